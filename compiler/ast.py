@@ -1,0 +1,182 @@
+"""The syntax tree of a `.mission` file.
+
+Every node is a frozen, slotted dataclass carrying the `Span` (byte-free
+character offsets into the source) it was parsed from; line and column are
+computed only when a diagnostic is rendered. Equality ignores spans
+(`compare=False`), so two trees that differ only in layout compare equal: the
+formatter's safety check relies on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open range `[start, end)` of character offsets into the source."""
+
+    start: int
+    end: int
+
+    def cover(self, other: Span) -> Span:
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+
+NO_SPAN = Span(0, 0)
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A string, number, boolean or null written in the source."""
+
+    value: str | int | float | bool | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ListExpr:
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class MapEntry:
+    key: Name
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class MapExpr:
+    entries: tuple[MapEntry, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """`param.x` or `state.a.b`: `root` is "param" or "state"."""
+
+    root: str
+    path: tuple[Name, ...]
+    span: Span = _span()
+
+    @property
+    def dotted(self) -> str:
+        return ".".join([self.root, *(part.text for part in self.path)])
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    operator: str  # "not"
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    operator: str  # "and", "or", "==", "!=", "<", "<=", ">", ">=", "in"
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+Expr: TypeAlias = Literal | ListExpr | MapExpr | Reference | Unary | Binary
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One argument of a call; `name` is None when written positionally."""
+
+    name: Name | None
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    operation: Name
+    arguments: tuple[Argument, ...]
+    output: Reference | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    kind: Name
+    id: Name
+    description: Literal | None
+    when: Expr | None
+    call: Call | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    name: Name
+    minimum: Literal | None = None
+    maximum: Literal | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """`param name: type = default` or `input name: type = default`."""
+
+    keyword: str  # "param" or "input"
+    name: Name
+    type: TypeRef
+    default: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    value: Literal
+    span: Span = _span()
+
+
+Item: TypeAlias = Version | Declaration | Step
+
+
+@dataclass(frozen=True, slots=True)
+class Mission:
+    name: Name
+    description: Literal | None
+    items: tuple[Item, ...]
+    span: Span = _span()
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(item for item in self.items if isinstance(item, Step))
+
+    @property
+    def params(self) -> tuple[Declaration, ...]:
+        return tuple(i for i in self.items if isinstance(i, Declaration) and i.keyword == "param")
+
+    @property
+    def inputs(self) -> tuple[Declaration, ...]:
+        return tuple(i for i in self.items if isinstance(i, Declaration) and i.keyword == "input")
+
+    @property
+    def versions(self) -> tuple[Version, ...]:
+        return tuple(item for item in self.items if isinstance(item, Version))
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A `# ...` comment, kept beside the tree (not in it)."""
+
+    text: str
+    span: Span = _span()

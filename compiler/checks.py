@@ -1,0 +1,410 @@
+"""Semantic checks: the anti-failure envelope, names, types and data flow.
+
+`analyze` walks the tree once in source order and returns the diagnostics plus
+an `Analysis` side table (types of state paths, where each is written and
+read) that the emitter, the linter and the editor tooling reuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from compiler import ast
+from compiler.ast import Span
+from compiler.diagnostics import Diagnostic, Label, Severity
+from compiler.parser import KEYWORDS
+from compiler.suggest import did_you_mean, one_of
+from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
+
+MAX_TOTAL_STEPS = 5
+MAX_HUMAN_STEPS = 2
+STEP_KINDS = ("human", "runtime")
+SUPPORTED_VERSIONS = (1,)
+
+
+@dataclass
+class Analysis:
+    """What the checks learned, keyed by name; shared with emit, lint and the editor."""
+
+    params: dict[str, ast.Declaration] = field(default_factory=dict)
+    inputs: dict[str, ast.Declaration] = field(default_factory=dict)
+    steps: dict[str, ast.Step] = field(default_factory=dict)
+    # state root name -> the type written there (or declared for an input)
+    state_types: dict[str, str] = field(default_factory=dict)
+    # state root name -> the spans where it is written / read
+    writes: dict[str, list[Span]] = field(default_factory=dict)
+    reads: dict[str, list[Span]] = field(default_factory=dict)
+    param_reads: dict[str, list[Span]] = field(default_factory=dict)
+    # step id -> its operation (when known) and its arguments matched to parameter names
+    operations: dict[str, Operation] = field(default_factory=dict)
+    arguments: dict[str, dict[str, ast.Argument]] = field(default_factory=dict)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.analysis = Analysis()
+
+    def error(self, code: str, message: str, span: Span, label: str = "",
+              labels: Iterable[Label] = (), help: Iterable[str] = ()) -> None:
+        self.diagnostics.append(Diagnostic(code, Severity.ERROR, message, span, label,
+                                           tuple(labels), tuple(help)))
+
+    # -- the mission ----------------------------------------------------------
+    def check(self, mission: ast.Mission) -> None:
+        self.check_name(mission.name, "mission name")
+        self.check_versions(mission)
+        for declaration in (*mission.params, *mission.inputs):
+            self.check_declaration(declaration)
+        self.check_envelope(mission)
+        for step in mission.steps:
+            self.check_step(step)
+
+    def check_name(self, name: ast.Name, what: str) -> None:
+        if name.text in KEYWORDS:
+            self.error("E002", f"`{name.text}` is a reserved keyword and cannot be used as a {what}",
+                       name.span, "reserved keyword",
+                       help=(f"rename it, for example `{name.text}_value`",))
+
+    def check_versions(self, mission: ast.Mission) -> None:
+        versions = mission.versions
+        if not versions:
+            self.error("E019", "the mission does not say which language version it uses",
+                       mission.name.span, "no `version` line in this mission",
+                       help=("add `version 1` as the first line inside the braces",))
+            return
+        first = versions[0]
+        if first.value.value not in SUPPORTED_VERSIONS:
+            self.error("E019", f"language version {first.value.value} is not supported",
+                       first.value.span, "unsupported version",
+                       help=(f"this compiler understands version {one_of(map(str, SUPPORTED_VERSIONS))}",))
+        for extra in versions[1:]:
+            self.error("E019", "the language version is given more than once", extra.span,
+                       "second `version`", labels=(Label(first.span, "first given here"),),
+                       help=("keep one `version` line",))
+
+    # -- declarations ---------------------------------------------------------------
+    def check_declaration(self, declaration: ast.Declaration) -> None:
+        table = self.analysis.params if declaration.keyword == "param" else self.analysis.inputs
+        what = declaration.keyword
+        self.check_name(declaration.name, f"{what} name")
+        name = declaration.name.text
+        if name in table:
+            self.error("E014", f"the {what} `{name}` is declared twice", declaration.name.span,
+                       "declared again here",
+                       labels=(Label(table[name].name.span, "first declared here"),),
+                       help=(f"remove one of the two `{what} {name}` lines, or rename one",))
+            return
+        table[name] = declaration
+        type_name = declaration.type.name.text
+        if type_name not in TYPE_NAMES:
+            self.error("E015", f"unknown type `{type_name}`", declaration.type.name.span,
+                       "not a type",
+                       help=(*did_you_mean(type_name, TYPE_NAMES),
+                             f"the types are {one_of(TYPE_NAMES)}"))
+            type_name = "any"
+        self.check_range(declaration.type, type_name)
+        if declaration.default is not None:
+            self.check_default(declaration, type_name)
+        if what == "input":
+            self.analysis.state_types[name] = type_name
+            self.analysis.writes.setdefault(name, [])
+
+    def check_range(self, type_ref: ast.TypeRef, type_name: str) -> None:
+        if type_ref.minimum is None or type_ref.maximum is None:
+            return
+        if type_name not in ("int", "float", "number"):
+            self.error("E021", f"a range (`in A..B`) only applies to numbers, not `{type_name}`",
+                       type_ref.span, "range on a non-number",
+                       help=("remove the range, or use int, float or number",))
+            return
+        low, high = type_ref.minimum.value, type_ref.maximum.value
+        assert isinstance(low, (int, float)) and isinstance(high, (int, float))
+        if low > high:
+            self.error("E021", f"the range {low}..{high} is empty", type_ref.span,
+                       "the lower bound is above the upper bound",
+                       help=(f"write `in {high}..{low}`",))
+
+    def check_default(self, declaration: ast.Declaration, type_name: str) -> None:
+        default = declaration.default
+        assert default is not None
+        references = list(_references(default))
+        if references:
+            self.error("E016", "a default must be written out, not read from "
+                       f"`{references[0].dotted}`", references[0].span, "not a literal value",
+                       help=("write the value itself, for example `= 3` or `= []`",))
+            return
+        value_type = self.expression_type(default)
+        if not is_assignable(value_type, type_name):
+            self.error("E016", f"the default of `{declaration.name.text}` is {value_type}, "
+                       f"but it is declared {type_name}", default.span, f"this is {value_type}",
+                       help=(f"give a {type_name} default, or change the declared type",))
+            return
+        if isinstance(default, ast.Literal) and isinstance(default.value, (int, float)) \
+                and not isinstance(default.value, bool):
+            low, high = declaration.type.minimum, declaration.type.maximum
+            if low is not None and high is not None and not (
+                low.value <= default.value <= high.value  # type: ignore[operator]
+            ):
+                self.error("E016", f"the default {default.value} is outside the range "
+                           f"{low.value}..{high.value}", default.span, "out of range",
+                           help=("pick a default inside the range",))
+
+    # -- the envelope ---------------------------------------------------------------
+    def check_envelope(self, mission: ast.Mission) -> None:
+        steps = mission.steps
+        if len(steps) > MAX_TOTAL_STEPS:
+            extra = steps[MAX_TOTAL_STEPS]
+            self.error(
+                "E003", f"a mission has at most {MAX_TOTAL_STEPS} steps; this one has {len(steps)}",
+                extra.kind.span.cover(extra.id.span), f"step {MAX_TOTAL_STEPS + 1} is over the limit",
+                labels=tuple(Label(s.id.span, f"step {i + 1}") for i, s in
+                             enumerate(steps[:MAX_TOTAL_STEPS])),
+                help=("the anti-failure envelope allows at most 5 steps: merge steps or split "
+                      "the mission in two",),
+            )
+        human = [step for step in steps if step.kind.text == "human"]
+        if len(human) > MAX_HUMAN_STEPS:
+            extra = human[MAX_HUMAN_STEPS]
+            self.error(
+                "E004", f"a mission has at most {MAX_HUMAN_STEPS} human steps; this one has "
+                f"{len(human)}", extra.kind.span.cover(extra.id.span),
+                f"human step {MAX_HUMAN_STEPS + 1} is over the limit",
+                labels=tuple(Label(s.id.span, f"human step {i + 1}") for i, s in
+                             enumerate(human[:MAX_HUMAN_STEPS])),
+                help=("the anti-failure envelope allows at most 2 human steps: ask one question "
+                      "that covers both, or move a check to a runtime step",),
+            )
+
+    # -- steps ----------------------------------------------------------------------
+    def check_step(self, step: ast.Step) -> None:
+        kind = step.kind.text
+        self.check_name(step.id, "step id")
+        if kind not in STEP_KINDS:
+            self.error("E005", f"unknown step kind `{kind}`", step.kind.span, "not a step kind",
+                       help=(*did_you_mean(kind, STEP_KINDS),
+                             "a step is `runtime` (the engine does it) or `human` (a person "
+                             "answers)"))
+        if step.id.text in self.analysis.steps:
+            first = self.analysis.steps[step.id.text]
+            self.error("E007", f"the step id `{step.id.text}` is used twice", step.id.span,
+                       "used again here", labels=(Label(first.id.span, "first defined here"),),
+                       help=("give every step its own id",))
+        else:
+            self.analysis.steps[step.id.text] = step
+        if step.when is not None:
+            self.check_reads(step.when)
+            when_type = self.expression_type(step.when)
+            if not is_assignable(when_type, "bool"):
+                self.error("E022", f"a `when` condition must be true or false, not {when_type}",
+                           step.when.span, f"this is {when_type}",
+                           help=("compare it, for example `state.count > 0` or "
+                                 "`state.status == \"ready\"`",))
+        if step.call is None:
+            if kind == "human":
+                self.error("E020", f"the human step `{step.id.text}` asks nothing",
+                           step.span, "empty human step",
+                           help=('ask a question, for example `confirm("Go ahead?") -> '
+                                 'state.approved`',))
+            return
+        self.check_call(step, step.call, kind)
+
+    def check_call(self, step: ast.Step, call: ast.Call, kind: str) -> None:
+        name = call.operation.text
+        operation = OPERATIONS.get(name)
+        if operation is None:
+            candidates = [op for op, o in OPERATIONS.items() if o.kind == kind] or list(OPERATIONS)
+            self.error("E006", f"unknown operation `{name}`", call.operation.span,
+                       "not an operation", help=(*did_you_mean(name, OPERATIONS),
+                                                 f"operations for {kind} steps: "
+                                                 f"{one_of(candidates)}"))
+            for argument in call.arguments:
+                self.check_reads(argument.value)
+            if call.output is not None:  # still provides it, so later reads do not cascade
+                self.write(call.output, "any")
+            return
+        self.analysis.operations[step.id.text] = operation
+        if kind in STEP_KINDS and operation.kind != kind:
+            self.error("E013", f"`{name}` is a {operation.kind} operation and cannot be used in a "
+                       f"{kind} step", call.operation.span, f"{operation.kind} operation",
+                       help=(f"make the step `{operation.kind} {step.id.text}`, or use "
+                             f"{one_of(n for n, o in OPERATIONS.items() if o.kind == kind)}",))
+        matched = self.match_arguments(call, operation)
+        self.analysis.arguments[step.id.text] = matched
+        # Reads happen before writes: `append(to: state.log, value: state.log)` reads first.
+        for parameter in operation.parameters:
+            argument = matched.get(parameter.name)
+            if argument is not None and not parameter.place:
+                self.check_reads(argument.value)
+        for parameter in operation.parameters:
+            argument = matched.get(parameter.name)
+            if argument is None:
+                continue
+            if parameter.place:
+                self.check_place(argument, parameter.name, name)
+                continue
+            value_type = self.expression_type(argument.value)
+            if not is_assignable(value_type, parameter.type):
+                self.error("E011", f"`{parameter.name}` of `{name}` must be {parameter.type}, "
+                           f"not {value_type}", argument.value.span, f"this is {value_type}",
+                           help=(f"{name}: {operation.signature}",))
+        self.record_writes(step, operation, matched)
+        if call.output is not None:
+            if operation.result is None:
+                self.error("E017", f"`{name}` has no result to write", call.output.span,
+                           "nothing to write here",
+                           help=(f"remove `-> {call.output.dotted}`",))
+            else:
+                self.write(call.output, operation.result)
+        elif operation.result is not None and kind == "human":
+            self.error("E017", f"the answer to `{name}` is not stored", call.span,
+                       "the answer goes nowhere",
+                       help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
+
+    def match_arguments(self, call: ast.Call, operation: Operation) -> dict[str, ast.Argument]:
+        matched: dict[str, ast.Argument] = {}
+        names = operation.parameter_names
+        position = 0
+        seen_named = False
+        for argument in call.arguments:
+            if argument.name is None:
+                if seen_named:
+                    self.error("E018", "a positional argument cannot follow a named one",
+                               argument.span, "positional argument after a named one",
+                               help=("name it, or move it before the named arguments",))
+                    continue
+                if position >= len(names):
+                    self.error("E018", f"`{operation.name}` takes {len(names)} argument"
+                               f"{'s' if len(names) != 1 else ''}; this is one too many",
+                               argument.span, "extra argument",
+                               help=(f"{operation.name}: {operation.signature}",))
+                    continue
+                matched[names[position]] = argument
+                position += 1
+                continue
+            seen_named = True
+            key = argument.name.text
+            if key not in names:
+                self.error("E010", f"`{operation.name}` has no argument `{key}`",
+                           argument.name.span, "unknown argument",
+                           help=(*did_you_mean(key, names),
+                                 f"{operation.name}: {operation.signature}"))
+                continue
+            if key in matched:
+                self.error("E018", f"the argument `{key}` is given twice", argument.span,
+                           "given again here", labels=(Label(matched[key].span, "first given here"),),
+                           help=("keep one of them",))
+                continue
+            matched[key] = argument
+        for parameter in operation.parameters:
+            if parameter.required and parameter.name not in matched:
+                self.error("E012", f"`{operation.name}` needs the argument `{parameter.name}`",
+                           call.span, f"`{parameter.name}` is missing",
+                           help=(f"{operation.name}: {operation.signature}",))
+        return matched
+
+    def check_place(self, argument: ast.Argument, parameter: str, operation: str) -> None:
+        value = argument.value
+        if not isinstance(value, ast.Reference) or value.root != "state":
+            self.error("E017", f"`{parameter}` of `{operation}` must be a state path such as "
+                       f"`state.{parameter}`", value.span, "not a state path",
+                       help=("the operation writes there, so it must name a place in the state",))
+
+    def record_writes(self, step: ast.Step, operation: Operation,
+                      matched: dict[str, ast.Argument]) -> None:
+        for parameter in operation.parameters:
+            argument = matched.get(parameter.name)
+            if argument is None or not parameter.place:
+                continue
+            target = argument.value
+            if not isinstance(target, ast.Reference) or target.root != "state":
+                continue
+            if operation.name == "remove":
+                self.check_reads(target)
+                continue
+            written = parameter.type
+            if operation.name == "set":
+                value = matched.get("value")
+                written = self.expression_type(value.value) if value else "any"
+            elif operation.name == "copy":
+                source = matched.get("from")
+                written = self.expression_type(source.value) if source else "any"
+            self.write(target, written)
+
+    def write(self, target: ast.Reference, type_name: str) -> None:
+        if target.root != "state":
+            self.error("E017", f"`{target.dotted}` cannot be written: params are read-only",
+                       target.span, "a param", help=("write to `state.` instead",))
+            return
+        root = target.path[0].text
+        self.analysis.writes.setdefault(root, []).append(target.span)
+        if len(target.path) == 1:
+            self.analysis.state_types[root] = type_name
+        else:
+            self.analysis.state_types.setdefault(root, "map")
+
+    # -- expressions --------------------------------------------------------------
+    def check_reads(self, expression: ast.Expr) -> None:
+        for reference in _references(expression):
+            head = reference.path[0]
+            if reference.root == "param":
+                self.analysis.param_reads.setdefault(head.text, []).append(reference.span)
+                if head.text not in self.analysis.params:
+                    self.error("E008", f"`{reference.dotted}` is not a declared param", head.span,
+                               "undeclared param",
+                               help=(*did_you_mean(head.text, self.analysis.params),
+                                     f"declare it: `param {head.text}: str`"))
+                continue
+            self.analysis.reads.setdefault(head.text, []).append(reference.span)
+            if head.text not in self.analysis.writes:
+                self.error("E009", f"`state.{head.text}` is read, but it is not a declared input "
+                           "and no earlier step writes it", head.span, "nothing provides this",
+                           help=(*did_you_mean(head.text, self.analysis.writes),
+                                 f"declare it: `input {head.text}: list = []`, or write it in an "
+                                 "earlier step"))
+
+    def expression_type(self, expression: ast.Expr) -> str:
+        if isinstance(expression, ast.Literal):
+            if isinstance(expression.value, str) and is_iso_date(expression.value):
+                return "date"
+            return type_of(expression.value)
+        if isinstance(expression, ast.ListExpr):
+            return "list"
+        if isinstance(expression, ast.MapExpr):
+            return "map"
+        if isinstance(expression, ast.Reference):
+            if len(expression.path) != 1:
+                return "any"
+            name = expression.path[0].text
+            if expression.root == "param":
+                declaration = self.analysis.params.get(name)
+                if declaration is None:
+                    return "any"
+                declared = declaration.type.name.text
+                return declared if declared in TYPE_NAMES else "any"
+            return self.analysis.state_types.get(name, "any")
+        return "bool"
+
+
+def _references(expression: ast.Expr) -> Iterable[ast.Reference]:
+    stack: list[ast.Expr] = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Reference):
+            yield node
+        elif isinstance(node, ast.ListExpr):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, ast.MapExpr):
+            stack.extend(reversed([entry.value for entry in node.entries]))
+        elif isinstance(node, ast.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, ast.Binary):
+            stack.extend((node.right, node.left))
+
+
+def analyze(mission: ast.Mission) -> tuple[list[Diagnostic], Analysis]:
+    checker = _Checker()
+    checker.check(mission)
+    return checker.diagnostics, checker.analysis

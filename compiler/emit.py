@@ -1,0 +1,109 @@
+"""Syntax tree to `WorkflowDefinition` (the compiled form, canonical JSON).
+
+Step payload: `{"operation", "args": {name: expression}, "output"?, "when"?,
+"description"?}`; expressions use the encoding documented in
+`runtime.orchestration.expressions`. Literal lists and maps are emitted whole
+as `{"lit": ...}` so large data costs one node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler import ast
+from compiler.checks import Analysis
+from compiler.source import SourceFile
+from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
+
+
+def workflow_id(mission_name: str) -> str:
+    return "wf-" + mission_name.replace("_", "-")
+
+
+def literal_value(expression: ast.Expr) -> tuple[bool, Any]:
+    """(True, value) when the expression holds no reference, else (False, None)."""
+    if isinstance(expression, ast.Literal):
+        return True, expression.value
+    if isinstance(expression, ast.ListExpr):
+        items = []
+        for item in expression.items:
+            constant, value = literal_value(item)
+            if not constant:
+                return False, None
+            items.append(value)
+        return True, items
+    if isinstance(expression, ast.MapExpr):
+        entries = {}
+        for entry in expression.entries:
+            constant, value = literal_value(entry.value)
+            if not constant:
+                return False, None
+            entries[entry.key.text] = value
+        return True, entries
+    return False, None
+
+
+def expression_json(expression: ast.Expr) -> Any:
+    if isinstance(expression, ast.Literal):
+        return expression.value
+    constant, value = literal_value(expression)
+    if constant:
+        return {"lit": value}
+    if isinstance(expression, ast.Reference):
+        return {"ref": expression.dotted}
+    if isinstance(expression, ast.ListExpr):
+        return {"list": [expression_json(item) for item in expression.items]}
+    if isinstance(expression, ast.MapExpr):
+        return {"map": {entry.key.text: expression_json(entry.value) for entry in expression.entries}}
+    if isinstance(expression, ast.Unary):
+        return {"op": expression.operator, "args": [expression_json(expression.operand)]}
+    return {"op": expression.operator,
+            "args": [expression_json(expression.left), expression_json(expression.right)]}
+
+
+def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, declaration in sorted(declarations.items()):
+        entry: dict[str, Any] = {"type": declaration.type.name.text}
+        if declaration.default is not None:
+            entry["default"] = literal_value(declaration.default)[1]
+        if declaration.type.minimum is not None and declaration.type.maximum is not None:
+            entry["min"] = declaration.type.minimum.value
+            entry["max"] = declaration.type.maximum.value
+        result[name] = entry
+    return result
+
+
+def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> WorkflowDefinition:
+    """Build the workflow of a mission that passed the checks."""
+    steps = []
+    for step in mission.steps:
+        payload: dict[str, Any] = {}
+        if step.description is not None:
+            payload["description"] = step.description.value
+        if step.when is not None:
+            payload["when"] = expression_json(step.when)
+        if step.call is None:
+            payload["operation"] = "noop"
+            payload["args"] = {}
+        else:
+            payload["operation"] = step.call.operation.text
+            matched = analysis.arguments.get(step.id.text, {})
+            payload["args"] = {name: expression_json(argument.value)
+                               for name, argument in sorted(matched.items())}
+            if step.call.output is not None:
+                payload["output"] = step.call.output.dotted
+        steps.append(StepSpec(step.id.text, step.kind.text, payload))
+    versions = mission.versions
+    metadata: dict[str, Any] = {
+        "declarations": {"inputs": _declarations(analysis.inputs),
+                         "params": _declarations(analysis.params)},
+        "description": mission.description.value if mission.description else "",
+        "language_version": versions[0].value.value if versions else 1,
+        "mission_type": mission.name.text,
+        "schema_version": SCHEMA_VERSION,
+        "source": {"path": source.path, "sha256": source.sha256},
+    }
+    workflow = WorkflowDefinition(id=workflow_id(mission.name.text), steps=steps, metadata=metadata)
+    workflow.metadata["content_hash"] = content_hash(workflow)
+    return workflow

@@ -1,0 +1,3 @@
+from mission.cli import main
+
+raise SystemExit(main())

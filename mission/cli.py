@@ -1,0 +1,74 @@
+"""Entry point: `mission COMMAND [ARGS]`. Exit codes: 0 ok, 1 findings or a
+failed run, 2 usage or I/O error, 3 a run waits for a person's answer."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_WAITING = 3
+
+# name -> (module, one-line help). Each module defines `add_arguments(parser)`
+# and `run(args) -> int`; it is imported only when its command runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("mission.commands.check", "compile and lint missions; report problems"),
+    "compile": ("mission.commands.compile", "compile a mission to a workflow JSON file"),
+    "run": ("mission.commands.run", "run a mission, a compiled workflow or a registered name"),
+    "list": ("mission.commands.list", "list the registered missions"),
+}
+
+
+class UsageError(Exception):
+    """A problem with how the command was called, or with a file it was given (exit 2)."""
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    commands = "\n".join(f"  {name:<10} {help_text}" for name, (_, help_text) in COMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="mission",
+        description="Write, check and run missions: small, safe, deterministic workflows.",
+        epilog=f"commands:\n{commands}\n\nRun `mission COMMAND --help` for a command's options.\n"
+               "Exit codes: 0 ok, 1 findings or a failed run, 2 usage or I/O error, "
+               "3 waiting for an answer.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version="mission 0.1.0")
+    parser.add_argument("command", metavar="COMMAND", nargs="?", help="one of the commands below")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    top = _top_parser()
+    if not arguments or arguments[0].startswith("-"):
+        top.parse_args(arguments)  # --help / --version exit here
+        top.print_help(sys.stderr)
+        return EXIT_USAGE
+    name, rest = arguments[0], arguments[1:]
+    if name not in COMMANDS:
+        from compiler.suggest import did_you_mean
+
+        hint = "".join(f" ({line})" for line in did_you_mean(name, COMMANDS))
+        print(f"mission: unknown command `{name}`{hint}; run `mission --help` for the list",
+              file=sys.stderr)
+        return EXIT_USAGE
+    module_name, help_text = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"mission {name}", description=help_text)
+    module.add_arguments(parser)
+    args = parser.parse_args(rest)
+    try:
+        return int(module.run(args))
+    except UsageError as problem:
+        print(f"mission {name}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"mission {name}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

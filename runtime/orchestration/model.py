@@ -1,0 +1,162 @@
+"""The data model of the seed API: steps, workflows, contexts, results, errors.
+
+Kept free of any syntax: nothing here imports `lark` or `compiler`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from runtime.orchestration.canonical import canonical_hash
+
+SCHEMA_VERSION = 1
+
+
+class AntiFailureViolation(Exception):
+    """The workflow breaks the anti-failure limits (steps, human steps)."""
+
+
+class EnvelopeViolation(Exception):
+    """The workflow asks for something outside the envelope (a kind, an operation, an effect)."""
+
+
+class ParameterError(Exception):
+    """Params or state inputs do not match the workflow's declarations."""
+
+
+class AnswerError(Exception):
+    """A person's answer does not fit the question; nothing was changed."""
+
+
+@dataclass
+class StepSpec:
+    id: str
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "payload": dict(sorted(self.payload.items()))}
+
+
+@dataclass
+class WorkflowDefinition:
+    id: str = ""
+    steps: list[StepSpec] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.id and self.name and self.id != self.name:
+            raise ValueError(f"WorkflowDefinition id/name mismatch: '{self.id}' vs '{self.name}'")
+        if not self.id:
+            self.id = self.name
+        if not self.name:
+            self.name = self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "metadata": dict(sorted(self.metadata.items())),
+            "steps": [step.to_dict() for step in self.steps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> WorkflowDefinition:
+        """Rebuild from `to_dict()` output (a compiled `.json` file); raises ValueError."""
+        if not isinstance(data, Mapping):
+            raise ValueError("a workflow must be a JSON object")
+        steps_data = data.get("steps", [])
+        if not isinstance(steps_data, list):
+            raise ValueError("`steps` must be a list")
+        steps = []
+        for index, step in enumerate(steps_data):
+            if not isinstance(step, Mapping) or not isinstance(step.get("id"), str) \
+                    or not isinstance(step.get("kind"), str):
+                raise ValueError(f"step #{index + 1} must be an object with string `id` and `kind`")
+            payload = step.get("payload", {})
+            if not isinstance(payload, Mapping):
+                raise ValueError(f"step `{step['id']}`: `payload` must be an object")
+            steps.append(StepSpec(step["id"], step["kind"], copy.deepcopy(dict(payload))))
+        metadata = data.get("metadata", {})
+        if not isinstance(metadata, Mapping):
+            raise ValueError("`metadata` must be an object")
+        workflow_id = data.get("id", "")
+        if not isinstance(workflow_id, str):
+            raise ValueError("`id` must be a string")
+        return cls(id=workflow_id, steps=steps, metadata=copy.deepcopy(dict(metadata)))
+
+
+# Metadata keys left out of the content hash: where the workflow came from, and the hash itself.
+_NOT_CONTENT = frozenset({"content_hash", "source"})
+
+
+def content_hash(workflow: WorkflowDefinition) -> str:
+    """The hash of what a workflow does: id, steps and metadata, without its source location."""
+    data = workflow.to_dict()
+    data["metadata"] = {k: v for k, v in data["metadata"].items() if k not in _NOT_CONTENT}
+    return canonical_hash(data)
+
+
+class EffectRunner(Protocol):
+    """Runs effects (operations that touch the world) on the engine's behalf."""
+
+    def supports(self, effect: str) -> bool: ...
+
+    def run(self, effect: str, request: Mapping[str, Any]) -> Any: ...
+
+
+@dataclass
+class ExecutionContext:
+    """Everything a run depends on besides the workflow.
+
+    `params` binds the workflow's declared params (None: take
+    `workflow.metadata["params"]`, as the seed's builder stored them).
+    `answers` maps a human step's id to its answer; `ask` is called with the
+    question when a human step has no answer. `effects` runs effects; `journal`
+    holds effect results already recorded (step id to result), for replay.
+    """
+
+    initial_state: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] | None = None
+    params: Mapping[str, Any] | None = None
+    answers: Mapping[str, Any] | None = None
+    ask: Callable[[dict[str, Any]], Any] | None = None
+    effects: EffectRunner | None = None
+    journal: Mapping[str, Any] | None = None
+
+
+@dataclass
+class OrchestrationResult:
+    id: str
+    success: bool
+    executed_steps: list[StepSpec]
+    final_state: dict[str, Any]
+    failed_step_id: str | None = None
+    error_message: str | None = None
+    lineage: dict[str, Any] = field(default_factory=dict)
+    receipt: dict[str, Any] = field(default_factory=dict)
+    status: str = "succeeded"  # "succeeded", "failed" or "waiting"
+    waiting_step_id: str | None = None
+    question: dict[str, Any] | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    journal: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answers": copy.deepcopy(self.answers),
+            "error_message": self.error_message,
+            "executed_steps": [step.to_dict() for step in self.executed_steps],
+            "failed_step_id": self.failed_step_id,
+            "final_state": copy.deepcopy(self.final_state),
+            "id": self.id,
+            "journal": copy.deepcopy(self.journal),
+            "lineage": copy.deepcopy(self.lineage),
+            "question": copy.deepcopy(self.question),
+            "receipt": copy.deepcopy(self.receipt),
+            "status": self.status,
+            "success": self.success,
+            "waiting_step_id": self.waiting_step_id,
+        }

@@ -1,0 +1,480 @@
+"""The one table of operations, read by the compiler's type checker and the engine.
+
+Each `Operation` names its typed parameters, the type of its result (what
+`-> state.x` receives), whether it is pure or an effect, which step kind may
+use it, its documentation, and its implementation. Implementations are pure:
+they read the state they are given and return `Change`s; the engine applies
+them copy-on-write. A problem with the data is a `StepFailure` whose message
+names the path and what was found, never another exception.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.orchestration.model import AnswerError
+from runtime.orchestration.types import describe, is_iso_date, matches, type_of
+
+
+class StepFailure(Exception):
+    """The step cannot complete with this data; the run fails at this step."""
+
+
+Path = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One edit of the state: set a value at a path, or remove the key at a path."""
+
+    action: str  # "set" or "remove"
+    path: Path
+    value: Any = None
+
+    def to_json(self) -> list[Any]:
+        if self.action == "remove":
+            return ["remove", list(self.path)]
+        return ["set", list(self.path), self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """What an implementation gets: arguments (places as paths), the state, an effect's result."""
+
+    step_id: str
+    args: Mapping[str, Any]
+    state: Mapping[str, Any]
+    effect_result: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    changes: tuple[Change, ...] = ()
+    result: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    type: str
+    doc: str
+    required: bool = True
+    place: bool = False  # a `state.` path the operation writes, not a value it reads
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    kind: str  # the step kind that may use it: "runtime" or "human"
+    parameters: tuple[Parameter, ...]
+    result: str | None  # type given to `-> state.x`; None when there is no result
+    summary: str
+    doc: str
+    implementation: Callable[[Invocation], Outcome]
+    effect: str | None = None  # the effect runner's capability, None when pure
+    example: str = ""
+    answer: Callable[[Mapping[str, Any], Any], Any] | None = field(default=None, repr=False)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(parameter.name for parameter in self.parameters)
+
+    def parameter(self, name: str) -> Parameter | None:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        return None
+
+    @property
+    def signature(self) -> str:
+        parts = []
+        for parameter in self.parameters:
+            kind = "state path" if parameter.place else parameter.type
+            parts.append(f"{parameter.name}: {kind}" + ("" if parameter.required else "?"))
+        result = f" -> {self.result}" if self.result else ""
+        return f"{self.name}({', '.join(parts)}){result}"
+
+
+# -- state paths ------------------------------------------------------------
+
+
+def dotted(path: Path) -> str:
+    return ".".join(("state", *path))
+
+
+def read(state: Mapping[str, Any], path: Path) -> Any:
+    current: Any = state
+    for depth, key in enumerate(path):
+        if not isinstance(current, dict):
+            raise StepFailure(f"`{dotted(path[:depth])}` is {describe(current)}, not a map, "
+                              f"so `{dotted(path)}` cannot be read")
+        if key not in current:
+            raise StepFailure(f"`{dotted(path[: depth + 1])}` does not exist")
+        current = current[key]
+    return current
+
+
+def exists(state: Mapping[str, Any], path: Path) -> bool:
+    current: Any = state
+    for key in path:
+        if not isinstance(current, dict) or key not in current:
+            return False
+        current = current[key]
+    return True
+
+
+def apply_change(state: dict[str, Any], change: Change) -> dict[str, Any]:
+    """A new state with the change applied; `state` itself is not modified."""
+    path = change.path
+    root = dict(state)
+    current = root
+    for depth, key in enumerate(path[:-1]):
+        child = current.get(key)
+        if child is None and key not in current:
+            if change.action == "remove":
+                raise StepFailure(f"`{dotted(path[: depth + 1])}` does not exist")
+            child = {}
+        elif not isinstance(child, dict):
+            raise StepFailure(f"`{dotted(path[: depth + 1])}` is {describe(child)}, not a map, "
+                              f"so `{dotted(path)}` cannot be written")
+        child = dict(child)
+        current[key] = child
+        current = child
+    if change.action == "remove":
+        if path[-1] not in current:
+            raise StepFailure(f"`{dotted(path)}` does not exist, so it cannot be removed")
+        del current[path[-1]]
+    else:
+        current[path[-1]] = change.value
+    return root
+
+
+# -- implementations -------------------------------------------------------------
+
+
+def _noop(invocation: Invocation) -> Outcome:
+    return Outcome()
+
+
+def _fail(invocation: Invocation) -> Outcome:
+    raise StepFailure(str(invocation.args.get("reason", "unspecified")))
+
+
+def _set(invocation: Invocation) -> Outcome:
+    return Outcome((Change("set", invocation.args["at"], invocation.args["value"]),))
+
+
+def _list_at(invocation: Invocation, place: str) -> list[Any]:
+    path: Path = invocation.args[place]
+    if not exists(invocation.state, path):
+        return []
+    current = read(invocation.state, path)
+    if not isinstance(current, list):
+        raise StepFailure(f"`{dotted(path)}` is {describe(current)}, not a list, "
+                          "so nothing can be appended to it")
+    return current
+
+
+def _append(invocation: Invocation) -> Outcome:
+    current = _list_at(invocation, "to")
+    return Outcome((Change("set", invocation.args["to"], [*current, invocation.args["value"]]),))
+
+
+def _extend(invocation: Invocation) -> Outcome:
+    current = _list_at(invocation, "to")
+    values = invocation.args["values"]
+    if not isinstance(values, list):
+        raise StepFailure(f"`values` must be a list, found {describe(values)}")
+    return Outcome((Change("set", invocation.args["to"], [*current, *values]),))
+
+
+def _increment(invocation: Invocation) -> Outcome:
+    path: Path = invocation.args["at"]
+    by = invocation.args.get("by", 1)
+    current = read(invocation.state, path) if exists(invocation.state, path) else 0
+    if type_of(current) not in {"int", "float"}:
+        raise StepFailure(f"`{dotted(path)}` is {describe(current)}, not a number, "
+                          "so it cannot be incremented")
+    if type_of(by) not in {"int", "float"}:
+        raise StepFailure(f"`by` must be a number, found {describe(by)}")
+    return Outcome((Change("set", path, current + by),))
+
+
+def _remove(invocation: Invocation) -> Outcome:
+    path: Path = invocation.args["at"]
+    if "item" not in invocation.args:
+        read(invocation.state, path)
+        return Outcome((Change("remove", path),))
+    current = read(invocation.state, path)
+    if not isinstance(current, list):
+        raise StepFailure(f"`{dotted(path)}` is {describe(current)}, not a list, "
+                          "so an item cannot be removed from it")
+    item = invocation.args["item"]
+    kept = [value for value in current if not (value == item and type_of(value) == type_of(item))]
+    return Outcome((Change("set", path, kept),))
+
+
+def _copy(invocation: Invocation) -> Outcome:
+    return Outcome((Change("set", invocation.args["to"], invocation.args["from"]),))
+
+
+def _assert(invocation: Invocation) -> Outcome:
+    condition = invocation.args["condition"]
+    if not isinstance(condition, bool):
+        raise StepFailure(f"the condition must be true or false, found {describe(condition)}")
+    if not condition:
+        raise StepFailure(str(invocation.args.get("message", "assertion failed")))
+    return Outcome()
+
+
+# -- the daily loop ---------------------------------------------------------------
+
+
+def _tasks(value: Any) -> list[dict[str, Any]]:
+    """Validate the task list; a malformed task fails the step, naming it."""
+    if not isinstance(value, list):
+        raise StepFailure(f"`tasks` must be a list of tasks, found {describe(value)}")
+    for index, task in enumerate(value):
+        label = f"task #{index + 1}"
+        if not isinstance(task, dict):
+            raise StepFailure(f"{label} must be a map, found {describe(task)}")
+        task_id = task.get("id")
+        if not isinstance(task_id, str) or not task_id:
+            raise StepFailure(f"{label} has no `id` (a non-empty string)")
+        label = f"task `{task_id}`"
+        if task.get("status") not in ("open", "done"):
+            raise StepFailure(f"{label} has status {describe(task.get('status'))}; "
+                              "use \"open\" or \"done\"")
+        if "title" in task and not isinstance(task["title"], str):
+            raise StepFailure(f"{label} has a `title` that is not a string")
+        priority = task.get("priority")
+        if priority is not None and type_of(priority) != "int":
+            raise StepFailure(f"{label} has priority {describe(priority)}; use a whole number "
+                              "(1 is most urgent)")
+        for key in ("due", "done_on"):
+            date = task.get(key)
+            if date is not None and not (isinstance(date, str) and is_iso_date(date)):
+                raise StepFailure(f"{label} has `{key}` {describe(date)}; use an ISO date "
+                                  "like \"2026-11-24\"")
+    return value
+
+
+def _today(value: Any) -> datetime.date:
+    if not (isinstance(value, str) and is_iso_date(value)):
+        raise StepFailure(f"`today` must be an ISO date like \"2026-11-24\", found {describe(value)}")
+    return datetime.date.fromisoformat(value)
+
+
+def _summarize(invocation: Invocation) -> Outcome:
+    tasks = _tasks(invocation.args["tasks"])
+    today = _today(invocation.args["today"])
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    iso_today = today.isoformat()
+    summary = {
+        "done_yesterday": sorted(t["id"] for t in tasks
+                                 if t["status"] == "done" and t.get("done_on") == yesterday),
+        "open": sum(1 for t in tasks if t["status"] == "open"),
+        "overdue": sorted(t["id"] for t in tasks if t["status"] == "open"
+                          and t.get("due") is not None and t["due"] < iso_today),
+    }
+    return Outcome(result=summary)
+
+
+def _priority_key(task: Mapping[str, Any]) -> tuple[int, int, int, str, str]:
+    priority = task.get("priority")
+    due = task.get("due")
+    return (priority is None, priority if priority is not None else 0, due is None,
+            due or "", task["id"])
+
+
+def _prioritize(invocation: Invocation) -> Outcome:
+    tasks = _tasks(invocation.args["tasks"])
+    limit = invocation.args.get("limit", 3)
+    if type_of(limit) != "int" or limit < 0:
+        raise StepFailure(f"`limit` must be a whole number of at least 0, found {describe(limit)}")
+    ranked = sorted((t for t in tasks if t["status"] == "open"), key=_priority_key)
+    return Outcome(result=[t["id"] for t in ranked[:limit]])
+
+
+# -- human questions -------------------------------------------------------------
+
+
+def _ask(invocation: Invocation) -> Outcome:
+    """Human operations: the engine supplies the validated answer as `effect_result`."""
+    return Outcome(result=invocation.effect_result)
+
+
+_YES = {"y", "yes", "true"}
+_NO = {"n", "no", "false"}
+
+
+def _answer_confirm(args: Mapping[str, Any], answer: Any) -> bool:
+    if isinstance(answer, bool):
+        return answer
+    if isinstance(answer, str) and answer.strip().lower() in _YES | _NO:
+        return answer.strip().lower() in _YES
+    raise AnswerError(f"answer yes or no, not {describe(answer)}")
+
+
+def _answer_choose(args: Mapping[str, Any], answer: Any) -> str:
+    options = args.get("options", [])
+    if isinstance(answer, str) and answer in options:
+        return answer
+    raise AnswerError(f"choose one of {', '.join(map(str, options))}; {describe(answer)} "
+                      "is not an option")
+
+
+def _answer_text(args: Mapping[str, Any], answer: Any) -> str:
+    if isinstance(answer, str):
+        return answer
+    raise AnswerError(f"answer with text, not {describe(answer)}")
+
+
+def _answer_number(args: Mapping[str, Any], answer: Any) -> int | float:
+    value = answer
+    if isinstance(answer, str):
+        try:
+            value = int(answer.strip())
+        except ValueError:
+            try:
+                value = float(answer.strip())
+            except ValueError:
+                raise AnswerError(f"answer with a number, not {describe(answer)}") from None
+    if type_of(value) not in {"int", "float"} or value != value or value in (float("inf"),
+                                                                               float("-inf")):
+        raise AnswerError(f"answer with a number, not {describe(answer)}")
+    minimum, maximum = args.get("min"), args.get("max")
+    if minimum is not None and value < minimum:
+        raise AnswerError(f"the answer must be at least {minimum}, not {value}")
+    if maximum is not None and value > maximum:
+        raise AnswerError(f"the answer must be at most {maximum}, not {value}")
+    return value  # type: ignore[no-any-return]
+
+
+# -- the table ---------------------------------------------------------------------
+
+_PROMPT = Parameter("prompt", "str", "The question shown to the person.")
+_SHOW = Parameter("show", "any", "A value shown to the person with the question.", required=False)
+
+_TABLE: tuple[Operation, ...] = (
+    Operation("noop", "runtime", (), None, "Do nothing.",
+              "Does nothing. Useful as a placeholder while a mission is being written.",
+              _noop, example="noop()"),
+    Operation("fail", "runtime",
+              (Parameter("reason", "str", "Why the run stops.", required=False),),
+              None, "Stop the run with a reason.",
+              "Fails the step, and so the run, with the given reason "
+              "(\"unspecified\" when omitted).",
+              _fail, example='fail(reason: "not ready")'),
+    Operation("set", "runtime",
+              (Parameter("at", "any", "Where to write.", place=True),
+               Parameter("value", "any", "The value to write.")),
+              None, "Write a value into the state.",
+              "Writes `value` at the state path `at`, creating maps along the path.",
+              _set, example='set(at: state.greeting, value: param.message)'),
+    Operation("append", "runtime",
+              (Parameter("to", "list", "The list to append to (created if absent).", place=True),
+               Parameter("value", "any", "The item to append.")),
+              None, "Append an item to a list in the state.",
+              "Appends `value` to the list at `to`; an absent list is created.",
+              _append, example="append(to: state.log, value: param.message)"),
+    Operation("extend", "runtime",
+              (Parameter("to", "list", "The list to extend (created if absent).", place=True),
+               Parameter("values", "list", "The items to add, in order.")),
+              None, "Append several items to a list in the state.",
+              "Appends every item of `values` to the list at `to`; an absent list is created.",
+              _extend, example="extend(to: state.log, values: [1, 2])"),
+    Operation("increment", "runtime",
+              (Parameter("at", "number", "The number to increase (0 if absent).", place=True),
+               Parameter("by", "number", "How much to add (default 1).", required=False)),
+              None, "Add to a number in the state.",
+              "Adds `by` (default 1) to the number at `at`; an absent number counts as 0.",
+              _increment, example="increment(at: state.attempts)"),
+    Operation("remove", "runtime",
+              (Parameter("at", "any", "The key to remove, or the list to remove from.",
+                         place=True),
+               Parameter("item", "any", "Remove every item equal to this from the list at `at`.",
+                         required=False)),
+              None, "Remove a key, or an item from a list.",
+              "Without `item`, removes the key at `at` (which must exist). With `item`, removes "
+              "every item equal to it from the list at `at`.",
+              _remove, example='remove(at: state.tags, item: "draft")'),
+    Operation("copy", "runtime",
+              (Parameter("from", "any", "The value to copy (usually a `state.` path)."),
+               Parameter("to", "any", "Where to write the copy.", place=True)),
+              None, "Copy a value to another place in the state.",
+              "Writes the value of `from` at `to`.",
+              _copy, example="copy(from: state.draft, to: state.final)"),
+    Operation("assert", "runtime",
+              (Parameter("condition", "bool", "Must be true for the run to go on."),
+               Parameter("message", "str", "The failure message.", required=False)),
+              None, "Fail the run unless a condition holds.",
+              "Fails the step with `message` when `condition` is false.",
+              _assert, example='assert(condition: state.count > 0, message: "nothing to do")'),
+    Operation("summarize", "runtime",
+              (Parameter("tasks", "list", "The tasks (maps with id, title, status, priority, "
+                                          "due, done_on)."),
+               Parameter("today", "date", "Today's ISO date.")),
+              "map", "Summarise yesterday's activity and today's open work.",
+              "Returns `{done_yesterday, open, overdue}`: the sorted ids of tasks done the day "
+              "before `today`, the number of open tasks, and the sorted ids of open tasks due "
+              "before `today`. A malformed task fails the step, naming the task.",
+              _summarize, example="summarize(tasks: state.tasks, today: param.today) "
+                                  "-> state.summary"),
+    Operation("prioritize", "runtime",
+              (Parameter("tasks", "list", "The tasks, as for `summarize`."),
+               Parameter("limit", "int", "How many ids to keep (default 3).", required=False)),
+              "list", "Rank the open tasks.",
+              "Returns the ids of open tasks ranked by priority (1 first; tasks without a "
+              "priority after all with one), then due date (earliest first; tasks without a "
+              "due date last), then id; at most `limit` of them.",
+              _prioritize, example="prioritize(tasks: state.tasks, limit: param.top_n) "
+                                   "-> state.priorities"),
+    Operation("confirm", "human", (_PROMPT, _SHOW), "bool", "Ask a yes/no question.",
+              "Asks the person to answer yes or no; the answer is true or false.",
+              _ask, answer=_answer_confirm,
+              example='confirm("Ship it?", show: state.summary) -> state.approved'),
+    Operation("choose", "human",
+              (_PROMPT, Parameter("options", "list", "The options (strings) to choose from."),
+               _SHOW),
+              "str", "Ask the person to choose one option.",
+              "Asks the person to choose one of `options`; the answer is the chosen string.",
+              _ask, answer=_answer_choose,
+              example='choose("Which plan?", options: ["a", "b"]) -> state.plan'),
+    Operation("text", "human", (_PROMPT, _SHOW), "str", "Ask for free text.",
+              "Asks the person for free text; the answer is a string.",
+              _ask, answer=_answer_text, example='text("Any notes?") -> state.notes'),
+    Operation("number", "human",
+              (_PROMPT,
+               Parameter("min", "number", "The smallest accepted answer.", required=False),
+               Parameter("max", "number", "The largest accepted answer.", required=False),
+               _SHOW),
+              "number", "Ask for a number.",
+              "Asks the person for a number, within `min` and `max` when given.",
+              _ask, answer=_answer_number, example='number("How many hours?", min: 0, max: 12) '
+                                                   '-> state.hours'),
+)
+
+OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _TABLE}
+
+
+def register(operation: Operation) -> None:
+    """Add an operation to the table (the built-in effects register themselves here)."""
+    OPERATIONS[operation.name] = operation
+
+
+def question(operation: Operation, step_id: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """What a person is shown for a human step: JSON data, the same for every front end."""
+    shown = {"step_id": step_id, "type": operation.name}
+    shown.update({key: value for key, value in args.items()})
+    return shown
+
+
+def check_value(parameter: Parameter, value: Any) -> str | None:
+    """None if `value` fits the parameter's type, else a message."""
+    if parameter.place or matches(value, parameter.type):
+        return None
+    return f"`{parameter.name}` must be {parameter.type}, found {describe(value)}"

@@ -1,0 +1,85 @@
+"""The value types of the language, shared by the type checker and the engine.
+
+Values are plain JSON data. `number` accepts int or float; `date` is a string
+holding an ISO calendar date (YYYY-MM-DD); `any` accepts everything.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+TYPE_NAMES: tuple[str, ...] = ("any", "bool", "date", "float", "int", "list", "map", "null",
+                               "number", "str")
+
+# `sub` may be used where `sup` is expected.
+_SUBTYPES: dict[str, frozenset[str]] = {
+    "any": frozenset(TYPE_NAMES),
+    "number": frozenset({"number", "int", "float"}),
+    "float": frozenset({"float", "int"}),
+    "str": frozenset({"str", "date"}),
+}
+
+
+def is_assignable(source: str, target: str) -> bool:
+    """True if a value statically typed `source` fits where `target` is wanted.
+
+    `any` as the source is assignable everywhere (checked at run time).
+    """
+    if source == "any" or source == target:
+        return True
+    return source in _SUBTYPES.get(target, frozenset({target}))
+
+
+def is_iso_date(value: str) -> bool:
+    if len(value) != 10:
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def type_of(value: Any) -> str:
+    """The most precise type name of a JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "map"
+    return type(value).__name__
+
+
+def matches(value: Any, type_name: str) -> bool:
+    """True if a run-time value belongs to the type."""
+    actual = type_of(value)
+    if type_name == "any":
+        return True
+    if type_name == "date":
+        return actual == "str" and is_iso_date(value)
+    return is_assignable(actual, type_name) and actual != "any"
+
+
+def describe(value: Any) -> str:
+    """A short description of a value for messages: `the int 3`, `a list of 2 items`."""
+    kind = type_of(value)
+    if kind == "list":
+        return f"a list of {len(value)} items"
+    if kind == "map":
+        return f"a map with {len(value)} keys"
+    if kind == "null":
+        return "null"
+    text = repr(value) if kind == "str" else str(value).lower() if kind == "bool" else str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"the {kind} {text}"
