@@ -19,7 +19,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("mission.commands.check", "compile and lint missions; report problems"),
     "compile": ("mission.commands.compile", "compile a mission to a workflow JSON file"),
     "run": ("mission.commands.run", "run a mission, a compiled workflow or a registered name"),
+    "resume": ("mission.commands.resume", "answer a waiting run and continue it"),
+    "runs": ("mission.commands.runs", "list stored runs"),
+    "verify": ("mission.commands.verify", "replay a run and check its receipt"),
     "list": ("mission.commands.list", "list the registered missions"),
+    "fmt": ("mission.commands.fmt", "format mission files in the canonical layout"),
+    "graph": ("mission.commands.graph", "draw a mission as Mermaid, DOT or SVG"),
+    "explain": ("mission.commands.explain", "explain a diagnostic code"),
+    "rules": ("mission.commands.rules", "list every diagnostic code"),
+    "lsp": ("mission.commands.lsp", "run the language server over stdio"),
 }
 
 
