@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -12,6 +13,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_WAITING = 3
+EXIT_INTERNAL = 70
 
 # name -> (module, one-line help). Each module defines `add_arguments(parser)`
 # and `run(args) -> int`; it is imported only when its command runs.
@@ -80,3 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as problem:  # a bug in mission itself: say so in one line
+        if os.environ.get("MISSION_DEBUG"):
+            raise
+        print(f"mission {name}: internal error: {type(problem).__name__}: {problem} "
+              "(set MISSION_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
