@@ -1,8 +1,8 @@
 """Canonical JSON and the hash used everywhere (receipts, content hashes).
 
 Canonical form: `json.dumps(obj, sort_keys=True, separators=(",", ":"))`
-(non-ASCII escaped as `\\uXXXX`, so the bytes are ASCII) encoded as UTF-8, then sha256 in hex. This is the seed's
-form, byte for byte, for all plain JSON data.
+(non-ASCII escaped as `\\uXXXX`, so the bytes are ASCII) encoded as UTF-8,
+then sha256 in hex. This is the seed's form, byte for byte, for plain JSON.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"),
-                            allow_nan=False)
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def canonical_json(value: Any) -> str:

@@ -2,8 +2,9 @@
 
 Pure: no clock, randomness, environment or I/O. A run is determined by the
 workflow, the params, the initial state, the human answers and the effect
-journal; the receipt hash-chains each step's change to the state so that any
-edit of a stored run is detected on replay.
+journal; the receipt hash-chains each step's change to the state and what it
+consumed (an answer, a journaled effect), so any edit of a recorded run is
+detected when it is replayed.
 """
 
 from __future__ import annotations
@@ -14,14 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.orchestration.canonical import canonical_hash
-from runtime.orchestration.expressions import EvaluationError, evaluate, split_path
+from runtime.orchestration.expressions import (
+    EvaluationError,
+    evaluate,
+    expression_problem,
+    json_equal,
+    path_problem,
+    split_path,
+)
 from runtime.orchestration.model import (
     AnswerError,
     AntiFailureViolation,
+    EffectError,
     EnvelopeViolation,
     ExecutionContext,
     OrchestrationResult,
     ParameterError,
+    ReplayError,
     StepSpec,
     WorkflowDefinition,
     content_hash,
@@ -34,9 +44,11 @@ from runtime.orchestration.operations import (
     StepFailure,
     apply_change,
     check_value,
+    dotted,
     question,
 )
-from runtime.orchestration.types import describe, matches
+from runtime.orchestration.types import TYPE_NAMES, describe, matches, type_of
+from runtime.orchestration.values import json_problem
 
 __all__ = [
     "AntiFailureViolation",
@@ -51,7 +63,8 @@ __all__ = [
 # Payload keys that are not operation arguments in a hand-written (seed-style) payload.
 _RESERVED_PAYLOAD_KEYS = frozenset({"operation", "args", "output", "when", "description"})
 _DEFAULT_OPERATION = {"runtime": "noop", "human": "confirm"}
-_ASK_ATTEMPTS = 3
+ASK_ATTEMPTS = 3
+_JOURNAL_KEYS = (["effect", "request", "result"], ["effect", "error", "request"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,25 +83,27 @@ class Orchestrator:
     MAX_HUMAN_STEPS = 2
     ALLOWED_KINDS = frozenset({"runtime", "human"})
 
-    def run_workflow(self, workflow: WorkflowDefinition, ctx: ExecutionContext) -> OrchestrationResult:
+    def run_workflow(self, workflow: WorkflowDefinition,
+                     ctx: ExecutionContext) -> OrchestrationResult:
+        """Run to the end, to a failed step, or to a human step with no answer (waiting).
+
+        Raises before any step runs when the workflow or the context is refused
+        (`EnvelopeViolation`, `AntiFailureViolation`, `ParameterError`,
+        `AnswerError`, `ReplayError`); a fresh run (no `journal`) that uses an
+        effect no runner provides is refused then. During the run, a refused
+        answer raises `AnswerError`, and a replay (a `journal` given) that
+        reaches an effect neither journaled nor provided raises
+        `EnvelopeViolation`; no result is returned then.
+        """
         self.validate(workflow)
         plans = [_plan(step) for step in workflow.steps]
-        journal_in = dict(ctx.journal or {})
-        for plan in plans:
-            effect = plan.operation.effect
-            if effect and plan.spec.id not in journal_in and (
-                ctx.effects is None or not ctx.effects.supports(effect)
-            ):
-                raise EnvelopeViolation(
-                    f"Step '{plan.spec.id}' needs the effect '{effect}', and no effect runner "
-                    "that provides it was given"
-                )
+        journal = _check_context(ctx, plans)
         params = bind_params(workflow, ctx)
         state = bind_inputs(workflow, ctx.initial_state)
-        return _Run(workflow, plans, ctx, params, state, journal_in).execute()
+        return _Run(workflow, plans, ctx, params, state, journal).execute()
 
     def validate(self, workflow: WorkflowDefinition) -> None:
-        """The envelope and anti-failure checks, in the seed's order."""
+        """The envelope and anti-failure checks, in the seed's order, then the steps' shape."""
         allowed = sorted(self.ALLOWED_KINDS)
         for step in workflow.steps:
             if step.kind not in self.ALLOWED_KINDS:
@@ -110,7 +125,14 @@ class Orchestrator:
             if step.id in seen:
                 raise EnvelopeViolation(f"Step id '{step.id}' is used twice")
             seen.add(step.id)
+            problem = json_problem(step.payload, "payload")
+            if problem:
+                raise EnvelopeViolation(f"Step '{step.id}': {problem}")
             _plan(step)
+        problem = json_problem(workflow.metadata, "metadata")
+        if problem:
+            raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}")
+        _check_declarations(workflow)
 
 
 def _plan(step: StepSpec) -> _Plan:
@@ -137,11 +159,17 @@ def _plan(step: StepSpec) -> _Plan:
             raise EnvelopeViolation(
                 f"Step '{step.id}': operation '{name}' has no argument '{unknown[0]}'"
             )
+        for argument, expression in sorted(args.items()):
+            problem = expression_problem(expression)
+            if problem:
+                raise EnvelopeViolation(f"Step '{step.id}': argument '{argument}' of '{name}' "
+                                        f"is malformed: {problem}")
     else:  # a seed-style payload: operation arguments are literal payload keys
         args = {key: {"lit": value} for key, value in payload.items()
                 if key not in _RESERVED_PAYLOAD_KEYS and key in operation.parameter_names}
         if step.kind == "human" and "prompt" not in args:
-            args["prompt"] = payload.get("description", f"Continue after step '{step.id}'?")
+            args["prompt"] = {"lit": payload.get("description",
+                                                 f"Continue after step '{step.id}'?")}
     for parameter in operation.parameters:
         if parameter.required and parameter.name not in args:
             raise EnvelopeViolation(
@@ -149,22 +177,91 @@ def _plan(step: StepSpec) -> _Plan:
             )
         if parameter.place and parameter.name in args:
             target = args[parameter.name]
-            if not (isinstance(target, dict) and isinstance(target.get("ref"), str)
-                    and target["ref"].startswith("state.")):
+            reference = target.get("ref") if isinstance(target, dict) else None
+            if path_problem(reference, ("state",)) is not None:
                 raise EnvelopeViolation(
                     f"Step '{step.id}': argument '{parameter.name}' of '{name}' must be a "
-                    "state path"
+                    "state path such as {\"ref\": \"state.x\"}"
                 )
     output = payload.get("output")
     output_path: tuple[str, ...] | None = None
     if output is not None:
-        root, path = split_path(output) if isinstance(output, str) else ("", ())
-        if root != "state" or not path:
-            raise EnvelopeViolation(f"Step '{step.id}': `output` must be a state path")
+        if path_problem(output, ("state",)) is not None:
+            raise EnvelopeViolation(f"Step '{step.id}': `output` must be a state path such as "
+                                    "\"state.x\"")
         if operation.result is None:
             raise EnvelopeViolation(f"Step '{step.id}': operation '{name}' has no result to write")
-        output_path = path
-    return _Plan(step, operation, args, output_path, payload.get("when"))
+        output_path = split_path(output)[1]
+    when = payload.get("when")
+    problem = expression_problem(when)
+    if problem:
+        raise EnvelopeViolation(f"Step '{step.id}': its `when` condition is malformed: {problem}")
+    return _Plan(step, operation, args, output_path, when)
+
+
+def _check_declarations(workflow: WorkflowDefinition) -> None:
+    """The param and input declarations of a compiled workflow are well formed."""
+    declarations = workflow.metadata.get("declarations", {})
+    if not isinstance(declarations, dict):
+        raise EnvelopeViolation("metadata.declarations must be a map")
+    for group in ("params", "inputs"):
+        entries = declarations.get(group, {})
+        if not isinstance(entries, dict):
+            raise EnvelopeViolation(f"metadata.declarations.{group} must be a map")
+        for name, declaration in sorted(entries.items()):
+            where = f"metadata.declarations.{group}.{name}"
+            if not isinstance(declaration, dict) or declaration.get("type") not in TYPE_NAMES:
+                raise EnvelopeViolation(f"{where} must be a map with a `type` "
+                                        f"({', '.join(TYPE_NAMES)})")
+            bounds = [declaration[key] for key in ("min", "max") if key in declaration]
+            if bounds and (declaration["type"] not in ("int", "float", "number")
+                           or any(type_of(bound) not in ("int", "float") for bound in bounds)):
+                raise EnvelopeViolation(f"{where}: `min` and `max` are numbers, for a number type")
+            if "default" in declaration and not matches(declaration["default"],
+                                                        declaration["type"]):
+                raise EnvelopeViolation(f"{where}: the default is not {declaration['type']}")
+
+
+def _check_context(ctx: ExecutionContext, plans: list[_Plan]) -> dict[str, Any]:
+    """Answers, journal and effects fit the workflow; returns the journal to replay."""
+    human = [plan.spec.id for plan in plans if plan.spec.kind == "human"]
+    if ctx.answers is not None:
+        if not isinstance(ctx.answers, Mapping):
+            raise AnswerError("answers must be a mapping of step ids to answers")
+        for step_id in ctx.answers:
+            if step_id not in human:
+                known = ", ".join(f"'{name}'" for name in human) or "none"
+                raise AnswerError(f"there is no human step '{step_id}' to answer "
+                                  f"(human steps: {known})")
+        problem = json_problem(dict(ctx.answers), "answers")
+        if problem:
+            raise AnswerError(problem)
+    effects = {plan.spec.id: plan.operation.effect for plan in plans if plan.operation.effect}
+    journal = dict(ctx.journal or {})
+    problem = json_problem(journal, "journal")
+    if problem:
+        raise ReplayError(problem)
+    for step_id, entry in sorted(journal.items()):
+        if step_id not in effects:
+            raise ReplayError(f"the journal has an entry for '{step_id}', which is not a step "
+                              "with an effect in this workflow")
+        if not isinstance(entry, dict) or sorted(entry) not in _JOURNAL_KEYS \
+                or entry["effect"] != effects[step_id] or not isinstance(entry["request"], dict):
+            raise ReplayError(f"the journal entry for '{step_id}' must be a map "
+                              f"{{effect: '{effects[step_id]}', request: {{...}}, "
+                              "result or error}")
+    if ctx.journal is None:  # a fresh run: every effect it may reach must be provided
+        for step_id, effect in effects.items():
+            if not _provided(ctx, effect):
+                raise EnvelopeViolation(
+                    f"Step '{step_id}' needs the effect '{effect}', and no effect runner "
+                    "that provides it was given"
+                )
+    return journal
+
+
+def _provided(ctx: ExecutionContext, effect: str) -> bool:
+    return ctx.effects is not None and ctx.effects.supports(effect)
 
 
 def bind_params(workflow: WorkflowDefinition, ctx: ExecutionContext) -> dict[str, Any]:
@@ -172,6 +269,9 @@ def bind_params(workflow: WorkflowDefinition, ctx: ExecutionContext) -> dict[str
     given = ctx.params if ctx.params is not None else workflow.metadata.get("params", {})
     if not isinstance(given, Mapping):
         raise ParameterError("params must be a mapping of names to values")
+    problem = json_problem(dict(given), "param")
+    if problem:
+        raise ParameterError(problem)
     given = copy.deepcopy(dict(given))
     declarations = workflow.metadata.get("declarations", {}).get("params")
     if declarations is None:
@@ -182,6 +282,9 @@ def bind_params(workflow: WorkflowDefinition, ctx: ExecutionContext) -> dict[str
 def bind_inputs(workflow: WorkflowDefinition, initial_state: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(initial_state, Mapping):
         raise ParameterError(f"the initial state must be a map, found {describe(initial_state)}")
+    problem = json_problem(dict(initial_state), "state")
+    if problem:
+        raise ParameterError(problem)
     state = copy.deepcopy(dict(initial_state))
     declarations = workflow.metadata.get("declarations", {}).get("inputs")
     if declarations is None:
@@ -208,7 +311,7 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
             value = copy.deepcopy(declaration["default"])
         else:
             raise ParameterError(f"missing required {what} `{name}` ({declaration['type']})")
-        type_name = declaration.get("type", "any")
+        type_name = declaration["type"]
         if not matches(value, type_name):
             raise ParameterError(f"{what} `{name}` must be {type_name}, found {describe(value)}")
         low, high = declaration.get("min"), declaration.get("max")
@@ -216,6 +319,9 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
             raise ParameterError(f"{what} `{name}` must be between {low} and {high}, found {value}")
         bound[name] = value
     return bound
+
+
+_NO_INPUT = object()  # a step that consumed neither an answer nor an effect
 
 
 class _Run:
@@ -233,14 +339,14 @@ class _Run:
         self.answers: dict[str, Any] = {}
         self.given_answers = dict(ctx.answers or {})
         self.workflow_hash = content_hash(workflow)
+        self.initial_state_hash = canonical_hash(state)
         self.head = canonical_hash({
             "workflow": self.workflow_hash,
             "params": canonical_hash(params),
-            "initial_state": canonical_hash(state),
+            "initial_state": self.initial_state_hash,
         })
         self.chain: list[dict[str, Any]] = []
         self.steps: list[dict[str, Any]] = []
-        self.initial_state_hash = canonical_hash(state)
 
     def execute(self) -> OrchestrationResult:
         executed: list[StepSpec] = []
@@ -248,20 +354,25 @@ class _Run:
         waiting: tuple[str, dict[str, Any]] | None = None
         for plan in self.plans:
             step_id = plan.spec.id
+            consumed: Any = _NO_INPUT
+            kept: list[Change] = []  # changes a failing step still made (Outcome.failure)
             try:
                 if plan.when is not None and not self._guard(plan):
-                    self._record(step_id, "skipped", ())
+                    self._record(step_id, "skipped", (), _NO_INPUT)
                     continue
                 args = self._arguments(plan)
+                if plan.operation.check is not None:
+                    plan.operation.check(args)
                 if plan.spec.kind == "human":
-                    asked = self._answer(plan, args)
-                    if asked is None:
-                        waiting = (step_id, question(plan.operation, step_id, args))
-                        self._record(step_id, "waiting", ())
+                    answered = self._answer(plan, args)
+                    if answered is None:
+                        waiting = (step_id, self._question(plan, args))
+                        self._record(step_id, "waiting", (), _NO_INPUT)
                         break
-                    effect_result = asked[0]
+                    consumed = effect_result = answered[0]
                 elif plan.operation.effect:
                     effect_result = self._effect(plan, args)
+                    consumed = self.journal[step_id]
                 else:
                     effect_result = None
                 outcome = plan.operation.implementation(
@@ -272,21 +383,26 @@ class _Run:
                     changes.append(Change("set", plan.output, outcome.result))
                 state = self.state
                 for change in changes:
+                    _check_written(change)
                     state = apply_change(state, change)
+                if outcome.failure is not None:
+                    self.state, kept = state, changes
+                    raise StepFailure(outcome.failure)
             except (StepFailure, EvaluationError) as problem:
                 executed.append(_copy_step(plan.spec))
-                self._record(step_id, "failed", ())
+                self._record(step_id, "failed", kept, consumed)
                 failed = (step_id, f"Step '{step_id}' failed: {problem}")
                 break
             self.state = state
             executed.append(_copy_step(plan.spec))
-            self._record(step_id, "succeeded", changes)
+            self._record(step_id, "succeeded", changes, consumed)
         return self._result(executed, failed, waiting)
 
     def _guard(self, plan: _Plan) -> bool:
         value = evaluate(plan.when, self.params, self.state)
         if not isinstance(value, bool):
-            raise StepFailure(f"its `when` condition must be true or false, found {describe(value)}")
+            raise StepFailure("its `when` condition must be true or false, "
+                              f"found {describe(value)}")
         return value
 
     def _arguments(self, plan: _Plan) -> dict[str, Any]:
@@ -302,8 +418,13 @@ class _Run:
             problem = check_value(parameter, value)
             if problem:
                 raise StepFailure(problem)
-            args[parameter.name] = value
+            args[parameter.name] = value  # may share with the state: nothing mutates either
         return args
+
+    def _question(self, plan: _Plan, args: Mapping[str, Any]) -> dict[str, Any]:
+        description = plan.spec.payload.get("description")
+        return copy.deepcopy(question(plan.operation, plan.spec.id, args,
+                                      description if isinstance(description, str) else None))
 
     def _answer(self, plan: _Plan, args: dict[str, Any]) -> tuple[Any] | None:
         """The validated answer, or None when the step must wait for one."""
@@ -312,42 +433,69 @@ class _Run:
         assert validate is not None
         if step_id in self.given_answers:
             try:
-                value = validate(args, self.given_answers[step_id])
+                value = _valid_answer(validate, args, self.given_answers[step_id])
             except AnswerError as problem:
                 raise AnswerError(f"Step '{step_id}': {problem}") from None
         elif self.ctx.ask is not None:
-            shown = question(plan.operation, step_id, args)
-            for _attempt in range(_ASK_ATTEMPTS):
+            shown = self._question(plan, args)
+            for _attempt in range(ASK_ATTEMPTS):
+                given = self.ctx.ask(copy.deepcopy(shown))
+                if given is None:
+                    return None
                 try:
-                    value = validate(args, self.ctx.ask(copy.deepcopy(shown)))
+                    value = _valid_answer(validate, args, given)
                     break
                 except AnswerError as problem:
                     shown["error"] = str(problem)
             else:
-                raise AnswerError(f"Step '{step_id}': no valid answer after {_ASK_ATTEMPTS} tries: "
+                raise AnswerError(f"Step '{step_id}': no valid answer after {ASK_ATTEMPTS} tries: "
                                   f"{shown['error']}")
         else:
             return None
-        self.answers[step_id] = value
+        self.answers[step_id] = copy.deepcopy(value)
         return (value,)
 
     def _effect(self, plan: _Plan, args: dict[str, Any]) -> Any:
+        """The effect's result: replayed from the journal, or run by the effect runner."""
         step_id = plan.spec.id
+        effect = plan.operation.effect
+        assert effect is not None
+        request = copy.deepcopy(args)
         if step_id in self.journal_in:
-            result = copy.deepcopy(self.journal_in[step_id])
+            entry = copy.deepcopy(self.journal_in[step_id])
+            if not json_equal(entry["request"], request):
+                raise ReplayError(f"Step '{step_id}': the journal recorded the effect '{effect}' "
+                                  f"for the request {entry['request']}, but this run asks "
+                                  f"{request}")
         else:
-            assert self.ctx.effects is not None and plan.operation.effect is not None
-            result = self.ctx.effects.run(plan.operation.effect, copy.deepcopy(args))
-        self.journal[step_id] = copy.deepcopy(result)
-        return result
+            if not _provided(self.ctx, effect) or self.ctx.effects is None:
+                raise EnvelopeViolation(f"Step '{step_id}' needs the effect '{effect}': the "
+                                        "journal has no result for it and no effect runner "
+                                        "that provides it was given")
+            entry = {"effect": effect, "request": request}
+            try:
+                result = self.ctx.effects.run(effect, copy.deepcopy(request))
+            except EffectError as refusal:
+                entry["error"] = str(refusal)
+            else:
+                problem = json_problem(result, f"the result of effect '{effect}'")
+                if problem:
+                    entry["error"] = f"the effect runner returned something that is not JSON " \
+                                     f"data: {problem}"
+                else:
+                    entry["result"] = copy.deepcopy(result)
+        self.journal[step_id] = entry
+        if "error" in entry:
+            raise StepFailure(entry["error"])
+        return copy.deepcopy(entry["result"])
 
-    def _record(self, step_id: str, status: str, changes: Any) -> None:
-        change_data = [change.to_json() for change in changes]
-        change_hash = canonical_hash(change_data)
+    def _record(self, step_id: str, status: str, changes: Any, consumed: Any) -> None:
+        change_hash = canonical_hash([change.to_json() for change in changes])
+        input_hash = None if consumed is _NO_INPUT else canonical_hash(consumed)
         previous = self.chain[-1]["link"] if self.chain else self.head
-        link = canonical_hash([previous, step_id, status, change_hash])
-        self.chain.append({"changes": change_hash, "link": link, "status": status,
-                           "step": step_id})
+        link = canonical_hash([previous, step_id, status, change_hash, input_hash])
+        self.chain.append({"changes": change_hash, "input": input_hash, "link": link,
+                           "status": status, "step": step_id})
         self.steps.append({"id": step_id, "status": status})
 
     def _result(self, executed: list[StepSpec], failed: tuple[str, str] | None,
@@ -361,14 +509,21 @@ class _Run:
             "steps": self.steps,
             "workflow_id": self.workflow.id,
         }
+        final_state_hash = canonical_hash(self.state)
+        answers_hash = canonical_hash(self.answers)
+        journal_hash = canonical_hash(self.journal)
+        error_message = failed[1] if failed else None
+        last = self.chain[-1]["link"] if self.chain else self.head
         receipt = {
-            "answers_hash": canonical_hash(self.answers),
+            "answers_hash": answers_hash,
             "chain": self.chain,
-            "final_state_hash": canonical_hash(self.state),
+            "digest": canonical_hash([last, status, final_state_hash, answers_hash,
+                                      journal_hash, error_message]),
+            "final_state_hash": final_state_hash,
             "head": self.head,
             "id": self.workflow.id,
             "initial_state_hash": self.initial_state_hash,
-            "journal_hash": canonical_hash(self.journal),
+            "journal_hash": journal_hash,
             "params_hash": canonical_hash(self.params),
             "skipped": skipped,
             "status": status,
@@ -381,15 +536,31 @@ class _Run:
             executed_steps=executed,
             final_state=copy.deepcopy(self.state),
             failed_step_id=failed[0] if failed else None,
-            error_message=failed[1] if failed else None,
+            error_message=error_message,
             lineage=lineage,
             receipt=receipt,
             status=status,
             waiting_step_id=waiting[0] if waiting else None,
             question=waiting[1] if waiting else None,
-            answers=self.answers,
-            journal=self.journal,
+            answers=copy.deepcopy(self.answers),
+            journal=copy.deepcopy(self.journal),
         )
+
+
+def _valid_answer(validate: Any, args: Mapping[str, Any], given: Any) -> Any:
+    value = validate(args, given)
+    problem = json_problem(value, "the answer")
+    if problem:
+        raise AnswerError(problem)
+    return value
+
+
+def _check_written(change: Change) -> None:
+    """A value written into the state must stay plain JSON (e.g. no overflowing number)."""
+    if change.action == "set":
+        problem = json_problem(change.value, dotted(change.path))
+        if problem:
+            raise StepFailure(f"cannot write {problem}")
 
 
 def _copy_step(step: StepSpec) -> StepSpec:

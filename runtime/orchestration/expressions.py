@@ -9,7 +9,9 @@ itself; every JSON object is a node with one key:
 - `{"op": OPERATOR, "args": [EXPR, ...]}`: `not`, `and`, `or`, `==`, `!=`,
   `<`, `<=`, `>`, `>=`, `in`.
 
-Evaluation never raises anything but `EvaluationError`, whose message names
+`expression_problem` checks this shape (without recursion, so hostile
+nesting cannot exhaust the stack) before a run starts; evaluating a checked
+expression never raises anything but `EvaluationError`, whose message names
 the path and what was found.
 """
 
@@ -21,6 +23,10 @@ from typing import Any
 from runtime.orchestration.types import describe, type_of
 
 OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in")
+# How many operands each operator takes; `and` and `or` take two or more.
+_ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2}
+REFERENCE_ROOTS = ("param", "state")
+MAX_EXPRESSION_DEPTH = 100
 
 
 class EvaluationError(Exception):
@@ -30,6 +36,62 @@ class EvaluationError(Exception):
 def split_path(dotted: str) -> tuple[str, tuple[str, ...]]:
     root, _, rest = dotted.partition(".")
     return root, tuple(rest.split(".")) if rest else ()
+
+
+def path_problem(dotted: Any, roots: tuple[str, ...] = REFERENCE_ROOTS) -> str | None:
+    """None if `dotted` is `root.key[.key...]` with a known root and no empty key."""
+    if not isinstance(dotted, str):
+        return f"a reference must be a string like \"state.x\", found {describe(dotted)}"
+    root, path = split_path(dotted)
+    if root not in roots or not path or "" in path:
+        expected = " or ".join(f"`{r}.NAME`" for r in roots)
+        return f"`{dotted}` is not a reference of the form {expected}"
+    return None
+
+
+def expression_problem(expression: Any) -> str | None:
+    """None if `expression` has the encoding above, else what is wrong with it."""
+    stack: list[tuple[Any, int]] = [(expression, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node is None or isinstance(node, (bool, int, float, str)):
+            continue
+        if depth >= MAX_EXPRESSION_DEPTH:
+            return f"the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"
+        if isinstance(node, list):
+            return 'a list must be written {"list": [...]} or {"lit": [...]}'
+        if not isinstance(node, dict):
+            return f"{describe(node)} is not an expression"
+        keys = sorted(node)
+        if keys == ["lit"]:
+            continue
+        if keys == ["ref"]:
+            problem = path_problem(node["ref"])
+            if problem:
+                return problem
+        elif keys == ["list"]:
+            if not isinstance(node["list"], list):
+                return f"`list` must hold a list, found {describe(node['list'])}"
+            stack.extend((item, depth + 1) for item in node["list"])
+        elif keys == ["map"]:
+            if not isinstance(node["map"], dict):
+                return f"`map` must hold a map, found {describe(node['map'])}"
+            stack.extend((item, depth + 1) for item in node["map"].values())
+        elif keys in (["op"], ["args", "op"]):
+            operator, args = node["op"], node.get("args", [])
+            if operator not in OPERATORS:
+                return f"unknown operator {describe(operator)}; known: {', '.join(OPERATORS)}"
+            if not isinstance(args, list):
+                return f"the operands of `{operator}` must be a list, found {describe(args)}"
+            wanted = _ARITY.get(operator)
+            if (wanted is not None and len(args) != wanted) or (wanted is None and len(args) < 2):
+                count = wanted if wanted is not None else "2 or more"
+                return f"`{operator}` takes {count} operands, found {len(args)}"
+            stack.extend((item, depth + 1) for item in args)
+        else:
+            return (f"an expression node has one of the keys lit, ref, list, map, op; "
+                    f"found {keys}")
+    return None
 
 
 def lookup(data: Any, root: str, path: tuple[str, ...]) -> Any:
@@ -104,15 +166,17 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
         return not _truth(values[0], "not")
     left, right = values
     if operator == "==":
-        return _equal(left, right)
+        return json_equal(left, right)
     if operator == "!=":
-        return not _equal(left, right)
+        return not json_equal(left, right)
     if operator == "in":
-        if isinstance(right, (list, str)) or isinstance(right, dict):
-            if isinstance(right, str) and not isinstance(left, str):
-                raise EvaluationError(f"`in` a string needs a string, found {describe(left)}")
-            return any(_equal(left, item) for item in right) if isinstance(right, list) \
-                else left in right
+        if isinstance(right, list):
+            return any(json_equal(left, item) for item in right)
+        if isinstance(right, (str, dict)):
+            if not isinstance(left, str):
+                where = "a string" if isinstance(right, str) else "the keys of a map"
+                raise EvaluationError(f"`in` {where} needs a string, found {describe(left)}")
+            return left in right
         raise EvaluationError(f"`in` needs a list, map or string, found {describe(right)}")
     numeric = {"int", "float"}
     kinds = {type_of(left), type_of(right)}
@@ -130,8 +194,25 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
     raise EvaluationError(f"unknown operator `{operator}`")
 
 
-def _equal(left: Any, right: Any) -> bool:
-    """JSON equality: `true` is not `1`, but `1` equals `1.0`."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return isinstance(left, bool) and isinstance(right, bool) and left == right
-    return bool(left == right)
+def json_equal(left: Any, right: Any) -> bool:
+    """JSON equality at every depth: `true` is not `1` (not even inside lists), `1` is `1.0`."""
+    stack = [(left, right)]
+    while stack:
+        a, b = stack.pop()
+        kinds = {type_of(a), type_of(b)}
+        if kinds <= {"int", "float"}:
+            if a != b:
+                return False
+        elif len(kinds) != 1:
+            return False
+        elif isinstance(a, list):
+            if len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif isinstance(a, dict):
+            if a.keys() != b.keys():
+                return False
+            stack.extend((a[key], b[key]) for key in a)
+        elif a != b:
+            return False
+    return True

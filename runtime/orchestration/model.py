@@ -31,6 +31,14 @@ class AnswerError(Exception):
     """A person's answer does not fit the question; nothing was changed."""
 
 
+class EffectError(Exception):
+    """An effect runner refuses or cannot do a request; the step fails with this message."""
+
+
+class ReplayError(Exception):
+    """A recorded journal does not fit the run replaying it (another effect or request)."""
+
+
 @dataclass
 class StepSpec:
     id: str
@@ -94,14 +102,23 @@ _NOT_CONTENT = frozenset({"content_hash", "source"})
 
 
 def content_hash(workflow: WorkflowDefinition) -> str:
-    """The hash of what a workflow does: id, steps and metadata, without its source location."""
+    """The hash of what a workflow does: id, steps and metadata, without its source location.
+
+    Empty seed-style `params` are left out too (they change nothing), so a built-in mission
+    from the registry and the same `.mission` file compiled by hand hash the same.
+    """
     data = workflow.to_dict()
-    data["metadata"] = {k: v for k, v in data["metadata"].items() if k not in _NOT_CONTENT}
+    data["metadata"] = {k: v for k, v in data["metadata"].items()
+                        if k not in _NOT_CONTENT and not (k == "params" and v == {})}
     return canonical_hash(data)
 
 
 class EffectRunner(Protocol):
-    """Runs effects (operations that touch the world) on the engine's behalf."""
+    """Runs effects (operations that touch the world) on the engine's behalf.
+
+    `run` returns plain JSON data, or raises `EffectError` to refuse (the step
+    then fails with its message). Either outcome is journaled.
+    """
 
     def supports(self, effect: str) -> bool: ...
 
@@ -114,9 +131,12 @@ class ExecutionContext:
 
     `params` binds the workflow's declared params (None: take
     `workflow.metadata["params"]`, as the seed's builder stored them).
-    `answers` maps a human step's id to its answer; `ask` is called with the
-    question when a human step has no answer. `effects` runs effects; `journal`
-    holds effect results already recorded (step id to result), for replay.
+    `answers` maps a human step's id to its answer. `ask` is called with the
+    question (JSON data) when a human step has no answer; it returns the
+    answer, or None to leave the step waiting. `effects` runs effects;
+    `journal` holds the journal of an earlier run of the same workflow (step id
+    to `{"effect", "request", "result" | "error"}`), replayed instead of
+    running those effects again.
     """
 
     initial_state: dict[str, Any] = field(default_factory=dict)

@@ -5,16 +5,19 @@ Each `Operation` names its typed parameters, the type of its result (what
 use it, its documentation, and its implementation. Implementations are pure:
 they read the state they are given and return `Change`s; the engine applies
 them copy-on-write. A problem with the data is a `StepFailure` whose message
-names the path and what was found, never another exception.
+names the path and what was found, never another exception. The effect
+operations (`effects.py`) join the table at the end of this module.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.orchestration.expressions import json_equal
 from runtime.orchestration.model import AnswerError
 from runtime.orchestration.types import describe, is_iso_date, matches, type_of
 
@@ -52,8 +55,11 @@ class Invocation:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What a step did. With `failure`, the changes are kept and then the run fails."""
+
     changes: tuple[Change, ...] = ()
     result: Any = None
+    failure: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,10 @@ class Operation:
     implementation: Callable[[Invocation], Outcome]
     effect: str | None = None  # the effect runner's capability, None when pure
     example: str = ""
+    # Human operations: validates an answer against the arguments (raises AnswerError).
     answer: Callable[[Mapping[str, Any], Any], Any] | None = field(default=None, repr=False)
+    # Checks the evaluated arguments before anything is asked or run (raises StepFailure).
+    check: Callable[[Mapping[str, Any]], None] | None = field(default=None, repr=False)
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -200,7 +209,10 @@ def _increment(invocation: Invocation) -> Outcome:
                           "so it cannot be incremented")
     if type_of(by) not in {"int", "float"}:
         raise StepFailure(f"`by` must be a number, found {describe(by)}")
-    return Outcome((Change("set", path, current + by),))
+    total = current + by
+    if isinstance(total, float) and not math.isfinite(total):
+        raise StepFailure(f"`{dotted(path)}` would become {total}, which is not a finite number")
+    return Outcome((Change("set", path, total),))
 
 
 def _remove(invocation: Invocation) -> Outcome:
@@ -213,7 +225,7 @@ def _remove(invocation: Invocation) -> Outcome:
         raise StepFailure(f"`{dotted(path)}` is {describe(current)}, not a list, "
                           "so an item cannot be removed from it")
     item = invocation.args["item"]
-    kept = [value for value in current if not (value == item and type_of(value) == type_of(item))]
+    kept = [value for value in current if not json_equal(value, item)]
     return Outcome((Change("set", path, kept),))
 
 
@@ -264,7 +276,8 @@ def _tasks(value: Any) -> list[dict[str, Any]]:
 
 def _today(value: Any) -> datetime.date:
     if not (isinstance(value, str) and is_iso_date(value)):
-        raise StepFailure(f"`today` must be an ISO date like \"2026-11-24\", found {describe(value)}")
+        raise StepFailure("`today` must be an ISO date like \"2026-11-24\", "
+                          f"found {describe(value)}")
     return datetime.date.fromisoformat(value)
 
 
@@ -309,6 +322,22 @@ def _ask(invocation: Invocation) -> Outcome:
 
 _YES = {"y", "yes", "true"}
 _NO = {"n", "no", "false"}
+
+
+def _check_choose(args: Mapping[str, Any]) -> None:
+    options = args["options"]
+    if not options or not all(isinstance(option, str) for option in options):
+        raise StepFailure("`options` must be a non-empty list of strings, "
+                          f"found {describe(options)}")
+    if len(set(options)) != len(options):
+        raise StepFailure("`options` lists the same option twice")
+
+
+def _check_number(args: Mapping[str, Any]) -> None:
+    minimum, maximum = args.get("min"), args.get("max")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise StepFailure(f"`min` ({minimum}) is greater than `max` ({maximum}): "
+                          "no answer could fit")
 
 
 def _answer_confirm(args: Mapping[str, Any], answer: Any) -> bool:
@@ -442,7 +471,7 @@ _TABLE: tuple[Operation, ...] = (
                _SHOW),
               "str", "Ask the person to choose one option.",
               "Asks the person to choose one of `options`; the answer is the chosen string.",
-              _ask, answer=_answer_choose,
+              _ask, answer=_answer_choose, check=_check_choose,
               example='choose("Which plan?", options: ["a", "b"]) -> state.plan'),
     Operation("text", "human", (_PROMPT, _SHOW), "str", "Ask for free text.",
               "Asks the person for free text; the answer is a string.",
@@ -454,8 +483,8 @@ _TABLE: tuple[Operation, ...] = (
                _SHOW),
               "number", "Ask for a number.",
               "Asks the person for a number, within `min` and `max` when given.",
-              _ask, answer=_answer_number, example='number("How many hours?", min: 0, max: 12) '
-                                                   '-> state.hours'),
+              _ask, answer=_answer_number, check=_check_number,
+              example='number("How many hours?", min: 0, max: 12) -> state.hours'),
 )
 
 OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _TABLE}
@@ -466,10 +495,16 @@ def register(operation: Operation) -> None:
     OPERATIONS[operation.name] = operation
 
 
-def question(operation: Operation, step_id: str, args: Mapping[str, Any]) -> dict[str, Any]:
-    """What a person is shown for a human step: JSON data, the same for every front end."""
-    shown = {"step_id": step_id, "type": operation.name}
-    shown.update({key: value for key, value in args.items()})
+def question(operation: Operation, step_id: str, args: Mapping[str, Any],
+             description: str | None = None) -> dict[str, Any]:
+    """What a person is shown for a human step: JSON data, the same for every front end.
+
+    Keys: `step_id`, `type` (the operation), `prompt`, and when given `show`,
+    `options`, `min`, `max`, and the step's `description`.
+    """
+    shown: dict[str, Any] = {"step_id": step_id, "type": operation.name, **args}
+    if description is not None:
+        shown["description"] = description
     return shown
 
 
@@ -478,3 +513,8 @@ def check_value(parameter: Parameter, value: Any) -> str | None:
     if parameter.place or matches(value, parameter.type):
         return None
     return f"`{parameter.name}` must be {parameter.type}, found {describe(value)}"
+
+
+# The effect operations live in their own module and register themselves here, so every reader
+# of OPERATIONS (the type checker, the engine, the editor) sees them.
+import runtime.orchestration.effects  # noqa: E402, F401

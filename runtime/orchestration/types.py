@@ -7,6 +7,7 @@ holding an ISO calendar date (YYYY-MM-DD); `any` accepts everything.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 TYPE_NAMES: tuple[str, ...] = ("any", "bool", "date", "float", "int", "list", "map", "null",
@@ -31,8 +32,12 @@ def is_assignable(source: str, target: str) -> bool:
     return source in _SUBTYPES.get(target, frozenset({target}))
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def is_iso_date(value: str) -> bool:
-    if len(value) != 10:
+    """True for a calendar date written `YYYY-MM-DD` (not week dates or other ISO forms)."""
+    if not _ISO_DATE.fullmatch(value):
         return False
     try:
         datetime.date.fromisoformat(value)

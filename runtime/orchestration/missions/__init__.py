@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from importlib import resources
+import os
 
 from runtime.orchestration.model import WorkflowDefinition
 
@@ -21,10 +21,12 @@ class BuiltinMissionError(Exception):
 
 
 def source_text(name: str) -> str:
-    return resources.files(__name__).joinpath(f"{name}.mission").read_text(encoding="utf-8")
+    # A plain read beside this file: `importlib.resources` costs ~4 ms of start-up to import.
+    with open(os.path.join(os.path.dirname(__file__), f"{name}.mission"), encoding="utf-8") as file:
+        return file.read()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(name: str) -> WorkflowDefinition:
     from compiler import compile_source
 

@@ -1,0 +1,161 @@
+"""The run record: everything needed to replay a run and the receipt it produced.
+
+A run is determined by its workflow, params, initial state, answers and
+effect journal; the record keeps exactly those (the workflow as its content
+hash, and in the store also in full, so a waiting run resumes without its
+source file), plus what the run produced: status, final state and receipt.
+The same record is what `mission run --receipt FILE` writes and what the
+store keeps; `runtime/verify.py` replays it. It holds no clock or host data.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.orchestration.canonical import canonical_hash
+from runtime.orchestration.model import (
+    EffectRunner,
+    ExecutionContext,
+    OrchestrationResult,
+    WorkflowDefinition,
+    content_hash,
+)
+from runtime.orchestration.types import describe, type_of
+
+RECORD_FORMAT = "mission-run/1"
+STATUSES = ("succeeded", "failed", "waiting")
+
+
+class RecordError(Exception):
+    """A record is malformed or was edited; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    mission: str  # what was run, as the person named it (a file or a registered name)
+    workflow_hash: str
+    params: dict[str, Any] | None  # as given to the engine (None: the workflow's own)
+    initial_state: dict[str, Any]
+    answers: dict[str, Any]  # the validated answers the run used, by step id
+    journal: dict[str, Any]  # the effect journal, by step id
+    status: str
+    waiting_step_id: str | None
+    question: dict[str, Any] | None
+    failed_step_id: str | None
+    error_message: str | None
+    final_state: dict[str, Any]
+    receipt: dict[str, Any]
+    workflow: dict[str, Any] | None = None  # the workflow itself (stored runs)
+
+    @classmethod
+    def of(cls, mission: str, workflow: WorkflowDefinition, context: ExecutionContext,
+           result: OrchestrationResult, keep_workflow: bool = False) -> RunRecord:
+        """The record of a run of `workflow` in `context` that gave `result`."""
+        return cls(
+            mission=mission,
+            workflow_hash=content_hash(workflow),
+            params=copy.deepcopy(dict(context.params)) if context.params is not None else None,
+            initial_state=copy.deepcopy(dict(context.initial_state)),
+            answers=copy.deepcopy(result.answers),
+            journal=copy.deepcopy(result.journal),
+            status=result.status,
+            waiting_step_id=result.waiting_step_id,
+            question=copy.deepcopy(result.question),
+            failed_step_id=result.failed_step_id,
+            error_message=result.error_message,
+            final_state=copy.deepcopy(result.final_state),
+            receipt=copy.deepcopy(result.receipt),
+            workflow=workflow.to_dict() if keep_workflow else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"format": RECORD_FORMAT}
+        for name in _FIELDS:
+            value = getattr(self, name)
+            if name != "workflow" or value is not None:
+                data[name] = copy.deepcopy(value)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> RunRecord:
+        """A record from JSON data; a missing or mistyped field raises `RecordError`."""
+        if not isinstance(data, dict):
+            raise RecordError(f"a run record is a JSON object, not {describe(data)}")
+        if data.get("format") != RECORD_FORMAT:
+            raise RecordError(f"`format` must be {RECORD_FORMAT!r}, found "
+                              f"{describe(data.get('format'))}")
+        unknown = sorted(set(data) - {"format", "integrity", *_FIELDS})
+        if unknown:
+            raise RecordError(f"unknown field `{unknown[0]}`")
+        values: dict[str, Any] = {}
+        for name, allowed in _FIELDS.items():
+            if name not in data and name != "workflow":
+                raise RecordError(f"the field `{name}` is missing")
+            value = data.get(name)
+            if type_of(value) not in allowed:
+                raise RecordError(f"`{name}` must be {' or '.join(allowed)}, "
+                                  f"found {describe(value)}")
+            values[name] = copy.deepcopy(value)
+        if values["status"] not in STATUSES:
+            raise RecordError(f"`status` must be one of {', '.join(STATUSES)}, "
+                              f"found {values['status']!r}")
+        return cls(**values)
+
+    def context(self, answers: Mapping[str, Any] | None = None,
+                effects: EffectRunner | None = None,
+                ask: Callable[[dict[str, Any]], Any] | None = None) -> ExecutionContext:
+        """The context that replays this run, with more `answers` when continuing it."""
+        return ExecutionContext(
+            initial_state=copy.deepcopy(self.initial_state),
+            params=copy.deepcopy(self.params),
+            answers={**copy.deepcopy(self.answers), **dict(answers or {})},
+            journal=copy.deepcopy(self.journal),
+            effects=effects,
+            ask=ask,
+        )
+
+    def stored_workflow(self) -> WorkflowDefinition:
+        """The workflow kept in the record, checked against the record's workflow hash."""
+        if self.workflow is None:
+            raise RecordError("the record does not hold its workflow")
+        try:
+            workflow = WorkflowDefinition.from_dict(self.workflow)
+        except ValueError as problem:
+            raise RecordError(f"`workflow` is not a workflow: {problem}") from None
+        if content_hash(workflow) != self.workflow_hash:
+            raise RecordError("`workflow` does not match `workflow_hash`")
+        return workflow
+
+
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "mission": ("str",),
+    "workflow_hash": ("str",),
+    "params": ("map", "null"),
+    "initial_state": ("map",),
+    "answers": ("map",),
+    "journal": ("map",),
+    "status": ("str",),
+    "waiting_step_id": ("str", "null"),
+    "question": ("map", "null"),
+    "failed_step_id": ("str", "null"),
+    "error_message": ("str", "null"),
+    "final_state": ("map",),
+    "receipt": ("map",),
+    "workflow": ("map", "null"),
+}
+
+
+def integrity(data: Mapping[str, Any]) -> str:
+    """The hash a receipt file carries over all its other fields."""
+    return canonical_hash({key: value for key, value in data.items() if key != "integrity"})
+
+
+def receipt_file_data(record: RunRecord) -> dict[str, Any]:
+    """What `--receipt FILE` writes: the record (without the workflow) and its integrity hash."""
+    data = record.to_json()
+    data.pop("workflow", None)
+    data["integrity"] = integrity(data)
+    return data

@@ -1,0 +1,280 @@
+"""The run store: waiting runs (and what became of them) in an embedded SQLite database.
+
+- Private: the directory is created 0700 and the database file 0600 (SQLite
+  gives its WAL and shared-memory files the same mode); a store owned by
+  another user is refused.
+- Durable: WAL journal, `synchronous=FULL`, and every write is one
+  transaction (`BEGIN IMMEDIATE`), so a process killed at any moment leaves
+  each run as it was before or after that write, never half-written.
+- Tamper-evident: each row carries a sha256 over its id, version, columns and
+  the record's canonical JSON text; a row that does not match, or whose
+  record is not canonical, is refused on load with a message.
+- One resumer at a time: `claim(run_id)` takes a POSIX lock on one byte of a
+  lock file beside the database (released by the OS even when the process is
+  killed); `update` also checks the row's version, so a run is never
+  continued twice.
+
+Run ids are the store's sequence numbers (1, 2, ...), in creation order. The
+store records no clock time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runtime.orchestration.canonical import canonical_hash, canonical_json
+from runtime.records import RecordError, RunRecord
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30.0
+_SCHEMA = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    version INTEGER NOT NULL,
+    mission TEXT NOT NULL,
+    status TEXT NOT NULL,
+    waiting_step TEXT,
+    record TEXT NOT NULL,
+    record_hash TEXT NOT NULL
+)
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be used, or a run in it cannot (missing, damaged, busy, changed)."""
+
+
+class UnknownRun(StoreError):
+    """No run has this id in the store."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    run_id: int
+    version: int
+    record: RunRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RunListing:
+    """One line of `mission runs`; `problem` is set when the row fails its integrity check."""
+
+    run_id: int
+    mission: str
+    status: str
+    waiting_step: str | None
+    problem: str | None
+
+
+def default_path() -> Path:
+    """`$XDG_DATA_HOME/mission/runs.sqlite3`, else `~/.local/share/mission/runs.sqlite3`."""
+    data_home = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(data_home) if os.path.isabs(data_home) else Path.home() / ".local" / "share"
+    return base / "mission" / "runs.sqlite3"
+
+
+def _row_hash(run_id: int, version: int, mission: str, status: str, waiting_step: str | None,
+              record_text: str) -> str:
+    return canonical_hash([run_id, version, mission, status, waiting_step, record_text])
+
+
+def _create_private(path: Path) -> None:
+    """Create the store's directory (0700) and an empty file (0600) unless they exist."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+class RunStore:
+    """A connection to one store file. Use as a context manager, or call `close()`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            _create_private(self.path)
+            info = self.path.stat()
+        except OSError as problem:
+            raise StoreError(f"cannot create or open the run store {self.path}: "
+                             f"{problem.strerror or problem}") from None
+        if info.st_uid != os.geteuid():
+            raise StoreError(f"the run store {self.path} belongs to another user; "
+                             "refusing to use it (choose another with --store)")
+        self._lock_descriptor: int | None = None
+        try:
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
+                                       isolation_level=None)
+        except sqlite3.Error as problem:
+            raise StoreError(f"cannot open the run store {self.path}: {problem}") from None
+        try:
+            self._prepare()
+        except sqlite3.DatabaseError as problem:
+            self._db.close()
+            raise StoreError(f"{self.path} is not a usable run store: {problem}") from None
+        except StoreError:
+            self._db.close()
+            raise
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+        if self._lock_descriptor is not None:
+            os.close(self._lock_descriptor)
+            self._lock_descriptor = None
+
+    def _prepare(self) -> None:
+        self._db.execute("PRAGMA trusted_schema = OFF")
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        with self._transaction():  # the first open creates the table, once
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                tables = self._db.execute("SELECT name FROM sqlite_master").fetchall()
+                if tables:
+                    raise sqlite3.DatabaseError("it holds other tables (not made by mission)")
+                self._db.execute(_SCHEMA)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"schema version {version}; this mission reads "
+                                            f"version {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write, all or nothing; SQLite's own errors become `StoreError`s."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as problem:
+            raise StoreError(f"cannot write to the run store {self.path}: {problem}") from None
+
+    # -- writing ------------------------------------------------------------------
+
+    def create(self, record: RunRecord) -> int:
+        """Store a new run; returns its id."""
+        text = canonical_json(record.to_json())
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO runs (version, mission, status, waiting_step, record, record_hash) "
+                "VALUES (1, ?, ?, ?, ?, '')",
+                (record.mission, record.status, record.waiting_step_id, text))
+            run_id = cursor.lastrowid
+            assert run_id is not None
+            self._db.execute("UPDATE runs SET record_hash = ? WHERE id = ?",
+                             (_row_hash(run_id, 1, record.mission, record.status,
+                                        record.waiting_step_id, text), run_id))
+        return run_id
+
+    def update(self, stored: StoredRun, record: RunRecord) -> StoredRun:
+        """Replace a run's record, if nobody changed the run since `stored` was loaded."""
+        text = canonical_json(record.to_json())
+        version = stored.version + 1
+        with self._transaction():
+            row = self._db.execute("SELECT version FROM runs WHERE id = ?",
+                                   (stored.run_id,)).fetchone()
+            if row is None or row[0] != stored.version:
+                raise StoreError(f"run {stored.run_id} was changed by another process while "
+                                 "this one worked on it; nothing was saved (see `mission runs`)")
+            self._db.execute(
+                "UPDATE runs SET version = ?, mission = ?, status = ?, waiting_step = ?, "
+                "record = ?, record_hash = ? WHERE id = ?",
+                (version, record.mission, record.status, record.waiting_step_id, text,
+                 _row_hash(stored.run_id, version, record.mission, record.status,
+                           record.waiting_step_id, text), stored.run_id))
+        return StoredRun(stored.run_id, version, record)
+
+    @contextmanager
+    def claim(self, run_id: int) -> Iterator[None]:
+        """Hold run `run_id` for this process; another holder makes this raise `StoreError`."""
+        if self._lock_descriptor is None:
+            lock_path = self.path.with_name(self.path.name + ".lock")
+            try:
+                self._lock_descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW,
+                                                0o600)
+            except OSError as problem:
+                raise StoreError(f"cannot open the lock file {lock_path}: "
+                                 f"{problem.strerror}") from None
+        try:
+            fcntl.lockf(self._lock_descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, run_id)
+        except OSError:
+            raise StoreError(f"run {run_id} is being resumed by another process right now; "
+                             "wait for it to finish, then see `mission runs`") from None
+        try:
+            yield
+        finally:
+            fcntl.lockf(self._lock_descriptor, fcntl.LOCK_UN, 1, run_id)
+
+    # -- reading --------------------------------------------------------------------
+
+    def load(self, run_id: int) -> StoredRun:
+        """A run, after checking its integrity; a damaged or edited row raises `StoreError`."""
+        row = self._db.execute(
+            "SELECT id, version, mission, status, waiting_step, record, record_hash FROM runs "
+            "WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise UnknownRun(f"there is no run {run_id} in {self.path} (see `mission runs`)")
+        record, problem = _check_row(row)
+        if record is None:
+            raise StoreError(f"run {run_id} in {self.path} was changed outside mission or is "
+                             f"damaged ({problem}); refusing to use it")
+        return StoredRun(run_id, row[1], record)
+
+    def list(self) -> list[RunListing]:
+        rows = self._db.execute(
+            "SELECT id, version, mission, status, waiting_step, record, record_hash FROM runs "
+            "ORDER BY id").fetchall()
+        listing = []
+        for row in rows:
+            problem = _check_row(row)[1]
+            listing.append(RunListing(row[0], str(row[2]), str(row[3]),
+                                      row[4] if isinstance(row[4], str) else None, problem))
+        return listing
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the database file: "ok" when sound."""
+        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _check_row(row: tuple[Any, ...]) -> tuple[RunRecord | None, str | None]:
+    """The row's record, or None and what is wrong with the row."""
+    run_id, version, mission, status, waiting_step, text, stored_hash = row
+    if not (isinstance(version, int) and isinstance(mission, str) and isinstance(status, str)
+            and isinstance(text, str) and isinstance(stored_hash, str)
+            and (waiting_step is None or isinstance(waiting_step, str))):
+        return None, "a column has the wrong type"
+    if _row_hash(run_id, version, mission, status, waiting_step, text) != stored_hash:
+        return None, "its integrity hash does not match"
+    try:
+        data = json.loads(text)
+        record = RunRecord.from_json(data)
+    except (ValueError, RecordError) as problem:
+        return None, f"its record is not valid: {problem}"
+    if canonical_json(data) != text:
+        return None, "its record is not in canonical form"
+    if (record.mission, record.status, record.waiting_step_id) != (mission, status,
+                                                                    waiting_step):
+        return None, "its columns disagree with its record"
+    return record, None
