@@ -1,0 +1,268 @@
+"""Which rules are in force, like ruff: `[tool.mission]` in pyproject.toml, or mission.toml.
+
+    [tool.mission]
+    select = ["ALL"]                 # default: every rule that is on by default
+    extend-select = ["N301"]         # added to `select`
+    ignore = ["W103"]
+    exclude = ["generated/**"]       # paths `mission check DIR` does not walk into
+    [tool.mission.per-file-ignores]
+    "legacy/*.mission" = ["W101", "W102"]
+    [tool.mission.severity]
+    W201 = "error"                   # or "warning", "note"
+
+A selector is `ALL`, a code (`W201`), a code prefix (`W`, `W2`) or a slug
+(`unused-param`). Errors (E0xx) are always in force: they block compilation,
+so naming one in `ignore`, `per-file-ignores` or `severity` is a configuration
+error. In `mission.toml` the same keys stand at the top level. The file is
+found from the current directory upwards: the first directory holding a
+`mission.toml`, or a `pyproject.toml` with a `[tool.mission]` table, wins;
+patterns are relative to that directory.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import hashlib
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compiler.diagnostics import Severity
+
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude")
+
+
+class ConfigError(Exception):
+    """The configuration file is not valid; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    select: tuple[str, ...] | None = None  # None: the rules on by default
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    exclude: tuple[str, ...] = ()
+    root: str = ""  # the directory patterns are relative to
+    origin: str = ""  # the file the settings came from ("" for the defaults)
+
+    def enabled_for(self, path: str) -> frozenset[str]:
+        """The codes in force for the file at `path`."""
+        return _enabled(self, _relative(path, self.root))
+
+    def severity_of(self, code: str) -> Severity | None:
+        """The severity the configuration gives `code`, or None for its default."""
+        for name, level in self.severity:
+            if name == code:
+                return Severity(level)
+        return None
+
+    def excluded(self, path: str) -> bool:
+        relative = _relative(path, self.root)
+        return any(_matches(pattern, relative) for pattern in self.exclude)
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything that changes the findings (for the check cache)."""
+        data = [self.select, self.extend_select, self.ignore, self.per_file_ignores,
+                self.severity, self.root]
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+DEFAULT = Config()
+
+
+def _relative(path: str, root: str) -> str:
+    if not root:
+        return Path(path).as_posix()
+    try:
+        relative = os.path.relpath(os.path.abspath(path), root)
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
+    return Path(relative).as_posix()
+
+
+def _matches(pattern: str, relative: str) -> bool:
+    pattern = pattern.rstrip("/")
+    if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(relative, pattern + "/*"):
+        return True
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(relative.rsplit("/", 1)[-1], pattern)
+    return False
+
+
+def expand(selector: str) -> frozenset[str]:
+    """The codes a selector names; raises ConfigError for an unknown selector."""
+    from compiler.rules import all_codes, find_rule
+    from compiler.suggest import did_you_mean
+
+    codes = all_codes()
+    wanted = selector.strip()
+    if wanted.upper() == "ALL":
+        return frozenset(codes)
+    rule = find_rule(wanted)
+    if rule is not None:
+        return frozenset({rule.code})
+    if re.fullmatch(r"[EWN][0-9]{0,3}", wanted.upper()):
+        prefixed = frozenset(code for code in codes if code.startswith(wanted.upper()))
+        if prefixed:
+            return prefixed
+    hint = "".join(f" ({line})" for line in did_you_mean(wanted.upper(), codes))
+    raise ConfigError(f"`{selector}` is not a code, a code prefix, a slug or ALL{hint}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _enabled(config: Config, relative: str) -> frozenset[str]:
+    from compiler.rules import MODULES, all_codes
+
+    codes = all_codes()
+    if config.select is None:
+        base = {name[:4].upper() for name in MODULES if name[:4].upper() not in _OFF_BY_DEFAULT}
+    else:
+        base = set().union(*(expand(s) for s in config.select)) if config.select else set()
+    base |= set().union(*(expand(s) for s in config.extend_select)) if config.extend_select \
+        else set()
+    for selector in config.ignore:
+        base -= expand(selector)
+    for pattern, selectors in config.per_file_ignores:
+        if _matches(pattern, relative):
+            for selector in selectors:
+                base -= expand(selector)
+    base |= {code for code in codes if code.startswith("E")}
+    return frozenset(base)
+
+
+# Rules with `default=False`, known without importing them (kept in step by a test).
+_OFF_BY_DEFAULT = frozenset({"N301"})
+
+
+# -- reading the file -------------------------------------------------------------------
+
+
+def find_config(start: str | Path = ".") -> Path | None:
+    """The configuration file for `start` and its parents, or None."""
+    directory = Path(start).resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for candidate in (directory, *directory.parents):
+        dedicated = candidate / "mission.toml"
+        if dedicated.is_file():
+            return dedicated
+        project = candidate / "pyproject.toml"
+        if project.is_file() and _has_section(project):
+            return project
+    return None
+
+
+def _has_section(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and isinstance(tool.get("mission"), dict)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a `mission.toml` or the `[tool.mission]` table of a pyproject.toml."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as problem:
+        raise ConfigError(f"{path}: cannot read it ({problem})") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise ConfigError(f"{path}: not valid TOML: {problem}") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("mission", {}) if isinstance(tool, dict) else {}
+        where = f"{path} [tool.mission]"
+    else:
+        table, where = data, str(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    return parse_config(table, where, str(path.resolve().parent), str(path))
+
+
+def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -> Config:
+    from compiler.suggest import did_you_mean
+
+    for key in table:
+        if key not in KEYS:
+            hint = "".join(f" ({line})" for line in did_you_mean(key, KEYS))
+            raise ConfigError(f"{where}: unknown key `{key}`{hint}; the keys are "
+                              + ", ".join(f"`{k}`" for k in KEYS))
+    select = table.get("select")
+    config = Config(
+        select=None if select is None else _selectors(select, where, "select"),
+        extend_select=_selectors(table.get("extend-select", []), where, "extend-select"),
+        ignore=_selectors(table.get("ignore", []), where, "ignore", lint_only=True),
+        per_file_ignores=_per_file(table.get("per-file-ignores", {}), where),
+        severity=_severities(table.get("severity", {}), where),
+        exclude=_strings(table.get("exclude", []), where, "exclude"),
+        root=root, origin=origin,
+    )
+    return config
+
+
+def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _selectors(value: Any, where: str, key: str, lint_only: bool = False) -> tuple[str, ...]:
+    selectors = _strings(value, where, key)
+    for selector in selectors:
+        try:
+            codes = expand(selector)
+        except ConfigError as problem:
+            raise ConfigError(f"{where}: `{key}`: {problem}") from None
+        if lint_only and selector.upper() != "ALL" and all(c.startswith("E") for c in codes):
+            raise ConfigError(f"{where}: `{key}`: `{selector}` names errors, which block "
+                              "compilation and cannot be turned off")
+    return selectors
+
+
+def _per_file(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `per-file-ignores` must be a table of pattern = [codes]")
+    return tuple((pattern, _selectors(codes, where, f"per-file-ignores.{pattern}", True))
+                 for pattern, codes in sorted(value.items()))
+
+
+def _severities(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `severity` must be a table of CODE = \"error\" | "
+                          "\"warning\" | \"note\"")
+    found: list[tuple[str, str]] = []
+    levels = [severity.value for severity in Severity]
+    for selector, level in sorted(value.items()):
+        if level not in levels:
+            raise ConfigError(f"{where}: `severity.{selector}` must be \"error\", \"warning\" "
+                              f"or \"note\", not {json.dumps(level)}")
+        try:
+            codes = expand(selector)
+        except ConfigError as problem:
+            raise ConfigError(f"{where}: `severity`: {problem}") from None
+        if any(code.startswith("E") for code in codes):
+            raise ConfigError(f"{where}: `severity.{selector}`: errors keep their severity")
+        found.extend((code, level) for code in sorted(codes))
+    return tuple(found)
+
+
+def config_for(start: str | Path = ".", explicit: str | Path | None = None) -> Config:
+    """The configuration in force: the explicit file, the one found from `start`, or defaults."""
+    if explicit is not None:
+        return load_config(explicit)
+    found = find_config(start)
+    return load_config(found) if found is not None else DEFAULT
+

@@ -1,0 +1,223 @@
+"""Run the lint rules over a checked mission.
+
+The rules (`compiler.rules`, `W1xx`, `W2xx`, `N3xx`) share one `LintContext`:
+the tree, the checker's `Analysis`, and `StepFacts`, which say for each step
+what it reads, changes in place and writes, computed once here so that each
+rule stays a few lines of plain logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from compiler import ast
+from compiler.checks import Analysis, expression_type, references
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.recovery import NO_MENTIONS, Mentions
+from compiler.source import SourceFile
+from runtime.orchestration.operations import OPERATIONS, Operation
+
+# Operations whose place argument is read and changed in place (absent counts as empty).
+_MODIFYING = frozenset({"append", "extend", "increment", "remove"})
+_REPLACING = frozenset({"set", "copy"})
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    reference: ast.Reference
+    replaces: bool  # the whole `state.ROOT` gets a new value
+    answer: bool = False  # the answer of a human step
+
+
+@dataclass(frozen=True, slots=True)
+class StepFacts:
+    """What one step does with the state and the params."""
+
+    index: int
+    step: ast.Step
+    operation: Operation | None
+    arguments: Mapping[str, ast.Argument]
+    reads: tuple[ast.Reference, ...]  # state values the step needs (guard, value arguments)
+    modifies: tuple[ast.Reference, ...]  # places read and changed in place
+    writes: tuple[Write, ...]
+    param_reads: tuple[ast.Reference, ...]
+
+    @property
+    def uses(self) -> Iterator[str]:
+        """The state roots whose current value the step depends on."""
+        for reference in (*self.reads, *self.modifies):
+            yield reference.path[0].text
+
+
+@dataclass(frozen=True, slots=True)
+class LintContext:
+    source: SourceFile
+    mission: ast.Mission
+    analysis: Analysis
+    steps: tuple[StepFacts, ...]
+    mentions: Mentions
+    expressions: tuple[ast.Expr, ...]  # every expression, outermost first (`expressions_of`)
+
+    def diagnostic(self, code: str, message: str, span: ast.Span, **details: Any) -> Diagnostic:
+        """A diagnostic at the rule's default severity (the config may change it later)."""
+        from compiler.rules import find_rule
+
+        rule = find_rule(code)
+        severity = rule.severity if rule is not None else Severity.WARNING
+        return Diagnostic(code, severity, message, span, **details)
+
+    def type_of(self, expression: ast.Expr) -> str:
+        return expression_type(expression, self.analysis)
+
+    def used_later(self, root: str, after: int) -> bool:
+        """True when a step after index `after` uses `state.root` (or it is mentioned in
+        text the parser had to drop)."""
+        if root in self.mentions.state:
+            return True
+        return any(root in facts.uses for facts in self.steps[after + 1:])
+
+
+def match_arguments(call: ast.Call, operation: Operation | None) -> dict[str, ast.Argument]:
+    """Arguments by parameter name (positional ones in order); unknown ones are left out."""
+    if operation is None:
+        return {}
+    names = operation.parameter_names
+    matched: dict[str, ast.Argument] = {}
+    position = 0
+    for argument in call.arguments:
+        if argument.name is None:
+            if position < len(names):
+                matched.setdefault(names[position], argument)
+            position += 1
+        elif argument.name.text in names:
+            matched.setdefault(argument.name.text, argument)
+    return matched
+
+
+def _state_refs(expression: ast.Expr) -> list[ast.Reference]:
+    return [ref for ref in references(expression) if ref.root == "state" and ref.path]
+
+
+def step_facts(index: int, step: ast.Step) -> StepFacts:
+    call = step.call
+    operation = OPERATIONS.get(call.operation.text) if call is not None else None
+    arguments = match_arguments(call, operation) if call is not None else {}
+    reads: list[ast.Reference] = []
+    modifies: list[ast.Reference] = []
+    writes: list[Write] = []
+    params: list[ast.Reference] = []
+    expressions: list[ast.Expr] = [step.when] if step.when is not None else []
+    if call is not None and operation is None:
+        expressions += [argument.value for argument in call.arguments]
+    for name, argument in arguments.items():
+        parameter = operation.parameter(name) if operation is not None else None
+        if parameter is None or not parameter.place:
+            expressions.append(argument.value)
+            continue
+        target = argument.value
+        if not isinstance(target, ast.Reference) or target.root != "state" or not target.path:
+            continue
+        assert operation is not None
+        if operation.name in _MODIFYING:
+            modifies.append(target)
+            if operation.name == "remove":
+                reads.append(target)
+            writes.append(Write(target, replaces=False))
+        else:
+            writes.append(Write(target, replaces=len(target.path) == 1
+                                and operation.name in _REPLACING))
+    for expression in expressions:
+        for reference in references(expression):
+            if not reference.path:
+                continue
+            (reads if reference.root == "state" else params).append(reference)
+    if call is not None and call.output is not None and call.output.root == "state" \
+            and call.output.path:
+        writes.append(Write(call.output, replaces=len(call.output.path) == 1,
+                            answer=step.kind.text == "human"))
+    return StepFacts(index, step, operation, arguments, tuple(reads), tuple(modifies),
+                     tuple(writes), tuple(params))
+
+
+def constant(expression: ast.Expr) -> tuple[bool, Any]:
+    """(True, value) when the expression's value is fixed (it reads nothing), else (False, None).
+
+    Uses the engine's own evaluator, so the answer is what a run would compute.
+    """
+    if next(iter(references(expression)), None) is not None:
+        return False, None
+    from compiler.emit import expression_json
+    from runtime.orchestration.expressions import EvaluationError, evaluate
+
+    try:
+        return True, evaluate(expression_json(expression), {}, {})
+    except (EvaluationError, RecursionError):
+        return False, None
+
+
+def conjuncts(expression: ast.Expr) -> list[ast.Expr]:
+    """The parts of `a and b and c` (the expression itself when it is not an `and`)."""
+    parts: list[ast.Expr] = []
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Binary) and node.operator == "and":
+            stack.extend((node.right, node.left))
+        else:
+            parts.append(node)
+    return parts
+
+
+def implies(condition: ast.Expr | None, guard: ast.Expr | None) -> bool:
+    """True when `condition` being true makes `guard` true (by its `and` parts)."""
+    if guard is None:
+        return True
+    if condition is None:
+        return False
+    have = conjuncts(condition)
+    return all(part in have for part in conjuncts(guard))
+
+
+def expressions_of(mission: ast.Mission) -> Iterator[ast.Expr]:
+    """Every expression in the mission, outermost first (defaults, guards, arguments)."""
+    roots: list[ast.Expr] = [item.default for item in mission.items
+                             if isinstance(item, ast.Declaration) and item.default is not None]
+    for step in mission.steps:
+        if step.when is not None:
+            roots.append(step.when)
+        if step.call is not None:
+            roots.extend(argument.value for argument in step.call.arguments)
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.ListExpr):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, ast.MapExpr):
+            stack.extend(reversed([entry.value for entry in node.entries]))
+        elif isinstance(node, ast.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, ast.Binary):
+            stack.extend((node.right, node.left))
+
+
+def lint(source: SourceFile, mission: ast.Mission, analysis: Analysis, *,
+         enabled: Collection[str], complete: bool = True,
+         mentions: Mentions = NO_MENTIONS) -> list[Diagnostic]:
+    """The findings of the enabled lint rules; `complete` is False after a syntax error."""
+    from compiler.rules import lint_rules
+
+    rules = [rule for rule in lint_rules() if rule.code in enabled
+             and (complete or not rule.whole_mission)]
+    if not rules:
+        return []
+    facts = tuple(step_facts(index, step) for index, step in enumerate(mission.steps))
+    context = LintContext(source, mission, analysis, facts, mentions,
+                          tuple(expressions_of(mission)))
+    found: list[Diagnostic] = []
+    for rule in rules:
+        assert rule.check is not None
+        found.extend(rule.check(context))
+    return found

@@ -1,0 +1,68 @@
+"""Golden tests: one fixture of violations and one of non-violations per code.
+
+For each code `CODE` there are `cases/CODE.mission` (it must report `CODE`)
+and `cases/CODE.ok.mission` (it must not). Each fixture's rendered text and
+JSON are compared with `CODE[.ok].txt` and `CODE[.ok].json` beside it, with
+the default rules in force plus `CODE` (for the rules that are off by default).
+
+To regenerate the expected files after a deliberate change, run
+
+    MISSION_UPDATE_GOLDENS=1 pytest tests/golden
+
+and review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compiler import compile_source
+from compiler.config import Config
+from compiler.formats import FileReport, Report
+from compiler.formats.json_format import render_json
+from compiler.formats.text import render_text
+from compiler.rules import all_codes
+
+CASES = Path(__file__).parent / "cases"
+FIXTURES = sorted(CASES.glob("*.mission"))
+UPDATE = os.environ.get("MISSION_UPDATE_GOLDENS") == "1"
+
+
+def test_every_code_has_a_violation_and_a_clean_fixture() -> None:
+    names = {path.name for path in FIXTURES}
+    missing = [f"{code}{suffix}" for code in all_codes() for suffix in (".mission", ".ok.mission")
+               if f"{code}{suffix}" not in names]
+    assert missing == []
+    strays = sorted(name for name in names if name.split(".")[0] not in all_codes())
+    assert strays == []
+
+
+def rendered(path: Path, code: str) -> tuple[tuple[str, ...], str, str]:
+    config = Config(extend_select=(code,))
+    result = compile_source(path.read_text(encoding="utf-8"), path.name, config=config)
+    report = Report((FileReport(result.source, result.diagnostics),))
+    codes = tuple(d.code for d in result.diagnostics)
+    return codes, render_text(report), render_json(report)
+
+
+def compare(expected: Path, actual: str) -> None:
+    if UPDATE:
+        expected.write_text(actual, encoding="utf-8")
+    assert expected.exists(), f"{expected.name} is missing: run MISSION_UPDATE_GOLDENS=1 pytest"
+    assert actual == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[path.name for path in FIXTURES])
+def test_fixture(path: Path) -> None:
+    code, clean = path.name.split(".")[0], path.name.endswith(".ok.mission")
+    codes, text, data = rendered(path, code)
+    if clean:
+        assert code not in codes
+    else:
+        assert code in codes
+    stem = path.name[: -len(".mission")]
+    compare(path.with_name(stem + ".txt"), text)
+    compare(path.with_name(stem + ".json"), data)
