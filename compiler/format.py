@@ -1,0 +1,481 @@
+"""The canonical layout of a `.mission` file: the engine of `mission fmt`.
+
+The text is parsed, laid out again from the syntax tree, and every comment is
+put back beside the code it was written next to. Layout rules (documented in
+`docs/formatting.md`): four-space indentation, one item per line, one blank
+line between groups and between steps, a call, list or map on one line when it
+fits in 100 columns and holds no comment, otherwise one element per line with a
+trailing comma; canonical string escapes; trailing comments of consecutive
+lines aligned.
+
+Safety, like black: the result must parse to an equal tree (spans aside), keep
+every comment in order, and format to itself. When a check fails,
+`FormatError` is raised and the caller leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from compiler import ast
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.source import SourceFile
+
+__all__ = ["LINE_WIDTH", "FormatError", "format_source", "quote_string"]
+
+LINE_WIDTH = 100
+INDENT = "    "
+_WHITESPACE = frozenset(" \t\f\r\n")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r",
+                  "\b": "\\b", "\f": "\\f"}
+# Characters written as \uXXXX: invisible or control characters (including bidi overrides).
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_PRECEDENCE = {"or": 1, "and": 2, "not": 3}
+_COMPARISON = 4
+_ATOM = 5
+
+
+class FormatError(Exception):
+    """The text was not formatted; `diagnostics` holds the syntax errors, if any."""
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = (),
+                 source: SourceFile | None = None) -> None:
+        super().__init__(message)
+        self.diagnostics = tuple(diagnostics)
+        self.source = source
+
+
+def quote_string(value: str) -> str:
+    """A string literal in the one canonical spelling (JSON escapes, minimal)."""
+    parts = ['"']
+    for char in value:
+        if char in _SHORT_ESCAPES:
+            parts.append(_SHORT_ESCAPES[char])
+        elif ord(char) <= 0xFFFF and unicodedata.category(char) in _ESCAPED_CATEGORIES:
+            parts.append(f"\\u{ord(char):04x}")
+        else:
+            parts.append(char)
+    parts.append('"')
+    return "".join(parts)
+
+
+def format_source(text: str, path: str = "<string>") -> str:
+    """The canonical layout of `text`; raises `FormatError` and changes nothing on failure."""
+    from compiler.parser import parse
+
+    source = SourceFile(path, text)
+    parsed = parse(source)
+    errors = [d for d in parsed.diagnostics if d.severity is Severity.ERROR]
+    if errors or parsed.mission is None:
+        count = len(errors)
+        raise FormatError(f"not formatted: {count} syntax error{'s' * (count != 1)} "
+                          "to fix first", errors, source)
+    try:
+        formatted = _Layout(text, parsed.mission, parsed.comments).render()
+        _check_safety(source, parsed.mission, parsed.comments, formatted)
+    except RecursionError:
+        raise FormatError("not formatted: it is nested too deeply to lay out") from None
+    return formatted
+
+
+def _comment_texts(comments: Sequence[ast.Comment]) -> list[str]:
+    return [comment.text.rstrip() for comment in comments]
+
+
+def _check_safety(source: SourceFile, mission: ast.Mission, comments: Sequence[ast.Comment],
+                  formatted: str) -> None:
+    from compiler.parser import parse
+
+    def fail(what: str) -> FormatError:
+        return FormatError(f"not formatted: the formatter's safety check failed ({what}); "
+                           "please report this as a bug")
+
+    again = parse(SourceFile(source.path, formatted))
+    if again.mission is None or any(d.severity is Severity.ERROR for d in again.diagnostics):
+        raise fail("the formatted text does not parse")
+    if again.mission != mission:
+        raise fail("the formatted text means something else")
+    if _comment_texts(again.comments) != _comment_texts(comments):
+        raise fail("a comment was lost or moved out of order")
+    if _Layout(formatted, again.mission, again.comments).render() != formatted:
+        raise fail("formatting twice gives a different text")
+
+
+# -- expressions --------------------------------------------------------------------
+
+
+def _key_text(key: ast.Name) -> str:
+    """A map key bare when it is a name (keywords included: a key position takes any name)."""
+    return key.text if _NAME.match(key.text) else quote_string(key.text)
+
+
+def _precedence(expression: ast.Expr) -> int:
+    if isinstance(expression, ast.Binary):
+        return _PRECEDENCE.get(expression.operator, _COMPARISON)
+    if isinstance(expression, ast.Unary):
+        return _PRECEDENCE["not"]
+    return _ATOM
+
+
+@dataclass(slots=True)
+class _Line:
+    """One output line: its code, the source range it came from, and its comments."""
+
+    depth: int
+    text: str
+    start: int  # source offset of the first character this line renders
+    end: int  # source offset just past the last character this line renders
+    blank: str = "never"  # before the first element: "never", "keep" (as in source), "always"
+    keep_blanks: bool = False  # keep source blank lines among its leading comments
+    closer: bool = False  # closes a block: leading comments go one level deeper
+    leading: list[ast.Comment] = field(default_factory=list)
+    trailing: list[ast.Comment] = field(default_factory=list)
+
+
+class _Layout:
+    """Lays out one parsed mission and places its comments."""
+
+    def __init__(self, text: str, mission: ast.Mission, comments: Sequence[ast.Comment]) -> None:
+        self.text = text
+        self.mission = mission
+        self.comments = sorted(comments, key=lambda comment: comment.span.start)
+        self.comment_starts = [comment.span.start for comment in self.comments]
+        self.lines: list[_Line] = []
+
+    # -- reading the source around the tree ------------------------------------------
+    def _comment_at(self, offset: int) -> ast.Comment | None:
+        index = bisect.bisect_right(self.comment_starts, offset) - 1
+        if index >= 0 and offset < self.comments[index].span.end:
+            return self.comments[index]
+        return None
+
+    def next_token(self, offset: int) -> int | None:
+        """The offset of the first character of code at or after `offset`."""
+        text = self.text
+        while offset < len(text):
+            comment = self._comment_at(offset)
+            if comment is not None:
+                offset = comment.span.end
+            elif text[offset] in _WHITESPACE:
+                offset += 1
+            else:
+                return offset
+        return None
+
+    def previous_token(self, offset: int) -> int:
+        """The offset of the last character of code before `offset` (-1 if none)."""
+        index = offset - 1
+        while index >= 0:
+            comment = self._comment_at(index)
+            if comment is not None:
+                index = comment.span.start - 1
+            elif self.text[index] in _WHITESPACE:
+                index -= 1
+            else:
+                return index
+        return -1
+
+    def find(self, offset: int, char: str) -> int:
+        """The offset of the next `char` in code, skipping closing parentheses."""
+        position = self.next_token(offset)
+        while position is not None and self.text[position] != char:
+            position = self.next_token(position + 1)
+        if position is None:
+            raise FormatError(f"not formatted: the formatter found no `{char}` after offset "
+                              f"{offset}; please report this as a bug")
+        return position
+
+    def only_brackets(self, start: int, end: int) -> bool:
+        """Whether `[start, end)` holds only brackets, no comment (`when x  # c` then `{`)."""
+        if self.has_comment(start, end):
+            return False
+        position = self.next_token(start)
+        while position is not None and position < end:
+            if self.text[position] not in "{([)":
+                return False
+            position = self.next_token(position + 1)
+        return True
+
+    def has_comment(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.comment_starts, start)
+        return index < len(self.comments) and self.comment_starts[index] < end
+
+    def blank_before(self, offset: int) -> bool:
+        """Whether an empty line separates `offset` from the code or comment before it."""
+        previous = self.previous_token(offset) + 1
+        index = bisect.bisect_left(self.comment_starts, offset) - 1
+        if index >= 0:
+            previous = max(previous, self.comments[index].span.end)
+        return self.text.count("\n", previous, offset) >= 2
+
+    # -- text of the parts that always stay on one line -------------------------------
+    def literal(self, literal: ast.Literal) -> str:
+        value = literal.value
+        if isinstance(value, str):
+            return quote_string(value)
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return self.text[literal.span.start:literal.span.end].replace("E", "e")
+
+    def expression(self, expression: ast.Expr, minimum: int = 0) -> str:
+        if isinstance(expression, ast.Literal):
+            text = self.literal(expression)
+        elif isinstance(expression, ast.Reference):
+            text = expression.dotted
+        elif isinstance(expression, ast.ListExpr):
+            text = "[" + ", ".join(self.expression(item) for item in expression.items) + "]"
+        elif isinstance(expression, ast.MapExpr):
+            text = "{" + ", ".join(f"{_key_text(entry.key)}: {self.expression(entry.value)}"
+                                   for entry in expression.entries) + "}"
+        elif isinstance(expression, ast.Unary):
+            text = "not " + self.expression(expression.operand, _PRECEDENCE["not"])
+        else:
+            level = _precedence(expression)
+            if level == _COMPARISON:
+                left = self.expression(expression.left, _ATOM)
+                right = self.expression(expression.right, _ATOM)
+            else:
+                left = self.expression(expression.left, level)
+                right = self.expression(expression.right, level + 1)
+            text = f"{left} {expression.operator} {right}"
+        return f"({text})" if _precedence(expression) < minimum else text
+
+    def type_text(self, type_ref: ast.TypeRef) -> str:
+        text = type_ref.name.text
+        if type_ref.minimum is not None and type_ref.maximum is not None:
+            text += f" in {self.literal(type_ref.minimum)}..{self.literal(type_ref.maximum)}"
+        return text
+
+    def call_text(self, call: ast.Call) -> str:
+        arguments = ", ".join(self.argument_text(argument) for argument in call.arguments)
+        return f"{call.operation.text}({arguments}){self.output_text(call)}"
+
+    def argument_text(self, argument: ast.Argument) -> str:
+        prefix = f"{argument.name.text}: " if argument.name is not None else ""
+        return prefix + self.expression(argument.value)
+
+    @staticmethod
+    def output_text(call: ast.Call) -> str:
+        return f" -> {call.output.dotted}" if call.output is not None else ""
+
+    # -- laying out lines ---------------------------------------------------------------
+    def emit(self, depth: int, text: str, start: int, end: int, blank: str = "never",
+             keep_blanks: bool = False, closer: bool = False) -> None:
+        self.lines.append(_Line(depth, text, start, end, blank, keep_blanks, closer))
+
+    def fits(self, depth: int, text: str) -> bool:
+        return len(INDENT) * depth + len(text) <= LINE_WIDTH
+
+    def value(self, depth: int, prefix: str, value: ast.Expr, suffix: str, start: int,
+              blank: str = "never", keep_blanks: bool = False) -> None:
+        """`prefix VALUE suffix` from `start`: a list or map is split when it must be."""
+        flat = prefix + self.expression(value) + suffix
+        span = value.span
+        if not isinstance(value, (ast.ListExpr, ast.MapExpr)) or (
+            self.fits(depth, flat) and not self.has_comment(span.start, span.end)
+        ):
+            self.emit(depth, flat, start, span.end, blank, keep_blanks)
+            return
+        opening, closing = ("[", "]") if isinstance(value, ast.ListExpr) else ("{", "}")
+        self.emit(depth, prefix + opening, start, span.start + 1, blank, keep_blanks)
+        if isinstance(value, ast.ListExpr):
+            for item in value.items:
+                self.value(depth + 1, "", item, ",", item.span.start)
+        else:
+            for entry in value.entries:
+                self.value(depth + 1, f"{_key_text(entry.key)}: ", entry.value, ",",
+                           entry.span.start)
+        self.emit(depth, closing + suffix, span.end - 1, span.end, closer=True)
+
+    def call(self, depth: int, call: ast.Call) -> None:
+        left = self.next_token(call.operation.span.end)
+        assert left is not None
+        if call.output is None:
+            right = call.span.end - 1
+        else:
+            arrow = self.previous_token(call.output.span.start)
+            right = self.previous_token(arrow - 1)
+        flat = self.call_text(call)
+        if self.fits(depth, flat) and not self.has_comment(left, right):
+            self.emit(depth, flat, call.span.start, call.span.end)
+            return
+        self.emit(depth, f"{call.operation.text}(", call.span.start, left + 1)
+        for argument in call.arguments:
+            prefix = f"{argument.name.text}: " if argument.name is not None else ""
+            self.value(depth + 1, prefix, argument.value, ",", argument.span.start)
+        self.emit(depth, ")" + self.output_text(call), right, call.span.end, closer=True)
+
+    def declaration(self, depth: int, declaration: ast.Declaration, blank: str) -> None:
+        head = f"{declaration.keyword} {declaration.name.text}: {self.type_text(declaration.type)}"
+        if declaration.default is None:
+            self.emit(depth, head, declaration.span.start, declaration.span.end, blank=blank,
+                      keep_blanks=True)
+            return
+        self.value(depth, head + " = ", declaration.default, "", declaration.span.start,
+                   blank=blank, keep_blanks=True)
+
+    def step(self, depth: int, step: ast.Step, blank: str) -> None:
+        head = f"{step.kind.text} {step.id.text}"
+        after = step.id.span.end
+        if step.description is not None:
+            head += " " + self.literal(step.description)
+            after = step.description.span.end
+        if step.when is not None:
+            head += " when " + self.expression(step.when)
+            after = step.when.span.end
+        brace = self.find(after, "{")
+        end = step.span.end
+        if step.call is None and not self.has_comment(brace, end):
+            self.emit(depth, head + " {}", step.span.start, end, blank=blank, keep_blanks=True)
+            return
+        self.emit(depth, head + " {", step.span.start, brace + 1, blank=blank, keep_blanks=True)
+        if step.call is not None:
+            self.call(depth + 1, step.call)
+        self.emit(depth, "}", end - 1, end, closer=True)
+
+    def layout(self) -> None:
+        mission = self.mission
+        head = f"mission {mission.name.text}"
+        after = mission.name.span.end
+        if mission.description is not None:
+            head += " " + self.literal(mission.description)
+            after = mission.description.span.end
+        brace = self.find(after, "{")
+        end = mission.span.end
+        if not mission.items and not self.has_comment(brace, end):
+            self.emit(0, head + " {}", mission.span.start, end, blank="keep", keep_blanks=True)
+            return
+        self.emit(0, head + " {", mission.span.start, brace + 1, blank="keep", keep_blanks=True)
+        previous: str | None = None
+        for item in mission.items:
+            group = "step" if isinstance(item, ast.Step) else \
+                "version" if isinstance(item, ast.Version) else item.keyword
+            blank = "keep" if group == previous and group in ("param", "input") else "always"
+            previous = group
+            if isinstance(item, ast.Version):
+                self.emit(1, f"version {self.literal(item.value)}", item.span.start,
+                          item.span.end, blank=blank, keep_blanks=True)
+            elif isinstance(item, ast.Declaration):
+                self.declaration(1, item, blank)
+            else:
+                self.step(1, item, blank)
+        self.emit(0, "}", end - 1, end, blank="keep", keep_blanks=True, closer=True)
+
+    # -- comments ----------------------------------------------------------------------
+    def place_comments(self) -> list[ast.Comment]:
+        """Give each comment to a line; returns the comments after the last line."""
+        lines = self.lines
+        starts = [line.start for line in lines]
+        if starts != sorted(starts):
+            raise FormatError("not formatted: the layout lost the order of the source; "
+                              "please report this as a bug")
+        at_end: list[ast.Comment] = []
+
+        def lead(index: int, comment: ast.Comment) -> None:
+            if index < len(lines):
+                lines[index].leading.append(comment)
+            else:
+                at_end.append(comment)
+
+        for comment in self.comments:
+            line_start = self.text.rfind("\n", 0, comment.span.start) + 1
+            own_line = not self.text[line_start:comment.span.start].strip(" \t\f\r")
+            if own_line:
+                following = self.next_token(comment.span.end)
+                if following is None:
+                    at_end.append(comment)
+                    continue
+                index = max(bisect.bisect_right(starts, following) - 1, 0)
+                lead(index if following < lines[index].end else index + 1, comment)
+                continue
+            preceding = self.previous_token(comment.span.start)
+            index = max(bisect.bisect_right(starts, preceding) - 1, 0)
+            if preceding >= lines[index].end - 1 or self.only_brackets(comment.span.end,
+                                                                       lines[index].end):
+                lines[index].trailing.append(comment)
+            else:
+                lines[index].leading.append(comment)  # inside a line that cannot break
+        # One trailing comment per line: later ones go before the next line.
+        # A trailing comment written after an own-line one that follows the line's
+        # code (`a  # 1` written as `a` / `# 0` / `)  # 1`) also moves down, keeping order.
+        for index, line in enumerate(lines):
+            below = lines[index + 1].leading if index + 1 < len(lines) else at_end
+            keep = 1
+            if line.trailing and any(comment.span.start < line.trailing[0].span.start
+                                     for comment in below):
+                keep = 0
+            for extra in line.trailing[keep:]:
+                lead(index + 1, extra)
+            del line.trailing[keep:]
+        for line in lines:
+            line.leading.sort(key=lambda comment: comment.span.start)
+        at_end.sort(key=lambda comment: comment.span.start)
+        return at_end
+
+    def render(self) -> str:
+        self.layout()
+        at_end = self.place_comments()
+        rows: list[tuple[int, str, str | None]] = []  # (depth, code or comment, trailing)
+        state = "start"  # "start", "opener" (after a line ending in a bracket) or "other"
+
+        def blank(wanted: bool) -> None:
+            nonlocal state
+            if wanted and state == "other":
+                rows.append((0, "", None))
+
+        for line in self.lines:
+            comment_depth = line.depth + 1 if line.closer else line.depth
+            first = True
+            for comment in line.leading:
+                if first:
+                    blank(line.blank == "always" or
+                          (line.blank == "keep" and self.blank_before(comment.span.start)))
+                else:
+                    blank(line.keep_blanks and self.blank_before(comment.span.start))
+                rows.append((comment_depth, comment.text.rstrip(), None))
+                state = "other"
+                first = False
+            if line.closer:
+                pass  # never a blank line before a closing bracket
+            elif first:
+                blank(line.blank == "always" or
+                      (line.blank == "keep" and self.blank_before(line.start)))
+            elif line.leading[-1].span.start < line.start:
+                blank(line.keep_blanks and self.blank_before(line.start))
+            trailing = line.trailing[0].text.rstrip() if line.trailing else None
+            rows.append((line.depth, line.text, trailing))
+            state = "opener" if line.text[-1:] in ("{", "(", "[") else "other"
+        for comment in at_end:
+            blank(self.blank_before(comment.span.start))
+            rows.append((0, comment.text.rstrip(), None))
+            state = "other"
+        return _join(rows)
+
+
+def _join(rows: list[tuple[int, str, str | None]]) -> str:
+    """Indent the rows and align the trailing comments of consecutive code lines."""
+    output: list[str] = []
+    index = 0
+    while index < len(rows):
+        depth, text, trailing = rows[index]
+        if trailing is None:
+            output.append(INDENT * depth + text if text else "")
+            index += 1
+            continue
+        run_end = index
+        while (run_end < len(rows) and rows[run_end][2] is not None
+               and rows[run_end][0] == depth):
+            run_end += 1
+        column = max(len(INDENT) * d + len(t) for d, t, _ in rows[index:run_end]) + 2
+        for row_depth, row_text, row_trailing in rows[index:run_end]:
+            code = INDENT * row_depth + row_text
+            output.append(f"{code}{' ' * (column - len(code))}{row_trailing}")
+        index = run_end
+    return "\n".join(output) + "\n"

@@ -1,0 +1,221 @@
+"""Pictures of a workflow: Mermaid and Graphviz DOT text (and SVG through `dot`).
+
+The picture is drawn from the compiled `WorkflowDefinition`, so a `.mission`
+file, a compiled `.json` and a registered mission all draw the same way:
+
+- steps in order from `start` to `end`; human steps have their own shape and
+  colour;
+- a guarded step's incoming edges carry its `when` condition; dashed edges go
+  around steps that a false guard skips;
+- state keys are cylinders: thick edges from a step to what it writes, dotted
+  edges from what a step reads.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+from mission.unparse import call_text, expression_text
+from runtime.orchestration.expressions import references
+from runtime.orchestration.model import WorkflowDefinition
+from runtime.orchestration.operations import OPERATIONS
+
+LABEL_LIMIT = 60
+_STATE_ROOT = re.compile(r"state\.([^.]+)")
+
+
+class GraphvizMissing(Exception):
+    """Graphviz's `dot` program is not installed (needed for SVG)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepNode:
+    id: str
+    kind: str
+    description: str
+    call: str  # `operation(arguments)`
+    output: str  # `state.x` the result goes to, or ""
+    when: str | None
+    reads: tuple[str, ...]  # state keys (first path segment), in order of appearance
+    writes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    label: str = ""
+    skip: bool = False  # goes around skipped steps
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    title: str
+    steps: tuple[StepNode, ...]
+    edges: tuple[Edge, ...]
+    state: tuple[str, ...]  # every state key read or written, sorted
+
+
+def _roots(dotted: list[str]) -> list[str]:
+    roots = []
+    for reference in dotted:
+        match = _STATE_ROOT.match(reference)
+        if match and match.group(1) not in roots:
+            roots.append(match.group(1))
+    return roots
+
+
+def _step_node(step_id: str, kind: str, payload: dict[str, Any]) -> StepNode:
+    operation = OPERATIONS.get(str(payload.get("operation", "")))
+    order = operation.parameter_names if operation else ()
+    places = {p.name for p in operation.parameters if p.place} if operation else set()
+    args = payload.get("args", {}) if isinstance(payload.get("args"), dict) else {}
+    read_refs = references(payload.get("when")) + [
+        ref for name, value in args.items() if name not in places for ref in references(value)]
+    write_refs = [str(args[name]["ref"]) for name in order if name in places
+                  and isinstance(args.get(name), dict) and "ref" in args[name]]
+    if payload.get("output"):
+        write_refs.append(str(payload["output"]))
+    when = payload.get("when")
+    return StepNode(step_id, kind, str(payload.get("description", "")),
+                    call_text({**payload, "args": args, "output": None}, order),
+                    str(payload.get("output") or ""),
+                    expression_text(when) if when is not None else None,
+                    tuple(_roots(read_refs)), tuple(_roots(write_refs)))
+
+
+def build_graph(workflow: WorkflowDefinition) -> Graph:
+    steps = tuple(_step_node(step.id, step.kind, step.payload) for step in workflow.steps)
+    node_ids = ["start", *(f"step_{index}" for index in range(1, len(steps) + 1)), "end"]
+    edges: list[Edge] = []
+    predecessors = {1: ["start"]}
+    for index in range(1, len(steps) + 2):
+        before = predecessors[index]
+        guard = steps[index - 1].when if index <= len(steps) else None
+        for source in before:
+            edges.append(Edge(source, node_ids[index], f"when {guard}" if guard else "",
+                              skip=source != node_ids[index - 1]))
+        if index <= len(steps):
+            predecessors[index + 1] = [node_ids[index]] + (before if guard else [])
+    state = tuple(sorted({key for step in steps for key in (*step.reads, *step.writes)}))
+    description = str(workflow.metadata.get("description", ""))
+    title = workflow.id + (f": {description}" if description else "")
+    return Graph(title, steps, tuple(edges), state)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= LABEL_LIMIT else text[:LABEL_LIMIT - 1] + "…"
+
+
+def _step_lines(step: StepNode) -> list[str]:
+    lines = [f"{step.kind} {step.id}"]
+    if step.description:
+        lines.append(_shorten(step.description))
+    lines.append(_shorten(step.call))
+    if step.output:
+        lines.append(f"-> {step.output}")
+    return lines
+
+
+# -- Mermaid ------------------------------------------------------------------------------
+
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;"}
+
+
+def _mermaid_text(text: str) -> str:
+    return "".join(_MERMAID_ESCAPES.get(char, char) for char in text)
+
+
+def to_mermaid(graph: Graph, show_state: bool = True) -> str:
+    lines = ["---", f"title: {json.dumps(graph.title, ensure_ascii=False)}", "---",
+             "flowchart TD",
+             '    start(["start"])']
+    for index, step in enumerate(graph.steps, start=1):
+        label = "<br/>".join(_mermaid_text(line) for line in _step_lines(step))
+        shape = ('[/"', '"\\]') if step.kind == "human" else ('["', '"]')
+        lines.append(f"    step_{index}{shape[0]}{label}{shape[1]}")
+    lines.append('    end_(["end"])')
+    for edge in graph.edges:
+        target = "end_" if edge.target == "end" else edge.target
+        arrow = "-.->" if edge.skip else "-->"
+        label = f'|"{_mermaid_text(edge.label)}"|' if edge.label else ""
+        lines.append(f"    {edge.source} {arrow}{label} {target}")
+    if show_state and graph.state:
+        keys = {key: f"state_{index}" for index, key in enumerate(graph.state, start=1)}
+        for key, node in keys.items():
+            lines.append(f'    {node}[("{_mermaid_text("state." + key)}")]')
+        for index, step in enumerate(graph.steps, start=1):
+            lines += [f"    {keys[key]} -.- step_{index}" for key in step.reads]
+            lines += [f"    step_{index} ==> {keys[key]}" for key in step.writes]
+        lines.append("    classDef state fill:#eef2ff,stroke:#6366f1,color:#1e1b4b")
+        lines.append(f"    class {','.join(keys.values())} state")
+    humans = [f"step_{i}" for i, step in enumerate(graph.steps, start=1) if step.kind == "human"]
+    lines.append("    classDef human fill:#fef3c7,stroke:#b45309,color:#451a03")
+    if humans:
+        lines.append(f"    class {','.join(humans)} human")
+    return "\n".join(lines) + "\n"
+
+
+# -- Graphviz ------------------------------------------------------------------------------
+
+
+def _dot_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(graph: Graph, show_state: bool = True) -> str:
+    lines = [
+        "digraph mission {",
+        f"    graph [label={_dot_text(graph.title)}, labelloc=t, fontname=Helvetica];",
+        "    node [fontname=Helvetica, fontsize=11];",
+        "    edge [fontname=Helvetica, fontsize=10];",
+        '    start [shape=circle, label="start", width=0.6];',
+    ]
+    for index, step in enumerate(graph.steps, start=1):
+        label = _dot_text("\n".join(_step_lines(step)))
+        if step.kind == "human":
+            style = 'shape=hexagon, style=filled, fillcolor="#fef3c7", color="#b45309"'
+        else:
+            style = 'shape=box, style=rounded'
+        lines.append(f"    step_{index} [{style}, label={label}];")
+    lines.append('    end [shape=doublecircle, label="end", width=0.5];')
+    for edge in graph.edges:
+        attributes = []
+        if edge.label:
+            attributes.append(f"label={_dot_text(edge.label)}")
+        if edge.skip:
+            attributes.append("style=dashed")
+        suffix = f" [{', '.join(attributes)}]" if attributes else ""
+        lines.append(f"    {edge.source} -> {edge.target}{suffix};")
+    if show_state and graph.state:
+        keys = {key: f"state_{index}" for index, key in enumerate(graph.state, start=1)}
+        lines.append('    subgraph cluster_state {')
+        lines.append('        label="state"; style=dashed; color="#6366f1"; fontcolor="#6366f1";')
+        for key, node in keys.items():
+            lines.append(f'        {node} [shape=cylinder, style=filled, fillcolor="#eef2ff", '
+                         f'color="#6366f1", label={_dot_text("state." + key)}];')
+        lines.append("    }")
+        for index, step in enumerate(graph.steps, start=1):
+            lines += [f'    {keys[key]} -> step_{index} [style=dotted, color="#6366f1", '
+                      "constraint=false];" for key in step.reads]
+            lines += [f'    step_{index} -> {keys[key]} [penwidth=2, color="#6366f1", '
+                      "constraint=false];" for key in step.writes]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_svg(dot_text: str) -> str:
+    """Render DOT with Graphviz; raises `GraphvizMissing` when `dot` is not installed."""
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizMissing("Graphviz is not installed: `dot` was not found on PATH")
+    completed = subprocess.run([program, "-Tsvg"], input=dot_text, capture_output=True,
+                               text=True, timeout=60, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"dot failed: {completed.stderr.strip()}")
+    return completed.stdout

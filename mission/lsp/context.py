@@ -1,0 +1,173 @@
+"""What the cursor is in, read from the tokens before it: works on broken text.
+
+While a person types, the file rarely parses, so completion cannot rely on
+the syntax tree. A forgiving tokenizer (unterminated strings, unknown
+characters) and a bracket stack tell the position apart: the top level, the
+mission body, a step body, a call's arguments, a value, a type, or the name
+after `param.` / `state.`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from runtime.orchestration.operations import OPERATIONS
+
+_TOKEN = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>"(?:[^"\\\n]|\\.)*"?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+  | (?P<punct>->|\.\.|==|!=|<=|>=|[<>{}()\[\],:.=])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.VERBOSE)
+
+# After these, a value is expected.
+_VALUE_BEFORE = frozenset({":", "=", "when", "and", "or", "not", "in", "==", "!=", "<", "<=",
+                           ">", ">=", "(", "[", ","})
+_PLACES = frozenset(parameter.name for operation in OPERATIONS.values()
+                    for parameter in operation.parameters if parameter.place)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # comment, string, name, number, punct, other
+    text: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    """Every token but whitespace; never fails."""
+    return [Token(match.lastgroup or "other", match.group(), match.start(), match.end())
+            for match in _TOKEN.finditer(text) if match.lastgroup != "space"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where completion was asked.
+
+    kind: "none" (in a comment or string, or naming something new), "top",
+    "item" (a new line in the mission body), "type", "value", "argument"
+    (an argument name or a value), "operation" (an empty step body),
+    "param" (after `param.`), "state" (after `state.`).
+    """
+
+    kind: str
+    operation: str = ""
+    step_kind: str = ""
+    used: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Params, inputs and written state names, found in the tokens (works on broken text)."""
+
+    params: tuple[str, ...]
+    inputs: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+def declared_names(text: str) -> Names:
+    found = tokens(text)
+    params: list[str] = []
+    inputs: list[str] = []
+    writes: list[str] = []
+    for index, token in enumerate(found):
+        after = [t.text for t in found[index + 1:index + 4]]
+        if token.text in ("param", "input") and len(after) >= 2 and after[1] == ":" \
+                and found[index + 1].kind == "name":
+            (params if token.text == "param" else inputs).append(after[0])
+        elif (token.text == "->" or (token.text in _PLACES and after[:1] == [":"]
+                                     and after[1:2] == ["state"])) and len(found) > index + 3:
+            start = index + 1 if token.text == "->" else index + 2
+            if [t.text for t in found[start:start + 2]] == ["state", "."] \
+                    and len(found) > start + 2 and found[start + 2].kind == "name":
+                writes.append(found[start + 2].text)
+    return Names(tuple(dict.fromkeys(params)), tuple(dict.fromkeys(inputs)),
+                 tuple(dict.fromkeys(writes)))
+
+
+def _brace_kind(found: list[Token], stack: list[int]) -> str:
+    """"mission", "step" or "map" for the innermost open `{`."""
+    index = stack[-1]
+    if len(stack) == 1:
+        return "mission"
+    before = found[index - 1] if index else None
+    if len(stack) == 2 and found[stack[0]].text == "{" and before is not None \
+            and before.text not in _VALUE_BEFORE:
+        return "step"
+    return "map"
+
+
+def _step_kind(found: list[Token], depths: list[int], brace: int) -> str:
+    """The kind word of the step whose body opens at `brace` (`runtime`, `human`, ...)."""
+    header: list[Token] = []
+    for index in range(brace - 1, -1, -1):
+        if depths[index] > 1:
+            continue
+        if depths[index] < 1 or found[index].text == "}":
+            break
+        header.append(found[index])
+    header.reverse()
+    texts = [token.text for token in header]
+    if "when" in texts:
+        header = header[:len(texts) - 1 - texts[::-1].index("when")]
+    if header and header[-1].kind == "string":
+        header = header[:-1]
+    return header[-2].text if len(header) >= 2 else ""
+
+
+def completion_context(text: str, offset: int) -> Context:
+    found = tokens(text[:offset])
+    if found and found[-1].end == offset:
+        last = found[-1]
+        if last.kind == "comment" or (last.kind == "string" and (
+                len(last.text) == 1 or not last.text.endswith('"'))):
+            return Context("none")
+        if last.kind == "name":
+            found.pop()  # the word being typed
+    texts = [token.text for token in found]
+    if len(texts) >= 2 and texts[-1] == "." and texts[-2] in ("param", "state") \
+            and (len(texts) < 3 or texts[-3] != "."):
+        return Context(texts[-2])
+    if texts and texts[-1] == ".":
+        return Context("none")
+    stack: list[int] = []
+    depths: list[int] = []
+    for index, token in enumerate(found):
+        if token.text in ("}", ")", "]") and stack:
+            stack.pop()
+        depths.append(len(stack))
+        if token.text in ("{", "(", "["):
+            stack.append(index)
+    previous = texts[-1] if texts else ""
+    if not stack:
+        return Context("none" if "mission" in texts else "top")
+    if previous == "->":
+        return Context("state")
+    opener = stack[-1]
+    if texts[opener] == "(":
+        operation = texts[opener - 1] if opener and found[opener - 1].kind == "name" else ""
+        if previous in ("(", ","):
+            used = frozenset(texts[i] for i in range(opener + 1, len(found) - 1)
+                             if depths[i] == len(stack) and texts[i + 1] == ":")
+            return Context("argument", operation=operation, used=used)
+        return Context("value" if previous in _VALUE_BEFORE else "none")
+    if previous == ":" and len(texts) >= 3 and texts[-3] in ("param", "input"):
+        return Context("type")
+    if previous in _VALUE_BEFORE - {","} or (texts[opener] == "[" and previous == ","):
+        return Context("value")
+    kind = _brace_kind(found, stack)
+    if kind == "step":
+        if previous == "{":
+            return Context("operation", step_kind=_step_kind(found, depths, opener))
+        return Context("none")
+    if kind == "map":
+        return Context("none")
+    if previous in ("param", "input", "version", "runtime", "human", "mission") or (
+            len(texts) >= 2 and texts[-2] in ("runtime", "human")):
+        return Context("none")
+    return Context("item")

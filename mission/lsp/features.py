@@ -1,0 +1,513 @@
+"""The language features, as plain functions of a document snapshot.
+
+Every answer comes from the compiler (`compile_source`: the same diagnostics
+as `mission check`), its `Analysis` side table, the operation table and the
+formatter; when the text does not parse, completion and hover fall back to
+the forgiving tokens of `mission.lsp.context`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+
+from compiler import CompileResult, ast, compile_source
+from compiler.ast import Span
+from compiler.diagnostics import Diagnostic, Severity
+from mission.lsp import context
+from mission.lsp.positions import LineIndex
+from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.types import TYPE_NAMES
+
+SOURCE = "mission"
+
+KEYWORD_DOCS: dict[str, str] = {
+    "mission": '`mission NAME "description" { ... }`: one mission per file, with at most 5 '
+               "steps, at most 2 of them human.",
+    "version": "`version 1`: the language version the mission is written in (required, once).",
+    "param": "`param NAME: TYPE [in MIN..MAX] [= DEFAULT]`: a value given by whoever runs the "
+             "mission, read as `param.NAME`; required when it has no default.",
+    "input": "`input NAME: TYPE [= DEFAULT]`: a key of the initial state the mission reads, "
+             "as `state.NAME`.",
+    "state": "`state.NAME`: the run's state, a JSON object that steps read and write.",
+    "when": "`when CONDITION`: the step runs only when the condition is true; otherwise it is "
+            "recorded as skipped.",
+    "runtime": "A `runtime` step: the engine does it, with one operation call.",
+    "human": "A `human` step: a person answers one question (`confirm`, `choose`, `text` or "
+             "`number`); the run waits for the answer.",
+    "and": "`A and B`: true when both are true.",
+    "or": "`A or B`: true when either is true.",
+    "not": "`not A`: true when A is false.",
+    "in": "`X in LIST_MAP_OR_STRING`: membership; in a declaration, `in MIN..MAX` is a range.",
+    "true": "The boolean true.",
+    "false": "The boolean false.",
+    "null": "The null value.",
+}
+
+_SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error,
+               Severity.WARNING: types.DiagnosticSeverity.Warning,
+               Severity.NOTE: types.DiagnosticSeverity.Information}
+
+
+def path_of(uri: str) -> str:
+    """The file path of a `file:` URI (other URIs are kept as they are)."""
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme == "file" else uri
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One version of a document, compiled."""
+
+    uri: str
+    text: str
+    result: CompileResult
+    lines: LineIndex
+
+    @classmethod
+    def build(cls, uri: str, text: str,
+              encoding: str = types.PositionEncodingKind.Utf16) -> Snapshot:
+        return cls(uri, text, compile_source(text, path_of(uri)), LineIndex(text, encoding))
+
+    def location(self, span: Span) -> types.Location:
+        return types.Location(self.uri, self.lines.range(span))
+
+    def line_of(self, span: Span) -> int:
+        return self.result.source.location(span.start)[0]
+
+
+# -- diagnostics and fixes ------------------------------------------------------------
+
+
+def to_lsp(snapshot: Snapshot, diagnostic: Diagnostic) -> types.Diagnostic:
+    message = diagnostic.message + "".join(f"\nhelp: {line}" for line in diagnostic.help)
+    related = [types.DiagnosticRelatedInformation(snapshot.location(label.span), label.message)
+               for label in diagnostic.labels]
+    return types.Diagnostic(
+        range=snapshot.lines.range(diagnostic.span), message=message,
+        severity=_SEVERITIES[diagnostic.severity], code=diagnostic.code, source=SOURCE,
+        related_information=related or None,
+    )
+
+
+def diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
+    return [to_lsp(snapshot, diagnostic) for diagnostic in snapshot.result.diagnostics]
+
+
+def _overlaps(span: Span, wanted: Span) -> bool:
+    return span.start <= wanted.end and wanted.start <= span.end
+
+
+def code_actions(snapshot: Snapshot, wanted: types.Range) -> list[types.CodeAction]:
+    """A quick fix for each diagnostic in the range that carries an autofix."""
+    area = snapshot.lines.span(wanted)
+    actions = []
+    for diagnostic in snapshot.result.diagnostics:
+        if diagnostic.fix is None or not _overlaps(diagnostic.span, area):
+            continue
+        edits = [types.TextEdit(snapshot.lines.range(edit.span), edit.replacement)
+                 for edit in diagnostic.fix.edits]
+        actions.append(types.CodeAction(
+            title=diagnostic.fix.message, kind=types.CodeActionKind.QuickFix,
+            diagnostics=[to_lsp(snapshot, diagnostic)], is_preferred=True,
+            edit=types.WorkspaceEdit(changes={snapshot.uri: edits}),
+        ))
+    return actions
+
+
+def formatting(snapshot: Snapshot) -> list[types.TextEdit]:
+    """One edit replacing the whole text, or none; raises `FormatError` like `mission fmt`."""
+    from compiler.format import format_source
+
+    formatted = format_source(snapshot.text, snapshot.result.source.path)
+    if formatted == snapshot.text:
+        return []
+    whole = types.Range(types.Position(0, 0), snapshot.lines.position(len(snapshot.text)))
+    return [types.TextEdit(whole, formatted)]
+
+
+# -- what is where ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """A name in the tree the editor can explain: its span, what it is, and its name."""
+
+    span: Span
+    kind: str  # "operation", "argument", "param", "state", "step", "kind"
+    name: str
+    operation: str = ""  # for an argument: its operation
+    declaration: bool = False  # the declaring `param`/`input` name itself
+    dotted: str = ""  # for a reference: the whole `state.a.b`
+
+
+def _references(expression: ast.Expr) -> Iterator[ast.Reference]:
+    stack: list[ast.Expr] = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Reference):
+            yield node
+        elif isinstance(node, ast.ListExpr):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, ast.MapExpr):
+            stack.extend(reversed([entry.value for entry in node.entries]))
+        elif isinstance(node, ast.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, ast.Binary):
+            stack.extend((node.right, node.left))
+
+
+def _reference(reference: ast.Reference) -> Occurrence:
+    return Occurrence(reference.span, reference.root, reference.path[0].text,
+                      dotted=reference.dotted)
+
+
+def occurrences(mission: ast.Mission) -> Iterator[Occurrence]:
+    for item in mission.items:
+        if isinstance(item, ast.Declaration):
+            kind = "param" if item.keyword == "param" else "state"
+            yield Occurrence(item.name.span, kind, item.name.text, declaration=True)
+            if item.default is not None:
+                yield from map(_reference, _references(item.default))
+        elif isinstance(item, ast.Step):
+            yield Occurrence(item.kind.span, "kind", item.kind.text)
+            yield Occurrence(item.id.span, "step", item.id.text)
+            if item.when is not None:
+                yield from map(_reference, _references(item.when))
+            call = item.call
+            if call is None:
+                continue
+            yield Occurrence(call.operation.span, "operation", call.operation.text)
+            for argument in call.arguments:
+                if argument.name is not None:
+                    yield Occurrence(argument.name.span, "argument", argument.name.text,
+                                     operation=call.operation.text)
+                yield from map(_reference, _references(argument.value))
+            if call.output is not None:
+                yield _reference(call.output)
+
+
+def occurrence_at(snapshot: Snapshot, offset: int) -> Occurrence | None:
+    mission = snapshot.result.mission
+    if mission is None:
+        return None
+    found = [o for o in occurrences(mission) if o.span.start <= offset <= o.span.end]
+    return min(found, key=lambda o: o.span.end - o.span.start, default=None)
+
+
+def _token_at(text: str, offset: int) -> context.Token | None:
+    for token in context.tokens(text):
+        if token.start <= offset <= token.end and token.kind == "name":
+            return token
+        if token.start > offset:
+            break
+    return None
+
+
+# -- hover ----------------------------------------------------------------------------------
+
+
+def operation_markdown(operation: Operation) -> str:
+    what = "human question" if operation.kind == "human" else "runtime operation"
+    if operation.effect:
+        what += f", effect `{operation.effect}`"
+    lines = [f"```mission\n{operation.signature}\n```", f"*{what}*: {operation.summary}", "",
+             operation.doc]
+    if operation.parameters:
+        lines += ["", "**Arguments**"]
+        for parameter in operation.parameters:
+            kind = "state path" if parameter.place else parameter.type
+            optional = "" if parameter.required else ", optional"
+            lines.append(f"- `{parameter.name}` ({kind}{optional}): {parameter.doc}")
+    if operation.example:
+        lines += ["", "**Example**", f"```mission\n{operation.example}\n```"]
+    return "\n".join(lines)
+
+
+def _lines(snapshot: Snapshot, spans: list[Span]) -> str:
+    return ", ".join(str(line) for line in sorted({snapshot.line_of(span) for span in spans}))
+
+
+def _step_at(snapshot: Snapshot, span: Span) -> str:
+    mission = snapshot.result.mission
+    for step in mission.steps if mission is not None else ():
+        if step.span.start <= span.start < step.span.end:
+            return step.id.text
+    return ""
+
+
+def _param_markdown(snapshot: Snapshot, name: str) -> str:
+    analysis = snapshot.result.analysis
+    declaration = analysis.params.get(name) if analysis is not None else None
+    if declaration is None:
+        return f"`param.{name}`: not a declared param"
+    text = f"```mission\nparam {name}: {_type_text(declaration)}\n```"
+    text += "\nrequired: given when the mission runs" if declaration.default is None \
+        else "\noptional: has a default"
+    reads = analysis.param_reads.get(name, []) if analysis is not None else []
+    if reads:
+        text += f"\n\nread on line{'s' * (len(set(map(snapshot.line_of, reads))) != 1)} " \
+                f"{_lines(snapshot, reads)}"
+    return text
+
+
+def _type_text(declaration: ast.Declaration) -> str:
+    type_ref = declaration.type
+    text = type_ref.name.text
+    if type_ref.minimum is not None and type_ref.maximum is not None:
+        text += f" in {type_ref.minimum.value}..{type_ref.maximum.value}"
+    if declaration.default is not None:
+        from compiler.emit import literal_value
+
+        constant, value = literal_value(declaration.default)
+        if constant:
+            text += " = " + json.dumps(value, ensure_ascii=False)
+    return text
+
+
+def _state_markdown(snapshot: Snapshot, name: str, dotted: str) -> str:
+    analysis = snapshot.result.analysis
+    if analysis is None:
+        return f"`state.{name}`"
+    shown = dotted or f"state.{name}"
+    type_name = analysis.state_types.get(name, "unknown")
+    text = f"`{shown}`" + (f": {type_name}" if shown.count(".") == 1 else
+                           f": a key inside `state.{name}` ({type_name})")
+    declared = analysis.inputs.get(name)
+    if declared is not None:
+        text += f"\n\ndeclared input: `input {name}: {_type_text(declared)}` " \
+                f"(line {snapshot.line_of(declared.span)})"
+    writes = analysis.writes.get(name, [])
+    if writes:
+        by = ", ".join(f"`{_step_at(snapshot, span)}` (line {snapshot.line_of(span)})"
+                       for span in writes)
+        text += f"\n\nwritten by {by}"
+    elif declared is None:
+        text += "\n\nnothing declares or writes it"
+    reads = analysis.reads.get(name, [])
+    if reads:
+        text += f"\n\nread on line{'s' * (len(reads) != 1)} {_lines(snapshot, reads)}"
+    return text
+
+
+def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
+    offset = snapshot.lines.offset(position)
+    found = occurrence_at(snapshot, offset)
+    markdown = ""
+    span: Span | None = None
+    if found is not None:
+        span = found.span
+        if found.kind == "operation" and found.name in OPERATIONS:
+            markdown = operation_markdown(OPERATIONS[found.name])
+        elif found.kind == "argument":
+            operation = OPERATIONS.get(found.operation)
+            parameter = operation.parameter(found.name) if operation else None
+            if parameter is not None:
+                kind = "state path" if parameter.place else parameter.type
+                markdown = (f"`{found.name}: {kind}`{'' if parameter.required else ' (optional)'}"
+                            f", argument of `{found.operation}`\n\n{parameter.doc}")
+        elif found.kind == "param":
+            markdown = _param_markdown(snapshot, found.name)
+        elif found.kind == "state":
+            markdown = _state_markdown(snapshot, found.name, found.dotted)
+        elif found.kind == "kind":
+            markdown = KEYWORD_DOCS.get(found.name, f"`{found.name}` is not a step kind")
+        elif found.kind == "step":
+            markdown = _step_markdown(snapshot, found.name)
+    if not markdown:
+        token = _token_at(snapshot.text, offset)
+        if token is None:
+            return None
+        span = Span(token.start, token.end)
+        if token.text in OPERATIONS and snapshot.text[token.end:].lstrip().startswith("("):
+            markdown = operation_markdown(OPERATIONS[token.text])
+        else:
+            markdown = KEYWORD_DOCS.get(token.text, "")
+    if not markdown or span is None:
+        return None
+    return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown),
+                       snapshot.lines.range(span))
+
+
+def _step_markdown(snapshot: Snapshot, step_id: str) -> str:
+    analysis = snapshot.result.analysis
+    step = analysis.steps.get(step_id) if analysis is not None else None
+    if step is None:
+        return ""
+    text = f"{step.kind.text} step `{step_id}`"
+    if step.description is not None:
+        text += f": {step.description.value}"
+    operation = analysis.operations.get(step_id) if analysis is not None else None
+    if operation is not None:
+        text += f"\n\n```mission\n{operation.signature}\n```"
+    return text
+
+
+# -- completion ---------------------------------------------------------------------------
+
+
+def _item(label: str, kind: types.CompletionItemKind, detail: str = "", doc: str = "",
+          insert: str | None = None, snippet: bool = False) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=label, kind=kind, detail=detail or None,
+        documentation=types.MarkupContent(types.MarkupKind.Markdown, doc) if doc else None,
+        insert_text=insert,
+        insert_text_format=types.InsertTextFormat.Snippet if snippet else None,
+    )
+
+
+def _names(snapshot: Snapshot) -> context.Names:
+    return context.declared_names(snapshot.text)
+
+
+def _state_names(snapshot: Snapshot) -> list[str]:
+    names = _names(snapshot)
+    return list(dict.fromkeys([*names.inputs, *names.writes]))
+
+
+def _state_type(snapshot: Snapshot, name: str) -> str:
+    analysis = snapshot.result.analysis
+    return analysis.state_types.get(name, "") if analysis is not None else ""
+
+
+def _param_type(snapshot: Snapshot, name: str) -> str:
+    analysis = snapshot.result.analysis
+    declaration = analysis.params.get(name) if analysis is not None else None
+    return declaration.type.name.text if declaration is not None else ""
+
+
+def _value_items(snapshot: Snapshot) -> list[types.CompletionItem]:
+    items = [_item(f"param.{name}", types.CompletionItemKind.Variable,
+                   _param_type(snapshot, name)) for name in _names(snapshot).params]
+    items += [_item(f"state.{name}", types.CompletionItemKind.Field,
+                    _state_type(snapshot, name)) for name in _state_names(snapshot)]
+    items += [_item(word, types.CompletionItemKind.Constant, doc=KEYWORD_DOCS[word])
+              for word in ("true", "false", "null")]
+    return items
+
+
+def _operation_item(operation: Operation, snippets: bool) -> types.CompletionItem:
+    if not snippets:
+        return _item(operation.name, types.CompletionItemKind.Function, operation.signature,
+                     operation_markdown(operation))
+    arguments = [f"{p.name}: ${{{i}}}" for i, p in
+                 enumerate((p for p in operation.parameters if p.required), start=1)]
+    text = f"{operation.name}({', '.join(arguments)})"
+    if operation.result is not None:
+        text += f" -> state.${{{len(arguments) + 1}:{operation.name}_result}}"
+    return _item(operation.name, types.CompletionItemKind.Function, operation.signature,
+                 operation_markdown(operation), text, snippet=True)
+
+
+_STEP_SNIPPET = '{kind} ${{1:id}} "${{2:description}}" {{\n\t$0\n}}'
+_MISSION_SNIPPET = 'mission ${1:name} "${2:description}" {\n\tversion 1\n\n\t$0\n}'
+
+
+def completion(snapshot: Snapshot, position: types.Position,
+               snippets: bool = True) -> types.CompletionList:
+    where = context.completion_context(snapshot.text, snapshot.lines.offset(position))
+    items: list[types.CompletionItem] = []
+    keyword = types.CompletionItemKind.Keyword
+    if where.kind == "top":
+        items.append(_item("mission", keyword, doc=KEYWORD_DOCS["mission"],
+                           insert=_MISSION_SNIPPET if snippets else None, snippet=snippets))
+    elif where.kind == "item":
+        items += [_item(word, keyword, doc=KEYWORD_DOCS[word]) for word in
+                  ("version", "param", "input")]
+        items += [_item(kind, keyword, doc=KEYWORD_DOCS[kind],
+                        insert=_STEP_SNIPPET.format(kind=kind) if snippets else None,
+                        snippet=snippets) for kind in ("runtime", "human")]
+    elif where.kind == "type":
+        items += [_item(name, types.CompletionItemKind.TypeParameter) for name in TYPE_NAMES]
+    elif where.kind == "operation":
+        items += [_operation_item(operation, snippets) for operation in OPERATIONS.values()
+                  if where.step_kind not in ("runtime", "human")
+                  or operation.kind == where.step_kind]
+    elif where.kind == "argument":
+        operation = OPERATIONS.get(where.operation)
+        for parameter in operation.parameters if operation is not None else ():
+            if parameter.name in where.used:
+                continue
+            kind = "state path" if parameter.place else parameter.type
+            items.append(_item(parameter.name, types.CompletionItemKind.Property,
+                               f"{kind}{'' if parameter.required else ' (optional)'}",
+                               parameter.doc, insert=f"{parameter.name}: "))
+        items += _value_items(snapshot)
+    elif where.kind == "value":
+        items += _value_items(snapshot)
+    elif where.kind == "param":
+        items += [_item(name, types.CompletionItemKind.Variable, _param_type(snapshot, name))
+                  for name in _names(snapshot).params]
+    elif where.kind == "state":
+        items += [_item(name, types.CompletionItemKind.Field, _state_type(snapshot, name))
+                  for name in _state_names(snapshot)]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+# -- navigation -------------------------------------------------------------------------------
+
+
+def _declaration_spans(snapshot: Snapshot, found: Occurrence) -> list[Span]:
+    analysis = snapshot.result.analysis
+    if analysis is None:
+        return []
+    table = analysis.params if found.kind == "param" else analysis.inputs
+    declared = table.get(found.name)
+    return [declared.name.span] if declared is not None else []
+
+
+def definition(snapshot: Snapshot, position: types.Position) -> list[types.Location]:
+    """Params: their declaration; state: the input declaring it and every step writing it."""
+    found = occurrence_at(snapshot, snapshot.lines.offset(position))
+    analysis = snapshot.result.analysis
+    if found is None or analysis is None or found.kind not in ("param", "state"):
+        return []
+    spans = _declaration_spans(snapshot, found)
+    if found.kind == "state":
+        spans += analysis.writes.get(found.name, [])
+    return [snapshot.location(span) for span in spans]
+
+
+def references(snapshot: Snapshot, position: types.Position,
+               include_declaration: bool) -> list[types.Location]:
+    found = occurrence_at(snapshot, snapshot.lines.offset(position))
+    analysis = snapshot.result.analysis
+    if found is None or analysis is None or found.kind not in ("param", "state"):
+        return []
+    spans = _declaration_spans(snapshot, found) if include_declaration else []
+    if found.kind == "param":
+        spans += analysis.param_reads.get(found.name, [])
+    else:
+        spans += analysis.writes.get(found.name, []) + analysis.reads.get(found.name, [])
+    return [snapshot.location(span) for span in sorted(spans, key=lambda s: s.start)]
+
+
+def document_symbols(snapshot: Snapshot) -> list[types.DocumentSymbol]:
+    mission = snapshot.result.mission
+    if mission is None:
+        return []
+    lines = snapshot.lines
+    children = []
+    for item in mission.items:
+        if isinstance(item, ast.Declaration):
+            kind = types.SymbolKind.Variable if item.keyword == "param" else types.SymbolKind.Field
+            children.append(types.DocumentSymbol(
+                name=item.name.text, kind=kind, range=lines.range(item.span),
+                selection_range=lines.range(item.name.span),
+                detail=f"{item.keyword}: {item.type.name.text}"))
+        elif isinstance(item, ast.Step):
+            detail = item.kind.text
+            if item.description is not None:
+                detail += f": {item.description.value}"
+            children.append(types.DocumentSymbol(
+                name=item.id.text, kind=types.SymbolKind.Function, range=lines.range(item.span),
+                selection_range=lines.range(item.id.span), detail=detail))
+    description = mission.description.value if mission.description is not None else None
+    return [types.DocumentSymbol(
+        name=mission.name.text, kind=types.SymbolKind.Module, range=lines.range(mission.span),
+        selection_range=lines.range(mission.name.span),
+        detail=str(description) if description is not None else None, children=children)]

@@ -1,0 +1,72 @@
+"""A Pygments lexer for `.mission` files, registered under the `pygments.lexers` entry point.
+
+With the package installed, `pygmentize -l mission FILE` and documentation
+tools (Sphinx, MkDocs) highlight missions. Only Pygments imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from pygments.lexer import RegexLexer, bygroups, words
+from pygments.token import (
+    Comment,
+    Error,
+    Keyword,
+    Name,
+    Number,
+    Operator,
+    Punctuation,
+    String,
+    Whitespace,
+)
+
+_groups: Callable[..., Any] = bygroups  # untyped in the stubs
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_SPACE = r"[ \t\f\r\n]*"
+_NOT_A_KEYWORD = r"(?!(?:and|or|not|in|true|false|null|when|state|param|input|version)\b)"
+
+
+class MissionLexer(RegexLexer):
+    """The mission language: declarations, steps, one call per step, small expressions."""
+
+    name = "Mission"
+    aliases: ClassVar[list[str]] = ["mission"]
+    filenames: ClassVar[list[str]] = ["*.mission"]
+    mimetypes: ClassVar[list[str]] = ["text/x-mission"]
+
+    tokens: ClassVar[dict[str, list[tuple[object, ...]]]] = {
+        "root": [
+            (r"[ \t\f\r\n]+", Whitespace),
+            (r"#[^\n]*", Comment.Single),
+            (r'"', String.Double, "string"),
+            (rf"(mission)({_SPACE})({_NAME})",
+             _groups(Keyword.Declaration, Whitespace, Name.Namespace)),
+            (rf"(param|input)({_SPACE})({_NAME})({_SPACE})(:)({_SPACE})({_NAME})",
+             _groups(Keyword.Declaration, Whitespace, Name.Variable, Whitespace, Punctuation,
+                      Whitespace, Keyword.Type)),
+            (rf"(param|state)({_SPACE})(\.)", _groups(Name.Builtin, Whitespace, Punctuation)),
+            (rf"({_NOT_A_KEYWORD}{_NAME})([ \t]+)({_NOT_A_KEYWORD}{_NAME})"
+             rf"(?={_SPACE}(\"|when\b|\{{))",
+             _groups(Keyword.Declaration, Whitespace, Name.Label)),
+            (rf"{_NAME}(?={_SPACE}:)", Name.Attribute),
+            (words(("version", "when", "mission", "param", "input", "state"), suffix=r"\b"),
+             Keyword),
+            (words(("and", "or", "not", "in"), suffix=r"\b"), Operator.Word),
+            (words(("true", "false", "null"), suffix=r"\b"), Keyword.Constant),
+            (rf"{_NAME}(?={_SPACE}\()", Name.Function),
+            (_NAME, Name),
+            (r"-?[0-9]+(\.[0-9]+([eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)", Number.Float),
+            (r"-?[0-9]+", Number.Integer),
+            (r"->|\.\.|==|!=|<=|>=|<|>|=", Operator),
+            (r"[{}()\[\],:.]", Punctuation),
+        ],
+        "string": [
+            (r'\\(["\\/bfnrt]|u[0-9a-fA-F]{4})', String.Escape),
+            (r'[^"\\\n]+', String.Double),
+            (r'"', String.Double, "#pop"),
+            (r"\\.", Error),
+            (r"\n", Error, "#pop"),
+        ],
+    }

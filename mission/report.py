@@ -1,0 +1,309 @@
+"""A one-page, self-contained HTML report of a run (`mission run ... --report run.html`).
+
+The page shows the steps with their status, what each step changed in the
+state, the answers, the question a waiting run asks, and the receipt hashes.
+It has no scripts and loads nothing: inline CSS only, so it can be mailed or
+archived as it is. The same run gives the same bytes.
+
+The engine's result records each step's status and a hash of its changes, not
+the changes themselves. Given the run's `ExecutionContext`, the report replays
+the run step by step (a pure, deterministic replay that reuses the recorded
+answers and effect journal) and checks that the replay reproduces the
+receipt's hash chain; the per-step changes then come from the replay. Without
+the context, or when the replay does not match, each step shows the values its
+writes left in the final state.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mission.unparse import call_text, expression_text
+from runtime.orchestration.model import (
+    ExecutionContext,
+    OrchestrationResult,
+    StepSpec,
+    WorkflowDefinition,
+)
+from runtime.orchestration.operations import OPERATIONS
+
+VALUE_LIMIT = 2000
+_MISSING = object()
+
+STYLE = """
+:root { --ok: #15803d; --fail: #b91c1c; --wait: #b45309; --skip: #6b7280; --idle: #9ca3af;
+  --ink: #111827; --soft: #4b5563; --line: #e5e7eb; --paper: #ffffff; --tint: #f9fafb; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: var(--ink); background: var(--tint); }
+main { max-width: 960px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 24px; margin: 0 0 4px; display: flex; gap: 12px; align-items: center; }
+h2 { font-size: 18px; margin: 32px 0 12px; border-bottom: 1px solid var(--line); }
+code, pre { font: 13px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
+.lead { color: var(--soft); margin: 0 0 16px; }
+.badge { display: inline-block; padding: 1px 10px; border-radius: 999px; color: #fff;
+  font-size: 13px; font-weight: 600; }
+.badge.succeeded { background: var(--ok); } .badge.failed { background: var(--fail); }
+.badge.waiting { background: var(--wait); } .badge.skipped { background: var(--skip); }
+.badge.not-run { background: var(--idle); }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+.facts dt { color: var(--soft); } .facts dd { margin: 0; word-break: break-all; }
+.steps { list-style: none; padding: 0; margin: 0; display: grid; gap: 12px; }
+.step { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+  border-left: 6px solid var(--idle); padding: 12px 16px; }
+.step.succeeded { border-left-color: var(--ok); } .step.failed { border-left-color: var(--fail); }
+.step.waiting { border-left-color: var(--wait); } .step.skipped { border-left-color: var(--skip); }
+.step-head { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
+.index { color: var(--soft); font-weight: 600; }
+.kind { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; padding: 0 6px;
+  border: 1px solid var(--line); border-radius: 4px; color: var(--soft); }
+.kind.human { border-color: var(--wait); color: var(--wait); }
+.call { background: var(--tint); padding: 6px 10px; border-radius: 6px; margin-top: 8px; }
+.muted { color: var(--soft); }
+table { border-collapse: collapse; width: 100%; margin-top: 8px; }
+th, td { text-align: left; vertical-align: top; padding: 4px 8px;
+  border-bottom: 1px solid var(--line); }
+th { font-weight: 600; color: var(--soft); font-size: 13px; }
+.note { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 8px; padding: 10px 14px; }
+.error { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 10px 14px; }
+.hash { word-break: break-all; }
+.changes th:first-child { width: 30%; } .changes th { width: 35%; }
+p.hash { font-size: 13px; }
+footer { color: var(--soft); font-size: 13px; margin-top: 40px; }
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    path: str
+    before: Any  # `_MISSING` when the key was added
+    after: Any  # `_MISSING` when the key was removed
+
+
+def diff(before: Any, after: Any, path: str = "state") -> list[Change]:
+    """The differences between two states, down to the keys of nested maps."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: list[Change] = []
+        for key in sorted(set(before) | set(after)):
+            child = f"{path}.{key}"
+            if key not in after:
+                changes.append(Change(child, before[key], _MISSING))
+            elif key not in before:
+                changes.append(Change(child, _MISSING, after[key]))
+            else:
+                changes += diff(before[key], after[key], child)
+        return changes
+    same = json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True)
+    return [] if same else [Change(path, before, after)]
+
+
+def _prefix(workflow: WorkflowDefinition, context: ExecutionContext,
+            count: int) -> tuple[WorkflowDefinition, ExecutionContext]:
+    """The first `count` steps, with the answers and journal entries that belong to them."""
+    steps = list(workflow.steps[:count])
+    ids = {step.id for step in steps}
+    return (WorkflowDefinition(id=workflow.id, steps=steps, metadata=workflow.metadata),
+            ExecutionContext(
+                initial_state=context.initial_state, params=context.params,
+                answers={k: v for k, v in (context.answers or {}).items() if k in ids},
+                journal={k: v for k, v in (context.journal or {}).items() if k in ids}))
+
+
+def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
+                  context: ExecutionContext) -> list[Any] | None:
+    """The state before the first step and after each step, or None if the replay differs."""
+    from runtime.orchestration.engine import Orchestrator
+
+    replay = ExecutionContext(
+        initial_state=context.initial_state, params=context.params,
+        answers={**dict(context.answers or {}), **result.answers},
+        journal={**dict(context.journal or {}), **result.journal},
+    )
+    engine = Orchestrator()
+    try:
+        full = engine.run_workflow(workflow, replay)
+        if full.receipt.get("chain") != result.receipt.get("chain"):
+            return None
+        return [engine.run_workflow(*_prefix(workflow, replay, count)).final_state
+                for count in range(len(workflow.steps) + 1)]
+    except Exception:  # a context that does not belong to this result: no replay
+        return None
+
+
+def _write_places(step: StepSpec) -> list[str]:
+    payload = step.payload
+    operation = OPERATIONS.get(str(payload.get("operation", "")))
+    args = payload.get("args", {}) if isinstance(payload.get("args"), dict) else {}
+    places = [str(args[p.name]["ref"]) for p in (operation.parameters if operation else ())
+              if p.place and isinstance(args.get(p.name), dict) and "ref" in args[p.name]]
+    if payload.get("output"):
+        places.append(str(payload["output"]))
+    return places
+
+
+def _lookup(state: Any, dotted: str) -> Any:
+    current = state
+    for key in dotted.split(".")[1:]:
+        if not isinstance(current, dict) or key not in current:
+            return _MISSING
+        current = current[key]
+    return current
+
+
+def _json(value: Any) -> str:
+    if value is _MISSING:
+        return "(absent)"
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    if len(text) > VALUE_LIMIT:
+        text = text[:VALUE_LIMIT] + f"\n… ({len(text) - VALUE_LIMIT} more characters)"
+    return text
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge {_e(status.replace(" ", "-"))}">{_e(status)}</span>'
+
+
+def _changes_table(changes: list[Change]) -> str:
+    if not changes:
+        return '<p class="muted">No change to the state.</p>'
+    rows = "".join(
+        f"<tr><td><code>{_e(change.path)}</code></td><td><pre>{_e(_json(change.before))}</pre>"
+        f"</td><td><pre>{_e(_json(change.after))}</pre></td></tr>" for change in changes)
+    return ('<table class="changes"><tr><th>path</th><th>before</th><th>after</th></tr>'
+            f"{rows}</table>")
+
+
+def _written_table(step: StepSpec, final_state: Any, later: list[StepSpec]) -> str:
+    places = _write_places(step)
+    if not places:
+        return '<p class="muted">Writes nothing to the state.</p>'
+    rewritten = {place for other in later for place in _write_places(other)}
+    rows = []
+    for place in places:
+        if any(place == other or place.startswith(other + ".") or other.startswith(place + ".")
+               for other in rewritten):
+            value = "(written again by a later step)"
+        else:
+            value = _json(_lookup(final_state, place))
+        rows.append(f"<tr><td><code>{_e(place)}</code></td><td><pre>{_e(value)}</pre></td></tr>")
+    return ('<table class="changes"><tr><th>path written</th><th>value in the final state</th>'
+            f"</tr>{''.join(rows)}</table>")
+
+
+def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
+                   states: list[Any] | None) -> str:
+    statuses = {entry["id"]: entry["status"] for entry in result.lineage.get("steps", [])}
+    links = {entry["step"]: entry for entry in result.receipt.get("chain", [])}
+    succeeded = [step for step in workflow.steps if statuses.get(step.id) == "succeeded"]
+    items = []
+    for index, step in enumerate(workflow.steps):
+        status = statuses.get(step.id, "not run")
+        payload = step.payload
+        operation = OPERATIONS.get(str(payload.get("operation", "")))
+        parts = [f'<div class="step-head"><span class="index">{index + 1}</span>'
+                 f'<span class="kind {_e(step.kind)}">{_e(step.kind)}</span>'
+                 f"<strong>{_e(step.id)}</strong>{_badge(status)}</div>"]
+        if payload.get("description"):
+            parts.append(f'<p class="muted">{_e(payload["description"])}</p>')
+        order = operation.parameter_names if operation else ()
+        parts.append(f'<pre class="call">{_e(call_text(payload, order))}</pre>')
+        if payload.get("when") is not None:
+            parts.append(f'<p>when <code>{_e(expression_text(payload["when"]))}</code></p>')
+        if status == "succeeded":
+            if states is not None:
+                parts.append(_changes_table(diff(states[index], states[index + 1])))
+            else:
+                later = succeeded[succeeded.index(step) + 1:]
+                parts.append(_written_table(step, result.final_state, later))
+        if step.id in result.answers:
+            answer = json.dumps(result.answers[step.id], ensure_ascii=False)
+            parts.append(f"<p>answer: <code>{_e(answer)}</code></p>")
+        link = links.get(step.id)
+        if link is not None:
+            parts.append(f'<p class="muted hash">receipt link <code>{_e(link["link"])}</code>'
+                         f' · changes <code>{_e(link["changes"])}</code></p>')
+        items.append(f'<li class="step {_e(status.replace(" ", "-"))}" id="step-{_e(step.id)}">'
+                     f'{"".join(parts)}</li>')
+    source = ("State changes were recomputed by replaying the run; the replay reproduced the "
+              "receipt's hash chain." if states is not None else
+              "State changes show the values each step's writes left in the final state "
+              "(the run was not replayed).")
+    return (f'<section><h2>Steps</h2><p class="muted">{_e(source)}</p>'
+            f'<ol class="steps">{"".join(items)}</ol></section>')
+
+
+def _answers_section(result: OrchestrationResult) -> str:
+    parts = ["<section><h2>Answers</h2>"]
+    if result.answers:
+        rows = "".join(f"<tr><td><code>{_e(step)}</code></td><td><pre>{_e(_json(answer))}</pre>"
+                       f"</td></tr>" for step, answer in sorted(result.answers.items()))
+        parts.append(f"<table><tr><th>step</th><th>answer</th></tr>{rows}</table>")
+    else:
+        parts.append('<p class="muted">No human step was answered.</p>')
+    if result.status == "waiting" and result.question is not None:
+        parts.append(f'<div class="note"><p>Waiting for an answer to step '
+                     f'<code>{_e(result.waiting_step_id)}</code>:</p>'
+                     f"<pre>{_e(_json(result.question))}</pre></div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _receipt_section(result: OrchestrationResult) -> str:
+    receipt = result.receipt
+    facts = "".join(f'<dt>{_e(key)}</dt><dd class="hash"><code>{_e(value)}</code></dd>'
+                    for key, value in sorted(receipt.items())
+                    if isinstance(value, str) and key not in ("id", "status"))
+    chain = "".join(f"<tr><td><code>{_e(link['step'])}</code></td><td>{_badge(link['status'])}"
+                    f'</td><td class="hash"><code>{_e(link["changes"])}</code></td>'
+                    f'<td class="hash"><code>{_e(link["link"])}</code></td></tr>'
+                    for link in receipt.get("chain", []))
+    return (f'<section><h2>Receipt</h2><dl class="facts">{facts}</dl>'
+            f"<table><tr><th>step</th><th>status</th><th>changes hash</th><th>link</th></tr>"
+            f"{chain}</table></section>")
+
+
+def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
+                  context: ExecutionContext | None = None) -> str:
+    """The report page as text."""
+    states = replay_states(workflow, result, context) if context is not None else None
+    description = str(workflow.metadata.get("description", ""))
+    statuses = [entry["status"] for entry in result.lineage.get("steps", [])]
+    summary = (f"{statuses.count('succeeded')} succeeded, {statuses.count('skipped')} skipped, "
+               f"{statuses.count('failed')} failed, {statuses.count('waiting')} waiting, "
+               f"{len(workflow.steps) - len(statuses)} not run, of {len(workflow.steps)} steps")
+    head = [f'<header><h1>{_e(workflow.id)} {_badge(result.status)}</h1>']
+    if description:
+        head.append(f'<p class="lead">{_e(description)}</p>')
+    head.append(f'<dl class="facts"><dt>steps</dt><dd>{_e(summary)}</dd>'
+                f'<dt>workflow hash</dt><dd class="hash"><code>'
+                f'{_e(result.receipt.get("workflow_hash", ""))}</code></dd>'
+                f'<dt>final state hash</dt><dd class="hash"><code>'
+                f'{_e(result.receipt.get("final_state_hash", ""))}</code></dd></dl></header>')
+    if result.error_message:
+        head.append(f'<div class="error"><strong>Failed:</strong> {_e(result.error_message)}</div>')
+    body = "".join([
+        *head, _steps_section(workflow, result, states), _answers_section(result),
+        f"<section><h2>Final state</h2><pre>{_e(_json(result.final_state))}</pre></section>",
+        _receipt_section(result),
+        "<footer>Written by mission. This page is self-contained: no scripts, nothing loaded."
+        "</footer>",
+    ])
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{_e(workflow.id)}: {_e(result.status)}</title><style>{STYLE}</style></head>"
+            f"<body><main>{body}</main></body></html>\n")
+
+
+def write_report(path: str, workflow: WorkflowDefinition, result: OrchestrationResult,
+                 context: ExecutionContext | None = None) -> None:
+    """Write the report (raises OSError); pass the run's context for exact per-step changes."""
+    Path(path).write_text(render_report(workflow, result, context), encoding="utf-8")

@@ -1,0 +1,182 @@
+"""Hypothesis strategies: syntactically valid missions in random layouts, with comments.
+
+A mission is drawn as a token list (with redundant parentheses, optional
+trailing commas and random string escapes), then joined with random
+whitespace, blank lines and comments between the tokens. The missions need not
+pass the semantic checks: the formatter works on anything that parses.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import strategies as st
+
+from grammar import GRAMMAR_TEXT
+
+Tokens = list[str]
+
+# The reserved words, read from the grammar's keyword terminals (`MISSION: "mission"`).
+KEYWORDS = frozenset(re.findall(r'^[A-Z]+: "([a-z]+)"$', GRAMMAR_TEXT, re.MULTILINE))
+
+names = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True).filter(
+    lambda name: name not in KEYWORDS)
+comment_texts = st.text(
+    st.characters(exclude_characters="\n", exclude_categories=["Cs"]), max_size=16,
+).map(lambda body: "#" + body)
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b",
+            "\f": "\\f", "/": "\\/"}
+
+
+@st.composite
+def string_tokens(draw: st.DrawFn) -> str:
+    """A string literal; each character raw or escaped, at random."""
+    value = draw(st.text(st.characters(exclude_categories=["Cs"]), max_size=8))
+    parts = ['"']
+    for char in value:
+        must_escape = char in '"\\\n'
+        if must_escape or draw(st.booleans()):
+            if char in _ESCAPES and (must_escape or draw(st.booleans())):
+                parts.append(_ESCAPES[char])
+            elif ord(char) <= 0xFFFF:
+                parts.append(f"\\u{ord(char):04{draw(st.sampled_from('xX'))}}")
+            else:
+                parts.append(char)
+        else:
+            parts.append(char)
+    parts.append('"')
+    return "".join(parts)
+
+
+numbers = st.one_of(
+    st.integers(-1000, 1000).map(str),
+    st.sampled_from(["1.5", "-0.25", "2e3", "1E-2", "3.0e+2", "0.0", "007", "-0"]),
+)
+literals = st.one_of(string_tokens(), numbers, st.sampled_from(["true", "false", "null"]))
+
+
+@st.composite
+def references(draw: st.DrawFn, root: str | None = None) -> Tokens:
+    tokens = [root or draw(st.sampled_from(["param", "state"]))]
+    for name in draw(st.lists(names, min_size=1, max_size=3)):
+        tokens += [".", name]
+    return tokens
+
+
+def _separated(parts: list[Tokens], trailing_comma: bool) -> Tokens:
+    tokens: Tokens = []
+    for index, part in enumerate(parts):
+        if index:
+            tokens.append(",")
+        tokens += part
+    if parts and trailing_comma:
+        tokens.append(",")
+    return tokens
+
+
+@st.composite
+def expressions(draw: st.DrawFn, depth: int = 2) -> tuple[int, Tokens]:
+    """(precedence, tokens): 5 atom, 4 comparison, 3 not, 2 and, 1 or."""
+    choices = ["literal", "reference"] + (
+        ["list", "map", "not", "and", "or", "compare"] if depth > 0 else [])
+    kind = draw(st.sampled_from(choices))
+    if kind == "literal":
+        result: tuple[int, Tokens] = (5, [draw(literals)])
+    elif kind == "reference":
+        result = (5, draw(references()))
+    elif kind == "list":
+        items = draw(st.lists(expressions(depth - 1), max_size=3))
+        result = (5, ["[", *_separated([tokens for _, tokens in items], draw(st.booleans())), "]"])
+    elif kind == "map":
+        entries = draw(st.lists(st.tuples(st.one_of(names, string_tokens()),
+                                          expressions(depth - 1)), max_size=3))
+        parts = [[key, ":", *value[1]] for key, value in entries]
+        result = (5, ["{", *_separated(parts, draw(st.booleans())), "}"])
+    elif kind == "not":
+        result = (3, ["not", *_wrap(draw(expressions(depth - 1)), 3)])
+    elif kind == "compare":
+        operator = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in"]))
+        left, right = draw(expressions(depth - 1)), draw(expressions(depth - 1))
+        result = (4, [*_wrap(left, 5), operator, *_wrap(right, 5)])
+    else:
+        level = 2 if kind == "and" else 1
+        left, right = draw(expressions(depth - 1)), draw(expressions(depth - 1))
+        result = (level, [*_wrap(left, level), kind, *_wrap(right, level + 1)])
+    if draw(st.integers(0, 5)) == 0:  # a redundant pair of parentheses
+        return 5, ["(", *result[1], ")"]
+    return result
+
+
+def _wrap(expression: tuple[int, Tokens], minimum: int) -> Tokens:
+    precedence, tokens = expression
+    return ["(", *tokens, ")"] if precedence < minimum else tokens
+
+
+@st.composite
+def calls(draw: st.DrawFn) -> Tokens:
+    positional = [tokens for _, tokens in draw(st.lists(expressions(), max_size=2))]
+    named = [[name, ":", *value[1]] for name, value in
+             draw(st.lists(st.tuples(names, expressions()), max_size=3))]
+    tokens = [draw(names), "(", *_separated(positional + named, draw(st.booleans())), ")"]
+    if draw(st.booleans()):
+        tokens += ["->", *draw(references("state"))]
+    return tokens
+
+
+@st.composite
+def items(draw: st.DrawFn) -> Tokens:
+    kind = draw(st.sampled_from(["version", "param", "input", "step", "step"]))
+    if kind == "version":
+        return ["version", draw(st.integers(0, 3).map(str))]
+    if kind in ("param", "input"):
+        tokens = [kind, draw(names), ":", draw(names)]
+        if draw(st.booleans()):
+            tokens += ["in", draw(numbers), "..", draw(numbers)]
+        if draw(st.booleans()):
+            tokens += ["=", *draw(expressions())[1]]
+        return tokens
+    tokens = [draw(st.sampled_from(["runtime", "human", "task"])), draw(names)]
+    if draw(st.booleans()):
+        tokens.append(draw(string_tokens()))
+    if draw(st.booleans()):
+        tokens += ["when", *draw(expressions())[1]]
+    tokens.append("{")
+    if draw(st.integers(0, 3)):
+        tokens += draw(calls())
+    return [*tokens, "}"]
+
+
+@st.composite
+def mission_tokens(draw: st.DrawFn) -> Tokens:
+    tokens = ["mission", draw(names)]
+    if draw(st.booleans()):
+        tokens.append(draw(string_tokens()))
+    tokens.append("{")
+    for item in draw(st.lists(items(), max_size=5)):
+        tokens += item
+    return [*tokens, "}"]
+
+
+@st.composite
+def separators(draw: st.DrawFn) -> str:
+    """Whitespace between two tokens, sometimes with a comment (always ended by a newline)."""
+    space = draw(st.sampled_from([" ", " ", " ", "\n", "\n    ", "\n\n", "\t", "  \n\n\n  ",
+                                  "\r\n", "\r\n\r\n  ", "\f"]))
+    if draw(st.integers(0, 4)) == 0:
+        before = draw(st.sampled_from(["", " ", "\n", "\n\n"]))
+        return f"{before}{draw(comment_texts)}\n{space.lstrip(' ')}"
+    return space
+
+
+@st.composite
+def missions_with_comments(draw: st.DrawFn) -> str:
+    """A mission's text: random layout, and comments in random places."""
+    tokens = draw(mission_tokens())
+    parts = [draw(st.sampled_from(["", "", f"{draw(comment_texts)}\n", "\n"]))]
+    for index, token in enumerate(tokens):
+        if index:
+            parts.append(draw(separators()))
+        parts.append(token)
+    parts.append(draw(st.sampled_from(["", "\n", f" {draw(comment_texts)}\n",
+                                       f"\n\n{draw(comment_texts)}"])))
+    return "".join(parts)

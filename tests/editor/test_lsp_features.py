@@ -1,0 +1,164 @@
+"""The language features as functions of a document (the stdio test covers the wiring)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from compiler.ast import Span
+from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
+from mission.lsp import features
+from mission.lsp.context import completion_context
+from mission.lsp.features import Snapshot
+from mission.lsp.positions import LineIndex
+
+DAILY = """# A copy of the daily loop, so that line numbers stay put.
+mission daily_loop "Daily planning loop" {
+    version 1
+
+    param today: date                # today's ISO date, given by the caller
+    param top_n: int in 1..10 = 3    # how many priorities to keep
+
+    input tasks: list = []           # the task list, from the initial state
+
+    runtime summarise_yesterday "Summarise yesterday's activities" {
+        summarize(tasks: state.tasks, today: param.today) -> state.summary
+    }
+
+    runtime generate_priorities "Generate today's priorities" {
+        prioritize(tasks: state.tasks, limit: param.top_n) -> state.priorities
+    }
+
+    human confirm_priorities "Confirm today's priorities" {
+        confirm("Work on these today?", show: state.priorities) -> state.confirmed
+    }
+
+    runtime log_summary "Log the day" when state.confirmed {
+        append(
+            to: state.log,
+            value: {day: param.today, summary: state.summary, priorities: state.priorities},
+        )
+    }
+}
+"""
+URI = "file:///tmp/daily_loop.mission"
+
+
+def at(text: str, needle: str, after: int = 0) -> types.Position:
+    return LineIndex(text).position(text.index(needle) + after)
+
+
+def hover_text(text: str, needle: str, after: int = 1) -> str:
+    found = features.hover(Snapshot.build(URI, text), at(text, needle, after))
+    assert found is not None
+    assert isinstance(found.contents, types.MarkupContent)
+    return found.contents.value
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(st.characters(exclude_categories=["Cs"])), st.sampled_from(
+    [types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16,
+     types.PositionEncodingKind.Utf32]))
+def test_positions_round_trip_in_every_encoding(text: str, encoding: str) -> None:
+    index = LineIndex(text, encoding)
+    for offset in range(len(text) + 1):
+        if offset and text[offset - 1] == "\r" and text[offset:offset + 1] == "\n":
+            continue
+        assert index.offset(index.position(offset)) == offset
+
+
+def test_utf16_columns_count_surrogate_pairs() -> None:
+    index = LineIndex('a "😀" b', types.PositionEncodingKind.Utf16)
+    assert index.position(6) == types.Position(0, 7)
+    assert LineIndex('a "😀" b', types.PositionEncodingKind.Utf8).position(6) == \
+        types.Position(0, 9)
+
+
+def test_hover_on_state_says_its_type_and_who_writes_and_reads_it() -> None:
+    text = hover_text(DAILY, "state.priorities) -> state.confirmed", 8)
+    assert text.startswith("`state.priorities`: list")
+    assert "written by `generate_priorities` (line 15)" in text
+    assert "read on lines 19, 25" in text
+
+
+def test_hover_on_params_arguments_kinds_and_steps() -> None:
+    assert "param top_n: int in 1..10 = 3" in hover_text(DAILY, "param.top_n", 7)
+    assert "read on line 15" in hover_text(DAILY, "param.top_n", 7)
+    assert "argument of `prioritize`" in hover_text(DAILY, "limit:")
+    assert "person answers" in hover_text(DAILY, "human confirm")
+    assert hover_text(DAILY, "confirm_priorities").startswith(
+        "human step `confirm_priorities`: Confirm today's priorities")
+    assert "language version" in hover_text(DAILY, "version 1")
+
+
+def test_hover_on_an_operation_works_in_a_file_that_does_not_parse() -> None:
+    broken = "mission m {\n    runtime a { append(to: state.x, value: 1\n"
+    assert "Appends `value` to the list at `to`" in hover_text(broken, "append(")
+
+
+def test_completion_of_arguments_leaves_out_those_given() -> None:
+    text = DAILY.replace("prioritize(tasks: state.tasks, ", "prioritize(tasks: state.tasks, , ")
+    position = at(text, "prioritize(tasks: state.tasks, ,", len("prioritize(tasks: state.tasks, "))
+    items = features.completion(Snapshot.build(URI, text), position).items
+    labels = [item.label for item in items]
+    assert "limit" in labels and "tasks" not in labels
+    assert "param.top_n" in labels and "state.summary" in labels
+    limit = next(item for item in items if item.label == "limit")
+    assert limit.insert_text == "limit: " and limit.detail == "int (optional)"
+
+
+def test_completion_of_operations_follows_the_step_kind_and_offers_snippets() -> None:
+    text = "mission m {\n    version 1\n    human ask {\n        \n    }\n}\n"
+    position = at(text, "{\n        \n", 10)
+    items = features.completion(Snapshot.build(URI, text), position).items
+    assert {item.label for item in items} == {"confirm", "choose", "text", "number"}
+    confirm = next(item for item in items if item.label == "confirm")
+    assert confirm.insert_text == "confirm(prompt: ${1}) -> state.${2:confirm_result}"
+    plain = features.completion(Snapshot.build(URI, text), position, snippets=False).items
+    assert all(item.insert_text is None for item in plain)
+
+
+def test_completion_of_types_keywords_and_the_mission() -> None:
+    assert completion_context("mission m {\n  param a: ", 23).kind == "type"
+    text = "mission m {\n    version 1\n    \n}\n"
+    labels = {item.label for item in features.completion(
+        Snapshot.build(URI, text), at(text, "\n    \n", 5)).items}
+    assert labels == {"version", "param", "input", "runtime", "human"}
+    assert [item.label for item in features.completion(
+        Snapshot.build(URI, ""), types.Position(0, 0)).items] == ["mission"]
+
+
+def test_references_of_a_param() -> None:
+    snapshot = Snapshot.build(URI, DAILY)
+    found = features.references(snapshot, at(DAILY, "param today", 7), True)
+    assert [location.range.start.line for location in found] == [4, 10, 24]
+
+
+def test_code_actions_carry_the_diagnostic_fix() -> None:
+    text = DAILY.replace("prioritize(", "prioritise(")
+    snapshot = Snapshot.build(URI, text)
+    start = text.index("prioritise")
+    fixed = Diagnostic("E006", Severity.ERROR, "unknown operation `prioritise`",
+                       Span(start, start + 10),
+                       fix=Fix("use `prioritize`", (Edit(Span(start, start + 10), "prioritize"),)))
+    snapshot = dataclasses.replace(snapshot, result=dataclasses.replace(
+        snapshot.result, diagnostics=(fixed,)))
+    cursor = at(text, "prioritise", 3)
+    actions = features.code_actions(snapshot, types.Range(cursor, cursor))
+    assert len(actions) == 1
+    assert actions[0].title == "use `prioritize`"
+    assert actions[0].edit is not None and actions[0].edit.changes is not None
+    edit = actions[0].edit.changes[URI][0]
+    assert edit.new_text == "prioritize" and edit.range.start == at(text, "prioritise")
+    assert features.code_actions(snapshot, types.Range(types.Position(0, 0),
+                                                       types.Position(0, 1))) == []
+
+
+def test_formatting_of_formatted_text_changes_nothing() -> None:
+    from compiler.format import format_source
+
+    tidy = format_source(DAILY)
+    assert features.formatting(Snapshot.build(URI, tidy)) == []

@@ -1,0 +1,159 @@
+"""`mission lsp` over stdio with a real client: the conversation an editor has with it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from compiler import compile_source
+from compiler.format import format_source
+from runtime.orchestration.operations import OPERATIONS
+from tests.conftest import ROOT
+from tests.editor.lsp_client import LspClient
+
+BROKEN = """mission plan "Plan the day" {
+    version 1
+
+    param today: date
+    input tasks: list = []
+
+    runtime summarise "📋" { summarize(tasks: state.tasks, today: param.today) -> state.summary }
+    runtime rank "📋 Rank" { prioritise(tasks: state.tasks, limit: param.top) -> state.ranked }
+    human summarise "Ask" {}
+    runtime keep {
+
+    }
+}
+"""
+UNCLOSED = BROKEN.replace("param.top)", "param.top")
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[LspClient]:
+    client = LspClient([sys.executable, "-m", "mission", "lsp", "--stdio"], ROOT)
+    yield client
+    client.close()
+
+
+def position(text: str, needle: str, after: int = 0) -> dict[str, int]:
+    """The LSP position (UTF-16 columns) of the start of `needle` plus `after` characters."""
+    offset = text.index(needle) + after
+    line = text.count("\n", 0, offset)
+    column_text = text[text.rfind("\n", 0, offset) + 1:offset]
+    return {"line": line, "character": len(column_text.encode("utf-16-le")) // 2}
+
+
+def test_an_editor_session(client: LspClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "plan.mission").as_uri()
+    document = {"uri": uri}
+    initialized = client.request("initialize", {
+        "processId": None, "rootUri": tmp_path.as_uri(),
+        "capabilities": {"textDocument": {"completion": {"completionItem": {
+            "snippetSupport": True}}}, "general": {"positionEncodings": ["utf-16"]}},
+    })
+    capabilities = initialized["capabilities"]
+    for provider in ("hoverProvider", "completionProvider", "definitionProvider",
+                     "documentSymbolProvider", "documentFormattingProvider",
+                     "codeActionProvider", "referencesProvider"):
+        assert capabilities.get(provider), provider
+    assert initialized["serverInfo"]["name"] == "mission"
+    client.notify("initialized", {})
+
+    # Diagnostics on open: the CLI's codes and messages, with related locations.
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "mission", "version": 1, "text": BROKEN}})
+    published = client.notification("textDocument/publishDiagnostics", uri=uri)["params"]
+    assert published["version"] == 1
+    expected = compile_source(BROKEN, str(tmp_path / "plan.mission")).diagnostics
+    assert [(d["code"], d["message"].split("\nhelp: ")[0]) for d in published["diagnostics"]] \
+        == [(d.code, d.message) for d in expected]
+    by_code = {d["code"]: d for d in published["diagnostics"]}
+    assert {"E006", "E007", "E008", "E020"} <= set(by_code)
+    assert by_code["E006"]["range"]["start"] == position(BROKEN, "prioritise")  # UTF-16 columns
+    assert "help: did you mean `prioritize`?" in by_code["E006"]["message"]
+    assert by_code["E006"]["severity"] == 1 and by_code["E006"]["source"] == "mission"
+    related = by_code["E007"]["relatedInformation"]
+    assert related[0]["message"] == "first defined here"
+    assert related[0]["location"] == {"uri": uri, "range": {
+        "start": position(BROKEN, "summarise"), "end": position(BROKEN, "summarise", 9)}}
+
+    # Hover: an operation, a param reference, a state reference.
+    hovered = client.request("textDocument/hover", {
+        "textDocument": document, "position": position(BROKEN, "summarize", 3)})
+    assert OPERATIONS["summarize"].signature in hovered["contents"]["value"]
+    assert OPERATIONS["summarize"].doc in hovered["contents"]["value"]
+    hovered = client.request("textDocument/hover", {
+        "textDocument": document, "position": position(BROKEN, "param.today", 7)})
+    assert "param today: date" in hovered["contents"]["value"]
+    hovered = client.request("textDocument/hover", {
+        "textDocument": document, "position": position(BROKEN, "state.tasks", 8)})
+    assert "declared input" in hovered["contents"]["value"]
+
+    # Completion: operations in an empty runtime step, names after `param.`.
+    inside_keep = position(BROKEN, "runtime keep {", len("runtime keep {"))
+    completed = client.request("textDocument/completion", {
+        "textDocument": document, "position": inside_keep})
+    labels = {item["label"] for item in completed["items"]}
+    assert {"set", "append", "summarize"} <= labels and "confirm" not in labels
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": {"start": inside_keep, "end": inside_keep},
+                            "text": " set(at: state.x, value: param."}]})
+    client.notification("textDocument/publishDiagnostics", uri=uri, version=2)
+    after_dot = {"line": inside_keep["line"],
+                 "character": inside_keep["character"] + len(" set(at: state.x, value: param.")}
+    completed = client.request("textDocument/completion", {
+        "textDocument": document, "position": after_dot})
+    assert [item["label"] for item in completed["items"]] == ["today"]
+
+    # A syntax error arrives as E001 on change.
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3},
+                                             "contentChanges": [{"text": UNCLOSED}]})
+    published = client.notification("textDocument/publishDiagnostics", uri=uri,
+                                     version=3)["params"]
+    assert "E001" in {d["code"] for d in published["diagnostics"]}
+
+    # Go to definition and document symbols on a valid text.
+    valid = (ROOT / "examples" / "daily_loop.mission").read_text(encoding="utf-8")
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 4},
+                                             "contentChanges": [{"text": valid}]})
+    assert client.notification("textDocument/publishDiagnostics", uri=uri,
+                               version=4)["params"]["diagnostics"] == []
+    found = client.request("textDocument/definition", {
+        "textDocument": document, "position": position(valid, "summary: state.summary", 16)})
+    assert found == [{"uri": uri, "range": {
+        "start": position(valid, "state.summary"), "end": position(valid, "state.summary", 13)}}]
+    symbols = client.request("textDocument/documentSymbol", {"textDocument": document})
+    assert symbols[0]["name"] == "daily_loop"
+    assert [child["name"] for child in symbols[0]["children"]] == [
+        "today", "top_n", "tasks", "summarise_yesterday", "generate_priorities",
+        "confirm_priorities", "log_summary"]
+
+    # Formatting goes through the formatter.
+    ugly = valid.replace("    version 1", "version   1")
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 5},
+                                             "contentChanges": [{"text": ugly}]})
+    edits = client.request("textDocument/formatting", {
+        "textDocument": document, "options": {"tabSize": 4, "insertSpaces": True}})
+    assert len(edits) == 1 and edits[0]["newText"] == format_source(ugly)
+    assert edits[0]["range"]["start"] == {"line": 0, "character": 0}
+
+    # Code actions: one quick fix per diagnostic that carries an autofix.
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 6},
+                                             "contentChanges": [{"text": BROKEN}]})
+    whole = {"start": {"line": 0, "character": 0},
+             "end": {"line": BROKEN.count("\n"), "character": 0}}
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": document, "range": whole, "context": {"diagnostics": []}})
+    fixes = [d.fix for d in compile_source(BROKEN).diagnostics if d.fix is not None]
+    assert [action["title"] for action in actions] == [fix.message for fix in fixes]
+    for action in actions:
+        assert action["kind"] == "quickfix" and uri in action["edit"]["changes"]
+
+    # Shutdown and exit end the process cleanly.
+    assert client.request("shutdown", None) is None
+    client.notify("exit", None)
+    assert client.process.wait(timeout=30) == 0

@@ -1,0 +1,172 @@
+"""The HTML run report: content, self-containment, escaping, and a real browser's rendering."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from compiler import compile_source
+from mission.report import render_report, write_report
+from runtime.orchestration import ExecutionContext, Orchestrator
+from runtime.orchestration.model import OrchestrationResult, WorkflowDefinition
+from tests.conftest import ROOT
+from tests.editor.pngs import pixels
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+VOID = {"meta", "br", "hr", "img", "input", "link"}
+COUNTER = """mission counter "Count" {
+    version 1
+    input tags: list = ["draft"]
+    runtime tag "Add tags" { extend(to: state.tags, values: ["a", "b"]) }
+    runtime untag "Remove the draft" { remove(at: state.tags, item: "draft") }
+    runtime bump { increment(at: state.count, by: 2) }
+}
+"""
+
+
+def compiled(text: str) -> WorkflowDefinition:
+    result = compile_source(text, "report.mission")
+    assert result.workflow is not None, result.diagnostics
+    return result.workflow
+
+
+def daily_run(answer: str | None = "yes", state: dict[str, object] | None = None) -> tuple[
+        WorkflowDefinition, OrchestrationResult, ExecutionContext]:
+    workflow = compiled((ROOT / "examples" / "daily_loop.mission").read_text(encoding="utf-8"))
+    if state is None:
+        state = json.loads((ROOT / "examples" / "tasks.json").read_text(encoding="utf-8"))
+    context = ExecutionContext(initial_state=state, params={"today": "2026-11-24"},
+                               answers={"confirm_priorities": answer} if answer else {})
+    return workflow, Orchestrator().run_workflow(workflow, context), context
+
+
+class Structure(HTMLParser):
+    """Checks that every element is closed in order, and collects class names and text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.classes: Counter[str] = Counter()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "class" and value:
+                self.classes[value] += 1
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open.pop() == tag, f"misnested </{tag}>"
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(page: str) -> Structure:
+    structure = Structure()
+    structure.feed(page)
+    structure.close()
+    assert structure.open == []
+    return structure
+
+
+def test_a_replayed_run_shows_each_step_its_changes_answers_and_receipt() -> None:
+    workflow, result, context = daily_run()
+    page = render_report(workflow, result, context)
+    structure = parse(page)
+    text = "".join(structure.text)
+    assert structure.classes["step succeeded"] == 4
+    assert "replay reproduced the receipt's hash chain" in text
+    for step in workflow.steps:
+        assert f'id="step-{step.id}"' in page
+    for path in ("state.summary", "state.priorities", "state.confirmed", "state.log"):
+        assert f"<code>{path}</code>" in page
+    assert '"done_yesterday": [' in text  # the summary's value, as JSON
+    assert "confirm_priorities" in text and "answer: " in text
+    for link in result.receipt["chain"]:
+        assert link["link"] in page and link["changes"] in page
+    for key in ("head", "workflow_hash", "params_hash", "answers_hash", "final_state_hash"):
+        assert result.receipt[key] in page
+
+
+def test_without_the_context_the_values_come_from_the_final_state() -> None:
+    workflow = compiled(COUNTER)
+    result = Orchestrator().run_workflow(workflow, ExecutionContext())
+    page = render_report(workflow, result)
+    assert "the run was not replayed" in page
+    assert page.count("(written again by a later step)") == 1  # `tag`, then `untag`
+    assert "value in the final state" in page
+
+
+def test_a_context_that_does_not_match_the_run_is_not_used() -> None:
+    workflow, result, _ = daily_run()
+    other = ExecutionContext(initial_state={"tasks": []}, params={"today": "2026-01-01"},
+                             answers={"confirm_priorities": "yes"})
+    assert "the run was not replayed" in render_report(workflow, result, other)
+
+
+def test_waiting_and_failed_runs() -> None:
+    workflow, result, context = daily_run(answer=None)
+    page = render_report(workflow, result, context)
+    assert parse(page).classes["step waiting"] == 1
+    assert "Waiting for an answer to step" in page and "Work on these today?" in page
+    workflow, result, context = daily_run(state={"tasks": [{"id": "t1", "status": "late"}]})
+    page = render_report(workflow, result, context)
+    assert parse(page).classes["step failed"] == 1
+    assert "Failed:" in page and result.error_message is not None
+    assert result.error_message.replace("'", "&#x27;").replace('"', "&quot;") in page
+
+
+def test_self_contained_escaped_and_deterministic(tmp_path: Path) -> None:
+    workflow = compiled(COUNTER.replace('"Count"', '"<script>alert(1)</script> & co"'))
+    result = Orchestrator().run_workflow(workflow, ExecutionContext())
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    write_report(str(first), workflow, result)
+    write_report(str(second), workflow, result)
+    page = first.read_text(encoding="utf-8")
+    assert first.read_bytes() == second.read_bytes()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+    assert not re.search(r"<script|<link|<img|<iframe|src=|href=|url\(|@import|https?:", page)
+    parse(page)
+
+
+def screenshot(page: str, directory: Path) -> tuple[bytes, str]:
+    """Chromium's rendering of the page: a PNG screenshot and the DOM it built."""
+    assert CHROMIUM is not None
+    html_file = directory / "report.html"
+    html_file.write_text(page, encoding="utf-8")
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", "--hide-scrollbars", "--window-size=1100,1600"]
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([*flags, f"--user-data-dir={profile}",
+                        f"--screenshot={directory / 'shot.png'}", html_file.as_uri()],
+                       capture_output=True, timeout=120, check=True)
+    with tempfile.TemporaryDirectory() as profile:
+        dom = subprocess.run([*flags, f"--user-data-dir={profile}", "--dump-dom",
+                              html_file.as_uri()], capture_output=True, text=True,
+                             timeout=120, check=True).stdout
+    return (directory / "shot.png").read_bytes(), dom
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
+def test_a_real_browser_renders_the_report(tmp_path: Path) -> None:
+    workflow, result, context = daily_run()
+    shot, dom = screenshot(render_report(workflow, result, context), tmp_path)
+    assert dom.count('class="step succeeded"') == 4  # the browser built the same page
+    width, height, colours = pixels(shot)
+    assert (width, height) == (1100, 1600)
+    counts = Counter(colours)
+    assert len(counts) > 50, "the page rendered blank"
+    green = sum(n for (r, g, b), n in counts.items()
+                if abs(r - 0x15) < 8 and abs(g - 0x80) < 8 and abs(b - 0x3D) < 8)
+    assert green > 2000, "the green step borders and badges of succeeded steps are missing"

@@ -1,0 +1,105 @@
+"""`schemas/workflow.schema.json`: every compiled example validates, and the schema has teeth."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+from compiler import compile_source
+from runtime.orchestration.expressions import OPERATORS
+from runtime.orchestration.model import SCHEMA_VERSION
+from runtime.orchestration.operations import OPERATIONS
+from runtime.orchestration.types import TYPE_NAMES
+from tests.conftest import ROOT, run_cli
+
+SCHEMA = json.loads((ROOT / "schemas" / "workflow.schema.json").read_text(encoding="utf-8"))
+VALIDATOR = Draft202012Validator(SCHEMA)
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.mission") if p.exists())
+
+
+def compiled(path: Path) -> dict[str, Any]:
+    result = compile_source(path.read_text(encoding="utf-8"), str(path))
+    assert result.workflow is not None, result.diagnostics
+    return result.workflow.to_dict()
+
+
+def errors(document: object) -> list[str]:
+    return [error.message for error in VALIDATOR.iter_errors(document)]
+
+
+def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
+    Draft202012Validator.check_schema(SCHEMA)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_every_compiled_example_validates(path: Path) -> None:
+    assert errors(compiled(path)) == []
+
+
+def test_mission_compile_output_names_the_schema_version(tmp_path: Path) -> None:
+    out = tmp_path / "daily.json"
+    result = run_cli("compile", "examples/daily_loop.mission", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert errors(document) == []
+    version = SCHEMA["$defs"]["metadata"]["properties"]["schema_version"]["const"]
+    assert document["metadata"]["schema_version"] == version == SCHEMA_VERSION
+    assert SCHEMA["$id"].endswith(f":{version}")
+
+
+def test_the_schema_agrees_with_the_code() -> None:
+    definitions = SCHEMA["$defs"]
+    assert definitions["declaration"]["properties"]["type"]["enum"] == list(TYPE_NAMES)
+    assert definitions["operator"]["properties"]["op"]["enum"] == list(OPERATORS)
+    human = definitions["step"]["then"]["properties"]["payload"]["properties"]["operation"]
+    assert human["enum"] == sorted(o.name for o in OPERATIONS.values() if o.kind == "human")
+
+
+def _steps(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return document["steps"]  # type: ignore[no-any-return]
+
+
+def _three_human_steps(document: dict[str, Any]) -> None:
+    for step in _steps(document)[:3]:
+        step.update(kind="human", payload={"operation": "confirm", "args": {"prompt": "?"}})
+
+
+MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
+    "six steps": lambda d: _steps(d).extend(copy.deepcopy(_steps(d)[:2])),
+    "three human steps": _three_human_steps,
+    "an unknown kind": lambda d: _steps(d)[0].update(kind="robot"),
+    "a runtime operation in a human step": lambda d: _steps(d)[2]["payload"].update(
+        operation="set"),
+    "a short content hash": lambda d: d["metadata"].update(content_hash="abc"),
+    "an unknown metadata key": lambda d: d["metadata"].update(surprise=1),
+    "a missing schema version": lambda d: d["metadata"].pop("schema_version"),
+    "another schema version": lambda d: d["metadata"].update(schema_version=2),
+    "an unknown type": lambda d: d["metadata"]["declarations"]["params"]["today"].update(
+        type="datetime"),
+    "a range without a maximum": lambda d: d["metadata"]["declarations"]["params"][
+        "top_n"].pop("max"),
+    "an output outside the state": lambda d: _steps(d)[0]["payload"].update(
+        output="param.x"),
+    "a `not` with two operands": lambda d: _steps(d)[3]["payload"].update(
+        when={"op": "not", "args": [True, False]}),
+    "an unknown operator": lambda d: _steps(d)[3]["payload"].update(
+        when={"op": "xor", "args": [True, False]}),
+    "a node with two keys": lambda d: _steps(d)[3]["payload"].update(
+        when={"ref": "state.a", "lit": 1}),
+    "a reference without a path": lambda d: _steps(d)[3]["payload"].update(
+        when={"ref": "state"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_the_schema_rejects(name: str) -> None:
+    document = compiled(ROOT / "examples" / "daily_loop.mission")
+    assert errors(document) == []
+    MUTATIONS[name](document)
+    assert errors(document), f"the schema accepted {name}"
