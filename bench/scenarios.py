@@ -1,0 +1,375 @@
+"""The seven scenarios of the benchmark, each measured against what a user would pick instead.
+
+Each scenario function takes a `Settings` and returns table rows. Processes
+started here get a clean environment: bytecode caching on (as in any real
+install; the developer shell may have `PYTHONDONTWRITEBYTECODE` set), a
+private cache directory for the parse tables and the check cache, and one
+untimed warm-up run.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import corpus
+from bench.harness import Row, interleave, run_command, time_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+DAILY_LOOP = ROOT / "runtime" / "orchestration" / "missions" / "daily_loop.mission"
+PYTHON = sys.executable
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    rounds: int  # interleaved rounds for quick, in-process measurements
+    process_rounds: int  # rounds for whole-process measurements
+    tree_size: int  # missions in scenario 4's tree
+    batch_size: int  # lines in scenario 7's batch
+    echo_runs: int  # runs in scenario 6's memory check
+    work: Path  # scratch directory
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def process_environment(work: Path) -> dict[str, str]:
+    """The environment of every process the bench starts (see the module docstring)."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PYTHONDONTWRITEBYTECODE", "MISSION_DEBUG")}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["XDG_CACHE_HOME"] = str(work / "cache")
+    env["XDG_DATA_HOME"] = str(work / "data")
+    env["NO_COLOR"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+_PATCHED_CLI = """
+import sys
+import compiler.parser
+from compiler.fastparse import parse_fast
+_lark_parse = compiler.parser.parse
+compiler.parser.parse = lambda source: parse_fast(source) or _lark_parse(source)
+from mission.cli import main
+sys.exit(main())
+"""
+
+
+_INTEGRATED: list[bool] = []
+
+
+def fast_path_integrated() -> bool:
+    """Whether `compiler.parser.parse` uses the fast path (so `lark` stays unimported)."""
+    if not _INTEGRATED:
+        probe = ("import sys, compiler\n"
+                 f"compiler.compile_source(open({str(DAILY_LOOP)!r}).read())\n"
+                 "print('lark' in sys.modules)")
+        with tempfile.TemporaryDirectory(prefix="mission-bench-") as scratch:
+            env = process_environment(Path(scratch))
+            for _ in range(2):  # the first run may build the parse tables with lark
+                out = subprocess.run([PYTHON, "-c", probe], env=env, capture_output=True,
+                                     text=True, check=True).stdout
+        _INTEGRATED.append(out.strip() == "False")
+    return _INTEGRATED[0]
+
+
+def mission_command(*arguments: str) -> list[str]:
+    """`mission ARGS` as a fresh process; with the fast parse path patched in if it is
+    not wired into `compiler.parser.parse` yet (the table notes it)."""
+    if fast_path_integrated():
+        return [PYTHON, "-m", "mission", *arguments]
+    return [PYTHON, "-c", _PATCHED_CLI, *arguments]
+
+
+def _patch_note() -> str:
+    return "" if fast_path_integrated() else (
+        "fast parse path patched in by the bench: compiler.parser.parse does not use it yet")
+
+
+def use_fast_path_in_process() -> None:
+    """Use the fast parse path in this process too, if `compiler.parser` does not yet."""
+    if fast_path_integrated():
+        return
+    import compiler.parser
+    from compiler.fastparse import parse_fast
+
+    lark_parse = compiler.parser.parse
+
+    def parse(source: Any) -> Any:
+        return parse_fast(source) or lark_parse(source)
+
+    compiler.parser.parse = parse
+
+
+def cli_supports(command: str, option: str, work: Path) -> bool:
+    completed = subprocess.run([PYTHON, "-m", "mission", command, "--help"],
+                               env=process_environment(work), capture_output=True, text=True,
+                               check=False)
+    return option in completed.stdout
+
+
+# -- 1. compile one typical mission, in process --------------------------------------
+
+
+def compile_one(settings: Settings) -> list[Row]:
+    import jsonschema  # type: ignore[import-untyped]
+    import yaml  # type: ignore[import-untyped]
+
+    use_fast_path_in_process()
+    from compiler import compile_source
+
+    text = DAILY_LOOP.read_text(encoding="utf-8")
+    yaml_text = (BENCH / "daily_loop.yaml").read_text(encoding="utf-8")
+    schema = json.loads((BENCH / "daily_loop.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    loader = yaml.CSafeLoader
+
+    def ours() -> None:
+        result = compile_source(text, "daily_loop.mission")
+        assert result.workflow is not None
+
+    def yaml_and_schema() -> None:
+        validator.validate(yaml.load(yaml_text, Loader=loader))
+
+    def yaml_only() -> None:
+        yaml.load(yaml_text, Loader=loader)
+
+    yaml_and_schema()
+    comparison = interleave({"ours": time_calls(ours, 200), "yaml+schema":
+                             time_calls(yaml_and_schema, 200), "yaml": time_calls(yaml_only, 200)},
+                            settings.rounds)
+    note = _patch_note()
+    return [
+        Row("1 compile daily_loop (warm, in process)", comparison.median("ours"),
+            comparison.median("yaml+schema"), comparison.ratio("ours", "yaml+schema"), 1.0,
+            baseline_name="PyYAML C loader + jsonschema 2020-12", note=note),
+        Row("1b  same, against the YAML load alone (no checks)", comparison.median("ours"),
+            comparison.median("yaml"), comparison.ratio("ours", "yaml"), None,
+            baseline_name="PyYAML C loader", note="for information: a YAML load checks nothing"),
+    ]
+
+
+# -- 2. check one file from a cold process ------------------------------------------
+
+
+def check_cold(settings: Settings) -> list[Row]:
+    env = process_environment(settings.work)
+    mission_file = settings.work / "daily_loop.mission"
+    mission_file.write_text(DAILY_LOOP.read_text(encoding="utf-8"), encoding="utf-8")
+    no_cache = ["--no-cache"] if cli_supports("check", "--no-cache", settings.work) else []
+    contenders = {
+        "ours": run_command(mission_command("check", *no_cache, str(mission_file)), env),
+        "yamllint": run_command([PYTHON, "-m", "yamllint", str(BENCH / "daily_loop.yaml")], env),
+        "check-jsonschema": run_command(
+            [PYTHON, "-m", "check_jsonschema", "--schemafile",
+             str(BENCH / "daily_loop.schema.json"), str(BENCH / "daily_loop.yaml")], env),
+        "python -c pass": run_command([PYTHON, "-c", "pass"], env),
+    }
+    for contender in contenders.values():
+        contender()  # warm-up: bytecode and parse tables written
+    comparison = interleave(contenders, settings.process_rounds)
+    note = " ".join(filter(None, [_patch_note(), "" if no_cache else
+                                  "`mission check --no-cache` does not exist yet"]))
+    return [
+        Row("2 check one file, cold process", comparison.median("ours"),
+            comparison.median("yamllint"), comparison.ratio("ours", "yamllint"), 0.75,
+            baseline_name="yamllint", note=note),
+        Row("2b  same, against check-jsonschema", comparison.median("ours"),
+            comparison.median("check-jsonschema"), comparison.ratio("ours", "check-jsonschema"),
+            None, baseline_name="check-jsonschema"),
+        Row("2c  same, against python -c pass", comparison.median("ours"),
+            comparison.median("python -c pass"), comparison.ratio("ours", "python -c pass"),
+            None, baseline_name="python -c pass"),
+    ]
+
+
+# -- 3. run a compiled mission from a cold process -----------------------------------
+
+
+def run_cold(settings: Settings) -> list[Row]:
+    env = process_environment(settings.work)
+    compiled = settings.work / "echo.json"
+    source = ROOT / "runtime" / "orchestration" / "missions" / "echo.mission"
+    with compiled.open("w", encoding="utf-8") as stream:
+        subprocess.run([PYTHON, "-m", "mission", "compile", str(source)], env=env, stdout=stream,
+                       check=True)
+    contenders = {
+        "ours": run_command([PYTHON, "-m", "mission", "run", str(compiled), "--param",
+                             "message=hi"], env),
+        "python -c pass": run_command([PYTHON, "-c", "pass"], env),
+    }
+    for contender in contenders.values():
+        contender()
+    comparison = interleave(contenders, settings.process_rounds)
+    return [Row("3 run compiled echo.json, cold process", comparison.median("ours"),
+                comparison.median("python -c pass"), comparison.ratio("ours", "python -c pass"),
+                3.0, baseline_name="python -c pass")]
+
+
+# -- 4. check a tree of missions ---------------------------------------------------------
+
+
+def check_tree(settings: Settings) -> list[Row]:
+    env = process_environment(settings.work)
+    tree = settings.work / f"tree-{settings.tree_size}"
+    if not tree.exists():
+        corpus.write_tree(tree, settings.tree_size)
+    title = f"4 check a tree of {settings.tree_size:,} missions"
+    missing = [option for option in ("--jobs", "--no-cache")
+               if not cli_supports("check", option, settings.work)]
+    if missing:
+        return [Row(f"{title}: 2 workers vs 1", float("nan"), float("nan"), float("nan"),
+                    1 / 1.8, unit="s", baseline_name="--jobs 1",
+                    note=f"not measured: `mission check` has no {' or '.join(missing)} yet")]
+    cold_one = run_command(mission_command("check", "--no-cache", "--jobs", "1", str(tree)), env)
+    cold_all = run_command(mission_command("check", "--no-cache", str(tree)), env)
+    warm = run_command(mission_command("check", str(tree)), env)
+    warm()  # fills the cache
+    comparison = interleave({"cold 1": cold_one, "cold all": cold_all, "warm": warm},
+                            max(2, settings.process_rounds // 4))
+    seconds = {name: comparison.median(name) / 1000 for name in comparison.samples}
+    note = _patch_note()
+    return [
+        Row(f"{title}: 2 workers vs 1 (cold)", seconds["cold all"], seconds["cold 1"],
+            comparison.ratio("cold all", "cold 1"), round(1 / 1.8, 3), unit="s",
+            baseline_name="--jobs 1", note=note),
+        Row(f"{title}: warm cache vs cold", seconds["warm"], seconds["cold all"],
+            comparison.ratio("warm", "cold all"), 0.05, unit="s", baseline_name="--no-cache"),
+    ]
+
+
+# -- 5. scaling: time per byte, memory per byte ------------------------------------------
+
+
+def scaling(settings: Settings) -> list[Row]:
+    use_fast_path_in_process()
+    from compiler import compile_source
+
+    small, large = corpus.big_mission(1_000), corpus.big_mission(1_000_000)
+
+    def per_byte(text: str, repeat: int) -> Callable[[], float]:
+        timer = time_calls(lambda: compile_source(text, "big.mission"), repeat)
+        return lambda: timer() / len(text) * 1e6  # ns per byte
+
+    assert compile_source(large, "big.mission").workflow is not None
+    comparison = interleave({"1 MB": per_byte(large, 1), "1 KB": per_byte(small, 200)},
+                            max(3, settings.rounds // 2))
+    gc.collect()
+    tracemalloc.start()
+    compile_source(large, "big.mission")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return [
+        Row("5 compile time per byte, 1 MB vs 1 KB", comparison.median("1 MB"),
+            comparison.median("1 KB"), comparison.ratio("1 MB", "1 KB"), 1.5, unit="ns/B",
+            baseline_name="1 KB mission", note=_patch_note()),
+        Row("5b  peak memory compiling 1 MB, per byte of source", peak / 1e6, len(large) / 1e6,
+            peak / len(large), 50.0, unit="MB", baseline_name="file size"),
+    ]
+
+
+# -- 6. the engine ------------------------------------------------------------------------
+
+
+def engine(settings: Settings) -> list[Row]:
+    from bench.plain_daily_loop import daily_loop
+    from runtime.orchestration import ExecutionContext, Orchestrator
+    from runtime.orchestration.registry import MISSION_REGISTRY
+
+    workflow = MISSION_REGISTRY["daily_loop"](None)
+    state = {"tasks": corpus.tasks(200)}
+    today, top_n = "2026-11-24", 3
+    params = {"today": today, "top_n": top_n}
+    answers = {"confirm_priorities": True}
+
+    def ours() -> None:
+        context = ExecutionContext(initial_state=state, params=params, answers=answers)
+        result = Orchestrator().run_workflow(workflow, context)
+        assert result.status == "succeeded"
+
+    final, _ = daily_loop(state, today, top_n)
+    reference = Orchestrator().run_workflow(
+        workflow, ExecutionContext(initial_state=state, params=params, answers=answers))
+    assert reference.final_state == final, "the plain baseline must compute what the engine does"
+    comparison = interleave({"ours": time_calls(ours, 20), "plain": time_calls(
+        lambda: daily_loop(state, today, top_n), 20)}, settings.rounds)
+    return [
+        Row("6 engine: daily_loop with 200 tasks (in process)", comparison.median("ours"),
+            comparison.median("plain"), comparison.ratio("ours", "plain"), 2.0,
+            baseline_name="plain Python + one sha256"),
+        echo_memory(settings),
+    ]
+
+
+def echo_memory(settings: Settings) -> Row:
+    """Traced memory after run 1,000 and after the last run: growth means a leak."""
+    from runtime.orchestration import ExecutionContext, Orchestrator
+    from runtime.orchestration.registry import MISSION_REGISTRY
+
+    workflow = MISSION_REGISTRY["echo"](None)
+    orchestrator = Orchestrator()
+    gc.collect()
+    tracemalloc.start()
+    after_first = 0
+    for index in range(settings.echo_runs):
+        context = ExecutionContext(initial_state={}, params={"message": "hi"})
+        orchestrator.run_workflow(workflow, context)
+        if index + 1 == min(1000, settings.echo_runs // 10):
+            gc.collect()
+            after_first = tracemalloc.get_traced_memory()[0]
+    gc.collect()
+    at_end = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    growth = at_end - after_first
+    first = min(1000, settings.echo_runs // 10)
+    # Allow 16 KB of noise (interned strings, allocator bookkeeping): far below 1 byte a run.
+    return Row(f"6b  memory growth from run {first:,} to run {settings.echo_runs:,} of echo",
+               growth / 1024, 16.0, growth / 16384, 1.0, unit="KB",
+               baseline_name="allowed noise")
+
+
+# -- 7. batch runs -------------------------------------------------------------------------
+
+
+def batch(settings: Settings) -> list[Row]:
+    env = process_environment(settings.work)
+    lines = settings.work / f"runs-{settings.batch_size}.jsonl"
+    lines.write_text(corpus.batch_requests(settings.batch_size), encoding="utf-8")
+    if cli_supports("run", "--batch", settings.work):
+        def command(jobs: int) -> list[str]:
+            return [PYTHON, "-m", "mission", "run", "--batch", str(lines), "--jobs", str(jobs)]
+        note = ""
+    else:
+        def command(jobs: int) -> list[str]:
+            return [PYTHON, "-c", "import sys; from mission.batch import run_batch; "
+                    f"sys.exit(run_batch({str(lines)!r}, {jobs}, sys.stdout))"]
+        note = "run through mission.batch.run_batch: `mission run --batch` is not wired yet"
+    one, both = run_command(command(1), env), run_command(command(2), env)
+    both()
+    comparison = interleave({"both": both, "one": one}, max(3, settings.process_rounds // 4))
+    return [Row(f"7 batch of {settings.batch_size:,} runs: 2 workers vs 1",
+                comparison.median("both") / 1000, comparison.median("one") / 1000,
+                comparison.ratio("both", "one"), round(1 / 1.8, 3), unit="s",
+                baseline_name="--jobs 1", note=note)]
+
+
+SCENARIOS: dict[str, Callable[[Settings], list[Row]]] = {
+    "1": compile_one,
+    "2": check_cold,
+    "3": run_cold,
+    "4": check_tree,
+    "5": scaling,
+    "6": engine,
+    "7": batch,
+}

@@ -1,0 +1,160 @@
+"""Check many files: the cache first, then the rest in parallel worker processes.
+
+Work is split into chunks handed to a process pool (fork where available, so
+workers start with the parser already built). Small batches are checked in
+this process: starting workers costs more than it saves below
+`PARALLEL_THRESHOLD` files. Results come back in the order of the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from compiler.cache import CheckCache, Stamp
+from compiler.config import Config
+from compiler.diagnostics import Diagnostic, from_data, to_data
+from compiler.source import SourceFile
+
+PARALLEL_THRESHOLD = 64
+CHUNKS_PER_WORKER = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One file's outcome: its text and findings, or why it could not be read."""
+
+    path: str
+    source: SourceFile | None
+    diagnostics: tuple[Diagnostic, ...]
+    problem: str = ""  # an I/O problem: the file was not checked
+    cached: bool = False
+
+
+def default_jobs() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def read_source(path: str) -> tuple[SourceFile, Stamp]:
+    """Read a file as UTF-8; raises OSError or UnicodeDecodeError."""
+    with open(path, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        read_ns = time.time_ns()
+        data = stream.read()
+    text = data.decode("utf-8")
+    stamp = Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), read_ns)
+    return SourceFile(path, text), stamp
+
+
+def describe_problem(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start})"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a file"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, OSError):
+        return f"cannot read it ({error.strerror})"
+    return str(error)
+
+
+def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | None,
+                                                   list[Diagnostic], str]:
+    from compiler import compile_source
+
+    try:
+        source, stamp = read_source(path)
+    except (OSError, UnicodeDecodeError) as error:
+        return None, None, [], describe_problem(error)
+    result = compile_source(source.text, path, config=config)
+    return source, stamp, list(result.diagnostics), ""
+
+
+_Shipped = tuple[str, str | None, tuple[int, int, str, int] | None, list[dict[str, object]], str]
+
+
+def _check_chunk(paths: list[str], config: Config) -> list[_Shipped]:
+    """Worker side: plain data only crosses the process boundary."""
+    shipped: list[_Shipped] = []
+    for path in paths:
+        source, stamp, diagnostics, problem = _check_one(path, config)
+        text = source.text if source is not None and diagnostics else None
+        stamp_data = (stamp.size, stamp.mtime_ns, stamp.sha256, stamp.read_ns) if stamp else None
+        shipped.append((path, text, stamp_data, [to_data(d) for d in diagnostics], problem))
+    return shipped
+
+
+def check_paths(paths: Sequence[str], config: Config, *, jobs: int = 1,
+                cache: CheckCache | None = None) -> list[Checked]:
+    """Check every path; findings for unchanged files come from `cache` when given."""
+    outcomes: dict[str, Checked] = {}
+    todo: list[str] = []
+    for path in paths:
+        hit = _from_cache(path, cache) if cache is not None else None
+        if hit is not None:
+            outcomes[path] = hit
+        else:
+            todo.append(path)
+    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+        results = _in_workers(todo, config, jobs)
+    else:
+        results = []
+        for path in todo:
+            source, stamp, diagnostics, problem = _check_one(path, config)
+            results.append((path, source, stamp, diagnostics, problem))
+    for path, source, stamp, diagnostics, problem in results:
+        if cache is not None and stamp is not None:
+            cache.store(path, stamp, diagnostics)
+        outcomes[path] = Checked(path, source, tuple(diagnostics), problem)
+    return [outcomes[path] for path in paths]
+
+
+def _from_cache(path: str, cache: CheckCache) -> Checked | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    found = cache.by_stat(path, info.st_size, info.st_mtime_ns)
+    if found is not None and not found[1]:
+        return Checked(path, SourceFile(path, ""), (), cached=True)  # clean: no need to read it
+    try:
+        source, stamp = read_source(path)
+    except (OSError, UnicodeDecodeError):
+        return None
+    diagnostics = cache.by_content(path, stamp.sha256)
+    if diagnostics is None:
+        return None
+    if found is None:
+        cache.store(path, stamp, diagnostics)  # same content, new stamp: trust it next time
+    return Checked(path, source, tuple(diagnostics), cached=True)
+
+
+def _in_workers(paths: list[str], config: Config,
+                jobs: int) -> list[tuple[str, SourceFile | None, Stamp | None,
+                                         list[Diagnostic], str]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from compiler.parser import parse
+
+    parse(SourceFile("<warm-up>", ""))  # build the parser once; forked workers inherit it
+    size = max(1, len(paths) // (jobs * CHUNKS_PER_WORKER))
+    chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        shipped = [item for chunk in pool.map(_check_chunk, chunks, [config] * len(chunks))
+                   for item in chunk]
+    results = []
+    for path, text, stamp_data, diagnostics, problem in shipped:
+        stamp = Stamp(*stamp_data) if stamp_data is not None else None
+        if text is None and stamp is not None:
+            text = ""
+        source = SourceFile(path, text) if text is not None else None
+        results.append((path, source, stamp, [from_data(d) for d in diagnostics], problem))
+    return results

@@ -1,0 +1,218 @@
+"""`mission run --batch runs.jsonl`: many runs, on every core, results in input order.
+
+Each non-blank input line is one run, a JSON object:
+
+    {"mission": "daily_loop", "params": {...}, "state": {...}, "answers": {...}}
+
+`mission` is what `mission run` takes (a registered name, a `.mission` file
+or a compiled `.json` workflow; paths relative to the current directory);
+`params`, `state` and `answers` are optional objects, read as `mission run`
+reads `--params`, `--state` and `--answers` files. Each input line gives one
+output line, in input order:
+
+    {"line": 1, "mission": "daily_loop", "status": "succeeded", "result": {...}}
+    {"line": 2, "mission": null, "status": "error", "error": "line 2: ..."}
+
+`result` is what `mission run` prints for the same run. A bad line (not JSON,
+a missing mission, a param the mission refuses) gives a `status: error` line
+and the batch goes on. A run that needs an answer is reported with status
+`waiting` and is not stored: give the answer in the line and run it again.
+Exit code: 1 if any line failed or was bad, else 3 if any run waits, else 0.
+
+The runs are spread over a pool of worker processes (one per core unless
+`jobs` says otherwise; `jobs=1` runs them in this process). Each worker
+compiles a mission once and keeps it for the lines that follow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
+
+if TYPE_CHECKING:
+    from runtime.orchestration.model import WorkflowDefinition
+
+__all__ = ["default_jobs", "run_batch", "run_line"]
+
+_KEYS = ("mission", "params", "state", "answers")
+
+# Per process: mission -> its workflow, or the message saying why there is none.
+_WORKFLOWS: dict[str, WorkflowDefinition | str] = {}
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_batch(lines_path: str, jobs: int | None, output: TextIO) -> int:
+    """Run every line of `lines_path` ("-" for stdin); write one JSON result line each."""
+    from mission.files import read_text
+    from mission.progress import Progress
+
+    text = sys.stdin.read() if lines_path == "-" else read_text(lines_path)
+    items = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+             if line.strip()]
+    workers = default_jobs() if jobs is None else jobs
+    if workers < 1:
+        raise UsageError(f"--jobs must be at least 1, not {workers}")
+    statuses: set[str] = set()
+    with Progress(len(items), "mission run --batch") as progress:
+        for status, record in _results(items, workers):
+            output.write(record + "\n")
+            statuses.add(status)
+            progress.advance()
+    output.flush()
+    if statuses & {"failed", "error"}:
+        return EXIT_FINDINGS
+    return EXIT_WAITING if "waiting" in statuses else EXIT_OK
+
+
+def _results(items: list[tuple[int, str]], workers: int) -> Iterator[tuple[str, str]]:
+    """Result lines in input order, from this process or a pool of `workers`."""
+    if workers == 1 or len(items) < 2:
+        yield from map(run_line, items)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if fork:  # the workers start as copies of this process: do here, once, what each would do
+        _preload(items[:_PRELOAD_LINES])
+    context = multiprocessing.get_context("fork" if fork else None)
+    chunk = max(1, min(64, len(items) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
+        yield from pool.map(run_line, items, chunksize=chunk)
+
+
+_PRELOAD_LINES = 32
+
+
+def _preload(items: list[tuple[int, str]]) -> None:
+    """Import the engine and compile the missions the first lines name (errors are left
+    for the lines themselves to report)."""
+    import runtime.orchestration.engine  # noqa: F401
+    from mission.commands import run  # noqa: F401
+
+    for number, line in items:
+        try:
+            _workflow(_request(number, line)["mission"], number)
+        except UsageError:
+            continue
+
+
+def run_line(item: tuple[int, str]) -> tuple[str, str]:
+    """One input line to its status and output line (JSON text); never raises for bad input."""
+    number, line = item
+    mission: str | None = None
+    try:
+        request = _request(number, line)
+        mission = request["mission"]
+        result = _run(request)
+    except UsageError as problem:
+        return _record(number, mission, "error", error=str(problem))
+    except Exception as problem:  # a bug in mission itself: one bad line, not a dead batch
+        return _record(number, mission, "error",
+                       error=f"line {number}: internal error: {type(problem).__name__}: "
+                             f"{problem} (please report it)")
+    return _record(number, mission, result["status"], result=result)
+
+
+def _record(number: int, mission: str | None, status: str, **fields: Any) -> tuple[str, str]:
+    record = {"line": number, "mission": mission, "status": status, **fields}
+    return status, json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _request(number: int, line: str) -> dict[str, Any]:
+    """The line's run request, checked: a mission name and three optional objects."""
+    from mission.files import strict_json
+
+    try:
+        request = strict_json(line)
+    except json.JSONDecodeError as problem:
+        raise UsageError(f"line {number}, column {problem.colno}: invalid JSON: "
+                         f"{problem.msg}") from None
+    except ValueError as problem:
+        raise UsageError(f"line {number}: invalid JSON: {problem}") from None
+    except RecursionError:
+        raise UsageError(f"line {number}: invalid JSON: nested too deeply") from None
+    if not isinstance(request, dict):
+        raise UsageError(f"line {number}: expected a JSON object with a `mission`")
+    unknown = sorted(set(request) - set(_KEYS))
+    if unknown:
+        raise UsageError(f"line {number}: unknown key{'s' * (len(unknown) > 1)} "
+                         f"{', '.join(f'`{key}`' for key in unknown)}; "
+                         f"a line may have {', '.join(f'`{key}`' for key in _KEYS)}")
+    if not isinstance(request.get("mission"), str) or not request["mission"]:
+        raise UsageError(f"line {number}: `mission` must be a mission name or a file path")
+    for key in ("params", "state", "answers"):
+        if not isinstance(request.setdefault(key, {}), dict):
+            raise UsageError(f"line {number}: `{key}` must be a JSON object")
+    request["number"] = number
+    return request
+
+
+def _run(request: dict[str, Any]) -> dict[str, Any]:
+    """Run one request as `mission run` would, without a terminal and without storing."""
+    from mission.commands.run import execute, local_effects
+    from runtime.orchestration.model import ExecutionContext
+
+    workflow = _workflow(request["mission"], request["number"])
+    params: dict[str, Any] | None = request["params"]
+    declared = workflow.metadata.get("declarations", {}).get("params", {})
+    if not params and not declared and "params" in workflow.metadata:
+        params = None  # a seed-style workflow carries its own params (as `mission run`)
+    context = ExecutionContext(initial_state=request["state"], params=params,
+                               answers=request["answers"], effects=local_effects(workflow))
+    try:
+        result = execute(workflow, context)
+    except UsageError as problem:
+        raise UsageError(f"line {request['number']}: {problem}") from None
+    return result.to_dict()
+
+
+def _workflow(mission: str, number: int) -> WorkflowDefinition:
+    found = _WORKFLOWS.get(mission)
+    if found is None:
+        found = _WORKFLOWS[mission] = _load(mission)
+    if isinstance(found, str):
+        raise UsageError(f"line {number}: {found}")
+    return found
+
+
+def _load(mission: str) -> WorkflowDefinition | str:
+    """The workflow `mission` names, or why there is none (a message)."""
+    from mission.commands.run import load_target
+
+    if mission.endswith(".mission") or (os.path.isfile(mission)
+                                        and not mission.endswith(".json")):
+        return _compile(mission)
+    try:
+        return load_target(mission)
+    except UsageError as problem:
+        return str(problem)
+
+
+def _compile(path: str) -> WorkflowDefinition | str:
+    from compiler import compile_source
+    from mission.files import read_text
+
+    try:
+        result = compile_source(read_text(path), path)
+    except UsageError as problem:
+        return str(problem)
+    if result.workflow is not None:
+        return result.workflow
+    errors = result.errors
+    first = errors[0]
+    line, column = result.source.location(first.span.start)
+    more = f" (and {len(errors) - 1} more; see `mission check {path}`)" if len(errors) > 1 else ""
+    return f"{path}:{line}:{column}: does not compile: {first.message}{more}"
