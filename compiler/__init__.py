@@ -1,19 +1,26 @@
 """The mission compiler: `.mission` text to diagnostics and a `WorkflowDefinition`.
 
 `compile_source` never raises on user input: every problem is a diagnostic.
-Importing this package does not import `lark`; the first parse does.
+The pipeline: parse (recovering from syntax errors), check (errors E0xx),
+lint (the rules in force for this path, see `compiler.config`), inline
+suppressions (`compiler.suppress`), severity overrides, then emit when no
+error is left. Importing this package does not import `lark`; the first parse
+does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from compiler import ast
-from compiler.checks import Analysis, analyze
-from compiler.diagnostics import Diagnostic, Severity
-from compiler.source import SourceFile
-from runtime.orchestration.model import WorkflowDefinition
+if TYPE_CHECKING:  # imported where used, so `import compiler.cache` etc. stays cheap
+    from compiler import ast
+    from compiler.checks import Analysis
+    from compiler.config import Config
+    from compiler.diagnostics import Diagnostic
+    from compiler.source import SourceFile
+    from runtime.orchestration.model import WorkflowDefinition
 
 __all__ = ["CompileResult", "compile_file", "compile_source"]
 
@@ -33,26 +40,57 @@ class CompileResult:
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
+        from compiler.diagnostics import Severity
+
         return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
 
 
-def compile_source(text: str, path: str = "<string>") -> CompileResult:
-    """Parse, check and emit; the workflow is None when any error was found."""
-    from compiler.emit import emit
-    from compiler.parser import parse
+def compile_source(text: str, path: str = "<string>", *,
+                   config: Config | None = None) -> CompileResult:
+    """Parse, check, lint and emit; the workflow is None when any error was found.
 
+    `config` chooses the rules in force and their severities (the defaults when
+    None); `path` is used for messages and per-file settings only.
+    """
+    from compiler.checks import analyze
+    from compiler.config import DEFAULT
+    from compiler.diagnostics import Severity
+    from compiler.emit import emit
+    from compiler.lint import lint
+    from compiler.parser import parse
+    from compiler.source import SourceFile
+    from compiler.suppress import apply_suppressions
+
+    settings = config or DEFAULT
+    enabled = settings.enabled_for(path)
     source = SourceFile(path, text)
     parsed = parse(source)
+    complete = not parsed.diagnostics or all(
+        d.severity is not Severity.ERROR for d in parsed.diagnostics)
     diagnostics = list(parsed.diagnostics)
     analysis: Analysis | None = None
     workflow: WorkflowDefinition | None = None
     if parsed.mission is not None:
-        found, analysis = analyze(parsed.mission)
+        found, analysis = analyze(parsed.mission, text, parsed.mentions)
         diagnostics.extend(found)
-        if not any(d.severity is Severity.ERROR for d in diagnostics):
-            workflow = emit(parsed.mission, analysis, source)
+        diagnostics.extend(lint(source, parsed.mission, analysis, enabled=enabled,
+                                complete=complete, mentions=parsed.mentions))
+    diagnostics = apply_suppressions(source, parsed.mission, parsed.comments, diagnostics,
+                                     enabled, report_unused=complete)
+    if settings.severity:
+        diagnostics = [_configured(d, settings) for d in diagnostics]
+    if parsed.mission is not None and analysis is not None and \
+            not any(d.severity is Severity.ERROR for d in diagnostics):
+        workflow = emit(parsed.mission, analysis, source)
     unique = sorted(set(diagnostics), key=lambda d: d.sort_key)
     return CompileResult(source, parsed.mission, parsed.comments, tuple(unique), analysis, workflow)
+
+
+def _configured(diagnostic: Diagnostic, config: Config) -> Diagnostic:
+    severity = config.severity_of(diagnostic.code)
+    if severity is None or severity is diagnostic.severity:
+        return diagnostic
+    return replace(diagnostic, severity=severity)
 
 
 def compile_file(path: str | Path) -> CompileResult:

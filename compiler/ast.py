@@ -27,14 +27,10 @@ class Span:
 NO_SPAN = Span(0, 0)
 
 
-def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[no-any-return]
-
-
 @dataclass(frozen=True, slots=True)
 class Name:
     text: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +38,26 @@ class Literal:
     """A string, number, boolean or null written in the source."""
 
     value: str | int | float | bool | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ListExpr:
     items: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class MapEntry:
     key: Name
     value: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class MapExpr:
     entries: tuple[MapEntry, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +66,7 @@ class Reference:
 
     root: str
     path: tuple[Name, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
     @property
     def dotted(self) -> str:
@@ -81,7 +77,7 @@ class Reference:
 class Unary:
     operator: str  # "not"
     operand: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +85,7 @@ class Binary:
     operator: str  # "and", "or", "==", "!=", "<", "<=", ">", ">=", "in"
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 Expr: TypeAlias = Literal | ListExpr | MapExpr | Reference | Unary | Binary
@@ -101,7 +97,7 @@ class Argument:
 
     name: Name | None
     value: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +105,7 @@ class Call:
     operation: Name
     arguments: tuple[Argument, ...]
     output: Reference | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +115,7 @@ class Step:
     description: Literal | None
     when: Expr | None
     call: Call | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +123,7 @@ class TypeRef:
     name: Name
     minimum: Literal | None = None
     maximum: Literal | None = None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,13 +134,13 @@ class Declaration:
     name: Name
     type: TypeRef
     default: Expr | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Version:
     value: Literal
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 Item: TypeAlias = Version | Declaration | Step
@@ -155,7 +151,7 @@ class Mission:
     name: Name
     description: Literal | None
     items: tuple[Item, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -179,4 +175,4 @@ class Comment:
     """A `# ...` comment, kept beside the tree (not in it)."""
 
     text: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)

@@ -2,7 +2,12 @@
 
 `analyze` walks the tree once in source order and returns the diagnostics plus
 an `Analysis` side table (types of state paths, where each is written and
-read) that the emitter, the linter and the editor tooling reuse.
+read) that the emitter, the linter and the editor tooling reuse. The codes and
+their documentation live in `compiler.rules`.
+
+After a syntax error the tree lacks the items the parser dropped; the names
+that text mentions (`Mentions`) are then taken as provided, so a dropped step
+does not make every later read of what it wrote an error.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from dataclasses import dataclass, field
 
 from compiler import ast
 from compiler.ast import Span
-from compiler.diagnostics import Diagnostic, Label, Severity
-from compiler.parser import KEYWORDS
-from compiler.suggest import did_you_mean, one_of
+from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
+from compiler.recovery import KEYWORDS, NO_MENTIONS, Mentions
+from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from runtime.orchestration.operations import OPERATIONS, Operation
 from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
 
@@ -43,14 +48,19 @@ class Analysis:
 
 
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, text: str, mentions: Mentions) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.analysis = Analysis()
+        self.text = text
+        self.mentions = mentions
+        self.unprovided: list[ast.Name] = []  # state reads reported once all writes are known
+        self.provided_at: dict[str, int] = {}  # state root -> where it is first provided
 
     def error(self, code: str, message: str, span: Span, label: str = "",
-              labels: Iterable[Label] = (), help: Iterable[str] = ()) -> None:
+              labels: Iterable[Label] = (), help: Iterable[str] = (),
+              fix: Fix | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, Severity.ERROR, message, span, label,
-                                           tuple(labels), tuple(help)))
+                                           tuple(labels), tuple(help), fix))
 
     # -- the mission ----------------------------------------------------------
     def check(self, mission: ast.Mission) -> None:
@@ -61,29 +71,42 @@ class _Checker:
         self.check_envelope(mission)
         for step in mission.steps:
             self.check_step(step)
+        self.report_unprovided()
 
     def check_name(self, name: ast.Name, what: str) -> None:
         if name.text in KEYWORDS:
-            self.error("E002", f"`{name.text}` is a reserved keyword and cannot be used as a {what}",
+            self.error("E002",
+                       f"`{name.text}` is a reserved keyword and cannot be used as a {what}",
                        name.span, "reserved keyword",
                        help=(f"rename it, for example `{name.text}_value`",))
 
     def check_versions(self, mission: ast.Mission) -> None:
         versions = mission.versions
         if not versions:
-            self.error("E019", "the mission does not say which language version it uses",
-                       mission.name.span, "no `version` line in this mission",
-                       help=("add `version 1` as the first line inside the braces",))
+            if "version" not in self.mentions.starts:  # (a broken `version` line is E001)
+                self.error("E019", "the mission does not say which language version it uses",
+                           mission.name.span, "no `version` line in this mission",
+                           help=("add `version 1` as the first line inside the braces",),
+                           fix=self.version_fix(mission))
             return
         first = versions[0]
         if first.value.value not in SUPPORTED_VERSIONS:
             self.error("E019", f"language version {first.value.value} is not supported",
                        first.value.span, "unsupported version",
-                       help=(f"this compiler understands version {one_of(map(str, SUPPORTED_VERSIONS))}",))
+                       help=("this compiler understands version "
+                             f"{one_of(map(str, SUPPORTED_VERSIONS))}",))
         for extra in versions[1:]:
             self.error("E019", "the language version is given more than once", extra.span,
                        "second `version`", labels=(Label(first.span, "first given here"),),
                        help=("keep one `version` line",))
+
+    def version_fix(self, mission: ast.Mission) -> Fix | None:
+        """Insert `version 1` just after the mission's `{`."""
+        header_end = (mission.description or mission.name).span.end
+        brace = self.text.find("{", header_end, mission.span.end)
+        if brace == -1 or self.text[header_end:brace].strip():
+            return None
+        return Fix("add `version 1`", (Edit(Span(brace + 1, brace + 1), "\n    version 1\n"),))
 
     # -- declarations ---------------------------------------------------------------
     def check_declaration(self, declaration: ast.Declaration) -> None:
@@ -111,6 +134,7 @@ class _Checker:
         if what == "input":
             self.analysis.state_types[name] = type_name
             self.analysis.writes.setdefault(name, [])
+            self.provided_at.setdefault(name, -1)
 
     def check_range(self, type_ref: ast.TypeRef, type_name: str) -> None:
         if type_ref.minimum is None or type_ref.maximum is None:
@@ -130,10 +154,10 @@ class _Checker:
     def check_default(self, declaration: ast.Declaration, type_name: str) -> None:
         default = declaration.default
         assert default is not None
-        references = list(_references(default))
-        if references:
+        found = list(references(default))
+        if found:
             self.error("E016", "a default must be written out, not read from "
-                       f"`{references[0].dotted}`", references[0].span, "not a literal value",
+                       f"`{found[0].dotted}`", found[0].span, "not a literal value",
                        help=("write the value itself, for example `= 3` or `= []`",))
             return
         value_type = self.expression_type(default)
@@ -159,7 +183,8 @@ class _Checker:
             extra = steps[MAX_TOTAL_STEPS]
             self.error(
                 "E003", f"a mission has at most {MAX_TOTAL_STEPS} steps; this one has {len(steps)}",
-                extra.kind.span.cover(extra.id.span), f"step {MAX_TOTAL_STEPS + 1} is over the limit",
+                extra.kind.span.cover(extra.id.span),
+                f"step {MAX_TOTAL_STEPS + 1} is over the limit",
                 labels=tuple(Label(s.id.span, f"step {i + 1}") for i, s in
                              enumerate(steps[:MAX_TOTAL_STEPS])),
                 help=("the anti-failure envelope allows at most 5 steps: merge steps or split "
@@ -186,7 +211,8 @@ class _Checker:
             self.error("E005", f"unknown step kind `{kind}`", step.kind.span, "not a step kind",
                        help=(*did_you_mean(kind, STEP_KINDS),
                              "a step is `runtime` (the engine does it) or `human` (a person "
-                             "answers)"))
+                             "answers)"),
+                       fix=rename_fix(kind, step.kind.span, STEP_KINDS))
         if step.id.text in self.analysis.steps:
             first = self.analysis.steps[step.id.text]
             self.error("E007", f"the step id `{step.id.text}` is used twice", step.id.span,
@@ -215,15 +241,7 @@ class _Checker:
         name = call.operation.text
         operation = OPERATIONS.get(name)
         if operation is None:
-            candidates = [op for op, o in OPERATIONS.items() if o.kind == kind] or list(OPERATIONS)
-            self.error("E006", f"unknown operation `{name}`", call.operation.span,
-                       "not an operation", help=(*did_you_mean(name, OPERATIONS),
-                                                 f"operations for {kind} steps: "
-                                                 f"{one_of(candidates)}"))
-            for argument in call.arguments:
-                self.check_reads(argument.value)
-            if call.output is not None:  # still provides it, so later reads do not cascade
-                self.write(call.output, "any")
+            self.unknown_operation(call, kind)
             return
         self.analysis.operations[step.id.text] = operation
         if kind in STEP_KINDS and operation.kind != kind:
@@ -263,8 +281,31 @@ class _Checker:
                        "the answer goes nowhere",
                        help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
 
+    def unknown_operation(self, call: ast.Call, kind: str) -> None:
+        name = call.operation.text
+        same_kind = [op for op, o in OPERATIONS.items() if o.kind == kind]
+        candidates = same_kind or list(OPERATIONS)
+        where = f"operations for {kind} steps" if same_kind else "the operations"
+        self.error("E006", f"unknown operation `{name}`", call.operation.span,
+                   "not an operation",
+                   help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}"),
+                   fix=rename_fix(name, call.operation.span, candidates))
+        # Which arguments the operation would read or write is unknown: params are checked,
+        # state paths count as provided, so that nothing cascades from the misspelling.
+        for argument in call.arguments:
+            for reference in references(argument.value):
+                if reference.root == "param":
+                    self.check_reads(reference)
+                elif reference.path:
+                    self.provided_at.setdefault(reference.path[0].text, reference.span.start)
+                    self.analysis.reads.setdefault(reference.path[0].text, []).append(
+                        reference.span)
+        if call.output is not None:  # still provides it, so later reads do not cascade
+            self.write(call.output, "any")
+
     def match_arguments(self, call: ast.Call, operation: Operation) -> dict[str, ast.Argument]:
         matched: dict[str, ast.Argument] = {}
+        misspelled: set[str] = set()
         names = operation.parameter_names
         position = 0
         seen_named = False
@@ -274,6 +315,10 @@ class _Checker:
                     self.error("E018", "a positional argument cannot follow a named one",
                                argument.span, "positional argument after a named one",
                                help=("name it, or move it before the named arguments",))
+                    # Taken as the next unfilled parameter, so nothing else cascades from it.
+                    unfilled = next((n for n in names if n not in matched), None)
+                    if unfilled is not None:
+                        matched[unfilled] = argument
                     continue
                 if position >= len(names):
                     self.error("E018", f"`{operation.name}` takes {len(names)} argument"
@@ -287,19 +332,25 @@ class _Checker:
             seen_named = True
             key = argument.name.text
             if key not in names:
+                misspelled.update(name for name in [closest(key, names)] if name is not None)
                 self.error("E010", f"`{operation.name}` has no argument `{key}`",
                            argument.name.span, "unknown argument",
                            help=(*did_you_mean(key, names),
-                                 f"{operation.name}: {operation.signature}"))
+                                 f"{operation.name}: {operation.signature}"),
+                           fix=rename_fix(key, argument.name.span,
+                                          (n for n in names if n not in matched)))
                 continue
             if key in matched:
                 self.error("E018", f"the argument `{key}` is given twice", argument.span,
-                           "given again here", labels=(Label(matched[key].span, "first given here"),),
+                           "given again here",
+                           labels=(Label(matched[key].span, "first given here"),),
                            help=("keep one of them",))
                 continue
             matched[key] = argument
         for parameter in operation.parameters:
-            if parameter.required and parameter.name not in matched:
+            # A required argument that is only misspelled is reported once, as E010.
+            if parameter.required and parameter.name not in matched \
+                    and parameter.name not in misspelled:
                 self.error("E012", f"`{operation.name}` needs the argument `{parameter.name}`",
                            call.span, f"`{parameter.name}` is missing",
                            help=(f"{operation.name}: {operation.signature}",))
@@ -340,6 +391,7 @@ class _Checker:
             return
         root = target.path[0].text
         self.analysis.writes.setdefault(root, []).append(target.span)
+        self.provided_at.setdefault(root, target.span.start)
         if len(target.path) == 1:
             self.analysis.state_types[root] = type_name
         else:
@@ -347,48 +399,72 @@ class _Checker:
 
     # -- expressions --------------------------------------------------------------
     def check_reads(self, expression: ast.Expr) -> None:
-        for reference in _references(expression):
+        for reference in references(expression):
             head = reference.path[0]
             if reference.root == "param":
                 self.analysis.param_reads.setdefault(head.text, []).append(reference.span)
-                if head.text not in self.analysis.params:
+                if head.text not in self.analysis.params and head.text not in self.mentions.params:
                     self.error("E008", f"`{reference.dotted}` is not a declared param", head.span,
                                "undeclared param",
                                help=(*did_you_mean(head.text, self.analysis.params),
-                                     f"declare it: `param {head.text}: str`"))
+                                     f"declare it: `param {head.text}: str`"),
+                               fix=rename_fix(head.text, head.span, self.analysis.params))
                 continue
             self.analysis.reads.setdefault(head.text, []).append(reference.span)
-            if head.text not in self.analysis.writes:
-                self.error("E009", f"`state.{head.text}` is read, but it is not a declared input "
-                           "and no earlier step writes it", head.span, "nothing provides this",
-                           help=(*did_you_mean(head.text, self.analysis.writes),
-                                 f"declare it: `input {head.text}: list = []`, or write it in an "
-                                 "earlier step"))
+            if head.text not in self.provided_at and head.text not in self.mentions.state:
+                self.unprovided.append(head)
+                self.provided_at[head.text] = head.span.start  # report each name once
+
+    def report_unprovided(self) -> None:
+        reported = {head.text for head in self.unprovided}
+        for head in self.unprovided:
+            name = head.text
+            later = [span for span in self.analysis.writes.get(name, ())
+                     if span.start > head.span.start]
+            provided = [other for other, at in self.provided_at.items()
+                        if at < head.span.start and other not in reported]
+            if later:
+                help_lines: tuple[str, ...] = (
+                    "steps run in order: move the step that writes it before this one",)
+            else:
+                help_lines = (*did_you_mean(name, provided),
+                              f"declare it: `input {name}: list = []`, or write it in an earlier "
+                              "step")
+            self.error("E009", f"`state.{name}` is read, but it is not a declared input and no "
+                       "earlier step writes it", head.span, "nothing provides this",
+                       labels=tuple(Label(span, "written here, later") for span in later[:1]),
+                       help=help_lines,
+                       fix=None if later else rename_fix(name, head.span, provided))
 
     def expression_type(self, expression: ast.Expr) -> str:
-        if isinstance(expression, ast.Literal):
-            if isinstance(expression.value, str) and is_iso_date(expression.value):
-                return "date"
-            return type_of(expression.value)
-        if isinstance(expression, ast.ListExpr):
-            return "list"
-        if isinstance(expression, ast.MapExpr):
-            return "map"
-        if isinstance(expression, ast.Reference):
-            if len(expression.path) != 1:
+        return expression_type(expression, self.analysis)
+
+
+def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
+    """The static type of an expression (`any` when it is only known at run time)."""
+    if isinstance(expression, ast.Literal):
+        if isinstance(expression.value, str) and is_iso_date(expression.value):
+            return "date"
+        return type_of(expression.value)
+    if isinstance(expression, ast.ListExpr):
+        return "list"
+    if isinstance(expression, ast.MapExpr):
+        return "map"
+    if isinstance(expression, ast.Reference):
+        if len(expression.path) != 1:
+            return "any"
+        name = expression.path[0].text
+        if expression.root == "param":
+            declaration = analysis.params.get(name)
+            if declaration is None:
                 return "any"
-            name = expression.path[0].text
-            if expression.root == "param":
-                declaration = self.analysis.params.get(name)
-                if declaration is None:
-                    return "any"
-                declared = declaration.type.name.text
-                return declared if declared in TYPE_NAMES else "any"
-            return self.analysis.state_types.get(name, "any")
-        return "bool"
+            declared = declaration.type.name.text
+            return declared if declared in TYPE_NAMES else "any"
+        return analysis.state_types.get(name, "any")
+    return "bool"
 
 
-def _references(expression: ast.Expr) -> Iterable[ast.Reference]:
+def references(expression: ast.Expr) -> Iterable[ast.Reference]:
     stack: list[ast.Expr] = [expression]
     while stack:
         node = stack.pop()
@@ -404,7 +480,9 @@ def _references(expression: ast.Expr) -> Iterable[ast.Reference]:
             stack.extend((node.right, node.left))
 
 
-def analyze(mission: ast.Mission) -> tuple[list[Diagnostic], Analysis]:
-    checker = _Checker()
+def analyze(mission: ast.Mission, text: str = "",
+            mentions: Mentions = NO_MENTIONS) -> tuple[list[Diagnostic], Analysis]:
+    """Check a mission; `text` is its source (for fixes), `mentions` what recovery dropped."""
+    checker = _Checker(text, mentions)
     checker.check(mission)
     return checker.diagnostics, checker.analysis

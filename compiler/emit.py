@@ -54,7 +54,8 @@ def expression_json(expression: ast.Expr) -> Any:
     if isinstance(expression, ast.ListExpr):
         return {"list": [expression_json(item) for item in expression.items]}
     if isinstance(expression, ast.MapExpr):
-        return {"map": {entry.key.text: expression_json(entry.value) for entry in expression.entries}}
+        entries = expression.entries
+        return {"map": {entry.key.text: expression_json(entry.value) for entry in entries}}
     if isinstance(expression, ast.Unary):
         return {"op": expression.operator, "args": [expression_json(expression.operand)]}
     return {"op": expression.operator,

@@ -3,40 +3,43 @@
 Lark's LALR parser calls `_AstBuilder` as it reduces each rule (an inline
 transformer), so the AST is built directly from tokens; spans come from the
 tokens' offsets. Syntax errors become diagnostics in plain words, never
-exceptions. `lark` is imported on the first parse only.
+exceptions: after one, the parse resumes at the next item (see
+`compiler.recovery`), so every syntax error of a file is reported in one run.
+`lark` is imported on the first parse only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from compiler import ast
 from compiler.ast import Span
-from compiler.diagnostics import Diagnostic, Label, Severity
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.recovery import (
+    KEYWORDS,
+    MAX_SYNTAX_ERRORS,
+    NO_MENTIONS,
+    Mentions,
+    body_index,
+    error_offset,
+    expected_terminals,
+    find_resync,
+    mentions_in,
+    open_brackets,
+    partial_item_index,
+    scan,
+    syntax_error,
+)
 from compiler.source import SourceFile
 
 if TYPE_CHECKING:
     from lark import Lark, Token
 
-KEYWORDS = frozenset(
-    {"mission", "version", "param", "input", "state", "when", "and", "or", "not", "in",
-     "true", "false", "null"}
-)
-
-# What each grammar terminal is called in a message to the user.
-TERMINAL_WORDS: dict[str, str] = {
-    "MISSION": "`mission`", "VERSION": "`version`", "PARAM": "`param`", "INPUT": "`input`",
-    "STATE": "`state`", "WHEN": "`when`", "AND": "`and`", "OR": "`or`", "NOT": "`not`",
-    "IN": "`in`", "TRUE": "`true`", "FALSE": "`false`", "NULL": "`null`",
-    "NAME": "a name", "STRING": "a string", "INT": "a number", "FLOAT": "a number",
-    "COMPARE": "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)", "ARROW": "`->`",
-    "EQUALS": "`=`", "DOTDOT": "`..`", "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`",
-    "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COLON": "`:`", "COMMA": "`,`",
-    "DOT": "`.`", "$END": "the end of the file",
-}
+__all__ = ["KEYWORDS", "ParseResult", "parse"]
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
@@ -44,11 +47,24 @@ _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
-    """The tree (None when the text could not be parsed) and what was found."""
+    """The tree and what was found.
+
+    With syntax errors, `mission` holds the items that parsed (None when not
+    even the mission's header did); `skipped` lists the text the recovery
+    dropped and `mentions` the names that text refers to.
+    """
 
     mission: ast.Mission | None
     comments: tuple[ast.Comment, ...]
     diagnostics: tuple[Diagnostic, ...]
+    skipped: tuple[Span, ...] = ()
+    mentions: Mentions = NO_MENTIONS
+
+
+# Rule callbacks take the list of a rule's children; the aliases keep the builder's
+# `list` callback from shadowing the type in its annotations.
+Children: TypeAlias = "list[Any]"
+Tokens: TypeAlias = "list[Token]"
 
 
 def _span(token: Token) -> Span:
@@ -59,10 +75,6 @@ def _is_token(value: object) -> bool:
     return isinstance(value, str) and hasattr(value, "type")
 
 
-def _node_span(value: Any) -> Span:
-    return _span(value) if _is_token(value) else value.span  # type: ignore[no-any-return]
-
-
 class _AstBuilder:
     """Rule callbacks for Lark's inline transformer (one method per rule)."""
 
@@ -70,15 +82,15 @@ class _AstBuilder:
         self.diagnostics: list[Diagnostic] = []
 
     # -- literals ---------------------------------------------------------
-    def string(self, children: list[Token]) -> ast.Literal:
+    def string(self, children: Tokens) -> ast.Literal:
         token = children[0]
         return ast.Literal(self._decode_string(token), _span(token))
 
-    def int(self, children: list[Token]) -> ast.Literal:
+    def int(self, children: Tokens) -> ast.Literal:
         token = children[0]
         return ast.Literal(int(token), _span(token))
 
-    def float(self, children: list[Token]) -> ast.Literal:
+    def float(self, children: Tokens) -> ast.Literal:
         token = children[0]
         value = float(token)
         if value in (float("inf"), float("-inf")):
@@ -86,13 +98,13 @@ class _AstBuilder:
                         "write a number below 1.8e308")
         return ast.Literal(value, _span(token))
 
-    def true(self, children: list[Token]) -> ast.Literal:
+    def true(self, children: Tokens) -> ast.Literal:
         return ast.Literal(True, _span(children[0]))
 
-    def false(self, children: list[Token]) -> ast.Literal:
+    def false(self, children: Tokens) -> ast.Literal:
         return ast.Literal(False, _span(children[0]))
 
-    def null(self, children: list[Token]) -> ast.Literal:
+    def null(self, children: Tokens) -> ast.Literal:
         return ast.Literal(None, _span(children[0]))
 
     def _decode_string(self, token: Token) -> str:
@@ -115,20 +127,20 @@ class _AstBuilder:
         return _ESCAPE_RE.sub(replace, body)
 
     # -- expressions --------------------------------------------------------
-    def reference(self, children: list[Token]) -> ast.Reference:
+    def reference(self, children: Tokens) -> ast.Reference:
         root, *names = children
         path = tuple(ast.Name(str(name), _span(name)) for name in names)
         return ast.Reference(str(root), path, Span(_span(root).start, path[-1].span.end))
 
-    def list(self, children: list[Any]) -> ast.ListExpr:
+    def list(self, children: Children) -> ast.ListExpr:
         items = tuple(child for child in children[1:-1] if child is not None)
         return ast.ListExpr(items, _span(children[0]).cover(_span(children[-1])))
 
-    def map(self, children: list[Any]) -> ast.MapExpr:
+    def map(self, children: Children) -> ast.MapExpr:
         entries = tuple(child for child in children[1:-1] if child is not None)
         return ast.MapExpr(entries, _span(children[0]).cover(_span(children[-1])))
 
-    def map_entry(self, children: list[Any]) -> ast.MapEntry:
+    def map_entry(self, children: Children) -> ast.MapEntry:
         key_token, value = children
         if key_token.type == "STRING":
             key = ast.Name(self._decode_string(key_token), _span(key_token))
@@ -136,7 +148,7 @@ class _AstBuilder:
             key = ast.Name(str(key_token), _span(key_token))
         return ast.MapEntry(key, value, key.span.cover(value.span))
 
-    def _left_assoc(self, children: list[Any]) -> ast.Expr:
+    def _left_assoc(self, children: Children) -> ast.Expr:
         result: ast.Expr = children[0]
         for index in range(1, len(children), 2):
             right = children[index + 1]
@@ -148,24 +160,24 @@ class _AstBuilder:
     comparison = _left_assoc
     membership = _left_assoc
 
-    def not_expr(self, children: list[Any]) -> ast.Unary:
+    def not_expr(self, children: Children) -> ast.Unary:
         keyword, operand = children
         return ast.Unary("not", operand, _span(keyword).cover(operand.span))
 
-    def group(self, children: list[Any]) -> ast.Expr:
+    def group(self, children: Children) -> ast.Expr:
         return children[1]  # type: ignore[no-any-return]
 
     # -- calls and steps ------------------------------------------------------
-    def named_argument(self, children: list[Any]) -> ast.Argument:
+    def named_argument(self, children: Children) -> ast.Argument:
         name_token, value = children
         name = ast.Name(str(name_token), _span(name_token))
         return ast.Argument(name, value, name.span.cover(value.span))
 
-    def positional_argument(self, children: list[Any]) -> ast.Argument:
+    def positional_argument(self, children: Children) -> ast.Argument:
         value = children[0]
         return ast.Argument(None, value, value.span)
 
-    def call(self, children: list[Any]) -> ast.Call:
+    def call(self, children: Children) -> ast.Call:
         name_token = children[0]
         rpar_index = next(i for i, c in enumerate(children) if _is_token(c) and c.type == "RPAR")
         arguments = tuple(c for c in children[2:rpar_index] if c is not None)
@@ -174,7 +186,7 @@ class _AstBuilder:
         operation = ast.Name(str(name_token), _span(name_token))
         return ast.Call(operation, arguments, output, Span(operation.span.start, end))
 
-    def step(self, children: list[Any]) -> ast.Step:
+    def step(self, children: Children) -> ast.Step:
         kind = ast.Name(str(children[0]), _span(children[0]))
         step_id = ast.Name(str(children[1]), _span(children[1]))
         description: ast.Literal | None = None
@@ -193,14 +205,14 @@ class _AstBuilder:
                         kind.span.cover(_span(children[-1])))
 
     # -- declarations -------------------------------------------------------
-    def type_ref(self, children: list[Any]) -> ast.TypeRef:
+    def type_ref(self, children: Children) -> ast.TypeRef:
         name = ast.Name(str(children[0]), _span(children[0]))
         if len(children) == 1:
             return ast.TypeRef(name, None, None, name.span)
         minimum, maximum = children[2], children[4]
         return ast.TypeRef(name, minimum, maximum, name.span.cover(maximum.span))
 
-    def _declaration(self, children: list[Any]) -> ast.Declaration:
+    def _declaration(self, children: Children) -> ast.Declaration:
         keyword, name_token, type_ref = children[:3]
         default = children[4] if len(children) > 3 else None
         name = ast.Name(str(name_token), _span(name_token))
@@ -210,12 +222,12 @@ class _AstBuilder:
     param_decl = _declaration
     input_decl = _declaration
 
-    def version_decl(self, children: list[Token]) -> ast.Version:
+    def version_decl(self, children: Tokens) -> ast.Version:
         keyword, number = children
         value = ast.Literal(int(number), _span(number))
         return ast.Version(value, _span(keyword).cover(value.span))
 
-    def mission(self, children: list[Any]) -> ast.Mission:
+    def mission(self, children: Children) -> ast.Mission:
         name = ast.Name(str(children[1]), _span(children[1]))
         index = 2
         description = None
@@ -225,7 +237,7 @@ class _AstBuilder:
         items = tuple(children[index + 1:-1])
         return ast.Mission(name, description, items, _span(children[0]).cover(_span(children[-1])))
 
-    def start(self, children: list[Any]) -> ast.Mission:
+    def start(self, children: Children) -> ast.Mission:
         return children[0]  # type: ignore[no-any-return]
 
     def _error(self, code: str, message: str, span: Span, help_text: str) -> None:
@@ -249,7 +261,7 @@ class _Parser:
 
             from grammar import build_parser
 
-            transformer = lark.Transformer()
+            transformer: lark.Transformer[Any, Any] = lark.Transformer()
             for name in dir(_AstBuilder):
                 if not name.startswith("__") and name not in {"diagnostics"}:
                     setattr(transformer, name, getattr(self._builder, name))
@@ -265,13 +277,19 @@ class _Parser:
 
             mission: ast.Mission | None
             try:
-                mission = parser.parse(source.text)
+                tree: Any = parser.parse(source.text)  # the fast path: no syntax error
+                mission = tree if isinstance(tree, ast.Mission) else None
                 diagnostics = list(self._builder.diagnostics)
+                recovered = _Recovered()
             except UnexpectedInput as error:
-                mission = None
-                diagnostics = [*self._builder.diagnostics, syntax_error(source, error)]
+                recovered = _Recovered()
+                mission = _recover(source, error, recovered)
+                diagnostics = [*self._builder.diagnostics, *recovered.diagnostics]
             comments = tuple(ast.Comment(str(token), _span(token)) for token in self._comments)
-        return ParseResult(mission, comments, tuple(diagnostics))
+        unique = sorted(set(diagnostics), key=lambda d: d.sort_key)
+        skipped = tuple(recovered.skipped)
+        return ParseResult(mission, comments, tuple(unique), skipped,
+                           mentions_in(source.text, skipped))
 
 
 _PARSER = _Parser()
@@ -282,116 +300,115 @@ def parse(source: SourceFile) -> ParseResult:
     return _PARSER.parse(source)
 
 
-def describe_expected(expected: set[str] | frozenset[str]) -> str:
-    """The terminals the parser wanted, in the user's words."""
-    names = set(expected)
-    words: list[str] = []
-    if {"PARAM", "INPUT", "VERSION"} <= names:
-        names -= {"PARAM", "INPUT", "VERSION", "NAME"}
-        words.append("a step (`runtime NAME {` or `human NAME {`), `param`, `input` or `version`")
-    if {"STRING", "INT", "LSQB", "PARAM", "STATE"} <= names:
-        names -= {"STRING", "INT", "FLOAT", "LSQB", "LBRACE", "PARAM", "STATE", "TRUE",
-                  "FALSE", "NULL", "NOT", "LPAR"}
-        words.append("a value (a string, number, `true`, `false`, `null`, a list, a map, "
-                     "`param.NAME` or `state.NAME`)")
-    if "INT" in names and "FLOAT" in names:
-        names.discard("FLOAT")
-    words.extend(sorted(TERMINAL_WORDS.get(name, f"`{name.lower()}`") for name in names))
-    if not words:
-        return "something else"
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
+@dataclass
+class _Recovered:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: list[Span] = field(default_factory=list)
 
 
-_KEYWORD_TERMINALS = frozenset(keyword.upper() for keyword in KEYWORDS)
-_CLOSERS = {"LBRACE": "RBRACE", "LSQB": "RSQB", "LPAR": "RPAR"}
-_OPENERS = {closer: opener for opener, closer in _CLOSERS.items()}
+def _recover(source: SourceFile, error: Exception, recovered: _Recovered) -> ast.Mission | None:
+    """Report `error` and every later syntax error; return the tree of what parsed.
 
-
-def syntax_error(source: SourceFile, error: Exception) -> Diagnostic:
-    """Turn a Lark exception into a diagnostic that names what was expected."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-
-    if isinstance(error, UnexpectedCharacters):
-        offset = error.pos_in_stream or 0
-        char = source.text[offset : offset + 1]
-        return Diagnostic(
-            "E001", Severity.ERROR, f"unexpected character `{char}`", Span(offset, offset + 1),
-            label="not part of the mission language",
-            help=("remove it, or put text inside double quotes",),
-        )
-    assert isinstance(error, UnexpectedToken)
-    token = error.token
-    at_end = token.type == "$END"
-    offset = len(source.text) if at_end else (token.start_pos or 0)
-    span = Span(offset, offset if at_end else (token.end_pos or offset))
-    if token.type in _KEYWORD_TERMINALS and "NAME" in error.expected:
-        return Diagnostic(
-            "E002", Severity.ERROR, f"`{token}` is a reserved keyword and cannot be used as a name",
-            span, label="reserved keyword", help=(f"rename it, for example `{token.lower()}_value`",),
-        )
-    expected = describe_expected(error.expected)
-    found = "the end of the file" if at_end else f"`{token}`"
-    opener = _innermost_open(error)
-    labels: tuple[Label, ...] = ()
-    if opener is not None and _CLOSERS[opener[0]] in error.expected:
-        closer = TERMINAL_WORDS[_CLOSERS[opener[0]]]
-        _, what, where = opener
-        line, column = source.location(where.start)
-        message = f"expected {closer} to close the {what} that starts at {line}:{column}, found {found}"
-        labels = (Label(where, f"the {what} starts here"),)
-    else:
-        message = f"expected {expected}, found {found}"
-    return Diagnostic("E001", Severity.ERROR, message, span, label=f"expected {expected}",
-                      labels=labels)
-
-
-def _innermost_open(error: Any) -> tuple[str, str, Span] | None:
-    """The innermost bracket still open at the error: (terminal, what, where it starts).
-
-    Scans the LALR value stack from the top, skipping bracket pairs whose
-    rule is not reduced yet.
+    Each error drops the item it is in (see `compiler.recovery`); the parse
+    resumes from the same parser state, so the whole file is read once.
     """
-    try:
-        stack = list(error.interactive_parser.parser_state.value_stack)
-    except AttributeError:
-        return None
+    from lark.exceptions import UnexpectedInput
 
-    def token_type(position: int) -> str:
-        item = stack[position] if 0 <= position < len(stack) else None
-        return item.type if _is_token(item) else ""  # type: ignore[union-attr]
+    quiet_until = -1  # errors up to here are consequences of the previous recovery
+    closed = False
+    while True:
+        offset = error_offset(source, error)
+        interactive = getattr(error, "interactive_parser", None)
+        stack: list[Any] = list(interactive.parser_state.value_stack) if interactive else []
+        # An error at or before where the last recovery resumed, or a missing `}` at the end
+        # after earlier errors, is a consequence of those errors: not reported.
+        report = not recovered.diagnostics or (
+            offset > quiet_until and offset < len(source.text))
+        if report and len(recovered.diagnostics) < MAX_SYNTAX_ERRORS:
+            recovered.diagnostics.append(syntax_error(source, error, stack))
+        if interactive is None or (closed and offset >= len(source.text)):
+            return None  # nothing parsed, or even a closed mission does not end the file
+        resume = _resynchronise(source, error, interactive, offset, recovered)
+        if resume is None:
+            return None
+        closed = resume >= len(source.text)
+        quiet_until = resume
+        try:
+            result = interactive.resume_parse()
+        except UnexpectedInput as again:
+            error = again
+            continue
+        return result if isinstance(result, ast.Mission) else None
 
-    closed: list[str] = []
-    for index in range(len(stack) - 1, -1, -1):
-        kind = token_type(index)
-        if kind in _OPENERS:
-            closed.append(kind)
-            continue
-        if kind not in _CLOSERS:
-            continue
-        if closed and closed[-1] == _CLOSERS[kind]:
-            closed.pop()
-            continue
-        start = stack[index]
-        what = "list"
-        if kind == "LPAR":
-            what = f"call of `{stack[index - 1]}`" if token_type(index - 1) == "NAME" else "parenthesis"
-        elif kind == "LBRACE":
-            before = index - 1
-            if token_type(before) == "STRING":
-                before -= 1
-            if token_type(before) == "NAME" and token_type(before - 1) == "MISSION":
-                what, start = f"mission `{stack[before]}`", stack[before - 1]
-            else:
-                before = index - 1
-                if token_type(before - 1) == "WHEN":
-                    before -= 2
-                if token_type(before) == "STRING":
-                    before -= 1
-                if token_type(before) == "NAME" and token_type(before - 1) == "NAME":
-                    what, start = f"step `{stack[before]}`", stack[before - 1]
-                else:
-                    what = "map"
-        return kind, what, _span(start)
-    return None
+
+def _resynchronise(source: SourceFile, error: Exception, interactive: Any, offset: int,
+                   recovered: _Recovered) -> int | None:
+    """Cut the parser back to the mission body and move the lexer past the broken text.
+
+    Returns the offset where lexing resumes, or None when the file cannot be
+    recovered (an error before the mission's `{`).
+    """
+    text = source.text
+    state = interactive.parser_state
+    stack = state.value_stack
+    expected = expected_terminals(error)
+    if expected == {"$END"}:  # text after the mission's closing brace
+        _skip(source, interactive, Span(offset, len(text)), recovered)
+        return len(text)
+    body = body_index(stack)
+    if body is None:
+        if stack:
+            return None
+        start = _next_mission_keyword(text, offset + 1)
+        if start is None:
+            return None
+        _skip(source, interactive, Span(offset, start), recovered)
+        return start
+    item = partial_item_index(stack)
+    cut = len(stack) if item is None else item
+    begin = offset if item is None else int(stack[item].start_pos or 0)
+    resume, at_end = find_resync(text, offset, open_brackets(stack[cut:]))
+    if resume <= offset and cut == len(stack):  # always make progress
+        resume = _token_end(source, error, offset)
+    del stack[cut:]
+    del state.state_stack[cut + 1:]
+    _skip(source, interactive, Span(min(begin, resume), resume), recovered)
+    if at_end:
+        _close_mission(source, interactive)
+    return resume
+
+
+def _token_end(source: SourceFile, error: Exception, offset: int) -> int:
+    token = getattr(error, "token", None)
+    if token is not None and token.type != "$END":
+        return max(int(token.end_pos or offset), offset + 1)
+    return min(offset + 1, len(source.text))
+
+
+def _next_mission_keyword(text: str, start: int) -> int | None:
+    """Where the next `mission` word is, to resume after junk before the mission."""
+    return next((token.start for token in scan(text, start) if token.text == "mission"), None)
+
+
+def _skip(source: SourceFile, interactive: Any, span: Span, recovered: _Recovered) -> None:
+    """Move the lexer to `span.end`, remembering the skipped text."""
+    if span.end > span.start:
+        recovered.skipped.append(span)
+    counter = interactive.lexer_thread.state.line_ctr
+    line, column = source.location(span.end)
+    counter.char_pos = span.end
+    counter.line = line
+    counter.column = column
+    counter.line_start_pos = source.line_start(line)
+
+
+def _close_mission(source: SourceFile, interactive: Any) -> None:
+    """At the end of the file, close the mission with a `}` of zero width."""
+    from lark import Token
+
+    end = len(source.text)
+    line, column = source.location(end)
+    closer = Token("RBRACE", "", start_pos=end, line=line, column=column, end_line=line,
+                   end_column=column, end_pos=end)
+    with contextlib.suppress(Exception):  # no `}` fits here: the tree stays incomplete
+        interactive.feed_token(closer)

@@ -54,8 +54,8 @@ def _top_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    top = _top_parser()
     if not arguments or arguments[0].startswith("-"):
+        top = _top_parser()  # built only here: a command's start-up does not pay for it
         top.parse_args(arguments)  # --help / --version exit here
         top.print_help(sys.stderr)
         return EXIT_USAGE

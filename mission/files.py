@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +34,20 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def strict_json(text: str) -> Any:
+    """Strict JSON: no NaN/Infinity, no duplicate keys. Raises `ValueError` (a
+    `json.JSONDecodeError` for malformed text) or `RecursionError`."""
+    import json  # here, not at the top: `mission check` never reads JSON
+
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+
+
 def parse_json(text: str, where: str) -> Any:
-    """Strict JSON: no NaN/Infinity, no duplicate keys; errors name the line and column."""
+    """Strict JSON (see `strict_json`); errors name the line and column."""
+    import json
+
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+        return strict_json(text)
     except json.JSONDecodeError as problem:
         raise UsageError(f"{where}:{problem.lineno}:{problem.colno}: invalid JSON: "
                          f"{problem.msg}") from None

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         print(render_all(result.diagnostics, result.source, use_colour(sys.stderr)),
               file=sys.stderr, end="\n\n")
     if result.workflow is None:
-        print(f"{args.file}: not compiled ({len(result.errors)} error{'s' * (len(result.errors) != 1)})", file=sys.stderr)
+        count = len(result.errors)
+        print(f"{args.file}: not compiled ({count} error{'s' * (count != 1)})", file=sys.stderr)
         return EXIT_FINDINGS
     text = canonical_json(result.workflow.to_dict()) + "\n"
     if args.output:

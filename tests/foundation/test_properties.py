@@ -84,12 +84,13 @@ def test_results_identical_across_processes_with_different_hash_seeds() -> None:
         "import json\n"
         "from runtime.orchestration import ExecutionContext\n"
         "from runtime.orchestration.registry import run_mission\n"
-        "tasks = [{'id': f't{i}', 'status': 'open' if i % 3 else 'done', 'priority': i % 4 or None,"
-        " 'done_on': '2026-11-23'} for i in range(30)]\n"
+        "tasks = [{'id': f't{i}', 'status': 'open' if i % 3 else 'done',"
+        " 'priority': i % 4 or None, 'done_on': '2026-11-23'} for i in range(30)]\n"
         "for t in tasks:\n"
         "    if t['priority'] is None: del t['priority']\n"
-        "r = run_mission('daily_loop', ExecutionContext(initial_state={'tasks': tasks, 'x': {'b': 1,"
-        " 'a': [3, {'z': 1, 'y': 2}]}}, answers={'confirm_priorities': True}), {'today': '2026-11-24'})\n"
+        "state = {'tasks': tasks, 'x': {'b': 1, 'a': [3, {'z': 1, 'y': 2}]}}\n"
+        "context = ExecutionContext(initial_state=state, answers={'confirm_priorities': True})\n"
+        "r = run_mission('daily_loop', context, {'today': '2026-11-24'})\n"
         "print(json.dumps(r.to_dict(), sort_keys=True, separators=(',', ':')))\n"
     )
     outputs = set()

@@ -81,12 +81,12 @@ def test_disallowed_kind_first() -> None:
 
 
 def test_step_limits() -> None:
-    with pytest.raises(AntiFailureViolation, match="^Workflow has 6 steps, exceeds maximum of 5$"):
+    with pytest.raises(AntiFailureViolation, match=r"^Workflow has 6 steps, exceeds maximum of 5$"):
         Orchestrator().run_workflow(WorkflowDefinition(id="w", steps=noop_steps(6)),
                                     ExecutionContext())
     human = [StepSpec(f"h{i}", "human", {}) for i in range(3)]
     with pytest.raises(AntiFailureViolation,
-                       match="^Workflow has 3 human steps, exceeds maximum of 2$"):
+                       match=r"^Workflow has 3 human steps, exceeds maximum of 2$"):
         Orchestrator().run_workflow(WorkflowDefinition(id="w", steps=human), ExecutionContext())
     assert Orchestrator.MAX_TOTAL_STEPS == 5
     assert Orchestrator.MAX_HUMAN_STEPS == 2

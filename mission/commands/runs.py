@@ -1,0 +1,45 @@
+"""`mission runs`: the runs in the run store, oldest first.
+
+Each run shows its id, status, the step it waits for, and what was run. A
+row that fails its integrity check is shown as `damaged`, with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from mission.cli import EXIT_OK
+from mission.commands.run import using_store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="PATH",
+                        help="the run store (default: $XDG_DATA_HOME/mission/runs.sqlite3)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def run(args: argparse.Namespace) -> int:
+    with using_store(args) as store:
+        listing = store.list()
+        where = str(store.path)
+    rows = [{"id": item.run_id, "mission": item.mission,
+             "status": "damaged" if item.problem else item.status,
+             "waiting_step": item.waiting_step, "problem": item.problem} for item in listing]
+    if args.json:
+        print(json.dumps(rows, indent=2, sort_keys=True))
+        return EXIT_OK
+    if not listing:
+        print(f"No runs in {where}.")
+        return EXIT_OK
+    id_width = max(2, *(len(str(item.run_id)) for item in listing))
+    waiting_width = max(7, *(len(item.waiting_step or "-") for item in listing))
+    print(f"{'ID':>{id_width}}  {'STATUS':<9}  {'WAITING':<{waiting_width}}  MISSION")
+    for item in listing:
+        status = "damaged" if item.problem else item.status
+        line = (f"{item.run_id:>{id_width}}  {status:<9}  "
+                f"{item.waiting_step or '-':<{waiting_width}}  {item.mission}")
+        if item.problem:
+            line += f"  ({item.problem})"
+        print(line)
+    return EXIT_OK

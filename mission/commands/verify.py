@@ -1,0 +1,95 @@
+"""`mission verify RECEIPT --workflow FILE_OR_NAME` or `mission verify RUN_ID`.
+
+Replays a recorded run (a receipt file written by `--receipt`, or a run in
+the store) and checks that the replay gives the recorded state, answers,
+journal and receipt. Every difference is named.
+
+Exit codes: 0 verified, 1 not verified (a difference, an edited or damaged
+record), 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from mission.commands.run import load_target, using_store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="RECEIPT_OR_RUN_ID",
+                        help="a receipt file written by `--receipt`, or a stored run's id")
+    parser.add_argument("--workflow", metavar="FILE_OR_NAME",
+                        help="the workflow the run was made with: a .mission file, a compiled "
+                             ".json or a registered name (required for a receipt file; for a "
+                             "stored run, the stored workflow is used when omitted)")
+    parser.add_argument("--store", metavar="PATH",
+                        help="the run store (default: $XDG_DATA_HOME/mission/runs.sqlite3)")
+    parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from runtime.records import RecordError, RunRecord, integrity
+    from runtime.store import StoreError, UnknownRun
+    from runtime.verify import Mismatch, verify
+
+    problems: list[Mismatch] = []
+    record: RunRecord | None = None
+    if Path(args.target).is_file():
+        from mission.files import read_json
+
+        if not args.workflow:
+            raise UsageError("verifying a receipt file needs --workflow FILE_OR_NAME: the "
+                             "workflow the run was made with")
+        data = read_json(args.target)
+        label = args.target
+        try:
+            record = RunRecord.from_json(data)
+        except RecordError as problem:
+            problems.append(Mismatch("record", f"not a valid run record: {problem}"))
+        if isinstance(data, dict) and data.get("integrity") != integrity(data):
+            problems.append(Mismatch("record", "the file's integrity hash does not match its "
+                                               "content: it was edited after it was written"))
+    elif args.target.isdecimal():
+        label = f"run {args.target}"
+        with using_store(args) as store:
+            try:
+                record = store.load(int(args.target)).record
+            except UnknownRun as problem:
+                raise UsageError(str(problem)) from None
+            except StoreError as problem:
+                problems.append(Mismatch("record", str(problem)))
+    else:
+        raise UsageError(f"{args.target!r} is neither a receipt file nor a run id "
+                         "(see `mission runs`)")
+    if record is not None:
+        if args.workflow:
+            workflow = load_target(args.workflow)
+        else:
+            try:
+                workflow = record.stored_workflow()
+            except RecordError as problem:
+                raise UsageError(f"{label}: {problem}; give --workflow") from None
+        problems += verify(record, workflow)
+    return _print(label, record, problems, args.json)
+
+
+def _print(label: str, record: Any, problems: list[Any], as_json: bool) -> int:
+    verified = not problems
+    if as_json:
+        print(json.dumps({"differences": [{"what": p.what, "detail": p.detail}
+                                          for p in problems],
+                          "target": label, "verified": verified}, indent=2, sort_keys=True))
+    elif verified:
+        digest = str(record.receipt.get("digest", ""))[:16]
+        print(f"{label}: verified: the replay gives the recorded result and receipt "
+              f"(status {record.status}, digest {digest}…)")
+    else:
+        print(f"{label}: NOT verified: {len(problems)} difference"
+              f"{'s' if len(problems) != 1 else ''}")
+        for problem in problems:
+            print(f"  {problem}")
+    return EXIT_OK if verified else EXIT_FINDINGS
