@@ -296,8 +296,15 @@ _PARSER = _Parser()
 
 
 def parse(source: SourceFile) -> ParseResult:
-    """Parse a source file; problems come back as diagnostics, never raised."""
-    return _PARSER.parse(source)
+    """Parse a source file; problems come back as diagnostics, never raised.
+
+    Text that parses takes the fast path (`compiler.fastparse`, same tree, no
+    Lark); text with a syntax error, or no table cache, takes Lark's, which
+    explains and recovers.
+    """
+    from compiler.fastparse import parse_fast
+
+    return parse_fast(source) or _PARSER.parse(source)
 
 
 @dataclass

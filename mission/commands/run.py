@@ -32,8 +32,15 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", metavar="TARGET",
+    parser.add_argument("target", metavar="TARGET", nargs="?",
                         help="a .mission file, a compiled .json workflow, or a registered name")
+    parser.add_argument("--batch", metavar="RUNS.jsonl",
+                        help="run every line of a JSON-lines file (\"-\" for stdin) instead of "
+                             "TARGET; prints one JSON result line per input line, in order")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="with --batch: worker processes (default: one per core)")
+    parser.add_argument("--report", metavar="FILE.html",
+                        help="also write a one-page HTML report of the run")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="set a param (repeatable); the value is read by the param's type")
     parser.add_argument("--params", metavar="FILE", help="a JSON object of params")
@@ -310,6 +317,17 @@ def run(args: argparse.Namespace) -> int:
     from runtime.orchestration.model import ExecutionContext
     from runtime.records import RunRecord
 
+    if args.batch:
+        if args.target:
+            raise UsageError("give either TARGET or --batch, not both")
+        from mission.batch import run_batch
+
+        return run_batch(args.batch, args.jobs, sys.stdout)
+    if not args.target:
+        raise UsageError("nothing to run: give a TARGET (a .mission file, a compiled .json "
+                         "workflow or a registered name) or --batch RUNS.jsonl")
+    if args.jobs is not None:
+        raise UsageError("--jobs only applies to --batch")
     workflow = load_target(args.target)
     state: Any = {}
     if args.state:
@@ -323,6 +341,14 @@ def run(args: argparse.Namespace) -> int:
     result = execute(workflow, context)
     record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True)
     write_receipt(args, record)
+    if args.report:
+        from mission.report import write_report
+
+        try:
+            write_report(args.report, workflow, result, context)
+        except OSError as problem:
+            raise UsageError(f"{args.report}: cannot write the report "
+                             f"({problem.strerror})") from None
     run_id = None
     if result.status == "waiting":
         with using_store(args) as store:

@@ -202,3 +202,51 @@ def test_run_tests_runs_the_suite_of_the_current_directory(tmp_path: Path) -> No
     assert escaped.returncode == 1
     assert "Step 'discover_tests' failed: the target '../elsewhere' is outside the project" in \
         escaped.stderr
+
+
+# -- --report and --batch ------------------------------------------------------------------------
+
+
+def test_report_writes_a_self_contained_page_of_the_run(tmp_path: Path) -> None:
+    page = tmp_path / "run.html"
+    done = run_cli("run", *DAILY, "--answer", "confirm_priorities=yes", "--report", str(page))
+    assert done.returncode == 0, done.stderr
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "wf-daily-loop" in html
+    for step in ("summarise_yesterday", "generate_priorities", "confirm_priorities", "log_summary"):
+        assert step in html
+    assert "<script src" not in html and "<link" not in html
+
+
+def test_a_report_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    done = run_cli("run", "echo", "--param", "message=hi",
+                   "--report", str(tmp_path / "missing" / "run.html"))
+    assert done.returncode == 2
+    assert "cannot write the report" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_batch_prints_one_result_line_per_input_line_in_order(tmp_path: Path) -> None:
+    lines = tmp_path / "runs.jsonl"
+    lines.write_text("\n".join(json.dumps({"mission": "echo", "params": {"message": f"m{n}"}})
+                               for n in range(5)) + "\n", encoding="utf-8")
+    done = run_cli("run", "--batch", str(lines), "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["line"] for r in results] == [1, 2, 3, 4, 5]
+    assert [r["result"]["final_state"]["echo"] for r in results] == [f"m{n}" for n in range(5)]
+
+
+def test_batch_reads_stdin(tmp_path: Path) -> None:
+    line = json.dumps({"mission": "echo", "params": {"message": "piped"}})
+    done = run_cli("run", "--batch", "-", stdin=line + "\n")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"]["final_state"]["echo"] == "piped"
+
+
+def test_run_needs_exactly_one_of_a_target_and_a_batch(tmp_path: Path) -> None:
+    nothing = run_cli("run")
+    assert nothing.returncode == 2 and "nothing to run" in nothing.stderr
+    both = run_cli("run", "echo", "--batch", "-", stdin="")
+    assert both.returncode == 2 and "not both" in both.stderr
+    jobs = run_cli("run", "echo", "--jobs", "2")
+    assert jobs.returncode == 2 and "--jobs only applies to --batch" in jobs.stderr

@@ -133,13 +133,14 @@ def test_a_waiting_run_exits_3_when_nothing_failed(tmp_path: Path) -> None:
     assert results[0]["result"]["waiting_step_id"] == "confirm_priorities"
 
 
-_BATCH = ("import sys; from mission.batch import run_batch; "
-          "sys.exit(run_batch(sys.argv[1], 2, sys.stdout))")
+def batch_command(lines: Path) -> list[str]:
+    """`mission run --batch` in a process of its own, as a user runs it."""
+    return [sys.executable, "-m", "mission", "run", "--batch", str(lines), "--jobs", "2"]
 
 
 def test_piped_stderr_gets_no_progress_bar(tmp_path: Path) -> None:
     lines = write_lines(tmp_path / "runs.jsonl", [json.dumps(REQUESTS[0])] * 30)
-    completed = subprocess.run([sys.executable, "-c", _BATCH, str(lines)], cwd=ROOT,
+    completed = subprocess.run(batch_command(lines), cwd=ROOT,
                                capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == EXIT_OK
     assert completed.stderr == ""
@@ -162,7 +163,7 @@ def read_all(descriptor: int) -> str:
 def test_a_terminal_stderr_gets_a_progress_bar_that_is_erased(tmp_path: Path) -> None:
     lines = write_lines(tmp_path / "runs.jsonl", [json.dumps(REQUESTS[0])] * 30)
     leader, follower = pty.openpty()
-    with subprocess.Popen([sys.executable, "-c", _BATCH, str(lines)], cwd=ROOT,
+    with subprocess.Popen(batch_command(lines), cwd=ROOT,
                           stdout=subprocess.PIPE, stderr=follower, text=True,
                           env={**os.environ, "TERM": "xterm"}) as process:
         os.close(follower)
