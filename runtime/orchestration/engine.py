@@ -47,7 +47,14 @@ from runtime.orchestration.operations import (
     dotted,
     question,
 )
-from runtime.orchestration.types import TYPE_NAMES, describe, matches, type_of
+from runtime.orchestration.types import (
+    TYPE_NAMES,
+    bounds_phrase,
+    describe,
+    matches,
+    type_of,
+    wanted,
+)
 from runtime.orchestration.values import json_problem
 
 __all__ = [
@@ -313,10 +320,12 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
             raise ParameterError(f"missing required {what} `{name}` ({declaration['type']})")
         type_name = declaration["type"]
         if not matches(value, type_name):
-            raise ParameterError(f"{what} `{name}` must be {type_name}, found {describe(value)}")
+            raise ParameterError(f"{what} `{name}` must be {wanted(type_name)}, "
+                                 f"found {describe(value)}")
         low, high = declaration.get("min"), declaration.get("max")
         if (low is not None and value < low) or (high is not None and value > high):
-            raise ParameterError(f"{what} `{name}` must be between {low} and {high}, found {value}")
+            raise ParameterError(f"{what} `{name}` must be {bounds_phrase(low, high)}, "
+                                 f"found {value}")
         bound[name] = value
     return bound
 

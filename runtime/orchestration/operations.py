@@ -19,7 +19,7 @@ from typing import Any
 
 from runtime.orchestration.expressions import json_equal
 from runtime.orchestration.model import AnswerError
-from runtime.orchestration.types import describe, is_iso_date, matches, type_of
+from runtime.orchestration.types import describe, is_iso_date, matches, type_of, wanted
 
 
 class StepFailure(Exception):
@@ -258,19 +258,19 @@ def _tasks(value: Any) -> list[dict[str, Any]]:
             raise StepFailure(f"{label} has no `id` (a non-empty string)")
         label = f"task `{task_id}`"
         if task.get("status") not in ("open", "done"):
-            raise StepFailure(f"{label} has status {describe(task.get('status'))}; "
+            raise StepFailure(f"{label}: `status` is {describe(task.get('status'))}; "
                               "use \"open\" or \"done\"")
         if "title" in task and not isinstance(task["title"], str):
             raise StepFailure(f"{label} has a `title` that is not a string")
         priority = task.get("priority")
         if priority is not None and type_of(priority) != "int":
-            raise StepFailure(f"{label} has priority {describe(priority)}; use a whole number "
+            raise StepFailure(f"{label}: `priority` is {describe(priority)}; use a whole number "
                               "(1 is most urgent)")
         for key in ("due", "done_on"):
             date = task.get(key)
             if date is not None and not (isinstance(date, str) and is_iso_date(date)):
-                raise StepFailure(f"{label} has `{key}` {describe(date)}; use an ISO date "
-                                  "like \"2026-11-24\"")
+                raise StepFailure(f"{label}: `{key}` is {describe(date)}, not a date; "
+                                  "use an ISO date like \"2026-11-24\"")
     return value
 
 
@@ -512,7 +512,7 @@ def check_value(parameter: Parameter, value: Any) -> str | None:
     """None if `value` fits the parameter's type, else a message."""
     if parameter.place or matches(value, parameter.type):
         return None
-    return f"`{parameter.name}` must be {parameter.type}, found {describe(value)}"
+    return f"`{parameter.name}` must be {wanted(parameter.type)}, found {describe(value)}"
 
 
 # The effect operations live in their own module and register themselves here, so every reader

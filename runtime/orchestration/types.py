@@ -65,6 +65,32 @@ def type_of(value: Any) -> str:
     return type(value).__name__
 
 
+_WANTED = {
+    "any": "any value",
+    "bool": "true or false",
+    "date": "a date like \"2026-11-24\"",
+    "float": "a number",
+    "int": "a whole number",
+    "list": "a list",
+    "map": "a map",
+    "null": "null",
+    "number": "a number",
+    "str": "a string",
+}
+
+
+def wanted(type_name: str) -> str:
+    """What a value of the type looks like, for messages: `a whole number`."""
+    return _WANTED.get(type_name, type_name)
+
+
+def bounds_phrase(low: Any, high: Any) -> str:
+    """`between 1 and 10`, `at least 1` or `at most 10`."""
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
 def matches(value: Any, type_name: str) -> bool:
     """True if a run-time value belongs to the type."""
     actual = type_of(value)

@@ -99,7 +99,7 @@ def test_fail_and_assert_messages() -> None:
     ("append", {"to": ref("state.log"), "value": 1}, {"log": "x"},
      "Step 's' failed: `state.log` is the str 'x', not a list, so nothing can be appended to it"),
     ("extend", {"to": ref("state.log"), "values": ref("state.v")}, {"v": 3},
-     "Step 's' failed: `values` must be list, found the int 3"),
+     "Step 's' failed: `values` must be a list, found the int 3"),
     ("increment", {"at": ref("state.n")}, {"n": "3"},
      "Step 's' failed: `state.n` is the str '3', not a number, so it cannot be incremented"),
     ("increment", {"at": ref("state.n"), "by": 1e308}, {"n": 1e308},
@@ -116,7 +116,7 @@ def test_fail_and_assert_messages() -> None:
     ("copy", {"from": ref("state.a.x"), "to": ref("state.b")}, {"a": [1]},
      "Step 's' failed: `state.a` is a list of 1 items, not a map, so `state.a.x` cannot be read"),
     ("assert", {"condition": ref("state.flag")}, {"flag": "yes"},
-     "Step 's' failed: `condition` must be bool, found the str 'yes'"),
+     "Step 's' failed: `condition` must be true or false, found the str 'yes'"),
 ])
 def test_path_problems_are_step_failures(operation: str, args: dict[str, Any],
                                          state: dict[str, Any], message: str) -> None:
@@ -156,19 +156,19 @@ def test_summarize_across_a_month_boundary() -> None:
 
 
 @pytest.mark.parametrize(("tasks", "words"), [
-    ("nope", "`tasks` must be list, found the str 'nope'"),
+    ("nope", "`tasks` must be a list, found the str 'nope'"),
     ([{"id": "a", "status": "open"}, 3], "task #2 must be a map, found the int 3"),
     ([{"title": "no id", "status": "open"}], "task #1 has no `id` (a non-empty string)"),
-    ([{"id": "t1", "status": "maybe"}], "task `t1` has status the str 'maybe'"),
+    ([{"id": "t1", "status": "maybe"}], "task `t1`: `status` is the str 'maybe'"),
     ([{"id": "t1", "status": "open", "due": "2026-13-01"}],
-     "task `t1` has `due` the str '2026-13-01'; use an ISO date"),
+     "task `t1`: `due` is the str '2026-13-01', not a date; use an ISO date"),
     ([{"id": "t1", "status": "open", "due": "2026-W48-2"}],
-     "task `t1` has `due` the str '2026-W48-2'; use an ISO date"),
+     "task `t1`: `due` is the str '2026-W48-2', not a date; use an ISO date"),
     ([{"id": "t2", "status": "done", "done_on": 20261124}],
-     "task `t2` has `done_on` the int 20261124"),
+     "task `t2`: `done_on` is the int 20261124, not a date"),
     ([{"id": "t3", "status": "open", "priority": "high"}],
-     "task `t3` has priority the str 'high'; use a whole number"),
-    ([{"id": "t3", "status": "open", "priority": True}], "task `t3` has priority the bool true"),
+     "task `t3`: `priority` is the str 'high'; use a whole number"),
+    ([{"id": "t3", "status": "open", "priority": True}], "task `t3`: `priority` is the bool true"),
 ])
 def test_malformed_tasks_fail_the_step_naming_the_task(tasks: Any, words: str) -> None:
     for operation, extra in (("summarize", {"today": "2026-11-24"}), ("prioritize", {})):
@@ -178,7 +178,7 @@ def test_malformed_tasks_fail_the_step_naming_the_task(tasks: Any, words: str) -
 
 def test_today_must_be_a_calendar_date() -> None:
     message = failure("summarize", {"tasks": {"lit": []}, "today": "2026-11-31"})
-    assert "`today` must be date, found the str '2026-11-31'" in message
+    assert "`today` must be a date like \"2026-11-24\", found the str '2026-11-31'" in message
 
 
 # -- human operations check their arguments before asking ------------------------------------
