@@ -215,7 +215,7 @@ def answer_hint(question: dict[str, Any]) -> str:
             return f"a number {'at least' if low is not None else 'at most'} " \
                    f"{low if low is not None else high}"
         return "a number"
-    return "your answer (text)"
+    return "any text"
 
 
 @contextmanager
