@@ -5,10 +5,11 @@ file, a compiled `.json` and a registered mission all draw the same way:
 
 - steps in order from `start` to `end`; human steps have their own shape and
   colour;
-- a guarded step's incoming edges carry its `when` condition; dashed edges go
-  around steps that a false guard skips;
+- a guarded step is entered through a small junction: one edge carries its
+  `when` condition into the step, a dashed `else` edge goes around it;
 - state keys are cylinders: thick edges from a step to what it writes, dotted
-  edges from what a step reads.
+  edges from what a step reads; in DOT each key sits beside the first step
+  that uses it, so the picture has no long crossing edges.
 """
 
 from __future__ import annotations
@@ -90,22 +91,27 @@ def _step_node(step_id: str, kind: str, payload: dict[str, Any]) -> StepNode:
 
 
 def build_graph(workflow: WorkflowDefinition) -> Graph:
+    """Steps in order; a guarded step `step_N` is entered through a junction `guard_N`
+    whose edges say `when GUARD` (into the step) and `else` (around it, `skip`)."""
     steps = tuple(_step_node(step.id, step.kind, step.payload) for step in workflow.steps)
-    node_ids = ["start", *(f"step_{index}" for index in range(1, len(steps) + 1)), "end"]
-    edges: list[Edge] = []
-    predecessors = {1: ["start"]}
-    for index in range(1, len(steps) + 2):
-        before = predecessors[index]
-        guard = steps[index - 1].when if index <= len(steps) else None
-        for source in before:
-            edges.append(Edge(source, node_ids[index], f"when {guard}" if guard else "",
-                              skip=source != node_ids[index - 1]))
-        if index <= len(steps):
-            predecessors[index + 1] = [node_ids[index]] + (before if guard else [])
+    entries = [f"guard_{index}" if step.when else f"step_{index}"
+               for index, step in enumerate(steps, start=1)] + ["end"]
+    edges = [Edge("start", entries[0])]
+    for index, step in enumerate(steps, start=1):
+        following = entries[index]
+        if step.when:
+            edges.append(Edge(f"guard_{index}", f"step_{index}", f"when {step.when}"))
+            edges.append(Edge(f"guard_{index}", following, "else", skip=True))
+        edges.append(Edge(f"step_{index}", following))
     state = tuple(sorted({key for step in steps for key in (*step.reads, *step.writes)}))
     description = str(workflow.metadata.get("description", ""))
     title = workflow.id + (f": {description}" if description else "")
     return Graph(title, steps, tuple(edges), state)
+
+
+def guards(graph: Graph) -> list[str]:
+    """The junction nodes, one before each guarded step."""
+    return [f"guard_{index}" for index, step in enumerate(graph.steps, start=1) if step.when]
 
 
 def _shorten(text: str) -> str:
@@ -132,7 +138,9 @@ def _mermaid_text(text: str) -> str:
 
 
 def to_mermaid(graph: Graph, show_state: bool = True) -> str:
-    lines = ["---", f"title: {json.dumps(graph.title, ensure_ascii=False)}", "---",
+    # Mermaid wraps labels at 200 pixels by default: too narrow for a call.
+    lines = ["---", f"title: {json.dumps(graph.title, ensure_ascii=False)}",
+             "config:", "  flowchart:", "    wrappingWidth: 400", "---",
              "flowchart TD",
              '    start(["start"])']
     for index, step in enumerate(graph.steps, start=1):
@@ -140,6 +148,7 @@ def to_mermaid(graph: Graph, show_state: bool = True) -> str:
         shape = ('[/"', '"\\]') if step.kind == "human" else ('["', '"]')
         lines.append(f"    step_{index}{shape[0]}{label}{shape[1]}")
     lines.append('    end_(["end"])')
+    lines += [f'    {junction}{{" "}}' for junction in guards(graph)]
     for edge in graph.edges:
         target = "end_" if edge.target == "end" else edge.target
         arrow = "-.->" if edge.skip else "-->"
@@ -168,43 +177,64 @@ def _dot_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _anchors(graph: Graph) -> dict[str, int]:
+    """Each state key's row: the first step (1-based) that reads or writes it."""
+    anchors: dict[str, int] = {}
+    for index, step in enumerate(graph.steps, start=1):
+        for key in (*step.reads, *step.writes):
+            anchors.setdefault(key, index)
+    return anchors
+
+
 def to_dot(graph: Graph, show_state: bool = True) -> str:
+    """DOT text: the steps in one straight column, each state key beside the first step
+    that touches it (so the picture reads top to bottom without long crossing edges)."""
     lines = [
         "digraph mission {",
-        f"    graph [label={_dot_text(graph.title)}, labelloc=t, fontname=Helvetica];",
+        f"    graph [label={_dot_text(graph.title)}, labelloc=t, fontname=Helvetica, "
+        "fontsize=14, nodesep=0.35, ranksep=0.4];",
         "    node [fontname=Helvetica, fontsize=11];",
-        "    edge [fontname=Helvetica, fontsize=10];",
-        '    start [shape=circle, label="start", width=0.6];',
+        '    edge [fontname=Helvetica, fontsize=10, color="#374151", fontcolor="#374151"];',
+        '    start [shape=circle, label="start", width=0.6, group=flow];',
     ]
     for index, step in enumerate(graph.steps, start=1):
         label = _dot_text("\n".join(_step_lines(step)))
         if step.kind == "human":
-            style = 'shape=hexagon, style=filled, fillcolor="#fef3c7", color="#b45309"'
+            style = ('shape=box, style="rounded,filled", peripheries=2, fillcolor="#fef3c7", '
+                     'color="#b45309"')
         else:
-            style = 'shape=box, style=rounded'
-        lines.append(f"    step_{index} [{style}, label={label}];")
-    lines.append('    end [shape=doublecircle, label="end", width=0.5];')
+            style = "shape=box, style=rounded"
+        lines.append(f"    step_{index} [{style}, label={label}, group=flow];")
+    lines.append('    end [shape=doublecircle, label="end", width=0.5, group=flow];')
+    lines += [f'    {junction} [shape=diamond, label="", width=0.25, height=0.25, style=filled, '
+              f'fillcolor="#9ca3af", color="#374151", group=flow];' for junction in guards(graph)]
     for edge in graph.edges:
         attributes = []
         if edge.label:
             attributes.append(f"label={_dot_text(edge.label)}")
-        if edge.skip:
-            attributes.append("style=dashed")
-        suffix = f" [{', '.join(attributes)}]" if attributes else ""
-        lines.append(f"    {edge.source} -> {edge.target}{suffix};")
+        attributes.append("style=dashed, weight=0" if edge.skip else "weight=10")
+        lines.append(f"    {edge.source} -> {edge.target} [{', '.join(attributes)}];")
     if show_state and graph.state:
         keys = {key: f"state_{index}" for index, key in enumerate(graph.state, start=1)}
-        lines.append('    subgraph cluster_state {')
-        lines.append('        label="state"; style=dashed; color="#6366f1"; fontcolor="#6366f1";')
+        anchors = _anchors(graph)
         for key, node in keys.items():
-            lines.append(f'        {node} [shape=cylinder, style=filled, fillcolor="#eef2ff", '
+            lines.append(f'    {node} [shape=cylinder, style=filled, fillcolor="#eef2ff", '
                          f'color="#6366f1", label={_dot_text("state." + key)}];')
-        lines.append("    }")
+        for index in range(1, len(graph.steps) + 1):
+            beside = [keys[key] for key in keys if anchors[key] == index]
+            if beside:
+                lines.append(f"    {{ rank=same; step_{index}; {'; '.join(beside)}; }}")
+        read = 'style=dotted, color="#6366f1"'
+        write = 'penwidth=2, color="#6366f1"'
         for index, step in enumerate(graph.steps, start=1):
-            lines += [f'    {keys[key]} -> step_{index} [style=dotted, color="#6366f1", '
-                      "constraint=false];" for key in step.reads]
-            lines += [f'    step_{index} -> {keys[key]} [penwidth=2, color="#6366f1", '
-                      "constraint=false];" for key in step.writes]
+            # Edges within a row are drawn left to right: a key first read (an input) sits
+            # left of its step, a key first written sits right of it.
+            for key in step.writes:
+                flat = "" if anchors[key] == index else ", constraint=false"
+                lines.append(f"    step_{index} -> {keys[key]} [{write}{flat}];")
+            for key in step.reads:
+                flat = "" if anchors[key] == index else ", constraint=false"
+                lines.append(f"    {keys[key]} -> step_{index} [{read}{flat}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

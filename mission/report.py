@@ -70,7 +70,9 @@ th, td { text-align: left; vertical-align: top; padding: 4px 8px;
   border-bottom: 1px solid var(--line); }
 th { font-weight: 600; color: var(--soft); font-size: 13px; }
 .note { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 8px; padding: 10px 14px; }
-.error { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 10px 14px; }
+.error { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 10px 14px;
+  margin-top: 16px; }
+.guard { margin: 8px 0 0; }
 .hash { word-break: break-all; }
 .changes th:first-child { width: 30%; } .changes th { width: 35%; }
 p.hash { font-size: 13px; }
@@ -214,10 +216,11 @@ def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
                  f"<strong>{_e(step.id)}</strong>{_badge(status)}</div>"]
         if payload.get("description"):
             parts.append(f'<p class="muted">{_e(payload["description"])}</p>')
+        if payload.get("when") is not None:  # the guard comes first: it decides the call
+            parts.append(f'<p class="guard">when <code>{_e(expression_text(payload["when"]))}'
+                         "</code></p>")
         order = operation.parameter_names if operation else ()
         parts.append(f'<pre class="call">{_e(call_text(payload, order))}</pre>')
-        if payload.get("when") is not None:
-            parts.append(f'<p>when <code>{_e(expression_text(payload["when"]))}</code></p>')
         if status == "succeeded":
             if states is not None:
                 parts.append(_changes_table(diff(states[index], states[index + 1])))

@@ -110,6 +110,18 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' * (count != 1)}"
 
 
+def _distinct_files(paths: list[Path]) -> list[Path]:
+    """Each file once, though symlinks name it twice (examples/ links to the built-ins)."""
+    seen: set[str] = set()
+    distinct = []
+    for path in paths:
+        target = os.path.realpath(path)
+        if target not in seen:
+            seen.add(target)
+            distinct.append(path)
+    return distinct
+
+
 def run(args: argparse.Namespace) -> int:
     from compiler.format import FormatError, format_source
     from mission.commands.check import mission_files
@@ -120,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         return _standard_input(args)
     dry_run = args.check or args.diff
     changed = unchanged = failed = 0
-    for path in mission_files(args.paths):
+    for path in _distinct_files(mission_files(args.paths)):
         original = read_exact(path)
         try:
             formatted = format_source(original, str(path))

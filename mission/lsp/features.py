@@ -9,7 +9,7 @@ the forgiving tokens of `mission.lsp.context`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
@@ -17,6 +17,7 @@ from lsprotocol import types
 
 from compiler import CompileResult, ast, compile_source
 from compiler.ast import Span
+from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic, Severity
 from mission.lsp import context
 from mission.lsp.positions import LineIndex
@@ -67,11 +68,14 @@ class Snapshot:
     text: str
     result: CompileResult
     lines: LineIndex
+    config: Config = DEFAULT
 
     @classmethod
-    def build(cls, uri: str, text: str,
-              encoding: str = types.PositionEncodingKind.Utf16) -> Snapshot:
-        return cls(uri, text, compile_source(text, path_of(uri)), LineIndex(text, encoding))
+    def build(cls, uri: str, text: str, encoding: str = types.PositionEncodingKind.Utf16,
+              config: Config = DEFAULT) -> Snapshot:
+        """Compiled under `config`, the rules in force for the file (as in `mission check`)."""
+        result = compile_source(text, path_of(uri), config=config)
+        return cls(uri, text, result, LineIndex(text, encoding), config)
 
     def location(self, span: Span) -> types.Location:
         return types.Location(self.uri, self.lines.range(span))
@@ -102,11 +106,22 @@ def _overlaps(span: Span, wanted: Span) -> bool:
     return span.start <= wanted.end and wanted.start <= span.end
 
 
-def code_actions(snapshot: Snapshot, wanted: types.Range) -> list[types.CodeAction]:
-    """A quick fix for each diagnostic in the range that carries an autofix."""
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
+
+
+def _wanted(kind: str, only: Sequence[str] | None) -> bool:
+    """Whether the client asked for actions of `kind` (`only` lists kinds or their prefixes)."""
+    return only is None or any(kind == asked or kind.startswith(asked + ".") for asked in only)
+
+
+def code_actions(snapshot: Snapshot, wanted: types.Range,
+                 only: Sequence[str] | None = None) -> list[types.CodeAction]:
+    """A quick fix for each diagnostic in the range that carries an autofix; and, when asked
+    for by kind (`source.fixAll`, as on save), every fix at once as `mission check --fix`."""
     area = snapshot.lines.span(wanted)
     actions = []
-    for diagnostic in snapshot.result.diagnostics:
+    quick_fixes = _wanted(types.CodeActionKind.QuickFix, only)
+    for diagnostic in snapshot.result.diagnostics if quick_fixes else ():
         if diagnostic.fix is None or not _overlaps(diagnostic.span, area):
             continue
         edits = [types.TextEdit(snapshot.lines.range(edit.span), edit.replacement)
@@ -116,7 +131,27 @@ def code_actions(snapshot: Snapshot, wanted: types.Range) -> list[types.CodeActi
             diagnostics=[to_lsp(snapshot, diagnostic)], is_preferred=True,
             edit=types.WorkspaceEdit(changes={snapshot.uri: edits}),
         ))
+    if only is not None and _wanted(FIX_ALL, only):
+        fixed = fix_all(snapshot)
+        if fixed != snapshot.text:
+            actions.append(types.CodeAction(
+                title="Fix all: apply every certain fix (mission check --fix)", kind=FIX_ALL,
+                edit=types.WorkspaceEdit(changes={snapshot.uri: [_whole(snapshot, fixed)]})))
     return actions
+
+
+def fix_all(snapshot: Snapshot) -> str:
+    """The text after every certain fix, in rounds, exactly as `mission check --fix` does."""
+    from compiler.fix import fix_text
+
+    path = snapshot.result.source.path
+    return fix_text(snapshot.text, lambda text: compile_source(
+        text, path, config=snapshot.config).diagnostics).text
+
+
+def _whole(snapshot: Snapshot, replacement: str) -> types.TextEdit:
+    end = snapshot.lines.position(len(snapshot.text))
+    return types.TextEdit(types.Range(types.Position(0, 0), end), replacement)
 
 
 def formatting(snapshot: Snapshot) -> list[types.TextEdit]:
@@ -124,10 +159,7 @@ def formatting(snapshot: Snapshot) -> list[types.TextEdit]:
     from compiler.format import format_source
 
     formatted = format_source(snapshot.text, snapshot.result.source.path)
-    if formatted == snapshot.text:
-        return []
-    whole = types.Range(types.Position(0, 0), snapshot.lines.position(len(snapshot.text)))
-    return [types.TextEdit(whole, formatted)]
+    return [] if formatted == snapshot.text else [_whole(snapshot, formatted)]
 
 
 # -- what is where ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ class LspClient:
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.inbox: queue.Queue[Message | None] = queue.Queue()
         self.notifications: list[Message] = []
+        self.server_requests: list[Message] = []  # answered already, kept to be looked at
         self.next_id = 0
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -59,6 +60,7 @@ class LspClient:
             raise AssertionError("the language server closed its output")
         if "method" in message and "id" in message:  # a request from the server
             self.send({"id": message["id"], "result": None})
+            self.server_requests.append(message)
         return message
 
     def request(self, method: str, params: Any, timeout: float = 30) -> Any:
@@ -87,6 +89,17 @@ class LspClient:
             message = self._next(deadline)
             if fits(message):
                 return message
+            if "method" in message and "id" not in message:
+                self.notifications.append(message)
+
+    def server_request(self, method: str, timeout: float = 30) -> Message:
+        """The first request `method` the server sent (waiting if needed); it got a null result."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for index, message in enumerate(self.server_requests):
+                if message["method"] == method:
+                    return self.server_requests.pop(index)
+            message = self._next(deadline)
             if "method" in message and "id" not in message:
                 self.notifications.append(message)
 

@@ -37,7 +37,7 @@ def test_rewrites_in_place_keeping_mode_and_symlinks(tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(real).st_mode) == 0o640
     again = run_cli("fmt", str(tmp_path))
     assert again.returncode == 0
-    assert "0 files reformatted, 2 left unchanged" in again.stderr
+    assert "0 files reformatted, 1 left unchanged" in again.stderr  # the link is the file
 
 
 def test_check_lists_what_would_change_and_writes_nothing(tmp_path: Path) -> None:
@@ -102,3 +102,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert mixed.returncode == 2 and "cannot be combined" in mixed.stderr
     (tmp_path / "latin1.mission").write_bytes(b"mission caf\xe9 {}")
     assert run_cli("fmt", str(tmp_path / "latin1.mission")).returncode == 2
+
+
+def test_the_shipped_examples_and_built_in_missions_are_formatted() -> None:
+    result = run_cli("fmt", "--check", "examples/", "runtime/orchestration/missions/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "0 files would be reformatted" in result.stderr

@@ -31,12 +31,13 @@ def test_guards_label_the_edges_and_skips_go_around() -> None:
     graph = build_graph(workflow())
     assert graph.edges == (
         Edge("start", "step_1"),
-        Edge("step_1", "step_2", "when not param.strict"),
-        Edge("step_2", "step_3", "when param.strict or not state.kept"),
-        Edge("step_1", "step_3", "when param.strict or not state.kept", skip=True),
+        Edge("step_1", "guard_2"),
+        Edge("guard_2", "step_2", "when not param.strict"),
+        Edge("guard_2", "guard_3", "else", skip=True),
+        Edge("step_2", "guard_3"),
+        Edge("guard_3", "step_3", "when param.strict or not state.kept"),
+        Edge("guard_3", "step_4", "else", skip=True),
         Edge("step_3", "step_4"),
-        Edge("step_2", "step_4", skip=True),
-        Edge("step_1", "step_4", skip=True),
         Edge("step_4", "end"),
     )
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
@@ -82,6 +83,12 @@ def test_the_vscode_manifest_registers_language_grammar_and_server() -> None:
     assert (VSCODE / language["configuration"]).is_file()
     assert (VSCODE / manifest["main"]).is_file()
     assert "vscode-languageclient" in manifest["dependencies"]
+    assert manifest["activationEvents"] == ["onLanguage:mission"]
+    assert {"name", "publisher", "version", "engines"} <= set(manifest)  # what vsce needs
+    assert manifest["contributes"]["configurationDefaults"]["[mission]"] == {
+        "editor.tabSize": 4, "editor.insertSpaces": True}  # the formatter's indentation
+    script = (VSCODE / manifest["main"]).read_text(encoding="utf-8")
+    assert '["mission", "lsp"]' in script and "LanguageClient" in script
     assert manifest["contributes"]["configuration"]["properties"][
         "mission.server.command"]["default"] == ["mission", "lsp"]
     syntax = json.loads((VSCODE / grammar["path"]).read_text(encoding="utf-8"))
@@ -110,6 +117,78 @@ def test_the_textmate_grammar_compiles_and_knows_every_keyword() -> None:
     for keyword in KEYWORDS:
         matches = [p.match(f"{keyword} x") for p in patterns]
         assert any(m is not None and m.group(0).startswith(keyword) for m in matches), keyword
+
+
+def _rules(node: dict[str, Any], repository: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rules of a `patterns` list, with `#name` includes resolved."""
+    rules: list[dict[str, Any]] = []
+    for rule in node.get("patterns", []):
+        if "include" in rule:
+            target = repository[rule["include"].lstrip("#")]
+            rules += _rules(target, repository) if "patterns" in target and \
+                "begin" not in target else [target]
+        else:
+            rules.append(rule)
+    return rules
+
+
+def _scan(line: str, rules: list[dict[str, Any]], repository: dict[str, Any],
+          position: int = 0, inside: dict[str, Any] | None = None,
+          ) -> tuple[list[tuple[str, str]], int]:
+    """TextMate's rule for one line: the earliest match wins, the first rule on a tie;
+    text no rule matches takes the scope of the `begin`/`end` rule it is `inside`."""
+    found: list[tuple[str, str]] = []
+    scope = inside["name"] if inside is not None else ""
+    while position < len(line):
+        closing = re.compile(inside["end"]).search(line, position) if inside else None
+        best: tuple[int, dict[str, Any], re.Match[str]] | None = None
+        for rule in rules:
+            match = re.compile(rule.get("match") or rule["begin"]).search(line, position)
+            if match is not None and (best is None or match.start() < best[0]):
+                best = (match.start(), rule, match)
+        if closing is not None and (best is None or closing.start() <= best[0]):
+            if closing.start() > position:
+                found.append((line[position:closing.start()], scope))
+            found.append((closing.group(0), scope))
+            return found, closing.end()
+        if best is None:
+            break
+        start, rule, match = best
+        if start > position:
+            found.append((line[position:start], scope))
+        captures = rule.get("captures") or rule.get("beginCaptures") or {}
+        groups = [(match.group(int(i)), c["name"]) for i, c in captures.items()
+                  if match.group(int(i))]
+        found += groups or [(match.group(0), rule.get("name", scope))]
+        position = max(match.end(), position + 1)
+        if "begin" in rule:
+            inner, position = _scan(line, _rules(rule, repository), repository, position, rule)
+            found += inner
+    if position < len(line):
+        found.append((line[position:], scope))
+    return found, len(line)
+
+
+def test_the_textmate_grammar_scopes_the_parts_of_a_line() -> None:
+    syntax = json.loads((VSCODE / "syntaxes" / "mission.tmLanguage.json")
+                        .read_text(encoding="utf-8"))
+    line = ('runtime go "x \\"y\\" \\u00e9 \\q # no" when state.a.b == -2.5e3 and '
+            'param.n in 1..10 {  # yes "c"')
+    scopes, _ = _scan(line, _rules(syntax, syntax["repository"]), syntax["repository"])
+    scope = dict(reversed(scopes))  # the first scope of each text
+    assert scope["runtime"] == "storage.type.step.mission"
+    assert scope["go"] == "entity.name.function.step.mission"
+    assert scope['\\"'] == scope["\\u00e9"] == "constant.character.escape.mission"
+    assert scope["\\q"] == "invalid.illegal.escape.mission"
+    assert ("x ", "string.quoted.double.mission") in scopes
+    assert (" # no", "string.quoted.double.mission") in scopes  # a `#` in a string
+    assert scope["when"] == "keyword.control.when.mission"
+    assert scope["state"] == scope["param"] == "variable.language.mission"
+    assert scope["a"] == scope["b"] == scope["n"] == "variable.other.property.mission"
+    assert scope["-2.5e3"] == scope["1"] == scope["10"] == "constant.numeric.mission"
+    assert scope[".."] == scope["=="] == "keyword.operator.mission"
+    assert scope["and"] == scope["in"] == "keyword.operator.logical.mission"
+    assert scope['# yes "c"'] == "comment.line.number-sign.mission"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from compiler import compile_source
 from compiler.format import format_source
 from runtime.orchestration.operations import OPERATIONS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 from tests.editor.lsp_client import LspClient
 
 BROKEN = """mission plan "Plan the day" {
@@ -152,8 +154,96 @@ def test_an_editor_session(client: LspClient, tmp_path: Path) -> None:
     assert [action["title"] for action in actions] == [fix.message for fix in fixes]
     for action in actions:
         assert action["kind"] == "quickfix" and uri in action["edit"]["changes"]
+    # ... and, asked for by kind (as on save), all of them at once, as `mission check --fix`.
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": document, "range": whole,
+        "context": {"diagnostics": [], "only": ["source.fixAll"]}})
+    assert [action["kind"] for action in actions] == ["source.fixAll.mission"]
+    copy = tmp_path / "copy.mission"
+    copy.write_text(BROKEN, encoding="utf-8")
+    assert run_cli("check", "--fix", copy.name, cwd=tmp_path).returncode == 1
+    fixed = copy.read_text(encoding="utf-8")
+    assert fixed != BROKEN
+    assert [edit["newText"] for edit in actions[0]["edit"]["changes"][uri]] == [fixed]
 
     # Shutdown and exit end the process cleanly.
     assert client.request("shutdown", None) is None
     client.notify("exit", None)
     assert client.process.wait(timeout=30) == 0
+
+
+CONFIGURED = """mission m "Configured rules" {
+    version 1
+
+    param unused: int = 1
+
+    runtime a { set(at: state.x, value: 1) }
+}
+"""
+SEVERITIES = {"error": 1, "warning": 2, "note": 3}
+
+
+def _initialize(client: LspClient, root: Path, watch: bool = False) -> None:
+    capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}}}
+    client.request("initialize", {"processId": None, "rootUri": root.as_uri(),
+                                  "capabilities": capabilities})
+    client.notify("initialized", {})
+
+
+def _cli_findings(path: Path) -> list[tuple[str, str, int, int, int]]:
+    done = run_cli("check", "--format", "json", "--no-cache", path.name, cwd=path.parent)
+    assert done.returncode in (0, 1), done.stderr
+    return sorted((d["code"], d["message"], SEVERITIES[d["severity"]], d["range"]["start"]["line"],
+                   d["range"]["start"]["column"]) for d in json.loads(done.stdout)["diagnostics"])
+
+
+def _lsp_findings(published: dict[str, Any]) -> list[tuple[str, str, int, int, int]]:
+    return sorted((d["code"], d["message"].split("\nhelp: ")[0], d["severity"],
+                   d["range"]["start"]["line"] + 1, d["range"]["start"]["character"] + 1)
+                  for d in published["diagnostics"])
+
+
+def test_the_project_configuration_gives_the_same_findings_as_mission_check(
+        client: LspClient, tmp_path: Path) -> None:
+    config = tmp_path / "mission.toml"
+    config.write_text('ignore = ["W101"]\n[severity]\nW201 = "error"\n', encoding="utf-8")
+    nested = tmp_path / "plans"
+    nested.mkdir()
+    path = nested / "configured.mission"
+    path.write_text(CONFIGURED, encoding="utf-8")
+    _initialize(client, tmp_path, watch=True)
+    registered = client.server_request("client/registerCapability")
+    watchers = registered["params"]["registrations"][0]["registerOptions"]["watchers"]
+    assert {w["globPattern"] for w in watchers} == {"**/mission.toml", "**/pyproject.toml"}
+
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": path.as_uri(), "languageId": "mission", "version": 1, "text": CONFIGURED}})
+    published = client.notification("textDocument/publishDiagnostics", uri=path.as_uri())
+    findings = _lsp_findings(published["params"])
+    assert [(code, severity) for code, _, severity, _, _ in findings] == [("W201", 1)]
+    assert findings == _cli_findings(path)
+
+    # The configuration changes: the open document is checked again with the new rules.
+    config.write_text('[severity]\nW201 = "note"\n', encoding="utf-8")
+    client.notify("workspace/didChangeWatchedFiles", {
+        "changes": [{"uri": config.as_uri(), "type": 2}]})
+    published = client.notification("textDocument/publishDiagnostics", uri=path.as_uri())
+    findings = _lsp_findings(published["params"])
+    assert [(code, severity) for code, _, severity, _, _ in findings] == [("W101", 2),
+                                                                          ("W201", 3)]
+    assert findings == _cli_findings(path)
+
+
+def test_a_broken_configuration_is_reported_and_the_defaults_apply(
+        client: LspClient, tmp_path: Path) -> None:
+    (tmp_path / "mission.toml").write_text('ignore = ["W9"]\n', encoding="utf-8")
+    path = tmp_path / "configured.mission"
+    _initialize(client, tmp_path)
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": path.as_uri(), "languageId": "mission", "version": 1, "text": CONFIGURED}})
+    shown = client.notification("window/showMessage")["params"]
+    assert shown["type"] == 2
+    assert "mission.toml" in shown["message"] and "`W9`" in shown["message"]
+    assert "using the default rules" in shown["message"]
+    published = client.notification("textDocument/publishDiagnostics", uri=path.as_uri())
+    assert sorted(d["code"] for d in published["params"]["diagnostics"]) == ["W101", "W201"]
