@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
-from compiler.recovery import KEYWORDS, NO_MENTIONS, Mentions
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
+from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, Mentions
 from runtime.orchestration.operations import OPERATIONS, Operation
 from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
 
@@ -45,6 +45,8 @@ class Analysis:
     # step id -> its operation (when known) and its arguments matched to parameter names
     operations: dict[str, Operation] = field(default_factory=dict)
     arguments: dict[str, dict[str, ast.Argument]] = field(default_factory=dict)
+    # state roots read where nothing provides them (E009): lint rules leave them alone
+    unprovided: set[str] = field(default_factory=set)
 
 
 class _Checker:
@@ -53,7 +55,8 @@ class _Checker:
         self.analysis = Analysis()
         self.text = text
         self.mentions = mentions
-        self.unprovided: list[ast.Name] = []  # state reads reported once all writes are known
+        # state reads reported once all writes are known, with the type their place wants
+        self.unprovided: list[tuple[ast.Name, str]] = []
         self.provided_at: dict[str, int] = {}  # state root -> where it is first provided
 
     def error(self, code: str, message: str, span: Span, label: str = "",
@@ -83,7 +86,9 @@ class _Checker:
     def check_versions(self, mission: ast.Mission) -> None:
         versions = mission.versions
         if not versions:
-            if "version" not in self.mentions.starts:  # (a broken `version` line is E001)
+            # A broken `version` line, even a misspelled one, is already an E001.
+            if not any(closest(word, ("version",)) or word.isdigit()
+                       for word in self.mentions.starts):
                 self.error("E019", "the mission does not say which language version it uses",
                            mission.name.span, "no `version` line in this mission",
                            help=("add `version 1` as the first line inside the braces",),
@@ -122,7 +127,10 @@ class _Checker:
             return
         table[name] = declaration
         type_name = declaration.type.name.text
-        if type_name not in TYPE_NAMES:
+        if type_left_out(declaration, self.text):
+            self.diagnostics.append(missing_type(declaration))
+            type_name = "any"
+        elif type_name not in TYPE_NAMES:
             self.error("E015", f"unknown type `{type_name}`", declaration.type.name.span,
                        "not a type",
                        help=(*did_you_mean(type_name, TYPE_NAMES),
@@ -221,7 +229,8 @@ class _Checker:
         else:
             self.analysis.steps[step.id.text] = step
         if step.when is not None:
-            self.check_reads(step.when)
+            self.check_spacing(step.when, after_when=True)
+            self.check_reads(step.when, "bool")
             when_type = self.expression_type(step.when)
             if not is_assignable(when_type, "bool"):
                 self.error("E022", f"a `when` condition must be true or false, not {when_type}",
@@ -231,7 +240,7 @@ class _Checker:
         if step.call is None:
             if kind == "human":
                 self.error("E020", f"the human step `{step.id.text}` asks nothing",
-                           step.span, "empty human step",
+                           step.kind.span.cover(step.id.span), "empty human step",
                            help=('ask a question, for example `confirm("Go ahead?") -> '
                                  'state.approved`',))
             return
@@ -239,6 +248,8 @@ class _Checker:
 
     def check_call(self, step: ast.Step, call: ast.Call, kind: str) -> None:
         name = call.operation.text
+        for given in call.arguments:
+            self.check_spacing(given.value)
         operation = OPERATIONS.get(name)
         if operation is None:
             self.unknown_operation(call, kind)
@@ -255,7 +266,7 @@ class _Checker:
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
             if argument is not None and not parameter.place:
-                self.check_reads(argument.value)
+                self.check_reads(argument.value, parameter.type)
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
             if argument is None:
@@ -398,27 +409,65 @@ class _Checker:
             self.analysis.state_types.setdefault(root, "map")
 
     # -- expressions --------------------------------------------------------------
-    def check_reads(self, expression: ast.Expr) -> None:
+    def check_reads(self, expression: ast.Expr, wanted: str = "any") -> None:
+        """Record the reads in `expression`; `wanted` is the type its place takes (for the
+        declaration a help line suggests)."""
+        whole = isinstance(expression, ast.Reference) and len(expression.path) == 1
         for reference in references(expression):
             head = reference.path[0]
+            type_name = wanted if whole and wanted in TYPE_NAMES else "any"
             if reference.root == "param":
                 self.analysis.param_reads.setdefault(head.text, []).append(reference.span)
-                if head.text not in self.analysis.params and head.text not in self.mentions.params:
+                if head.text not in self.analysis.params \
+                        and not self.mentions.params & {head.text, ANY_NAME}:
                     self.error("E008", f"`{reference.dotted}` is not a declared param", head.span,
                                "undeclared param",
                                help=(*did_you_mean(head.text, self.analysis.params),
-                                     f"declare it: `param {head.text}: str`"),
+                                     "declare it: `param "
+                                     f"{head.text}: {type_name if type_name != 'any' else 'str'}`"),
                                fix=rename_fix(head.text, head.span, self.analysis.params))
                 continue
             self.analysis.reads.setdefault(head.text, []).append(reference.span)
-            if head.text not in self.provided_at and head.text not in self.mentions.state:
-                self.unprovided.append(head)
+            if head.text not in self.provided_at \
+                    and not self.mentions.state & {head.text, ANY_NAME}:
+                self.unprovided.append((head, type_name))
                 self.provided_at[head.text] = head.span.start  # report each name once
 
+    def check_spacing(self, condition: ast.Expr, after_when: bool = False) -> None:
+        """`whenstate.x` and `notstate.x`: a keyword glued to the word after it.
+
+        Where no name can stand, the lexer reads the keyword at the start of a
+        longer word, so the text means `when state.x`; it reads as a typo, so it
+        is an error, with the space as its fix.
+        """
+        text = self.text
+        glued: list[tuple[str, int]] = []
+        if after_when and 0 < condition.span.start <= len(text) \
+                and _is_word(text[condition.span.start - 1]):
+            glued.append(("when", condition.span.start))
+        for node in subexpressions(condition):
+            end = node.span.start + 3
+            if isinstance(node, ast.Unary) and end < len(text) and _is_word(text[end]):
+                glued.append(("not", end))
+        reported_to = -1
+        for keyword, at in glued:
+            start = at - len(keyword)
+            if start < reported_to:  # `notnotstate`: one word, one error
+                continue
+            word_end = at
+            while word_end < len(text) and _is_word(text[word_end]):
+                word_end += 1
+            reported_to = word_end
+            self.error("E001", f"`{text[start:word_end]}` is read as `{keyword}` followed by "
+                       f"`{text[at:word_end]}`", Span(start, word_end), "missing space",
+                       help=(f"write `{keyword} {text[at:word_end]}`",),
+                       fix=Fix(f"put a space after `{keyword}`", (Edit(Span(at, at), " "),)))
+
     def report_unprovided(self) -> None:
-        reported = {head.text for head in self.unprovided}
-        for head in self.unprovided:
+        reported = {head.text for head, _ in self.unprovided}
+        for head, type_name in self.unprovided:
             name = head.text
+            self.analysis.unprovided.add(name)
             later = [span for span in self.analysis.writes.get(name, ())
                      if span.start > head.span.start]
             provided = [other for other, at in self.provided_at.items()
@@ -428,8 +477,8 @@ class _Checker:
                     "steps run in order: move the step that writes it before this one",)
             else:
                 help_lines = (*did_you_mean(name, provided),
-                              f"declare it: `input {name}: list = []`, or write it in an earlier "
-                              "step")
+                              f"declare it: `input {name}: {type_name}`, or write it in an "
+                              "earlier step")
             self.error("E009", f"`state.{name}` is read, but it is not a declared input and no "
                        "earlier step writes it", head.span, "nothing provides this",
                        labels=tuple(Label(span, "written here, later") for span in later[:1]),
@@ -462,6 +511,45 @@ def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
             return declared if declared in TYPE_NAMES else "any"
         return analysis.state_types.get(name, "any")
     return "bool"
+
+
+def type_left_out(declaration: ast.Declaration, text: str) -> bool:
+    """`param a:` then, on the next line, `param b: int`: the parser took the keyword
+    `param` for the type (no name can stand there, so the lexer reads a name)."""
+    type_name = declaration.type.name
+    return type_name.text in KEYWORDS and "\n" in text[declaration.name.span.end:
+                                                       type_name.span.start]
+
+
+def missing_type(declaration: ast.Declaration) -> Diagnostic:
+    """`param a:` at the end of a line: the parser took the next line's keyword for the
+    type. The recovery reports the same diagnostic for the rest of that line, which is
+    then one error, not two."""
+    name, keyword = declaration.name.text, declaration.type.name
+    return Diagnostic("E015", Severity.ERROR, f"the type of `{name}` is missing", keyword.span,
+                      f"`{keyword.text}` is a keyword, not a type",
+                      help=(f"write the type after `{name}:`; the types are "
+                            f"{one_of(TYPE_NAMES)}",))
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def subexpressions(expression: ast.Expr) -> Iterable[ast.Expr]:
+    """The expression and every expression inside it, outermost first."""
+    stack: list[ast.Expr] = [expression]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.ListExpr):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, ast.MapExpr):
+            stack.extend(reversed([entry.value for entry in node.entries]))
+        elif isinstance(node, ast.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, ast.Binary):
+            stack.extend((node.right, node.left))
 
 
 def references(expression: ast.Expr) -> Iterable[ast.Reference]:

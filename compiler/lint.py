@@ -15,8 +15,8 @@ from typing import Any
 from compiler import ast
 from compiler.checks import Analysis, expression_type, references
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.recovery import NO_MENTIONS, Mentions
 from compiler.source import SourceFile
+from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
 from runtime.orchestration.operations import OPERATIONS, Operation
 
 # Operations whose place argument is read and changed in place (absent counts as empty).
@@ -70,6 +70,17 @@ class LintContext:
 
     def type_of(self, expression: ast.Expr) -> str:
         return expression_type(expression, self.analysis)
+
+    def clouded(self, reference: ast.Reference) -> bool:
+        """True when an error clouds what is known of this reference: an undeclared param,
+        a state value nothing provides, or one that text dropped after a syntax error may
+        write. Lint rules about its type say nothing then."""
+        if not reference.path:
+            return False
+        head = reference.path[0].text
+        if reference.root == "param":
+            return head not in self.analysis.params
+        return head in self.analysis.unprovided or bool(self.mentions.state & {head, ANY_NAME})
 
     def used_later(self, root: str, after: int) -> bool:
         """True when a step after index `after` uses `state.root` (or it is mentioned in
@@ -142,19 +153,61 @@ def step_facts(index: int, step: ast.Step) -> StepFacts:
 
 
 def constant(expression: ast.Expr) -> tuple[bool, Any]:
-    """(True, value) when the expression's value is fixed (it reads nothing), else (False, None).
+    """(True, value) when the expression's value is the same in every run, else (False, None).
 
-    Uses the engine's own evaluator, so the answer is what a run would compute.
+    Fixed: it reads nothing, or what it reads is never evaluated because `and`
+    and `or` stop early, as the engine's do (`true or state.x` is true). Uses
+    the engine's own evaluator, so the answer is what a run would compute.
     """
-    if next(iter(references(expression)), None) is not None:
-        return False, None
-    from compiler.emit import expression_json
-    from runtime.orchestration.expressions import EvaluationError, evaluate
-
     try:
-        return True, evaluate(expression_json(expression), {}, {})
-    except (EvaluationError, RecursionError):
+        return _constant(expression)
+    except RecursionError:
         return False, None
+
+
+def _constant(expression: ast.Expr) -> tuple[bool, Any]:
+    if next(iter(references(expression)), None) is None:
+        from compiler.emit import expression_json
+        from runtime.orchestration.expressions import EvaluationError, evaluate
+
+        try:
+            return True, evaluate(expression_json(expression), {}, {})
+        except EvaluationError:
+            return False, None
+    if isinstance(expression, ast.Binary) and expression.operator in ("and", "or"):
+        stops_at = expression.operator == "or"  # the value that ends the evaluation early
+        known, value = _constant(expression.left)
+        if not known or not isinstance(value, bool):
+            return False, None
+        if value is stops_at:
+            return True, stops_at
+        known, value = _constant(expression.right)
+        return (True, value) if known and isinstance(value, bool) else (False, None)
+    if isinstance(expression, ast.Unary):
+        known, value = _constant(expression.operand)
+        return (True, not value) if known and isinstance(value, bool) else (False, None)
+    return False, None
+
+
+def always_false_part(expression: ast.Expr) -> ast.Expr | None:
+    """The part that keeps a condition from ever being true (`... and false`), or None.
+
+    A run either finds the condition false or fails evaluating it: either way
+    the guarded step never runs.
+    """
+    try:
+        known, value = constant(expression)
+        if known:
+            return expression if value is False else None
+        if isinstance(expression, ast.Binary) and expression.operator == "and":
+            return always_false_part(expression.left) or always_false_part(expression.right)
+        if isinstance(expression, ast.Binary) and expression.operator == "or":
+            left = always_false_part(expression.left)
+            right = always_false_part(expression.right)
+            return expression if left is not None and right is not None else None
+    except RecursionError:
+        pass
+    return None
 
 
 def conjuncts(expression: ast.Expr) -> list[ast.Expr]:

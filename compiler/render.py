@@ -13,7 +13,10 @@ Colour only when asked (the CLI asks on a terminal without `NO_COLOR`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import pairwise
 
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Severity
@@ -31,15 +34,38 @@ def location(source: SourceFile, span: Span) -> str:
     return f"{source.path}:{line}:{column}"
 
 
-def _marks(source: SourceFile, span: Span, message: str,
-           primary: bool) -> list[tuple[int, int, int, str, bool]]:
-    """(line, start, end, message, primary) per line a span underlines (first and last line)."""
+Mark = tuple[int, int, int, str, bool]  # (line, start, end, message, primary)
+_SHOWN_BLOCK_LINES = 6  # a longer multi-line span shows its first and last lines only
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A span over several lines, drawn with a bar in the margin, as rustc does."""
+
+    first: int
+    last: int
+    span: Span
+    message: str
+    primary: bool
+
+    def lines(self) -> set[int]:
+        if self.last - self.first < _SHOWN_BLOCK_LINES:
+            return set(range(self.first, self.last + 1))
+        return {self.first, self.first + 1, self.last}
+
+
+def _line_range(source: SourceFile, span: Span) -> tuple[int, int]:
+    """The first and last line a span covers (a final line break does not count)."""
     first, _ = source.location(span.start)
     last, last_column = source.location(span.end)
-    if last > first and last_column == 1:  # the span ends with a line break
+    if last > first and last_column == 1:
         last -= 1
-    if last <= first:
-        return [(first, span.start, span.end, message, primary)]
+    return first, max(first, last)
+
+
+def _split(source: SourceFile, span: Span, message: str, primary: bool) -> list[Mark]:
+    """A second multi-line span, drawn as underlines of its first and last lines."""
+    first, last = _line_range(source, span)
     first_end = source.line_start(first) + len(source.line_text(first))
     last_start = source.line_start(last)
     last_text = source.line_text(last)
@@ -57,13 +83,29 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
     head = paint(f"{severity.value}[{diagnostic.code}]", _COLOURS[severity])
     lines = [f"{head}{paint(': ' + diagnostic.message, _BOLD)}"]
     line, column = source.location(diagnostic.span.start)
-    marks = _marks(source, diagnostic.span, diagnostic.label, True)
-    for label in diagnostic.labels:
-        marks += _marks(source, label.span, label.message, False)
+    marks: list[Mark] = []
+    block: _Block | None = None
+    spans = [(diagnostic.span, diagnostic.label, True),
+             *((label.span, label.message, False) for label in diagnostic.labels)]
+    for span, message, primary in spans:
+        first, last = _line_range(source, span)
+        if first == last:
+            marks.append((first, span.start, span.end, message, primary))
+        elif block is None:
+            block = _Block(first, last, span, message, primary)
+        else:
+            marks += _split(source, span, message, primary)
     marks.sort(key=lambda mark: (mark[0], not mark[4], mark[1]))
-    numbers = sorted({mark[0] for mark in marks})
+    numbers = sorted({mark[0] for mark in marks} | (block.lines() if block else set()))
     width = len(str(numbers[-1]))
     gutter = paint(" " * width + " |", _BLUE)
+
+    def bar(inside: bool) -> str:
+        """The margin column of a block: `|` beside the lines it covers."""
+        if block is None:
+            return ""
+        return paint("| ", _COLOURS[severity] if block.primary else _BLUE) if inside else "  "
+
     lines.append(f"{' ' * width}{paint('-->', _BLUE)} {source.path}:{line}:{column}")
     lines.append(gutter)
     previous = None
@@ -71,29 +113,111 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
         if previous is not None and number > previous + 1:
             lines.append(paint("...", _BLUE))
         previous = number
+        inside = block is not None and block.first < number <= block.last
         text = source.line_text(number).expandtabs(4)
-        lines.append(f"{paint(str(number).rjust(width) + ' |', _BLUE)} {text}".rstrip())
-        for mark_line, start, end, message, primary in marks:
-            if mark_line == number:
-                underline = _underline(source, number, start, end, message, primary)
-                style = _COLOURS[severity] if primary else _BLUE
-                lines.append(f"{gutter} {paint(underline, style)}")
+        lines.append(f"{paint(str(number).rjust(width) + ' |', _BLUE)} {bar(inside)}{text}"
+                     .rstrip())
+        if block is not None and number == block.first:
+            lines.append(f"{gutter} {_block_start(source, block, paint, severity)}")
+        below = block is not None and block.first <= number < block.last
+        on_line = [mark for mark in marks if mark[0] == number]
+        for row in _underlines(source, number, on_line, severity, paint):
+            lines.append(f"{gutter} {bar(below)}{row}".rstrip())
+        if block is not None and number == block.last:
+            lines.append(f"{gutter} {_block_end(source, block, paint, severity)}")
     lines.append(gutter)
     for help_line in diagnostic.help:
         lines.append(f"{' ' * width} {paint('=', _BLUE)} {paint('help', _BOLD)}: {help_line}")
     return "\n".join(lines)
 
 
-def _underline(source: SourceFile, number: int, start: int, end: int, message: str,
-               primary: bool) -> str:
+def _block_start(source: SourceFile, block: _Block, paint: Callable[[str, str], str],
+                 severity: Severity) -> str:
+    """` ____^`: from the margin to the block's first character."""
+    raw = source.line_text(block.first)
+    before = raw[: block.span.start - source.line_start(block.first)].expandtabs(4)
+    char = "^" if block.primary else "-"
+    style = _COLOURS[severity] if block.primary else _BLUE
+    return paint(" " + "_" * (_width(before) + 1) + char, style)
+
+
+def _block_end(source: SourceFile, block: _Block, paint: Callable[[str, str], str],
+               severity: Severity) -> str:
+    """`|____^ message`: from the margin to the block's last character."""
+    raw = source.line_text(block.last)
+    end = min(max(block.span.end - source.line_start(block.last), 1), len(raw)) if raw else 1
+    before = raw[: end - 1].expandtabs(4)
+    char = "^" if block.primary else "-"
+    style = _COLOURS[severity] if block.primary else _BLUE
+    return paint(f"|{'_' * (_width(before) + 1)}{char} {block.message}".rstrip(), style)
+
+
+def _columns(source: SourceFile, number: int, start: int, end: int) -> tuple[int, int]:
+    """The display columns (from 0) a span takes on its line: first, and width (at least 1)."""
     line_start = source.line_start(number)
     raw = source.line_text(number)
     begin = max(0, start - line_start)
     finish = min(end - line_start, len(raw))
     prefix = raw[:begin].expandtabs(4)
-    marked = raw[begin:finish].expandtabs(4)
-    char = "^" if primary else "-"
-    return f"{' ' * len(prefix)}{char * max(1, len(marked))} {message}".rstrip()
+    marked = raw[:max(begin, finish)].expandtabs(4)[len(prefix):]  # tab stops of the line
+    return _width(prefix), max(1, _width(marked))
+
+
+def _underlines(source: SourceFile, number: int, marks: list[Mark], severity: Severity,
+                paint: Callable[[str, str], str]) -> list[str]:
+    """The rows under one source line, as rustc draws them.
+
+    Marks side by side share one row of `^`/`-`; the rightmost message stands
+    beside it, the others hang below on `|` lines, right to left. Marks that
+    overlap get a row each.
+    """
+    if not marks:
+        return []
+    placed = sorted(((*_columns(source, number, start, end), message, primary)
+                     for _, start, end, message, primary in marks), key=lambda m: m[0])
+    apart = all(left[0] + left[1] <= right[0] for left, right in pairwise(placed))
+    if not apart:
+        placed.sort(key=lambda m: not m[3])  # the primary first
+        return [_row([(column, ("^" if primary else "-") * width + " " + message, primary)],
+                     severity, paint) for column, width, message, primary in placed]
+    pieces = [(column, ("^" if primary else "-") * width, primary)
+              for column, width, _, primary in placed]
+    last_column, last_width, last_message, last_primary = placed[-1]
+    if last_message:
+        pieces.append((last_column + last_width + 1, last_message, last_primary))
+    rows = [_row(pieces, severity, paint)]
+    hanging = [(column, message, primary) for column, _, message, primary in placed[:-1]
+               if message]
+    if hanging:
+        rows.append(_row([(column, "|", primary) for column, _, primary in hanging],
+                         severity, paint))
+    for index in range(len(hanging) - 1, -1, -1):
+        column, message, primary = hanging[index]
+        rows.append(_row([*((left, "|", up) for left, _, up in hanging[:index]),
+                          (column, message, primary)], severity, paint))
+    return rows
+
+
+def _row(pieces: list[tuple[int, str, bool]], severity: Severity,
+         paint: Callable[[str, str], str]) -> str:
+    """Texts at display columns, painted as primary or secondary marks."""
+    row = ""
+    width = 0
+    for column, text, primary in sorted(pieces, key=lambda piece: piece[0]):
+        row += " " * max(0, column - width) + paint(text, _COLOURS[severity] if primary else _BLUE)
+        width = max(width, column) + _width(text)
+    return row.rstrip()
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes on a terminal: wide (CJK, emoji) characters take two, combining
+    marks and zero-width characters none, so carets stay under their text."""
+    total = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Cf", "Mn", "Me"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
 
 
 def render_all(diagnostics: Iterable[Diagnostic], source: SourceFile, colour: bool = False) -> str:

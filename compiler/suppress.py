@@ -21,8 +21,17 @@ from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.source import SourceFile
+from compiler.suggest import did_you_mean
 
 _DIRECTIVE = re.compile(r"mission:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?")
+_CODE = re.compile(r"[^,\s]+")
+
+
+def _known_names() -> list[str]:
+    """Every code and slug, for "did you mean"."""
+    from compiler.rules import all_rules
+
+    return [name for rule in all_rules() for name in (rule.code, rule.slug)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +44,7 @@ class Suppression:
     comment: ast.Comment
     directive: Span  # the `mission: ignore[...]` text
     codes: tuple[str, ...]  # every code of the directive, in order
+    written: Span  # this code as written in the directive
 
 
 def _resolve(code: str) -> str | None:
@@ -67,7 +77,10 @@ def parse_suppressions(source: SourceFile, mission: ast.Mission | None,
                 label="which codes?", help=("write the codes to ignore: "
                                             "`# mission: ignore[W201]`",)))
             continue
-        written = tuple(code.strip() for code in match.group("codes").split(",") if code.strip())
+        codes_start = comment.span.start + match.start("codes")
+        found = [(item.group(), Span(codes_start + item.start(), codes_start + item.end()))
+                 for item in _CODE.finditer(match.group("codes"))]
+        written = tuple(code for code, _ in found)
         if not written:
             problems.append(Diagnostic(
                 "W002", Severity.WARNING, "this suppression names no code", directive,
@@ -78,21 +91,22 @@ def parse_suppressions(source: SourceFile, mission: ast.Mission | None,
         covers = headers.get(line)
         region = covers if covers is not None else Span(
             source.line_start(line), source.line_start(line) + len(source.line_text(line)))
-        for code in written:
+        for code, where in found:
             resolved = _resolve(code)
             if resolved is None:
                 problems.append(Diagnostic(
-                    "W002", Severity.WARNING, f"`{code}` is not a diagnostic code", directive,
-                    label="unknown code", help=("`mission rules` lists every code",)))
+                    "W002", Severity.WARNING, f"`{code}` is not a diagnostic code", where,
+                    label="unknown code",
+                    help=(*did_you_mean(code, _known_names()), "`mission rules` lists every code")))
                 continue
             if resolved.startswith("E"):
                 problems.append(Diagnostic(
                     "W002", Severity.WARNING, f"{resolved} is an error and cannot be suppressed",
-                    directive, label="errors block compilation",
+                    where, label="errors block compilation",
                     help=(f"fix the problem instead: `mission explain {resolved}`",)))
                 continue
             suppressions.append(Suppression(resolved, region, covers is None, comment, directive,
-                                            written))
+                                            written, where))
     return suppressions, problems
 
 
@@ -129,10 +143,12 @@ def apply_suppressions(source: SourceFile, mission: ast.Mission | None,
         for index, suppression in enumerate(suppressions):
             if index in used or suppression.code not in enabled:
                 continue
+            code = source.text[suppression.written.start:suppression.written.end]
+            covers = "nothing on this line" if suppression.whole_line else \
+                "nothing in this step" if suppression.covers.start > 0 else "nothing in this file"
             kept.append(Diagnostic(
-                "W001", Severity.WARNING,
-                f"`# mission: ignore[{suppression.code}]` suppresses nothing here",
-                suppression.directive, label="unused suppression",
+                "W001", Severity.WARNING, f"unused suppression: {covers} reports `{code}`",
+                suppression.written, label="unused suppression",
                 help=("remove it",), fix=_removal(source, suppression)))
     return kept
 

@@ -3,7 +3,8 @@
 ## What it does
 Reports a type that is not one of `any`, `bool`, `date`, `float`, `int`,
 `list`, `map`, `null`, `number`, `str`, with a "did you mean" when one is
-close.
+close; and a type left out at the end of a line (`param start:`), where the
+next line's first word would otherwise be taken for the type.
 
 ## Why
 Params and inputs are checked against their types before the run; an

@@ -57,5 +57,6 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
         help=(f'say what it is for: `mission {mission.name.text} "..." {{`',))
 
 
+# After a syntax error the description may be in the text the parser dropped.
 RULE = Rule("W102", "missing-mission-description", Severity.WARNING, __doc__ or "", check,
-            fixable=True)
+            fixable=True, whole_mission=True)

@@ -1,9 +1,11 @@
 """A `when` condition is always true.
 
 ## What it does
-Reports a `when` guard whose value is fixed and true (it reads no param and
-no state, as in `when true` or `when 1 < 2`). The autofix removes the guard,
-which changes nothing in any run. (An always-false guard is W203.)
+Reports a `when` guard whose value is fixed and true: it reads no param and
+no state, as in `when true` or `when 1 < 2`, or what it reads is never
+evaluated, as in `when true or state.ready` (`or` stops at the first true
+part, `and` at the first false one, as the engine does). The autofix removes
+the guard, which changes nothing in any run. (An always-false guard is W203.)
 
 ## Why
 A guard that cannot be false is noise, and usually a leftover of a guard that

@@ -56,7 +56,8 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             candidates.append(condition.operand if isinstance(condition, ast.Unary)
                               else condition)
         for value in candidates:
-            if isinstance(value, ast.Reference) and context.type_of(value) == "any":
+            if isinstance(value, ast.Reference) and context.type_of(value) == "any" \
+                    and not context.clouded(value):
                 yield context.diagnostic(
                     "W209", f"`{value.dotted}` may not be true or false when the step runs",
                     value.span, label="type known only at run time",

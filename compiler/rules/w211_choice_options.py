@@ -58,7 +58,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
         options = argument.value
         if len(options.items) < 2:
             yield context.diagnostic(
-                "W211", f"`{facts.step.id.text}` offers {len(options.items)} option"
+                "W211", f"the question of `{facts.step.id.text}` offers {len(options.items)} option"
                 f"{'s' * (len(options.items) != 1)}: there is nothing to choose",
                 options.span, label="fewer than two options",
                 help=("offer at least two options, or ask with `confirm` instead",))

@@ -14,12 +14,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def explanation(code: str) -> str:
     """The text `mission explain` prints for a code or slug; raises UsageError if unknown."""
-    from compiler.rules import all_codes, find_rule
+    from compiler.rules import all_codes, all_rules, find_rule
     from compiler.suggest import did_you_mean
 
     rule = find_rule(code)
     if rule is None:
-        hint = "".join(f" ({line})" for line in did_you_mean(code.upper(), all_codes()))
+        candidates = [rule.slug for rule in all_rules()] if "-" in code else all_codes()
+        wanted = code if "-" in code else code.upper()
+        hint = "".join(f" ({line})" for line in did_you_mean(wanted, candidates))
         raise UsageError(f"`{code}` is not a diagnostic code{hint}; run `mission rules` for "
                          "the list")
     notes = [f"default severity: {rule.severity.value}"]

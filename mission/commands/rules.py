@@ -24,9 +24,10 @@ def run(args: argparse.Namespace) -> int:
                          indent=2))
         return EXIT_OK
     width = max(len(rule.slug) for rule in rules)
+    print(f"{'code':<4}  {'slug':<{width}}  {'severity':<8} {'':<8} summary")
     for rule in rules:
         marks = ("fix" if rule.fixable else "   ") + ("  off" if not rule.default else "")
-        print(f"{rule.code}  {rule.slug:<{width}}  {rule.severity.value:<7}  {marks:<8} "
+        print(f"{rule.code}  {rule.slug:<{width}}  {rule.severity.value:<8} {marks:<8} "
               f"{rule.summary}".rstrip())
     print("\n`fix`: `mission check --fix` can fix it; `off`: only when selected. "
           "Details: `mission explain CODE`.")

@@ -7,8 +7,11 @@ import re
 import pytest
 
 from compiler import compile_source
+from compiler.diagnostics import Severity
 from compiler.parser import parse
+from compiler.recovery import scan
 from compiler.source import SourceFile
+from tests.conftest import ROOT
 
 # Lark's own names must never reach a user.
 # (`param.NAME` in a help line is the user's notation, not a terminal.)
@@ -114,7 +117,16 @@ def test_text_after_the_mission_is_one_error() -> None:
     ('mision m "M" {\n    version 1\n}\n', "expected `mission`, found `mision`",
      "did you mean `mission`?"),
     ('mission m "M" {\n    version 1\n    parm top: int\n}\n',
-     "expected `when`, `{` or a string, found `:`", "did you mean `param` instead of `parm`?"),
+     "unknown keyword `parm`", "did you mean `param`?"),
+    ('mission m "M" {\n    versoin 1\n}\n', "unknown keyword `versoin`",
+     "did you mean `version`?"),
+    ('mission m "M" {\n    version 1\n    runtime a "A" whenn state.x { noop() }\n}\n',
+     "unexpected word `whenn`", "did you mean `when`?"),
+    ('mission m "M" {\n    version 1\n    human a "A" { confirm("Go?" -> state.ok }\n}\n',
+     "expected `)` to close the call of `confirm` that starts at 3:19, found `->`", ""),
+    ('mission m "M" {\n    version 1\n    runtime a "A" { noop() noop() }\n}\n',
+     "expected `}` to close the step `a` that starts at 3:5, found `noop`",
+     "a step holds one operation call: put the second one in a step of its own"),
     ('mission m "M" {\n    version 1\n    runtime a whn state.x { noop() }\n}\n',
      "expected `when`, `{` or a string, found `whn`", "did you mean `when`?"),
     ('mission { version 1 }', "expected the mission's name, found `{`", ""),
@@ -142,3 +154,35 @@ def test_recovery_is_bounded_on_many_errors() -> None:
     errors = [d for d in result.diagnostics if d.code == "E001"]
     assert 1 <= len(errors) <= 50
     assert all(0 <= d.span.start <= d.span.end <= len(text) for d in result.diagnostics)
+
+
+def test_a_broken_map_in_a_guard_does_not_cascade_into_the_step_body() -> None:
+    text = ('mission m "M" {\n    version 1\n    input x: any = 1\n'
+            '    runtime a "A" when state.x == {a: 1 b} { noop() }\n'
+            '    runtime b "B" { noop( }\n}\n')
+    result = compile_source(text, "m.mission")
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("E001", "expected `,` or `}`, found `b`"),
+        ("E001", "expected `)` to close the call of `noop` that starts at 5:21, found `}`")]
+
+
+def test_a_guard_without_a_condition_is_named_as_such() -> None:
+    text = 'mission m "M" {\n    version 1\n    runtime a "A" when { noop() }\n}\n'
+    (finding,) = compile_source(text, "m.mission").diagnostics
+    assert finding.message == "expected a condition after `when`, found `{`"
+    assert text[finding.span.start:finding.span.end] == "{"
+
+
+@pytest.mark.parametrize("name", ["daily_loop.mission", "release_checklist.mission"])
+def test_deleting_any_one_token_of_an_example_reports_only_the_syntax_error(name: str) -> None:
+    """No cascade: whatever token is missing, the other findings are those of a clean file
+    (notes aside): nothing is "undeclared", "not provided" or "missing" because of it."""
+    text = (ROOT / "examples" / name).read_text(encoding="utf-8")
+    for token in scan(text, 0):
+        broken = text[:token.start] + text[token.end:]
+        result = compile_source(broken, name)
+        if not any(d.code == "E001" for d in result.diagnostics):
+            continue
+        others = [(d.code, d.message) for d in result.diagnostics
+                  if d.code != "E001" and d.severity is not Severity.NOTE]
+        assert others == [], (token.text, token.start, others)

@@ -50,7 +50,8 @@ def test_an_unused_suppression_is_reported_and_fixed() -> None:
     text = mission("  # mission: ignore[W201, W103]")
     result = compile_source(text, "plan.mission")
     unused = [d for d in result.diagnostics if d.code == "W001"]
-    assert [d.message for d in unused] == ["`# mission: ignore[W103]` suppresses nothing here"]
+    assert [d.message for d in unused] == [
+        "unused suppression: nothing on this line reports `W103`"]
     fixed, count = apply_edits(text, unused)
     assert count == 1 and "# mission: ignore[W201]\n" in fixed
     alone = mission("  # mission: ignore[W103]")
