@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bench.harness import Row, format_table, machine
-from bench.scenarios import SCENARIOS, Settings
+from bench.scenarios import SCENARIOS, Settings, snapshot_sources
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
                              echo_runs=2_000, work=work) if args.quick else
                     Settings(rounds=15, process_rounds=15, tree_size=10_000, batch_size=4_000,
                              echo_runs=10_000, work=work))
+        snapshot_sources(work)
         before = machine()
         started = time.time()
         rows: list[Row] = []

@@ -3,8 +3,11 @@
 Each scenario function takes a `Settings` and returns table rows. Processes
 started here get a clean environment: bytecode caching on (as in any real
 install; the developer shell may have `PYTHONDONTWRITEBYTECODE` set), a
-private cache directory for the parse tables and the check cache, and one
-untimed warm-up run.
+private cache directory for the parse tables and the check cache, one
+untimed warm-up run, and the sources as they were when the bench started
+(`snapshot_sources`), so that work going on in the same tree cannot change
+the code under measurement halfway, nor invalidate the check cache of the
+warm scenario.
 """
 
 from __future__ import annotations
@@ -12,14 +15,13 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bench import corpus
 from bench.harness import Row, interleave, run_command, time_calls
@@ -51,72 +53,34 @@ def process_environment(work: Path) -> dict[str, str]:
     env["XDG_CACHE_HOME"] = str(work / "cache")
     env["XDG_DATA_HOME"] = str(work / "data")
     env["NO_COLOR"] = "1"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(work / "src"), str(ROOT),
+                                                      env.get("PYTHONPATH")]))
     return env
 
 
-_PATCHED_CLI = """
-import sys
-import compiler.parser
-from compiler.fastparse import parse_fast
-_lark_parse = compiler.parser.parse
-compiler.parser.parse = lambda source: parse_fast(source) or _lark_parse(source)
-from mission.cli import main
-sys.exit(main())
-"""
+PACKAGES = ("grammar", "compiler", "runtime", "mission")
 
 
-_INTEGRATED: list[bool] = []
+def snapshot_sources(work: Path) -> None:
+    """Copy the packages and `pyproject.toml` into `work/src`: every process the bench
+    starts runs there (first on `sys.path`, and the configuration `mission check` finds
+    there is the project's, as in the repository)."""
+    for package in PACKAGES:
+        target = work / "src" / package
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(ROOT / package, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", work / "src" / "pyproject.toml")
 
 
-def fast_path_integrated() -> bool:
-    """Whether `compiler.parser.parse` uses the fast path (so `lark` stays unimported)."""
-    if not _INTEGRATED:
-        probe = ("import sys, compiler\n"
-                 f"compiler.compile_source(open({str(DAILY_LOOP)!r}).read())\n"
-                 "print('lark' in sys.modules)")
-        with tempfile.TemporaryDirectory(prefix="mission-bench-") as scratch:
-            env = process_environment(Path(scratch))
-            for _ in range(2):  # the first run may build the parse tables with lark
-                out = subprocess.run([PYTHON, "-c", probe], env=env, capture_output=True,
-                                     text=True, check=True).stdout
-        _INTEGRATED.append(out.strip() == "False")
-    return _INTEGRATED[0]
+def process(command: list[str], work: Path) -> Callable[[], float]:
+    """A contender: `command` in a process of its own, run from the snapshot."""
+    return run_command(command, process_environment(work), cwd=work / "src")
 
 
 def mission_command(*arguments: str) -> list[str]:
-    """`mission ARGS` as a fresh process; with the fast parse path patched in if it is
-    not wired into `compiler.parser.parse` yet (the table notes it)."""
-    if fast_path_integrated():
-        return [PYTHON, "-m", "mission", *arguments]
-    return [PYTHON, "-c", _PATCHED_CLI, *arguments]
-
-
-def _patch_note() -> str:
-    return "" if fast_path_integrated() else (
-        "fast parse path patched in by the bench: compiler.parser.parse does not use it yet")
-
-
-def use_fast_path_in_process() -> None:
-    """Use the fast parse path in this process too, if `compiler.parser` does not yet."""
-    if fast_path_integrated():
-        return
-    import compiler.parser
-    from compiler.fastparse import parse_fast
-
-    lark_parse = compiler.parser.parse
-
-    def parse(source: Any) -> Any:
-        return parse_fast(source) or lark_parse(source)
-
-    compiler.parser.parse = parse
-
-
-def cli_supports(command: str, option: str, work: Path) -> bool:
-    completed = subprocess.run([PYTHON, "-m", "mission", command, "--help"],
-                               env=process_environment(work), capture_output=True, text=True,
-                               check=False)
-    return option in completed.stdout
+    """`mission ARGS` as a fresh process."""
+    return [PYTHON, "-m", "mission", *arguments]
 
 
 # -- 1. compile one typical mission, in process --------------------------------------
@@ -126,7 +90,6 @@ def compile_one(settings: Settings) -> list[Row]:
     import jsonschema  # type: ignore[import-untyped]
     import yaml  # type: ignore[import-untyped]
 
-    use_fast_path_in_process()
     from compiler import compile_source
 
     text = DAILY_LOOP.read_text(encoding="utf-8")
@@ -149,11 +112,10 @@ def compile_one(settings: Settings) -> list[Row]:
     comparison = interleave({"ours": time_calls(ours, 200), "yaml+schema":
                              time_calls(yaml_and_schema, 200), "yaml": time_calls(yaml_only, 200)},
                             settings.rounds)
-    note = _patch_note()
     return [
         Row("1 compile daily_loop (warm, in process)", comparison.median("ours"),
             comparison.median("yaml+schema"), comparison.ratio("ours", "yaml+schema"), 1.0,
-            baseline_name="PyYAML C loader + jsonschema 2020-12", note=note),
+            baseline_name="PyYAML C loader + jsonschema 2020-12"),
         Row("1b  same, against the YAML load alone (no checks)", comparison.median("ours"),
             comparison.median("yaml"), comparison.ratio("ours", "yaml"), None,
             baseline_name="PyYAML C loader", note="for information: a YAML load checks nothing"),
@@ -164,27 +126,24 @@ def compile_one(settings: Settings) -> list[Row]:
 
 
 def check_cold(settings: Settings) -> list[Row]:
-    env = process_environment(settings.work)
-    mission_file = settings.work / "daily_loop.mission"
+    work = settings.work
+    mission_file = work / "daily_loop.mission"
     mission_file.write_text(DAILY_LOOP.read_text(encoding="utf-8"), encoding="utf-8")
-    no_cache = ["--no-cache"] if cli_supports("check", "--no-cache", settings.work) else []
     contenders = {
-        "ours": run_command(mission_command("check", *no_cache, str(mission_file)), env),
-        "yamllint": run_command([PYTHON, "-m", "yamllint", str(BENCH / "daily_loop.yaml")], env),
-        "check-jsonschema": run_command(
+        "ours": process(mission_command("check", "--no-cache", str(mission_file)), work),
+        "yamllint": process([PYTHON, "-m", "yamllint", str(BENCH / "daily_loop.yaml")], work),
+        "check-jsonschema": process(
             [PYTHON, "-m", "check_jsonschema", "--schemafile",
-             str(BENCH / "daily_loop.schema.json"), str(BENCH / "daily_loop.yaml")], env),
-        "python -c pass": run_command([PYTHON, "-c", "pass"], env),
+             str(BENCH / "daily_loop.schema.json"), str(BENCH / "daily_loop.yaml")], work),
+        "python -c pass": process([PYTHON, "-c", "pass"], work),
     }
     for contender in contenders.values():
         contender()  # warm-up: bytecode and parse tables written
     comparison = interleave(contenders, settings.process_rounds)
-    note = " ".join(filter(None, [_patch_note(), "" if no_cache else
-                                  "`mission check --no-cache` does not exist yet"]))
     return [
         Row("2 check one file, cold process", comparison.median("ours"),
             comparison.median("yamllint"), comparison.ratio("ours", "yamllint"), 0.75,
-            baseline_name="yamllint", note=note),
+            baseline_name="yamllint"),
         Row("2b  same, against check-jsonschema", comparison.median("ours"),
             comparison.median("check-jsonschema"), comparison.ratio("ours", "check-jsonschema"),
             None, baseline_name="check-jsonschema"),
@@ -202,12 +161,12 @@ def run_cold(settings: Settings) -> list[Row]:
     compiled = settings.work / "echo.json"
     source = ROOT / "runtime" / "orchestration" / "missions" / "echo.mission"
     with compiled.open("w", encoding="utf-8") as stream:
-        subprocess.run([PYTHON, "-m", "mission", "compile", str(source)], env=env, stdout=stream,
-                       check=True)
+        subprocess.run(mission_command("compile", str(source)), env=env, stdout=stream,
+                       cwd=settings.work / "src", check=True)
     contenders = {
-        "ours": run_command([PYTHON, "-m", "mission", "run", str(compiled), "--param",
-                             "message=hi"], env),
-        "python -c pass": run_command([PYTHON, "-c", "pass"], env),
+        "ours": process(mission_command("run", str(compiled), "--param", "message=hi"),
+                        settings.work),
+        "python -c pass": process([PYTHON, "-c", "pass"], settings.work),
     }
     for contender in contenders.values():
         contender()
@@ -221,29 +180,23 @@ def run_cold(settings: Settings) -> list[Row]:
 
 
 def check_tree(settings: Settings) -> list[Row]:
-    env = process_environment(settings.work)
     tree = settings.work / f"tree-{settings.tree_size}"
     if not tree.exists():
         corpus.write_tree(tree, settings.tree_size)
     title = f"4 check a tree of {settings.tree_size:,} missions"
-    missing = [option for option in ("--jobs", "--no-cache")
-               if not cli_supports("check", option, settings.work)]
-    if missing:
-        return [Row(f"{title}: 2 workers vs 1", float("nan"), float("nan"), float("nan"),
-                    1 / 1.8, unit="s", baseline_name="--jobs 1",
-                    note=f"not measured: `mission check` has no {' or '.join(missing)} yet")]
-    cold_one = run_command(mission_command("check", "--no-cache", "--jobs", "1", str(tree)), env)
-    cold_all = run_command(mission_command("check", "--no-cache", str(tree)), env)
-    warm = run_command(mission_command("check", str(tree)), env)
+    cold_one = process(mission_command("check", "--no-cache", "--jobs", "1", str(tree)),
+                       settings.work)
+    cold_all = process(mission_command("check", "--no-cache", str(tree)), settings.work)
+    warm = process(mission_command("check", str(tree)), settings.work)
     warm()  # fills the cache
+    warm()  # and settles it: files written just before the first run are trusted by content
     comparison = interleave({"cold 1": cold_one, "cold all": cold_all, "warm": warm},
                             max(2, settings.process_rounds // 4))
     seconds = {name: comparison.median(name) / 1000 for name in comparison.samples}
-    note = _patch_note()
     return [
         Row(f"{title}: 2 workers vs 1 (cold)", seconds["cold all"], seconds["cold 1"],
             comparison.ratio("cold all", "cold 1"), round(1 / 1.8, 3), unit="s",
-            baseline_name="--jobs 1", note=note),
+            baseline_name="--jobs 1"),
         Row(f"{title}: warm cache vs cold", seconds["warm"], seconds["cold all"],
             comparison.ratio("warm", "cold all"), 0.05, unit="s", baseline_name="--no-cache"),
     ]
@@ -253,7 +206,6 @@ def check_tree(settings: Settings) -> list[Row]:
 
 
 def scaling(settings: Settings) -> list[Row]:
-    use_fast_path_in_process()
     from compiler import compile_source
 
     small, large = corpus.big_mission(1_000), corpus.big_mission(1_000_000)
@@ -273,7 +225,7 @@ def scaling(settings: Settings) -> list[Row]:
     return [
         Row("5 compile time per byte, 1 MB vs 1 KB", comparison.median("1 MB"),
             comparison.median("1 KB"), comparison.ratio("1 MB", "1 KB"), 1.5, unit="ns/B",
-            baseline_name="1 KB mission", note=_patch_note()),
+            baseline_name="1 KB mission"),
         Row("5b  peak memory compiling 1 MB, per byte of source", peak / 1e6, len(large) / 1e6,
             peak / len(large), 50.0, unit="MB", baseline_name="file size"),
     ]
@@ -343,25 +295,19 @@ def echo_memory(settings: Settings) -> Row:
 
 
 def batch(settings: Settings) -> list[Row]:
-    env = process_environment(settings.work)
     lines = settings.work / f"runs-{settings.batch_size}.jsonl"
     lines.write_text(corpus.batch_requests(settings.batch_size), encoding="utf-8")
-    if cli_supports("run", "--batch", settings.work):
-        def command(jobs: int) -> list[str]:
-            return [PYTHON, "-m", "mission", "run", "--batch", str(lines), "--jobs", str(jobs)]
-        note = ""
-    else:
-        def command(jobs: int) -> list[str]:
-            return [PYTHON, "-c", "import sys; from mission.batch import run_batch; "
-                    f"sys.exit(run_batch({str(lines)!r}, {jobs}, sys.stdout))"]
-        note = "run through mission.batch.run_batch: `mission run --batch` is not wired yet"
-    one, both = run_command(command(1), env), run_command(command(2), env)
+
+    def command(jobs: int) -> list[str]:
+        return mission_command("run", "--batch", str(lines), "--jobs", str(jobs))
+
+    one, both = process(command(1), settings.work), process(command(2), settings.work)
     both()
     comparison = interleave({"both": both, "one": one}, max(3, settings.process_rounds // 4))
     return [Row(f"7 batch of {settings.batch_size:,} runs: 2 workers vs 1",
                 comparison.median("both") / 1000, comparison.median("one") / 1000,
                 comparison.ratio("both", "one"), round(1 / 1.8, 3), unit="s",
-                baseline_name="--jobs 1", note=note)]
+                baseline_name="--jobs 1")]
 
 
 SCENARIOS: dict[str, Callable[[Settings], list[Row]]] = {

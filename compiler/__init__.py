@@ -64,7 +64,7 @@ def compile_source(text: str, path: str = "<string>", *,
     settings = config or DEFAULT
     enabled = settings.enabled_for(path)
     source = SourceFile(path, text)
-    parsed = parse(source)
+    parsed = parse(source, settings.limits)
     complete = not parsed.diagnostics or all(
         d.severity is not Severity.ERROR for d in parsed.diagnostics)
     diagnostics = list(parsed.diagnostics)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from compiler.cache import CheckCache, Stamp
@@ -47,7 +47,8 @@ def read_source(path: str) -> tuple[SourceFile, Stamp]:
         read_ns = time.time_ns()
         data = stream.read()
     text = data.decode("utf-8")
-    stamp = Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), read_ns)
+    stamp = Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), read_ns,
+                  info.st_ino)
     return SourceFile(path, text), stamp
 
 
@@ -75,7 +76,8 @@ def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | No
     return source, stamp, list(result.diagnostics), ""
 
 
-_Shipped = tuple[str, str | None, tuple[int, int, str, int] | None, list[dict[str, object]], str]
+_Shipped = tuple[str, str | None, tuple[int, int, str, int, int] | None,
+                 list[dict[str, object]], str]
 
 
 def _check_chunk(paths: list[str], config: Config) -> list[_Shipped]:
@@ -84,29 +86,34 @@ def _check_chunk(paths: list[str], config: Config) -> list[_Shipped]:
     for path in paths:
         source, stamp, diagnostics, problem = _check_one(path, config)
         text = source.text if source is not None and diagnostics else None
-        stamp_data = (stamp.size, stamp.mtime_ns, stamp.sha256, stamp.read_ns) if stamp else None
+        stamp_data = (stamp.size, stamp.mtime_ns, stamp.sha256, stamp.read_ns,
+                      stamp.inode) if stamp else None
         shipped.append((path, text, stamp_data, [to_data(d) for d in diagnostics], problem))
     return shipped
 
 
 def check_paths(paths: Sequence[str], config: Config, *, jobs: int = 1,
-                cache: CheckCache | None = None) -> list[Checked]:
-    """Check every path; findings for unchanged files come from `cache` when given."""
+                cache: CheckCache | None = None,
+                progress: Callable[[int], object] = lambda done: None) -> list[Checked]:
+    """Check every path; findings for unchanged files come from `cache` when given.
+    `progress` is told how many more files are done, as they are."""
     outcomes: dict[str, Checked] = {}
     todo: list[str] = []
     for path in paths:
         hit = _from_cache(path, cache) if cache is not None else None
         if hit is not None:
             outcomes[path] = hit
+            progress(1)
         else:
             todo.append(path)
     if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        results = _in_workers(todo, config, jobs)
+        results = _in_workers(todo, config, jobs, progress)
     else:
         results = []
         for path in todo:
             source, stamp, diagnostics, problem = _check_one(path, config)
             results.append((path, source, stamp, diagnostics, problem))
+            progress(1)
     for path, source, stamp, diagnostics, problem in results:
         if cache is not None and stamp is not None:
             cache.store(path, stamp, diagnostics)
@@ -119,7 +126,7 @@ def _from_cache(path: str, cache: CheckCache) -> Checked | None:
         info = os.stat(path)
     except OSError:
         return None
-    found = cache.by_stat(path, info.st_size, info.st_mtime_ns)
+    found = cache.by_stat(path, info.st_size, info.st_mtime_ns, info.st_ino)
     if found is not None and not found[1]:
         return Checked(path, SourceFile(path, ""), (), cached=True)  # clean: no need to read it
     try:
@@ -134,9 +141,10 @@ def _from_cache(path: str, cache: CheckCache) -> Checked | None:
     return Checked(path, source, tuple(diagnostics), cached=True)
 
 
-def _in_workers(paths: list[str], config: Config,
-                jobs: int) -> list[tuple[str, SourceFile | None, Stamp | None,
-                                         list[Diagnostic], str]]:
+def _in_workers(paths: list[str], config: Config, jobs: int,
+                progress: Callable[[int], object]) -> list[tuple[str, SourceFile | None,
+                                                                 Stamp | None,
+                                                                 list[Diagnostic], str]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -147,9 +155,11 @@ def _in_workers(paths: list[str], config: Config,
     chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    shipped: list[_Shipped] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        shipped = [item for chunk in pool.map(_check_chunk, chunks, [config] * len(chunks))
-                   for item in chunk]
+        for chunk in pool.map(_check_chunk, chunks, [config] * len(chunks)):
+            shipped += chunk
+            progress(len(chunk))
     results = []
     for path, text, stamp_data, diagnostics, problem in shipped:
         stamp = Stamp(*stamp_data) if stamp_data is not None else None

@@ -9,6 +9,8 @@
     "legacy/*.mission" = ["W101", "W102"]
     [tool.mission.severity]
     W201 = "error"                   # or "warning", "note"
+    [tool.mission.limits]            # bounds on what the compiler reads (E023)
+    max-depth = 40
 
 A selector is `ALL`, a code (`W201`), a code prefix (`W`, `W2`) or a slug
 (`unused-param`). Errors (E0xx) are always in force: they block compilation,
@@ -21,21 +23,25 @@ patterns are relative to that directory.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import hashlib
 import json
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compiler.diagnostics import Severity
+from compiler.limits import DEFAULT_LIMITS, Limits
+from compiler.limits import KEYS as LIMIT_KEYS
 
-KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude")
+if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
+    from compiler.diagnostics import Severity
+
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits")
 
 
 class ConfigError(Exception):
@@ -50,6 +56,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
+    limits: Limits = DEFAULT_LIMITS
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
 
@@ -59,6 +66,8 @@ class Config:
 
     def severity_of(self, code: str) -> Severity | None:
         """The severity the configuration gives `code`, or None for its default."""
+        from compiler.diagnostics import Severity
+
         for name, level in self.severity:
             if name == code:
                 return Severity(level)
@@ -72,7 +81,7 @@ class Config:
     def fingerprint(self) -> str:
         """A hash of everything that changes the findings (for the check cache)."""
         data = [self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                self.severity, self.root]
+                self.severity, self.root, dataclasses.astuple(self.limits)]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -162,16 +171,25 @@ def find_config(start: str | Path = ".") -> Path | None:
 
 
 def _has_section(path: Path) -> bool:
+    import tomllib  # only when a pyproject.toml is found
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # Ours but broken: chosen, so that loading it reports the TOML error (like ruff).
+        return "tool.mission" in text
     tool = data.get("tool")
     return isinstance(tool, dict) and isinstance(tool.get("mission"), dict)
 
 
 def load_config(path: str | Path) -> Config:
     """Read and validate a `mission.toml` or the `[tool.mission]` table of a pyproject.toml."""
+    import tomllib
+
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -208,6 +226,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         per_file_ignores=_per_file(table.get("per-file-ignores", {}), where),
         severity=_severities(table.get("severity", {}), where),
         exclude=_strings(table.get("exclude", []), where, "exclude"),
+        limits=_limits(table.get("limits", {}), where),
         root=root, origin=origin,
     )
     return config
@@ -232,6 +251,27 @@ def _selectors(value: Any, where: str, key: str, lint_only: bool = False) -> tup
     return selectors
 
 
+def _limits(value: Any, where: str) -> Limits:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `limits` must be a table of bound = number")
+    from compiler.suggest import did_you_mean
+
+    settings: dict[str, int] = {}
+    for key, number in sorted(value.items()):
+        if key not in LIMIT_KEYS:
+            hint = "".join(f" ({line})" for line in did_you_mean(key, LIMIT_KEYS))
+            raise ConfigError(f"{where}: unknown key `limits.{key}`{hint}; the keys are "
+                              + ", ".join(f"`{k}`" for k in LIMIT_KEYS))
+        name, ceiling = LIMIT_KEYS[key]
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1 \
+                or (ceiling is not None and number > ceiling):
+            most = f" to {ceiling}" if ceiling is not None else " up"
+            raise ConfigError(f"{where}: `limits.{key}` must be a whole number from 1{most}, "
+                              f"not {number!r}")
+        settings[name] = number
+    return dataclasses.replace(DEFAULT_LIMITS, **settings)
+
+
 def _per_file(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of pattern = [codes]")
@@ -243,6 +283,8 @@ def _severities(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: `severity` must be a table of CODE = \"error\" | "
                           "\"warning\" | \"note\"")
+    from compiler.diagnostics import Severity
+
     found: list[tuple[str, str]] = []
     levels = [severity.value for severity in Severity]
     for selector, level in sorted(value.items()):

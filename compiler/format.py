@@ -20,10 +20,14 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from compiler import ast
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.source import SourceFile
+
+if TYPE_CHECKING:
+    from compiler.limits import Limits
 
 __all__ = ["LINE_WIDTH", "FormatError", "format_source", "quote_string"]
 
@@ -64,12 +68,15 @@ def quote_string(value: str) -> str:
     return "".join(parts)
 
 
-def format_source(text: str, path: str = "<string>") -> str:
-    """The canonical layout of `text`; raises `FormatError` and changes nothing on failure."""
+def format_source(text: str, path: str = "<string>", limits: Limits | None = None) -> str:
+    """The canonical layout of `text`; raises `FormatError` and changes nothing on failure.
+    `limits` are the compiler's (`compiler.limits`; the defaults when None)."""
+    from compiler.limits import DEFAULT_LIMITS
     from compiler.parser import parse
 
+    limits = limits or DEFAULT_LIMITS
     source = SourceFile(path, text)
-    parsed = parse(source)
+    parsed = parse(source, limits)
     errors = [d for d in parsed.diagnostics if d.severity is Severity.ERROR]
     if errors or parsed.mission is None:
         count = len(errors)
@@ -77,7 +84,7 @@ def format_source(text: str, path: str = "<string>") -> str:
                           "to fix first", errors, source)
     try:
         formatted = _Layout(text, parsed.mission, parsed.comments).render()
-        _check_safety(source, parsed.mission, parsed.comments, formatted)
+        _check_safety(source, parsed.mission, parsed.comments, formatted, limits)
     except RecursionError:
         raise FormatError("not formatted: it is nested too deeply to lay out") from None
     return formatted
@@ -88,14 +95,14 @@ def _comment_texts(comments: Sequence[ast.Comment]) -> list[str]:
 
 
 def _check_safety(source: SourceFile, mission: ast.Mission, comments: Sequence[ast.Comment],
-                  formatted: str) -> None:
+                  formatted: str, limits: Limits) -> None:
     from compiler.parser import parse
 
     def fail(what: str) -> FormatError:
         return FormatError(f"not formatted: the formatter's safety check failed ({what}); "
                            "please report this as a bug")
 
-    again = parse(SourceFile(source.path, formatted))
+    again = parse(SourceFile(source.path, formatted), limits)
     if again.mission is None or any(d.severity is Severity.ERROR for d in again.diagnostics):
         raise fail("the formatted text does not parse")
     if again.mission != mission:

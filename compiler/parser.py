@@ -18,31 +18,47 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from compiler import ast
 from compiler.ast import Span
+from compiler.bounds import enforce, file_too_large
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.recovery import (
-    KEYWORDS,
-    MAX_SYNTAX_ERRORS,
-    NO_MENTIONS,
-    Mentions,
-    body_index,
-    error_offset,
-    expected_terminals,
-    find_resync,
-    mentions_in,
-    open_brackets,
-    partial_item_index,
-    scan,
-    syntax_error,
-)
+from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.source import SourceFile
+from compiler.syntax import KEYWORDS, MAX_SYNTAX_ERRORS, NO_MENTIONS, Mentions
+from runtime.orchestration.values import MAX_SAFE_INTEGER
 
 if TYPE_CHECKING:
     from lark import Lark, Token
 
+    from compiler.recovery import (
+        body_index,
+        error_offset,
+        expected_terminals,
+        find_resync,
+        mentions_in,
+        open_brackets,
+        partial_item_index,
+        scan,
+        syntax_error,
+    )
+else:  # the Lark path's helpers, imported on first use: text that parses never needs them
+
+    def _from_recovery(name: str) -> Any:
+        def call(*args: Any) -> Any:
+            from compiler import recovery
+
+            return getattr(recovery, name)(*args)
+
+        return call
+
+    (body_index, error_offset, expected_terminals, find_resync, mentions_in, open_brackets,
+     partial_item_index, scan, syntax_error) = map(_from_recovery, (
+        "body_index", "error_offset", "expected_terminals", "find_resync", "mentions_in",
+        "open_brackets", "partial_item_index", "scan", "syntax_error"))
+
 __all__ = ["KEYWORDS", "ParseResult", "parse"]
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_ESCAPE_RE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+                        r"|u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +81,7 @@ class ParseResult:
 # `list` callback from shadowing the type in its annotations.
 Children: TypeAlias = "list[Any]"
 Tokens: TypeAlias = "list[Token]"
+Whole: TypeAlias = int
 
 
 def _span(token: Token) -> Span:
@@ -88,7 +105,21 @@ class _AstBuilder:
 
     def int(self, children: Tokens) -> ast.Literal:
         token = children[0]
-        return ast.Literal(int(token), _span(token))
+        return ast.Literal(self._whole_number(token), _span(token))
+
+    def _whole_number(self, token: Token) -> Whole:
+        """The value of an INT token; one beyond ±(2**53 - 1) is an error (JSON readers
+        round such numbers, and Python refuses to convert one of over 4300 digits)."""
+        digits = token.lstrip("-").lstrip("0")
+        if len(digits) <= len(str(MAX_SAFE_INTEGER)):
+            value = int(token)
+            if abs(value) <= MAX_SAFE_INTEGER:
+                return value
+        shown = token if len(token) <= 24 else f"{token[:12]}…({len(digits):,} digits)"
+        self._error("E001", f"the whole number `{shown}` is too large", _span(token),
+                    f"whole numbers go from -{MAX_SAFE_INTEGER} to {MAX_SAFE_INTEGER}, the "
+                    "range every JSON reader keeps exact; write a larger one as a string")
+        return 0
 
     def float(self, children: Tokens) -> ast.Literal:
         token = children[0]
@@ -117,9 +148,18 @@ class _AstBuilder:
             escape = match.group(1)
             if escape in _ESCAPES:
                 return _ESCAPES[escape]
-            if len(escape) == 5 and escape[0] == "u":
-                return chr(int(escape[1:], 16))
             where = Span(start + match.start(), start + match.end())
+            if len(escape) == 11:  # a surrogate pair, as JSON writes a character beyond U+FFFF
+                high, low = int(escape[1:5], 16), int(escape[7:], 16)
+                return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+            if len(escape) == 5 and escape[0] == "u":
+                code = int(escape[1:], 16)
+                if 0xD800 <= code <= 0xDFFF:
+                    self._error("E001", f"`\\{escape}` is half of a surrogate pair, not a "
+                                "character", where, "write the character itself, or both halves "
+                                "of its pair (`\\ud83d\\ude00` is U+1F600)")
+                    return "\ufffd"
+                return chr(code)
             self._error("E001", f"unknown escape `\\{escape}` in a string", where,
                         'use one of \\" \\\\ \\n \\t \\r \\b \\f \\/ or \\uXXXX')
             return escape
@@ -224,7 +264,7 @@ class _AstBuilder:
 
     def version_decl(self, children: Tokens) -> ast.Version:
         keyword, number = children
-        value = ast.Literal(int(number), _span(number))
+        value = ast.Literal(self._whole_number(number), _span(number))
         return ast.Version(value, _span(keyword).cover(value.span))
 
     def mission(self, children: Children) -> ast.Mission:
@@ -295,16 +335,52 @@ class _Parser:
 _PARSER = _Parser()
 
 
-def parse(source: SourceFile) -> ParseResult:
+def parse(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     """Parse a source file; problems come back as diagnostics, never raised.
 
     Text that parses takes the fast path (`compiler.fastparse`, same tree, no
     Lark); text with a syntax error, or no table cache, takes Lark's, which
-    explains and recovers.
+    explains and recovers. Then the limits are enforced (`compiler.bounds`): a
+    file over the size limit is not parsed, and an item nested too deeply is
+    dropped, so no later phase sees more than `DEPTH_CEILING` levels.
     """
     from compiler.fastparse import parse_fast
 
-    return parse_fast(source) or _PARSER.parse(source)
+    too_large = file_too_large(source, limits)
+    if too_large is not None:
+        return ParseResult(None, (), (too_large,))
+    result = parse_fast(source) or _PARSER.parse(source)
+    found = [] if source.text.isascii() else _lone_surrogates(source.text)
+    mission, skipped, mentions = result.mission, result.skipped, result.mentions
+    if mission is not None:
+        enforced = enforce(mission, source.text, limits)
+        found += enforced.diagnostics
+        mission = enforced.mission
+        if enforced.dropped:
+            skipped = (*skipped, *enforced.dropped)
+            more = enforced.mentions
+            mentions = Mentions(mentions.state | more.state, mentions.params | more.params,
+                                mentions.starts | more.starts)
+    if not found:
+        return result
+    diagnostics = sorted({*result.diagnostics, *found}, key=lambda d: d.sort_key)
+    return ParseResult(mission, result.comments, tuple(diagnostics), skipped, mentions)
+
+
+def _lone_surrogates(text: str) -> list[Diagnostic]:
+    """An E001 for the first lone surrogate (text from Python or the language server can
+    hold one; a file read as UTF-8 cannot): it is not a character, and nothing could
+    print or store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as problem:
+        code = ord(text[problem.start])
+        return [Diagnostic("E001", Severity.ERROR, f"the text holds a lone surrogate "
+                           f"(U+{code:04X}), which is not a character",
+                           Span(problem.start, problem.start + 1), label="not valid Unicode",
+                           help=("remove it; it usually comes from text cut in the middle of "
+                                 "a character",))]
+    return []
 
 
 @dataclass
@@ -317,12 +393,15 @@ def _recover(source: SourceFile, error: Exception, recovered: _Recovered) -> ast
     """Report `error` and every later syntax error; return the tree of what parsed.
 
     Each error drops the item it is in (see `compiler.recovery`); the parse
-    resumes from the same parser state, so the whole file is read once.
+    resumes from the same parser state, so the whole file is read once. After
+    `MAX_SYNTAX_ERRORS` errors (or twice as many recoveries) the rest of the
+    file is dropped: each recovery scans ahead, so their number is bounded.
     """
     from lark.exceptions import UnexpectedInput
 
     quiet_until = -1  # errors up to here are consequences of the previous recovery
     closed = False
+    recoveries = 0
     while True:
         offset = error_offset(source, error)
         interactive = getattr(error, "interactive_parser", None)
@@ -335,7 +414,10 @@ def _recover(source: SourceFile, error: Exception, recovered: _Recovered) -> ast
             recovered.diagnostics.append(syntax_error(source, error, stack))
         if interactive is None or (closed and offset >= len(source.text)):
             return None  # nothing parsed, or even a closed mission does not end the file
-        resume = _resynchronise(source, error, interactive, offset, recovered)
+        recoveries += 1
+        give_up = (len(recovered.diagnostics) >= MAX_SYNTAX_ERRORS
+                   or recoveries >= 2 * MAX_SYNTAX_ERRORS)
+        resume = _resynchronise(source, error, interactive, offset, recovered, give_up)
         if resume is None:
             return None
         closed = resume >= len(source.text)
@@ -349,8 +431,9 @@ def _recover(source: SourceFile, error: Exception, recovered: _Recovered) -> ast
 
 
 def _resynchronise(source: SourceFile, error: Exception, interactive: Any, offset: int,
-                   recovered: _Recovered) -> int | None:
-    """Cut the parser back to the mission body and move the lexer past the broken text.
+                   recovered: _Recovered, give_up: bool = False) -> int | None:
+    """Cut the parser back to the mission body and move the lexer past the broken text
+    (with `give_up`, to the end of the file).
 
     Returns the offset where lexing resumes, or None when the file cannot be
     recovered (an error before the mission's `{`).
@@ -364,7 +447,7 @@ def _resynchronise(source: SourceFile, error: Exception, interactive: Any, offse
         return len(text)
     body = body_index(stack)
     if body is None:
-        if stack:
+        if stack or give_up:
             return None
         start = _next_mission_keyword(text, offset + 1)
         if start is None:
@@ -374,7 +457,8 @@ def _resynchronise(source: SourceFile, error: Exception, interactive: Any, offse
     item = partial_item_index(stack)
     cut = len(stack) if item is None else item
     begin = offset if item is None else int(stack[item].start_pos or 0)
-    resume, at_end = find_resync(text, offset, open_brackets(stack[cut:]))
+    resume, at_end = (len(text), True) if give_up else \
+        find_resync(text, offset, open_brackets(stack[cut:]))
     if resume <= offset and cut == len(stack):  # always make progress
         resume = _token_end(source, error, offset)
     del stack[cut:]

@@ -15,22 +15,20 @@ in one pass and never gets here.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
-from compiler.ast import Span
-from compiler.diagnostics import Diagnostic, Label, Severity
+from compiler.ast import Declaration, Span
+from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.source import SourceFile
-from compiler.suggest import closest
+from compiler.suggest import closest, one_of, rename_fix
+from compiler.syntax import ANY_NAME, KEYWORDS, Mentions
 
-MAX_SYNTAX_ERRORS = 50
-
-KEYWORDS = frozenset(
-    {"mission", "version", "param", "input", "state", "when", "and", "or", "not", "in",
-     "true", "false", "null"}
-)
 STEP_KINDS = ("human", "runtime")
 ITEM_KEYWORDS = ("input", "param", "version")
 
@@ -87,42 +85,74 @@ def scan(text: str, start: int) -> Iterator[_Scanned]:
         position = match.end()
 
 
-@dataclass(frozen=True, slots=True)
-class Mentions:
-    """Names that text dropped by the recovery mentions (so reads of them are not errors)."""
-
-    state: frozenset[str] = frozenset()
-    params: frozenset[str] = frozenset()
-    starts: frozenset[str] = frozenset()  # the first word of each dropped text (`version`, ...)
-
-
-NO_MENTIONS = Mentions()
-
-
 def mentions_in(text: str, spans: Iterable[Span]) -> Mentions:
-    """The `state.X`, `param.X`, `input X` and `param X` names inside `spans` of `text`,
-    and the word each span starts with."""
+    """The names that the text in `spans` declares, reads or writes, and the word each span
+    starts with.
+
+    Generous on purpose: a broken `param by: int` that lost its keyword still
+    declares `by`, `state summary` that lost its dot still names `summary`,
+    and a declaration or write whose name is lost provides any name
+    (`ANY_NAME`). A read that the dropped text might provide is not an error.
+    """
     state: set[str] = set()
     params: set[str] = set()
     starts: set[str] = set()
     for span in spans:
-        tokens = list(scan(text[: span.end], span.start))
-        if tokens:
-            starts.add(tokens[0].text)
-        for index, token in enumerate(tokens[:-1]):
-            following = tokens[index + 1]
-            if token.text in ("state", "param") and following.text == "." \
-                    and index + 2 < len(tokens) and tokens[index + 2].kind == "word":
-                (state if token.text == "state" else params).add(tokens[index + 2].text)
-            elif token.text in ("input", "param") and following.kind == "word":
-                (state if token.text == "input" else params).add(following.text)
+        # What a comment hides in the dropped text counts too (`summarize # (...) -> state.s`).
+        uncommented = text[: span.start] + text[span.start : span.end].replace("#", " ")
+        tokens = list(scan(uncommented, span.start))
+        if not tokens:
+            continue
+        first = tokens[0]
+        starts.add(first.text)
+        if any(token.text == "version" and following.kind == "number"
+               for token, following in pairwise(tokens)):
+            starts.add("version")  # a version line inside the dropped text
+        second = tokens[1] if len(tokens) > 1 else None
+        colon = next((index for index, token in enumerate(tokens) if token.text == ":"), None)
+        named = tokens[colon - 1] if colon is not None and colon >= 2 else None
+        keyword = first.text if first.text in ("input", "param") else \
+            closest(first.text, ("input", "param"))
+        if keyword is not None and (second is None or second.text != "."):
+            # `parm x: int`, `param and x: int` (the name stands before the `:`), `param : int`
+            table = state if keyword == "input" else params
+            table.add(named.text if named is not None and named.kind == "word" else ANY_NAME)
+        elif first.kind == "word" and first.text not in KEYWORDS and second is not None \
+                and second.text == ":":
+            state.add(first.text)  # `by: int = 1`: a declaration that lost its keyword
+            params.add(first.text)
+        for index, token in enumerate(tokens):
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            after = tokens[index + 2] if index + 2 < len(tokens) else None
+            if token.text in ("state", "param", "input"):
+                table = params if token.text == "param" else state
+                if following is not None and following.text == "." and after is not None \
+                        and after.kind == "word":
+                    table.add(after.text)
+                    beyond = tokens[index + 3] if index + 3 < len(tokens) else None
+                    if after.text in KEYWORDS and beyond is not None and beyond.kind == "word":
+                        table.add(beyond.text)  # `state.and summary`: a word slipped in
+                elif following is not None and following.kind == "word" \
+                        and following.text not in KEYWORDS:
+                    table.add(following.text)  # `state summary`, `input x: list`
+                elif token.text != "input" and (following is None or following.text == "."):
+                    table.add(ANY_NAME)  # `-> state.` whose name is lost
+            elif token.kind == "word" and token.text[:5] in ("state", "param") \
+                    and len(token.text) > 5 and token.text[5:6].isalpha():
+                # `statesummary`: the lexer read `state` `summary` where no name can stand
+                (state if token.text[:5] == "state" else params).add(token.text[5:])
+            elif token.text == "." and following is not None and following.kind == "word":
+                state.add(following.text)  # `-> .summary`: a path that lost its root
     return Mentions(frozenset(state), frozenset(params), frozenset(starts))
 
 
 def _line_start(text: str, offset: int) -> bool:
-    """True when only spaces stand between the start of the line and `offset`."""
-    before = text.rfind("\n", 0, offset) + 1
-    return not text[before:offset].strip()
+    """True when only spaces stand between the start of the line and `offset` (read back
+    from `offset`, not sliced: on a long line a slice per token is quadratic)."""
+    index = offset - 1
+    while index >= 0 and text[index] != "\n" and text[index].isspace():
+        index -= 1
+    return index < 0 or text[index] == "\n"
 
 
 def _starts_item(token: _Scanned, following: _Scanned | None) -> bool:
@@ -136,16 +166,32 @@ def _starts_item(token: _Scanned, following: _Scanned | None) -> bool:
 
 
 def _is_last_closer(text: str, start: int) -> bool:
-    """True when the `}` at `start` is the last unmatched `}` of the text (the mission's)."""
-    depth = 0
-    for token in scan(text, start + 1):
-        if token.text == "{":
-            depth += 1
-        elif token.text == "}":
-            if depth == 0:
-                return False
-            depth -= 1
-    return True
+    """True when the `}` at `start` is the last unmatched `}` of the text (the mission's):
+    no later `}` goes below the depth it starts at. O(log n) with `_brace_table`, so the
+    recoveries of a file with many errors do not each scan the rest of it."""
+    positions, balances, highest = _brace_table(text)
+    after = bisect.bisect_right(positions, start)
+    return balances[after] >= highest[after + 1]
+
+
+@functools.lru_cache(maxsize=1)  # one text is recovered at a time
+def _brace_table(text: str) -> tuple[list[int], list[int], list[int]]:
+    """For the braces of `text` in order: their offsets; `balances[i]`, the number of `{`
+    minus the number of `}` from brace i to the end; `highest[i]`, the largest balance
+    from brace i on (one more entry each, for the end of the text)."""
+    positions: list[int] = []
+    steps: list[int] = []
+    for token in scan(text, 0):
+        if token.text in ("{", "}") and token.kind == "punct":
+            positions.append(token.start)
+            steps.append(1 if token.text == "{" else -1)
+    balances = [0] * (len(steps) + 1)
+    highest = [0] * (len(steps) + 2)
+    for index in range(len(steps) - 1, -1, -1):
+        balances[index] = balances[index + 1] + steps[index]
+    for index in range(len(steps), -1, -1):
+        highest[index] = max(balances[index], highest[index + 1])
+    return positions, balances, highest
 
 
 def find_resync(text: str, start: int, open_brackets: list[str]) -> tuple[int, bool]:
@@ -162,7 +208,9 @@ def find_resync(text: str, start: int, open_brackets: list[str]) -> tuple[int, b
         if _line_start(text, current.start) and _starts_item(current, following):
             return current.start, False
         kind = _BRACKETS.get(current.text) if current.kind == "punct" else None
-        if kind in _CLOSERS:
+        if kind == "LBRACE" and stack == ["BODY"]:
+            stack = ["LBRACE"]  # the step's body opens
+        elif kind in _CLOSERS:
             stack.append(kind)
         elif kind == "RBRACE":
             if "LBRACE" not in stack:
@@ -233,14 +281,19 @@ def error_offset(source: SourceFile, error: Exception) -> int:
 def expected_terminals(error: Any) -> set[str]:
     """The terminals the parser could take where it stopped.
 
-    Read from the parse table: the lexer's own list leaves out keywords and
-    names the end of the file differently.
+    Each terminal of the parse table's row is tried on a copy of the parser:
+    LALR merges the lookaheads of every context a token appears in, so after
+    `"OK?"` in a call the row also lists `{` (a step's description) and
+    `param` (the mission's), which only a trial shows cannot follow here.
+    The lexer's own list leaves out keywords and names the end of the file
+    differently.
     """
     interactive = getattr(error, "interactive_parser", None)
     if interactive is not None:
         state = interactive.parser_state
         actions = state.parse_conf.states.get(state.position, {})
-        return {name for name in actions if name.isupper() or name == "$END"}
+        row = {name for name in actions if name.isupper() or name == "$END"}
+        return set(interactive.accepts()) or row
     expected = set(getattr(error, "expected", ()) or ())
     return {"$END" if name == "<END-OF-FILE>" else name for name in expected}
 
@@ -270,8 +323,52 @@ def syntax_error(source: SourceFile, error: Exception, stack: list[Any]) -> Diag
         )
     if expected_set == {"$END"}:
         return _after_the_mission(source, span, found, stack)
+    glued = None if at_end else _glued_keyword(source, token)
+    if glued is not None:
+        return glued
+    misspelled = _misspelled_item_keyword(source, stack)
+    if misspelled is not None:
+        return misspelled
+    item = _partial_item(stack)
+    before = stack[-len(item) - 1] if item and len(stack) > len(item) else None
+    if before is not None and getattr(before, "children", None):  # Lark's list of items
+        before = before.children[-1]
+    from compiler.checks import missing_type, type_left_out
+
+    if isinstance(before, Declaration) and type_left_out(before, source.text):
+        return missing_type(before)  # the same finding as the checker's: reported once
+    if isinstance(before, Declaration) and item[0].type == "NAME" \
+            and not _line_start(source.text, int(item[0].start_pos or 0)):
+        return Diagnostic(  # `param by: x int = 1`: the word after the type is taken for a step
+            "E001", Severity.ERROR, f"unexpected `{item[0]}` after the declaration of "
+            f"`{before.name.text}`", _token_span(item[0]), label="not part of the declaration",
+            labels=(Label(before.type.span, "the type ends here"),),
+            help=(f"a declaration is `{before.keyword} NAME: TYPE` with an optional "
+                  "`in MIN..MAX` and `= DEFAULT`",))
+    empty_guard = _empty_guard(stack)
+    if empty_guard is not None:
+        return empty_guard
     expected = _named_in_context(stack, expected_set) or describe_expected(expected_set)
-    help_lines = _hints(token, expected_set, stack)
+    help_lines = _hints(source, token, expected_set, stack)
+    if not stack and at_end:
+        help_lines = (*help_lines, "a mission file starts with `mission NAME {`")
+    elif expected == "a type":
+        from runtime.orchestration.types import TYPE_NAMES
+
+        help_lines = (*help_lines, f"the types are {one_of(TYPE_NAMES)}")
+    elif token.type == "STRING" and _named_in_context(stack, expected_set) == "the step's id":
+        help_lines = (*help_lines, f"write the id before the description: "
+                                   f"`{stack[-1]} ID {token} {{`" if str(stack[-1]) in STEP_KINDS
+                      else "a step starts with its kind, `runtime` or `human`, then its id: "
+                           f"`runtime {stack[-1]} {token} {{`")
+    elif stack and _is_token(stack[-1]) and stack[-1].type == "ARROW":
+        expected = "a state path (`state.NAME`)"
+        help_lines = (*help_lines, "a result is written to the state: "
+                                   f"`-> state.{token if token.type == 'NAME' else 'NAME'}`")
+    elif _opener_is_step_body(stack) and token.type == "NAME" and "RBRACE" in expected_set \
+            and str(token) not in (*STEP_KINDS, *ITEM_KEYWORDS):
+        help_lines = (*help_lines, "a step holds one operation call: put the second one in a "
+                                   "step of its own")
     if expected in ("a value", "an argument") or expected.startswith(("a value ", "an argument ")):
         help_lines = (*help_lines, _VALUE_HELP)
     opener = _innermost_open(stack)
@@ -280,18 +377,104 @@ def syntax_error(source: SourceFile, error: Exception, stack: list[Any]) -> Diag
     if opener is not None:
         kind, what, where = opener
         ends_here = at_end or token.type in _OPENERS or (
+            token.type == "ARROW" and kind == "LPAR") or (
+            token.type == "NAME" and what.startswith("step ")) or (
             token.start_pos is not None and _line_start(source.text, token.start_pos))
-        if _CLOSERS[kind] in expected_set and ends_here:
+        if what.startswith("mission ") and not (at_end or token.type in _OPENERS):
+            pass  # stray text in the body: what was expected says more than "close the mission"
+        elif _CLOSERS[kind] in expected_set and ends_here:
             line, column = source.location(where.start)
             closer = TERMINAL_WORDS[_CLOSERS[kind]]
             message = f"expected {closer} to close the {what} that starts at {line}:{column}, " \
                       f"found {found}"
             labels = (Label(where, f"the {what} starts here"),)
-        elif "COMMA" in expected_set and kind in ("LPAR", "LSQB") and not at_end:
+        elif "COMMA" in expected_set and kind in ("LPAR", "LSQB") and not at_end \
+                and (token.type == "NAME" or token.type in _VALUE_STARTS):
             items = "arguments" if kind == "LPAR" else "items"
             help_lines = (*help_lines, f"separate the {items} with commas")
     return Diagnostic("E001", Severity.ERROR, message, span, label=f"expected {expected}",
                       labels=labels, help=help_lines)
+
+
+def _glued_keyword(source: SourceFile, token: Any) -> Diagnostic | None:
+    """A word that the lexer split after a keyword (`whenn` read as `when` `n`).
+
+    Where a name cannot stand, the lexer matches the keyword at the start of a
+    longer word; the error is then the whole word, not its tail.
+    """
+    text = source.text
+    start = int(token.start_pos or 0)
+    if not str(token)[:1].isalnum() and not str(token).startswith("_"):
+        return None
+    begin = start
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        begin -= 1
+    if text[begin:start] not in KEYWORDS:
+        return None
+    word = text[begin : int(token.end_pos or start)]
+    match = closest(word, KEYWORDS)
+    return Diagnostic(
+        "E001", Severity.ERROR, f"unexpected word `{word}`", Span(begin, begin + len(word)),
+        label="not a keyword, and no name can stand here",
+        help=(f"did you mean `{match}`?",) if match else
+             (f"if `{text[begin:start]}` is meant, put a space after it",),
+    )
+
+
+def _misspelled_item_keyword(source: SourceFile, stack: list[Any]) -> Diagnostic | None:
+    """`parm x: int` or `versoin 1`: an item whose first word is a misspelled keyword.
+
+    The parser took the word for a step's kind and stopped later; the mistake
+    is the word itself.
+    """
+    item = _partial_item(stack)
+    if not item or item[0].type != "NAME" or str(item[0]) in STEP_KINDS \
+            or not _line_start(source.text, int(item[0].start_pos or 0)):
+        return None
+    first = str(item[0])
+    match = closest(first, (*ITEM_KEYWORDS, *STEP_KINDS))
+    if match not in ITEM_KEYWORDS:
+        return None
+    span = _token_span(item[0])
+    fix = rename_fix(first, span, (*ITEM_KEYWORDS, *STEP_KINDS))
+    suggestion = f"did you mean `{match}`?"
+    rest = first[len(match):] if first.startswith(match) else ""
+    if rest:  # `version1`, `paramx`: the space is missing
+        suggestion = f"did you mean `{match} {rest}`?"
+        glue = Edit(Span(span.start + len(match), span.start + len(match)), " ")
+        fix = Fix(f"put a space after `{match}`", (glue,)) if rest.isdigit() else None
+    elif fix is not None and fix.edits[0].replacement != match:
+        fix = None
+    return Diagnostic(
+        "E001", Severity.ERROR, f"unknown keyword `{first}`", span, label="not a keyword",
+        help=(suggestion, "a mission holds `version`, `param` and `input` lines and steps "
+                          "(`runtime ID {` or `human ID {`)"),
+        fix=fix,
+    )
+
+
+def _empty_guard(stack: list[Any]) -> Diagnostic | None:
+    """`runtime a "A" when { ... }`: the step's body was read as a map after `when`."""
+    for index in range(len(stack) - 1):
+        first, second = stack[index], stack[index + 1]
+        rest = stack[index + 2:] if len(stack) - index <= 3 else None  # no copy of deep stacks
+        if rest is not None and _is_token(first) and first.type == "WHEN" \
+                and _is_token(second) and second.type == "LBRACE" \
+                and partial_item_index(stack) is not None \
+                and (not rest or (len(rest) == 1 and _is_token(rest[0])
+                                  and rest[0].type == "NAME")):
+            return Diagnostic(
+                "E001", Severity.ERROR, "expected a condition after `when`, found `{`",
+                _token_span(second), label="the step's body starts here",
+                labels=(Label(_token_span(first), "a condition must follow this"),),
+                help=("write the condition, for example `when state.ready`, or remove `when`",))
+    return None
+
+
+def _opener_is_step_body(stack: list[Any]) -> bool:
+    """True when the innermost open bracket is a step's `{`."""
+    opener = _innermost_open(stack)
+    return opener is not None and opener[1].startswith("step ")
 
 
 def _named_in_context(stack: list[Any], expected: set[str]) -> str:
@@ -306,6 +489,9 @@ def _named_in_context(stack: list[Any], expected: set[str]) -> str:
         return f"the {previous.lower()}'s name"
     if previous == "NAME" and partial_item_index(stack) == len(stack) - 1:
         return "the step's id"
+    item = _partial_item(stack)
+    if previous == "COLON" and len(item) == 3 and item[0].type in ("PARAM", "INPUT"):
+        return "a type"
     return ""
 
 
@@ -354,7 +540,8 @@ def _after_the_mission(source: SourceFile, span: Span, found: str,
                       span, label="after the end of the mission", labels=labels, help=help_lines)
 
 
-def _hints(token: Any, expected: set[str], stack: list[Any]) -> tuple[str, ...]:
+def _hints(source: SourceFile, token: Any, expected: set[str],
+           stack: list[Any]) -> tuple[str, ...]:
     """Did-you-mean lines for a misspelled keyword."""
     word = str(token) if token.type == "NAME" else ""
     wanted = [name.lower() for name in expected if name in _KEYWORD_TERMINALS]
@@ -363,7 +550,8 @@ def _hints(token: Any, expected: set[str], stack: list[Any]) -> tuple[str, ...]:
         if match is not None:
             return (f"did you mean `{match}`?",)
     item = _partial_item(stack)
-    if item and item[0].type == "NAME" and str(item[0]) not in STEP_KINDS:
+    if item and item[0].type == "NAME" and str(item[0]) not in STEP_KINDS \
+            and _line_start(source.text, int(item[0].start_pos or 0)):
         first = str(item[0])
         match = closest(first, (*ITEM_KEYWORDS, *STEP_KINDS))
         if match is not None:
@@ -375,6 +563,18 @@ def _hints(token: Any, expected: set[str], stack: list[Any]) -> tuple[str, ...]:
         if match is not None:
             return ("did you mean `mission`?",)
         return ("a mission file starts with `mission NAME {`",)
+    if word and stack and not _is_token(stack[-1]):  # a word after a value: `a adn b`
+        match = closest(word, ("and", "or", "in"))
+        if match is not None:
+            return (f"did you mean `{match}`?",)
+        glued = next((op for op in ("and", "or", "in") if word.startswith(op)), None)
+        if glued is not None and word[len(glued):] in KEYWORDS:
+            return (f"put a space after `{glued}`: `{glued} {word[len(glued):]}`",)
+    if token.type == "EQUALS" and "COMPARE" in expected:
+        return ("to compare two values, write `==`",)
+    if expected == {"DOT"} and stack and _is_token(stack[-1]) \
+            and stack[-1].type in ("STATE", "PARAM"):
+        return (f"name what to read: `{stack[-1]}.NAME`",)
     return ()
 
 
@@ -413,8 +613,17 @@ def _partial_item(stack: list[Any]) -> list[Any]:
     return [] if index is None else stack[index:]
 
 
+# Tokens after which a `{` starts a map (in a `when` condition), not a step's body.
+_BEFORE_MAP = frozenset({"WHEN", "COMPARE", "AND", "OR", "NOT", "IN", "LPAR", "LSQB", "COMMA",
+                         "COLON"})
+
+
 def open_brackets(values: list[Any]) -> list[str]:
-    """The brackets still open among the tokens of a partial item, outermost first."""
+    """The brackets still open among the tokens of a partial item, outermost first.
+
+    A step stopped in its `when` condition, before its body, starts with
+    `BODY`: the body's braces are still to come (`find_resync` skips them).
+    """
     stack: list[str] = []
     for value in values:
         if not _is_token(value):
@@ -423,6 +632,11 @@ def open_brackets(values: list[Any]) -> list[str]:
             stack.append(value.type)
         elif value.type in _OPENERS and stack and stack[-1] == _OPENERS[value.type]:
             stack.pop()
+    tokens = [value.type if _is_token(value) else "" for value in values]
+    if tokens[:2] == ["NAME", "NAME"] and "WHEN" in tokens and not any(
+            kind == "LBRACE" and before not in _BEFORE_MAP
+            for before, kind in pairwise(tokens[tokens.index("WHEN"):])):
+        stack.insert(0, "BODY")
     return stack
 
 

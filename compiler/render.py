@@ -81,12 +81,12 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
 
     severity = diagnostic.severity
     head = paint(f"{severity.value}[{diagnostic.code}]", _COLOURS[severity])
-    lines = [f"{head}{paint(': ' + diagnostic.message, _BOLD)}"]
+    lines = [f"{head}{paint(': ' + visible(diagnostic.message), _BOLD)}"]
     line, column = source.location(diagnostic.span.start)
     marks: list[Mark] = []
     block: _Block | None = None
-    spans = [(diagnostic.span, diagnostic.label, True),
-             *((label.span, label.message, False) for label in diagnostic.labels)]
+    spans = [(diagnostic.span, visible(diagnostic.label), True),
+             *((label.span, visible(label.message), False) for label in diagnostic.labels)]
     for span, message, primary in spans:
         first, last = _line_range(source, span)
         if first == last:
@@ -106,7 +106,7 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
             return ""
         return paint("| ", _COLOURS[severity] if block.primary else _BLUE) if inside else "  "
 
-    lines.append(f"{' ' * width}{paint('-->', _BLUE)} {source.path}:{line}:{column}")
+    lines.append(f"{' ' * width}{paint('-->', _BLUE)} {visible(source.path)}:{line}:{column}")
     lines.append(gutter)
     previous = None
     for number in numbers:
@@ -114,7 +114,7 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
             lines.append(paint("...", _BLUE))
         previous = number
         inside = block is not None and block.first < number <= block.last
-        text = source.line_text(number).expandtabs(4)
+        text = visible(source.line_text(number)).expandtabs(4)
         lines.append(f"{paint(str(number).rjust(width) + ' |', _BLUE)} {bar(inside)}{text}"
                      .rstrip())
         if block is not None and number == block.first:
@@ -127,7 +127,8 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
             lines.append(f"{gutter} {_block_end(source, block, paint, severity)}")
     lines.append(gutter)
     for help_line in diagnostic.help:
-        lines.append(f"{' ' * width} {paint('=', _BLUE)} {paint('help', _BOLD)}: {help_line}")
+        lines.append(f"{' ' * width} {paint('=', _BLUE)} {paint('help', _BOLD)}: "
+                     f"{visible(help_line)}")
     return "\n".join(lines)
 
 
@@ -218,6 +219,18 @@ def _width(text: str) -> int:
             continue
         total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
     return total
+
+
+# Control characters shown as what they are, one column each like the character they
+# replace (so underlines stay aligned): a mission file, a path or a message quoting one
+# cannot send escape sequences to the terminal. Tabs are expanded where lines are drawn.
+_VISIBLE = {code: 0x2400 + code for code in range(0x20) if code != 0x09}
+_VISIBLE |= {0x7F: 0x2421} | {code: 0xFFFD for code in range(0x80, 0xA0)}
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters replaced by visible symbols (␛ for ESC)."""
+    return text.translate(_VISIBLE)
 
 
 def render_all(diagnostics: Iterable[Diagnostic], source: SourceFile, colour: bool = False) -> str:

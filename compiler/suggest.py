@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from compiler.ast import Span
@@ -14,6 +13,8 @@ _MARGIN = 0.15
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The single best close match, or None when nothing is close enough."""
+    import difflib  # here: a file without mistakes never needs it (start-up time)
+
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=_CUTOFF)
     return matches[0] if matches else None
 
@@ -24,6 +25,8 @@ def certain(word: str, candidates: Iterable[str]) -> str | None:
     Clearly: the only candidate that is close at all, or one ahead of the
     runner-up by at least `_MARGIN`, so that no second spelling is plausible.
     """
+    import difflib
+
     scored = sorted(((difflib.SequenceMatcher(None, word, candidate).ratio(), candidate)
                      for candidate in set(candidates)), key=lambda item: (-item[0], item[1]))
     close = [item for item in scored if item[0] >= _CUTOFF]

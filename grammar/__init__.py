@@ -3,12 +3,14 @@
 `lark` is imported only inside `build_parser`, so importing this package costs
 nothing. The built parse tables are cached in a private per-user directory
 (`$XDG_CACHE_HOME/mission/<package version>/`, mode 0700) and written
-atomically; a cache file that is not ours, is writable by others, or fails to
-load is ignored and rebuilt.
+atomically, as JSON (never pickle: nothing in the cache is run); a cache file
+that is not ours, is writable by others, is a symlink, or is damaged (its
+sha256 does not match) is ignored and rebuilt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Callable, Mapping
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from lark import Lark, Token
 
 __all__ = ["GRAMMAR_TEXT", "build_parser", "cache_directory", "grammar_text", "private_directory",
-           "trusted_file"]
+           "read_cache", "trusted_file", "write_cache"]
 
 PACKAGE_VERSION = "0.1.0"
 
@@ -68,21 +70,20 @@ def build_parser(
 ) -> Lark:
     """Build the LALR parser, from the private cache when it is sound."""
     import hashlib
-    import tempfile
 
     import lark
 
     callbacks = dict(lexer_callbacks or {})
-    key = hashlib.sha256(f"{lark.__version__}\0{GRAMMAR_TEXT}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{CACHE_FORMAT}\0{lark.__version__}\0{GRAMMAR_TEXT}".encode())
     directory = cache_directory()
-    cache_file = directory / f"parser-{key}.lark"
+    cache_file = directory / f"parser-{key.hexdigest()[:24]}.json"
     usable = use_cache and private_directory(directory)
-    if usable and trusted_file(cache_file):
+    cached = read_cache(cache_file) if usable else None
+    if cached is not None:
         try:
-            with cache_file.open("rb") as handle:
-                cached: Lark = lark.Lark.__new__(lark.Lark)
-                return cached._load(handle, transformer=transformer, lexer_callbacks=callbacks)
-        except Exception:  # a damaged cache is rebuilt, never fatal
+            loaded: Lark = lark.Lark.__new__(lark.Lark)  # `_load` takes the dict as it is
+            return loaded._load(cached, transformer=transformer, lexer_callbacks=callbacks)
+        except Exception:  # tables that do not load are rebuilt, never fatal
             pass
     parser = lark.Lark(
         GRAMMAR_TEXT,
@@ -93,11 +94,83 @@ def build_parser(
         maybe_placeholders=True,
     )
     if usable:
-        try:
-            descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".parser-")
-            with os.fdopen(descriptor, "wb") as stream:
-                parser.save(stream, exclude_options=("transformer", "lexer_callbacks"))
-            os.replace(temporary, cache_file)
-        except OSError:
-            pass
+        from lark.grammar import Rule
+        from lark.lexer import TerminalDef
+
+        data, memo = parser.memo_serialize([TerminalDef, Rule])
+        data["options"] = {name: value for name, value in data["options"].items()
+                           if name not in ("transformer", "lexer_callbacks")}
+        with contextlib.suppress(OSError, TypeError, ValueError):  # the next run rebuilds it
+            write_cache(cache_file, {"data": data, "memo": memo})
     return parser
+
+
+# -- the parser cache: plain data, never code -----------------------------------------------
+#
+# Lark's own `save`/`load` use pickle, which runs code named in the file. The cache
+# holds Lark's serialized tables as JSON instead: a tuple is written {"t": [...]}, a map
+# {"d": [[key, value], ...]} (its keys may be numbers), everything else as itself.
+
+CACHE_FORMAT = 2
+
+
+def write_cache(path: Path, value: Any) -> None:
+    """Write atomically: a header line with the payload's sha256, then the payload."""
+    import hashlib
+    import json
+    import tempfile
+
+    payload = json.dumps(_encode(value), separators=(",", ":")).encode("utf-8")
+    header = json.dumps({"format": CACHE_FORMAT, "sha256": hashlib.sha256(payload).hexdigest()})
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".parser-")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(header.encode("ascii") + b"\n" + payload)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_cache(path: Path) -> Any:
+    """The value in `path`, or None unless the file is ours, private and intact."""
+    import hashlib
+    import json
+
+    if not trusted_file(path):
+        return None
+    try:
+        header_bytes, _, payload = path.read_bytes().partition(b"\n")
+        header = json.loads(header_bytes)
+        if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT \
+                or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+            return None
+        value = _decode(json.loads(payload))
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return None
+    return value if isinstance(value, dict) and {"data", "memo"} <= set(value) else None
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return {"t": [_encode(item) for item in value]}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {"d": [[_encode(key), _encode(item)] for key, item in value.items()]}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"{type(value).__name__} in the parser tables")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if isinstance(value, dict):
+        (tag, items), = value.items()
+        if tag == "t":
+            return tuple(_decode(item) for item in items)
+        if tag == "d":
+            return {_decode(key): _decode(item) for key, item in items}
+        raise ValueError(f"unknown tag {tag!r}")
+    return value

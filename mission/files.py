@@ -3,43 +3,108 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mission.cli import UsageError
 
+if TYPE_CHECKING:
+    from compiler.config import Config
 
-def read_text(path: str | Path) -> str:
+
+def _read_bytes(path: str | Path) -> bytes:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"{path}: is a directory, not a file") from None
-    except UnicodeDecodeError as problem:
-        raise UsageError(f"{path}: not UTF-8 text (byte {problem.start})") from None
     except OSError as problem:
         raise UsageError(f"{path}: cannot read it ({problem.strerror})") from None
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key!r} appears twice in one object")
-        result[key] = value
-    return result
+def read_text(path: str | Path) -> str:
+    data = _read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise UsageError(f"{path}: not UTF-8 text (byte {problem.start})") from None
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+def read_config() -> Config:
+    """The configuration in force for the current directory (`compiler.config.config_for`),
+    for the commands that compile: its limits block compilation as `mission check` says."""
+    from compiler.config import ConfigError, config_for
+
+    try:
+        return config_for(".")
+    except ConfigError as problem:
+        raise UsageError(str(problem)) from None
+
+
+class _Refused:
+    """A value the parser met and strict JSON refuses; `strict_json` names where it is."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+class _Repeated(dict[str, Any]):
+    """An object in which a key appears twice (the last value is kept, to find the path)."""
+
+    problem = ""
 
 
 def strict_json(text: str) -> Any:
-    """Strict JSON: no NaN/Infinity, no duplicate keys. Raises `ValueError` (a
+    """Strict JSON: no NaN/Infinity, no duplicate keys, no integer Python cannot convert.
+    Raises `ValueError` naming where the bad value is (`at `a.b[2]`: ...`; a
     `json.JSONDecodeError` for malformed text) or `RecursionError`."""
     import json  # here, not at the top: `mission check` never reads JSON
 
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+    refused: list[object] = []  # what the parser met that strict JSON refuses
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                repeated = _Repeated(items)
+                repeated.problem = f"the key {json.dumps(key)} appears twice in one object"
+                refused.append(repeated)
+                return repeated
+            result[key] = value
+        return result
+
+    def constant(name: str) -> Any:
+        refused.append(_Refused(f"{name} is not a JSON number; use a finite number or null"))
+        return refused[-1]
+
+    def whole(digits: str) -> Any:
+        if len(digits) < 4000:
+            return int(digits)
+        refused.append(_Refused(f"the integer of {len(digits.lstrip('-')):,} digits is too "
+                                "large for JSON data; pass it as a string"))
+        return refused[-1]
+
+    value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=whole)
+    if refused:
+        path, problem = _where(value)
+        raise ValueError(f"at `{path}`: {problem}" if path else problem)
+    return value
+
+
+def _where(value: Any) -> tuple[str, str]:
+    """The path to the first refused value, in document order, and what is wrong there."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, (_Refused, _Repeated)):
+            return path, item.problem
+        if isinstance(item, dict):
+            stack.extend((child, f"{path}.{key}" if path else key)
+                         for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{index}]")
+                         for index, child in reversed(list(enumerate(item))))
+    return "", "a value is not plain JSON"
 
 
 def parse_json(text: str, where: str) -> Any:
@@ -58,4 +123,47 @@ def parse_json(text: str, where: str) -> Any:
 
 
 def read_json(path: str | Path) -> Any:
-    return parse_json(read_text(path), str(path))
+    """A JSON file, read strictly (see `strict_json`)."""
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise UsageError(f"{path}: {_invalid_utf8(data, problem.start)}") from None
+    return parse_json(text, str(path))
+
+
+def _invalid_utf8(data: bytes, byte: int) -> str:
+    """What to say about bytes that are not UTF-8: the path of the string holding them,
+    when the JSON around them is sound."""
+    import json
+
+    try:
+        value = strict_json(data.decode("utf-8", "surrogateescape"))
+    except (ValueError, RecursionError):
+        return f"not UTF-8 text (byte {byte})"
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str) and not _encodable(item):
+            return (f"at `{path}`: the string is not UTF-8 (byte {byte}); a JSON "
+                    "file is UTF-8 text" if path else f"not UTF-8 text (byte {byte})")
+        if isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                shown = key if _encodable(key) else json.dumps(
+                    key.encode("utf-8", "surrogateescape").decode("latin-1"))
+                where = f"{path}.{shown}" if path else shown
+                stack.append((child, where))
+                if not _encodable(key):
+                    stack.append((key, where))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{index}]")
+                         for index, child in reversed(list(enumerate(item))))
+    return f"not UTF-8 text (byte {byte})"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -20,14 +20,16 @@ _WIDTH = 24  # characters of bar
 
 
 class Progress:
-    """Counts finished items out of `total`; use as a context manager."""
+    """Counts finished items out of `total`; use as a context manager. With `show` false
+    (work too small to need a bar) it only counts."""
 
-    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, label: str, stream: TextIO | None = None,
+                 show: bool = True) -> None:
         self.total = max(total, 0)
         self.label = label
         self.done = 0
         self._stream = sys.stderr if stream is None else stream
-        self.enabled = _is_terminal(self._stream) and os.environ.get("TERM") != "dumb"
+        self.enabled = show and _is_terminal(self._stream) and os.environ.get("TERM") != "dumb"
         self._started = time.monotonic()
         self._drawn_at = 0.0
         self._drawn = False

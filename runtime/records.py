@@ -24,6 +24,7 @@ from runtime.orchestration.model import (
     content_hash,
 )
 from runtime.orchestration.types import describe, type_of
+from runtime.orchestration.values import NotJSONData, json_copy
 
 RECORD_FORMAT = "mission-run/1"
 STATUSES = ("succeeded", "failed", "waiting")
@@ -84,6 +85,10 @@ class RunRecord:
         """A record from JSON data; a missing or mistyped field raises `RecordError`."""
         if not isinstance(data, dict):
             raise RecordError(f"a run record is a JSON object, not {describe(data)}")
+        try:
+            data = json_copy(data, "record")  # plain JSON, bounded depth: safe to walk
+        except NotJSONData as problem:
+            raise RecordError(str(problem)) from None
         if data.get("format") != RECORD_FORMAT:
             raise RecordError(f"`format` must be {RECORD_FORMAT!r}, found "
                               f"{describe(data.get('format'))}")
@@ -98,7 +103,7 @@ class RunRecord:
             if type_of(value) not in allowed:
                 raise RecordError(f"`{name}` must be {' or '.join(allowed)}, "
                                   f"found {describe(value)}")
-            values[name] = copy.deepcopy(value)
+            values[name] = value
         if values["status"] not in STATUSES:
             raise RecordError(f"`status` must be one of {', '.join(STATUSES)}, "
                               f"found {values['status']!r}")

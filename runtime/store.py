@@ -1,8 +1,9 @@
 """The run store: waiting runs (and what became of them) in an embedded SQLite database.
 
 - Private: the directory is created 0700 and the database file 0600 (SQLite
-  gives its WAL and shared-memory files the same mode); a store owned by
-  another user is refused.
+  gives its WAL and shared-memory files the same mode); an existing store of
+  ours that others could read is made 0600; a store owned by another user is
+  refused.
 - Durable: WAL journal, `synchronous=FULL`, and every write is one
   transaction (`BEGIN IMMEDIATE`), so a process killed at any moment leaves
   each run as it was before or after that write, never half-written.
@@ -20,6 +21,7 @@ store records no clock time.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -97,6 +99,16 @@ def _create_private(path: Path) -> None:
     os.close(descriptor)
 
 
+def _make_private(path: Path, mode: int) -> None:
+    """Take away what others may do with an existing store of ours (and its WAL files),
+    as `mkdir -m 700` would have: made by another tool, it may be readable by all."""
+    if not mode & 0o077:
+        return
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path.with_name(name), 0o600)
+
+
 class RunStore:
     """A connection to one store file. Use as a context manager, or call `close()`."""
 
@@ -111,6 +123,7 @@ class RunStore:
         if info.st_uid != os.geteuid():
             raise StoreError(f"the run store {self.path} belongs to another user; "
                              "refusing to use it (choose another with --store)")
+        _make_private(self.path, info.st_mode)
         self._lock_descriptor: int | None = None
         try:
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,

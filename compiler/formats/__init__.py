@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.source import SourceFile
+from compiler.summary import summary_text
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -44,24 +45,13 @@ class Report:
         return sum(1 for report in self.files for d in report.diagnostics if d.fix is not None)
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
-
-
 def summary_line(report: Report) -> str:
     """`Checked 3 files: 1 error, 2 warnings, 0 notes in 0.02s.` (plus what was fixed/cached)."""
-    parts = [f"Checked {plural(len(report.files), 'file')}"]
-    if report.cached:
-        parts.append(f" ({report.cached} unchanged, from the cache)")
-    parts.append(f": {plural(report.count(Severity.ERROR), 'error')}, "
-                 f"{plural(report.count(Severity.WARNING), 'warning')}, "
-                 f"{plural(report.count(Severity.NOTE), 'note')}")
-    if report.fixed:
-        parts.append(f"; fixed {plural(report.fixed, 'problem')}")
-    elif report.fixable:
-        parts.append(f"; {report.fixable} fixable with --fix")
-    parts.append(f" in {report.seconds:.2f}s.")
-    return "".join(parts)
+    return summary_text(len(report.files), cached=report.cached,
+                        errors=report.count(Severity.ERROR),
+                        warnings=report.count(Severity.WARNING),
+                        notes=report.count(Severity.NOTE), fixed=report.fixed,
+                        fixable=report.fixable, seconds=report.seconds)
 
 
 def formatter(name: str) -> Callable[[Report, bool], str]:

@@ -41,8 +41,8 @@ from collections.abc import Iterator
 from compiler import ast
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.lint import LintContext
-from compiler.recovery import KEYWORDS
 from compiler.rules import Rule
+from compiler.syntax import KEYWORDS
 
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 

@@ -15,15 +15,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from mission.progress import Progress
 
 if TYPE_CHECKING:
     from compiler.batch import Checked
+    from compiler.cache import CheckCache
     from compiler.config import Config
     from compiler.diagnostics import Diagnostic
     from compiler.formats import FileReport
+
+PROGRESS_FROM = 100  # files: a progress bar (on a terminal) from this many on
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,22 +73,27 @@ def mission_files(paths: Sequence[str],
     Raises UsageError for a path that does not exist or a directory without
     any mission file (also used by `mission fmt`).
     """
-    from mission.walk import NotFound
-    from mission.walk import mission_files as walk_files
+    return [Path(path) for path, _ in found_files(paths, excluded)]
 
-    found: list[Path] = []
-    seen: set[Path] = set()  # a set: a list's `in` made large trees quadratic
+
+def found_files(paths: Sequence[str],
+                excluded: Callable[[str], bool] = lambda _: False) -> list[tuple[str, str]]:
+    """`mission_files` as strings: each file as shown, and its absolute path."""
+    from mission import walk
+
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()  # a set: a list's `in` made large trees quadratic
     for given in paths:
         try:
-            matches = walk_files([given], excluded)
-        except NotFound:
+            matches = walk.found_files([given], excluded)
+        except walk.NotFound:
             raise UsageError(f"{given}: no such file or directory") from None
         if not matches:
             raise UsageError(f"{given}: no .mission files found in this directory")
-        for path in matches:
-            if path not in seen:
-                seen.add(path)
-                found.append(path)
+        for path, absolute in matches:
+            if absolute not in seen:
+                seen.add(absolute)
+                found.append((path, absolute))
     return found
 
 
@@ -110,21 +119,22 @@ def load_settings(args: argparse.Namespace) -> Config:
 
 
 def run(args: argparse.Namespace) -> int:
-    from compiler.batch import check_paths, default_jobs
-    from compiler.cache import CheckCache
-    from compiler.formats import FileReport, Report, formatter, summary_line
-
     started = time.perf_counter()
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     config = load_settings(args)
-    files = mission_files(args.paths, config.excluded)
-    cache = None if args.no_cache or args.fix or args.diff else \
-        CheckCache.open(config.fingerprint)
-    jobs = args.jobs or default_jobs()
-    checked = check_paths([str(path) for path in files], config, jobs=jobs, cache=cache)
-    if cache is not None:
-        cache.save()
+    files = found_files(args.paths, config.excluded if config.exclude else lambda _: False)
+    text = args.format == "text"
+    colour = text and args.output is None and use_colour(sys.stdout, args.color)
+    cache = None
+    if not (args.no_cache or args.fix or args.diff):
+        from compiler.cache import CheckCache
+
+        cache = CheckCache.open(config.fingerprint)
+    with Progress(len(files), "mission check", show=len(files) >= PROGRESS_FROM) as progress:
+        hits = {} if cache is None else _hits(files, cache, text and not colour, progress)
+        misses = [path for index, (path, _) in enumerate(files) if index not in hits]
+        checked = _check(misses, config, args.jobs, cache, progress) if misses else []
     problems = [item for item in checked if item.problem]
     for item in problems:
         print(f"mission check: {item.path}: {item.problem}", file=sys.stderr)
@@ -134,18 +144,117 @@ def run(args: argparse.Namespace) -> int:
     fixed = 0
     if args.fix:
         good, fixed = _fix(good, config)
-    reports = tuple(FileReport(item.source, item.diagnostics) for item in good
-                    if item.source is not None)
-    report = Report(reports, fixed=fixed, seconds=time.perf_counter() - started,
-                    cached=sum(1 for item in good if item.cached))
-    colour = args.format == "text" and args.output is None and use_colour(sys.stdout, args.color)
-    output = formatter(args.format)(report, colour)
+    outcomes = {item.path: item for item in good}
+    if text:
+        output, summary, failed = _text(files, hits, outcomes, cache, colour, args.strict,
+                                        fixed, started)
+    else:
+        output, summary, failed = _formatted(args.format, files, hits, outcomes, args.strict,
+                                             fixed, started)
+    if cache is not None:
+        cache.save()
     _write(output, args.output)
     if args.format in ("json", "sarif") or args.output is not None:
-        print(summary_line(report), file=sys.stderr)
+        print(summary, file=sys.stderr)
     if problems:
         return EXIT_USAGE
-    return EXIT_FINDINGS if _failed(reports, args.strict) else EXIT_OK
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+# A cache hit: the file's findings as data, and their text as printed (or "" for none).
+Hit = tuple[list[dict[str, Any]], str]
+
+
+def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
+          progress: Progress) -> dict[int, Hit]:
+    """The files that need neither the compiler nor reading: unchanged (by `stat`) and
+    clean, or with findings whose text the cache kept, by index in `files`."""
+    hits: dict[int, Hit] = {}
+    for index, (path, absolute) in enumerate(files):
+        findings = cache.hit(absolute)
+        if findings is None:
+            continue
+        shown = ""
+        if findings:
+            kept = cache.rendered_text(absolute, path) if plain_text else None
+            if kept is None:
+                continue  # read and rendered again, through the cache (not compiled)
+            shown = kept
+        hits[index] = (findings, shown)
+        progress.advance()
+    return hits
+
+
+def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache | None,
+           progress: Progress) -> list[Checked]:
+    from compiler.batch import check_paths, default_jobs
+
+    return check_paths(paths, config, jobs=jobs or default_jobs(), cache=cache,
+                       progress=progress.advance)
+
+
+def _text(files: list[tuple[str, str]], hits: dict[int, Hit], outcomes: dict[str, Checked],
+          cache: CheckCache | None, colour: bool, strict: bool, fixed: int,
+          started: float) -> tuple[str, str, bool]:
+    """The text report, its summary line and whether it fails, from what the cache kept
+    and what was checked now; what was rendered now is kept for the next run."""
+    blocks: list[str] = []
+    severities: list[str] = []
+    fixable = cached = count = 0
+    for index, (path, absolute) in enumerate(files):
+        hit = hits.get(index)
+        if hit is not None:
+            findings, shown = hit
+            severities += [str(finding.get("severity")) for finding in findings]
+            fixable += sum(1 for finding in findings if "fix" in finding)
+            count, cached = count + 1, cached + 1
+        else:
+            item = outcomes.get(path)
+            if item is None or item.source is None:
+                continue  # could not be read (reported)
+            severities += [d.severity.value for d in item.diagnostics]
+            fixable += sum(1 for d in item.diagnostics if d.fix is not None)
+            count, cached = count + 1, cached + item.cached
+            shown = _rendered(item, colour)
+            if cache is not None and not colour:
+                cache.keep_rendered(absolute, path, shown)
+        if shown:
+            blocks.append(shown)
+    from compiler.summary import summary_text, text_report
+
+    summary = summary_text(count, cached=cached, errors=severities.count("error"),
+                           warnings=severities.count("warning"),
+                           notes=severities.count("note"), fixed=fixed, fixable=fixable,
+                           seconds=time.perf_counter() - started)
+    failing = ("error", "warning") if strict else ("error",)
+    return text_report(blocks, summary), summary, any(level in failing for level in severities)
+
+
+def _rendered(item: Checked, colour: bool) -> str:
+    if not item.diagnostics or item.source is None:
+        return ""
+    from compiler.render import render
+
+    return "\n\n".join(render(d, item.source, colour) for d in item.diagnostics)
+
+
+def _formatted(name: str, files: list[tuple[str, str]], hits: dict[int, Hit],
+               outcomes: dict[str, Checked], strict: bool, fixed: int,
+               started: float) -> tuple[str, str, bool]:
+    """The report in another format, its summary line and whether it fails."""
+    from compiler.formats import FileReport, Report, formatter, summary_line
+    from compiler.source import SourceFile
+
+    reports = []
+    for index, (path, _) in enumerate(files):
+        item = outcomes.get(path)
+        if index in hits:  # clean: a hit with findings was read again (see `_hits`)
+            reports.append(FileReport(SourceFile(path, ""), ()))
+        elif item is not None and item.source is not None:
+            reports.append(FileReport(item.source, item.diagnostics))
+    report = Report(tuple(reports), fixed=fixed, seconds=time.perf_counter() - started,
+                    cached=len(hits) + sum(1 for item in outcomes.values() if item.cached))
+    return formatter(name)(report, False), summary_line(report), _failed(report.files, strict)
 
 
 def _failed(reports: tuple[FileReport, ...], strict: bool) -> bool:

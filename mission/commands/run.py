@@ -64,7 +64,7 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_target(target: str) -> WorkflowDefinition:
     """A workflow from a file or a registered name; problems are `UsageError`s."""
-    from mission.files import read_json, read_text
+    from mission.files import read_config, read_json, read_text
 
     path = Path(target)
     if target.endswith(".json") or (path.is_file() and not target.endswith(".mission")):
@@ -77,7 +77,7 @@ def load_target(target: str) -> WorkflowDefinition:
         from compiler.render import render_all
         from mission.commands.check import use_colour
 
-        result = compile_source(read_text(path), target)
+        result = compile_source(read_text(path), target, config=read_config())
         if result.workflow is None:
             print(render_all(result.diagnostics, result.source, use_colour(sys.stderr)),
                   file=sys.stderr, end="\n\n")

@@ -158,7 +158,7 @@ def formatting(snapshot: Snapshot) -> list[types.TextEdit]:
     """One edit replacing the whole text, or none; raises `FormatError` like `mission fmt`."""
     from compiler.format import format_source
 
-    formatted = format_source(snapshot.text, snapshot.result.source.path)
+    formatted = format_source(snapshot.text, snapshot.result.source.path, snapshot.config.limits)
     return [] if formatted == snapshot.text else [_whole(snapshot, formatted)]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -20,3 +21,31 @@ def canonical_json(value: Any) -> str:
 
 def canonical_hash(value: Any) -> str:
     return hashlib.sha256(_ENCODER.encode(value).encode("utf-8")).hexdigest()
+
+
+class StateHasher:
+    """`canonical_hash` of successive versions of one run's state, encoding again only the
+    top-level values that were replaced since the last version.
+
+    A run's state is copy-on-write: a change replaces the values along its path and
+    never edits one in place, so a top-level value that is the very same object as
+    last time has the same canonical text (the text is kept with the object, so its
+    identity cannot be reused). The initial and final states of a run usually share
+    their largest values (the task list of `daily_loop`), which are encoded once.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[str, tuple[Any, str]] = {}
+
+    def hash(self, state: Mapping[str, Any]) -> str:
+        """The same digest as `canonical_hash(state)` (the keys must be strings)."""
+        texts: dict[str, tuple[Any, str]] = {}
+        members = []
+        for key in sorted(state):
+            value = state[key]
+            known = self._texts.get(key)
+            text = known[1] if known is not None and known[0] is value else _ENCODER.encode(value)
+            texts[key] = (value, text)
+            members.append(f"{_ENCODER.encode(key)}:{text}")
+        self._texts = texts
+        return hashlib.sha256(("{" + ",".join(members) + "}").encode("utf-8")).hexdigest()

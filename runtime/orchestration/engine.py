@@ -5,6 +5,14 @@ workflow, the params, the initial state, the human answers and the effect
 journal; the receipt hash-chains each step's change to the state and what it
 consumed (an answer, a journaled effect), so any edit of a recorded run is
 detected when it is replayed.
+
+The state is private to the run and copy-on-write: the initial state is copied
+when it is bound, every value written is copied as it is written (and checked to
+be JSON data in the same walk), and a change replaces the maps along its path
+instead of editing them. So the final state shares nothing with the caller's
+data or the workflow without a copy at the end, and a value the steps did not
+replace keeps its identity, which lets the final hash reuse the canonical text
+of the initial one (`StateHasher`).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.orchestration.canonical import canonical_hash
+from runtime.orchestration.canonical import StateHasher, canonical_hash
 from runtime.orchestration.expressions import (
     EvaluationError,
     evaluate,
@@ -55,7 +63,7 @@ from runtime.orchestration.types import (
     type_of,
     wanted,
 )
-from runtime.orchestration.values import json_problem
+from runtime.orchestration.values import NotJSONData, json_copy, json_problem
 
 __all__ = [
     "AntiFailureViolation",
@@ -102,8 +110,7 @@ class Orchestrator:
         reaches an effect neither journaled nor provided raises
         `EnvelopeViolation`; no result is returned then.
         """
-        self.validate(workflow)
-        plans = [_plan(step) for step in workflow.steps]
+        plans = self._plans(workflow)
         journal = _check_context(ctx, plans)
         params = bind_params(workflow, ctx)
         state = bind_inputs(workflow, ctx.initial_state)
@@ -111,6 +118,10 @@ class Orchestrator:
 
     def validate(self, workflow: WorkflowDefinition) -> None:
         """The envelope and anti-failure checks, in the seed's order, then the steps' shape."""
+        self._plans(workflow)
+
+    def _plans(self, workflow: WorkflowDefinition) -> list[_Plan]:
+        """`validate`, returning the decoded steps."""
         allowed = sorted(self.ALLOWED_KINDS)
         for step in workflow.steps:
             if step.kind not in self.ALLOWED_KINDS:
@@ -128,6 +139,7 @@ class Orchestrator:
                 f"Workflow has {human} human steps, exceeds maximum of {self.MAX_HUMAN_STEPS}"
             )
         seen: set[str] = set()
+        plans = []
         for step in workflow.steps:
             if step.id in seen:
                 raise EnvelopeViolation(f"Step id '{step.id}' is used twice")
@@ -135,11 +147,12 @@ class Orchestrator:
             problem = json_problem(step.payload, "payload")
             if problem:
                 raise EnvelopeViolation(f"Step '{step.id}': {problem}")
-            _plan(step)
+            plans.append(_plan(step))
         problem = json_problem(workflow.metadata, "metadata")
         if problem:
             raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}")
         _check_declarations(workflow)
+        return plans
 
 
 def _plan(step: StepSpec) -> _Plan:
@@ -276,23 +289,23 @@ def bind_params(workflow: WorkflowDefinition, ctx: ExecutionContext) -> dict[str
     given = ctx.params if ctx.params is not None else workflow.metadata.get("params", {})
     if not isinstance(given, Mapping):
         raise ParameterError("params must be a mapping of names to values")
-    problem = json_problem(dict(given), "param")
-    if problem:
-        raise ParameterError(problem)
-    given = copy.deepcopy(dict(given))
+    try:
+        bound: dict[str, Any] = json_copy(dict(given), "param")
+    except NotJSONData as problem:
+        raise ParameterError(str(problem)) from None
     declarations = workflow.metadata.get("declarations", {}).get("params")
     if declarations is None:
-        return given
-    return _bind("param", declarations, given)
+        return bound
+    return _bind("param", declarations, bound)
 
 
 def bind_inputs(workflow: WorkflowDefinition, initial_state: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(initial_state, Mapping):
         raise ParameterError(f"the initial state must be a map, found {describe(initial_state)}")
-    problem = json_problem(dict(initial_state), "state")
-    if problem:
-        raise ParameterError(problem)
-    state = copy.deepcopy(dict(initial_state))
+    try:
+        state: dict[str, Any] = json_copy(dict(initial_state), "state")
+    except NotJSONData as problem:
+        raise ParameterError(str(problem)) from None
     declarations = workflow.metadata.get("declarations", {}).get("inputs")
     if declarations is None:
         return state
@@ -348,7 +361,8 @@ class _Run:
         self.answers: dict[str, Any] = {}
         self.given_answers = dict(ctx.answers or {})
         self.workflow_hash = content_hash(workflow)
-        self.initial_state_hash = canonical_hash(state)
+        self.hasher = StateHasher()
+        self.initial_state_hash = self.hasher.hash(state)
         self.head = canonical_hash({
             "workflow": self.workflow_hash,
             "params": canonical_hash(params),
@@ -390,9 +404,9 @@ class _Run:
                 changes = list(outcome.changes)
                 if plan.output is not None:
                     changes.append(Change("set", plan.output, outcome.result))
+                changes = [_written(change) for change in changes]
                 state = self.state
                 for change in changes:
-                    _check_written(change)
                     state = apply_change(state, change)
                 if outcome.failure is not None:
                     self.state, kept = state, changes
@@ -518,7 +532,7 @@ class _Run:
             "steps": self.steps,
             "workflow_id": self.workflow.id,
         }
-        final_state_hash = canonical_hash(self.state)
+        final_state_hash = self.hasher.hash(self.state)
         answers_hash = canonical_hash(self.answers)
         journal_hash = canonical_hash(self.journal)
         error_message = failed[1] if failed else None
@@ -543,7 +557,7 @@ class _Run:
             id=self.workflow.id,
             success=status == "succeeded",
             executed_steps=executed,
-            final_state=copy.deepcopy(self.state),
+            final_state=self.state,  # private: see the module docstring
             failed_step_id=failed[0] if failed else None,
             error_message=error_message,
             lineage=lineage,
@@ -564,13 +578,16 @@ def _valid_answer(validate: Any, args: Mapping[str, Any], given: Any) -> Any:
     return value
 
 
-def _check_written(change: Change) -> None:
-    """A value written into the state must stay plain JSON (e.g. no overflowing number)."""
-    if change.action == "set":
-        problem = json_problem(change.value, dotted(change.path))
-        if problem:
-            raise StepFailure(f"cannot write {problem}")
+def _written(change: Change) -> Change:
+    """The change with a private copy of the value it writes, which must stay plain JSON
+    (e.g. no overflowing number): it may come from the workflow, an answer or an effect."""
+    if change.action != "set":
+        return change
+    try:
+        return Change("set", change.path, json_copy(change.value, dotted(change.path)))
+    except NotJSONData as problem:
+        raise StepFailure(f"cannot write {problem}") from None
 
 
 def _copy_step(step: StepSpec) -> StepSpec:
-    return StepSpec(step.id, step.kind, copy.deepcopy(step.payload))
+    return StepSpec(step.id, step.kind, json_copy(step.payload, "payload"))  # checked: JSON

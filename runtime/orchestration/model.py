@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from runtime.orchestration.canonical import canonical_hash
+from runtime.orchestration.values import json_copy
 
 SCHEMA_VERSION = 1
 
@@ -73,7 +74,8 @@ class WorkflowDefinition:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WorkflowDefinition:
-        """Rebuild from `to_dict()` output (a compiled `.json` file); raises ValueError."""
+        """Rebuild from `to_dict()` output (a compiled `.json` file); raises ValueError, also
+        for data that is not plain JSON (`NotJSONData`, naming the path)."""
         if not isinstance(data, Mapping):
             raise ValueError("a workflow must be a JSON object")
         steps_data = data.get("steps", [])
@@ -87,14 +89,15 @@ class WorkflowDefinition:
             payload = step.get("payload", {})
             if not isinstance(payload, Mapping):
                 raise ValueError(f"step `{step['id']}`: `payload` must be an object")
-            steps.append(StepSpec(step["id"], step["kind"], copy.deepcopy(dict(payload))))
+            steps.append(StepSpec(step["id"], step["kind"],
+                                  json_copy(dict(payload), f"steps[{index}].payload")))
         metadata = data.get("metadata", {})
         if not isinstance(metadata, Mapping):
             raise ValueError("`metadata` must be an object")
         workflow_id = data.get("id", "")
         if not isinstance(workflow_id, str):
             raise ValueError("`id` must be a string")
-        return cls(id=workflow_id, steps=steps, metadata=copy.deepcopy(dict(metadata)))
+        return cls(id=workflow_id, steps=steps, metadata=json_copy(dict(metadata), "metadata"))
 
 
 # Metadata keys left out of the content hash: where the workflow came from, and the hash itself.

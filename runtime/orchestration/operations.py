@@ -249,6 +249,8 @@ def _tasks(value: Any) -> list[dict[str, Any]]:
     """Validate the task list; a malformed task fails the step, naming it."""
     if not isinstance(value, list):
         raise StepFailure(f"`tasks` must be a list of tasks, found {describe(value)}")
+    if _sound_tasks(value):
+        return value
     for index, task in enumerate(value):
         label = f"task #{index + 1}"
         if not isinstance(task, dict):
@@ -272,6 +274,27 @@ def _tasks(value: Any) -> list[dict[str, Any]]:
                 raise StepFailure(f"{label}: `{key}` is {describe(date)}, not a date; "
                                   "use an ISO date like \"2026-11-24\"")
     return value
+
+
+def _sound_tasks(tasks: list[Any]) -> bool:
+    """The common case of `_tasks` at twice its speed (both daily-loop steps validate the
+    whole list): True when every task is sound, built-in types only and no message made;
+    False sends `_tasks` through its own checks, which name the problem (if any)."""
+    dates: set[str] = set()  # each distinct date is parsed once
+    for task in tasks:
+        if type(task) is not dict:
+            return False
+        task_id, priority = task.get("id"), task.get("priority")
+        if (type(task_id) is not str or not task_id or task.get("status") not in ("open", "done")
+                or type(task.get("title", "")) is not str
+                or (priority is not None and type(priority) is not int)):
+            return False
+        for date in (task.get("due"), task.get("done_on")):
+            if date is not None:
+                if type(date) is not str:
+                    return False
+                dates.add(date)
+    return all(map(is_iso_date, dates))
 
 
 def _today(value: Any) -> datetime.date:

@@ -7,10 +7,16 @@ JSON data that survives a round trip unchanged: `None`, `bool`, `int` within
 nested at most `MAX_DEPTH` levels. Anything else is refused before the run
 with a message naming the path to the bad value. The walk is iterative, so
 hostile nesting cannot exhaust the interpreter's stack.
+
+`json_copy` checks and copies in one walk: it is how data enters a run (the
+engine's state must share no object with its caller's), and the hot path of
+every run, so it does not build paths; only when something is wrong does
+`json_problem` walk again to name it.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -28,6 +34,11 @@ _HINTS = {
 
 def json_problem(value: Any, root: str) -> str | None:
     """None if `value` is plain JSON data, else a message naming the first bad path."""
+    try:
+        _copy(value, 0)  # the fast walk, which builds no path: most data has no problem
+        return None
+    except _Unusual:
+        pass
     stack: list[tuple[Any, str, int]] = [(value, root, 0)]
     while stack:
         item, path, depth = stack.pop()
@@ -63,6 +74,72 @@ def json_problem(value: Any, root: str) -> str | None:
         hint = _HINTS.get(kind, "use strings, numbers, booleans, null, lists and maps")
         return f"{path}: a {kind} is not JSON data ({hint})"
     return None
+
+
+class NotJSONData(ValueError):
+    """A value is not plain JSON data; the message names the path (see `json_problem`)."""
+
+
+def json_copy(value: Any, root: str) -> Any:
+    """A deep copy of `value` sharing no object with it; raises `NotJSONData` (naming
+    the first bad path under `root`) unless it is plain JSON data."""
+    try:
+        return _copy(value, 0)
+    except _Unusual:
+        pass
+    problem = json_problem(value, root)
+    if problem is not None:
+        raise NotJSONData(problem)
+    return copy.deepcopy(value)  # JSON data of subclasses (an IntEnum, a str subclass...)
+
+
+class _Unusual(Exception):
+    """The fast copy met something it does not copy itself: a problem, or a subclass."""
+
+
+def _copy(value: Any, depth: int) -> Any:
+    """`json_copy` for the built-in types, recursing at most `MAX_DEPTH` levels."""
+    kind = type(value)
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            raise _Unusual
+        result = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            item_kind = type(item)
+            if item_kind is str:
+                if not item.isascii() and _has_lone_surrogate(item):
+                    raise _Unusual
+                result[key] = item
+            elif item_kind is int:
+                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    raise _Unusual
+                result[key] = item
+            elif item_kind is bool or item is None:
+                result[key] = item
+            else:
+                result[key] = _copy(item, depth + 1)
+        return result
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            raise _Unusual
+        return [_copy(item, depth + 1) for item in value]
+    if kind is str:
+        if not value.isascii() and _has_lone_surrogate(value):
+            raise _Unusual
+        return value
+    if kind is int:
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise _Unusual
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise _Unusual
+        return value
+    if kind is bool or value is None:
+        return value
+    raise _Unusual
 
 
 def _has_lone_surrogate(text: str) -> bool:

@@ -213,6 +213,7 @@ def test_explain_and_rules() -> None:
     assert run_cli("explain", "unused-param").stdout.startswith("W201 (unused-param)")
     unknown = run_cli("explain", "E0066")
     assert unknown.returncode == 2 and "did you mean" in unknown.stderr
+    assert "did you mean `unused-param`?" in run_cli("explain", "unused-parm").stderr
     listed = run_cli("rules")
     assert listed.returncode == 0
     codes = re.findall(r"^([EWN]\d{3})  ", listed.stdout, re.MULTILINE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -64,3 +65,36 @@ def test_plain_json_is_accepted_and_hashes_like_its_round_trip(value: Any) -> No
 
     assert json_problem(value, "state") is None
     assert canonical_hash(json.loads(canonical_json(value))) == canonical_hash(value)
+
+
+BAD_VALUES = [({1, 2}, "a set is not JSON data (use a list)"),
+              (b"x", "a bytes is not JSON data (decode it to a string)"),
+              (Thing(), "a Thing is not JSON data"),
+              (float("nan"), "nan is not a JSON number"),
+              (float("-inf"), "-inf is not a JSON number"),
+              (2**53, "the integer 9007199254740992 is too large for JSON data"),
+              (-(2**53), "the integer 9007199254740992 is too large for JSON data"),
+              ("a\udc00", "the string holds a lone surrogate"),
+              ({"k": {7: 1}}, "the key 7 is int; keys of JSON objects are strings")]
+
+
+@pytest.mark.parametrize(("value", "words"), BAD_VALUES)
+@pytest.mark.parametrize("where", ["params", "initial_state", "answers"])
+def test_the_python_api_refuses_them_before_the_run(value: Any, words: str, where: str) -> None:
+    from compiler import compile_source
+    from runtime.orchestration import ExecutionContext, Orchestrator
+    from runtime.orchestration.model import AnswerError, ParameterError
+
+    workflow = compile_source('mission ask "Ask" {\n version 1\n param note: any = ""\n'
+                              ' input data: any = null\n human ask "Ask" { text("Why?") '
+                              "-> state.why }\n}\n", "ask.mission").workflow
+    assert workflow is not None
+    key = {"params": "note", "initial_state": "data", "answers": "ask"}[where]
+    root = {"params": "param", "initial_state": "state", "answers": "answers"}[where]
+    asked: list[object] = []
+    changes: dict[str, Any] = {where: {key: [value]}}
+    context = dataclasses.replace(ExecutionContext(ask=asked.append), **changes)
+    with pytest.raises((ParameterError, AnswerError)) as raised:
+        Orchestrator().run_workflow(workflow, context)
+    assert str(raised.value).startswith(f"{root}.{key}[0]"), raised.value
+    assert words in str(raised.value) and asked == []

@@ -1,19 +1,69 @@
-"""Every input a fuzzer ever crashed the compiler with, replayed forever."""
+"""Every input that ever crashed (or hung) mission, replayed forever.
+
+`crashers/*.mission` go through the compiler, the formatter and the language
+server's features; `*.workflow.json` through loading and running a compiled
+workflow; `*.receipt.json` through reading a run record. Each must end in
+diagnostics or a clean, named refusal: never another exception. The file
+names say what each one tried (`deep_list.mission`: 100,000 `[`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
 
 from compiler import compile_source
+from compiler.config import Config
+from compiler.format import FormatError, format_source
+from mission.files import strict_json
+from mission.lsp import features
+from runtime.orchestration import ExecutionContext, Orchestrator
+from runtime.orchestration.model import EnvelopeViolation, WorkflowDefinition
+from runtime.records import RecordError, RunRecord
 
-CRASHERS = sorted((Path(__file__).parent / "crashers").glob("*"))
+CRASHERS = Path(__file__).parent / "crashers"
+MISSIONS = sorted(CRASHERS.glob("*.mission"))
+WORKFLOWS = sorted(CRASHERS.glob("*.workflow.json"))
+RECEIPTS = sorted(CRASHERS.glob("*.receipt.json"))
 
 
-@pytest.mark.parametrize("path", CRASHERS, ids=[p.name for p in CRASHERS])
-def test_crasher_now_gives_diagnostics(path: Path) -> None:
+def test_every_crasher_is_replayed() -> None:
+    assert {*MISSIONS, *WORKFLOWS, *RECEIPTS} == set(CRASHERS.iterdir())
+    assert (CRASHERS / "deep_list.mission").read_text(encoding="utf-8") == "[" * 100_000
+
+
+@pytest.mark.parametrize("path", MISSIONS, ids=[p.name for p in MISSIONS])
+def test_mission_crashers_now_give_diagnostics(path: Path) -> None:
     text = path.read_bytes().decode("utf-8", errors="replace")
-    result = compile_source(text, path.name)
+    result = compile_source(text, path.name, config=Config(select=("ALL",)))
+    assert result.errors, "each of these is wrong in some way"
     for diagnostic in result.diagnostics:
         assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text)
+    with pytest.raises(FormatError):
+        format_source(text, path.name)
+    snapshot = features.Snapshot.build(f"file:///{path.name}", text)
+    assert len(features.diagnostics(snapshot)) == len(snapshot.result.diagnostics)
+    features.document_symbols(snapshot)
+    for line in (0, 3, 4):
+        position = types.Position(line, 12)
+        features.hover(snapshot, position)
+        features.completion(snapshot, position)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_workflow_crashers_are_refused_before_running(path: Path) -> None:
+    data = strict_json(path.read_text(encoding="utf-8"))
+    with pytest.raises((ValueError, EnvelopeViolation)) as raised:
+        workflow = WorkflowDefinition.from_dict(data)
+        Orchestrator().run_workflow(workflow, ExecutionContext())
+    assert "nested more than 100 levels deep" in str(raised.value)
+
+
+@pytest.mark.parametrize("path", RECEIPTS, ids=[p.name for p in RECEIPTS])
+def test_receipt_crashers_are_refused_naming_the_path(path: Path) -> None:
+    data = strict_json(path.read_text(encoding="utf-8"))
+    with pytest.raises(RecordError, match=r"record\.final_state\.x\[0\]\[0\].*nested more "
+                                          "than 100 levels deep"):
+        RunRecord.from_json(data)

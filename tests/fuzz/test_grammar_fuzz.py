@@ -10,13 +10,14 @@ from __future__ import annotations
 import string
 
 import lark
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from compiler import compile_source
 from grammar import GRAMMAR_TEXT
 from runtime.orchestration import Orchestrator
+from tests.fuzz import budget
 
 _WORDS = ["runtime", "human", "set", "append", "fail", "noop", "confirm", "choose", "state",
           "tasks", "x", "a_b", "str", "int", "list", "map", "bool", "date", "any", "at", "to",
@@ -50,8 +51,7 @@ def grammar_strategy() -> st.SearchStrategy[str]:
     return from_lark(parser, start="start", explicit=explicit)
 
 
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@budget(200)
 @given(grammar_strategy())
 def test_generated_missions_never_crash_the_compiler(text: str) -> None:
     result = compile_source(text, "generated.mission")

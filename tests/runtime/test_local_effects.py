@@ -174,3 +174,21 @@ def test_run_tests_mission_really_runs_the_suite(project: Path) -> None:
         "skipped": 0, "summary": "1 passed under `tests`", "target": "tests", "test_files": 1}
     replay = run_mission("run_tests", ExecutionContext(journal=result.journal), {"timeout": 120})
     assert replay.receipt == result.receipt
+
+
+def test_pytest_runs_in_the_project_whatever_the_callers_directory(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = project / "cwd.txt"
+    write(project / "probe" / "test_where.py", f"""
+        import os
+
+        def test_where():
+            open({str(seen)!r}, "w").write(os.getcwd())
+    """)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = LocalEffects(project).run("run_pytest", {"target": "probe", "timeout": 120})
+    assert result["passed"] == 1, result["output"]
+    assert Path(seen.read_text()) == project.resolve()
+    assert not list(elsewhere.iterdir())

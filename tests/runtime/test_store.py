@@ -37,6 +37,16 @@ def test_created_private_with_its_wal_files(tmp_path: Path) -> None:
         assert store.integrity_check() == "ok"
 
 
+def test_an_existing_store_others_could_read_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite3"
+    with RunStore(path) as store:
+        store.create(WAITING)
+    path.chmod(0o644)
+    with RunStore(path) as store:
+        assert mode(path) == 0o600
+        assert store.load(1).record == WAITING
+
+
 def test_default_path_follows_xdg_data_home(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))

@@ -1,0 +1,33 @@
+"""What the parser, the checks and the lint rules share about syntax errors, without the
+recovery itself: the keywords, the error limit, and what text dropped by the recovery
+mentions. `compiler.recovery` (and `difflib` with it) is imported on the first syntax
+error only: a file that parses never needs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_SYNTAX_ERRORS = 50
+
+KEYWORDS = frozenset(
+    {"mission", "version", "param", "input", "state", "when", "and", "or", "not", "in",
+     "true", "false", "null"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """Names that text dropped by the recovery mentions (so reads of them are not errors)."""
+
+    state: frozenset[str] = frozenset()
+    params: frozenset[str] = frozenset()
+    # the first word of each dropped text, and `version` when a version line is inside one
+    starts: frozenset[str] = frozenset()
+
+
+NO_MENTIONS = Mentions()
+
+# In `Mentions.state`/`params`: the dropped text declares or writes a name that cannot be
+# told (`param : int`, `-> state.`), so any name may be provided; never a real name.
+ANY_NAME = "*"

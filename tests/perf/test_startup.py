@@ -1,0 +1,98 @@
+"""Lean start-up: what each common command does not import, checked in real processes
+(the timings themselves live in `bench/`). A module here is either not needed on that
+path at all, or imported lazily where it is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+SEED_NAMES = ["Orchestrator", "WorkflowDefinition", "StepSpec", "ExecutionContext",
+              "OrchestrationResult", "AntiFailureViolation", "EnvelopeViolation", "MissionSpec",
+              "build_workflow", "AntiFailurePlanningError", "EffectError", "ReplayError",
+              "AnswerError", "ParameterError"]
+CLEAN = (ROOT / "runtime" / "orchestration" / "missions" / "daily_loop.mission").read_text(
+    encoding="utf-8")
+
+
+def loaded(code: str, cwd: Path, modules: list[str]) -> dict[str, bool]:
+    """Which of `modules` are imported after running `code` in a fresh interpreter."""
+    probe = (f"{code}\nimport sys, json\n"
+             f"print(json.dumps({{m: m in sys.modules for m in {modules!r}}}))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
+                          text=True, check=False, env={"PATH": "", "PYTHONPATH": str(ROOT),
+                                                       "XDG_CACHE_HOME": str(cwd / "cache"),
+                                                       "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def cli(arguments: list[str], expected: int = 0) -> str:
+    return ("import contextlib, io\nfrom mission.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    code = main({arguments!r})\n"
+            f"assert code == {expected}, code")
+
+
+def test_every_seed_name_imports_from_the_package_on_first_use() -> None:
+    import runtime.orchestration as package
+
+    for name in SEED_NAMES:
+        assert name in package.__all__ and name in dir(package)
+        exec(f"from runtime.orchestration import {name}", {})
+    with pytest.raises(ImportError):
+        exec("from runtime.orchestration import Nothing", {})
+
+
+def test_the_operation_table_does_not_bring_the_engine_or_the_missions(tmp_path: Path) -> None:
+    modules = ["runtime.orchestration.engine", "runtime.orchestration.builder",
+               "runtime.orchestration.missions"]
+    found = loaded("import runtime.orchestration.operations", tmp_path, modules)
+    assert not any(found.values()), found
+    found = loaded("from runtime.orchestration import Orchestrator", tmp_path, modules)
+    assert found == dict.fromkeys(modules[:1], True) | dict.fromkeys(modules[1:], False)
+
+
+LAZY = ["lark", "compiler.recovery", "difflib", "tomllib", "tempfile", "shutil",
+        "compiler.formats", "mission.gitignore", "runtime.orchestration.engine",
+        "runtime.orchestration.builder"]
+
+
+def test_checking_a_clean_file_imports_only_what_it_uses(tmp_path: Path) -> None:
+    (tmp_path / "clean.mission").write_text(CLEAN, encoding="utf-8")
+    command = cli(["check", "--no-cache", "clean.mission"])
+    loaded(command, tmp_path, [])  # the first run exports the parse tables (with Lark)
+    found = loaded(command, tmp_path, LAZY)
+    assert not any(found.values()), [name for name, present in found.items() if present]
+
+
+def test_what_is_lazy_still_comes_when_needed(tmp_path: Path) -> None:
+    (tmp_path / "broken.mission").write_text(CLEAN.replace("prioritize(", "prioritise("),
+                                             encoding="utf-8")
+    (tmp_path / "syntax.mission").write_text("mission m {\n  version 1\n  runtime s {\n}\n",
+                                             encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.mission]\nignore = [\"W101\"]\n",
+                                             encoding="utf-8")
+    found = loaded(cli(["check", "--format", "json", "."], expected=1), tmp_path, LAZY)
+    for name in ("lark", "compiler.recovery", "difflib", "tomllib", "compiler.formats",
+                 "mission.gitignore"):
+        assert found[name], name
+
+
+def test_running_a_compiled_mission_needs_no_compiler_builder_or_missions(
+        tmp_path: Path) -> None:
+    from compiler import compile_file
+
+    workflow = compile_file(ROOT / "examples" / "echo.mission").workflow
+    assert workflow is not None
+    (tmp_path / "echo.json").write_text(json.dumps(workflow.to_dict()), encoding="utf-8")
+    modules = ["lark", "compiler", "runtime.orchestration.builder",
+               "runtime.orchestration.missions", "shutil"]
+    found = loaded(cli(["run", "echo.json", "--param", "message=hi"]), tmp_path, modules)
+    assert not any(found.values()), found
