@@ -171,12 +171,14 @@ def find_config(start: str | Path = ".") -> Path | None:
 
 
 def _has_section(path: Path) -> bool:
-    import tomllib  # only when a pyproject.toml is found
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+    if "mission" not in text:  # every spelling of the table names it: skip the TOML parser
+        return False
+    import tomllib  # only when the pyproject.toml may be ours
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:

@@ -14,8 +14,8 @@ def plural(count: int, noun: str) -> str:
 
 def summary_text(files: int, *, cached: int, errors: int, warnings: int, notes: int,
                  fixed: int, fixable: int, seconds: float) -> str:
-    """`Checked 3 files: 1 error, 2 warnings, 0 notes in 0.02s.` (plus what was fixed/cached)."""
-    parts = [f"Checked {plural(files, 'file')}"]
+    """`Checked 3 files in 0.02s: 1 error, 2 warnings, 0 notes.` (plus what was fixed/cached)."""
+    parts = [f"Checked {plural(files, 'file')} in {seconds:.2f}s"]
     if cached:
         parts.append(f" ({cached} unchanged, from the cache)")
     parts.append(f": {plural(errors, 'error')}, {plural(warnings, 'warning')}, "
@@ -23,9 +23,8 @@ def summary_text(files: int, *, cached: int, errors: int, warnings: int, notes: 
     if fixed:
         parts.append(f"; fixed {plural(fixed, 'problem')}")
     elif fixable:
-        parts.append(f"; {fixable} fixable with --fix")
-    parts.append(f" in {seconds:.2f}s.")
-    return "".join(parts)
+        parts.append(f"; {fixable} fixable with `--fix`")
+    return "".join(parts) + "."
 
 
 def text_report(blocks: Sequence[str], summary: str) -> str:

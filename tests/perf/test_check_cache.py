@@ -32,7 +32,7 @@ def check(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def without_time(output: str) -> str:
-    return re.sub(r" in \d+\.\d\ds\.$", "", output.rstrip("\n"))
+    return re.sub(r" in \d+\.\d\ds\b", "", output.rstrip("\n"))
 
 
 def summary(output: str) -> str:
