@@ -82,11 +82,8 @@ def format_source(text: str, path: str = "<string>", limits: Limits | None = Non
         count = len(errors)
         raise FormatError(f"not formatted: {count} syntax error{'s' * (count != 1)} "
                           "to fix first", errors, source)
-    try:
-        formatted = _Layout(text, parsed.mission, parsed.comments).render()
-        _check_safety(source, parsed.mission, parsed.comments, formatted, limits)
-    except RecursionError:
-        raise FormatError("not formatted: it is nested too deeply to lay out") from None
+    formatted = _Layout(text, parsed.mission, parsed.comments).render()
+    _check_safety(source, parsed.mission, parsed.comments, formatted, limits)
     return formatted
 
 

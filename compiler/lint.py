@@ -159,10 +159,7 @@ def constant(expression: ast.Expr) -> tuple[bool, Any]:
     and `or` stop early, as the engine's do (`true or state.x` is true). Uses
     the engine's own evaluator, so the answer is what a run would compute.
     """
-    try:
-        return _constant(expression)
-    except RecursionError:
-        return False, None
+    return _constant(expression)
 
 
 def _constant(expression: ast.Expr) -> tuple[bool, Any]:
@@ -195,18 +192,15 @@ def always_false_part(expression: ast.Expr) -> ast.Expr | None:
     A run either finds the condition false or fails evaluating it: either way
     the guarded step never runs.
     """
-    try:
-        known, value = constant(expression)
-        if known:
-            return expression if value is False else None
-        if isinstance(expression, ast.Binary) and expression.operator == "and":
-            return always_false_part(expression.left) or always_false_part(expression.right)
-        if isinstance(expression, ast.Binary) and expression.operator == "or":
-            left = always_false_part(expression.left)
-            right = always_false_part(expression.right)
-            return expression if left is not None and right is not None else None
-    except RecursionError:
-        pass
+    known, value = constant(expression)
+    if known:
+        return expression if value is False else None
+    if isinstance(expression, ast.Binary) and expression.operator == "and":
+        return always_false_part(expression.left) or always_false_part(expression.right)
+    if isinstance(expression, ast.Binary) and expression.operator == "or":
+        left = always_false_part(expression.left)
+        right = always_false_part(expression.right)
+        return expression if left is not None and right is not None else None
     return None
 
 

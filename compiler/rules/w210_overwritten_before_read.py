@@ -50,6 +50,7 @@ mission plan "Plan the day" {
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic, Label, Severity
@@ -59,20 +60,27 @@ from compiler.rules import Rule
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
     steps = context.steps
+    # Per root name, the steps that read or write it, in order: the only ones the scan
+    # below needs to visit, so a long mission costs linear time, not quadratic.
+    touching: dict[str, list[int]] = {}
+    for facts in steps:
+        roots = set(facts.uses) | {w.reference.path[0].text for w in facts.writes}
+        for root in roots:
+            touching.setdefault(root, []).append(facts.index)
     for facts in steps:
         for write in facts.writes:
             if not write.replaces:
                 continue
             root = write.reference.path[0].text
-            for later in steps[facts.index + 1:]:
+            indices = touching[root]
+            for index in indices[bisect.bisect_right(indices, facts.index):]:
+                later = steps[index]
                 if root in later.uses:
                     break
                 replacement = next((w for w in later.writes if w.replaces
                                     and w.reference.path[0].text == root), None)
                 if replacement is None:
-                    if any(w.reference.path[0].text == root for w in later.writes):
-                        break  # changed in part: the first value is still used
-                    continue
+                    break  # changed in part: the first value is still used
                 if later.step.when is not None:
                     continue
                 yield context.diagnostic(

@@ -31,12 +31,8 @@ def run(args: argparse.Namespace) -> int:
 
     workflow = load_target(args.target)
     show_state = not args.no_state
-    try:
-        graph = build_graph(workflow)
-        text = to_mermaid(graph, show_state) if args.format == "mermaid" \
-            else to_dot(graph, show_state)
-    except RecursionError:
-        raise UsageError(f"{args.target}: its expressions are nested too deeply to draw") from None
+    graph = build_graph(workflow)
+    text = to_mermaid(graph, show_state) if args.format == "mermaid" else to_dot(graph, show_state)
     if args.format == "svg":
         try:
             text = to_svg(text)
