@@ -141,6 +141,9 @@ def _from_cache(path: str, cache: CheckCache) -> Checked | None:
     return Checked(path, source, tuple(diagnostics), cached=True)
 
 
+_WARM_UP = 'mission warm_up "Warm up" {\n    version 1\n}\n'
+
+
 def _in_workers(paths: list[str], config: Config, jobs: int,
                 progress: Callable[[int], object]) -> list[tuple[str, SourceFile | None,
                                                                  Stamp | None,
@@ -148,9 +151,11 @@ def _in_workers(paths: list[str], config: Config, jobs: int,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from compiler.parser import parse
+    from compiler import compile_source
 
-    parse(SourceFile("<warm-up>", ""))  # build the parser once; forked workers inherit it
+    # Load the parse tables and every check once; forked workers inherit them. A valid text
+    # takes the fast path, so Lark is imported only by a worker that meets a syntax error.
+    compile_source(_WARM_UP, "<warm-up>", config=config)
     size = max(1, len(paths) // (jobs * CHUNKS_PER_WORKER))
     chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
     methods = multiprocessing.get_all_start_methods()
