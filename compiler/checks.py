@@ -553,19 +553,8 @@ def subexpressions(expression: ast.Expr) -> Iterable[ast.Expr]:
 
 
 def references(expression: ast.Expr) -> Iterable[ast.Reference]:
-    stack: list[ast.Expr] = [expression]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Reference):
-            yield node
-        elif isinstance(node, ast.ListExpr):
-            stack.extend(reversed(node.items))
-        elif isinstance(node, ast.MapExpr):
-            stack.extend(reversed([entry.value for entry in node.entries]))
-        elif isinstance(node, ast.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, ast.Binary):
-            stack.extend((node.right, node.left))
+    """Every reference inside the expression, in source order."""
+    return (node for node in subexpressions(expression) if isinstance(node, ast.Reference))
 
 
 def analyze(mission: ast.Mission, text: str = "",

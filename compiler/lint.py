@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler import ast
-from compiler.checks import Analysis, expression_type, references
+from compiler.checks import Analysis, expression_type, references, subexpressions
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.source import SourceFile
 from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
@@ -236,18 +236,8 @@ def expressions_of(mission: ast.Mission) -> Iterator[ast.Expr]:
             roots.append(step.when)
         if step.call is not None:
             roots.extend(argument.value for argument in step.call.arguments)
-    stack = list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, ast.ListExpr):
-            stack.extend(reversed(node.items))
-        elif isinstance(node, ast.MapExpr):
-            stack.extend(reversed([entry.value for entry in node.entries]))
-        elif isinstance(node, ast.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, ast.Binary):
-            stack.extend((node.right, node.left))
+    for root in roots:
+        yield from subexpressions(root)
 
 
 def lint(source: SourceFile, mission: ast.Mission, analysis: Analysis, *,

@@ -17,6 +17,7 @@ from lsprotocol import types
 
 from compiler import CompileResult, ast, compile_source
 from compiler.ast import Span
+from compiler.checks import references as references_in
 from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic, Severity
 from mission.lsp import context
@@ -177,22 +178,6 @@ class Occurrence:
     dotted: str = ""  # for a reference: the whole `state.a.b`
 
 
-def _references(expression: ast.Expr) -> Iterator[ast.Reference]:
-    stack: list[ast.Expr] = [expression]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Reference):
-            yield node
-        elif isinstance(node, ast.ListExpr):
-            stack.extend(reversed(node.items))
-        elif isinstance(node, ast.MapExpr):
-            stack.extend(reversed([entry.value for entry in node.entries]))
-        elif isinstance(node, ast.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, ast.Binary):
-            stack.extend((node.right, node.left))
-
-
 def _reference(reference: ast.Reference) -> Occurrence:
     return Occurrence(reference.span, reference.root, reference.path[0].text,
                       dotted=reference.dotted)
@@ -204,12 +189,12 @@ def occurrences(mission: ast.Mission) -> Iterator[Occurrence]:
             kind = "param" if item.keyword == "param" else "state"
             yield Occurrence(item.name.span, kind, item.name.text, declaration=True)
             if item.default is not None:
-                yield from map(_reference, _references(item.default))
+                yield from map(_reference, references_in(item.default))
         elif isinstance(item, ast.Step):
             yield Occurrence(item.kind.span, "kind", item.kind.text)
             yield Occurrence(item.id.span, "step", item.id.text)
             if item.when is not None:
-                yield from map(_reference, _references(item.when))
+                yield from map(_reference, references_in(item.when))
             call = item.call
             if call is None:
                 continue
@@ -218,7 +203,7 @@ def occurrences(mission: ast.Mission) -> Iterator[Occurrence]:
                 if argument.name is not None:
                     yield Occurrence(argument.name.span, "argument", argument.name.text,
                                      operation=call.operation.text)
-                yield from map(_reference, _references(argument.value))
+                yield from map(_reference, references_in(argument.value))
             if call.output is not None:
                 yield _reference(call.output)
 
