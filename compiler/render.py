@@ -36,6 +36,32 @@ def location(source: SourceFile, span: Span) -> str:
 
 Mark = tuple[int, int, int, str, bool]  # (line, start, end, message, primary)
 _SHOWN_BLOCK_LINES = 6  # a longer multi-line span shows its first and last lines only
+_LONGEST_LINE = 200  # characters of a line shown whole; a longer one is cut around its marks
+_CONTEXT = 60  # characters shown on each side of the marks on a cut line
+_CUT = "..."
+
+Window = tuple[int, int]  # the characters of a line shown, [start, end) from its first
+
+
+def _window(length: int, points: Iterable[int]) -> Window:
+    """What of a line of `length` characters to show: all of it, or a part around `points`
+    (offsets in the line), so a long generated line cannot flood the terminal."""
+    if length <= _LONGEST_LINE:
+        return 0, length
+    inside = [min(max(point, 0), length) for point in points] or [0]
+    low = max(0, min(inside) - _CONTEXT)
+    return low, min(length, max(inside) + _CONTEXT, low + _LONGEST_LINE)
+
+
+def _before(raw: str, window: Window, offset: int) -> str:
+    """The shown text of a line before `offset`, tabs expanded: what a mark there follows."""
+    low, high = window
+    return ((_CUT if low else "") + raw[low:min(max(low, offset), high)]).expandtabs(4)
+
+
+def _shown(raw: str, window: Window) -> str:
+    low, high = window
+    return (_CUT if low else "") + raw[low:high] + (_CUT if high < len(raw) else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +123,15 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
             marks += _split(source, span, message, primary)
     marks.sort(key=lambda mark: (mark[0], not mark[4], mark[1]))
     numbers = sorted({mark[0] for mark in marks} | (block.lines() if block else set()))
+    points: dict[int, list[int]] = {number: [] for number in numbers}
+    for number, start, end, _, _ in marks:
+        line_start = source.line_start(number)
+        points[number] += (start - line_start, end - line_start)
+    if block is not None:
+        points[block.first].append(block.span.start - source.line_start(block.first))
+        points[block.last].append(block.span.end - source.line_start(block.last))
+    windows = {number: _window(len(source.line_text(number)), points[number])
+               for number in numbers}
     width = len(str(numbers[-1]))
     gutter = paint(" " * width + " |", _BLUE)
 
@@ -114,17 +149,19 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
             lines.append(paint("...", _BLUE))
         previous = number
         inside = block is not None and block.first < number <= block.last
-        text = visible(source.line_text(number)).expandtabs(4)
+        text = visible(_shown(source.line_text(number), windows[number])).expandtabs(4)
         lines.append(f"{paint(str(number).rjust(width) + ' |', _BLUE)} {bar(inside)}{text}"
                      .rstrip())
         if block is not None and number == block.first:
-            lines.append(f"{gutter} {_block_start(source, block, paint, severity)}")
+            opening = _block_start(source, block, windows[number], paint, severity)
+            lines.append(f"{gutter} {opening}")
         below = block is not None and block.first <= number < block.last
         on_line = [mark for mark in marks if mark[0] == number]
-        for row in _underlines(source, number, on_line, severity, paint):
+        for row in _underlines(source, number, windows[number], on_line, severity, paint):
             lines.append(f"{gutter} {bar(below)}{row}".rstrip())
         if block is not None and number == block.last:
-            lines.append(f"{gutter} {_block_end(source, block, paint, severity)}")
+            closing = _block_end(source, block, windows[number], paint, severity)
+            lines.append(f"{gutter} {closing}")
     lines.append(gutter)
     for help_line in diagnostic.help:
         lines.append(f"{' ' * width} {paint('=', _BLUE)} {paint('help', _BOLD)}: "
@@ -132,40 +169,40 @@ def render(diagnostic: Diagnostic, source: SourceFile, colour: bool = False) -> 
     return "\n".join(lines)
 
 
-def _block_start(source: SourceFile, block: _Block, paint: Callable[[str, str], str],
-                 severity: Severity) -> str:
+def _block_start(source: SourceFile, block: _Block, window: Window,
+                 paint: Callable[[str, str], str], severity: Severity) -> str:
     """` ____^`: from the margin to the block's first character."""
     raw = source.line_text(block.first)
-    before = raw[: block.span.start - source.line_start(block.first)].expandtabs(4)
+    before = _before(raw, window, block.span.start - source.line_start(block.first))
     char = "^" if block.primary else "-"
     style = _COLOURS[severity] if block.primary else _BLUE
     return paint(" " + "_" * (_width(before) + 1) + char, style)
 
 
-def _block_end(source: SourceFile, block: _Block, paint: Callable[[str, str], str],
-               severity: Severity) -> str:
+def _block_end(source: SourceFile, block: _Block, window: Window,
+               paint: Callable[[str, str], str], severity: Severity) -> str:
     """`|____^ message`: from the margin to the block's last character."""
     raw = source.line_text(block.last)
     end = min(max(block.span.end - source.line_start(block.last), 1), len(raw)) if raw else 1
-    before = raw[: end - 1].expandtabs(4)
+    before = _before(raw, window, end - 1)
     char = "^" if block.primary else "-"
     style = _COLOURS[severity] if block.primary else _BLUE
     return paint(f"|{'_' * (_width(before) + 1)}{char} {block.message}".rstrip(), style)
 
 
-def _columns(source: SourceFile, number: int, start: int, end: int) -> tuple[int, int]:
-    """The display columns (from 0) a span takes on its line: first, and width (at least 1)."""
+def _columns(source: SourceFile, number: int, window: Window, start: int,
+             end: int) -> tuple[int, int]:
+    """The display columns (from 0) a span takes on its shown line: first, and width (at
+    least 1). A span reaching past a cut line's shown part is clipped to it."""
     line_start = source.line_start(number)
     raw = source.line_text(number)
-    begin = max(0, start - line_start)
-    finish = min(end - line_start, len(raw))
-    prefix = raw[:begin].expandtabs(4)
-    marked = raw[:max(begin, finish)].expandtabs(4)[len(prefix):]  # tab stops of the line
-    return _width(prefix), max(1, _width(marked))
+    prefix = _before(raw, window, start - line_start)
+    through = _before(raw, window, max(start, end) - line_start)
+    return _width(prefix), max(1, _width(through[len(prefix):]))
 
 
-def _underlines(source: SourceFile, number: int, marks: list[Mark], severity: Severity,
-                paint: Callable[[str, str], str]) -> list[str]:
+def _underlines(source: SourceFile, number: int, window: Window, marks: list[Mark],
+                severity: Severity, paint: Callable[[str, str], str]) -> list[str]:
     """The rows under one source line, as rustc draws them.
 
     Marks side by side share one row of `^`/`-`; the rightmost message stands
@@ -174,7 +211,7 @@ def _underlines(source: SourceFile, number: int, marks: list[Mark], severity: Se
     """
     if not marks:
         return []
-    placed = sorted(((*_columns(source, number, start, end), message, primary)
+    placed = sorted(((*_columns(source, number, window, start, end), message, primary)
                      for _, start, end, message, primary in marks), key=lambda m: m[0])
     apart = all(left[0] + left[1] <= right[0] for left, right in pairwise(placed))
     if not apart:
