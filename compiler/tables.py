@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -275,35 +274,19 @@ def _in_class(items: Any, code: int) -> bool:
 
 
 def save_tables(tables: dict[str, Any], path: Path) -> None:
-    """Write atomically: a header line with the payload's sha256, then the payload."""
-    import tempfile
-
+    """Write atomically, sealed with the payload's sha256 (`grammar.write_sealed`)."""
     payload = json.dumps(tables, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    header = json.dumps({"format": FORMAT, "sha256": hashlib.sha256(payload).hexdigest()})
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".fastparse-")
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(header.encode("ascii") + b"\n" + payload)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    grammar.write_sealed(path, payload, FORMAT, ".fastparse-")
 
 
 def read_tables(path: Path) -> dict[str, Any] | None:
     """The tables in `path` if the file is trusted, intact and made from this grammar."""
-    if not grammar.trusted_file(path):
+    payload = grammar.read_sealed(path, FORMAT)
+    if payload is None:
         return None
     try:
-        data = path.read_bytes()
-        header_bytes, _, payload = data.partition(b"\n")
-        header = json.loads(header_bytes)
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            return None
-        if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
-            return None
         tables = json.loads(payload)
-    except (OSError, ValueError):
+    except ValueError:
         return None
     if not isinstance(tables, dict) or tables.get("format") != FORMAT:
         return None

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from lark import Lark, Token
 
 __all__ = ["GRAMMAR_TEXT", "build_parser", "cache_directory", "grammar_text", "private_directory",
-           "read_cache", "trusted_file", "write_cache"]
+           "read_cache", "read_sealed", "trusted_file", "write_cache", "write_sealed"]
 
 PACKAGE_VERSION = "0.1.0"
 
@@ -114,15 +114,15 @@ def build_parser(
 CACHE_FORMAT = 2
 
 
-def write_cache(path: Path, value: Any) -> None:
-    """Write atomically: a header line with the payload's sha256, then the payload."""
+def write_sealed(path: Path, payload: bytes, version: int, prefix: str) -> None:
+    """Write atomically: a header line with the format version and the payload's sha256,
+    then the payload (read back by `read_sealed`)."""
     import hashlib
     import json
     import tempfile
 
-    payload = json.dumps(_encode(value), separators=(",", ":")).encode("utf-8")
-    header = json.dumps({"format": CACHE_FORMAT, "sha256": hashlib.sha256(payload).hexdigest()})
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".parser-")
+    header = json.dumps({"format": version, "sha256": hashlib.sha256(payload).hexdigest()})
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix)
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(header.encode("ascii") + b"\n" + payload)
@@ -132,8 +132,9 @@ def write_cache(path: Path, value: Any) -> None:
         raise
 
 
-def read_cache(path: Path) -> Any:
-    """The value in `path`, or None unless the file is ours, private and intact."""
+def read_sealed(path: Path, version: int) -> bytes | None:
+    """The payload of a `write_sealed` file, or None unless it is ours, private, of this
+    format version and intact."""
     import hashlib
     import json
 
@@ -142,11 +143,32 @@ def read_cache(path: Path) -> Any:
     try:
         header_bytes, _, payload = path.read_bytes().partition(b"\n")
         header = json.loads(header_bytes)
-        if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT \
-                or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
-            return None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(header, dict) or header.get("format") != version \
+            or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+        return None
+    return payload
+
+
+def write_cache(path: Path, value: Any) -> None:
+    """Write Lark's serialized parser as sealed JSON."""
+    import json
+
+    payload = json.dumps(_encode(value), separators=(",", ":")).encode("utf-8")
+    write_sealed(path, payload, CACHE_FORMAT, ".parser-")
+
+
+def read_cache(path: Path) -> Any:
+    """The value in `path`, or None unless the file is ours, private and intact."""
+    import json
+
+    payload = read_sealed(path, CACHE_FORMAT)
+    if payload is None:
+        return None
+    try:
         value = _decode(json.loads(payload))
-    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         return None
     return value if isinstance(value, dict) and {"data", "memo"} <= set(value) else None
 
