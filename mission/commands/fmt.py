@@ -31,20 +31,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write nothing; print a unified diff of the changes (exit 1 if any)")
 
 
-def read_exact(path: Path) -> str:
-    """The file's text exactly as stored (no newline translation)."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, not a file") from None
-    except UnicodeDecodeError as problem:
-        raise UsageError(f"{path}: not UTF-8 text (byte {problem.start})") from None
-    except OSError as problem:
-        raise UsageError(f"{path}: cannot read it ({problem.strerror})") from None
-
-
 def write_in_place(path: Path, text: str) -> None:
     """Replace the file (the symlink's target, if it is one) atomically, keeping its mode."""
     target = Path(os.path.realpath(path))
@@ -126,7 +112,7 @@ def _distinct_files(paths: list[Path]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     from compiler.format import FormatError, format_source
     from mission.commands.check import mission_files
-    from mission.files import read_config
+    from mission.files import read_config, read_text
 
     if "-" in args.paths:
         if len(args.paths) > 1:
@@ -136,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     limits = read_config().limits
     changed = unchanged = failed = 0
     for path in _distinct_files(mission_files(args.paths)):
-        original = read_exact(path)
+        original = read_text(path)
         try:
             formatted = format_source(original, str(path), limits)
         except FormatError as problem:
