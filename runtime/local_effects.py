@@ -6,9 +6,18 @@ caller) hands an instance to the engine in `ExecutionContext.effects`.
 Defences, each tested in tests/runtime/test_local_effects.py:
 - every path stays inside the project root (the current directory by
   default): a target outside it, a symlink escaping it (the target itself or
-  anything under it) or an option-looking target (`--foo`) is refused;
+  anything under it), an option-looking target (`--foo`) or one pytest would
+  read as an argument file (`@opts`) is refused;
 - pytest runs as `[sys.executable, "-m", "pytest", ...]`, an argument list,
-  never a shell, with `--` before the target;
+  never a shell, with `--` before the target, given as an absolute path;
+- pytest reads only the project's own configuration: its rootdir, its
+  configuration file (`-c`, the project's own or an empty one) and the
+  directory above which no `conftest.py` is loaded are all pinned to the
+  project, so a `pytest.ini` or `conftest.py` planted in a parent directory is
+  never read;
+- installed plugins are not autoloaded (`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`):
+  a project opts in to each plugin it needs by naming it with `-p` in the
+  `addopts` of its own pytest configuration;
 - it runs in its own process group, which is killed whole at the timeout
   (and any process left behind after pytest exits is killed too);
 - its output is capped (the last `output_limit` bytes are kept);
@@ -25,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Mapping
 from fnmatch import fnmatch
@@ -45,6 +55,13 @@ TEST_FILE_PATTERNS = ("test_*.py", "*_test.py")
 OUTPUT_LIMIT = 16 * 1024
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 _SKIPPED_DIRECTORIES = ("__pycache__", "node_modules")
+# The files pytest takes its configuration from, in its order of precedence (pytest 9).
+# The dedicated files count even when empty; the others only with a pytest section.
+PYTEST_CONFIG_FILES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini",
+                       "pyproject.toml", "tox.ini", "setup.cfg")
+_INI_SECTIONS = {"tox.ini": "[pytest]", "setup.cfg": "[tool:pytest]"}
+# pytest (argparse) replaces any argument starting with this by the lines of the file it names.
+_ARGUMENT_FILE_PREFIX = "@"
 _DRAIN_SECONDS = 2.0
 
 
@@ -57,6 +74,7 @@ class LocalEffects:
         self.output_limit = output_limit
         source = os.environ if environment is None else environment
         self.environment = {name: source[name] for name in ENV_ALLOWLIST if name in source}
+        self.environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         self._handlers: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             DISCOVER_TESTS: self.discover_tests,
             RUN_PYTEST: self.run_pytest,
@@ -81,6 +99,7 @@ class LocalEffects:
         if target.startswith("-"):
             raise EffectError(f"the target {target!r} looks like a command-line option; name a "
                               "directory or file in the project")
+        _refuse_argument_file(target, target)
         candidate = Path(target) if os.path.isabs(target) else self.root / target
         if not _inside(Path(os.path.normpath(candidate)), self.root):
             raise EffectError(f"the target {target!r} is outside the project {self.root}")
@@ -90,7 +109,22 @@ class LocalEffects:
         if not _inside(resolved, self.root):
             raise EffectError(f"the target {target!r} leads through a symlink to {resolved}, "
                               f"outside the project {self.root}")
+        _refuse_argument_file(target, self._relative(resolved))
         return resolved
+
+    def pytest_config(self, scratch: Path) -> Path:
+        """The configuration file pytest must read: the project's own, chosen in the project
+        root only (as pytest would choose there), or an empty one in `scratch`."""
+        for name in PYTEST_CONFIG_FILES:
+            path = self.root / name
+            if path.is_file() and _holds_pytest_config(path):
+                if not _inside(path.resolve(), self.root):
+                    raise EffectError(f"the pytest configuration `{name}` is a symlink to "
+                                      f"{path.resolve()}, outside the project {self.root}")
+                return path
+        empty = scratch / "pytest.ini"
+        empty.write_text("", encoding="utf-8")
+        return empty
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() or "."
@@ -132,8 +166,11 @@ class LocalEffects:
         relative = self._relative(target)
         with tempfile.TemporaryDirectory(prefix="mission-pytest-") as scratch:
             report = Path(scratch) / "junit.xml"
+            config = self.pytest_config(Path(scratch))
+            # Every value is absolute, so none starts with `@` or `-`.
             command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                       f"--junitxml={report}", "--", relative]
+                       f"--rootdir={self.root}", f"--config-file={config}",
+                       f"--confcutdir={self.root}", f"--junitxml={report}", "--", str(target)]
             exit_code, timed_out, output, truncated = self._execute(command, timeout)
             counts = _junit_counts(report)
         return {"exit_code": exit_code, "output": output, "output_truncated": truncated,
@@ -180,6 +217,30 @@ class LocalEffects:
         _kill_group(process.pid)
         output = tail.decode("utf-8", errors="replace")
         return (None if timed_out else exit_code), timed_out, output, total > len(tail)
+
+
+def _refuse_argument_file(target: str, argument: str) -> None:
+    if argument.startswith(_ARGUMENT_FILE_PREFIX):
+        raise EffectError(f"the target {target!r} starts with `@`: pytest would read it as an "
+                          "argument file (options and paths from another file); rename it, or "
+                          "name the directory that holds it")
+
+
+def _holds_pytest_config(path: Path) -> bool:
+    """Whether pytest takes its configuration from `path` (a file in `PYTEST_CONFIG_FILES`).
+
+    A file that cannot be read or parsed counts, so that pytest reports what is wrong with it
+    instead of a configuration further up being used."""
+    if path.name not in ("pyproject.toml", *_INI_SECTIONS):
+        return True
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.name == "pyproject.toml":
+            tool = tomllib.loads(text).get("tool")
+            return isinstance(tool, dict) and "pytest" in tool
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return any(line.strip() == _INI_SECTIONS[path.name] for line in text.splitlines())
 
 
 def _inside(path: Path, root: Path) -> bool:

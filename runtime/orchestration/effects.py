@@ -42,6 +42,9 @@ def _check_target(args: Mapping[str, Any]) -> None:
     if target.startswith("-"):
         raise StepFailure(f"the target {target!r} looks like a command-line option; name a "
                           "directory or file in the project")
+    if target.startswith("@"):
+        raise StepFailure(f"the target {target!r} starts with `@`: pytest would read it as an "
+                          "argument file; name a directory or file in the project")
 
 
 def _check_run(args: Mapping[str, Any]) -> None:
@@ -146,8 +149,8 @@ EFFECT_OPERATIONS: tuple[Operation, ...] = (
               "Count the test files under a directory (an effect).",
               "Asks the effect runner to list the test files (`test_*.py`, `*_test.py`) under "
               "`target`; returns `{target, count, files}`. The target must stay inside the "
-              "project: a path outside it, a symlink escaping it or an option-looking name is "
-              "refused.",
+              "project: a path outside it, a symlink escaping it, an option-looking name or one "
+              "starting with `@` (a pytest argument file) is refused.",
               _discover, effect=DISCOVER_TESTS, check=_check_target,
               example="discover_tests(target: param.target) -> state.discovery"),
     Operation("run_pytest", "runtime",

@@ -319,6 +319,7 @@ def test_a_malformed_effect_result_fails_the_step(returned: Any, words: str) -> 
 
 @pytest.mark.parametrize(("params", "words"), [
     ({"target": "--collect-only"}, "looks like a command-line option"),
+    ({"target": "@opts"}, "pytest would read it as an argument file"),
     ({"target": ""}, "`target` must name a directory or file in the project"),
 ])
 def test_option_looking_targets_fail_before_the_runner_is_called(params: dict[str, Any],

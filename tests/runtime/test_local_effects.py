@@ -192,3 +192,124 @@ def test_pytest_runs_in_the_project_whatever_the_callers_directory(
     assert result["passed"] == 1, result["output"]
     assert Path(seen.read_text()) == project.resolve()
     assert not list(elsewhere.iterdir())
+
+
+# -- what pytest reads besides its arguments: argument files, configuration, plugins ------------
+
+def _outside_test(outside: Path) -> Path:
+    """A test outside the project that leaves a file behind if it ever runs."""
+    write(outside / "test_outside.py", f"""
+        def test_outside():
+            open({str(outside / "RAN")!r}, "w").close()
+    """)
+    return outside / "test_outside.py"
+
+
+@pytest.mark.parametrize("target", ["@opts", "./@opts", "tests/../@opts"])
+def test_a_pytest_argument_file_is_never_read(project: Path, target: str) -> None:
+    # pytest reads `@file` arguments even after `--`: `@opts` would make it read `opts`, which
+    # names a test outside the project and smuggles options in.
+    outside_test = _outside_test(project.parent / "outside")
+    (project / "@opts").write_text("", encoding="utf-8")
+    (project / "opts").write_text(f"{outside_test}\n--rootdir={outside_test.parent}\n",
+                                  encoding="utf-8")
+    runner = LocalEffects(project)
+    for effect in ("discover_tests", "run_pytest"):
+        with pytest.raises(EffectError, match="pytest would read it as an argument file"):
+            runner.run(effect, {"target": target, "timeout": 60})
+    assert not (project.parent / "outside" / "RAN").exists()
+
+
+def test_a_directory_starting_with_at_is_still_tested_from_its_parent(project: Path) -> None:
+    write(project / "suite" / "@group" / "test_at.py", "def test_at():\n    pass\n")
+    result = LocalEffects(project).run("run_pytest", {"target": "suite", "timeout": 120})
+    assert (result["passed"], result["exit_code"]) == (1, 0), result["output"]
+
+
+_PLANTED_CONFIGS = {
+    "pytest.ini": "[pytest]\naddopts = -p no:terminal\n",
+    "pytest.toml": "[pytest]\n",
+    "tox.ini": "[pytest]\nminversion = 1\n",
+    "setup.cfg": "[tool:pytest]\nminversion = 1\n",
+    "pyproject.toml": "[tool.pytest.ini_options]\nminversion = '1'\n",
+}
+
+
+@pytest.mark.parametrize("planted", sorted(_PLANTED_CONFIGS))
+@pytest.mark.parametrize("own", [None, "pyproject.toml"])
+def test_a_configuration_planted_above_the_project_is_ignored(
+        tmp_path: Path, planted: str, own: str | None) -> None:
+    # A pytest configuration in a parent directory would become pytest's rootdir, and the
+    # conftest.py beside it would run, with or without a pyproject.toml of the project's own
+    # that holds no pytest section.
+    above = tmp_path / "shared"
+    write(above / planted, _PLANTED_CONFIGS[planted])
+    write(above / "conftest.py", f"open({str(above / 'PWNED')!r}, 'w').close()\n")
+    root = above / "project"
+    write(root / "tests" / "test_ok.py", "def test_ok():\n    pass\n")
+    if own:
+        write(root / own, "[project]\nname = 'demo'\n")
+    result = LocalEffects(root).run("run_pytest", {"target": "tests", "timeout": 120})
+    assert (result["passed"], result["exit_code"]) == (1, 0), result["output"]
+    assert not (above / "PWNED").exists()
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("pytest.ini", "[pytest]\npython_files = check_*.py\n"),
+    ("pyproject.toml", "[tool.pytest.ini_options]\npython_files = ['check_*.py']\n"),
+    ("tox.ini", "[tox]\n\n[pytest]\npython_files = check_*.py\n"),
+    ("setup.cfg", "[metadata]\nname = demo\n\n[tool:pytest]\npython_files = check_*.py\n"),
+])
+def test_the_projects_own_configuration_and_conftest_are_used(
+        tmp_path: Path, name: str, text: str) -> None:
+    root = tmp_path / "project"
+    write(root / name, text)
+    write(root / "conftest.py", "import pytest\n\n@pytest.fixture\ndef answer():\n    return 42\n")
+    write(root / "tests" / "check_answer.py", "def test_answer(answer):\n    assert answer == 42\n")
+    write(above := tmp_path / "pytest.ini", "[pytest]\npython_files = nothing_*.py\n")
+    assert above.exists()
+    result = LocalEffects(root).run("run_pytest", {"target": "tests", "timeout": 120})
+    assert (result["passed"], result["exit_code"]) == (1, 0), result["output"]
+
+
+def _plant_plugin(root: Path, marker: Path) -> None:
+    """An installed pytest plugin (a distribution with a `pytest11` entry point) that leaves
+    `marker` behind when pytest loads it; it is found because the project is on sys.path."""
+    info = root / "planted_plugin-1.0.dist-info"
+    write(info / "METADATA", "Metadata-Version: 2.1\nName: planted-plugin\nVersion: 1.0\n")
+    write(info / "entry_points.txt", "[pytest11]\nplanted = planted_plugin\n")
+    write(root / "planted_plugin.py", f"open({str(marker)!r}, 'w').close()\n")
+
+
+def test_installed_plugins_are_not_autoloaded(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write(root / "tests" / "test_ok.py", "def test_ok():\n    pass\n")
+    marker = tmp_path / "PLUGIN_LOADED"
+    _plant_plugin(root, marker)
+    environment = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": ""}
+    result = LocalEffects(root, environment=environment).run(
+        "run_pytest", {"target": "tests", "timeout": 120})
+    assert (result["passed"], result["exit_code"]) == (1, 0), result["output"]
+    assert not marker.exists()
+
+
+def test_a_project_opts_in_to_a_plugin_by_naming_it_in_its_configuration(
+        tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write(root / "tests" / "test_ok.py", "def test_ok():\n    pass\n")
+    write(root / "pytest.ini", "[pytest]\naddopts = -p planted\n")
+    marker = tmp_path / "PLUGIN_LOADED"
+    _plant_plugin(root, marker)
+    result = LocalEffects(root).run("run_pytest", {"target": "tests", "timeout": 120})
+    assert (result["passed"], result["exit_code"]) == (1, 0), result["output"]
+    assert marker.exists()
+
+
+def test_a_configuration_symlinked_from_outside_the_project_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write(root / "tests" / "test_ok.py", "def test_ok():\n    pass\n")
+    write(tmp_path / "elsewhere.ini", "[pytest]\naddopts = --rootdir=/\n")
+    (root / "pytest.ini").symlink_to(tmp_path / "elsewhere.ini")
+    with pytest.raises(EffectError, match=r"`pytest.ini` is a symlink to .*elsewhere.ini, "
+                                          r"outside the project"):
+        LocalEffects(root).run("run_pytest", {"target": "tests", "timeout": 60})
