@@ -132,7 +132,8 @@ class RunStore:
             raise StoreError(f"cannot open the run store {self.path}: {problem}") from None
         try:
             self._prepare()
-        except sqlite3.DatabaseError as problem:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as problem:
+            # A damaged file can hand back text that is not UTF-8 even to a PRAGMA.
             self._db.close()
             raise StoreError(f"{self.path} is not a usable run store: {problem}") from None
         except StoreError:
@@ -244,9 +245,12 @@ class RunStore:
 
     def load(self, run_id: int) -> StoredRun:
         """A run, after checking its integrity; a damaged or edited row raises `StoreError`."""
-        row = self._db.execute(
-            "SELECT id, version, mission, status, waiting_step, record, record_hash FROM runs "
-            "WHERE id = ?", (run_id,)).fetchone()
+        try:
+            row = self._db.execute(
+                f"SELECT {_ROW_COLUMNS} FROM runs "
+                "WHERE id = ?", (run_id,)).fetchone()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as problem:
+            raise StoreError(f"{self.path} is damaged and cannot be read: {problem}") from None
         if row is None:
             raise UnknownRun(f"there is no run {run_id} in {self.path} (see `mission runs`)")
         record, problem = _check_row(row)
@@ -256,14 +260,18 @@ class RunStore:
         return StoredRun(run_id, row[1], record)
 
     def list(self) -> list[RunListing]:
-        rows = self._db.execute(
-            "SELECT id, version, mission, status, waiting_step, record, record_hash FROM runs "
-            "ORDER BY id").fetchall()
+        try:
+            rows = self._db.execute(
+                f"SELECT {_ROW_COLUMNS} FROM runs "
+                "ORDER BY id").fetchall()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as problem:
+            raise StoreError(f"{self.path} is damaged and cannot be read: {problem}") from None
         listing = []
         for row in rows:
             problem = _check_row(row)[1]
-            listing.append(RunListing(row[0], str(row[2]), str(row[3]),
-                                      row[4] if isinstance(row[4], str) else None, problem))
+            waiting = _text(row[4])
+            listing.append(RunListing(row[0], _shown(row[2]), _shown(row[3]),
+                                      waiting if isinstance(waiting, str) else None, problem))
         return listing
 
     def integrity_check(self) -> str:
@@ -271,9 +279,36 @@ class RunStore:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
+# The text columns are read as bytes and decoded here: SQLite hands back whatever bytes a
+# damaged file holds, and sqlite3 would raise while fetching the row if they are not UTF-8.
+_ROW_COLUMNS = ("id, version, CAST(mission AS BLOB), CAST(status AS BLOB), "
+                "CAST(waiting_step AS BLOB), CAST(record AS BLOB), CAST(record_hash AS BLOB), "
+                "typeof(mission) = 'text' AND typeof(status) = 'text' AND typeof(record) = 'text' "
+                "AND typeof(record_hash) = 'text' AND typeof(waiting_step) IN ('text', 'null')")
+
+
+def _text(value: Any) -> Any:
+    """A column read as bytes, as text; undecodable bytes make it a byte string still."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return value
+
+
+def _shown(value: Any) -> str:
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+
+
 def _check_row(row: tuple[Any, ...]) -> tuple[RunRecord | None, str | None]:
     """The row's record, or None and what is wrong with the row."""
-    run_id, version, mission, status, waiting_step, text, stored_hash = row
+    run_id, version, mission, status, waiting_step, text, stored_hash, typed = map(_text, row)
+    if not typed:
+        return None, "a column has the wrong type"
+    if any(isinstance(value, bytes) for value in (mission, status, waiting_step, text,
+                                                  stored_hash)):
+        return None, "a column is not UTF-8 text"
     if not (isinstance(version, int) and isinstance(mission, str) and isinstance(status, str)
             and isinstance(text, str) and isinstance(stored_hash, str)
             and (waiting_step is None or isinstance(waiting_step, str))):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -149,3 +150,46 @@ def test_other_edits_of_a_row_are_detected(tmp_path: Path, sql: str, words: str)
         run_id = store.list()[0].run_id
         with pytest.raises(StoreError, match=words):
             store.load(run_id)
+
+
+def test_a_record_that_is_not_utf8_is_reported_damaged_and_the_others_still_list(
+        tmp_path: Path) -> None:
+    # Issue 15: sqlite3 raised "Could not decode to UTF-8 column 'record'" while fetching, so
+    # one bad row made the whole listing fail with an internal error.
+    path = tmp_path / "runs.sqlite3"
+    with RunStore(path) as store:
+        store.create(WAITING)
+        store.create(DONE)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE runs SET record = CAST(X'7bff22' AS TEXT), "
+                   "mission = CAST(X'ff' AS TEXT) WHERE id = 1")
+    with RunStore(path) as store:
+        first, second = store.list()
+        assert first.problem == "a column is not UTF-8 text" and first.mission == "\ufffd"
+        assert second.problem is None
+        with pytest.raises(StoreError, match="run 1 in .* is damaged \\(a column is not UTF-8"):
+            store.load(1)
+        assert store.load(2).record == DONE
+
+
+def test_random_byte_flips_in_the_file_never_escape_as_internal_errors(tmp_path: Path) -> None:
+    # Real byte flips on a real SQLite file: every outcome is a StoreError or a clean read.
+    original = tmp_path / "original.sqlite3"
+    with RunStore(original) as store:
+        for _ in range(3):
+            store.create(WAITING)
+    with sqlite3.connect(original) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = original.read_bytes()
+    for position in range(0, len(data), max(1, len(data) // 200)):
+        damaged = tmp_path / f"flip{position}.sqlite3"
+        damaged.write_bytes(data[:position] + bytes([data[position] ^ 0xFF])
+                            + data[position + 1:])
+        try:
+            with RunStore(damaged) as store:
+                for listing in store.list():
+                    with contextlib.suppress(StoreError):
+                        store.load(listing.run_id)
+        except StoreError:
+            pass
+        damaged.unlink()
