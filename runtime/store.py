@@ -249,8 +249,8 @@ class RunStore:
             row = self._db.execute(
                 f"SELECT {_ROW_COLUMNS} FROM runs "
                 "WHERE id = ?", (run_id,)).fetchone()
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as problem:
-            raise StoreError(f"{self.path} is damaged and cannot be read: {problem}") from None
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+            raise StoreError(f"{self.path} is damaged and cannot be read: {error}") from None
         if row is None:
             raise UnknownRun(f"there is no run {run_id} in {self.path} (see `mission runs`)")
         record, problem = _check_row(row)
@@ -264,8 +264,8 @@ class RunStore:
             rows = self._db.execute(
                 f"SELECT {_ROW_COLUMNS} FROM runs "
                 "ORDER BY id").fetchall()
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as problem:
-            raise StoreError(f"{self.path} is damaged and cannot be read: {problem}") from None
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+            raise StoreError(f"{self.path} is damaged and cannot be read: {error}") from None
         listing = []
         for row in rows:
             problem = _check_row(row)[1]

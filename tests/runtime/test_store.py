@@ -167,7 +167,7 @@ def test_a_record_that_is_not_utf8_is_reported_damaged_and_the_others_still_list
         first, second = store.list()
         assert first.problem == "a column is not UTF-8 text" and first.mission == "\ufffd"
         assert second.problem is None
-        with pytest.raises(StoreError, match="run 1 in .* is damaged \\(a column is not UTF-8"):
+        with pytest.raises(StoreError, match=r"run 1 in .* is damaged \(a column is not UTF-8"):
             store.load(1)
         assert store.load(2).record == DONE
 
