@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Label, Severity
-from compiler.limits import CODE, DEPTH_CEILING, Limits
+from compiler.limits import CODE, DEPTH_CEILING, PATH_CEILING, Limits
 from compiler.source import SourceFile
 from compiler.syntax import NO_MENTIONS, Mentions
 
@@ -128,8 +128,7 @@ class _Walk:
                 self.name(argument.name)
             too_deep = self.expression(argument.value) or too_deep
         if call.output is not None:
-            self.names(call.output.path)
-            self.references.append(call.output)
+            too_deep = self.reference(call.output) or too_deep
         if too_deep:
             return None
         limit = self.limits.max_arguments
@@ -147,6 +146,7 @@ class _Walk:
         limit = self.limits.max_depth
         deepest = 0
         first_too_deep: ast.Expr | None = None
+        too_long = False
         stack: list[tuple[ast.Expr, int]] = [(root, 0)]
         while stack:
             node, outer = stack.pop()
@@ -154,8 +154,7 @@ class _Walk:
                 self.string(node)
                 continue
             if isinstance(node, ast.Reference):
-                self.names(node.path)
-                self.references.append(node)
+                too_long = self.reference(node) or too_long
                 continue
             level = outer + 1
             if level > deepest:
@@ -174,7 +173,7 @@ class _Walk:
                 stack.append((node.right, level))
                 stack.append((node.left, level))
         if first_too_deep is None:
-            return False
+            return too_long
         self._error(f"this expression is nested {deepest:,} levels deep, deeper than the limit "
                     f"of {limit}", self._opening(first_too_deep), f"level {limit + 1} starts here",
                     ("each list, map, `not` and operator is a level: flatten the data, or pass "
@@ -183,6 +182,22 @@ class _Walk:
                     labels=(Label(Span(root.span.start, root.span.start + 1),
                                   "the expression starts here"),)
                     if root is not first_too_deep else ())
+        return True
+
+    def reference(self, reference: ast.Reference) -> bool:
+        """Check one path; True when it has more parts than `PATH_CEILING` (the engine and
+        the run store would refuse the state it builds)."""
+        self.names(reference.path)
+        self.references.append(reference)
+        if len(reference.path) <= PATH_CEILING:
+            return False
+        first = reference.path[PATH_CEILING]
+        self._error(f"this path has {len(reference.path):,} parts after `{reference.root}.`, "
+                    f"over the limit of {PATH_CEILING}", first.span,
+                    f"part {PATH_CEILING + 1} starts here",
+                    ("keep state shallow: use a map value, or a shorter path",
+                     f"the limit of {PATH_CEILING} parts is fixed: each part nests the state "
+                     "one level, and a run's data may nest at most 100 levels"))
         return True
 
     def _opening(self, node: ast.Expr) -> Span:

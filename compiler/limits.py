@@ -16,13 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CODE", "DEFAULT_LIMITS", "DEPTH_CEILING", "KEYS", "Limits"]
+__all__ = ["CODE", "DEFAULT_LIMITS", "DEPTH_CEILING", "KEYS", "PATH_CEILING", "Limits"]
 
 CODE = "E023"
 # The compiled form of an expression takes two JSON levels per level of the source
 # (`{"list": [...]}`, `{"op": ..., "args": [...]}`) and the engine refuses data nested
 # more than 100 levels, so a deeper expression could compile and then never run.
 DEPTH_CEILING = 48
+# Parts of one `state.`/`param.` path. Writing a path nests the state one level per part, on
+# top of the value's own nesting (at most DEPTH_CEILING), and the engine and the run store
+# refuse data nested over 100 levels: 16 + 48 plus the record's own levels stays under it.
+PATH_CEILING = 16
 
 
 @dataclass(frozen=True, slots=True)
