@@ -8,9 +8,12 @@ Reports a mission that goes over a bound the compiler keeps on what it reads:
 - `max-depth` (default 32, at most 48): how deeply one expression nests;
   each list, map, `not` and operator is one level (parentheses are free);
 - `max-string-length` (default 65,536): characters in one string or name;
-- `max-arguments` (default 32): arguments in one call.
+- `max-arguments` (default 32): arguments in one call;
+- a `state.` or `param.` path has at most 16 parts (fixed): each part nests
+  the state one level, and a run's data may nest at most 100 levels.
 
-A step or declaration whose expression nests too deeply is left out of the
+A step or declaration whose expression nests too deeply (or holds a path
+that is too long) is left out of the
 other checks, as if it had a syntax error. Each bound is set in
 `[tool.mission.limits]` of `pyproject.toml` (or `[limits]` of
 `mission.toml`):
