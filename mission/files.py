@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from compiler.config import Config
 
 
-def _read_bytes(path: str | Path) -> bytes:
+def read_bytes(path: str | Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
@@ -23,7 +23,7 @@ def _read_bytes(path: str | Path) -> bytes:
 
 
 def read_text(path: str | Path) -> str:
-    data = _read_bytes(path)
+    data = read_bytes(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as problem:
@@ -124,7 +124,7 @@ def parse_json(text: str, where: str) -> Any:
 
 def read_json(path: str | Path) -> Any:
     """A JSON file, read strictly (see `strict_json`)."""
-    data = _read_bytes(path)
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as problem:

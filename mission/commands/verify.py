@@ -39,15 +39,23 @@ def run(args: argparse.Namespace) -> int:
     problems: list[Mismatch] = []
     record: RunRecord | None = None
     if Path(args.target).is_file():
-        from mission.files import read_json
-
         if not args.workflow:
             raise UsageError("verifying a receipt file needs --workflow FILE_OR_NAME: the "
                              "workflow the run was made with")
-        data = read_json(args.target)
+        from mission.files import parse_json, read_bytes
+
         label = args.target
+        raw = read_bytes(args.target)  # a file that cannot be read is an I/O error (2)
         try:
+            # A receipt that is not UTF-8 JSON is a damaged record: a finding (1).
+            data = parse_json(raw.decode("utf-8"), args.target)
             record = RunRecord.from_json(data)
+        except UnicodeDecodeError:
+            data = None
+            problems.append(Mismatch("record", "not a run record: the file is not UTF-8 text"))
+        except UsageError as problem:
+            data = None
+            problems.append(Mismatch("record", f"not a run record: {problem}"))
         except RecordError as problem:
             problems.append(Mismatch("record", f"not a valid run record: {problem}"))
         if isinstance(data, dict) and data.get("integrity") != integrity(data):

@@ -105,9 +105,20 @@ def test_what_is_neither_a_file_nor_an_id_is_a_usage_error(tmp_path: Path) -> No
     assert done.returncode == 2 and "is neither a receipt file nor a run id" in done.stderr
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
-    assert run_cli("verify", str(broken), "--workflow", "echo").returncode == 2
+    assert run_cli("verify", str(broken), "--workflow", "echo").returncode == 1  # damaged
     wrong = tmp_path / "wrong.json"
     wrong.write_text(canonical_json({"format": "mission-run/1"}), encoding="utf-8")
     done = run_cli("verify", str(wrong), "--workflow", "echo")
     assert done.returncode == 1 and "not a valid run record: the field `mission` is missing" in \
         done.stdout
+
+
+def test_a_receipt_that_is_not_json_is_a_damaged_record_exit_1(tmp_path: Path) -> None:
+    # Issue 15: it exited 2 (a usage error) where docs/runtime.md says 1.
+    for name, content in (("text.json", b"not json"), ("binary.json", b"\xff\xfe{")):
+        receipt = tmp_path / name
+        receipt.write_bytes(content)
+        result = run_cli("verify", str(receipt), "--workflow", "echo")
+        assert result.returncode == 1, result.stderr
+        assert "NOT verified: 1 difference" in result.stdout
+        assert "record: not a run record:" in result.stdout
