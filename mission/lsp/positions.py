@@ -14,7 +14,6 @@ from lsprotocol import types
 
 from compiler.ast import Span
 
-
 _WIDER = {  # the characters that take more than one unit, for each encoding
     types.PositionEncodingKind.Utf16: re.compile("[\U00010000-\U0010ffff]"),
     types.PositionEncodingKind.Utf8: re.compile("[^\x00-\x7f]"),
