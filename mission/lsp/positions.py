@@ -14,7 +14,7 @@ from lsprotocol import types
 
 from compiler.ast import Span
 
-_WIDER = {  # the characters that take more than one unit, for each encoding
+_WIDER: dict[str, re.Pattern[str]] = {  # characters wider than one unit, per encoding
     types.PositionEncodingKind.Utf16: re.compile("[\U00010000-\U0010ffff]"),
     types.PositionEncodingKind.Utf8: re.compile("[^\x00-\x7f]"),
 }
