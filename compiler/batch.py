@@ -48,7 +48,7 @@ def read_source(path: str) -> tuple[SourceFile, Stamp]:
         data = stream.read()
     text = data.decode("utf-8")
     stamp = Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), read_ns,
-                  info.st_ino)
+                  info.st_ino, info.st_ctime_ns)
     return SourceFile(path, text), stamp
 
 
@@ -126,7 +126,8 @@ def _from_cache(path: str, cache: CheckCache) -> Checked | None:
         info = os.stat(path)
     except OSError:
         return None
-    found = cache.by_stat(path, info.st_size, info.st_mtime_ns, info.st_ino)
+    found = cache.by_stat(path, info.st_size, info.st_mtime_ns, info.st_ino,
+                         info.st_ctime_ns)
     if found is not None and not found[1]:
         return Checked(path, SourceFile(path, ""), (), cached=True)  # clean: no need to read it
     try:

@@ -3,14 +3,17 @@
 One JSON file per (compiler, configuration, working directory) in the
 private per-user cache directory (`$XDG_CACHE_HOME/mission/<version>/check/`,
 mode 0700, the same base as the parser cache). For each file, by absolute
-path, it keeps the file's stamp (size, modification time, inode, when it was
-read, content sha256), its findings when it has any, and their rendered text.
+path, it keeps the file's stamp (size, modification time, inode, status-change
+time, when it was read, content sha256), its findings when it has any, and their rendered text.
 
-A file is a hit when its size, modification time and inode are unchanged
-(one `stat`, the file is not read), or else when its content hash is
-unchanged. Like git's index, an entry whose file was modified within
-`RACY_SECONDS` of being read is trusted by content only, so an edit that
-keeps the size within the same clock tick is still seen. Any change to the
+A file is a hit when its size, modification time, inode and status-change
+time (ctime) are unchanged (one `stat`, the file is not read), or else when
+its content hash is unchanged. The ctime is what catches an in-place edit
+that keeps the size and puts the modification time back (`os.utime`, `touch
+-d`): nobody can set the ctime back, as git's index knows. Like git's index,
+an entry whose file was modified or changed within `RACY_SECONDS` of being
+read (either stamp) is trusted by content only, so an edit that keeps the
+size within the same clock tick is still seen. Any change to the
 compiler's sources, the grammar, the operation table, the configuration or
 the Python version gives another cache file. A damaged, foreign or
 world-writable cache file is ignored. The cache holds data only (JSON):
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
 
 RACY_SECONDS = 2
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _FINGERPRINTED = ("compiler", "grammar", "runtime/orchestration")
 
 
@@ -48,9 +51,11 @@ class Stamp:
     sha256: str
     read_ns: int  # when the content was read (for the racy check)
     inode: int = 0
+    ctime_ns: int = 0
 
     def text(self) -> str:
-        return f"{self.size} {self.mtime_ns} {self.inode} {self.read_ns} {self.sha256}"
+        return (f"{self.size} {self.mtime_ns} {self.inode} {self.ctime_ns} {self.read_ns} "
+                f"{self.sha256}")
 
 
 def compiler_fingerprint(root: Path | None = None) -> str:
@@ -129,7 +134,7 @@ class CheckCache:
                 data["files"], data["findings"], data["rendered"]
 
     def hit(self, absolute: str) -> list[dict[str, Any]] | None:
-        """The findings (as data) of a file whose size, modification time and inode match
+        """The findings (as data) of a file whose size, modification time, inode and ctime match
         a trusted entry, without reading it; None on a miss. `absolute` must be
         `os.path.abspath` of the file (the walk has it at hand). The hot path of a warm
         run: the stamp's text is compared, not parsed."""
@@ -140,7 +145,7 @@ class CheckCache:
             info = os.stat(absolute)
         except OSError:
             return None
-        if not _unchanged(text, info.st_size, info.st_mtime_ns, info.st_ino):
+        if not _unchanged(text, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns):
             return None
         findings = self.findings.get(absolute, [])
         if not isinstance(findings, list) or not all(isinstance(item, dict) and
@@ -149,13 +154,14 @@ class CheckCache:
             return None  # damaged: checked again
         return findings
 
-    def by_stat(self, path: str, size: int, mtime_ns: int,
-                inode: int) -> tuple[Stamp, list[Diagnostic]] | None:
+    def by_stat(self, path: str, size: int, mtime_ns: int, inode: int,
+                ctime_ns: int) -> tuple[Stamp, list[Diagnostic]] | None:
         """`hit`, given the stat, with the stamp and the findings as diagnostics."""
         absolute = os.path.abspath(path)
         text = self.stamps.get(absolute)
         stamp = self._stamp(absolute)
-        if text is None or stamp is None or not _unchanged(text, size, mtime_ns, inode):
+        if text is None or stamp is None or not _unchanged(text, size, mtime_ns, inode,
+                                                            ctime_ns):
             return None
         return stamp, self._findings(absolute)
 
@@ -171,8 +177,9 @@ class CheckCache:
         if not isinstance(text, str):
             return None
         try:
-            size, mtime_ns, inode, read_ns, sha256 = text.split(" ")
-            return Stamp(int(size), int(mtime_ns), sha256, int(read_ns), int(inode))
+            size, mtime_ns, inode, ctime_ns, read_ns, sha256 = text.split(" ")
+            return Stamp(int(size), int(mtime_ns), sha256, int(read_ns), int(inode),
+                         int(ctime_ns))
         except ValueError:
             return None
 
@@ -232,12 +239,14 @@ class CheckCache:
             return
 
 
-def _unchanged(text: object, size: int, mtime_ns: int, inode: int) -> bool:
-    """Whether a stamp's text has this size, modification time and inode, and is not racy."""
+def _unchanged(text: object, size: int, mtime_ns: int, inode: int, ctime_ns: int) -> bool:
+    """Whether a stamp's text has this size, modification time, inode and ctime, and is not
+    racy: both times at least `RACY_SECONDS` before the content was read."""
     if not isinstance(text, str):
         return False
-    prefix = f"{size} {mtime_ns} {inode} "
+    prefix = f"{size} {mtime_ns} {inode} {ctime_ns} "
     if not text.startswith(prefix):
         return False
     read_ns = text[len(prefix):].partition(" ")[0]
-    return read_ns.isdigit() and mtime_ns + RACY_SECONDS * 1_000_000_000 <= int(read_ns)
+    return read_ns.isdigit() and \
+        max(mtime_ns, ctime_ns) + RACY_SECONDS * 1_000_000_000 <= int(read_ns)

@@ -8,22 +8,30 @@ it belongs to the line's end).
 from __future__ import annotations
 
 import bisect
+import re
 
 from lsprotocol import types
 
 from compiler.ast import Span
 
+_WIDER: dict[str, re.Pattern[str]] = {  # characters wider than one unit, per encoding
+    types.PositionEncodingKind.Utf16: re.compile("[\U00010000-\U0010ffff]"),
+    types.PositionEncodingKind.Utf8: re.compile("[^\x00-\x7f]"),
+}
 
-def _units(text: str, encoding: str) -> int:
-    if encoding == types.PositionEncodingKind.Utf32:
-        return len(text)
+
+def _extra(char: str, encoding: str) -> int:
+    """Units of `char` beyond the one every character takes."""
     if encoding == types.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8", "surrogatepass"))
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+        return len(char.encode("utf-8", "surrogatepass")) - 1
+    return 1
 
 
 class LineIndex:
-    """Converts between offsets into `text` and LSP positions."""
+    """Converts between offsets into `text` and LSP positions, in time logarithmic in the
+    text: a table of line starts, and for each line (built when first asked, once) the
+    offsets of its characters wider than one unit, with the extra units before them. A
+    long line of symbols no longer costs a slice per position (issue 15)."""
 
     def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
         self.text = text
@@ -33,24 +41,48 @@ class LineIndex:
         while position != -1:
             self.starts.append(position + 1)
             position = text.find("\n", position + 1)
+        self._wide: dict[int, tuple[list[int], list[int]]] = {}
+
+    def _end(self, line: int) -> int:
+        return self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+
+    def _wide_characters(self, line: int) -> tuple[list[int], list[int]]:
+        """Offsets of the line's wide characters, and the extra units before each one."""
+        found = self._wide.get(line)
+        if found is None:
+            offsets: list[int] = []
+            before = [0]
+            wider = _WIDER.get(self.encoding)
+            if wider is not None:
+                for match in wider.finditer(self.text, self.starts[line], self._end(line)):
+                    offsets.append(match.start())
+                    before.append(before[-1] + _extra(match.group(), self.encoding))
+            found = self._wide[line] = (offsets, before)
+        return found
+
+    def _units_before(self, line: int, offset: int) -> int:
+        offsets, before = self._wide_characters(line)
+        return offset - self.starts[line] + before[bisect.bisect_left(offsets, offset)]
 
     def position(self, offset: int) -> types.Position:
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.starts, offset) - 1
-        return types.Position(line, _units(self.text[self.starts[line]:offset], self.encoding))
+        return types.Position(line, self._units_before(line, offset))
 
     def offset(self, position: types.Position) -> int:
+        """The first offset at or past the position's column (a column inside a character
+        is the end of that character), at most the line's end."""
         if position.line >= len(self.starts):
             return len(self.text)
-        start = self.starts[position.line]
-        end = self.starts[position.line + 1] - 1 if position.line + 1 < len(self.starts) \
-            else len(self.text)
-        counted = 0
-        offset = start
-        while offset < end and counted < position.character:
-            counted += _units(self.text[offset], self.encoding)
-            offset += 1
-        return offset
+        line = position.line
+        low, high = self.starts[line], self._end(line)
+        while low < high:
+            middle = (low + high) // 2
+            if self._units_before(line, middle) >= position.character:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     def range(self, span: Span) -> types.Range:
         return types.Range(self.position(span.start), self.position(span.end))

@@ -1,0 +1,1 @@
+"""Fuzzing: atheris (`fuzz_compiler.py`) and the long in-process loop (`python -m fuzz`)."""

@@ -1,0 +1,459 @@
+"""The fuzz loop's inputs and oracles, one pair per input kind.
+
+Every kind draws its inputs from one seeded `random.Random`, so a run is
+reproducible from its seed and input number (`python -m fuzz KIND --seed S
+--start N --inputs 1` replays input N). An oracle raises `Finding` (or lets an
+unexpected exception through) when `mission` misbehaves: an exception out of
+the compiler, a span outside the text, a formatter that changes the meaning,
+a compiled workflow the engine refuses, or a command that ends in an
+internal error (exit 70) instead of a named refusal.
+
+- `grammar`: missions derived at random from the Lark grammar itself;
+- `mutation`: valid missions cut, repeated, swapped and spliced with hostile
+  pieces, through the compiler, formatter, language server and engine;
+- `workflow`: compiled workflow JSON and receipts, changed structurally and
+  byte by byte, through `mission run`, `graph` and `verify`;
+- `values`: params, answers and state (`--param`, `--answer`, `--params`,
+  `--answers`, `--state`) through `mission run`;
+- `store`: a run store with bytes changed, through `mission runs`, `verify`
+  and `resume`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import mission_text
+from compiler import compile_source
+from compiler.config import Config
+from compiler.format import FormatError, format_source
+from mission.cli import main as mission_main
+from mission.graph import build_graph, to_dot, to_mermaid
+from mission.lsp import features
+from runtime.orchestration import ExecutionContext, Orchestrator
+from runtime.orchestration.model import AnswerError, ParameterError
+from runtime.orchestration.operations import OPERATIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL = Config(select=("ALL",))
+EXIT_INTERNAL = 70
+
+
+class Finding(Exception):
+    """`mission` misbehaved on an input (the message says how)."""
+
+
+# -- mission text -------------------------------------------------------------------
+
+SEEDS = [path.read_text(encoding="utf-8")
+         for path in sorted((ROOT / "examples").glob("*.mission"))
+         + sorted((ROOT / "runtime" / "orchestration" / "missions").glob("*.mission"))]
+PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!=", "<", ">=",
+          "and", "or", "not", "in", "when", "state", "param", "input", "version", "mission",
+          "runtime", "human", "true", "false", "null", "set", "append", "confirm", "choose",
+          "noop", "fail", "x", "tasks", "state.x", "param.p", '"text"', '"', '"\\u00e9"',
+          '"\\ud83d\\ude00"', '"\\ud800"', '"\\q"', "1", "-0.0", "1e308", "1e999",
+          "9007199254740993", "99999999999999999999", "0.1", "#", "# mission: ignore[W101]",
+          "\n", "\t", "\r", "\x00", "\x1b[2J", "\u202e", "\u00a0", "\ufeff", "é", "\U0001f600",
+          "\u201c", "[" * 60, "]" * 60, "not " * 60, "{a: " * 60, "(" * 60, "#\n" * 50,
+          "state" + ".a" * 60]
+_WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
+          "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
+          "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
+          "condition", "reason", "prompt", "options", "show", "when", "param", "count"]
+_SAMPLES = {
+    "NAME": [*_WORDS, "_", "a" * 70, "é"],
+    "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
+               '"\\ud83d\\ude00"', '"\x1b[2J"'],
+    "INT": ["0", "1", "-3", "12", "9007199254740991", "9007199254740992", "-0", "1" * 30],
+    "FLOAT": ["1.5", "-0.25", "2e3", "1e999", "-0.0", "1e-400"],
+    "COMPARE": ["==", "!=", "<", "<=", ">", ">="],
+    "COMMENT": ["# note\n", "# mission: ignore[W101]\n", "#\n"],
+}
+
+
+class GrammarWalker:
+    """Random derivations of the Lark grammar; past `depth` levels each rule takes its
+    shallowest alternative, so every derivation ends."""
+
+    def __init__(self) -> None:
+        import lark
+
+        from grammar import GRAMMAR_TEXT
+
+        parser = lark.Lark(GRAMMAR_TEXT, parser="lalr", lexer="contextual")
+        self.literals = {terminal.name: terminal.pattern.value for terminal in parser.terminals
+                         if terminal.pattern.type == "str"}
+        self.rules: dict[str, list[list[tuple[bool, str]]]] = {}
+        for rule in parser.rules:
+            self.rules.setdefault(rule.origin.name, []).append(
+                [(symbol.is_term, symbol.name) for symbol in rule.expansion])
+        self.height = self._heights()
+
+    def _heights(self) -> dict[str, int]:
+        """The fewest levels of rules below each rule (a fixed point over the grammar)."""
+        height: dict[str, int] = {}
+        changed = True
+        while changed:
+            changed = False
+            for name, alternatives in self.rules.items():
+                for expansion in alternatives:
+                    if all(term or child in height for term, child in expansion):
+                        best = 1 + max((height[child] for term, child in expansion if not term),
+                                       default=0)
+                        if best < height.get(name, 1 << 30):
+                            height[name] = best
+                            changed = True
+        return height
+
+    def text(self, rng: random.Random, depth: int) -> str:
+        out: list[str] = []
+        todo: list[tuple[bool, str, int]] = [(False, "start", 0)]
+        while todo:
+            term, name, level = todo.pop()
+            if term:
+                out.append(self._terminal(rng, name))
+                out.append(rng.choice([" ", " ", " ", "\n", ""]))
+                continue
+            alternatives = self.rules[name]
+            if level >= depth:
+                least = min(self._cost(expansion) for expansion in alternatives)
+                alternatives = [e for e in alternatives if self._cost(e) == least]
+            expansion = rng.choice(alternatives)
+            todo.extend((t, child, level + 1) for t, child in reversed(expansion))
+        return "".join(out)
+
+    def _cost(self, expansion: list[tuple[bool, str]]) -> int:
+        return max((self.height[child] for term, child in expansion if not term), default=0)
+
+    def _terminal(self, rng: random.Random, name: str) -> str:
+        if name in _SAMPLES:
+            return rng.choice(_SAMPLES[name])
+        return self.literals.get(name, name)
+
+
+def mutate_text(rng: random.Random, text: str) -> str:
+    for _ in range(rng.randint(1, 4)):
+        size = len(text)
+        start = rng.randint(0, size)
+        end = rng.randint(start, min(size, start + 40))
+        action = rng.choice(["cut", "repeat", "insert", "replace", "swap"])
+        if action == "cut":
+            text = text[:start] + text[end:]
+        elif action == "repeat":
+            text = text[:end] + text[start:end] * rng.randint(1, 20) + text[end:]
+        elif action == "insert":
+            piece = rng.choice(PIECES) if rng.random() < 0.8 else "".join(
+                chr(rng.randrange(0x30000)) for _ in range(rng.randint(1, 3)))
+            text = text[:start] + piece + text[start:]
+        elif action == "replace":
+            text = text[:start] + rng.choice(PIECES) + text[end:]
+        else:
+            other = rng.randint(0, size)
+            text = text[:start] + text[other:other + end - start] + text[end:]
+    return text
+
+
+def seed_text(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return rng.choice(SEEDS)
+    return mission_text(random.Random(rng.getrandbits(32)), rng.random() < 0.5)
+
+
+def check_every_phase(text: str) -> None:
+    """Compiler, formatter, language server, graph and engine on one mission text."""
+    result = compile_source(text, "fuzz.mission", config=ALL)
+    for diagnostic in result.diagnostics:
+        if not 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text):
+            raise Finding(f"span outside the text: {diagnostic}")
+        for label in diagnostic.labels:
+            if not 0 <= label.span.start <= label.span.end <= len(text):
+                raise Finding(f"label outside the text: {label}")
+    try:
+        formatted = format_source(text, "fuzz.mission")
+    except FormatError:
+        if result.mission is not None and not any(
+                d.severity.value == "error" and d.code in ("E001", "E023")
+                for d in result.diagnostics):
+            raise Finding("the formatter refused a mission that parses") from None
+    else:
+        if compile_source(formatted, "fuzz.mission", config=ALL).mission != result.mission:
+            raise Finding("formatting changed what the mission means")
+    from lsprotocol import types
+
+    snapshot = features.Snapshot.build("file:///fuzz.mission", text, config=ALL)
+    features.diagnostics(snapshot)
+    features.document_symbols(snapshot)
+    for offset in (0, len(text) // 3, len(text) // 2, len(text)):
+        position = snapshot.lines.position(offset)
+        features.hover(snapshot, position)
+        features.completion(snapshot, position)
+        features.definition(snapshot, position)
+        features.code_actions(snapshot, types.Range(position, position))
+    if result.workflow is None:
+        return
+    Orchestrator().validate(result.workflow)
+    graph = build_graph(result.workflow)
+    to_mermaid(graph)
+    to_dot(graph)
+    steps = result.workflow.steps
+    if any(OPERATIONS[str(step.payload.get("operation"))].effect for step in steps):
+        return  # refused without an effect runner, as documented
+    with contextlib.suppress(AnswerError, ParameterError):
+        Orchestrator().run_workflow(result.workflow, ExecutionContext(
+            answers={step.id: True for step in steps if step.kind == "human"}))
+
+
+# -- the commands, in process -------------------------------------------------------
+
+def run_command(*argv: str) -> int:
+    """`mission ARGV` in this process; an internal error (exit 70) is a finding."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = mission_main(list(argv))
+        except SystemExit as exit_:  # argparse
+            code = int(exit_.code or 0)
+    if code == EXIT_INTERNAL or "Traceback" in err.getvalue():
+        raise Finding(f"mission {' '.join(argv)}: exit {code}: {err.getvalue()[-600:]}")
+    return code
+
+
+JSON_ODDITIES: list[Any] = [None, True, False, 0, -1, 1.5, -0.0, 2**53 - 1, 2**53, "", "x",
+                            "state.x", "param.x", "\ud800", "\x1b[2J", [], {}, [[[[]]]],
+                            {"ref": "state.x"}, {"lit": 1}, {"map": {}}, {"op": "not"},
+                            {"ref": ""}, "a" * 1000]
+
+
+def random_json(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth > 3 or roll < 0.6:
+        return rng.choice(JSON_ODDITIES)
+    if roll < 0.7:
+        nest: Any = rng.choice(JSON_ODDITIES)
+        for _ in range(rng.choice([50, 99, 100, 101, 150])):
+            nest = [nest]
+        return nest
+    if roll < 0.85:
+        return [random_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(["id", "kind", "payload", "args", "op", "ref", "x", ""]):
+            random_json(rng, depth + 1) for _ in range(rng.randint(0, 3))}
+
+
+def mutate_json(rng: random.Random, data: Any) -> Any:
+    """`data` with one to three places replaced, deleted, duplicated or wrapped."""
+    data = json.loads(json.dumps(data))
+    for _ in range(rng.randint(1, 3)):
+        places: list[tuple[Any, Any]] = []
+        todo = [data]
+        while todo:
+            node = todo.pop()
+            keys = list(node) if isinstance(node, dict) else range(len(node)) \
+                if isinstance(node, list) else []
+            for key in keys:
+                places.append((node, key))
+                todo.append(node[key])
+        if not places:
+            return random_json(rng)
+        node, key = rng.choice(places)
+        action = rng.random()
+        if action < 0.5:
+            node[key] = random_json(rng)
+        elif action < 0.7 and isinstance(node, dict):
+            del node[key]
+        elif action < 0.8:
+            node[key] = [node[key]]
+        elif action < 0.9 and isinstance(node, dict):
+            node[rng.choice(["extra", "id", "kind", "when", "output", "content_hash"])] = node[key]
+        else:
+            other_node, other_key = rng.choice(places)
+            node[key] = json.loads(json.dumps(other_node[other_key]))
+    return data
+
+
+def mutate_bytes(rng: random.Random, data: bytes) -> bytes:
+    buffer = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        if not buffer:
+            break
+        roll = rng.random()
+        position = rng.randrange(len(buffer))
+        if roll < 0.6:
+            buffer[position] = rng.randrange(256)
+        elif roll < 0.7:
+            buffer[position] ^= 1 << rng.randrange(8)
+        elif roll < 0.8:
+            del buffer[position:position + rng.randint(1, 64)]
+        elif roll < 0.9:
+            buffer[position:position] = rng.choice(
+                [b"\x00", b"\xff", b'"', b"[" * 200, b"\\ud800", b"1e999", b",", b"}"])
+        else:
+            del buffer[position:]
+    return bytes(buffer)
+
+
+class Workspace:
+    """A private directory with the compiled seeds, a receipt and a store of waiting runs,
+    made once per fuzz process (inside `root`, which the caller owns)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.store = root / "runs.sqlite3"
+        self.workflows: list[tuple[Path, dict[str, Any]]] = []
+        with contextlib.chdir(root):
+            for index, text in enumerate(SEEDS):
+                result = compile_source(text, f"seed{index}.mission")
+                if result.workflow is None:
+                    continue
+                path = root / f"seed{index}.json"
+                data = result.workflow.to_dict()
+                path.write_text(json.dumps(data), encoding="utf-8")
+                self.workflows.append((path, data))
+            release = str(ROOT / "examples" / "release_checklist.mission")
+            self.receipt = root / "receipt.json"
+            run_command("run", release, "--param", "release=1.0", "--answer", "approve=yes",
+                        "--answer", "channel=beta", "--receipt", str(self.receipt))
+            for _ in range(3):
+                run_command("run", release, "--param", "release=1.0", "--no-input",
+                            "--store", str(self.store))
+        self.store_bytes = self.store.read_bytes()
+        self.receipt_data = json.loads(self.receipt.read_text(encoding="utf-8"))
+
+    def fresh(self, name: str) -> Path:
+        path = self.root / "scratch" / name
+        shutil.rmtree(path.parent, ignore_errors=True)
+        path.parent.mkdir(mode=0o700)
+        return path
+
+
+# -- the kinds: each draws an input, then checks it ----------------------------------
+
+def draw_workflow(rng: random.Random, space: Workspace) -> str:
+    """A compiled workflow (`W` + JSON) or a receipt (`R` + JSON), changed."""
+    if rng.random() < 0.25:
+        tag, data = "R", space.receipt_data
+    else:
+        tag, data = "W", rng.choice(space.workflows)[1]
+    text = json.dumps(mutate_json(rng, data))
+    if rng.random() < 0.3:
+        text = mutate_bytes(rng, text.encode()).decode("utf-8", errors="surrogateescape")
+    return tag + text
+
+
+def check_workflow(text: str, space: Workspace) -> None:
+    scratch = space.fresh("input.json")
+    scratch.write_bytes(text[1:].encode("utf-8", errors="surrogateescape"))
+    if text.startswith("R"):
+        run_command("verify", str(scratch))
+        return
+    run_command("run", str(scratch), "--no-input", "--store", str(scratch.parent / "s.db"))
+    run_command("graph", str(scratch))
+
+
+VALUE_TEXTS = ["", "yes", "no", "true", "1", "0", "-1", "1.5", "1e999", "nan", "inf",
+               "9007199254740992", "1" * 5000, '"x"', "[1,2]", '{"a":1}', '{"a":1,"a":2}',
+               "[" * 200, "[" * 200 + "]" * 200, '"\\ud800"', "\x1b[2J", "\x00", "é",
+               "=", "a=b", "null", "{", '{"": []}', "2026-02-30", "[" * 5000]
+
+
+def draw_values(rng: random.Random, space: Workspace) -> str:
+    """A JSON object: the seed to run, its options, and the files they name."""
+    seed = rng.randrange(len(space.workflows))
+    data = space.workflows[seed][1]
+    names = [*data["metadata"].get("declarations", {}).get("params", {}),
+             *[step["id"] for step in data["steps"]], "x", "", "__proto__"]
+    options = [[rng.choice(["--param", "--answer"]),
+                f"{rng.choice(names)}={rng.choice(VALUE_TEXTS)}"]
+               for _ in range(rng.randint(0, 4))]
+    files = {}
+    for option in ("--params", "--answers", "--state"):
+        if rng.random() < 0.3:
+            value = {rng.choice(names): random_json(rng) for _ in range(rng.randint(0, 3))}
+            raw = json.dumps(value).encode()
+            if rng.random() < 0.3:
+                raw = mutate_bytes(rng, raw)
+            files[option] = raw.decode("latin-1")
+    return json.dumps({"seed": seed, "options": options, "files": files})
+
+
+def check_values(text: str, space: Workspace) -> None:
+    drawn = json.loads(text)
+    store = space.fresh("s.db")
+    argv = ["run", str(space.workflows[drawn["seed"]][0]), "--no-input", "--store", str(store)]
+    for option, value in drawn["options"]:
+        argv += [option, value]
+    for option, content in drawn["files"].items():
+        file = store.parent / option.strip("-")
+        file.write_bytes(content.encode("latin-1"))
+        argv += [option, str(file)]
+    run_command(*argv)
+
+
+def draw_store(rng: random.Random, space: Workspace) -> bytes:
+    """The store's bytes, changed, and a run id (the last byte, 1 to 3)."""
+    return mutate_bytes(rng, space.store_bytes) + bytes([rng.randint(1, 3)])
+
+
+def check_store(raw: bytes, space: Workspace) -> None:
+    store = space.fresh("runs.sqlite3")
+    store.write_bytes(raw[:-1])
+    os.chmod(store, 0o600)
+    run_id = str(raw[-1]) if raw else "1"
+    run_command("runs", "--store", str(store))
+    run_command("verify", run_id, "--store", str(store))
+    run_command("resume", run_id, "--answer", "approve=yes", "--answer", "channel=beta",
+                "--store", str(store))
+
+
+Input = str | bytes
+
+
+class Kind:
+    """One input kind: `draw(rng)` makes an input, `check(input)` runs it through mission."""
+
+    def __init__(self, name: str, root: Path) -> None:
+        self.name = name
+        self.space: Workspace | None = None
+        self.walker: GrammarWalker | None = None
+        if name == "grammar":
+            self.walker = GrammarWalker()
+        elif name != "mutation":
+            self.space = Workspace(root)
+
+    @property
+    def suffix(self) -> str:
+        return {"grammar": ".mission", "mutation": ".mission", "workflow": ".json",
+                "values": ".json", "store": ".sqlite3"}[self.name]
+
+    def draw(self, rng: random.Random) -> Input:
+        if self.walker is not None:
+            return self.walker.text(rng, rng.choice([6, 9, 12, 16]))
+        if self.space is None:
+            return mutate_text(rng, seed_text(rng))
+        drawing: dict[str, Callable[[random.Random, Workspace], Input]] = {
+            "workflow": draw_workflow, "values": draw_values, "store": draw_store}
+        return drawing[self.name](rng, self.space)
+
+    def check(self, drawn: Input) -> None:
+        if self.space is None:
+            assert isinstance(drawn, str)
+            check_every_phase(drawn)
+            return
+        with contextlib.chdir(self.space.root):
+            if isinstance(drawn, bytes):
+                check_store(drawn, self.space)
+            elif self.name == "workflow":
+                check_workflow(drawn, self.space)
+            else:
+                check_values(drawn, self.space)
+
+
+KINDS = ("grammar", "mutation", "workflow", "values", "store")
