@@ -116,9 +116,15 @@ class PostgresRunStore:
 
     # -- the schema -------------------------------------------------------------------
 
+    def _has_table(self, name: str) -> bool:
+        # A query of the catalog, not `to_regclass`: that one may answer from this
+        # session's cache, stale while another session's migration just committed.
+        return bool(self._query("SELECT count(*) FROM pg_catalog.pg_tables WHERE "
+                                "schemaname = current_schema() AND tablename = %s",
+                                (name,))[0][0])
+
     def schema_version(self) -> int:
-        rows = self._query("SELECT to_regclass('mission_schema') IS NOT NULL")
-        if not rows[0][0]:
+        if not self._has_table("mission_schema"):
             return 0
         return int(self._query("SELECT version FROM mission_schema")[0][0])
 
@@ -131,7 +137,7 @@ class PostgresRunStore:
         with self._transaction() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, MIGRATION_LOCK))
             found = self.schema_version()  # another process may have migrated meanwhile
-            if found == 0 and self._query("SELECT to_regclass('runs') IS NOT NULL")[0][0]:
+            if found == 0 and self._has_table("runs"):
                 raise StoreError(f"{self.location} has a `runs` table not made by mission; "
                                  "refusing to use it (give mission its own database)")
             if found > SCHEMA_VERSION:
