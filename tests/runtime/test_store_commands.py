@@ -59,3 +59,20 @@ def test_export_and_import_move_every_run_between_backends(tmp_path: Path,
                    encoding="utf-8")
     refused = run_cli("store", "import", str(cut), "--store", str(tmp_path / "other.db"))
     assert refused.returncode == 2 and "was the file cut off?" in refused.stderr
+
+
+def test_the_store_comes_from_the_option_else_the_environment_else_the_config(
+        tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    (tmp_path / "mission.toml").write_text('store = "configured.sqlite3"\n', encoding="utf-8")
+    run = ["run", str(ROOT / "examples/daily_loop.mission"), "--param", "today=2026-11-24",
+           "--no-input"]
+    assert run_cli(*run, cwd=tmp_path).returncode == 3
+    assert run_cli(*run, cwd=tmp_path, env={"MISSION_STORE": "env.sqlite3"}).returncode == 3
+    assert run_cli(*run, "--store", "sqlite:///given.sqlite3", cwd=tmp_path,
+                   env={"MISSION_STORE": "env.sqlite3"}).returncode == 3
+    assert {path.name for path in tmp_path.glob("*.sqlite3")} == {
+        "configured.sqlite3", "env.sqlite3", "given.sqlite3"}
+    listed = run_cli("runs", "--store", "mysql://x", cwd=tmp_path)
+    assert listed.returncode == 2 and "`mysql://` is not a run store" in listed.stderr
