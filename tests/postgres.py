@@ -3,9 +3,10 @@
 The cluster belongs to an unprivileged user (the current one; as root, `nobody` through
 `runuser`, since PostgreSQL refuses to run as root), listens on a free loopback port,
 keeps its socket in its own directory, and asks for a password over TCP (scram-sha-256),
-so the tests also see a URL that carries a secret. `fsync` is off: the tests kill clients,
-never the server. Where PostgreSQL is not installed, `find_bin` says so and the tests
-that need it are skipped with that reason (`.ci/run` installs it).
+so the tests also see a URL that carries a secret. `fsync` is off for the tests (they
+kill clients, never the server) and on for `bench/stores.py`. Where PostgreSQL is not
+installed, `find_bin` says so and the tests that need it are skipped with that reason
+(`.ci/run` installs it).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def free_port() -> int:
 class Cluster:
     """One running PostgreSQL server; `url(database)` connects to it with a password."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, fsync: bool = False) -> None:
         self.bin_dir = bin_dir
         self.password = "pw-" + secrets.token_hex(12)
         self.port = free_port()
@@ -65,7 +66,7 @@ class Cluster:
                   "--no-sync")
         password_file.unlink()
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c max_connections=60")
+                   f"-c fsync={'on' if fsync else 'off'} -c max_connections=60")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
                   "-w", "-t", "60", "start")
 
