@@ -40,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "TARGET; prints one JSON result line per input line, in order")
     parser.add_argument("--jobs", type=int, metavar="N",
                         help="with --batch: worker processes (default: one per core)")
+    parser.add_argument("--executor", metavar="local|dask://HOST:PORT", default="local",
+                        help="with --batch: run on this machine's cores (default) or send the "
+                             "runs to a Dask scheduler")
     parser.add_argument("--report", metavar="FILE.html",
                         help="also write a one-page HTML report of the run")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -321,6 +324,12 @@ def run(args: argparse.Namespace) -> int:
     if args.batch:
         if args.target:
             raise UsageError("give either TARGET or --batch, not both")
+        if args.executor.startswith("dask://"):
+            from mission.dask_batch import run_batch_on_dask
+
+            return run_batch_on_dask(args.batch, args.executor, sys.stdout)
+        if args.executor != "local":
+            raise UsageError(f"--executor is `local` or dask://HOST:PORT, not {args.executor!r}")
         from mission.batch import run_batch
 
         return run_batch(args.batch, args.jobs, sys.stdout)
