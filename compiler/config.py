@@ -5,6 +5,7 @@
     extend-select = ["N301"]         # added to `select`
     ignore = ["W103"]
     exclude = ["generated/**"]       # paths `mission check DIR` does not walk into
+    store = "postgresql://db.internal/missions"  # the run store (docs/runtime.md)
     [tool.mission.per-file-ignores]
     "legacy/*.mission" = ["W101", "W102"]
     [tool.mission.severity]
@@ -41,7 +42,8 @@ from compiler.limits import KEYS as LIMIT_KEYS
 if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from compiler.diagnostics import Severity
 
-KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits")
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
+        "store")
 
 
 class ConfigError(Exception):
@@ -57,6 +59,7 @@ class Config:
     severity: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
     limits: Limits = DEFAULT_LIMITS
+    store: str = ""  # the run store's path or URL ("" for the default); not for compiling
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
 
@@ -229,9 +232,19 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         severity=_severities(table.get("severity", {}), where),
         exclude=_strings(table.get("exclude", []), where, "exclude"),
         limits=_limits(table.get("limits", {}), where),
+        store=_store(table.get("store", ""), where, root),
         root=root, origin=origin,
     )
     return config
+
+
+def _store(value: Any, where: str, root: str) -> str:
+    """The run store named by the config; a relative path is relative to the config's dir."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: `store` must be a path or a URL (a string)")
+    if not value or "://" in value or os.path.isabs(value):
+        return value
+    return os.path.join(root, value)
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("mission.commands.run", "run a mission, a compiled workflow or a registered name"),
     "resume": ("mission.commands.resume", "answer a waiting run and continue it"),
     "runs": ("mission.commands.runs", "list stored runs"),
+    "store": ("mission.commands.store", "migrate a run store; export and import its runs"),
     "verify": ("mission.commands.verify", "replay a run and check its receipt"),
     "list": ("mission.commands.list", "list the registered missions"),
     "fmt": ("mission.commands.fmt", "format mission files in the canonical layout"),

@@ -152,6 +152,35 @@ class RunStore:
             os.close(self._lock_descriptor)
             self._lock_descriptor = None
 
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def insert(self, stored: StoredRun) -> bool:
+        """Put a run with its own id and version (`mission store import`); False if that
+        exact run is already here, `StoreError` if another run holds the id."""
+        record = stored.record
+        text = canonical_json(record.to_json())
+        with self._transaction():
+            row = self._db.execute("SELECT version, record FROM runs WHERE id = ?",
+                                   (stored.run_id,)).fetchone()
+            if row is not None:
+                if tuple(row) == (stored.version, text):
+                    return False
+                raise StoreError(f"run {stored.run_id} is already in {self.path} with another "
+                                 "record; import into an empty store")
+            self._db.execute(
+                "INSERT INTO runs (id, version, mission, status, waiting_step, record, "
+                "record_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (stored.run_id, stored.version, record.mission, record.status,
+                 record.waiting_step_id, text,
+                 _row_hash(stored.run_id, stored.version, record.mission, record.status,
+                           record.waiting_step_id, text)))
+        return True
+
     def _prepare(self) -> None:
         self._db.execute("PRAGMA trusted_schema = OFF")
         if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

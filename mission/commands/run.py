@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
+from mission.stores import STORE_HELP, display
 from runtime.orchestration.model import WorkflowDefinition
 
 if TYPE_CHECKING:
     from runtime.orchestration.model import EffectRunner, ExecutionContext, OrchestrationResult
     from runtime.records import RunRecord
-    from runtime.store import RunStore
+    from runtime.store_api import RunStoreAPI
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "TARGET; prints one JSON result line per input line, in order")
     parser.add_argument("--jobs", type=int, metavar="N",
                         help="with --batch: worker processes (default: one per core)")
+    parser.add_argument("--executor", metavar="local|dask://HOST:PORT", default="local",
+                        help="with --batch: run on this machine's cores (default) or send the "
+                             "runs to a Dask scheduler")
     parser.add_argument("--report", metavar="FILE.html",
                         help="also write a one-page HTML report of the run")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -55,8 +59,7 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--answers", metavar="FILE", help="a JSON object of step id -> answer")
     parser.add_argument("--no-input", action="store_true",
                         help="never ask on the terminal: a run that needs an answer is stored")
-    parser.add_argument("--store", metavar="PATH",
-                        help="the run store (default: $XDG_DATA_HOME/mission/runs.sqlite3)")
+    parser.add_argument("--store", metavar="PATH|URL", help=STORE_HELP)
     parser.add_argument("--receipt", metavar="FILE",
                         help="also write the run record and its receipt to FILE (JSON), for "
                              "`mission verify`")
@@ -219,12 +222,13 @@ def answer_hint(question: dict[str, Any]) -> str:
 
 
 @contextmanager
-def using_store(args: argparse.Namespace) -> Iterator[RunStore]:
-    """The run store of `--store` (or the default one); its problems become `UsageError`s."""
-    from runtime.store import RunStore, StoreError, default_path
+def using_store(args: argparse.Namespace) -> Iterator[RunStoreAPI]:
+    """The run store of `--store` (or the one in force); its problems become `UsageError`s."""
+    from mission.stores import chosen_location
+    from runtime.store_api import StoreError, open_store
 
     try:
-        with RunStore(args.store or default_path()) as store:
+        with open_store(chosen_location(args.store)) as store:
             yield store
     except StoreError as problem:
         raise UsageError(str(problem)) from None
@@ -262,7 +266,7 @@ def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> Orchestr
 
 
 def resume_line(args: argparse.Namespace, run_id: int, step: str) -> str:
-    store = f" --store {shlex.quote(args.store)}" if args.store else ""
+    store = f" --store {shlex.quote(display(args.store))}" if args.store else ""
     return f"mission resume {run_id}{store} --answer {shlex.quote(step + '=VALUE')}"
 
 
@@ -320,6 +324,12 @@ def run(args: argparse.Namespace) -> int:
     if args.batch:
         if args.target:
             raise UsageError("give either TARGET or --batch, not both")
+        if args.executor.startswith("dask://"):
+            from mission.dask_batch import run_batch_on_dask
+
+            return run_batch_on_dask(args.batch, args.executor, sys.stdout)
+        if args.executor != "local":
+            raise UsageError(f"--executor is `local` or dask://HOST:PORT, not {args.executor!r}")
         from mission.batch import run_batch
 
         return run_batch(args.batch, args.jobs, sys.stdout)

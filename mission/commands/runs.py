@@ -11,18 +11,18 @@ import json
 
 from mission.cli import EXIT_OK
 from mission.commands.run import using_store
+from mission.stores import STORE_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", metavar="PATH",
-                        help="the run store (default: $XDG_DATA_HOME/mission/runs.sqlite3)")
+    parser.add_argument("--store", metavar="PATH|URL", help=STORE_HELP)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def run(args: argparse.Namespace) -> int:
     with using_store(args) as store:
         listing = store.list()
-        where = str(store.path)
+        where = store.location
     rows = [{"id": item.run_id, "mission": item.mission,
              "status": "damaged" if item.problem else item.status,
              "waiting_step": item.waiting_step, "problem": item.problem} for item in listing]

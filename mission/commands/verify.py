@@ -17,6 +17,7 @@ from typing import Any
 
 from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from mission.commands.run import load_target, using_store
+from mission.stores import STORE_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the workflow the run was made with: a .mission file, a compiled "
                              ".json or a registered name (required for a receipt file; for a "
                              "stored run, the stored workflow is used when omitted)")
-    parser.add_argument("--store", metavar="PATH",
-                        help="the run store (default: $XDG_DATA_HOME/mission/runs.sqlite3)")
+    parser.add_argument("--store", metavar="PATH|URL", help=STORE_HELP)
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
 
 

@@ -1,5 +1,6 @@
-"""The run store under load: real processes on one SQLite file, one of them SIGKILLed again
-and again; afterwards nothing acknowledged is lost, nothing is corrupt, nothing ran twice.
+"""The run store under load: real processes on one store (a SQLite file, a PostgreSQL
+database: the same test on each), one of them SIGKILLed again and again; afterwards
+nothing acknowledged is lost, nothing is corrupt, nothing ran twice.
 
 Eight processes each store 100 waiting runs and answer them (`store_worker.py`: the CLI's
 own `mission run` and `mission resume`), each also trying to resume its neighbours' runs so
@@ -19,7 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from runtime.store import RunStore
+from runtime.store_api import open_store
 from tests.conftest import ROOT, run_cli
 from tests.runtime.store_worker import call
 
@@ -41,16 +42,16 @@ MISSION = """mission load "One question, then a note" {
 """
 
 
-def start(store: Path, workflow: Path, runs: int, seed: int) -> subprocess.Popen[str]:
+def start(store: str, workflow: Path, runs: int, seed: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.runtime.store_worker", str(store), str(workflow),
+        [sys.executable, "-m", "tests.runtime.store_worker", store, str(workflow),
          str(runs), str(seed)], cwd=ROOT, text=True, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_many_processes_and_sigkill_lose_nothing_and_never_resume_twice(tmp_path: Path) -> None:
-    source, workflow, store = (tmp_path / "load.mission", tmp_path / "load.json",
-                               tmp_path / "runs.sqlite3")
+def test_many_processes_and_sigkill_lose_nothing_and_never_resume_twice(
+        tmp_path: Path, store_url: str) -> None:
+    source, workflow, store = tmp_path / "load.mission", tmp_path / "load.json", store_url
     source.write_text(MISSION, encoding="utf-8")
     assert run_cli("compile", str(source), "-o", str(workflow)).returncode == 0
     chance = random.Random(os.environ.get("MISSION_KILL_SEED", "7"))
@@ -82,7 +83,7 @@ def test_many_processes_and_sigkill_lose_nothing_and_never_resume_twice(tmp_path
              if count > 1]
     assert twice == [], "a run was resumed twice"
 
-    with RunStore(store) as opened:
+    with open_store(store) as opened:
         assert opened.integrity_check() == "ok"
         listing = opened.list()
         assert [item for item in listing if item.problem is not None] == []
@@ -97,5 +98,5 @@ def test_many_processes_and_sigkill_lose_nothing_and_never_resume_twice(tmp_path
         assert stored_run.version == (2 if stored_run.record.status == "succeeded" else 1)
     waiting = [run_id for run_id, item in records.items() if item.record.status == "waiting"]
     for run_id in waiting:  # every run that is not complete can still be resumed
-        code, _, err = call("resume", str(run_id), "--store", str(store), "--answer", "ask=yes")
+        code, _, err = call("resume", str(run_id), "--store", store, "--answer", "ask=yes")
         assert code == 0, err

@@ -1,0 +1,131 @@
+"""The run store's interface, and the one place a store URL becomes a store.
+
+Two implementations pass the same test suite (`tests/runtime/test_store_contract.py`):
+
+- `runtime.store.RunStore`: SQLite, embedded, the default (a path or `sqlite:///PATH`);
+- `runtime.postgres_store.PostgresRunStore`: PostgreSQL through psycopg 3, for a store
+  shared by several hosts (`postgresql://...`, the `mission[postgres]` extra).
+
+Both keep the same rows (id, version, mission, status, waiting step, the record's
+canonical JSON and a sha256 over all of them), refuse a row whose hash does not match,
+number runs in creation order, check the version on every update, and let one process at
+a time `claim` a run; the lock is the database's or the OS's, released when the holder
+dies, never a lock kept by the client.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from runtime.records import RunRecord
+from runtime.store import RunListing, StoredRun, StoreError, UnknownRun
+
+__all__ = ["RunListing", "RunStoreAPI", "StoreError", "StoredRun", "UnknownRun",
+           "is_postgres_url", "mask_url", "open_store"]
+
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_SQLITE_SCHEME = "sqlite://"
+
+
+@runtime_checkable
+class RunStoreAPI(Protocol):
+    """What the commands (`run`, `resume`, `runs`, `verify`, `store`) need of a run store."""
+
+    @property
+    def location(self) -> str:
+        """Where the store is, fit to print: a path, or a URL with its password masked."""
+        ...
+
+    def __enter__(self) -> RunStoreAPI: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def close(self) -> None: ...
+
+    def create(self, record: RunRecord) -> int:
+        """Store a new run; returns its id (ids grow in creation order)."""
+        ...
+
+    def update(self, stored: StoredRun, record: RunRecord) -> StoredRun:
+        """Replace a run's record, if nobody changed it since `stored` was loaded."""
+        ...
+
+    def insert(self, stored: StoredRun) -> bool:
+        """Put a run with its own id and version (an import); False if that exact run is
+        already there, `StoreError` if another run holds the id."""
+        ...
+
+    def claim(self, run_id: int) -> AbstractContextManager[None]:
+        """Hold run `run_id` for this process; another holder makes this raise `StoreError`."""
+        ...
+
+    def load(self, run_id: int) -> StoredRun:
+        """A run, after checking its integrity; a damaged or edited row raises `StoreError`."""
+        ...
+
+    def list(self) -> list[RunListing]: ...
+
+    def integrity_check(self) -> str:
+        """The database's own check of the store: "ok" when sound."""
+        ...
+
+    def schema_version(self) -> int:
+        """The version of the store's tables (migrations have run when this is current)."""
+        ...
+
+
+def is_postgres_url(location: str) -> bool:
+    return location.startswith(_POSTGRES_SCHEMES)
+
+
+_PASSWORD = re.compile(r"^(?P<head>[a-z]+://[^/@:]*:)(?P<password>[^/@]*)(?P<tail>@.*)$",
+                       re.DOTALL)
+_PASSWORD_PARAMETER = re.compile(r"(?i)(password=)[^&\s]*")
+
+
+def mask_url(location: str) -> str:
+    """`location` with any password in it replaced by `***`: the form every message uses."""
+    masked = _PASSWORD.sub(r"\g<head>***\g<tail>", location)
+    return _PASSWORD_PARAMETER.sub(r"\1***", masked)
+
+
+def sqlite_path(location: str) -> Path:
+    """The file a SQLite location names: a plain path, or `sqlite:///PATH` (absolute:
+    `sqlite:////abs/path`, as SQLAlchemy writes it; `sqlite:///rel/path` is relative)."""
+    if not location.startswith(_SQLITE_SCHEME):
+        return Path(location)
+    rest = location[len(_SQLITE_SCHEME):]
+    if not rest.startswith("/") or len(rest) < 2:
+        raise StoreError(f"`{location}` is not a SQLite URL: write sqlite:///relative/path "
+                         "or sqlite:////absolute/path")
+    return Path(rest[1:])
+
+
+def open_store(location: str | Path) -> RunStoreAPI:
+    """The store `location` names: a path or `sqlite:///...` (SQLite), `postgresql://...`."""
+    text = str(location)
+    if is_postgres_url(text):
+        try:
+            from runtime.postgres_store import PostgresRunStore
+        except ImportError as problem:
+            raise StoreError(f"a PostgreSQL store needs psycopg 3 ({problem.name} is not "
+                             "installed): pip install 'mission[postgres]'") from None
+        return PostgresRunStore(text)
+    if "://" in text and not text.startswith(_SQLITE_SCHEME):
+        scheme = text.split("://", 1)[0]
+        raise StoreError(f"`{scheme}://` is not a run store; give a path, sqlite:///PATH "
+                         "or postgresql://USER@HOST:PORT/DATABASE")
+    from runtime.store import RunStore
+
+    return RunStore(sqlite_path(text))
+
+
+def iterate_runs(store: RunStoreAPI) -> Iterator[StoredRun]:
+    """Every sound run of `store`, oldest first (damaged rows are left to `mission runs`)."""
+    for item in store.list():
+        if item.problem is None:
+            yield store.load(item.run_id)
