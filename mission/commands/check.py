@@ -56,14 +56,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-j", "--jobs", type=int, metavar="N",
                         help="worker processes for large trees (default: one per core)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour the text output: auto (a terminal without NO_COLOR)")
+                        help="colour the text output: auto (a terminal, unless NO_COLOR is set), always "
+                             "(even with NO_COLOR) or never")
 
 
 def use_colour(stream: object, choice: str = "auto") -> bool:
-    """Colour on a terminal, or when asked; never when NO_COLOR is set."""
-    if os.environ.get("NO_COLOR") or choice == "never":
+    """Colour when asked (`always`), or on a terminal unless NO_COLOR is set: an explicit
+    choice on the command line wins over the environment, as no-color.org asks."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
         return False
-    return choice == "always" or bool(getattr(stream, "isatty", lambda: False)())
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def mission_files(paths: Sequence[str],

@@ -14,7 +14,7 @@ from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the .mission file to compile")
     parser.add_argument("-o", "--output", metavar="OUT",
-                        help="where to write the JSON (default: standard output)")
+                        help="where to write the JSON (default, or `-`: standard output)")
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.file}: not compiled ({count} error{'s' * (count != 1)})", file=sys.stderr)
         return EXIT_FINDINGS
     text = canonical_json(result.workflow.to_dict()) + "\n"
-    if args.output:
+    if args.output and args.output != "-":
         write_atomically(Path(args.output), text)
     else:
         sys.stdout.write(text)

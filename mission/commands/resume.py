@@ -22,6 +22,7 @@ from mission.commands.run import (
     interactive,
     local_effects,
     report,
+    save_state,
     using_store,
     write_receipt,
 )
@@ -64,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
         result = execute(workflow, context)
         updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
         write_receipt(args, updated)
+        save_state(args, result)
         if updated != record:
             store.update(stored, updated)
-    return report(args, "resume", result, run_id, answers)
+        store_path = store.path
+    return report(args, "resume", result, run_id, answers, target=record.mission,
+                  workflow=workflow, initial_state=context.initial_state,
+                  store_path=store_path)

@@ -1,8 +1,10 @@
 """`mission run TARGET`: run a `.mission` file, a compiled `.json` workflow, or a
-registered mission name, and print the `OrchestrationResult` as JSON.
+registered mission name, and print a short summary of the run (`mission.summary`),
+or the whole `OrchestrationResult` as JSON with `--json`.
 
-On a terminal (stdin and stdout) with no `--answer`/`--answers`, a human step
-is asked there and then. Otherwise a run that needs an answer does not
+When the person can answer on a terminal (stdin and stderr, where the question
+is shown, are terminals; stdout may go to a file) and gave no
+`--answer`/`--answers`, a human step is asked there and then. Otherwise a run that needs an answer does not
 block: it is kept in the run store and the command prints its run id and the
 `mission resume` line that continues it. The helpers here are shared with
 `resume`.
@@ -63,6 +65,13 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--receipt", metavar="FILE",
                         help="also write the run record and its receipt to FILE (JSON), for "
                              "`mission verify`")
+    parser.add_argument("--save-state", metavar="FILE",
+                        help="when the run succeeds, write its final state to FILE (a JSON "
+                             "object that --state reads: the next run can start from it)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: a short summary (default); json: the whole result")
+    parser.add_argument("--json", dest="format", action="store_const", const="json",
+                        help="the same as --format json")
 
 
 def load_target(target: str) -> WorkflowDefinition:
@@ -153,8 +162,7 @@ def collect_params(args: argparse.Namespace, workflow: WorkflowDefinition) -> di
         if not isinstance(loaded, dict):
             raise UsageError(f"{args.params}: params must be a JSON object")
         params.update(loaded)
-    for item in args.param:
-        name, value = split_assignment(item, "--param")
+    for name, value in unique_assignments(args.param, "--param", "param"):
         type_name = declared.get(name, {}).get("type", "str")
         params[name] = coerce(value, type_name, f"param `{name}`")
     if not params and not declared and "params" in workflow.metadata:
@@ -171,16 +179,30 @@ def collect_answers(args: argparse.Namespace) -> dict[str, Any]:
         if not isinstance(loaded, dict):
             raise UsageError(f"{args.answers}: answers must be a JSON object of step id -> answer")
         answers.update(loaded)
-    for item in args.answer:
-        step, value = split_assignment(item, "--answer")
+    for step, value in unique_assignments(args.answer, "--answer", "step"):
         answers[step] = value
     return answers
 
 
+def unique_assignments(items: list[str], option: str, what: str) -> list[tuple[str, str]]:
+    """The NAME=VALUE pairs of a repeatable option; a name given twice is refused, since
+    silently keeping one of the two values would run with the one not meant."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, value = split_assignment(item, option)
+        if name in pairs:
+            raise UsageError(f"{option} gives {what} `{name}` twice ({pairs[name]!r} and "
+                             f"{value!r}); give it once")
+        pairs[name] = value
+    return list(pairs.items())
+
+
 def interactive(args: argparse.Namespace) -> bool:
-    """Ask on the terminal: both ends are a terminal and no answers were given."""
+    """Ask on the terminal: the person reads the question on a terminal (stderr) and
+    answers on one (stdin), and gave no answers; where stdout goes does not matter
+    (`mission run x.mission > out.json` still asks)."""
     return not (args.no_input or args.answer or args.answers) \
-        and sys.stdin.isatty() and sys.stdout.isatty()
+        and sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def ask_on_terminal(question: dict[str, Any]) -> Any:
@@ -271,12 +293,33 @@ def resume_line(args: argparse.Namespace, run_id: int, step: str) -> str:
 
 
 def report(args: argparse.Namespace, command: str, result: OrchestrationResult,
-           run_id: int | None, given: dict[str, Any]) -> int:
-    """Print the result (and the way to continue a waiting run); the exit code."""
-    output = result.to_dict()
-    if run_id is not None:
-        output["run_id"] = run_id
-    print(json.dumps(output, indent=2, sort_keys=True))
+           run_id: int | None, given: dict[str, Any], *, target: str,
+           workflow: WorkflowDefinition, initial_state: dict[str, Any],
+           store_path: Path | None = None) -> int:
+    """Print the result: a summary, or the whole result as JSON with --json; on stderr,
+    the way to continue a waiting run or why a run failed. Returns the exit code."""
+    if args.format == "json":
+        output = result.to_dict()
+        if run_id is not None:
+            output["run_id"] = run_id
+        print(json.dumps(output, indent=2, sort_keys=True))
+    else:
+        from mission.summary import summary
+
+        notes = []
+        if args.receipt:
+            notes.append(f"receipt: {args.receipt} (check it with `mission verify "
+                         f"{shlex.quote(args.receipt)} --workflow {shlex.quote(target)}`)")
+        if getattr(args, "report", None):
+            notes.append(f"report: {args.report}")
+        if args.save_state and result.status == "succeeded":
+            notes.append(f"final state saved to {args.save_state}")
+        if run_id is not None:
+            notes.append(f"stored as run {run_id} in {store_path}")
+        print(summary(target, workflow, result, initial_state, notes))
+    if args.save_state and result.status != "succeeded":
+        print(f"mission {command}: the final state was not saved to {args.save_state}: "
+              f"the run {'waits' if result.status == 'waiting' else 'failed'}", file=sys.stderr)
     if result.status == "waiting":
         assert run_id is not None and result.question is not None
         step = str(result.waiting_step_id)
@@ -296,6 +339,24 @@ def report(args: argparse.Namespace, command: str, result: OrchestrationResult,
     return EXIT_OK
 
 
+def write_json_file(path: Path, data: Any, what: str) -> None:
+    """Write `data` as JSON whole or not at all (through a temporary file, renamed)."""
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as problem:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"{path}: cannot write {what} ({problem.strerror})") from None
+
+
+def save_state(args: argparse.Namespace, result: OrchestrationResult) -> None:
+    """With --save-state, write the final state of a run that succeeded."""
+    if args.save_state and result.status == "succeeded":
+        write_json_file(Path(args.save_state), result.final_state, "the final state")
+
+
 def write_receipt(args: argparse.Namespace, record: RunRecord) -> None:
     """With --receipt, write the receipt file whole or not at all (renamed into place).
 
@@ -303,17 +364,8 @@ def write_receipt(args: argparse.Namespace, record: RunRecord) -> None:
     """
     from runtime.records import receipt_file_data
 
-    if not args.receipt:
-        return
-    path = Path(args.receipt)
-    text = json.dumps(receipt_file_data(record), indent=2, sort_keys=True) + "\n"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as problem:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"{path}: cannot write the receipt ({problem.strerror})") from None
+    if args.receipt:
+        write_json_file(Path(args.receipt), receipt_file_data(record), "the receipt")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -359,8 +411,11 @@ def run(args: argparse.Namespace) -> int:
         except OSError as problem:
             raise UsageError(f"{args.report}: cannot write the report "
                              f"({problem.strerror})") from None
-    run_id = None
+    save_state(args, result)
+    run_id = store_path = None
     if result.status == "waiting":
         with using_store(args) as store:
             run_id = store.create(record)
-    return report(args, "run", result, run_id, answers)
+            store_path = store.path
+    return report(args, "run", result, run_id, answers, target=args.target, workflow=workflow,
+                  initial_state=state, store_path=store_path)

@@ -7,6 +7,7 @@ package `@microsoft/jest-sarif` 1.0.0-beta.0 (MIT licence).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from mission.commands.check import use_colour
 from tests.conftest import run_cli
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.json").read_text())
@@ -134,12 +136,23 @@ def test_github_annotations(project: Path) -> None:
     assert lines[-1].startswith("Checked 2 files")
 
 
-def test_colour_only_when_asked_and_never_with_no_color(project: Path) -> None:
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_when_asked_and_an_explicit_choice_wins_over_no_color(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(project, "broken.mission", BROKEN)
     coloured = check(project, "--color", "always", "broken.mission", env={"NO_COLOR": ""})
     assert "\033[1;31merror[E006]" in coloured.stdout
-    plain = check(project, "--color", "always", "broken.mission", env={"NO_COLOR": "1"})
-    assert "\033[" not in plain.stdout
+    # no-color.org: NO_COLOR is the default, a flag on the command line overrides it
+    asked = check(project, "--color", "always", "broken.mission", env={"NO_COLOR": "1"})
+    assert "\033[1;31merror[E006]" in asked.stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(_Terminal(), "auto") and use_colour(_Terminal(), "always")
+    monkeypatch.setenv("NO_COLOR", "")
+    assert use_colour(_Terminal(), "auto") and not use_colour(_Terminal(), "never")
     piped = check(project, "broken.mission", env={"NO_COLOR": ""})
     assert "\033[" not in piped.stdout  # not a terminal
 

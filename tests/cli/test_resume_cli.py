@@ -37,7 +37,7 @@ def start(*args: str) -> subprocess.Popen[str]:
 
 def waiting_run(compiled: Path, store: Path) -> list[str]:
     return ["run", str(compiled), "--param", "today=2026-11-24", "--state",
-            str(ROOT / "examples" / "tasks.json"), "--store", str(store)]
+            str(ROOT / "examples" / "tasks.json"), "--store", str(store), "--json"]
 
 
 def test_resume_refuses_what_it_cannot_continue(compiled: Path, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ def resume_command(stderr: str) -> list[str]:
 def test_a_run_that_needs_an_answer_is_stored_and_resumed_with_the_printed_line(
         tmp_path: Path) -> None:
     store = tmp_path / "runs.sqlite3"
-    done = run_cli("run", *DAILY, "--store", str(store))
+    done = run_cli("run", *DAILY, "--store", str(store), "--json")
     assert done.returncode == 3, done.stderr
     result = json.loads(done.stdout)
     assert (result["status"], result["run_id"], result["waiting_step_id"]) == \
@@ -41,7 +41,7 @@ def test_a_run_that_needs_an_answer_is_stored_and_resumed_with_the_printed_line(
     assert command == ["mission", "resume", "1", "--store", str(store), "--answer",
                        "confirm_priorities=VALUE"]
     command[-1] = "confirm_priorities=yes"
-    resumed = run_cli(*command[1:])
+    resumed = run_cli(*command[1:], "--json")
     assert resumed.returncode == 0, resumed.stderr
     final = json.loads(resumed.stdout)
     assert final["status"] == "succeeded" and final["final_state"]["confirmed"] is True
@@ -53,7 +53,8 @@ def test_a_run_that_needs_an_answer_is_stored_and_resumed_with_the_printed_line(
 
 def test_answers_on_the_command_line_run_to_the_end_without_storing(tmp_path: Path) -> None:
     store = tmp_path / "runs.sqlite3"
-    done = run_cli("run", *DAILY, "--store", str(store), "--answer", "confirm_priorities=no")
+    done = run_cli("run", *DAILY, "--store", str(store), "--answer", "confirm_priorities=no",
+                   "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["final_state"]["confirmed"] is False and "log" not in result["final_state"]
@@ -107,7 +108,7 @@ def test_answers_for_later_steps_are_kept_only_when_reached(tmp_path: Path) -> N
     assert "not used yet (the run stopped first at `score`): the answer to `comment`" in \
         done.stderr
     resumed = run_cli("resume", "1", "--store", store, "--answer", "score=7",
-                      "--answer", "comment=fine")
+                      "--answer", "comment=fine", "--json")
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["final_state"]["feedback"] == {"score": 7,
                                                                      "comment": "fine"}
@@ -133,11 +134,13 @@ def test_a_waiting_compiled_workflow_runs_without_the_parser(tmp_path: Path) -> 
 
 
 def converse(args: list[str], script: list[tuple[str, bytes]],
-             cwd: Path = ROOT) -> tuple[int, str]:
-    """Run `mission ARGS` on a pseudo-terminal; after each expected text appears, type."""
+             cwd: Path = ROOT, stdout: int | None = None) -> tuple[int, str]:
+    """Run `mission ARGS` on a pseudo-terminal; after each expected text appears, type.
+    `stdout` (a file descriptor) sends the standard output elsewhere than the terminal."""
     primary, secondary = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "mission", *args], cwd=cwd,
-                               stdin=secondary, stdout=secondary, stderr=secondary,
+                               stdin=secondary, stderr=secondary,
+                               stdout=secondary if stdout is None else stdout,
                                env={**os.environ, "NO_COLOR": "1"}, close_fds=True)
     os.close(secondary)
     seen = b""
@@ -171,8 +174,21 @@ def test_on_a_terminal_the_question_is_asked_and_asked_again_until_valid(tmp_pat
     assert "confirm_priorities: Confirm today's priorities" in text
     assert "Work on these today?" in text and '"fix-login",' in text
     assert "not accepted: answer yes or no, not the str 'perhaps'; try again" in text
-    assert '"confirmed": true' in text
+    assert "confirm_priorities   succeeded  answer: true" in text and "+ confirmed = true" in text
     assert not (tmp_path / "runs.sqlite3").exists()
+
+
+def test_the_question_is_asked_on_the_terminal_even_when_stdout_goes_to_a_file(
+        tmp_path: Path) -> None:
+    store = tmp_path / "runs.sqlite3"
+    with (tmp_path / "out.json").open("w", encoding="utf-8") as out:
+        code, text = converse(["run", *DAILY, "--store", str(store), "--json"],
+                              [("yes or no: ", b"yes\n")], stdout=out.fileno())
+    assert code == 0, text
+    assert "Work on these today?" in text
+    assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["final_state"][
+        "confirmed"] is True
+    assert not store.exists()
 
 
 def test_on_a_terminal_the_end_of_input_leaves_the_run_waiting(tmp_path: Path) -> None:
@@ -193,7 +209,7 @@ def test_run_tests_runs_the_suite_of_the_current_directory(tmp_path: Path) -> No
     tests.mkdir()
     (tests / "test_small.py").write_text("def test_ok():\n    pass\n\n"
                                          "def test_no():\n    assert 1 == 2\n", encoding="utf-8")
-    done = run_cli("run", "run_tests", "--param", "timeout=120", cwd=tmp_path)
+    done = run_cli("run", "run_tests", "--param", "timeout=120", "--json", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)["final_state"]["report"]
     assert (report["passed"], report["failed"], report["outcome"]) == (1, 1, "failed")

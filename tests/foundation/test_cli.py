@@ -82,7 +82,7 @@ def test_run_a_file_a_compiled_json_and_a_registered_name(tmp_path: Path) -> Non
     assert run_cli("compile", "examples/echo.mission", "-o", str(compiled)).returncode == 0
     outputs = []
     for target in ("examples/echo.mission", str(compiled), "echo"):
-        done = run_cli("run", target, "--param", "message=hi")
+        done = run_cli("run", target, "--param", "message=hi", "--json")
         assert done.returncode == 0, done.stderr
         assert done.stdout == json.dumps(json.loads(done.stdout), indent=2, sort_keys=True) + "\n"
         result = json.loads(done.stdout)
@@ -95,7 +95,7 @@ def test_run_with_state_file_and_failed_run_exit_code(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"tasks": [{"id": "t1"}]}), encoding="utf-8")
     done = run_cli("run", "daily_loop", "--param", "today=2026-11-24", "--state", str(state),
-                   "--answer", "confirm_priorities=yes")
+                   "--answer", "confirm_priorities=yes", "--json")
     assert done.returncode == 1
     result = json.loads(done.stdout)
     assert result["failed_step_id"] == "summarise_yesterday"

@@ -53,7 +53,8 @@ def batch(path: Path, jobs: int) -> tuple[int, list[dict[str, Any]], str]:
 
 def one_by_one(request: dict[str, Any], directory: Path) -> dict[str, Any]:
     """What `mission run` prints for the same request, in its own process."""
-    arguments = [request["mission"], "--no-input", "--store", str(directory / "runs.sqlite3")]
+    arguments = [request["mission"], "--no-input", "--json", "--store",
+                 str(directory / "runs.sqlite3")]
     for key in ("params", "state", "answers"):
         if key in request:
             file = directory / f"{key}.json"

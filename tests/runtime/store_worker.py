@@ -56,7 +56,7 @@ def resume(store: str, run_id: int, chance: random.Random) -> None:
 def work(store: str, workflow: str, runs: int, seed: int) -> None:
     chance = random.Random(seed)
     for index in range(runs):
-        code, out, err = call("run", workflow, "--store", store, "--no-input",
+        code, out, err = call("run", workflow, "--store", store, "--no-input", "--json",
                               "--param", f"n={seed * 100_000 + index}")
         if code != 3:
             say(f"error run exited {code}: {err.strip()}")
