@@ -554,7 +554,7 @@ class _Run:
         journal_hash = canonical_hash(self.journal)
         error_message = failed[1] if failed else None
         last = self.chain[-1]["link"] if self.chain else self.head
-        receipt = {
+        receipt: dict[str, Any] = {
             "answers_hash": answers_hash,
             "chain": self.chain,
             "digest": canonical_hash([last, status, final_state_hash, answers_hash,
