@@ -76,7 +76,7 @@ def default_path(store: Path) -> Path:
 
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
     return f"scrypt${salt.hex()}${digest.hex()}"
 
 
@@ -85,7 +85,7 @@ def password_matches(password: str, stored: str | None) -> bool:
     kind, _, rest = (stored or "scrypt$" + "00" * 16 + "$").partition("$")
     salt_hex, _, digest_hex = rest.partition("$")
     digest = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt_hex),
-                            **_SCRYPT)  # type: ignore[arg-type]
+                            **_SCRYPT)
     return stored is not None and kind == "scrypt" and hmac.compare_digest(digest.hex(),
                                                                            digest_hex)
 

@@ -181,13 +181,13 @@ def create_app(settings: Settings) -> Starlette:
         if user is None:
             return login_form("Wrong user name or password.", target, 401)
         session_id = await run_in_threadpool(accounts().new_session, user)
-        response = RedirectResponse(target, status_code=303)
-        response.set_cookie(settings.session_cookie, session_id, path="/", httponly=True,
+        redirect = RedirectResponse(target, status_code=303)
+        redirect.set_cookie(settings.session_cookie, session_id, path="/", httponly=True,
                             secure=settings.secure_cookies, samesite="strict",
                             max_age=8 * 3600)
-        response.delete_cookie(settings.login_cookie, path="/", secure=settings.secure_cookies,
+        redirect.delete_cookie(settings.login_cookie, path="/", secure=settings.secure_cookies,
                                httponly=True, samesite="strict")
-        return response
+        return redirect
 
     async def logout(request: Request, session: Session) -> Response:
         await form_of(request, session)
@@ -211,7 +211,7 @@ def create_app(settings: Settings) -> Starlette:
             raise Refusal(400, f"status is one of {', '.join(STATUSES_FOR_FILTER)}, "
                                f"not {status!r}")
         rows = await run_in_threadpool(runs.listing, status, mission)
-        return page("runs.html", session, rows=rows, status=status, mission=mission,
+        return page("runs.html", session, 200, rows=rows, chosen_status=status, mission=mission,
                     statuses=STATUSES_FOR_FILTER, missions=sorted(settings.catalogue))
 
     async def run_page(request: Request, session: Session) -> Response:
@@ -222,7 +222,7 @@ def create_app(settings: Settings) -> Starlette:
         group = None
         if record.status == "waiting" and record.waiting_step_id is not None:
             group = step_group(record.stored_workflow(), record.waiting_step_id)
-        return page("run.html", session, run_id=run_id, record=record, report=body,
+        return page("run.html", session, 200, run_id=run_id, record=record, report=body,
                     group=group)
 
     async def answer_get(request: Request, session: Session) -> Response:
@@ -520,7 +520,6 @@ def _report_body(record: RunRecord) -> str:
     """The run's report (the replay of its record), as `mission run --report` draws it."""
     from mission.report import report_body
     from runtime.orchestration.engine import Orchestrator
-
     from runtime.orchestration.model import (
         AnswerError,
         AntiFailureViolation,

@@ -149,7 +149,8 @@ class Runs:
                 raise Refusal(404, f"run {run_id} has no step `{step_id}`")
             group = step_group(workflow, step_id)
             if not may_answer(user, group, accounts.may_start(user, record.mission)):
-                who = f"members of `{group}`" if group else f"those who may start `{record.mission}`"
+                who = (f"members of `{group}`" if group
+                       else f"those who may start `{record.mission}`")
                 raise Refusal(403, f"{user.name} may not answer step `{step_id}`: only {who} may")
             if step_id in record.answers:
                 by = record.answered_by.get(step_id)
