@@ -127,7 +127,8 @@ class Accounts:
             self._db.execute("PRAGMA synchronous = FULL")
             with self._transaction():
                 if not self._db.execute("SELECT name FROM sqlite_master").fetchall():
-                    self._db.executescript(_SCHEMA.replace(";", ";\n"))
+                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                        self._db.execute(statement)
         except OSError as problem:
             raise AccountError(f"cannot open the accounts file {path}: "
                                f"{problem.strerror or problem}") from None
