@@ -9,11 +9,11 @@ import pytest
 
 pytest.importorskip("starlette")
 
-from compiler import compile_source  # noqa: E402
-from mission.serve.accounts import Accounts  # noqa: E402
-from mission.serve.catalogue import Mission  # noqa: E402
-from mission.serve.runs import Refusal, Runs  # noqa: E402
-from runtime.verify import verify  # noqa: E402
+from compiler import compile_source
+from mission.serve.accounts import Accounts
+from mission.serve.catalogue import Mission
+from mission.serve.runs import Refusal, Runs
+from runtime.verify import verify
 
 SOURCE = """mission release "Release" {
     version 1
