@@ -28,6 +28,9 @@ mission release "Release with a sign-off" {
     human sign_off "Sign off the release" by release_managers {
         confirm("Ship it?") -> state.approved
     }
+    runtime tag "Tag the release" when state.approved {
+        set(at: state.tagged, value: true)
+    }
 }
 ```
 """
