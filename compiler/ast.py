@@ -116,6 +116,7 @@ class Step:
     when: Expr | None
     call: Call | None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    group: Name | None = None  # `by GROUP`: who may answer a human step (`mission serve`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,6 +118,8 @@ class _Walk:
         self.name(item.kind)
         self.name(item.id)
         self.string(item.description)
+        if item.group is not None:
+            self.name(item.group)
         too_deep = item.when is not None and self.expression(item.when)
         call = item.call
         if call is None:
@@ -139,7 +141,8 @@ class _Walk:
                     ("pass the values in a list or a map",
                      f"the limit is `max-arguments` in {_SECTION}"))
         cut = ast.Call(call.operation, call.arguments[:limit], call.output, call.span)
-        return ast.Step(item.kind, item.id, item.description, item.when, cut, item.span)
+        return ast.Step(item.kind, item.id, item.description, item.when, cut, item.span,
+                        item.group)
 
     def expression(self, root: ast.Expr) -> bool:
         """Check one expression; True when it nests deeper than `max-depth`."""

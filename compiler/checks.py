@@ -228,6 +228,10 @@ class _Checker:
                        help=("give every step its own id",))
         else:
             self.analysis.steps[step.id.text] = step
+        if step.group is not None and kind != "human":
+            self.error("E024", f"only a human step is answered by a group; `{step.id.text}` is "
+                               f"a {kind} step", step.group.span, "`by` on a step nobody answers",
+                       help=("remove `by " + step.group.text + "`, or make the step `human`",))
         if step.when is not None:
             self.check_spacing(step.when, after_when=True)
             self.check_reads(step.when, "bool")

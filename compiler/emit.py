@@ -82,6 +82,8 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
         payload: dict[str, Any] = {}
         if step.description is not None:
             payload["description"] = step.description.value
+        if step.group is not None:
+            payload["answered_by"] = step.group.text
         if step.when is not None:
             payload["when"] = expression_json(step.when)
         if step.call is None:

@@ -331,6 +331,9 @@ class _Layout:
         if step.description is not None:
             head += " " + self.literal(step.description)
             after = step.description.span.end
+        if step.group is not None:
+            head += " by " + step.group.text
+            after = step.group.span.end
         if step.when is not None:
             head += " when " + self.expression(step.when)
             after = step.when.span.end

@@ -236,13 +236,17 @@ class _AstBuilder:
         if _is_token(children[index]) and children[index].type == "STRING":
             description = self.string([children[index]])
             index += 1
+        group: ast.Name | None = None
+        if _is_token(children[index]) and children[index].type == "BY":
+            group = ast.Name(str(children[index + 1]), _span(children[index + 1]))
+            index += 2
         if _is_token(children[index]) and children[index].type == "WHEN":
             when = children[index + 1]
             index += 2
         if isinstance(children[index + 1], ast.Call):
             call = children[index + 1]
         return ast.Step(kind, step_id, description, when, call,
-                        kind.span.cover(_span(children[-1])))
+                        kind.span.cover(_span(children[-1])), group)
 
     # -- declarations -------------------------------------------------------
     def type_ref(self, children: Children) -> ast.TypeRef:

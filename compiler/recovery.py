@@ -35,8 +35,8 @@ ITEM_KEYWORDS = ("input", "param", "version")
 # What each grammar terminal is called in a message to the user.
 TERMINAL_WORDS: dict[str, str] = {
     "MISSION": "`mission`", "VERSION": "`version`", "PARAM": "`param`", "INPUT": "`input`",
-    "STATE": "`state`", "WHEN": "`when`", "AND": "`and`", "OR": "`or`", "NOT": "`not`",
-    "IN": "`in`", "TRUE": "`true`", "FALSE": "`false`", "NULL": "`null`",
+    "STATE": "`state`", "WHEN": "`when`", "BY": "`by`", "AND": "`and`", "OR": "`or`",
+    "NOT": "`not`", "IN": "`in`", "TRUE": "`true`", "FALSE": "`false`", "NULL": "`null`",
     "NAME": "a name", "STRING": "a string", "INT": "a number", "FLOAT": "a number",
     "COMPARE": "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)", "ARROW": "`->`",
     "EQUALS": "`=`", "DOTDOT": "`..`", "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`",

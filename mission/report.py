@@ -246,10 +246,13 @@ def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
 
 def _answers_section(result: OrchestrationResult) -> str:
     parts = ["<section><h2>Answers</h2>"]
+    answered_by = result.receipt.get("answered_by", {})
     if result.answers:
         rows = "".join(f"<tr><td><code>{_e(step)}</code></td><td><pre>{_e(_json(answer))}</pre>"
-                       f"</td></tr>" for step, answer in sorted(result.answers.items()))
-        parts.append(f"<table><tr><th>step</th><th>answer</th></tr>{rows}</table>")
+                       f"</td><td>{_e(answered_by.get(step, '—'))}</td></tr>"
+                       for step, answer in sorted(result.answers.items()))
+        parts.append(f"<table><tr><th>step</th><th>answer</th><th>answered by</th></tr>{rows}"
+                     "</table>")
     else:
         parts.append('<p class="muted">No human step was answered.</p>')
     if result.status == "waiting" and result.question is not None:
@@ -277,6 +280,19 @@ def _receipt_section(result: OrchestrationResult) -> str:
 def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
                   context: ExecutionContext | None = None) -> str:
     """The report page as text."""
+    body = report_body(workflow, result, context) + (
+        "<footer>Written by mission. This page is self-contained: no scripts, nothing loaded."
+        "</footer>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{_e(workflow.id)}: {_e(result.status)}</title><style>{STYLE}</style></head>"
+            f"<body><main>{body}</main></body></html>\n")
+
+
+def report_body(workflow: WorkflowDefinition, result: OrchestrationResult,
+                context: ExecutionContext | None = None) -> str:
+    """The report's content (header, steps, answers, final state, receipt), for a page that
+    frames it: the report file, or a run's page under `mission serve`."""
     states = replay_states(workflow, result, context) if context is not None else None
     description = str(workflow.metadata.get("description", ""))
     statuses = [entry["status"] for entry in result.lineage.get("steps", [])]
@@ -293,17 +309,11 @@ def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
                 f'{_e(result.receipt.get("final_state_hash", ""))}</code></dd></dl></header>')
     if result.error_message:
         head.append(f'<div class="error"><strong>Failed:</strong> {_e(result.error_message)}</div>')
-    body = "".join([
+    return "".join([
         *head, _steps_section(workflow, result, states), _answers_section(result),
         f"<section><h2>Final state</h2><pre>{_e(_json(result.final_state))}</pre></section>",
         _receipt_section(result),
-        "<footer>Written by mission. This page is self-contained: no scripts, nothing loaded."
-        "</footer>",
     ])
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(workflow.id)}: {_e(result.status)}</title><style>{STYLE}</style></head>"
-            f"<body><main>{body}</main></body></html>\n")
 
 
 def write_report(path: str, workflow: WorkflowDefinition, result: OrchestrationResult,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.orchestration.canonical import canonical_hash
@@ -50,6 +50,8 @@ class RunRecord:
     final_state: dict[str, Any]
     receipt: dict[str, Any]
     workflow: dict[str, Any] | None = None  # the workflow itself (stored runs)
+    # who gave each answer, by step id, when known (`mission serve`); the receipt covers it
+    answered_by: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, mission: str, workflow: WorkflowDefinition, context: ExecutionContext,
@@ -70,13 +72,14 @@ class RunRecord:
             final_state=copy.deepcopy(result.final_state),
             receipt=copy.deepcopy(result.receipt),
             workflow=workflow.to_dict() if keep_workflow else None,
+            answered_by=copy.deepcopy(result.receipt.get("answered_by", {})),
         )
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": RECORD_FORMAT}
         for name in _FIELDS:
             value = getattr(self, name)
-            if name != "workflow" or value is not None:
+            if name not in _OPTIONAL or value:
                 data[name] = copy.deepcopy(value)
         return data
 
@@ -97,9 +100,9 @@ class RunRecord:
             raise RecordError(f"unknown field `{unknown[0]}`")
         values: dict[str, Any] = {}
         for name, allowed in _FIELDS.items():
-            if name not in data and name != "workflow":
+            if name not in data and name not in _OPTIONAL:
                 raise RecordError(f"the field `{name}` is missing")
-            value = data.get(name)
+            value = data[name] if name in data else copy.deepcopy(_OPTIONAL.get(name))
             if type_of(value) not in allowed:
                 raise RecordError(f"`{name}` must be {' or '.join(allowed)}, "
                                   f"found {describe(value)}")
@@ -107,13 +110,18 @@ class RunRecord:
         if values["status"] not in STATUSES:
             raise RecordError(f"`status` must be one of {', '.join(STATUSES)}, "
                               f"found {values['status']!r}")
+        if not all(isinstance(who, str) for who in values["answered_by"].values()):
+            raise RecordError("`answered_by` maps step ids to user names (strings)")
         return cls(**values)
 
     def context(self, answers: Mapping[str, Any] | None = None,
                 effects: EffectRunner | None = None,
-                ask: Callable[[dict[str, Any]], Any] | None = None) -> ExecutionContext:
-        """The context that replays this run, with more `answers` when continuing it."""
+                ask: Callable[[dict[str, Any]], Any] | None = None,
+                answered_by: Mapping[str, str] | None = None) -> ExecutionContext:
+        """The context that replays this run, with more `answers` (given by the people in
+        `answered_by`) when continuing it."""
         return ExecutionContext(
+            answered_by={**self.answered_by, **dict(answered_by or {})},
             initial_state=copy.deepcopy(self.initial_state),
             params=copy.deepcopy(self.params),
             answers={**copy.deepcopy(self.answers), **dict(answers or {})},
@@ -150,7 +158,10 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "final_state": ("map",),
     "receipt": ("map",),
     "workflow": ("map", "null"),
+    "answered_by": ("map",),
 }
+# Fields an older record may lack, and the value they then have.
+_OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}}
 
 
 def integrity(data: Mapping[str, Any]) -> str:

@@ -90,11 +90,15 @@ def _print(label: str, record: Any, problems: list[Any], as_json: bool) -> int:
     if as_json:
         print(json.dumps({"differences": [{"what": p.what, "detail": p.detail}
                                           for p in problems],
-                          "target": label, "verified": verified}, indent=2, sort_keys=True))
+                          "target": label, "verified": verified,
+                          "answered_by": record.answered_by if record is not None else {}},
+                         indent=2, sort_keys=True))
     elif verified:
         digest = str(record.receipt.get("digest", ""))[:16]
         print(f"{label}: verified: the replay gives the recorded result and receipt "
               f"(status {record.status}, digest {digest}…)")
+        for step, who in sorted(record.answered_by.items()):
+            print(f"  step `{step}` was answered by {who}")
     else:
         print(f"{label}: NOT verified: {len(problems)} difference"
               f"{'s' if len(problems) != 1 else ''}")

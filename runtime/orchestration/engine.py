@@ -76,7 +76,8 @@ __all__ = [
 ]
 
 # Payload keys that are not operation arguments in a hand-written (seed-style) payload.
-_RESERVED_PAYLOAD_KEYS = frozenset({"operation", "args", "output", "when", "description"})
+_RESERVED_PAYLOAD_KEYS = frozenset({"operation", "args", "output", "when", "description",
+                                    "answered_by"})
 _DEFAULT_OPERATION = {"runtime": "noop", "human": "confirm"}
 ASK_ATTEMPTS = 3
 _JOURNAL_KEYS = (["effect", "request", "result"], ["effect", "error", "request"])
@@ -212,6 +213,11 @@ def _plan(step: StepSpec) -> _Plan:
         if operation.result is None:
             raise EnvelopeViolation(f"Step '{step.id}': operation '{name}' has no result to write")
         output_path = split_path(output)[1]
+    group = payload.get("answered_by")
+    if group is not None and (step.kind != "human" or not isinstance(group, str)
+                              or not group.isidentifier()):
+        raise EnvelopeViolation(f"Step '{step.id}': `answered_by` names the group that answers "
+                                "a human step: a name, on a human step only")
     when = payload.get("when")
     problem = expression_problem(when)
     if problem:
@@ -360,6 +366,8 @@ class _Run:
         self.journal: dict[str, Any] = {}
         self.answers: dict[str, Any] = {}
         self.given_answers = dict(ctx.answers or {})
+        self.answered_by = {str(step): str(who) for step, who in (ctx.answered_by or {}).items()}
+        self.answered_by_used: dict[str, str] = {}
         self.workflow_hash = content_hash(workflow)
         self.hasher = StateHasher()
         self.initial_state_hash = self.hasher.hash(state)
@@ -392,7 +400,8 @@ class _Run:
                         waiting = (step_id, self._question(plan, args))
                         self._record(step_id, "waiting", (), _NO_INPUT)
                         break
-                    consumed = effect_result = answered[0]
+                    effect_result = answered[0]
+                    consumed = self._consumed_answer(step_id, effect_result)
                 elif plan.operation.effect:
                     effect_result = self._effect(plan, args)
                     consumed = self.journal[step_id]
@@ -478,6 +487,14 @@ class _Run:
         self.answers[step_id] = copy.deepcopy(value)
         return (value,)
 
+    def _consumed_answer(self, step_id: str, value: Any) -> Any:
+        """What the chain link covers for an answer: the value, and who gave it when known."""
+        who = self.answered_by.get(step_id)
+        if who is None:
+            return value
+        self.answered_by_used[step_id] = who
+        return {"answer": value, "by": who}
+
     def _effect(self, plan: _Plan, args: dict[str, Any]) -> Any:
         """The effect's result: replayed from the journal, or run by the effect runner."""
         step_id = plan.spec.id
@@ -537,7 +554,7 @@ class _Run:
         journal_hash = canonical_hash(self.journal)
         error_message = failed[1] if failed else None
         last = self.chain[-1]["link"] if self.chain else self.head
-        receipt = {
+        receipt: dict[str, Any] = {
             "answers_hash": answers_hash,
             "chain": self.chain,
             "digest": canonical_hash([last, status, final_state_hash, answers_hash,
@@ -553,6 +570,8 @@ class _Run:
             "steps": executed_ids,
             "workflow_hash": self.workflow_hash,
         }
+        if self.answered_by_used:
+            receipt["answered_by"] = dict(sorted(self.answered_by_used.items()))
         return OrchestrationResult(
             id=self.workflow.id,
             success=status == "succeeded",

@@ -139,7 +139,9 @@ class ExecutionContext:
     answer, or None to leave the step waiting. `effects` runs effects;
     `journal` holds the journal of an earlier run of the same workflow (step id
     to `{"effect", "request", "result" | "error"}`), replayed instead of
-    running those effects again.
+    running those effects again. `answered_by` maps a human step's id to the
+    person who gave its answer (`mission serve`): the receipt's chain link for
+    that step covers the name with the answer, and the receipt lists it.
     """
 
     initial_state: dict[str, Any] = field(default_factory=dict)
@@ -149,6 +151,7 @@ class ExecutionContext:
     ask: Callable[[dict[str, Any]], Any] | None = None
     effects: EffectRunner | None = None
     journal: Mapping[str, Any] | None = None
+    answered_by: Mapping[str, str] | None = None
 
 
 @dataclass

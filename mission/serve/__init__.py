@@ -1,0 +1,13 @@
+"""`mission serve`: a web inbox and an HTTP API over the run store (docs/serve.md).
+
+- `accounts.py`: users, groups, passwords (scrypt), API tokens, sessions,
+  start grants and the failed-login limit, in a SQLite file beside the store;
+- `catalogue.py`: the missions the server may start (registered, and files);
+- `runs.py`: starting and answering runs on the run store, one answer per step;
+- `forms.py`: one form widget per question type, and reading a form back;
+- `app.py`: the Starlette application (pages and the JSON API);
+- `openapi.py`: the API's OpenAPI description.
+
+Starlette, uvicorn and Jinja2 come with the optional extra `mission[serve]`;
+nothing here is imported unless `mission serve` or `mission users` runs.
+"""

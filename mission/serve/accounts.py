@@ -1,0 +1,306 @@
+"""Who may use `mission serve`: users, groups, secrets, sessions and grants, in one SQLite file.
+
+- Passwords are hashed with scrypt (`hashlib.scrypt`, n=2**15, r=8, p=1, a
+  random 16-byte salt); a sign-in with an unknown user name costs the same
+  scrypt, so timing does not tell which names exist.
+- API tokens and session ids are 32 random bytes (`secrets`); only their
+  sha256 is stored, so a copy of the file signs no one in.
+- Every session has its own CSRF token, which every form carries back.
+- Failed sign-ins are counted per user name and per client address; after
+  `MAX_FAILURES` within `FAILURE_WINDOW` seconds, that name or address may not
+  try again until the window has passed (this survives a restart).
+- Group `admin` may do everything; `start_grants` say which group may start
+  which mission (`*`: any); a human step's `by GROUP` says who may answer it.
+
+The file is created 0600 in a 0700 directory, like the run store, and every
+write is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ADMIN_GROUP = "admin"
+ANY_MISSION = "*"
+MAX_FAILURES = 5
+FAILURE_WINDOW = 300.0  # seconds
+SESSION_LIFETIME = 8 * 3600.0  # seconds
+_SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
+_USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+_GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_SCHEMA = """
+CREATE TABLE users (name TEXT PRIMARY KEY, password TEXT);
+CREATE TABLE memberships (user TEXT NOT NULL, grp TEXT NOT NULL, PRIMARY KEY (user, grp));
+CREATE TABLE tokens (hash TEXT PRIMARY KEY, user TEXT NOT NULL);
+CREATE TABLE sessions (hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,
+                       expires REAL NOT NULL);
+CREATE TABLE start_grants (grp TEXT NOT NULL, mission TEXT NOT NULL, PRIMARY KEY (grp, mission));
+CREATE TABLE failures (key TEXT PRIMARY KEY, count INTEGER NOT NULL, since REAL NOT NULL);
+"""
+
+
+class AccountError(Exception):
+    """A bad user or group name, an unknown user, or an accounts file that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    groups: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_GROUP in self.groups
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user: User
+    csrf: str
+
+
+def default_path(store: Path) -> Path:
+    """The accounts file that goes with a run store: `serve.sqlite3` beside it."""
+    return store.with_name("serve.sqlite3")
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str | None) -> bool:
+    """Constant work whether or not there is a stored hash (an unknown user costs the same)."""
+    kind, _, rest = (stored or "scrypt$" + "00" * 16 + "$").partition("$")
+    salt_hex, _, digest_hex = rest.partition("$")
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt_hex),
+                            **_SCRYPT)
+    return stored is not None and kind == "scrypt" and hmac.compare_digest(digest.hex(),
+                                                                           digest_hex)
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def check_user_name(name: str) -> str:
+    if not _USER_NAME.fullmatch(name):
+        raise AccountError(f"a user name is a letter or `_` then up to 63 letters, digits, "
+                           f"`_`, `.` or `-`, not {name!r}")
+    return name
+
+
+def check_group_name(name: str) -> str:
+    if not _GROUP_NAME.fullmatch(name):
+        raise AccountError(f"a group name is a letter or `_` then up to 63 letters, digits or "
+                           f"`_` (as `by GROUP` in a mission), not {name!r}")
+    return name
+
+
+class Accounts:
+    """A connection to the accounts file; one per thread (SQLite connections are not shared)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            if not path.parent.exists():
+                path.parent.mkdir(mode=0o700, parents=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            os.close(descriptor)
+            if path.stat().st_uid != os.geteuid():
+                raise AccountError(f"the accounts file {path} belongs to another user")
+            os.chmod(path, 0o600)
+            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            with self._transaction():
+                if not self._db.execute("SELECT name FROM sqlite_master").fetchall():
+                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                        self._db.execute(statement)
+        except OSError as problem:
+            raise AccountError(f"cannot open the accounts file {path}: "
+                               f"{problem.strerror or problem}") from None
+        except sqlite3.Error as problem:
+            raise AccountError(f"{path} is not a usable accounts file: {problem}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Accounts:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- users ------------------------------------------------------------------------
+
+    def add_user(self, name: str, password: str | None, groups: list[str]) -> None:
+        check_user_name(name)
+        for group in groups:
+            check_group_name(group)
+        hashed = hash_password(password) if password else None
+        with self._transaction():
+            if self._db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise AccountError(f"there is already a user `{name}`")
+            self._db.execute("INSERT INTO users VALUES (?, ?)", (name, hashed))
+            self._db.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)",
+                                 [(name, group) for group in groups])
+
+    def set_password(self, name: str, password: str) -> None:
+        with self._transaction():
+            self._require(name)
+            self._db.execute("UPDATE users SET password = ? WHERE name = ?",
+                             (hash_password(password), name))
+            self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
+
+    def remove_user(self, name: str) -> None:
+        with self._transaction():
+            self._require(name)
+            for table in ("memberships", "tokens", "sessions"):
+                self._db.execute(f"DELETE FROM {table} WHERE user = ?", (name,))
+            self._db.execute("DELETE FROM users WHERE name = ?", (name,))
+
+    def add_to_group(self, name: str, group: str) -> None:
+        check_group_name(group)
+        with self._transaction():
+            self._require(name)
+            self._db.execute("INSERT OR IGNORE INTO memberships VALUES (?, ?)", (name, group))
+
+    def new_token(self, name: str) -> str:
+        """A new API token for `name`: shown once, only its hash is kept."""
+        token = "mst_" + secrets.token_urlsafe(32)
+        with self._transaction():
+            self._require(name)
+            self._db.execute("INSERT INTO tokens VALUES (?, ?)", (_secret_hash(token), name))
+        return token
+
+    def _require(self, name: str) -> None:
+        if not self._db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            raise AccountError(f"there is no user `{name}` (see `mission users list`)")
+
+    def user(self, name: str) -> User | None:
+        if not self._db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            return None
+        groups = self._db.execute("SELECT grp FROM memberships WHERE user = ?", (name,))
+        return User(name, frozenset(row[0] for row in groups))
+
+    def users(self) -> list[User]:
+        names = [row[0] for row in self._db.execute("SELECT name FROM users ORDER BY name")]
+        return [user for user in map(self.user, names) if user is not None]
+
+    def has_admin(self) -> bool:
+        return self._db.execute("SELECT 1 FROM memberships WHERE grp = ?",
+                                (ADMIN_GROUP,)).fetchone() is not None
+
+    # -- signing in ---------------------------------------------------------------------
+
+    def by_token(self, token: str) -> User | None:
+        row = self._db.execute("SELECT user FROM tokens WHERE hash = ?",
+                               (_secret_hash(token),)).fetchone()
+        return self.user(row[0]) if row else None
+
+    def check_password(self, name: str, password: str) -> User | None:
+        """The user, when the password (or one of the user's API tokens) is theirs."""
+        row = self._db.execute("SELECT password FROM users WHERE name = ?", (name,)).fetchone()
+        if password_matches(password, row[0] if row else None):
+            return self.user(name)
+        by_token = self.by_token(password) if row else None
+        return by_token if by_token is not None and by_token.name == name else None
+
+    def locked_out(self, keys: list[str], now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        for key in keys:
+            row = self._db.execute("SELECT count, since FROM failures WHERE key = ?",
+                                   (key,)).fetchone()
+            if row and row[0] >= MAX_FAILURES and now - row[1] < FAILURE_WINDOW:
+                return True
+        return False
+
+    def record_failure(self, keys: list[str], now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self._transaction():
+            for key in keys:
+                row = self._db.execute("SELECT count, since FROM failures WHERE key = ?",
+                                       (key,)).fetchone()
+                if row is None or now - row[1] >= FAILURE_WINDOW:
+                    self._db.execute("INSERT OR REPLACE INTO failures VALUES (?, 1, ?)",
+                                     (key, now))
+                else:
+                    self._db.execute("UPDATE failures SET count = count + 1 WHERE key = ?",
+                                     (key,))
+
+    def clear_failures(self, key: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM failures WHERE key = ?", (key,))
+
+    # -- sessions -----------------------------------------------------------------------
+
+    def new_session(self, user: User, now: float | None = None) -> str:
+        """A new session id for the cookie (only its hash is kept) with its own CSRF token."""
+        now = time.time() if now is None else now
+        session_id = secrets.token_urlsafe(32)
+        with self._transaction():
+            self._db.execute("DELETE FROM sessions WHERE expires < ?", (now,))
+            self._db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
+                             (_secret_hash(session_id), user.name, secrets.token_urlsafe(32),
+                              now + SESSION_LIFETIME))
+        return session_id
+
+    def session(self, session_id: str, now: float | None = None) -> Session | None:
+        now = time.time() if now is None else now
+        row = self._db.execute("SELECT user, csrf, expires FROM sessions WHERE hash = ?",
+                               (_secret_hash(session_id),)).fetchone()
+        if row is None or row[2] < now:
+            return None
+        user = self.user(row[0])
+        return Session(user, row[1]) if user is not None else None
+
+    def end_session(self, session_id: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM sessions WHERE hash = ?", (_secret_hash(session_id),))
+
+    # -- grants -------------------------------------------------------------------------
+
+    def allow_start(self, group: str, mission: str) -> None:
+        check_group_name(group)
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO start_grants VALUES (?, ?)", (group, mission))
+
+    def start_grants(self) -> list[tuple[str, str]]:
+        return [(row[0], row[1]) for row in
+                self._db.execute("SELECT grp, mission FROM start_grants ORDER BY grp, mission")]
+
+    def may_start(self, user: User, mission: str) -> bool:
+        if user.is_admin:
+            return True
+        return any(group in user.groups and granted in (mission, ANY_MISSION)
+                   for group, granted in self.start_grants())
+
+
+def may_answer(user: User, group: str | None, may_start_mission: bool) -> bool:
+    """A step `by GROUP`: that group's members; a step without: whoever may start the mission."""
+    if user.is_admin:
+        return True
+    return group in user.groups if group is not None else may_start_mission

@@ -1,0 +1,215 @@
+"""Starting and answering runs on the run store, for the pages and the API alike.
+
+One answer per step, whoever asks at the same moment: an answer takes this
+process's lock on the run, then the store's claim on it (so a `mission resume`
+in a terminal waits its turn too), reloads the run, and only then checks that
+the step still waits; the store's version check backs this up. The first
+answer is kept; the others are told who answered. The new record is written
+in one transaction, so a server killed at any moment leaves the run as it was
+before the answer or after it, never half-answered.
+
+Every problem is a `Refusal` with an HTTP status and a message; nothing is
+written before every check has passed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mission.serve.accounts import Accounts, User, may_answer
+from mission.serve.catalogue import Mission
+from runtime.orchestration.model import WorkflowDefinition
+from runtime.records import RecordError, RunRecord
+from runtime.store import RunListing, RunStore, StoredRun, StoreError, UnknownRun
+
+
+class Refusal(Exception):
+    """A request that changes nothing: its HTTP status, message and, for a form, the field."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A run waiting for an answer from someone who may give it."""
+
+    run_id: int
+    mission: str
+    step_id: str
+    question: dict[str, Any]
+    group: str | None
+
+
+def step_group(workflow: WorkflowDefinition, step_id: str) -> str | None:
+    """The group a human step names with `by GROUP`, if any."""
+    for step in workflow.steps:
+        if step.id == step_id:
+            group = step.payload.get("answered_by")
+            return group if isinstance(group, str) else None
+    return None
+
+
+class Runs:
+    """The run store as the server uses it: one short connection per request."""
+
+    def __init__(self, store_path: Path, catalogue: dict[str, Mission]) -> None:
+        self.store_path = store_path
+        self.catalogue = catalogue
+        self._locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    @contextmanager
+    def store(self) -> Iterator[RunStore]:
+        try:
+            with RunStore(self.store_path) as store:
+                yield store
+        except StoreError as problem:
+            raise Refusal(503, str(problem)) from None
+
+    @contextmanager
+    def _only_answer(self, run_id: int) -> Iterator[RunStore]:
+        with self._locks_guard:
+            lock = self._locks.setdefault(run_id, threading.Lock())
+        with lock, self.store() as store:
+            try:
+                with store.claim(run_id):
+                    yield store
+            except StoreError as problem:
+                if isinstance(problem, UnknownRun):
+                    raise Refusal(404, str(problem)) from None
+                raise Refusal(409, str(problem)) from None
+
+    # -- reading ------------------------------------------------------------------------
+
+    def load(self, run_id: int) -> StoredRun:
+        with self.store() as store:
+            return _load(store, run_id)
+
+    def listing(self, status: str | None = None, mission: str | None = None) -> list[RunListing]:
+        with self.store() as store:
+            rows = store.list()
+        return [row for row in rows if (status is None or row.status == status)
+                and (mission is None or row.mission == mission)]
+
+    def inbox(self, user: User, accounts: Accounts) -> list[Waiting]:
+        """The waiting runs whose waiting step `user` may answer, oldest first."""
+        found = []
+        with self.store() as store:
+            for row in store.list():
+                if row.status != "waiting" or row.problem is not None or row.waiting_step is None:
+                    continue
+                record = _load(store, row.run_id).record
+                group = step_group(_workflow(record, row.run_id), row.waiting_step)
+                if may_answer(user, group, accounts.may_start(user, record.mission)):
+                    found.append(Waiting(row.run_id, record.mission, row.waiting_step,
+                                         dict(record.question or {}), group))
+        return found
+
+    # -- writing ------------------------------------------------------------------------
+
+    def start(self, user: User, accounts: Accounts, name: str, params: dict[str, Any],
+              state: dict[str, Any]) -> tuple[int, RunRecord]:
+        from mission.commands.run import local_effects
+        from runtime.orchestration.model import ExecutionContext
+
+        mission = self.catalogue.get(name)
+        if mission is None:
+            raise Refusal(404, f"there is no mission `{name}` on this server "
+                               f"(missions: {', '.join(sorted(self.catalogue))})")
+        if not accounts.may_start(user, name):
+            raise Refusal(403, f"{user.name} may not start `{name}` (an admin grants it with "
+                               f"`mission users allow GROUP {name}`)")
+        workflow = mission.workflow
+        context = ExecutionContext(initial_state=state, params=params,
+                                   effects=local_effects(workflow))
+        result = _execute(workflow, context, None)
+        record = RunRecord.of(name, workflow, context, result, keep_workflow=True)
+        with self.store() as store:
+            return store.create(record), record
+
+    def answer(self, user: User, accounts: Accounts, run_id: int, step_id: str,
+               value: Any) -> RunRecord:
+        """Answer `step_id` of run `run_id` as `user`; the new record."""
+        from mission.commands.run import local_effects
+
+        with self._only_answer(run_id) as store:
+            stored = _load(store, run_id)
+            record = stored.record
+            workflow = _workflow(record, run_id)
+            if not any(step.id == step_id for step in workflow.steps):
+                raise Refusal(404, f"run {run_id} has no step `{step_id}`")
+            group = step_group(workflow, step_id)
+            if not may_answer(user, group, accounts.may_start(user, record.mission)):
+                who = (f"members of `{group}`" if group
+                       else f"those who may start `{record.mission}`")
+                raise Refusal(403, f"{user.name} may not answer step `{step_id}`: only {who} may")
+            if step_id in record.answers:
+                by = record.answered_by.get(step_id)
+                raise Refusal(409, f"step `{step_id}` of run {run_id} was already answered"
+                                   f"{' by ' + by if by else ''}; an answer cannot be changed")
+            if record.status != "waiting" or record.waiting_step_id != step_id:
+                raise Refusal(409, f"run {run_id} is not waiting for step `{step_id}`: it "
+                                   + (f"waits for `{record.waiting_step_id}`"
+                                      if record.status == "waiting" else record.status))
+            context = record.context(answers={step_id: value}, effects=local_effects(workflow),
+                                     answered_by={step_id: user.name})
+            result = _execute(workflow, context, step_id)
+            updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
+            try:
+                store.update(stored, updated)
+            except StoreError as problem:
+                raise Refusal(409, str(problem)) from None
+            return updated
+
+
+def _load(store: RunStore, run_id: int) -> StoredRun:
+    try:
+        return store.load(run_id)
+    except UnknownRun:
+        raise Refusal(404, f"there is no run {run_id}") from None
+    except StoreError as problem:
+        raise Refusal(409, str(problem)) from None
+
+
+def _workflow(record: RunRecord, run_id: int) -> WorkflowDefinition:
+    try:
+        return record.stored_workflow()
+    except RecordError as problem:
+        raise Refusal(409, f"run {run_id}: {problem}") from None
+
+
+def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> Any:
+    """Run; a refused param, answer or journal is a 422 with the engine's own message."""
+    from runtime.orchestration.engine import Orchestrator
+    from runtime.orchestration.model import (
+        AnswerError,
+        AntiFailureViolation,
+        EnvelopeViolation,
+        ParameterError,
+        ReplayError,
+    )
+
+    try:
+        return Orchestrator().run_workflow(workflow, context)
+    except AnswerError as problem:
+        raise Refusal(422, str(problem), field) from None
+    except ParameterError as problem:
+        raise Refusal(422, str(problem), _param_named(str(problem))) from None
+    except (EnvelopeViolation, AntiFailureViolation, ReplayError) as problem:
+        raise Refusal(422, str(problem)) from None
+
+
+def _param_named(message: str) -> str | None:
+    """The param a `ParameterError` names (`param `x` must ...`), to show it by its field."""
+    _, found, rest = message.partition("`")
+    name = rest.partition("`")[0] if found else ""
+    return name or None
