@@ -327,6 +327,9 @@ def syntax_error(source: SourceFile, error: Exception, stack: list[Any]) -> Diag
     if expected_set == {"$END"}:
         return _after_the_mission(source, span, found, stack)
     glued = None if at_end else _glued_keyword(source, token)
+    last = stack[-1] if stack else None
+    if glued is None and getattr(last, "type", None) == "NAME":
+        glued = _glued_keyword(source, last)  # `whenn x`: `n` started a call `n(...)`
     if glued is not None:
         return glued
     misspelled = _misspelled_item_keyword(source, stack)
