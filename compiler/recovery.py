@@ -255,7 +255,12 @@ def describe_expected(expected: set[str] | frozenset[str]) -> str:
             words.append("a value")
     if "INT" in names and "FLOAT" in names:
         names.discard("FLOAT")
+    arithmetic = {"PLUS", "MINUS", "STAR", "SLASH"} <= names
+    if arithmetic:
+        names -= {"PLUS", "MINUS", "STAR", "SLASH", "PIPE"}
     words.extend(sorted(TERMINAL_WORDS.get(name, f"`{name.lower()}`") for name in names))
+    if arithmetic:
+        words.append("an operator (`+`, `-`, `*`, `/`, `|>`)")
     if not words:
         return "something else"
     if len(words) == 1:
