@@ -62,7 +62,10 @@ class MapExpr:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """`param.x` or `state.a.b`: `root` is "param" or "state"."""
+    """`param.x`, `state.a.b` or `item.field`: `root` is "param", "state" or "item".
+
+    Only an `item` reference may have an empty path (the current element itself).
+    """
 
     root: str
     path: tuple[Name, ...]
@@ -75,20 +78,44 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Unary:
-    operator: str  # "not"
+    operator: str  # "not" or "-"
     operand: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Binary:
-    operator: str  # "and", "or", "==", "!=", "<", "<=", ">", ">=", "in"
+    operator: str  # "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/"
     left: Expr
     right: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-Expr: TypeAlias = Literal | ListExpr | MapExpr | Reference | Unary | Binary
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """`if condition then then_value else else_value`."""
+
+    condition: Expr
+    then_value: Expr
+    else_value: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CallExpr:
+    """A pure data operation used as a value: `count(state.bugs)`.
+
+    `piped` records that the first argument was written before `|>`
+    (`state.bugs |> count()`), so the formatter keeps the pipe.
+    """
+
+    function: Name
+    arguments: tuple[Argument, ...]
+    piped: bool = False
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+Expr: TypeAlias = Literal | ListExpr | MapExpr | Reference | Unary | Binary | Conditional | CallExpr
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +148,27 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class TypeRef:
+    """`int`, `int in 1..5`, `list[str]` or `list[{id: str, severity: int}]`."""
+
     name: Name
     minimum: Literal | None = None
     maximum: Literal | None = None
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    element: TypeRef | RecordType | None = None  # the type of a list's items
+
+
+@dataclass(frozen=True, slots=True)
+class FieldType:
+    name: Name
+    type: TypeRef
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """`{id: str, severity: int}`: a map with these fields (the items of a typed list)."""
+
+    fields: tuple[FieldType, ...]
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 

@@ -172,6 +172,15 @@ class _Walk:
                     stack.append((entry.value, level))
             elif isinstance(node, ast.Unary):
                 stack.append((node.operand, level))
+            elif isinstance(node, ast.Conditional):
+                stack.extend(((node.else_value, level), (node.then_value, level),
+                              (node.condition, level)))
+            elif isinstance(node, ast.CallExpr):
+                self.name(node.function)
+                for argument in reversed(node.arguments):
+                    if argument.name is not None:
+                        self.name(argument.name)
+                    stack.append((argument.value, level))
             else:
                 stack.append((node.right, level))
                 stack.append((node.left, level))

@@ -418,6 +418,8 @@ class _Checker:
         declaration a help line suggests)."""
         whole = isinstance(expression, ast.Reference) and len(expression.path) == 1
         for reference in references(expression):
+            if reference.root == "item":  # the current element of a list operation
+                continue
             head = reference.path[0]
             type_name = wanted if whole and wanted in TYPE_NAMES else "any"
             if reference.root == "param":
@@ -514,7 +516,14 @@ def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
             declared = declaration.type.name.text
             return declared if declared in TYPE_NAMES else "any"
         return analysis.state_types.get(name, "any")
-    return "bool"
+    if isinstance(expression, ast.Unary) and expression.operator == "not":
+        return "bool"
+    if isinstance(expression, ast.Binary) and expression.operator not in _ARITHMETIC:
+        return "bool"
+    return "any"
+
+
+_ARITHMETIC = frozenset({"+", "-", "*", "/"})
 
 
 def type_left_out(declaration: ast.Declaration, text: str) -> bool:
@@ -554,6 +563,10 @@ def subexpressions(expression: ast.Expr) -> Iterable[ast.Expr]:
             stack.append(node.operand)
         elif isinstance(node, ast.Binary):
             stack.extend((node.right, node.left))
+        elif isinstance(node, ast.Conditional):
+            stack.extend((node.else_value, node.then_value, node.condition))
+        elif isinstance(node, ast.CallExpr):
+            stack.extend(reversed([argument.value for argument in node.arguments]))
 
 
 def references(expression: ast.Expr) -> Iterable[ast.Reference]:

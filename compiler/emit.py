@@ -57,7 +57,18 @@ def expression_json(expression: ast.Expr) -> Any:
         entries = expression.entries
         return {"map": {entry.key.text: expression_json(entry.value) for entry in entries}}
     if isinstance(expression, ast.Unary):
-        return {"op": expression.operator, "args": [expression_json(expression.operand)]}
+        operator = "neg" if expression.operator == "-" else expression.operator
+        return {"op": operator, "args": [expression_json(expression.operand)]}
+    if isinstance(expression, ast.Conditional):
+        return {"if": [expression_json(expression.condition),
+                       expression_json(expression.then_value),
+                       expression_json(expression.else_value)]}
+    if isinstance(expression, ast.CallExpr):
+        # Positional arguments are numbered here; the checker names them before a run.
+        args = {(argument.name.text if argument.name is not None else str(index)):
+                expression_json(argument.value)
+                for index, argument in enumerate(expression.arguments)}
+        return {"call": expression.function.text, "args": args}
     return {"op": expression.operator,
             "args": [expression_json(expression.left), expression_json(expression.right)]}
 

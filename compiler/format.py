@@ -39,9 +39,10 @@ _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r
                   "\b": "\\b", "\f": "\\f"}
 # Characters written as \uXXXX: invisible or control characters (including bidi overrides).
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-_PRECEDENCE = {"or": 1, "and": 2, "not": 3}
+_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "|>": 5, "+": 6, "-": 6, "*": 7, "/": 7,
+               "neg": 8}
 _COMPARISON = 4
-_ATOM = 5
+_ATOM = 9
 
 
 class FormatError(Exception):
@@ -122,7 +123,11 @@ def _precedence(expression: ast.Expr) -> int:
     if isinstance(expression, ast.Binary):
         return _PRECEDENCE.get(expression.operator, _COMPARISON)
     if isinstance(expression, ast.Unary):
-        return _PRECEDENCE["not"]
+        return _PRECEDENCE["not" if expression.operator == "not" else "neg"]
+    if isinstance(expression, ast.Conditional):
+        return _PRECEDENCE["if"]
+    if isinstance(expression, ast.CallExpr) and expression.piped:
+        return _PRECEDENCE["|>"]
     return _ATOM
 
 
@@ -239,12 +244,29 @@ class _Layout:
             text = "{" + ", ".join(f"{_key_text(entry.key)}: {self.expression(entry.value)}"
                                    for entry in expression.entries) + "}"
         elif isinstance(expression, ast.Unary):
-            text = "not " + self.expression(expression.operand, _PRECEDENCE["not"])
+            if expression.operator == "not":
+                text = "not " + self.expression(expression.operand, _PRECEDENCE["not"])
+            else:  # `- -x`: a space keeps two signs from reading as one token
+                operand = self.expression(expression.operand, _PRECEDENCE["neg"])
+                text = "- " + operand if operand[:1] in "-0123456789" else "-" + operand
+        elif isinstance(expression, ast.Conditional):
+            text = (f"if {self.expression(expression.condition)} then "
+                    f"{self.expression(expression.then_value)} else "
+                    f"{self.expression(expression.else_value)}")
+        elif isinstance(expression, ast.CallExpr):
+            arguments = expression.arguments
+            if expression.piped:
+                head = self.expression(arguments[0].value, _PRECEDENCE["|>"])
+                rest = ", ".join(self.argument_text(a) for a in arguments[1:])
+                text = f"{head} |> {expression.function.text}({rest})"
+            else:
+                text = f"{expression.function.text}(" + ", ".join(
+                    self.argument_text(a) for a in arguments) + ")"
         else:
             level = _precedence(expression)
             if level == _COMPARISON:
-                left = self.expression(expression.left, _ATOM)
-                right = self.expression(expression.right, _ATOM)
+                left = self.expression(expression.left, _PRECEDENCE["|>"])
+                right = self.expression(expression.right, _PRECEDENCE["|>"])
             else:
                 left = self.expression(expression.left, level)
                 right = self.expression(expression.right, level + 1)
@@ -253,6 +275,12 @@ class _Layout:
 
     def type_text(self, type_ref: ast.TypeRef) -> str:
         text = type_ref.name.text
+        element = type_ref.element
+        if isinstance(element, ast.RecordType):
+            text += "[{" + ", ".join(f"{f.name.text}: {self.type_text(f.type)}"
+                                     for f in element.fields) + "}]"
+        elif element is not None:
+            text += f"[{self.type_text(element)}]"
         if type_ref.minimum is not None and type_ref.maximum is not None:
             text += f" in {self.literal(type_ref.minimum)}..{self.literal(type_ref.maximum)}"
         return text

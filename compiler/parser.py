@@ -172,6 +172,12 @@ class _AstBuilder:
         path = tuple(ast.Name(str(name), _span(name)) for name in names)
         return ast.Reference(str(root), path, Span(_span(root).start, path[-1].span.end))
 
+    def item_reference(self, children: Tokens) -> ast.Reference:
+        root, *names = children
+        path = tuple(ast.Name(str(name), _span(name)) for name in names)
+        end = path[-1].span.end if path else _span(root).end
+        return ast.Reference(str(root), path, Span(_span(root).start, end))
+
     def list(self, children: Children) -> ast.ListExpr:
         items = tuple(child for child in children[1:-1] if child is not None)
         return ast.ListExpr(items, _span(children[0]).cover(_span(children[-1])))
@@ -199,10 +205,34 @@ class _AstBuilder:
     and_expr = _left_assoc
     comparison = _left_assoc
     membership = _left_assoc
+    sum_expr = _left_assoc
+    product_expr = _left_assoc
 
     def not_expr(self, children: Children) -> ast.Unary:
         keyword, operand = children
         return ast.Unary("not", operand, _span(keyword).cover(operand.span))
+
+    def negate(self, children: Children) -> ast.Unary:
+        sign, operand = children
+        return ast.Unary("-", operand, _span(sign).cover(operand.span))
+
+    def conditional(self, children: Children) -> ast.Conditional:
+        keyword, condition, _then, then_value, _else, else_value = children
+        return ast.Conditional(condition, then_value, else_value,
+                               _span(keyword).cover(else_value.span))
+
+    def call_expr(self, children: Children) -> ast.CallExpr:
+        name_token, rpar = children[0], children[-1]
+        arguments = tuple(c for c in children[2:-1] if c is not None)
+        function = ast.Name(str(name_token), _span(name_token))
+        return ast.CallExpr(function, arguments, False, function.span.cover(_span(rpar)))
+
+    def pipe(self, children: Children) -> ast.CallExpr:
+        """`value |> f(args)` is `f(value, args)`, marked as piped."""
+        value, _pipe, call = children
+        first = ast.Argument(None, value, value.span)
+        return ast.CallExpr(call.function, (first, *call.arguments), True,
+                            value.span.cover(call.span))
 
     def group(self, children: Children) -> ast.Expr:
         return children[1]  # type: ignore[no-any-return]
@@ -251,10 +281,25 @@ class _AstBuilder:
     # -- declarations -------------------------------------------------------
     def type_ref(self, children: Children) -> ast.TypeRef:
         name = ast.Name(str(children[0]), _span(children[0]))
-        if len(children) == 1:
-            return ast.TypeRef(name, None, None, name.span)
-        minimum, maximum = children[2], children[4]
-        return ast.TypeRef(name, minimum, maximum, name.span.cover(maximum.span))
+        rest = list(children[1:])
+        element: ast.TypeRef | ast.RecordType | None = None
+        end = name.span
+        if rest and _is_token(rest[0]) and rest[0].type == "LSQB":
+            element, end = rest[1], _span(rest[2])
+            rest = rest[3:]
+        if not rest:
+            return ast.TypeRef(name, None, None, name.span.cover(end), element)
+        minimum, maximum = rest[1], rest[3]
+        return ast.TypeRef(name, minimum, maximum, name.span.cover(maximum.span), element)
+
+    def record_type(self, children: Children) -> ast.RecordType:
+        fields = tuple(child for child in children[1:-1] if child is not None)
+        return ast.RecordType(fields, _span(children[0]).cover(_span(children[-1])))
+
+    def field_type(self, children: Children) -> ast.FieldType:
+        name_token, type_ref = children
+        name = ast.Name(str(name_token), _span(name_token))
+        return ast.FieldType(name, type_ref, name.span.cover(type_ref.span))
 
     def _declaration(self, children: Children) -> ast.Declaration:
         keyword, name_token, type_ref = children[:3]

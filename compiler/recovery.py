@@ -41,13 +41,15 @@ TERMINAL_WORDS: dict[str, str] = {
     "COMPARE": "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)", "ARROW": "`->`",
     "EQUALS": "`=`", "DOTDOT": "`..`", "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`",
     "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COLON": "`:`", "COMMA": "`,`",
-    "DOT": "`.`", "$END": "the end of the file",
+    "DOT": "`.`", "$END": "the end of the file", "IF": "`if`", "THEN": "`then`",
+    "ELSE": "`else`", "ITEM": "`item`", "PIPE": "`|>`", "PLUS": "`+`", "MINUS": "`-`",
+    "STAR": "`*`", "SLASH": "`/`",
 }
 _KEYWORD_TERMINALS = frozenset(keyword.upper() for keyword in KEYWORDS)
 _CLOSERS = {"LBRACE": "RBRACE", "LSQB": "RSQB", "LPAR": "RPAR"}
 _OPENERS = {closer: opener for opener, closer in _CLOSERS.items()}
 _VALUE_STARTS = frozenset({"STRING", "INT", "FLOAT", "LSQB", "LBRACE", "PARAM", "STATE", "TRUE",
-                           "FALSE", "NULL", "NOT", "LPAR"})
+                           "FALSE", "NULL", "NOT", "LPAR", "IF", "ITEM", "MINUS"})
 _QUOTES = frozenset("\u201c\u201d\u2018\u2019'")  # typographic and single quotes
 
 # A small tokenizer for scanning ahead while recovering; unlike the real lexer it
@@ -249,10 +251,16 @@ def describe_expected(expected: set[str] | frozenset[str]) -> str:
             names.discard("NAME")
             words.append("an argument")
         else:
+            names.discard("NAME")  # the start of a call such as `count(...)`
             words.append("a value")
     if "INT" in names and "FLOAT" in names:
         names.discard("FLOAT")
+    arithmetic = {"PLUS", "MINUS", "STAR", "SLASH"} <= names
+    if arithmetic:
+        names -= {"PLUS", "MINUS", "STAR", "SLASH", "PIPE"}
     words.extend(sorted(TERMINAL_WORDS.get(name, f"`{name.lower()}`") for name in names))
+    if arithmetic:
+        words.append("an operator (`+`, `-`, `*`, `/`, `|>`)")
     if not words:
         return "something else"
     if len(words) == 1:
@@ -324,6 +332,9 @@ def syntax_error(source: SourceFile, error: Exception, stack: list[Any]) -> Diag
     if expected_set == {"$END"}:
         return _after_the_mission(source, span, found, stack)
     glued = None if at_end else _glued_keyword(source, token)
+    last = stack[-1] if stack else None
+    if glued is None and getattr(last, "type", None) == "NAME":
+        glued = _glued_keyword(source, last)  # `whenn x`: `n` started a call `n(...)`
     if glued is not None:
         return glued
     misspelled = _misspelled_item_keyword(source, stack)

@@ -22,9 +22,11 @@ from typing import Any
 
 from runtime.orchestration.types import describe, type_of
 
-OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in")
+OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
+             "neg")
 # How many operands each operator takes; `and` and `or` take two or more.
-_ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2}
+_ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2, "+": 2, "-": 2,
+          "*": 2, "/": 2, "neg": 1}
 REFERENCE_ROOTS = ("param", "state")
 MAX_EXPRESSION_DEPTH = 100
 
@@ -77,6 +79,11 @@ def expression_problem(expression: Any) -> str | None:
             if not isinstance(node["map"], dict):
                 return f"`map` must hold a map, found {describe(node['map'])}"
             stack.extend((item, depth + 1) for item in node["map"].values())
+        elif keys == ["if"]:
+            branches = node["if"]
+            if not isinstance(branches, list) or len(branches) != 3:
+                return "`if` must hold [condition, then-value, else-value]"
+            stack.extend((item, depth + 1) for item in branches)
         elif keys in (["op"], ["args", "op"]):
             operator, args = node["op"], node.get("args", [])
             if operator not in OPERATORS:
@@ -89,7 +96,7 @@ def expression_problem(expression: Any) -> str | None:
                 return f"`{operator}` takes {count} operands, found {len(args)}"
             stack.extend((item, depth + 1) for item in args)
         else:
-            return (f"an expression node has one of the keys lit, ref, list, map, op; "
+            return (f"an expression node has one of the keys lit, ref, list, map, op, if; "
                     f"found {keys}")
     return None
 
@@ -124,6 +131,8 @@ def references(expression: Any) -> list[str]:
                 stack.extend(reversed(list(node["map"].values())))
             elif "op" in node:
                 stack.extend(reversed(node.get("args", [])))
+            elif "if" in node:
+                stack.extend(reversed(node["if"]))
     return found
 
 
@@ -146,6 +155,10 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
         return {key: evaluate(value, params, state) for key, value in expression["map"].items()}
     if "op" in expression:
         return _apply(expression["op"], expression.get("args", []), params, state)
+    if "if" in expression:
+        condition, then_value, else_value = expression["if"]
+        chosen = then_value if _truth(evaluate(condition, params, state), "if") else else_value
+        return evaluate(chosen, params, state)
     raise EvaluationError(f"malformed expression with keys {sorted(expression)}")
 
 
@@ -164,7 +177,11 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
     values = [evaluate(arg, params, state) for arg in args]
     if operator == "not":
         return not _truth(values[0], "not")
+    if operator == "neg":
+        return _arithmetic("-", 0, values[0])
     left, right = values
+    if operator in ("+", "-", "*", "/"):
+        return _arithmetic(operator, left, right)
     if operator == "==":
         return json_equal(left, right)
     if operator == "!=":
@@ -192,6 +209,39 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
     if operator == ">=":
         return bool(left >= right)
     raise EvaluationError(f"unknown operator `{operator}`")
+
+
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _arithmetic(operator: str, left: Any, right: Any) -> Any:
+    """`+ - * /` with the language's number semantics: int op int stays int (an error past
+    ±(2**53 - 1)), `/` gives a float, a zero divisor or a non-finite result is an error;
+    `+` also joins two strings or two lists."""
+    kinds = (type_of(left), type_of(right))
+    if operator == "+" and kinds in (("str", "str"), ("list", "list")):
+        return left + right
+    if not set(kinds) <= {"int", "float"}:
+        raise EvaluationError(f"`{operator}` needs two numbers, found {describe(left)} and "
+                              f"{describe(right)}")
+    if operator == "/":
+        if right == 0:
+            raise EvaluationError(f"division by zero: {describe(left)} / {describe(right)}")
+        result = left / right
+    elif operator == "+":
+        result = left + right
+    elif operator == "-":
+        result = left - right
+    else:
+        result = left * right
+    if isinstance(result, int):
+        if abs(result) > _MAX_SAFE_INTEGER:
+            raise EvaluationError(f"integer overflow: {left} {operator} {right} is beyond "
+                                  f"±{_MAX_SAFE_INTEGER}")
+        return result
+    if result != result or result in (float("inf"), float("-inf")):
+        raise EvaluationError(f"{left} {operator} {right} is not a finite number")
+    return result
 
 
 def json_equal(left: Any, right: Any) -> bool:

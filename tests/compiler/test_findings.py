@@ -74,8 +74,9 @@ def test_a_misspelled_param_line_still_declares_the_param() -> None:
 def test_the_expected_tokens_are_the_ones_that_can_follow_here() -> None:
     text = mission('    human a "A" {\n        confirm("OK?", show: 1 -> state.ok\n    }\n')
     (finding,) = compile_source(text, "m.mission").diagnostics
-    assert finding.label == "expected `)`, `,`, `and`, `in`, `or` or a comparison " \
-                            "(`==`, `!=`, `<`, `<=`, `>`, `>=`)"
+    assert finding.label == "expected `)`, `,`, `and`, `in`, `or`, a comparison " \
+                            "(`==`, `!=`, `<`, `<=`, `>`, `>=`) or an operator " \
+                            "(`+`, `-`, `*`, `/`, `|>`)"
 
 
 def test_a_keyword_run_together_with_the_next_word_is_an_error_with_a_fix() -> None:
