@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         save_state(args, result)
         if updated != record:
             store.update(stored, updated)
-        store_path = store.path
+        store_path = store.location
     return report(args, "resume", result, run_id, answers, target=record.mission,
                   workflow=workflow, initial_state=context.initial_state,
                   store_path=store_path)

@@ -4,10 +4,10 @@ or the whole `OrchestrationResult` as JSON with `--json`.
 
 When the person can answer on a terminal (stdin and stderr, where the question
 is shown, are terminals; stdout may go to a file) and gave no
-`--answer`/`--answers`, a human step is asked there and then. Otherwise a run that needs an answer does not
-block: it is kept in the run store and the command prints its run id and the
-`mission resume` line that continues it. The helpers here are shared with
-`resume`.
+`--answer`/`--answers`, a human step is asked there and then. Otherwise a run
+that needs an answer does not block: it is kept in the run store and the
+command prints its run id and the `mission resume` line that continues it.
+The helpers here are shared with `resume`.
 
 Exit codes: 0 succeeded, 1 failed, 2 usage or I/O error, 3 waiting for an answer.
 """
@@ -295,7 +295,7 @@ def resume_line(args: argparse.Namespace, run_id: int, step: str) -> str:
 def report(args: argparse.Namespace, command: str, result: OrchestrationResult,
            run_id: int | None, given: dict[str, Any], *, target: str,
            workflow: WorkflowDefinition, initial_state: dict[str, Any],
-           store_path: Path | None = None) -> int:
+           store_path: str | None = None) -> int:
     """Print the result: a summary, or the whole result as JSON with --json; on stderr,
     the way to continue a waiting run or why a run failed. Returns the exit code."""
     if args.format == "json":
@@ -416,6 +416,6 @@ def run(args: argparse.Namespace) -> int:
     if result.status == "waiting":
         with using_store(args) as store:
             run_id = store.create(record)
-            store_path = store.path
+            store_path = store.location
     return report(args, "run", result, run_id, answers, target=args.target, workflow=workflow,
                   initial_state=state, store_path=store_path)
