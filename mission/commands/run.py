@@ -5,9 +5,9 @@ or the whole `OrchestrationResult` as JSON with `--json`.
 When the person can answer on a terminal (stdin and stderr, where the question
 is shown, are terminals; stdout may go to a file) and gave no
 `--answer`/`--answers`, a human step is asked there and then. Otherwise a run
-that needs an answer does not block: it is kept in the run store and the command prints its run id and the
-`mission resume` line that continues it. The helpers here are shared with
-`resume`.
+that needs an answer does not block: it is kept in the run store and the
+command prints its run id and the `mission resume` line that continues it.
+The helpers here are shared with `resume`.
 
 Exit codes: 0 succeeded, 1 failed, 2 usage or I/O error, 3 waiting for an answer.
 """
