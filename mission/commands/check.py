@@ -56,8 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-j", "--jobs", type=int, metavar="N",
                         help="worker processes for large trees (default: one per core)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour the text output: auto (a terminal, unless NO_COLOR is set), "
-                             "always (even with NO_COLOR) or never")
+                        help="colour the text output: auto (a terminal, unless NO_COLOR is "
+                             "set), always (even with NO_COLOR) or never")
 
 
 def use_colour(stream: object, choice: str = "auto") -> bool:

@@ -1,7 +1,8 @@
 """`mission runs`: the runs in the run store, oldest first.
 
-Each run shows its id, status, the step it waits for, and what was run. A
-row that fails its integrity check is shown as `damaged`, with the reason.
+The first line names the store (the per-user default, or `--store`); each run
+shows its id, status, the step it waits for, and what was run. A row that
+fails its integrity check is shown as `damaged`, with the reason.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if not listing:
         print(f"No runs in {where}.")
         return EXIT_OK
+    print(f"Runs in {where}:")
     id_width = max(2, *(len(str(item.run_id)) for item in listing))
     waiting_width = max(7, *(len(item.waiting_step or "-") for item in listing))
     print(f"{'ID':>{id_width}}  {'STATUS':<9}  {'WAITING':<{waiting_width}}  MISSION")

@@ -97,7 +97,8 @@ def test_the_default_store_is_private_under_the_data_home(tmp_path: Path) -> Non
     assert resume_command(done.stderr) == ["mission", "resume", "1", "--answer", "score=VALUE"]
     listed = run_cli("runs", env={"XDG_DATA_HOME": str(data)})
     assert listed.returncode == 0
-    assert listed.stdout.splitlines()[1].split() == ["1", "waiting", "score",
+    assert listed.stdout.splitlines()[0] == f"Runs in {store}:"
+    assert listed.stdout.splitlines()[2].split() == ["1", "waiting", "score",
                                                      "examples/survey.mission"]
 
 

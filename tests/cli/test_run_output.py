@@ -106,3 +106,26 @@ def test_compile_to_dash_writes_standard_output(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["id"] == "wf-echo"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_exits_1_when_a_line_fails_and_counts_the_lines_on_stderr(tmp_path: Path) -> None:
+    lines = tmp_path / "runs.jsonl"
+    lines.write_text("\n".join([json.dumps({"mission": "echo", "params": {"message": "m"}}),
+                                json.dumps({"mission": "daily_loop",
+                                            "params": {"today": "2026-11-24"},
+                                            "state": {"tasks": [{"id": "t1"}]}}),
+                                "not json"]) + "\n", encoding="utf-8")
+    done = run_cli("run", "--batch", str(lines), "--jobs", "1")
+    assert done.returncode == 1
+    assert [json.loads(line)["status"] for line in done.stdout.splitlines()] == \
+        ["succeeded", "failed", "error"]
+    assert done.stderr.splitlines()[-1] == \
+        "mission run --batch: 3 lines: 1 succeeded, 1 failed, 1 error"
+
+
+def test_the_batch_line_format_is_documented_in_the_runtime_guide() -> None:
+    guide = (ROOT / "docs" / "runtime.md").read_text(encoding="utf-8")
+    section = guide.split("### Many runs: `--batch`", 1)[1].split("\n## ", 1)[0]
+    for words in ('{"mission":', '"params"', '"state"', '"answers"', '"status": "error"',
+                  "exit code", "1 failed"):
+        assert words in section, words

@@ -18,7 +18,8 @@ def test_runs_lists_stored_runs_oldest_first(tmp_path: Path) -> None:
     assert run_cli("resume", "1", "--store", store, "--answer", "score=3").returncode == 3
     assert run_cli("resume", "1", "--store", store, "--answer", "comment=ok").returncode == 0
     table = run_cli("runs", "--store", store)
-    assert [line.split() for line in table.stdout.splitlines()] == [
+    assert table.stdout.startswith(f"Runs in {store}:\n")
+    assert [line.split() for line in table.stdout.splitlines()[1:]] == [
         ["ID", "STATUS", "WAITING", "MISSION"],
         ["1", "succeeded", "-", "examples/survey.mission"],
         ["2", "waiting", "approve", "examples/release_checklist.mission"],

@@ -144,7 +144,7 @@ def test_piped_stderr_gets_no_progress_bar(tmp_path: Path) -> None:
     completed = subprocess.run(batch_command(lines), cwd=ROOT,
                                capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == EXIT_OK
-    assert completed.stderr == ""
+    assert completed.stderr == "mission run --batch: 30 lines: 30 succeeded\n"  # only the tally
     assert len(completed.stdout.splitlines()) == 30
 
 
@@ -173,7 +173,8 @@ def test_a_terminal_stderr_gets_a_progress_bar_that_is_erased(tmp_path: Path) ->
     os.close(leader)
     assert process.returncode == EXIT_OK
     assert "mission run --batch [" in terminal and "30/30" in terminal
-    assert terminal.endswith("\r\x1b[2K")  # erased: the prompt comes back on a clean line
+    # erased, then the tally: the prompt comes back on a clean line
+    assert terminal.endswith("\r\x1b[2Kmission run --batch: 30 lines: 30 succeeded\r\n")
     assert len(stdout.splitlines()) == 30 and "\x1b" not in stdout
 
 
