@@ -43,13 +43,14 @@ TERMINAL_WORDS: dict[str, str] = {
     "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COLON": "`:`", "COMMA": "`,`",
     "DOT": "`.`", "$END": "the end of the file", "IF": "`if`", "THEN": "`then`",
     "ELSE": "`else`", "ITEM": "`item`", "PIPE": "`|>`", "PLUS": "`+`", "MINUS": "`-`",
-    "STAR": "`*`", "SLASH": "`/`",
+    "STAR": "`*`", "SLASH": "`/`", "CALLEE": "an operation call",
 }
 _KEYWORD_TERMINALS = frozenset(keyword.upper() for keyword in KEYWORDS)
 _CLOSERS = {"LBRACE": "RBRACE", "LSQB": "RSQB", "LPAR": "RPAR"}
 _OPENERS = {closer: opener for opener, closer in _CLOSERS.items()}
 _VALUE_STARTS = frozenset({"STRING", "INT", "FLOAT", "LSQB", "LBRACE", "PARAM", "STATE", "TRUE",
-                           "FALSE", "NULL", "NOT", "LPAR", "IF", "ITEM", "MINUS"})
+                           "FALSE", "NULL", "NOT", "LPAR", "IF", "ITEM", "MINUS",
+                           "CALLEE"})
 _QUOTES = frozenset("\u201c\u201d\u2018\u2019'")  # typographic and single quotes
 
 # A small tokenizer for scanning ahead while recovering; unlike the real lexer it
@@ -319,6 +320,10 @@ def syntax_error(source: SourceFile, error: Exception, stack: list[Any]) -> Diag
     if not isinstance(error, UnexpectedToken):
         return _unexpected_character(source, int(getattr(error, "pos_in_stream", 0) or 0))
     token = error.token
+    if token.type == "CALLEE":  # where no call can stand, a name followed by `(` is a name
+        from lark import Token
+
+        token = Token.new_borrow_pos("NAME", str(token), token)
     at_end = token.type == "$END"
     span = _end_span(source) if at_end else _token_span(token)
     found = "the end of the file" if at_end else f"`{token}`"

@@ -59,6 +59,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = "id, version, mission, status, waiting_step, record, record_hash"
+# What `_check_row` reads: the columns, then whether each has its type, which PostgreSQL
+# enforces itself (SQLite has to ask `typeof`).
+_ROW = _COLUMNS + ", TRUE"
 _MAX_LOCK_ID = 2**31 - 1  # the advisory lock's second key is an int4
 
 
@@ -223,7 +226,7 @@ class PostgresRunStore:
     # -- reading --------------------------------------------------------------------
 
     def load(self, run_id: int) -> StoredRun:
-        rows = self._query(f"SELECT {_COLUMNS} FROM runs WHERE id = %s", (run_id,))
+        rows = self._query(f"SELECT {_ROW} FROM runs WHERE id = %s", (run_id,))
         if not rows:
             raise UnknownRun(f"there is no run {run_id} in {self.location} (see `mission runs`)")
         record, problem = _check_row(rows[0])
@@ -234,7 +237,7 @@ class PostgresRunStore:
 
     def list(self) -> list[RunListing]:
         listing = []
-        for row in self._query(f"SELECT {_COLUMNS} FROM runs ORDER BY id"):
+        for row in self._query(f"SELECT {_ROW} FROM runs ORDER BY id"):
             problem = _check_row(row)[1]
             listing.append(RunListing(row[0], str(row[2]), str(row[3]),
                                       row[4] if isinstance(row[4], str) else None, problem))

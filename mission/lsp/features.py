@@ -179,8 +179,8 @@ class Occurrence:
 
 
 def _reference(reference: ast.Reference) -> Occurrence:
-    return Occurrence(reference.span, reference.root, reference.path[0].text,
-                      dotted=reference.dotted)
+    name = reference.path[0].text if reference.path else reference.root  # a bare `item`
+    return Occurrence(reference.span, reference.root, name, dotted=reference.dotted)
 
 
 def occurrences(mission: ast.Mission) -> Iterator[Occurrence]:

@@ -64,7 +64,7 @@ def test_running_a_compiled_json_does_not_import_lark(tmp_path: Path) -> None:
     compiled.write_text(json.dumps(workflow.to_dict()), encoding="utf-8")
     code = ("import contextlib, io\nfrom mission.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
-            f"    code = main(['run', {str(compiled)!r}, '--param', 'message=hi'])\n"
+            f"    code = main(['run', {str(compiled)!r}, '--param', 'message=hi', '--json'])\n"
             "assert code == 0, code\nassert '\"echo\": \"hi\"' in out.getvalue()")
     loaded = loaded_after(code)
     assert loaded["lark"] is False and loaded["compiler"] is False
