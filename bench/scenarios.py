@@ -235,33 +235,56 @@ def scaling(settings: Settings) -> list[Row]:
 
 
 def engine(settings: Settings) -> list[Row]:
+    """The engine's fixed cost per run (a small state) and its cost per task (a large one)."""
+    from bench.plain_counter import counter
     from bench.plain_daily_loop import daily_loop
+    from compiler import compile_source
     from runtime.orchestration import ExecutionContext, Orchestrator
     from runtime.orchestration.registry import MISSION_REGISTRY
 
+    orchestrator = Orchestrator()
+    counter_workflow = compile_source((ROOT / "examples" / "counter.mission").read_text(
+        encoding="utf-8"), "counter.mission").workflow
+    assert counter_workflow is not None
+
+    def run_counter() -> None:
+        result = orchestrator.run_workflow(counter_workflow, ExecutionContext(params={"by": 2}))
+        assert result.status == "succeeded"
+
+    reference = orchestrator.run_workflow(counter_workflow, ExecutionContext(params={"by": 2}))
+    assert (reference.final_state, reference.receipt["final_state_hash"]) == counter({}, 2), \
+        "the plain baseline must compute what the engine does"
+    comparisons = {"counter": interleave({"ours": time_calls(run_counter, 200), "plain":
+                                          time_calls(lambda: counter({}, 2), 200)},
+                                         settings.rounds)}
     workflow = MISSION_REGISTRY["daily_loop"](None)
-    state = {"tasks": corpus.tasks(200)}
     today, top_n = "2026-11-24", 3
     params = {"today": today, "top_n": top_n}
     answers = {"confirm_priorities": True}
+    for size, calls in ((6, 200), (200, 20)):
+        state = {"tasks": corpus.tasks(size)}
 
-    def ours() -> None:
-        context = ExecutionContext(initial_state=state, params=params, answers=answers)
-        result = Orchestrator().run_workflow(workflow, context)
-        assert result.status == "succeeded"
+        def ours(state: dict[str, object] = state) -> None:
+            context = ExecutionContext(initial_state=state, params=params, answers=answers)
+            result = orchestrator.run_workflow(workflow, context)
+            assert result.status == "succeeded"
 
-    final, _ = daily_loop(state, today, top_n)
-    reference = Orchestrator().run_workflow(
-        workflow, ExecutionContext(initial_state=state, params=params, answers=answers))
-    assert reference.final_state == final, "the plain baseline must compute what the engine does"
-    comparison = interleave({"ours": time_calls(ours, 20), "plain": time_calls(
-        lambda: daily_loop(state, today, top_n), 20)}, settings.rounds)
-    return [
-        Row("6 engine: daily_loop with 200 tasks (in process)", comparison.median("ours"),
-            comparison.median("plain"), comparison.ratio("ours", "plain"), 2.0,
-            baseline_name="plain Python + one sha256"),
-        echo_memory(settings),
-    ]
+        final, _ = daily_loop(state, today, top_n)
+        reference = orchestrator.run_workflow(
+            workflow, ExecutionContext(initial_state=state, params=params, answers=answers))
+        assert reference.final_state == final, "the plain baseline must compute what the " \
+                                               "engine does"
+        comparisons[str(size)] = interleave({"ours": time_calls(ours, calls), "plain": time_calls(
+            lambda state=state: daily_loop(state, today, top_n), calls)}, settings.rounds)
+    rows = []
+    for key, title, goal in (("counter", "6c engine: counter, 4 steps, small state", 8.0),
+                             ("6", "6d engine: daily_loop with 6 tasks", 4.0),
+                             ("200", "6 engine: daily_loop with 200 tasks (in process)", 2.0)):
+        comparison = comparisons[key]
+        rows.append(Row(title, comparison.median("ours"), comparison.median("plain"),
+                        comparison.ratio("ours", "plain"), goal,
+                        baseline_name="plain Python + one sha256"))
+    return [rows[2], rows[0], rows[1], echo_memory(settings)]
 
 
 def echo_memory(settings: Settings) -> Row:

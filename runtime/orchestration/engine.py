@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.orchestration.canonical import StateHasher, canonical_hash
+from runtime.orchestration.canonical import StateHasher, canonical_hash, data_hash
 from runtime.orchestration.expressions import (
     EvaluationError,
     evaluate,
@@ -49,6 +49,7 @@ from runtime.orchestration.operations import (
     Change,
     Invocation,
     Operation,
+    Parameter,
     StepFailure,
     apply_change,
     check_value,
@@ -92,6 +93,33 @@ class _Plan:
     args: Mapping[str, Any]  # argument name -> expression (compiled form)
     output: tuple[str, ...] | None
     when: Any
+    # In the operation's order: (name, parameter, expression) for a value, and the state
+    # path instead of the expression for a place, decoded once.
+    arguments: tuple[tuple[str, Parameter, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What every run of one workflow content needs, decoded and checked once.
+
+    Built from a private copy of the workflow, so a caller changing its own workflow
+    later cannot change it; shared by every run (and thread) of that content, never
+    changed: a run reads its plans and copies what it hands out.
+    """
+
+    workflow: WorkflowDefinition  # the private copy
+    plans: tuple[_Plan, ...]
+    workflow_hash: str
+    human_ids: tuple[str, ...]
+    effects: Mapping[str, str]  # step id -> effect, for the steps that have one
+
+
+# Prepared workflows by content (see `_content_key`), oldest first; bounded in entries and
+# in the size of their keys (about the size of the workflows themselves).
+_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
+_PREPARED_ENTRIES = 256
+_PREPARED_KEY_BYTES = 8_000_000
+_prepared_key_bytes = 0
 
 
 class Orchestrator:
@@ -111,15 +139,34 @@ class Orchestrator:
         reaches an effect neither journaled nor provided raises
         `EnvelopeViolation`; no result is returned then.
         """
-        plans = self._plans(workflow)
-        journal = _check_context(ctx, plans)
-        params = bind_params(workflow, ctx)
-        state = bind_inputs(workflow, ctx.initial_state)
-        return _Run(workflow, plans, ctx, params, state, journal).execute()
+        prepared = self._prepared(workflow)
+        journal = _check_context(ctx, prepared)
+        params = bind_params(prepared.workflow, ctx)
+        state = bind_inputs(prepared.workflow, ctx.initial_state)
+        return _Run(prepared, ctx, params, state, journal).execute()
 
     def validate(self, workflow: WorkflowDefinition) -> None:
         """The envelope and anti-failure checks, in the seed's order, then the steps' shape."""
-        self._plans(workflow)
+        self._prepared(workflow)
+
+    def _prepared(self, workflow: WorkflowDefinition) -> _Prepared:
+        """The checked, decoded workflow: from the cache when this content was seen, with
+        these limits (a subclass may change them)."""
+        content = _content_key(workflow)
+        if content is None:  # not only built-in data: checked (and refused) every time
+            return _prepare(workflow, self._plans(workflow))
+        key = (content, self.MAX_TOTAL_STEPS, self.MAX_HUMAN_STEPS,
+               tuple(sorted(self.ALLOWED_KINDS)))
+        found = _PREPARED.get(key)
+        if found is not None:
+            return found
+        private = WorkflowDefinition(
+            id=workflow.id, metadata=copy.deepcopy(workflow.metadata),
+            steps=[StepSpec(step.id, step.kind, copy.deepcopy(step.payload))
+                   for step in workflow.steps])
+        prepared = _prepare(private, self._plans(private))
+        _remember(key, prepared)
+        return prepared
 
     def _plans(self, workflow: WorkflowDefinition) -> list[_Plan]:
         """`validate`, returning the decoded steps."""
@@ -154,6 +201,43 @@ class Orchestrator:
             raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}")
         _check_declarations(workflow)
         return plans
+
+
+def _content_key(workflow: WorkflowDefinition) -> str | None:
+    """The workflow's content as text that tells built-in values and types apart (1, 1.0,
+    True and "1"; a list and a tuple): its `repr`. Equal text means equal data; anything
+    else only costs a second entry. None when it cannot be written (too deep)."""
+    try:
+        return repr((workflow.id, [(step.id, step.kind, step.payload)
+                                   for step in workflow.steps], workflow.metadata))
+    except RecursionError:
+        return None
+
+
+def _prepare(workflow: WorkflowDefinition, plans: list[_Plan]) -> _Prepared:
+    return _Prepared(
+        workflow=workflow,
+        plans=tuple(plans),
+        workflow_hash=content_hash(workflow),
+        human_ids=tuple(plan.spec.id for plan in plans if plan.spec.kind == "human"),
+        effects={plan.spec.id: plan.operation.effect for plan in plans
+                 if plan.operation.effect},
+    )
+
+
+def _remember(key: tuple[Any, ...], prepared: _Prepared) -> None:
+    global _prepared_key_bytes
+    size = len(key[0])
+    if size > _PREPARED_KEY_BYTES // 4:
+        return  # a huge workflow: its runs are long anyway
+    while _PREPARED and (len(_PREPARED) >= _PREPARED_ENTRIES
+                         or _prepared_key_bytes + size > _PREPARED_KEY_BYTES):
+        oldest = next(iter(_PREPARED), None)
+        if oldest is not None and _PREPARED.pop(oldest, None) is not None:  # another thread
+            _prepared_key_bytes -= len(oldest[0])                           # may be first
+    if key not in _PREPARED:
+        _PREPARED[key] = prepared
+        _prepared_key_bytes += size
 
 
 def _plan(step: StepSpec) -> _Plan:
@@ -222,7 +306,11 @@ def _plan(step: StepSpec) -> _Plan:
     problem = expression_problem(when)
     if problem:
         raise EnvelopeViolation(f"Step '{step.id}': its `when` condition is malformed: {problem}")
-    return _Plan(step, operation, args, output_path, when)
+    arguments = tuple(
+        (parameter.name, parameter, split_path(args[parameter.name]["ref"])[1]
+         if parameter.place else args[parameter.name])
+        for parameter in operation.parameters if parameter.name in args)
+    return _Plan(step, operation, args, output_path, when, arguments)
 
 
 def _check_declarations(workflow: WorkflowDefinition) -> None:
@@ -248,9 +336,9 @@ def _check_declarations(workflow: WorkflowDefinition) -> None:
                 raise EnvelopeViolation(f"{where}: the default is not {declaration['type']}")
 
 
-def _check_context(ctx: ExecutionContext, plans: list[_Plan]) -> dict[str, Any]:
+def _check_context(ctx: ExecutionContext, prepared: _Prepared) -> dict[str, Any]:
     """Answers, journal and effects fit the workflow; returns the journal to replay."""
-    human = [plan.spec.id for plan in plans if plan.spec.kind == "human"]
+    human = prepared.human_ids
     if ctx.answers is not None:
         if not isinstance(ctx.answers, Mapping):
             raise AnswerError("answers must be a mapping of step ids to answers")
@@ -262,11 +350,12 @@ def _check_context(ctx: ExecutionContext, plans: list[_Plan]) -> dict[str, Any]:
         problem = json_problem(dict(ctx.answers), "answers")
         if problem:
             raise AnswerError(problem)
-    effects = {plan.spec.id: plan.operation.effect for plan in plans if plan.operation.effect}
+    effects = prepared.effects
     journal = dict(ctx.journal or {})
-    problem = json_problem(journal, "journal")
-    if problem:
-        raise ReplayError(problem)
+    if journal:
+        problem = json_problem(journal, "journal")
+        if problem:
+            raise ReplayError(problem)
     for step_id, entry in sorted(journal.items()):
         if step_id not in effects:
             raise ReplayError(f"the journal has an entry for '{step_id}', which is not a step "
@@ -334,7 +423,7 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
         if name in given:
             value = given[name]
         elif "default" in declaration:
-            value = copy.deepcopy(declaration["default"])
+            value = json_copy(declaration["default"], "default")  # checked: JSON data
         else:
             raise ParameterError(f"missing required {what} `{name}` ({declaration['type']})")
         type_name = declaration["type"]
@@ -350,15 +439,17 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
 
 
 _NO_INPUT = object()  # a step that consumed neither an answer nor an effect
+_NO_CHANGES_HASH = canonical_hash([])
+_EMPTY_MAP_HASH = canonical_hash({})
 
 
 class _Run:
     """One execution: walks the plans, records lineage, journal and the receipt chain."""
 
-    def __init__(self, workflow: WorkflowDefinition, plans: list[_Plan], ctx: ExecutionContext,
-                 params: dict[str, Any], state: dict[str, Any], journal: dict[str, Any]) -> None:
-        self.workflow = workflow
-        self.plans = plans
+    def __init__(self, prepared: _Prepared, ctx: ExecutionContext, params: dict[str, Any],
+                 state: dict[str, Any], journal: dict[str, Any]) -> None:
+        self.workflow = prepared.workflow
+        self.plans = prepared.plans
         self.ctx = ctx
         self.params = params
         self.state = state
@@ -368,12 +459,13 @@ class _Run:
         self.given_answers = dict(ctx.answers or {})
         self.answered_by = {str(step): str(who) for step, who in (ctx.answered_by or {}).items()}
         self.answered_by_used: dict[str, str] = {}
-        self.workflow_hash = content_hash(workflow)
+        self.workflow_hash = prepared.workflow_hash
         self.hasher = StateHasher()
         self.initial_state_hash = self.hasher.hash(state)
-        self.head = canonical_hash({
+        self.params_hash = data_hash(params)
+        self.head = data_hash({
             "workflow": self.workflow_hash,
-            "params": canonical_hash(params),
+            "params": self.params_hash,
             "initial_state": self.initial_state_hash,
         })
         self.chain: list[dict[str, Any]] = []
@@ -421,12 +513,12 @@ class _Run:
                     self.state, kept = state, changes
                     raise StepFailure(outcome.failure)
             except (StepFailure, EvaluationError) as problem:
-                executed.append(_copy_step(plan.spec))
+                executed.append(_copy_step(plan))
                 self._record(step_id, "failed", kept, consumed)
                 failed = (step_id, f"Step '{step_id}' failed: {problem}")
                 break
             self.state = state
-            executed.append(_copy_step(plan.spec))
+            executed.append(_copy_step(plan))
             self._record(step_id, "succeeded", changes, consumed)
         return self._result(executed, failed, waiting)
 
@@ -439,18 +531,15 @@ class _Run:
 
     def _arguments(self, plan: _Plan) -> dict[str, Any]:
         args: dict[str, Any] = {}
-        for parameter in plan.operation.parameters:
-            if parameter.name not in plan.args:
-                continue
-            expression = plan.args[parameter.name]
+        for name, parameter, expression in plan.arguments:
             if parameter.place:
-                args[parameter.name] = split_path(expression["ref"])[1]
+                args[name] = expression  # the path, decoded by `_plan`
                 continue
             value = evaluate(expression, self.params, self.state)
             problem = check_value(parameter, value)
             if problem:
                 raise StepFailure(problem)
-            args[parameter.name] = value  # may share with the state: nothing mutates either
+            args[name] = value  # may share with the state: nothing mutates either
         return args
 
     def _question(self, plan: _Plan, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -530,10 +619,11 @@ class _Run:
         return copy.deepcopy(entry["result"])
 
     def _record(self, step_id: str, status: str, changes: Any, consumed: Any) -> None:
-        change_hash = canonical_hash([change.to_json() for change in changes])
-        input_hash = None if consumed is _NO_INPUT else canonical_hash(consumed)
+        change_hash = data_hash([change.to_json() for change in changes]) if changes \
+            else _NO_CHANGES_HASH
+        input_hash = None if consumed is _NO_INPUT else data_hash(consumed)
         previous = self.chain[-1]["link"] if self.chain else self.head
-        link = canonical_hash([previous, step_id, status, change_hash, input_hash])
+        link = data_hash([previous, step_id, status, change_hash, input_hash])
         self.chain.append({"changes": change_hash, "input": input_hash, "link": link,
                            "status": status, "step": step_id})
         self.steps.append({"id": step_id, "status": status})
@@ -550,21 +640,21 @@ class _Run:
             "workflow_id": self.workflow.id,
         }
         final_state_hash = self.hasher.hash(self.state)
-        answers_hash = canonical_hash(self.answers)
-        journal_hash = canonical_hash(self.journal)
+        answers_hash = data_hash(self.answers) if self.answers else _EMPTY_MAP_HASH
+        journal_hash = data_hash(self.journal) if self.journal else _EMPTY_MAP_HASH
         error_message = failed[1] if failed else None
         last = self.chain[-1]["link"] if self.chain else self.head
         receipt: dict[str, Any] = {
             "answers_hash": answers_hash,
             "chain": self.chain,
-            "digest": canonical_hash([last, status, final_state_hash, answers_hash,
-                                      journal_hash, error_message]),
+            "digest": data_hash([last, status, final_state_hash, answers_hash, journal_hash,
+                                 error_message]),
             "final_state_hash": final_state_hash,
             "head": self.head,
             "id": self.workflow.id,
             "initial_state_hash": self.initial_state_hash,
             "journal_hash": journal_hash,
-            "params_hash": canonical_hash(self.params),
+            "params_hash": self.params_hash,
             "skipped": skipped,
             "status": status,
             "steps": executed_ids,
@@ -584,8 +674,8 @@ class _Run:
             status=status,
             waiting_step_id=waiting[0] if waiting else None,
             question=waiting[1] if waiting else None,
-            answers=copy.deepcopy(self.answers),
-            journal=copy.deepcopy(self.journal),
+            answers=json_copy(self.answers, "answers"),  # checked: JSON data
+            journal=json_copy(self.journal, "journal"),
         )
 
 
@@ -608,5 +698,6 @@ def _written(change: Change) -> Change:
         raise StepFailure(f"cannot write {problem}") from None
 
 
-def _copy_step(step: StepSpec) -> StepSpec:
+def _copy_step(plan: _Plan) -> StepSpec:
+    step = plan.spec
     return StepSpec(step.id, step.kind, json_copy(step.payload, "payload"))  # checked: JSON

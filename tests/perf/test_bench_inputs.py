@@ -91,3 +91,17 @@ def test_bench_help_lists_its_options() -> None:
                                capture_output=True, text=True, check=True)
     for option in ("--quick", "--json", "--only", "--save", "--work"):
         assert option in completed.stdout
+
+
+@pytest.mark.parametrize("state", [{}, {"count": 5, "tags": ["draft", "x"]}, {"other": [1]}])
+def test_the_plain_counter_computes_what_the_engine_computes(state: dict[str, object]) -> None:
+    from bench.plain_counter import counter
+
+    source = (ROOT / "examples" / "counter.mission").read_text(encoding="utf-8")
+    workflow = compile_source(source, "counter.mission").workflow
+    assert workflow is not None
+    result = Orchestrator().run_workflow(workflow, ExecutionContext(initial_state=state,
+                                                                    params={"by": 3}))
+    final, digest = counter(state, 3)
+    assert final == result.final_state
+    assert digest == result.receipt["final_state_hash"]
