@@ -150,12 +150,12 @@ class Orchestrator:
         self._prepared(workflow)
 
     def _prepared(self, workflow: WorkflowDefinition) -> _Prepared:
-        """The checked, decoded workflow: from the cache when this content was seen, with
-        these limits (a subclass may change them)."""
+        """The checked, decoded workflow: from the cache when this content was seen by this
+        class with these limits (a subclass may change its checks or its limits)."""
         content = _content_key(workflow)
         if content is None:  # not only built-in data: checked (and refused) every time
             return _prepare(workflow, self._plans(workflow))
-        key = (content, self.MAX_TOTAL_STEPS, self.MAX_HUMAN_STEPS,
+        key = (content, type(self), self.MAX_TOTAL_STEPS, self.MAX_HUMAN_STEPS,
                tuple(sorted(self.ALLOWED_KINDS)))
         found = _PREPARED.get(key)
         if found is not None:
