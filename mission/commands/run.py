@@ -272,18 +272,11 @@ def local_effects(workflow: WorkflowDefinition) -> EffectRunner | None:
 def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> OrchestrationResult:
     """Run, turning a refused workflow, param, answer or journal into a `UsageError`."""
     from runtime.orchestration.engine import Orchestrator
-    from runtime.orchestration.model import (
-        AnswerError,
-        AntiFailureViolation,
-        EnvelopeViolation,
-        ParameterError,
-        ReplayError,
-    )
+    from runtime.orchestration.model import RUN_REFUSALS
 
     try:
         return Orchestrator().run_workflow(workflow, context)
-    except (ParameterError, EnvelopeViolation, AntiFailureViolation, AnswerError,
-            ReplayError) as problem:
+    except RUN_REFUSALS as problem:
         raise UsageError(str(problem)) from None
 
 

@@ -520,21 +520,14 @@ def _report_body(record: RunRecord) -> str:
     """The run's report (the replay of its record), as `mission run --report` draws it."""
     from mission.report import report_body
     from runtime.orchestration.engine import Orchestrator
-    from runtime.orchestration.model import (
-        AnswerError,
-        AntiFailureViolation,
-        EnvelopeViolation,
-        ParameterError,
-        ReplayError,
-    )
+    from runtime.orchestration.model import RUN_REFUSALS
     from runtime.records import RecordError
 
     try:
         workflow = record.stored_workflow()
         context = record.context()
         result = Orchestrator().run_workflow(workflow, context)
-    except (RecordError, AnswerError, AntiFailureViolation, EnvelopeViolation, ParameterError,
-            ReplayError) as problem:
+    except (RecordError, *RUN_REFUSALS) as problem:
         raise Refusal(409, f"this run's record cannot be replayed: {problem}") from None
     return report_body(workflow, result, context)
 

@@ -40,6 +40,12 @@ class ReplayError(Exception):
     """A recorded journal does not fit the run replaying it (another effect or request)."""
 
 
+# What `Orchestrator.run_workflow` raises when it refuses a workflow, params, answers or a
+# journal: the caller's input is at fault, never the engine.
+RUN_REFUSALS = (ParameterError, EnvelopeViolation, AntiFailureViolation, AnswerError,
+                ReplayError)
+
+
 @dataclass
 class StepSpec:
     id: str
