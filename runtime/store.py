@@ -109,6 +109,19 @@ def _make_private(path: Path, mode: int) -> None:
             os.chmod(path.with_name(name), 0o600)
 
 
+@contextmanager
+def immediate_transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """`BEGIN IMMEDIATE` (the write lock at once, so writers queue instead of deadlocking),
+    then `COMMIT`, or `ROLLBACK` when the body raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class RunStore:
     """A connection to one store file. Use as a context manager, or call `close()`."""
 
@@ -204,13 +217,8 @@ class RunStore:
     def _transaction(self) -> Iterator[None]:
         """One write, all or nothing; SQLite's own errors become `StoreError`s."""
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate_transaction(self._db):
                 yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
         except sqlite3.OperationalError as problem:
             raise StoreError(f"cannot write to the run store {self.path}: {problem}") from None
 
