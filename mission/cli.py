@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("mission.commands.explain", "explain a diagnostic code"),
     "rules": ("mission.commands.rules", "list every diagnostic code"),
     "lsp": ("mission.commands.lsp", "run the language server over stdio"),
+    "serve": ("mission.commands.serve", "the web inbox and HTTP API over the run store"),
+    "users": ("mission.commands.users", "manage the people and groups of `mission serve`"),
 }
 
 

@@ -46,7 +46,7 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    store: Path
+    store: str  # the run store's location: a path, sqlite:///PATH or postgresql://...
     accounts: Path
     catalogue: dict[str, Mission]
     secure_cookies: bool = True
@@ -68,6 +68,7 @@ def create_app(settings: Settings) -> Starlette:
     """The application over `settings.store`; the routes are listed in `openapi.py` too."""
     environment = Environment(loader=FileSystemLoader(_TEMPLATES),
                               autoescape=select_autoescape(default=True, default_for_string=True))
+    environment.filters["pretty"] = _pretty
     runs = Runs(settings.store, settings.catalogue)
     local = _Connections()
 
@@ -84,7 +85,8 @@ def create_app(settings: Settings) -> Starlette:
         return HTMLResponse(text, status_code=status, headers=_page_headers())
 
     def problem_page(session: Session | None, refusal: Refusal) -> HTMLResponse:
-        return page("error.html", session, refusal.status, message=refusal.message)
+        return page("error.html", session, refusal.status, message=refusal.message,
+                    code=refusal.status, heading=_HEADINGS.get(refusal.status))
 
     async def session_of(request: Request) -> Session | None:
         session_id = request.cookies.get(settings.session_cookie)
@@ -401,6 +403,18 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/runs/{run_id}/verify", api(api_verify)),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
+
+
+_HEADINGS = {400: "This request is not understood", 403: "You may not do this",
+             404: "Not found", 409: "This cannot be done now", 413: "Too large",
+             415: "Wrong kind of form", 422: "Not accepted", 503: "The run store is unavailable"}
+
+
+def _pretty(value: Any) -> str:
+    """A value as indented JSON, for people (the page escapes it)."""
+    import json
+
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def _page_headers() -> dict[str, str]:

@@ -25,7 +25,14 @@ from mission.serve.accounts import Accounts, User, may_answer
 from mission.serve.catalogue import Mission
 from runtime.orchestration.model import WorkflowDefinition
 from runtime.records import RecordError, RunRecord
-from runtime.store import RunListing, RunStore, StoredRun, StoreError, UnknownRun
+from runtime.store_api import (
+    RunListing,
+    RunStoreAPI,
+    StoredRun,
+    StoreError,
+    UnknownRun,
+    open_store,
+)
 
 
 class Refusal(Exception):
@@ -61,22 +68,22 @@ def step_group(workflow: WorkflowDefinition, step_id: str) -> str | None:
 class Runs:
     """The run store as the server uses it: one short connection per request."""
 
-    def __init__(self, store_path: Path, catalogue: dict[str, Mission]) -> None:
-        self.store_path = store_path
+    def __init__(self, location: str | Path, catalogue: dict[str, Mission]) -> None:
+        self.location = str(location)
         self.catalogue = catalogue
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     @contextmanager
-    def store(self) -> Iterator[RunStore]:
+    def store(self) -> Iterator[RunStoreAPI]:
         try:
-            with RunStore(self.store_path) as store:
+            with open_store(self.location) as store:
                 yield store
         except StoreError as problem:
             raise Refusal(503, str(problem)) from None
 
     @contextmanager
-    def _only_answer(self, run_id: int) -> Iterator[RunStore]:
+    def _only_answer(self, run_id: int) -> Iterator[RunStoreAPI]:
         with self._locks_guard:
             lock = self._locks.setdefault(run_id, threading.Lock())
         with lock, self.store() as store:
@@ -171,7 +178,7 @@ class Runs:
             return updated
 
 
-def _load(store: RunStore, run_id: int) -> StoredRun:
+def _load(store: RunStoreAPI, run_id: int) -> StoredRun:
     try:
         return store.load(run_id)
     except UnknownRun:

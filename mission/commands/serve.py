@@ -1,0 +1,127 @@
+"""`mission serve`: the web inbox and HTTP API over the run store (docs/serve.md).
+
+It listens on 127.0.0.1 by default (put a TLS reverse proxy in front to reach
+it from elsewhere). With no accounts yet, it makes a user `admin` and prints
+that user's API token once, on standard output; only the token's hash is
+kept, and nothing logs it again. Starlette, uvicorn and Jinja2 are imported
+only here, when the server starts (`pip install 'mission[serve]'`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from pathlib import Path
+
+from mission.cli import EXIT_OK, UsageError
+from mission.serve.accounts import ADMIN_GROUP, AccountError, Accounts
+from mission.serve.catalogue import Mission, load_catalogue
+from mission.serve.setup import accounts_path, add_location_arguments, store_location
+
+_NEEDS = ("starlette", "uvicorn", "jinja2", "multipart")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="the port (default 8000; 0 picks a free one, printed at start)")
+    add_location_arguments(parser)
+    parser.add_argument("--missions", metavar="DIR",
+                        help="a directory of .mission and compiled .json files people may start "
+                             "(beside the registered missions)")
+    parser.add_argument("--insecure-cookies", action="store_true",
+                        help="send session cookies over plain HTTP too (only for a test on "
+                             "localhost without TLS; browsers keep `Secure` cookies of "
+                             "http://localhost anyway)")
+    parser.add_argument("--log-level", default="info",
+                        choices=["critical", "error", "warning", "info", "debug"],
+                        help="how much the server logs (default info: one line per request)")
+
+
+def missing_extra() -> str | None:
+    """The first module of `mission[serve]` that is not installed, if any."""
+    from importlib.util import find_spec
+
+    return next((name for name in _NEEDS if find_spec(name) is None), None)
+
+
+def run(args: argparse.Namespace) -> int:
+    missing = missing_extra()
+    if missing is not None:
+        raise UsageError(f"the web server needs the `serve` extra ({missing} is not "
+                         "installed): pip install 'mission[serve]'")
+    if not 0 <= args.port < 65536:
+        raise UsageError(f"--port is from 0 to 65535, not {args.port}")
+    from mission.stores import display
+    from runtime.store_api import StoreError, open_store
+
+    location = store_location(args)
+    try:
+        with open_store(location):
+            pass  # created (or migrated) now, so a bad store stops here, not at the first page
+    except StoreError as problem:
+        raise UsageError(str(problem)) from None
+    accounts_file = accounts_path(args, location)
+    missions = Path(args.missions) if args.missions else None
+    if missions is not None and not missions.is_dir():
+        raise UsageError(f"--missions {missions}: not a directory")
+    try:
+        with Accounts(accounts_file) as accounts:
+            first_token = _first_admin(accounts)
+    except AccountError as problem:
+        raise UsageError(str(problem)) from None
+    catalogue = load_catalogue(missions)
+    listener = _listen(args.host, args.port)
+    host, port = listener.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"mission serve: listening on http://{shown_host}:{port}/ (run store "
+          f"{display(location)}, accounts {accounts_file}, {len(catalogue)} missions)",
+          flush=True)
+    if first_token is not None:
+        print("mission serve: no users yet, so there is now a user `admin`; its API token "
+              "(shown only this once, only its hash is kept):\n"
+              f"    {first_token}\n"
+              "sign in as `admin` with it, or add people: mission users add NAME --group GROUP",
+              flush=True)
+    return _serve(args, location, accounts_file, catalogue, listener)
+
+
+def _first_admin(accounts: Accounts) -> str | None:
+    """With no users at all: a user `admin` (no password) and its first token."""
+    if accounts.users():
+        return None
+    accounts.add_user("admin", None, [ADMIN_GROUP])
+    return accounts.new_token("admin")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as problem:
+        listener.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {problem.strerror or problem}"
+                         ) from None
+    listener.listen(128)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
+           catalogue: dict[str, Mission], listener: socket.socket) -> int:
+    import uvicorn
+
+    from mission.serve.app import Settings, create_app
+
+    settings = Settings(store=location, accounts=accounts_file,
+                        catalogue=catalogue,
+                        secure_cookies=not args.insecure_cookies)
+    config = uvicorn.Config(create_app(settings), log_level=args.log_level,
+                            server_header=False, proxy_headers=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[listener])
+    print("mission serve: stopped", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,117 @@
+"""`mission users ACTION`: the people, groups, API tokens and start grants of `mission serve`.
+
+They live in the accounts file beside the run store (`mission/serve/accounts.py`):
+passwords hashed with scrypt, tokens and sessions kept as their sha256 only. A
+password is never an argument (it would show in `ps` and the shell's history): it
+is asked on the terminal, or read from standard input with `--password-stdin`.
+A new token is printed once; it cannot be shown again, only replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mission.cli import EXIT_OK, UsageError
+from mission.serve.accounts import AccountError, Accounts
+from mission.serve.setup import accounts_path, add_location_arguments, store_location
+
+ACTIONS = ("list", "add", "passwd", "remove", "join", "token", "allow", "grants")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        add_location_arguments(sub)
+        return sub
+
+    action("list", "list the users and their groups")
+    add = action("add", "add a user (asks for a password; --no-password for a token-only user)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--group", "-g", action="append", default=[], metavar="GROUP",
+                     help="a group the user belongs to (repeatable); `admin` may do everything")
+    secret = add.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    secret.add_argument("--no-password", action="store_true",
+                        help="no password: the user signs in with API tokens only")
+    passwd = action("passwd", "set a user's password (signs out their sessions)")
+    passwd.add_argument("name", metavar="NAME")
+    passwd.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    action("remove", "remove a user, their tokens and sessions").add_argument("name",
+                                                                             metavar="NAME")
+    join = action("join", "add a user to a group")
+    join.add_argument("name", metavar="NAME")
+    join.add_argument("group", metavar="GROUP")
+    action("token", "make a new API token for a user (printed once)").add_argument(
+        "name", metavar="NAME")
+    allow = action("allow", "let a group start a mission (`*`: every mission)")
+    allow.add_argument("group", metavar="GROUP")
+    allow.add_argument("mission", metavar="MISSION")
+    action("grants", "list which group may start which mission")
+
+
+def run(args: argparse.Namespace) -> int:
+    path = accounts_path(args, store_location(args))
+    try:
+        with Accounts(path) as accounts:
+            return _act(args, accounts)
+    except AccountError as problem:
+        raise UsageError(str(problem)) from None
+
+
+def _act(args: argparse.Namespace, accounts: Accounts) -> int:
+    action = args.action
+    if action == "list":
+        for user in accounts.users():
+            print(f"{user.name}\t{', '.join(sorted(user.groups)) or '-'}")
+    elif action == "add":
+        password = None if args.no_password else _password(args.password_stdin)
+        accounts.add_user(args.name, password, list(args.group))
+        print(f"added user `{args.name}`" + (f" in {', '.join(args.group)}" if args.group else "")
+              + ("" if password else "; make a token with `mission users token "
+                 f"{args.name}`"), file=sys.stderr)
+    elif action == "passwd":
+        accounts.set_password(args.name, _password(args.password_stdin))
+        print(f"password of `{args.name}` changed; their sessions are signed out",
+              file=sys.stderr)
+    elif action == "remove":
+        accounts.remove_user(args.name)
+        print(f"removed user `{args.name}`", file=sys.stderr)
+    elif action == "join":
+        accounts.add_to_group(args.name, args.group)
+        print(f"`{args.name}` is in group `{args.group}`", file=sys.stderr)
+    elif action == "token":
+        token = accounts.new_token(args.name)
+        print(f"a new API token for `{args.name}` (shown once; only its hash is kept):",
+              file=sys.stderr)
+        print(token)
+    elif action == "allow":
+        accounts.allow_start(args.group, args.mission)
+        print(f"group `{args.group}` may start "
+              + ("every mission" if args.mission == "*" else f"`{args.mission}`"),
+              file=sys.stderr)
+    elif action == "grants":
+        for group, mission in accounts.start_grants():
+            print(f"{group}\t{mission}")
+    return EXIT_OK
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise UsageError("the two passwords differ; nothing changed")
+    else:
+        raise UsageError("give the password on a terminal, or with --password-stdin "
+                         "(never as an argument)")
+    if len(password) < 8:
+        raise UsageError("a password has at least 8 characters; nothing changed")
+    return password
