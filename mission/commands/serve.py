@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import socket
-import sys
 from pathlib import Path
 
 from mission.cli import EXIT_OK, UsageError
@@ -96,6 +95,21 @@ def _first_admin(accounts: Accounts) -> str | None:
     return accounts.new_token("admin")
 
 
+def _log_config() -> dict[str, object]:
+    """uvicorn's logging, all of it on standard error: standard output carries only the
+    address and the first token. A request line shows method, path and status, never a
+    header or a body, so no password, token or cookie reaches the log."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, object] = copy.deepcopy(LOGGING_CONFIG)
+    handlers = config["handlers"]
+    assert isinstance(handlers, dict)
+    handlers["access"]["stream"] = "ext://sys.stderr"
+    return config
+
+
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
@@ -121,7 +135,7 @@ def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
                         catalogue=catalogue,
                         secure_cookies=not args.insecure_cookies)
     config = uvicorn.Config(create_app(settings), log_level=args.log_level,
-                            server_header=False, proxy_headers=False, lifespan="off")
+                            log_config=_log_config(), server_header=False,
+                            proxy_headers=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[listener])
-    print("mission serve: stopped", file=sys.stderr)
     return EXIT_OK
