@@ -75,15 +75,15 @@ def run(args: argparse.Namespace) -> int:
     listener = _listen(args.host, args.port)
     host, port = listener.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
-    print(f"mission serve: listening on http://{shown_host}:{port}/ (run store "
-          f"{display(location)}, accounts {accounts_file}, {len(catalogue)} missions)",
-          flush=True)
     if first_token is not None:
         print("mission serve: no users yet, so there is now a user `admin`; its API token "
               "(shown only this once, only its hash is kept):\n"
               f"    {first_token}\n"
               "sign in as `admin` with it, or add people: mission users add NAME --group GROUP",
               flush=True)
+    print(f"mission serve: listening on http://{shown_host}:{port}/ (run store "
+          f"{display(location)}, accounts {accounts_file}, {len(catalogue)} missions)",
+          flush=True)
     return _serve(args, location, accounts_file, catalogue, listener)
 
 
