@@ -113,7 +113,9 @@ def _prefix(workflow: WorkflowDefinition, context: ExecutionContext,
             ExecutionContext(
                 initial_state=context.initial_state, params=context.params,
                 answers={k: v for k, v in (context.answers or {}).items() if k in ids},
-                journal={k: v for k, v in (context.journal or {}).items() if k in ids}))
+                journal={k: v for k, v in (context.journal or {}).items() if k in ids},
+                answered_by={k: v for k, v in (context.answered_by or {}).items()
+                             if k in ids}))
 
 
 def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
@@ -125,6 +127,7 @@ def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
         initial_state=context.initial_state, params=context.params,
         answers={**dict(context.answers or {}), **result.answers},
         journal={**dict(context.journal or {}), **result.journal},
+        answered_by=context.answered_by,
     )
     engine = Orchestrator()
     try:

@@ -101,6 +101,9 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(server: Se
                               cookies=cookies)
     assert accepted.status == 303
     assert server.api("GET", f"/api/runs/{run_id}").json()["answered_by"] == {"sign_off": "bob"}
+    page = server.request("GET", f"/runs/{run_id}", cookies=cookies).text
+    assert "waits for an answer to step <code>channel</code>" in page  # the banner
+    assert "recomputed by replaying the run" in page  # state before/after each step
 
 
 def test_two_people_answering_at_once_one_is_accepted(server: Server) -> None:
