@@ -39,18 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="how much the server logs (default info: one line per request)")
 
 
-def missing_extra() -> str | None:
-    """The first module of `mission[serve]` that is not installed, if any."""
-    from importlib.util import find_spec
+def _require_extra() -> None:
+    """Import what `mission[serve]` brings, or say how to install it."""
+    import importlib
 
-    return next((name for name in _NEEDS if find_spec(name) is None), None)
+    for name in _NEEDS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            raise UsageError(f"the web server needs the `serve` extra ({name} is not "
+                             "installed): pip install 'mission[serve]'") from None
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = missing_extra()
-    if missing is not None:
-        raise UsageError(f"the web server needs the `serve` extra ({missing} is not "
-                         "installed): pip install 'mission[serve]'")
+    _require_extra()
     if not 0 <= args.port < 65536:
         raise UsageError(f"--port is from 0 to 65535, not {args.port}")
     from mission.stores import display
