@@ -3,13 +3,13 @@
     python -m bench.serve_load [CLIENTS] [ANSWERS]
 
 Starts `mission serve` (a real process, SQLite store in a temp dir), stores
-CLIENTS × ANSWERS / 2 waiting runs, then CLIENTS threads, each its own user
+CLIENTS x ANSWERS / 2 waiting runs, then CLIENTS threads, each its own user
 with its own token and keep-alive connection, send ANSWERS answers each: every
 run is answered by two clients at once, so half the answers must be refused
 (409). Prints the throughput and the count of lost answers (a client was told
 "accepted" but the store does not hold its answer) and doubled ones (two
 clients told "accepted" for one step, or a store whose answer is nobody's):
-both must be 0. Defaults: 20 clients × 50 answers.
+both must be 0. Defaults: 20 clients x 50 answers.
 """
 
 from __future__ import annotations
