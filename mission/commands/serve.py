@@ -34,6 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="send session cookies over plain HTTP too (only for a test on "
                              "localhost without TLS; browsers keep `Secure` cookies of "
                              "http://localhost anyway)")
+    parser.add_argument("--forwarded-allow-ips", metavar="IPS", default="",
+                        help="behind a reverse proxy: the proxy's address(es), comma-separated, "
+                             "whose X-Forwarded-For/-Proto headers are believed (the sign-in "
+                             "limit then counts the real client's address)")
     parser.add_argument("--log-level", default="info",
                         choices=["critical", "error", "warning", "info", "debug"],
                         help="how much the server logs (default info: one line per request)")
@@ -138,6 +142,8 @@ def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
                         secure_cookies=not args.insecure_cookies)
     config = uvicorn.Config(create_app(settings), log_level=args.log_level,
                             log_config=_log_config(), server_header=False,
-                            proxy_headers=False, lifespan="off")
+                            proxy_headers=bool(args.forwarded_allow_ips),
+                            forwarded_allow_ips=args.forwarded_allow_ips or None,
+                            lifespan="off")
     uvicorn.Server(config).run(sockets=[listener])
     return EXIT_OK

@@ -138,6 +138,36 @@ def test_two_people_answering_at_once_one_is_accepted(server: Server) -> None:
         assert stored["answers"] == {"sign_off": winner == "alice"}
 
 
+def test_pages_send_a_strict_policy_and_session_cookies_are_guarded(server: Server) -> None:
+    from tests.serve.server import cookie_from
+
+    page = server.request("GET", "/login")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["x-frame-options"] == "DENY"
+    nonce = page.text.split('name="nonce" value="', 1)[1].split('"', 1)[0]
+    done = server.request("POST", "/login", form={"user": "bob", "password": "battery staple",
+                                                  "nonce": nonce, "next": "//evil.example/x"},
+                          cookies={"mission-login": cookie_from(page, "mission-login")})
+    assert (done.status, done.headers["location"]) == (303, "/")  # no open redirect
+    session = next(value for value in done.set_cookies if value.startswith("mission-session="))
+    assert "HttpOnly" in session and "SameSite=strict" in session
+    # a sign-in form replayed without its own cookie is refused
+    stale = server.request("POST", "/login", form={"user": "bob", "password": "battery staple",
+                                                   "nonce": nonce})
+    assert stale.status == 403
+    assert not any(value.startswith("mission-session=") for value in stale.set_cookies)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(server: Server) -> None:
+    before = store_snapshot(server.store)
+    reply = server.request("POST", "/api/runs", token=server.token,
+                           body={"mission": "release", "params": {"release": "x" * 2_000_000}})
+    assert reply.status == 413
+    assert store_snapshot(server.store) == before
+
+
 def test_the_openapi_description_is_valid_and_names_every_api_route(server: Server) -> None:
     from mission.serve.app import Settings, create_app
 
