@@ -15,8 +15,9 @@ written before every check has passed.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from runtime.store_api import (
     UnknownRun,
     open_store,
 )
+
+CLAIM_WAIT = 5.0  # seconds an answer waits for another process's claim on its run
 
 
 class Refusal(Exception):
@@ -86,10 +89,10 @@ class Runs:
     def _only_answer(self, run_id: int) -> Iterator[RunStoreAPI]:
         with self._locks_guard:
             lock = self._locks.setdefault(run_id, threading.Lock())
-        with lock, self.store() as store:
+        with lock, self.store() as store, ExitStack() as claimed:
             try:
-                with store.claim(run_id):
-                    yield store
+                _claim(store, run_id, claimed)
+                yield store
             except StoreError as problem:
                 if isinstance(problem, UnknownRun):
                     raise Refusal(404, str(problem)) from None
@@ -176,6 +179,24 @@ class Runs:
             except StoreError as problem:
                 raise Refusal(409, str(problem)) from None
             return updated
+
+
+def _claim(store: RunStoreAPI, run_id: int, stack: ExitStack) -> None:
+    """The store's claim on the run, entered on `stack`. Another holder (a second server on
+    the same store, a `mission resume`) finishes in milliseconds: wait for it up to
+    `CLAIM_WAIT` seconds, so the answer that comes second is told the step was answered,
+    not that the run was busy."""
+    deadline = time.monotonic() + CLAIM_WAIT
+    while True:
+        try:
+            stack.enter_context(store.claim(run_id))
+            return
+        except UnknownRun:
+            raise
+        except StoreError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _load(store: RunStoreAPI, run_id: int) -> StoredRun:

@@ -79,6 +79,8 @@ class Server:
     """One `python -m mission serve` process over `root`; `restart()` keeps the files."""
 
     root: Path
+    location: str | None = None  # a store URL; None: the SQLite file `store`
+    shared_accounts: Path | None = None  # an accounts file shared with other servers
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     token: str = ""
@@ -91,7 +93,7 @@ class Server:
 
     @property
     def accounts(self) -> Path:
-        return self.root / "data" / "serve.sqlite3"
+        return self.shared_accounts or self.root / "data" / "serve.sqlite3"
 
     def environment(self) -> dict[str, str]:
         # the parser cache stays the suite's own temp one (tests/conftest.py): built once
@@ -111,7 +113,8 @@ class Server:
         with out.open("wb") as stdout, err.open("wb") as stderr:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "mission", "serve", "--port", "0", "--store",
-                 str(self.store), "--missions", str(missions), "--insecure-cookies"],
+                 self.location or str(self.store), "--accounts", str(self.accounts),
+                 "--missions", str(missions), "--insecure-cookies"],
                 stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
                 env=self.environment(), cwd=self.root)
         deadline = time.monotonic() + 30
@@ -159,7 +162,8 @@ class Server:
     def users(self, *args: str, stdin: str = "") -> str:
         """`mission users ARGS` on this server's files."""
         done = subprocess.run([sys.executable, "-m", "mission", "users", *args, "--store",
-                               str(self.store)], input=stdin, capture_output=True, text=True,
+                               self.location or str(self.store), "--accounts",
+                               str(self.accounts)], input=stdin, capture_output=True, text=True,
                               env=self.environment(), cwd=self.root, timeout=60, check=True)
         return done.stdout
 
