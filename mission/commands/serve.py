@@ -18,7 +18,7 @@ from mission.serve.accounts import ADMIN_GROUP, AccountError, Accounts
 from mission.serve.catalogue import Mission, load_catalogue
 from mission.serve.setup import accounts_path, add_location_arguments, store_location
 
-_NEEDS = ("starlette", "uvicorn", "jinja2", "multipart")
+_NEEDS = ("starlette", "uvicorn", "jinja2")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -80,10 +80,5 @@ def test_sigkill_during_answers_loses_nothing_and_answers_nothing_twice(tmp_path
                 "score": run_id % 11}
             assert server.api("GET", f"/api/runs/{run_id}/verify").json()["verified"]
 
-        # a second restart with nothing happening in between shows the same (empty) inbox
-        before = store_snapshot(server.store)
-        server.restart()
-        assert store_snapshot(server.store) == before
-        assert inbox_runs(server, cookies) == []
     finally:
         server.stop()
