@@ -49,6 +49,64 @@ def shot(driver: object, name: str) -> None:
     driver.save_screenshot(str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
 
 
+# Every element with its own visible text: its colour and the first opaque background
+# behind it (WebDriver's script runs outside the page's CSP; the pages have none).
+_COLOURS = """
+const found = [];
+for (const element of document.querySelectorAll('body *')) {
+  const own = [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  const style = getComputedStyle(element);
+  if (!own || style.visibility === 'hidden' || element.offsetParent === null
+      || style.clip === 'rect(0px, 0px, 0px, 0px)') continue;
+  let back = element, colour = 'rgba(0, 0, 0, 0)';
+  while (back) {
+    colour = getComputedStyle(back).backgroundColor;
+    if (!colour.endsWith(', 0)') && colour !== 'transparent') break;
+    back = back.parentElement;
+  }
+  found.push([element.tagName + '.' + element.className, element.textContent.trim().slice(0, 30),
+              style.color, back ? colour : 'rgb(255, 255, 255)']);
+}
+return found;
+"""
+
+
+def contrast(foreground: str, background: str) -> float:
+    def luminance(css: str) -> float:
+        red, green, blue = (int(part) / 255 for part in
+                            css[css.index("(") + 1:css.index(")")].split(",")[:3])
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                  for c in (red, green, blue)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def wait_for(driver: object, css: str) -> object:
+    """The element once the page that has it is loaded (after a click that navigates)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    return WebDriverWait(driver, 30).until(  # type: ignore[arg-type]
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def check_page(driver: object) -> None:
+    """`lang`, the landmarks, and text contrast of at least 4.5:1 (WCAG AA)."""
+    from selenium.webdriver.common.by import By
+
+    find_all = driver.find_elements  # type: ignore[attr-defined]
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"  # type: ignore[attr-defined]
+    assert [len(find_all(By.TAG_NAME, tag)) for tag in ("main", "nav", "h1")] == [1, 1, 1]
+    texts = driver.execute_script(_COLOURS)  # type: ignore[attr-defined]
+    assert len(texts) > 5  # the check saw the page's text
+    low = [(where, text, round(contrast(fg, bg), 2)) for where, text, fg, bg in texts
+           if contrast(fg, bg) < 4.5]
+    assert not low, low
+
+
 def sign_in_with(driver: object, server: Server, user: str, password: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -59,6 +117,7 @@ def sign_in_with(driver: object, server: Server, user: str, password: str) -> No
     password_box = driver.find_element(By.ID, "password")  # type: ignore[attr-defined]
     password_box.send_keys(password)
     password_box.submit()
+    wait_for(driver, "form.signout")
 
 
 def test_sign_in_answer_a_wrong_answer_and_a_forbidden_page(server: Server,
@@ -79,50 +138,57 @@ def test_sign_in_answer_a_wrong_answer_and_a_forbidden_page(server: Server,
 
     driver.get(base + "/")  # type: ignore[attr-defined]
     shot(driver, "01-sign-in")
+    check_page(driver)
     sign_in_with(driver, server, "alice", "correct horse")
     assert find(By.TAG_NAME, "h1").text == "Inbox"
     rows = find(By.TAG_NAME, "tbody").text
     assert f"run {release}" in rows and f"run {survey}" in rows
     shot(driver, "02-inbox")
+    check_page(driver)
 
     # a wrong answer: the engine's message, next to the field, and nothing changes
     find(By.LINK_TEXT, "How was today, from 0 to 10?").click()
-    box = find(By.ID, "answer")
+    box = wait_for(driver, "#answer")
     assert find(By.CSS_SELECTOR, "label[for=answer]").text == "How was today, from 0 to 10?"
     box.send_keys("11")
     box.submit()
-    error = find(By.ID, "answer-error")
+    error = wait_for(driver, "#answer-error")
     assert "the answer must be at most 10, not 11" in error.text
     box = find(By.ID, "answer")
     assert box.get_attribute("aria-invalid") == "true"
     assert "answer-error" in (box.get_attribute("aria-describedby") or "")
     assert box.get_attribute("value") == "11"
     shot(driver, "03-wrong-answer")
+    check_page(driver)
     assert server.api("GET", f"/api/runs/{survey}").json()["status"] == "waiting"
     box.clear()
     box.send_keys("8", Keys.ENTER)
-    assert "succeeded" in find(By.CSS_SELECTOR, ".banner").text
+    assert "succeeded" in wait_for(driver, ".banner.done").text  # type: ignore[attr-defined]
     shot(driver, "04-run-succeeded")
 
     # the confirm question, with the keyboard only: tab to "Yes", space, enter
     driver.get(f"{base}/runs/{release}/steps/sign_off")  # type: ignore[attr-defined]
     shot(driver, "05-confirm-form")
+    check_page(driver)
     yes = find(By.CSS_SELECTOR, "input[value=yes]")
     yes.send_keys(Keys.SPACE)
     assert yes.is_selected()
     yes.send_keys(Keys.ENTER)
-    banner = find(By.CSS_SELECTOR, ".banner").text
+    banner = wait_for(driver, ".banner").text  # type: ignore[attr-defined]
     assert "waits for an answer to step channel" in banner
     shot(driver, "06-run-waiting")
+    check_page(driver)
     run = server.api("GET", f"/api/runs/{release}").json()
     assert run["answered_by"] == {"sign_off": "alice"}
 
     driver.get(f"{base}/runs?status=waiting&mission=release")  # type: ignore[attr-defined]
     shot(driver, "07-runs-filtered")
+    check_page(driver)
     driver.get(f"{base}/start/release")  # type: ignore[attr-defined]
     find(By.CSS_SELECTOR, "form.panel button").click()
-    assert "release" in find(By.CSS_SELECTOR, ".field-error, .error").text
+    assert "release" in wait_for(driver, ".field-error, .error").text  # type: ignore[attr-defined]
     shot(driver, "08-start-missing-param")
+    check_page(driver)
 
     # eve is not a release manager: the channel step is forbidden to her
     sign_in_with(driver, server, "eve", "pass word 1")
@@ -130,4 +196,5 @@ def test_sign_in_answer_a_wrong_answer_and_a_forbidden_page(server: Server,
     assert find(By.TAG_NAME, "h1").text == "You may not do this"
     assert "eve may not answer step `channel`" in find(By.CSS_SELECTOR, ".error").text
     shot(driver, "09-forbidden")
+    check_page(driver)
     assert server.api("GET", f"/api/runs/{release}").json()["waiting_step_id"] == "channel"
