@@ -16,7 +16,7 @@ from pathlib import Path
 from mission.cli import EXIT_OK, UsageError
 from mission.serve.accounts import ADMIN_GROUP, AccountError, Accounts
 from mission.serve.catalogue import Mission, load_catalogue
-from mission.serve.setup import accounts_path, add_location_arguments, store_location
+from mission.serve.locations import accounts_path, add_location_arguments, store_location
 
 _NEEDS = ("starlette", "uvicorn", "jinja2")
 

@@ -14,7 +14,7 @@ import sys
 
 from mission.cli import EXIT_OK, UsageError
 from mission.serve.accounts import AccountError, Accounts
-from mission.serve.setup import accounts_path, add_location_arguments, store_location
+from mission.serve.locations import accounts_path, add_location_arguments, store_location
 
 ACTIONS = ("list", "add", "passwd", "remove", "join", "token", "allow", "grants")
 

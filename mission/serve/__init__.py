@@ -7,7 +7,7 @@
 - `forms.py`: one form widget per question type, and reading a form back;
 - `app.py`: the Starlette application (pages and the JSON API);
 - `openapi.py`: the API's OpenAPI description;
-- `setup.py`: where the commands find the store and the accounts file;
+- `locations.py`: where the commands find the store and the accounts file;
 - `templates/`: the pages (Jinja2, autoescaped, no scripts) and `serve.css`.
 
 Starlette, uvicorn and Jinja2 come with the optional extra `mission[serve]`;
