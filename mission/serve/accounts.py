@@ -7,8 +7,10 @@
   sha256 is stored, so a copy of the file signs no one in.
 - Every session has its own CSRF token, which every form carries back.
 - Failed sign-ins are counted per user name and per client address; after
-  `MAX_FAILURES` within `FAILURE_WINDOW` seconds, that name or address may not
-  try again until the window has passed (this survives a restart).
+  `MAX_FAILURES` for a name (`MAX_ADDRESS_FAILURES` for an address, which
+  many people may share behind a NAT) within `FAILURE_WINDOW` seconds, that
+  name or address may not try again until the window has passed (this
+  survives a restart).
 - Group `admin` may do everything; `start_grants` say which group may start
   which mission (`*`: any); a human step's `by GROUP` says who may answer it.
 
@@ -34,6 +36,7 @@ from runtime.store import immediate_transaction
 ADMIN_GROUP = "admin"
 ANY_MISSION = "*"
 MAX_FAILURES = 5
+MAX_ADDRESS_FAILURES = 20
 FAILURE_WINDOW = 300.0  # seconds
 SESSION_LIFETIME = 8 * 3600.0  # seconds
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
@@ -228,7 +231,8 @@ class Accounts:
         for key in keys:
             row = self._db.execute("SELECT count, since FROM failures WHERE key = ?",
                                    (key,)).fetchone()
-            if row and row[0] >= MAX_FAILURES and now - row[1] < FAILURE_WINDOW:
+            limit = MAX_ADDRESS_FAILURES if key.startswith("ip:") else MAX_FAILURES
+            if row and row[0] >= limit and now - row[1] < FAILURE_WINDOW:
                 return True
         return False
 

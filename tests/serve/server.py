@@ -81,6 +81,7 @@ class Server:
     root: Path
     location: str | None = None  # a store URL; None: the SQLite file `store`
     shared_accounts: Path | None = None  # an accounts file shared with other servers
+    options: tuple[str, ...] = ()  # more `mission serve` options
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     token: str = ""
@@ -114,7 +115,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "mission", "serve", "--port", "0", "--store",
                  self.location or str(self.store), "--accounts", str(self.accounts),
-                 "--missions", str(missions), "--insecure-cookies"],
+                 "--missions", str(missions), "--insecure-cookies", *self.options],
                 stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
                 env=self.environment(), cwd=self.root)
         deadline = time.monotonic() + 30

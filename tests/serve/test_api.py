@@ -199,8 +199,7 @@ def test_secrets_never_reach_the_servers_log(server: Server) -> None:
 
 
 def test_failed_sign_ins_are_limited_even_for_the_right_password(server: Server) -> None:
-    # last in this module: the limit counts per user name and per address, and every test
-    # here signs in from 127.0.0.1
+    # last in this module: it leaves `eve` locked out for five minutes
     from tests.serve.server import cookie_from
 
     def attempt(password: str) -> int:

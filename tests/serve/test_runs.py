@@ -117,3 +117,8 @@ def test_passwords_are_hashed_and_failed_sign_ins_are_limited(tmp_path: Path) ->
         accounts.record_failure(keys, now=1000.0)
     assert accounts.locked_out(keys, now=1001.0)
     assert not accounts.locked_out(keys, now=1400.0)
+    # an address, which many people may share, has a higher limit than a name
+    assert not accounts.locked_out(["ip:127.0.0.1"], now=1001.0)
+    for _ in range(15):
+        accounts.record_failure(["ip:127.0.0.1"], now=1000.0)
+    assert accounts.locked_out(["ip:127.0.0.1"], now=1001.0)
