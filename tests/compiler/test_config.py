@@ -147,4 +147,5 @@ def test_the_repository_config_excludes_the_test_and_fuzz_fixtures() -> None:
     assert config.excluded(str(root / "tests" / "golden" / "cases" / "E001.mission"))
     assert config.excluded(str(root / "fuzz" / "corpus" / "survey.mission"))
     assert not config.excluded(str(root / "examples" / "survey.mission"))
-    assert not config.excluded(str(root / "runtime" / "orchestration" / "missions" / "echo.mission"))
+    missions = root / "runtime" / "orchestration" / "missions"
+    assert not config.excluded(str(missions / "echo.mission"))
