@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "graph": ("mission.commands.graph", "draw a mission as Mermaid, DOT or SVG"),
     "explain": ("mission.commands.explain", "explain a diagnostic code"),
     "rules": ("mission.commands.rules", "list every diagnostic code"),
+    "schema": ("mission.commands.schema", "print the JSON Schema of compiled workflows"),
     "lsp": ("mission.commands.lsp", "run the language server over stdio"),
 }
 
