@@ -97,3 +97,30 @@ def test_in_a_map_or_a_string_of_a_number_fails_at_run_time_and_is_reported() ->
         "W208", "`in` a string needs a string on its left, not a number: the step fails")
     assert finding.help == (
         "`in` finds an item in a list, a key (a string) in a map, or text in a string",)
+
+
+def test_an_unknown_operation_is_its_step_s_one_finding_and_clouds_what_it_writes() -> None:
+    same_step = mission('    runtime a "A" when state.flag {\n        chek(value: 1)\n    }\n',
+                        "    input flag: any = 1\n")
+    assert codes(same_step) == [("E006", "chek")]
+    writes = mission('    runtime a "A" when state.flag {\n        chek(value: 1) -> state.flag\n'
+                     '    }\n    runtime b "B" when state.flag {\n        noop()\n    }\n',
+                     "    input flag: any = 1\n")
+    assert codes(writes) == [("E006", "chek")]
+    later = mission('    runtime a "A" {\n        chek(value: 1) -> state.ready\n    }\n'
+                    '    runtime b "B" when state.ready {\n        noop()\n    }\n')
+    assert codes(later) == [("E006", "chek")]
+    fixed = mission('    runtime a "A" when state.flag {\n        noop()\n    }\n',
+                    "    input flag: any = 1\n")
+    assert codes(fixed) == [("W209", "state.flag")]  # once the operation is known, it shows
+
+
+def test_a_wrong_type_points_at_the_declaration_of_the_value_s_type() -> None:
+    text = mission('    runtime a "A" {\n        increment(at: state.n, by: param.step)\n    }\n',
+                   '    param step: str = "1"\n    input n: int = 0\n')
+    result = compile_source(text, "m.mission")
+    (finding,) = result.diagnostics
+    assert finding.code == "E011"
+    (label,) = finding.labels
+    assert text[label.span.start:label.span.end] == "step: str"
+    assert label.message == "`param.step` is declared str here"
