@@ -39,6 +39,39 @@ class UsageError(Exception):
     """A problem with how the command was called, or with a file it was given (exit 2)."""
 
 
+class Refusal(UsageError):
+    """The engine refused a run: its message, with Python list reprs written out as plain
+    lists (`human, runtime`); `mission` shows it as the compiler shows an error (exit 2)."""
+
+    def __init__(self, refused: Exception) -> None:
+        super().__init__(_plain_lists(str(refused)))
+        self.kind = type(refused).__name__
+
+    def rendered(self) -> str:
+        """`error: WHAT`, then `= help:` with the rest of the message, and a note naming the
+        refusal: the layout of the compiler's diagnostics, which have a source span."""
+        message = str(self)
+        cut = min((index for index in (message.find(". "), message.find("; ")) if index > 0),
+                  default=-1)
+        lines = [f"error: {message if cut < 0 else message[:cut]}"]
+        rest = "" if cut < 0 else message[cut + 2:]
+        if rest:
+            lines.append(f"  = help: {rest[:1].lower()}{rest[1:]}")
+        lines.append(f"  = note: the engine refused the run ({self.kind}); nothing was stored")
+        return "\n".join(lines)
+
+
+def _plain_lists(message: str) -> str:
+    """`['human', 'runtime']` (a Python list of strings in an engine message) as
+    `human, runtime`."""
+    import re
+
+    def plain(found: re.Match[str]) -> str:
+        return ", ".join(re.findall(r"'((?:[^'\\]|\\.)*)'", found.group(0)))
+
+    return re.sub(r"\['(?:[^'\\]|\\.)*'(?:, '(?:[^'\\]|\\.)*')*\]", plain, message)
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     """argparse's help formatter, given the terminal's width itself: argparse makes one for
     every `add_argument`, and its own way to the width imports `shutil` (with `bz2`,
@@ -102,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(rest)
     try:
         return int(module.run(args))
+    except Refusal as problem:
+        print(_visible(problem.rendered()), file=sys.stderr)
+        return EXIT_USAGE
     except UsageError as problem:
         print(f"mission {name}: {_visible(str(problem))}", file=sys.stderr)
         return EXIT_USAGE

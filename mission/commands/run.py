@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
+from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, Refusal, UsageError
 from mission.stores import STORE_HELP, display
 from runtime.orchestration.model import WorkflowDefinition
 
@@ -270,14 +270,14 @@ def local_effects(workflow: WorkflowDefinition) -> EffectRunner | None:
 
 
 def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> OrchestrationResult:
-    """Run, turning a refused workflow, param, answer or journal into a `UsageError`."""
+    """Run, turning a refused workflow, param, answer or journal into a `Refusal`."""
     from runtime.orchestration.engine import Orchestrator
     from runtime.orchestration.model import RUN_REFUSALS
 
     try:
         return Orchestrator().run_workflow(workflow, context)
     except RUN_REFUSALS as problem:
-        raise UsageError(str(problem)) from None
+        raise Refusal(problem) from None
 
 
 def resume_line(args: argparse.Namespace, run_id: int, step: str) -> str:
