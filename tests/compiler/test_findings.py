@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from compiler import compile_source
 from compiler.fix import apply_edits
 
@@ -124,3 +128,25 @@ def test_a_wrong_type_points_at_the_declaration_of_the_value_s_type() -> None:
     (label,) = finding.labels
     assert text[label.span.start:label.span.end] == "step: str"
     assert label.message == "`param.step` is declared str here"
+
+
+@pytest.mark.parametrize("question", [
+    'confirm("Go?")', 'text("Why?")', 'number("How many?", min: 0, max: 10)',
+    'choose("Which?", options: ["fast", "slow"])', 'choose("Which?", options: state.kinds)',
+])
+def test_the_unused_answer_help_suggests_a_guard_that_compiles(question: str) -> None:
+    text = mission(f'    human ask "Ask" {{\n        {question} -> state.answer\n    }}\n'
+                   '    runtime go "Go" {\n        set(at: state.done, value: true)\n    }\n',
+                   '    input kinds: list = ["a"]\n' if "state.kinds" in question else "")
+    (finding,) = [d for d in compile_source(text, "m.mission").diagnostics if d.code == "W206"]
+    guard = re.search(r"for example `(when [^`]+)`", finding.help[0])
+    assert guard is not None, finding.help
+    guarded = text.replace('runtime go "Go" {', f'runtime go "Go" {guard.group(1)} {{')
+    result = compile_source(guarded, "m.mission")
+    assert result.ok and [d.code for d in result.diagnostics] == [], result.diagnostics
+
+
+def test_an_answer_no_runtime_step_follows_is_the_mission_s_output() -> None:
+    survey = mission('    human score "Score" {\n        number("How was it?") -> state.score\n'
+                     '    }\n    human why "Why" {\n        text("Why?") -> state.why\n    }\n')
+    assert "W206" not in {code for code, _ in codes(survey)}
