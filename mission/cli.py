@@ -48,17 +48,10 @@ class Refusal(UsageError):
         self.kind = type(refused).__name__
 
     def rendered(self) -> str:
-        """`error: WHAT`, then `= help:` with the rest of the message, and a note naming the
-        refusal: the layout of the compiler's diagnostics, which have a source span."""
-        message = str(self)
-        cut = min((index for index in (message.find(". "), message.find("; ")) if index > 0),
-                  default=-1)
-        lines = [f"error: {message if cut < 0 else message[:cut]}"]
-        rest = "" if cut < 0 else message[cut + 2:]
-        if rest:
-            lines.append(f"  = help: {rest[:1].lower()}{rest[1:]}")
-        lines.append(f"  = note: the engine refused the run ({self.kind}); nothing was stored")
-        return "\n".join(lines)
+        """`error: MESSAGE` and a note naming the refusal, in the layout of the compiler's
+        diagnostics (which also have a source span); the message is the engine's, whole."""
+        return (f"error: {self}\n"
+                f"  = note: the engine refused the run ({self.kind}); nothing was stored")
 
 
 def _plain_lists(message: str) -> str:
