@@ -59,13 +59,18 @@ def save_record(record: RunRecord, path: str | Path) -> None:
 
 
 def load_record(path: str | Path) -> RunRecord:
-    """Read a receipt file; raises `RecordError` for a file that is not one or was edited
-    after it was written, OSError when it cannot be read."""
+    """Read a receipt file, read as strictly as `mission verify` reads it (the file may come
+    from anyone); raises `RecordError` for a file that is not one or was edited after it was
+    written, OSError when it cannot be read."""
+    from mission.files import strict_json
+
     raw = Path(path).read_bytes()
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = strict_json(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as problem:
         raise RecordError(f"{path}: not a run record ({problem})") from None
+    except RecursionError:
+        raise RecordError(f"{path}: not a run record (nested too deeply)") from None
     record = RunRecord.from_json(data)
     if data.get("integrity") != integrity(data):
         raise RecordError(f"{path}: the integrity hash does not match the content: the file "

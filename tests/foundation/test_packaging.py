@@ -98,6 +98,15 @@ def test_load_record_refuses_an_edited_receipt(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(mission.RecordError, match="edited after it was written"):
         mission.load_record(path)
+    for hostile, words in (("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+                           ('{"format": 1, "format": 2}', 'the key "format" appears twice'),
+                           ("[NaN]", "NaN is not a JSON number"), ("[]", "a JSON object")):
+        path.write_text(hostile, encoding="utf-8")
+        with pytest.raises(mission.RecordError, match=words):
+            mission.load_record(path)
+    path.write_bytes(b'{"format": "\xff"}')
+    with pytest.raises(mission.RecordError, match="not a run record"):
+        mission.load_record(path)
 
 
 def test_mission_schema_prints_the_schema_and_its_path() -> None:
