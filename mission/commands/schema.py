@@ -18,8 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from schemas import WORKFLOW_SCHEMA
-
+    try:
+        from schemas import WORKFLOW_SCHEMA
+    except ImportError:  # an editable install made before the `schemas` package existed
+        raise UsageError("the `schemas` package is not installed with mission; reinstall it "
+                         "(`pip install -e .` in a checkout)") from None
     if args.path:
         print(WORKFLOW_SCHEMA)
         return EXIT_OK
