@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.orchestration.missions import BUILTIN_MISSIONS, load
-from runtime.orchestration.model import IGNORED_PARAMS, WorkflowDefinition
+from runtime.orchestration.model import IGNORED_PARAMS, ParameterError, WorkflowDefinition
+from runtime.orchestration.values import NotJSONData, json_copy
 
 MAX_TOTAL_STEPS = 5
 MAX_HUMAN_STEPS = 2
@@ -60,7 +61,10 @@ def build_workflow(spec: MissionSpec) -> WorkflowDefinition:
     from runtime.orchestration.engine import check_params
 
     workflow = load(spec.type)
-    params = dict(sorted((spec.params or {}).items()))
+    try:  # recorded in the metadata, so JSON data even when the run ignores them
+        params = json_copy(dict(sorted((spec.params or {}).items())), "param")
+    except NotJSONData as problem:
+        raise ParameterError(str(problem)) from None
     declared = workflow.metadata.get("declarations", {}).get("params", {})
     ignored = [name for name in params if name not in declared]
     check_params(workflow, {name: params[name] for name in params if name in declared},

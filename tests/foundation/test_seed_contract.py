@@ -225,6 +225,10 @@ def test_declared_params_are_checked_when_built_not_first_when_run() -> None:
     with pytest.raises(ParameterError, match="param `top_n` must be"):
         run_mission("daily_loop", ExecutionContext(), {"today": "2026-11-24", "top_n": "x"})
     build_workflow(MissionSpec(type="daily_loop"))  # `today` may still come with the run
+    with pytest.raises(ParameterError, match=r"param\.payload_key: a set is not JSON data"):
+        build_workflow(MissionSpec(type="echo", params={"payload_key": {1, 2}}))
+    with pytest.raises(ParameterError, match="nan is not a JSON number"):
+        run_mission("echo", ExecutionContext(), {"run_mode": float("nan")})
 
 
 def test_explicit_params_and_the_cli_stay_strict_with_did_you_mean() -> None:
