@@ -47,6 +47,9 @@ class Analysis:
     arguments: dict[str, dict[str, ast.Argument]] = field(default_factory=dict)
     # state roots read where nothing provides them (E009): lint rules leave them alone
     unprovided: set[str] = field(default_factory=set)
+    # state roots written by an unknown operation (E006): of no known type, because of that
+    # error, so lint rules about their type (W209) leave them alone
+    unknown_results: set[str] = field(default_factory=set)
 
 
 class _Checker:
@@ -282,6 +285,7 @@ class _Checker:
             if not is_assignable(value_type, parameter.type):
                 self.error("E011", f"`{parameter.name}` of `{name}` must be {parameter.type}, "
                            f"not {value_type}", argument.value.span, f"this is {value_type}",
+                           labels=self.type_origin(argument.value),
                            help=(f"{name}: {operation.signature}",))
         self.record_writes(step, operation, matched)
         if call.output is not None:
@@ -295,6 +299,18 @@ class _Checker:
             self.error("E017", f"the answer to `{name}` is not stored", call.span,
                        "the answer goes nowhere",
                        help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
+
+    def type_origin(self, value: ast.Expr) -> tuple[Label, ...]:
+        """Where a param's or an input's type was declared, when `value` is one (E011)."""
+        if not isinstance(value, ast.Reference) or not value.path:
+            return ()
+        declarations = {"param": self.analysis.params, "state": self.analysis.inputs}
+        declaration = declarations.get(value.root, {}).get(value.path[0].text)
+        if declaration is None:
+            return ()
+        span = declaration.name.span.cover(declaration.type.span)
+        return (Label(span, f"`{value.root}.{value.path[0].text}` is declared "
+                            f"{declaration.type.name.text} here"),)
 
     def unknown_operation(self, call: ast.Call, kind: str) -> None:
         name = call.operation.text
@@ -317,6 +333,8 @@ class _Checker:
                         reference.span)
         if call.output is not None:  # still provides it, so later reads do not cascade
             self.write(call.output, "any")
+            if call.output.path:
+                self.analysis.unknown_results.add(call.output.path[0].text)
 
     def match_arguments(self, call: ast.Call, operation: Operation) -> dict[str, ast.Argument]:
         matched: dict[str, ast.Argument] = {}

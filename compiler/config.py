@@ -20,12 +20,16 @@ error. In `mission.toml` the same keys stand at the top level. The file is
 found from the current directory upwards: the first directory holding a
 `mission.toml`, or a `pyproject.toml` with a `[tool.mission]` table, wins;
 patterns are relative to that directory.
+
+`exclude` and `per-file-ignores` patterns are read as `.gitignore` lines are
+(`compiler.globs`): `*` stays within one directory, `**` spans any depth, a
+pattern with a `/` is anchored to the config's directory, one without matches
+a name at any depth, and a matching directory covers everything under it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import functools
 import hashlib
 import json
@@ -36,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from compiler.globs import Glob, compile_glob
 from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.limits import KEYS as LIMIT_KEYS
 
@@ -102,12 +107,15 @@ def _relative(path: str, root: str) -> str:
 
 
 def _matches(pattern: str, relative: str) -> bool:
-    pattern = pattern.rstrip("/")
-    if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(relative, pattern + "/*"):
-        return True
-    if "/" not in pattern:
-        return fnmatch.fnmatchcase(relative.rsplit("/", 1)[-1], pattern)
-    return False
+    """Whether the file at `relative` (or a directory above it) matches `pattern`, read as a
+    `.gitignore` line reads it (`compiler.globs`)."""
+    glob = _compiled(pattern)
+    return glob is not None and glob.covers(relative)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> Glob | None:
+    return compile_glob(pattern)
 
 
 def expand(selector: str) -> frozenset[str]:

@@ -73,14 +73,15 @@ class LintContext:
 
     def clouded(self, reference: ast.Reference) -> bool:
         """True when an error clouds what is known of this reference: an undeclared param,
-        a state value nothing provides, or one that text dropped after a syntax error may
-        write. Lint rules about its type say nothing then."""
+        a state value nothing provides or only an unknown operation writes, or one that
+        text dropped after a syntax error may write. Lint rules about its type say nothing then."""
         if not reference.path:
             return False
         head = reference.path[0].text
         if reference.root == "param":
             return head not in self.analysis.params
-        return head in self.analysis.unprovided or bool(self.mentions.state & {head, ANY_NAME})
+        return head in self.analysis.unprovided or head in self.analysis.unknown_results \
+            or bool(self.mentions.state & {head, ANY_NAME})
 
     def used_later(self, root: str, after: int) -> bool:
         """True when a step after index `after` uses `state.root` (or it is mentioned in

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "graph": ("mission.commands.graph", "draw a mission as Mermaid, DOT or SVG"),
     "explain": ("mission.commands.explain", "explain a diagnostic code"),
     "rules": ("mission.commands.rules", "list every diagnostic code"),
+    "schema": ("mission.commands.schema", "print the JSON Schema of compiled workflows"),
     "lsp": ("mission.commands.lsp", "run the language server over stdio"),
     "serve": ("mission.commands.serve", "the web inbox and HTTP API over the run store"),
     "users": ("mission.commands.users", "manage the people and groups of `mission serve`"),
@@ -38,6 +39,32 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 class UsageError(Exception):
     """A problem with how the command was called, or with a file it was given (exit 2)."""
+
+
+class Refusal(UsageError):
+    """The engine refused a run: its message, with Python list reprs written out as plain
+    lists (`human, runtime`); `mission` shows it as the compiler shows an error (exit 2)."""
+
+    def __init__(self, refused: Exception) -> None:
+        super().__init__(_plain_lists(str(refused)))
+        self.kind = type(refused).__name__
+
+    def rendered(self) -> str:
+        """`error: MESSAGE` and a note naming the refusal, in the layout of the compiler's
+        diagnostics (which also have a source span); the message is the engine's, whole."""
+        return (f"error: {self}\n"
+                f"  = note: the engine refused the run ({self.kind}); nothing was stored")
+
+
+def _plain_lists(message: str) -> str:
+    """`['human', 'runtime']` (a Python list of strings in an engine message) as
+    `human, runtime`."""
+    import re
+
+    def plain(found: re.Match[str]) -> str:
+        return ", ".join(re.findall(r"'((?:[^'\\]|\\.)*)'", found.group(0)))
+
+    return re.sub(r"\['(?:[^'\\]|\\.)*'(?:, '(?:[^'\\]|\\.)*')*\]", plain, message)
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -103,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(rest)
     try:
         return int(module.run(args))
+    except Refusal as problem:
+        print(_visible(problem.rendered()), file=sys.stderr)
+        return EXIT_USAGE
     except UsageError as problem:
         print(f"mission {name}: {_visible(str(problem))}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,9 +1,8 @@
 """`.gitignore` rules, as git applies them, for walking a tree of missions.
 
-Supported: comments, blank lines, `!` negation, a trailing `/` for
-directories only, patterns anchored by a `/` at the start or in the middle,
-`*`, `?`, `[...]`, `**` (leading, trailing and between slashes), `\\`
-escapes and escaped trailing spaces. Deeper `.gitignore` files override
+Supported: comments, blank lines, `!` negation, and the patterns of
+`compiler.globs` (a trailing `/` for directories only, anchoring, `*`, `?`,
+`[...]`, `**`, `\\` escapes and escaped trailing spaces). Deeper `.gitignore` files override
 shallower ones; within a file the last matching line wins. `.git/info/exclude`
 counts as a `.gitignore` at the top of the repository.
 
@@ -14,17 +13,11 @@ fast: this module is small and only compiles the patterns it is given.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    pattern: re.Pattern[str]
-    negated: bool
-    directories_only: bool
+from compiler.globs import Glob, compile_glob
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,77 +25,14 @@ class IgnoreFile:
     """The rules of one ignore file; paths are matched relative to `base`."""
 
     base: Path
-    rules: tuple[_Rule, ...]
+    rules: tuple[Glob, ...]
 
     def verdict(self, relative: str, is_directory: bool) -> bool | None:
         """True (ignored), False (re-included by `!`) or None (no rule matches)."""
         for rule in reversed(self.rules):
-            if rule.directories_only and not is_directory:
-                continue
-            if rule.pattern.fullmatch(relative):
+            if rule.matches(relative, is_directory):
                 return not rule.negated
         return None
-
-
-def _segment(segment: str) -> str:
-    out: list[str] = []
-    index = 0
-    while index < len(segment):
-        char = segment[index]
-        if char == "\\" and index + 1 < len(segment):
-            out.append(re.escape(segment[index + 1]))
-            index += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = segment.find("]", index + 2)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = segment[index + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                index = end
-        else:
-            out.append(re.escape(char))
-        index += 1
-    return "".join(out)
-
-
-def compile_line(line: str) -> _Rule | None:
-    """One line of a .gitignore as a rule (None for blanks and comments)."""
-    text = line.rstrip("\n").rstrip("\r")
-    stripped = text.rstrip(" ")
-    if stripped.endswith("\\") and len(stripped) < len(text):
-        stripped += " "  # an escaped trailing space is kept
-    text = stripped
-    if not text or text.startswith("#"):
-        return None
-    negated = text.startswith("!")
-    if negated or text.startswith(("\\!", "\\#")):
-        text = text[1:]
-    directories_only = text.endswith("/")
-    text = text.rstrip("/")
-    if not text:
-        return None
-    anchored = "/" in text
-    text = text.lstrip("/")
-    segments = text.split("/")
-    parts: list[str] = []
-    for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
-        if segment == "**":
-            parts.append(".*" if last else "(?:[^/]+/)*")
-        else:
-            parts.append(_segment(segment) + ("" if last else "/"))
-    body = "".join(parts)
-    if not anchored:
-        body = "(?:.*/)?" + body
-    return _Rule(re.compile(body, re.DOTALL), negated, directories_only)
 
 
 def load(path: Path, base: Path) -> IgnoreFile | None:
@@ -110,7 +40,7 @@ def load(path: Path, base: Path) -> IgnoreFile | None:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    rules = tuple(rule for rule in map(compile_line, lines) if rule is not None)
+    rules = tuple(rule for rule in map(compile_glob, lines) if rule is not None)
     return IgnoreFile(base, rules) if rules else None
 
 

@@ -1,7 +1,9 @@
 """A one-page, self-contained HTML report of a run (`mission run ... --report run.html`).
 
 The page shows the steps with their status, what each step changed in the
-state, the answers, the question a waiting run asks, and the receipt hashes.
+state, the answers, and the receipt hashes; a waiting run gets a banner at the
+top (what it waits for, and the `mission resume` line that continues it) and
+its question as a person reads it (the prompt, the options or bounds).
 It has no scripts and loads nothing: inline CSS only, so it can be mailed or
 archived as it is. The same run gives the same bytes.
 
@@ -70,6 +72,10 @@ th, td { text-align: left; vertical-align: top; padding: 4px 8px;
   border-bottom: 1px solid var(--line); }
 th { font-weight: 600; color: var(--soft); font-size: 13px; }
 .note { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 8px; padding: 10px 14px; }
+.banner { background: #fffbeb; border: 1px solid #fcd34d; border-left: 6px solid var(--wait);
+  border-radius: 8px; padding: 10px 14px; margin-top: 16px; }
+.banner p, .note p { margin: 4px 0; }
+.options { margin: 4px 0; }
 .error { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 10px 14px;
   margin-top: 16px; }
 .guard { margin: 8px 0 0; }
@@ -259,10 +265,46 @@ def _answers_section(result: OrchestrationResult) -> str:
     else:
         parts.append('<p class="muted">No human step was answered.</p>')
     if result.status == "waiting" and result.question is not None:
-        parts.append(f'<div class="note"><p>Waiting for an answer to step '
-                     f'<code>{_e(result.waiting_step_id)}</code>:</p>'
-                     f"<pre>{_e(_json(result.question))}</pre></div>")
+        parts.append(f'<div class="note" id="question"><p>The question step '
+                     f'<code>{_e(result.waiting_step_id)}</code> asks:</p>'
+                     f"{_question(result.question)}</div>")
     parts.append("</section>")
+    return "".join(parts)
+
+
+def _question(question: dict[str, Any]) -> str:
+    """The pending question as a person reads it: the prompt, what an answer may be (the
+    options, the bounds), and what is shown with it."""
+    from mission.summary import answer_hint
+
+    parts = [f'<p class="prompt"><strong>{_e(question.get("prompt", ""))}</strong></p>']
+    if question.get("description"):
+        parts.append(f'<p class="muted">{_e(question["description"])}</p>')
+    options = question.get("options")
+    if question.get("type") == "choose" and isinstance(options, list):
+        items = "".join(f"<li><code>{_e(option)}</code></li>" for option in options)
+        parts.append(f'<p>Answer with one of:</p><ul class="options">{items}</ul>')
+    else:
+        parts.append(f"<p>Answer with {_e(answer_hint(question))}.</p>")
+    if "show" in question:
+        parts.append(f'<p class="muted">Shown with the question:</p>'
+                     f"<pre>{_e(_json(question['show']))}</pre>")
+    return "".join(parts)
+
+
+def _waiting_banner(result: OrchestrationResult, resume_command: str | None) -> str:
+    """What a waiting run waits for, at the top of the page, and the command that goes on."""
+    from mission.summary import answer_hint
+
+    question = result.question or {}
+    prompt = question.get("prompt", "")
+    parts = [f'<div class="banner" role="status"><p><strong>Waiting for an answer</strong> to '
+             f'step <code>{_e(result.waiting_step_id)}</code>: {_e(prompt)} '
+             f'<span class="muted">({_e(answer_hint(question))})</span> '
+             '<a href="#question">the question</a></p>']
+    if resume_command:
+        parts.append(f'<p>To continue, run:</p><pre class="call">{_e(resume_command)}</pre>')
+    parts.append("</div>")
     return "".join(parts)
 
 
@@ -281,9 +323,10 @@ def _receipt_section(result: OrchestrationResult) -> str:
 
 
 def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
-                  context: ExecutionContext | None = None) -> str:
+                  context: ExecutionContext | None = None,
+                  resume_command: str | None = None) -> str:
     """The report page as text."""
-    body = report_body(workflow, result, context) + (
+    body = report_body(workflow, result, context, resume_command) + (
         "<footer>Written by mission. This page is self-contained: no scripts, nothing loaded."
         "</footer>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -293,9 +336,11 @@ def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
 
 
 def report_body(workflow: WorkflowDefinition, result: OrchestrationResult,
-                context: ExecutionContext | None = None) -> str:
-    """The report's content (header, steps, answers, final state, receipt), for a page that
-    frames it: the report file, or a run's page under `mission serve`."""
+                context: ExecutionContext | None = None,
+                resume_command: str | None = None) -> str:
+    """The report's content (header, a waiting run's banner, steps, answers, final state,
+    receipt), for a page that frames it: the report file, or a run's page under `mission
+    serve`. `resume_command` is the command line that continues a waiting run."""
     states = replay_states(workflow, result, context) if context is not None else None
     description = str(workflow.metadata.get("description", ""))
     statuses = [entry["status"] for entry in result.lineage.get("steps", [])]
@@ -310,8 +355,10 @@ def report_body(workflow: WorkflowDefinition, result: OrchestrationResult,
                 f'{_e(result.receipt.get("workflow_hash", ""))}</code></dd>'
                 f'<dt>final state hash</dt><dd class="hash"><code>'
                 f'{_e(result.receipt.get("final_state_hash", ""))}</code></dd></dl></header>')
-    if result.error_message:
+    if result.error_message and result.status != "waiting":
         head.append(f'<div class="error"><strong>Failed:</strong> {_e(result.error_message)}</div>')
+    if result.status == "waiting":
+        head.append(_waiting_banner(result, resume_command))
     return "".join([
         *head, _steps_section(workflow, result, states), _answers_section(result),
         f"<section><h2>Final state</h2><pre>{_e(_json(result.final_state))}</pre></section>",
@@ -320,6 +367,9 @@ def report_body(workflow: WorkflowDefinition, result: OrchestrationResult,
 
 
 def write_report(path: str, workflow: WorkflowDefinition, result: OrchestrationResult,
-                 context: ExecutionContext | None = None) -> None:
-    """Write the report (raises OSError); pass the run's context for exact per-step changes."""
-    Path(path).write_text(render_report(workflow, result, context), encoding="utf-8")
+                 context: ExecutionContext | None = None,
+                 resume_command: str | None = None) -> None:
+    """Write the report (raises OSError); pass the run's context for exact per-step changes,
+    and for a waiting run the command that continues it."""
+    Path(path).write_text(render_report(workflow, result, context, resume_command),
+                          encoding="utf-8")

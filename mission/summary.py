@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from runtime.orchestration.model import OrchestrationResult, WorkflowDefinition
 
-__all__ = ["summary"]
+__all__ = ["answer_hint", "summary"]
 
 VALUE_WIDTH = 72
 _HEADLINES = {"succeeded": "succeeded", "failed": "failed", "waiting": "waiting for an answer"}
@@ -74,3 +74,21 @@ def _short(value: Any) -> str:
 def _printable(line: str) -> str:
     """The line with its control characters escaped (a path or a state key may hold any)."""
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in line)
+
+
+def answer_hint(question: dict[str, Any]) -> str:
+    """What a valid answer looks like, in a few words."""
+    kind = question.get("type")
+    if kind == "confirm":
+        return "yes or no"
+    if kind == "choose":
+        return "one of " + ", ".join(str(option) for option in question.get("options", []))
+    if kind == "number":
+        low, high = question.get("min"), question.get("max")
+        if low is not None and high is not None:
+            return f"a number from {low} to {high}"
+        if low is not None or high is not None:
+            return f"a number {'at least' if low is not None else 'at most'} " \
+                   f"{low if low is not None else high}"
+        return "a number"
+    return "any text"

@@ -17,12 +17,9 @@ from runtime.orchestration.canonical import canonical_hash
 from runtime.orchestration.engine import Orchestrator, bind_inputs, bind_params
 from runtime.orchestration.expressions import json_equal
 from runtime.orchestration.model import (
-    AnswerError,
-    AntiFailureViolation,
-    EnvelopeViolation,
+    RUN_REFUSALS,
     OrchestrationResult,
     ParameterError,
-    ReplayError,
     WorkflowDefinition,
     content_hash,
 )
@@ -56,8 +53,7 @@ def verify(record: RunRecord, workflow: WorkflowDefinition) -> list[Mismatch]:
     found = _compare_inputs(record, workflow)
     try:
         result = Orchestrator().run_workflow(workflow, record.context())
-    except (AnswerError, AntiFailureViolation, EnvelopeViolation, ParameterError,
-            ReplayError) as problem:
+    except RUN_REFUSALS as problem:
         return [*found, Mismatch("replay", f"the recorded run cannot be replayed: {problem}")]
     found += _compare_result(record, result)
     found += _compare_receipt(record.receipt, result.receipt)

@@ -4,7 +4,9 @@
 Reports a `when` guard that is a bare value of unknown type (`any`): a deeper
 path such as `state.summary.ready`, an input declared `any`, or a value
 written by an operation whose result type is open. (A value known not to be
-a boolean is the error E022.)
+a boolean is the error E022.) Not reported on a step whose operation is
+unknown (E006), nor for a value only an unknown operation writes: the error
+comes first.
 
 ## Why
 The engine runs a guarded step only when the condition is exactly `true`;
@@ -52,6 +54,9 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for facts in context.steps:
         condition = facts.step.when
         candidates: list[ast.Expr] = []
+        call = facts.step.call
+        if call is not None and facts.step.id.text not in context.analysis.operations:
+            continue  # an unknown operation (E006): that error is this step's one finding
         if condition is not None:
             candidates.append(condition.operand if isinstance(condition, ast.Unary)
                               else condition)

@@ -24,8 +24,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
+from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, Refusal, UsageError
 from mission.stores import STORE_HELP, display
+from mission.summary import answer_hint
 from runtime.orchestration.model import WorkflowDefinition
 
 if TYPE_CHECKING:
@@ -225,24 +226,6 @@ def ask_on_terminal(question: dict[str, Any]) -> Any:
     return line.rstrip("\r\n")
 
 
-def answer_hint(question: dict[str, Any]) -> str:
-    """What a valid answer looks like, in a few words."""
-    kind = question.get("type")
-    if kind == "confirm":
-        return "yes or no"
-    if kind == "choose":
-        return "one of " + ", ".join(str(option) for option in question.get("options", []))
-    if kind == "number":
-        low, high = question.get("min"), question.get("max")
-        if low is not None and high is not None:
-            return f"a number from {low} to {high}"
-        if low is not None or high is not None:
-            return f"a number {'at least' if low is not None else 'at most'} " \
-                   f"{low if low is not None else high}"
-        return "a number"
-    return "any text"
-
-
 @contextmanager
 def using_store(args: argparse.Namespace) -> Iterator[RunStoreAPI]:
     """The run store of `--store` (or the one in force); its problems become `UsageError`s."""
@@ -270,14 +253,31 @@ def local_effects(workflow: WorkflowDefinition) -> EffectRunner | None:
 
 
 def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> OrchestrationResult:
-    """Run, turning a refused workflow, param, answer or journal into a `UsageError`."""
+    """Run, turning a refused workflow, param, answer or journal into a `Refusal`."""
     from runtime.orchestration.engine import Orchestrator
     from runtime.orchestration.model import RUN_REFUSALS
 
     try:
         return Orchestrator().run_workflow(workflow, context)
     except RUN_REFUSALS as problem:
-        raise UsageError(str(problem)) from None
+        raise Refusal(problem) from None
+
+
+def write_run_report(args: argparse.Namespace, workflow: WorkflowDefinition,
+                     result: OrchestrationResult, context: ExecutionContext,
+                     run_id: int | None) -> None:
+    """With --report, the HTML report; a waiting run's names the command that continues it."""
+    from mission.report import write_report
+
+    command = None
+    if run_id is not None and result.waiting_step_id is not None:
+        command = resume_line(args, run_id, result.waiting_step_id)
+    try:
+        write_report(args.report, workflow, result, context, command)
+    except OSError as problem:
+        kept = f"; the run is stored as run {run_id}: {command}" if command else ""
+        raise UsageError(f"{args.report}: cannot write the report ({problem.strerror})"
+                         f"{kept}") from None
 
 
 def resume_line(args: argparse.Namespace, run_id: int, step: str) -> str:
@@ -396,19 +396,13 @@ def run(args: argparse.Namespace) -> int:
     result = execute(workflow, context)
     record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True)
     write_receipt(args, record)
-    if args.report:
-        from mission.report import write_report
-
-        try:
-            write_report(args.report, workflow, result, context)
-        except OSError as problem:
-            raise UsageError(f"{args.report}: cannot write the report "
-                             f"({problem.strerror})") from None
     save_state(args, result)
     run_id = store_path = None
     if result.status == "waiting":
         with using_store(args) as store:
             run_id = store.create(record)
             store_path = store.location
+    if args.report:  # after the store: a waiting run's report names the run that continues
+        write_run_report(args, workflow, result, context, run_id)
     return report(args, "run", result, run_id, answers, target=args.target, workflow=workflow,
                   initial_state=state, store_path=store_path)

@@ -222,6 +222,7 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
         AnswerError,
         AntiFailureViolation,
         EnvelopeViolation,
+        MissingEffectRunner,
         ParameterError,
         ReplayError,
     )
@@ -232,7 +233,7 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
         raise Refusal(422, str(problem), field) from None
     except ParameterError as problem:
         raise Refusal(422, str(problem), _param_named(str(problem))) from None
-    except (EnvelopeViolation, AntiFailureViolation, ReplayError) as problem:
+    except (EnvelopeViolation, AntiFailureViolation, ReplayError, MissingEffectRunner) as problem:
         raise Refusal(422, str(problem)) from None
 
 

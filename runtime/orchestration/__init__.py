@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from runtime.orchestration.builder import (
         AntiFailurePlanningError,
+        IgnoredParamsWarning,
         MissionSpec,
         build_workflow,
     )
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
         EffectError,
         EnvelopeViolation,
         ExecutionContext,
+        MissingEffectRunner,
         OrchestrationResult,
         ParameterError,
         ReplayError,
@@ -40,6 +42,8 @@ _EXPORTS = {
     "EffectError": "model",
     "EnvelopeViolation": "model",
     "ExecutionContext": "model",
+    "IgnoredParamsWarning": "builder",
+    "MissingEffectRunner": "model",
     "MissionSpec": "builder",
     "OrchestrationResult": "model",
     "Orchestrator": "engine",
@@ -57,6 +61,8 @@ __all__ = [
     "EffectError",
     "EnvelopeViolation",
     "ExecutionContext",
+    "IgnoredParamsWarning",
+    "MissingEffectRunner",
     "MissionSpec",
     "OrchestrationResult",
     "Orchestrator",

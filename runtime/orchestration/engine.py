@@ -32,11 +32,14 @@ from runtime.orchestration.expressions import (
     split_path,
 )
 from runtime.orchestration.model import (
+    HOW_TO_PASS_A_RUNNER,
+    IGNORED_PARAMS,
     AnswerError,
     AntiFailureViolation,
     EffectError,
     EnvelopeViolation,
     ExecutionContext,
+    MissingEffectRunner,
     OrchestrationResult,
     ParameterError,
     ReplayError,
@@ -134,10 +137,10 @@ class Orchestrator:
         Raises before any step runs when the workflow or the context is refused
         (`EnvelopeViolation`, `AntiFailureViolation`, `ParameterError`,
         `AnswerError`, `ReplayError`); a fresh run (no `journal`) that uses an
-        effect no runner provides is refused then. During the run, a refused
-        answer raises `AnswerError`, and a replay (a `journal` given) that
-        reaches an effect neither journaled nor provided raises
-        `EnvelopeViolation`; no result is returned then.
+        effect no runner provides is refused then (`MissingEffectRunner`).
+        During the run, a refused answer raises `AnswerError`, and a replay (a
+        `journal` given) that reaches an effect neither journaled nor provided
+        raises `MissingEffectRunner`; no result is returned then.
         """
         prepared = self._prepared(workflow)
         journal = _check_context(ctx, prepared)
@@ -368,9 +371,9 @@ def _check_context(ctx: ExecutionContext, prepared: _Prepared) -> dict[str, Any]
     if ctx.journal is None:  # a fresh run: every effect it may reach must be provided
         for step_id, effect in effects.items():
             if not _provided(ctx, effect):
-                raise EnvelopeViolation(
+                raise MissingEffectRunner(
                     f"Step '{step_id}' needs the effect '{effect}', and no effect runner "
-                    "that provides it was given"
+                    f"that provides it was given: {HOW_TO_PASS_A_RUNNER}"
                 )
     return journal
 
@@ -380,8 +383,28 @@ def _provided(ctx: ExecutionContext, effect: str) -> bool:
 
 
 def bind_params(workflow: WorkflowDefinition, ctx: ExecutionContext) -> dict[str, Any]:
-    """The params of this run, checked against the declarations, defaults filled in."""
-    given = ctx.params if ctx.params is not None else workflow.metadata.get("params", {})
+    """The params of this run, checked against the declarations, defaults filled in.
+
+    `ctx.params` is taken strictly. Without it the params come from the metadata, as the
+    seed's builder stored them, less those it recorded as undeclared (`IGNORED_PARAMS`).
+    """
+    if ctx.params is not None:
+        return check_params(workflow, ctx.params)
+    given = workflow.metadata.get("params", {})
+    ignored = workflow.metadata.get(IGNORED_PARAMS, [])
+    if not isinstance(ignored, list) or not all(isinstance(name, str) for name in ignored):
+        raise ParameterError(f"the workflow's metadata `{IGNORED_PARAMS}` must be a list of "
+                             "param names")
+    if ignored and isinstance(given, Mapping):
+        given = {name: value for name, value in given.items() if name not in ignored}
+    return check_params(workflow, given)
+
+
+def check_params(workflow: WorkflowDefinition, given: object,
+                 allow_missing: bool = False) -> dict[str, Any]:
+    """`given` checked against the workflow's declared params (ParameterError if it does
+    not fit), with the defaults filled in; `allow_missing` for a workflow being built, whose
+    run may still be given the required params."""
     if not isinstance(given, Mapping):
         raise ParameterError("params must be a mapping of names to values")
     try:
@@ -391,7 +414,7 @@ def bind_params(workflow: WorkflowDefinition, ctx: ExecutionContext) -> dict[str
     declarations = workflow.metadata.get("declarations", {}).get("params")
     if declarations is None:
         return bound
-    return _bind("param", declarations, bound)
+    return _bind("param", declarations, bound, allow_missing=allow_missing)
 
 
 def bind_inputs(workflow: WorkflowDefinition, initial_state: Mapping[str, Any]) -> dict[str, Any]:
@@ -411,12 +434,13 @@ def bind_inputs(workflow: WorkflowDefinition, initial_state: Mapping[str, Any]) 
 
 
 def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
-          allow_unknown: bool = False) -> dict[str, Any]:
+          allow_unknown: bool = False, allow_missing: bool = False) -> dict[str, Any]:
     if not allow_unknown:
         unknown = sorted(set(given) - set(declarations))
         if unknown:
             known = ", ".join(f"`{name}`" for name in sorted(declarations)) or "none"
-            raise ParameterError(f"unknown {what} `{unknown[0]}`; declared: {known}")
+            raise ParameterError(f"unknown {what} `{unknown[0]}`"
+                                 f"{_did_you_mean(unknown[0], declarations)}; declared: {known}")
     bound: dict[str, Any] = {}
     for name in sorted(declarations):
         declaration = declarations[name]
@@ -424,6 +448,8 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
             value = given[name]
         elif "default" in declaration:
             value = json_copy(declaration["default"], "default")  # checked: JSON data
+        elif allow_missing:
+            continue
         else:
             raise ParameterError(f"missing required {what} `{name}` ({declaration['type']})")
         type_name = declaration["type"]
@@ -436,6 +462,13 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
                                  f"found {value}")
         bound[name] = value
     return bound
+
+
+def _did_you_mean(name: str, declared: Mapping[str, Any]) -> str:
+    import difflib  # only for a misspelled name
+
+    close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 _NO_INPUT = object()  # a step that consumed neither an answer nor an effect
@@ -598,9 +631,9 @@ class _Run:
                                   f"{request}")
         else:
             if not _provided(self.ctx, effect) or self.ctx.effects is None:
-                raise EnvelopeViolation(f"Step '{step_id}' needs the effect '{effect}': the "
-                                        "journal has no result for it and no effect runner "
-                                        "that provides it was given")
+                raise MissingEffectRunner(f"Step '{step_id}' needs the effect '{effect}': the "
+                                          "journal has no result for it and no effect runner "
+                                          f"that provides it was given: {HOW_TO_PASS_A_RUNNER}")
             entry = {"effect": effect, "request": request}
             try:
                 result = self.ctx.effects.run(effect, copy.deepcopy(request))

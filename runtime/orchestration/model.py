@@ -15,6 +15,11 @@ from runtime.orchestration.values import json_copy
 
 SCHEMA_VERSION = 1
 
+# The metadata key listing the params `build_workflow` recorded but the mission does not
+# declare (seed code passes such params): a run that takes its params from the metadata
+# leaves these out.
+IGNORED_PARAMS = "ignored_params"
+
 
 class AntiFailureViolation(Exception):
     """The workflow breaks the anti-failure limits (steps, human steps)."""
@@ -40,10 +45,22 @@ class ReplayError(Exception):
     """A recorded journal does not fit the run replaying it (another effect or request)."""
 
 
+class MissingEffectRunner(Exception):
+    """A step needs an effect (`run_tests` runs pytest) and the context has no effect runner
+    that provides it, nor a journaled result: the caller passes one in
+    `ExecutionContext(effects=...)`."""
+
+
+# How a caller gives the engine an effect runner; ends every `MissingEffectRunner` message.
+HOW_TO_PASS_A_RUNNER = ("pass one as ExecutionContext(effects=...): an object with "
+                        "supports(effect) and run(effect, request), such as "
+                        "runtime.local_effects.LocalEffects(root) for the tests under root")
+
+
 # What `Orchestrator.run_workflow` raises when it refuses a workflow, params, answers or a
 # journal: the caller's input is at fault, never the engine.
 RUN_REFUSALS = (ParameterError, EnvelopeViolation, AntiFailureViolation, AnswerError,
-                ReplayError)
+                ReplayError, MissingEffectRunner)
 
 
 @dataclass

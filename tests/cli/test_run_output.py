@@ -129,3 +129,27 @@ def test_the_batch_line_format_is_documented_in_the_runtime_guide() -> None:
     for words in ('{"mission":', '"params"', '"state"', '"answers"', '"status": "error"',
                   "exit code", "1 failed"):
         assert words in section, words
+
+
+def test_an_engine_refusal_reads_like_a_compiler_error(tmp_path: Path) -> None:
+    workflow = tmp_path / "robot.json"
+    workflow.write_text(json.dumps({"id": "wf-robot", "metadata": {}, "steps": [
+        {"id": "a", "kind": "robot", "payload": {}}]}), encoding="utf-8")
+    done = run_cli("run", str(workflow))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "error: Step 'a' has disallowed kind 'robot'. Allowed kinds: human, runtime",
+        "  = note: the engine refused the run (EnvelopeViolation); nothing was stored",
+    ]
+    batch = tmp_path / "runs.jsonl"
+    batch.write_text(json.dumps({"mission": str(workflow)}) + "\n", encoding="utf-8")
+    lines = run_cli("run", "--batch", str(batch))
+    assert json.loads(lines.stdout)["error"] == (
+        "line 1: Step 'a' has disallowed kind 'robot'. Allowed kinds: human, runtime")
+
+
+def test_a_misspelled_param_is_refused_with_did_you_mean() -> None:
+    done = run_cli("run", "examples/echo.mission", "--param", "mesage=hi")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (
+        "error: unknown param `mesage` (did you mean `message`?); declared: `message`")

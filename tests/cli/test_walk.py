@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mission.gitignore import compile_line
+from compiler.globs import compile_glob
 from mission.walk import mission_files
 
 
@@ -30,14 +30,14 @@ from mission.walk import mission_files
     ("\\#x.mission", "#x.mission", False, True),
 ])
 def test_gitignore_patterns(pattern: str, path: str, directory: bool, ignored: bool) -> None:
-    rule = compile_line(pattern)
+    rule = compile_glob(pattern)
     assert rule is not None
     matched = bool(rule.pattern.fullmatch(path)) and (directory or not rule.directories_only)
     assert matched == ignored
 
 
 def test_comments_and_blanks_are_not_rules() -> None:
-    assert compile_line("# note") is None and compile_line("   ") is None
+    assert compile_glob("# note") is None and compile_glob("   ") is None
 
 
 def make(root: Path, *names: str) -> None:

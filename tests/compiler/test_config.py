@@ -121,3 +121,31 @@ def test_exclude_patterns(tmp_path: Path) -> None:
     assert config.excluded(str(tmp_path / "generated" / "a.mission"))
     assert config.excluded(str(tmp_path / "src" / "b.tmp.mission"))
     assert not config.excluded(str(tmp_path / "src" / "b.mission"))
+
+
+@pytest.mark.parametrize(("pattern", "path", "matched"), [
+    ("legacy/*.mission", "legacy/x.mission", True),
+    ("legacy/*.mission", "legacy/sub/x.mission", False),  # `*` stays within a directory
+    ("legacy/**/*.mission", "legacy/sub/x.mission", True),
+    ("legacy/**", "legacy/a/b/x.mission", True),
+    ("legacy/", "legacy/a/x.mission", True),  # a directory covers what is under it
+    ("/top.mission", "sub/top.mission", False),  # a leading `/` anchors
+    ("top.mission", "sub/top.mission", True),  # no `/`: a name at any depth
+    ("src/gen", "other/src/gen/x.mission", False),  # a `/` in the middle anchors too
+])
+def test_exclude_and_per_file_globs_read_like_gitignore(tmp_path: Path, pattern: str, path: str,
+                                                        matched: bool) -> None:
+    text = f'exclude = ["{pattern}"]\n[per-file-ignores]\n"{pattern}" = ["W201"]\n'
+    config = load_config(write(tmp_path / "mission.toml", text))
+    assert config.excluded(str(tmp_path / path)) is matched
+    assert ("W201" not in config.enabled_for(str(tmp_path / path))) is matched
+
+
+def test_the_repository_config_excludes_the_test_and_fuzz_fixtures() -> None:
+    root = Path(__file__).resolve().parents[2]
+    config = load_config(root / "pyproject.toml")
+    assert config.excluded(str(root / "tests" / "golden" / "cases" / "E001.mission"))
+    assert config.excluded(str(root / "fuzz" / "corpus" / "survey.mission"))
+    assert not config.excluded(str(root / "examples" / "survey.mission"))
+    missions = root / "runtime" / "orchestration" / "missions"
+    assert not config.excluded(str(missions / "echo.mission"))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from compiler import compile_source
 from compiler.fix import apply_edits
 
@@ -97,3 +101,52 @@ def test_in_a_map_or_a_string_of_a_number_fails_at_run_time_and_is_reported() ->
         "W208", "`in` a string needs a string on its left, not a number: the step fails")
     assert finding.help == (
         "`in` finds an item in a list, a key (a string) in a map, or text in a string",)
+
+
+def test_an_unknown_operation_is_its_step_s_one_finding_and_clouds_what_it_writes() -> None:
+    same_step = mission('    runtime a "A" when state.flag {\n        chek(value: 1)\n    }\n',
+                        "    input flag: any = 1\n")
+    assert codes(same_step) == [("E006", "chek")]
+    writes = mission('    runtime a "A" when state.flag {\n        chek(value: 1) -> state.flag\n'
+                     '    }\n    runtime b "B" when state.flag {\n        noop()\n    }\n',
+                     "    input flag: any = 1\n")
+    assert codes(writes) == [("E006", "chek")]
+    later = mission('    runtime a "A" {\n        chek(value: 1) -> state.ready\n    }\n'
+                    '    runtime b "B" when state.ready {\n        noop()\n    }\n')
+    assert codes(later) == [("E006", "chek")]
+    fixed = mission('    runtime a "A" when state.flag {\n        noop()\n    }\n',
+                    "    input flag: any = 1\n")
+    assert codes(fixed) == [("W209", "state.flag")]  # once the operation is known, it shows
+
+
+def test_a_wrong_type_points_at_the_declaration_of_the_value_s_type() -> None:
+    text = mission('    runtime a "A" {\n        increment(at: state.n, by: param.step)\n    }\n',
+                   '    param step: str = "1"\n    input n: int = 0\n')
+    result = compile_source(text, "m.mission")
+    (finding,) = result.diagnostics
+    assert finding.code == "E011"
+    (label,) = finding.labels
+    assert text[label.span.start:label.span.end] == "step: str"
+    assert label.message == "`param.step` is declared str here"
+
+
+@pytest.mark.parametrize("question", [
+    'confirm("Go?")', 'text("Why?")', 'number("How many?", min: 0, max: 10)',
+    'choose("Which?", options: ["fast", "slow"])', 'choose("Which?", options: state.kinds)',
+])
+def test_the_unused_answer_help_suggests_a_guard_that_compiles(question: str) -> None:
+    text = mission(f'    human ask "Ask" {{\n        {question} -> state.answer\n    }}\n'
+                   '    runtime go "Go" {\n        set(at: state.done, value: true)\n    }\n',
+                   '    input kinds: list = ["a"]\n' if "state.kinds" in question else "")
+    (finding,) = [d for d in compile_source(text, "m.mission").diagnostics if d.code == "W206"]
+    guard = re.search(r"for example `(when [^`]+)`", finding.help[0])
+    assert guard is not None, finding.help
+    guarded = text.replace('runtime go "Go" {', f'runtime go "Go" {guard.group(1)} {{')
+    result = compile_source(guarded, "m.mission")
+    assert result.ok and [d.code for d in result.diagnostics] == [], result.diagnostics
+
+
+def test_an_answer_no_runtime_step_follows_is_the_mission_s_output() -> None:
+    survey = mission('    human score "Score" {\n        number("How was it?") -> state.score\n'
+                     '    }\n    human why "Why" {\n        text("Why?") -> state.why\n    }\n')
+    assert "W206" not in {code for code, _ in codes(survey)}

@@ -17,7 +17,7 @@ from compiler import compile_source
 from mission.report import render_report, write_report
 from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.model import OrchestrationResult, WorkflowDefinition
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 from tests.editor.pngs import pixels
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -118,12 +118,55 @@ def test_waiting_and_failed_runs() -> None:
     workflow, result, context = daily_run(answer=None)
     page = render_report(workflow, result, context)
     assert parse(page).classes["step waiting"] == 1
-    assert "Waiting for an answer to step" in page and "Work on these today?" in page
+    assert "Waiting for an answer</strong> to step" in page and "Work on these today?" in page
     workflow, result, context = daily_run(state={"tasks": [{"id": "t1", "status": "late"}]})
     page = render_report(workflow, result, context)
     assert parse(page).classes["step failed"] == 1
     assert "Failed:" in page and result.error_message is not None
     assert result.error_message.replace("'", "&#x27;").replace('"', "&quot;") in page
+
+
+CHOICE = """mission pick "Pick a speed" {
+    version 1
+    input plan: map = {steps: 3}
+    human speed "Choose the speed" {
+        choose("How fast <now>?", options: ["fast", "slow", "3"], show: state.plan) -> state.speed
+    }
+    runtime go { set(at: state.done, value: true) }
+}
+"""
+
+
+def test_a_waiting_run_has_a_banner_its_question_as_a_question_and_the_resume_line() -> None:
+    workflow = compiled(CHOICE)
+    context = ExecutionContext(initial_state={"plan": {"steps": 3}})
+    result = Orchestrator().run_workflow(workflow, context)
+    page = render_report(workflow, result, context, "mission resume 7 --answer speed=VALUE")
+    structure = parse(page)
+    assert structure.classes["banner"] == 1 and structure.classes["options"] == 1
+    banner = page[page.index('<div class="banner"'):page.index("<section>")]
+    assert "<strong>Waiting for an answer</strong> to step <code>speed</code>: How fast " \
+           "&lt;now&gt;? <span class=\"muted\">(one of fast, slow, 3)</span>" in banner
+    assert '<pre class="call">mission resume 7 --answer speed=VALUE</pre>' in banner
+    question = page[page.index('id="question"'):]
+    assert '<p class="prompt"><strong>How fast &lt;now&gt;?</strong></p>' in question
+    assert "<li><code>fast</code></li><li><code>slow</code></li><li><code>3</code></li>" \
+        in question
+    assert "Shown with the question:" in question and "&quot;steps&quot;: 3" in question
+    assert "step_id" not in page and "&quot;options&quot;" not in page  # not the raw JSON
+    assert "Failed:" not in page
+    assert "mission resume" not in render_report(workflow, result, context)  # not stored
+
+
+def test_mission_run_report_of_a_waiting_run_names_the_stored_run(tmp_path: Path) -> None:
+    report, store = tmp_path / "run.html", tmp_path / "runs.sqlite3"
+    done = run_cli("run", "examples/survey.mission", "--no-input", "--store", str(store),
+                   "--report", str(report))
+    assert done.returncode == 3, done.stderr
+    page = report.read_text(encoding="utf-8")
+    command = f"mission resume 1 --store {store} --answer score=VALUE"
+    assert f'<pre class="call">{command}</pre>' in page and command in done.stderr
+    assert "Answer with a number from 0 to 10." in page
 
 
 def test_self_contained_escaped_and_deterministic(tmp_path: Path) -> None:

@@ -113,14 +113,8 @@ def test_list_shows_the_registered_missions() -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["run", "echo", "--param", "nope=1"], "unknown param `nope`"),
-        (["run", "daily_loop"], "missing required param `today`"),
         (["run", "daily_loop", "--param", "today=2026-11-24", "--param", "top_n=many"],
          "param `top_n` must be a whole number"),
-        (["run", "daily_loop", "--param", "today=yesterday"],
-         'param `today` must be a date like "2026-11-24"'),
-        (["run", "daily_loop", "--param", "today=2026-11-24", "--param", "top_n=11"],
-         "between 1 and 10"),
         (["run", "missing.mission"], "missing.mission: no such file"),
         (["run", "ech"], "did you mean `echo`?"),
         (["check", "no/such/dir"], "no such file or directory"),
@@ -135,6 +129,25 @@ def test_usage_and_io_problems_exit_2_with_one_line(args: list[str], words: str)
     assert "Traceback" not in done.stderr
     assert words in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["run", "echo", "--param", "nope=1"],
+         "error: unknown param `nope`; declared: `message`"),
+        (["run", "daily_loop"], "error: missing required param `today` (date)"),
+        (["run", "daily_loop", "--param", "today=yesterday"],
+         'error: param `today` must be a date like "2026-11-24", found the str \'yesterday\''),
+        (["run", "daily_loop", "--param", "today=2026-11-24", "--param", "top_n=11"],
+         "error: param `top_n` must be between 1 and 10, found 11"),
+    ],
+)
+def test_engine_refusals_exit_2_in_the_compiler_s_layout(args: list[str], error: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.splitlines() == [
+        error, "  = note: the engine refused the run (ParameterError); nothing was stored"]
 
 
 def test_bad_state_files_exit_2(tmp_path: Path) -> None:

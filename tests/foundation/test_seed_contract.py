@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -14,9 +16,11 @@ from runtime.orchestration import (
     AntiFailureViolation,
     EnvelopeViolation,
     ExecutionContext,
+    IgnoredParamsWarning,
     MissionSpec,
     OrchestrationResult,
     Orchestrator,
+    ParameterError,
     StepSpec,
     WorkflowDefinition,
     build_workflow,
@@ -193,3 +197,47 @@ def test_daily_loop_ids_and_order() -> None:
     assert [s.id for s in workflow.steps] == ["summarise_yesterday", "generate_priorities",
                                                "confirm_priorities", "log_summary"]
     assert [s.kind for s in workflow.steps] == ["runtime", "runtime", "human", "runtime"]
+
+
+# -- params the mission does not declare (seed code passes them) -----------------------------
+
+
+def test_seed_calls_with_undeclared_params_run_record_them_and_warn() -> None:
+    with pytest.warns(IgnoredParamsWarning, match=r"'echo' mission does not declare the "
+                      r"param\(s\) `payload_key`: recorded .* not used .*declared: `message`"):
+        result = run_mission("echo", ExecutionContext(), {"payload_key": "k", "message": "hi"})
+    assert result.success and result.final_state == {"echo": "hi"}
+    with pytest.warns(IgnoredParamsWarning, match="`run_mode`") as caught:
+        workflow = build_workflow(MissionSpec(type="echo", params={"run_mode": "fast"}))
+    assert caught[0].filename == __file__  # the warning names the seed code's own line
+    assert workflow.metadata["params"] == {"run_mode": "fast"}
+    assert workflow.metadata["ignored_params"] == ["run_mode"]
+    assert Orchestrator().run_workflow(workflow, ExecutionContext()).final_state == {"echo": ""}
+    with pytest.warns(IgnoredParamsWarning):
+        daily = run_mission("daily_loop", ExecutionContext(initial_state={"tasks": []}),
+                            {"today": "2026-11-24", "run_mode": "dry"})
+    assert daily.status == "waiting"
+
+
+def test_declared_params_are_checked_when_built_not_first_when_run() -> None:
+    with pytest.raises(ParameterError, match="param `message` must be a string, found the int 3"):
+        build_workflow(MissionSpec(type="echo", params={"message": 3}))
+    with pytest.raises(ParameterError, match="param `top_n` must be"):
+        run_mission("daily_loop", ExecutionContext(), {"today": "2026-11-24", "top_n": "x"})
+    build_workflow(MissionSpec(type="daily_loop"))  # `today` may still come with the run
+    with pytest.raises(ParameterError, match=r"param\.payload_key: a set is not JSON data"):
+        build_workflow(MissionSpec(type="echo", params={"payload_key": {1, 2}}))
+    with pytest.raises(ParameterError, match="nan is not a JSON number"):
+        run_mission("echo", ExecutionContext(), {"run_mode": float("nan")})
+
+
+def test_explicit_params_and_the_cli_stay_strict_with_did_you_mean() -> None:
+    workflow = build_workflow(MissionSpec(type="echo"))
+    with pytest.raises(ParameterError) as raised:
+        Orchestrator().run_workflow(workflow, ExecutionContext(params={"mesage": "hi"}))
+    assert str(raised.value) == ("unknown param `mesage` (did you mean `message`?); "
+                                 "declared: `message`")
+    done = subprocess.run([sys.executable, "-m", "mission", "run", "echo", "--param",
+                           "mesage=hi"], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "unknown param `mesage` (did you mean `message`?)" in done.stderr

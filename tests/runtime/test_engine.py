@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from runtime.orchestration import (
     AnswerError,
     EnvelopeViolation,
     ExecutionContext,
+    MissingEffectRunner,
     Orchestrator,
     ParameterError,
     StepSpec,
@@ -237,13 +239,36 @@ PASSED = {"target": "tests", "exit_code": 0, "timed_out": False, "timeout": 300,
 
 
 def test_run_tests_is_refused_without_an_effect_runner() -> None:
-    with pytest.raises(EnvelopeViolation) as raised:
+    with pytest.raises(MissingEffectRunner) as raised:
         run_mission("run_tests", ExecutionContext())
-    assert str(raised.value) == ("Step 'discover_tests' needs the effect 'discover_tests', and "
-                                 "no effect runner that provides it was given")
-    with pytest.raises(EnvelopeViolation, match="needs the effect 'run_pytest'"):
+    assert str(raised.value) == (
+        "Step 'discover_tests' needs the effect 'discover_tests', and no effect runner that "
+        "provides it was given: pass one as ExecutionContext(effects=...): an object with "
+        "supports(effect) and run(effect, request), such as "
+        "runtime.local_effects.LocalEffects(root) for the tests under root")
+    assert MissingEffectRunner.__bases__ == (Exception,)
+    with pytest.raises(MissingEffectRunner, match="needs the effect 'run_pytest'"):
         run_mission("run_tests", ExecutionContext(effects=ScriptedEffects(
             {"discover_tests": DISCOVERY})))
+
+
+def test_the_runner_the_message_names_is_enough(tmp_path: Path) -> None:
+    from runtime.local_effects import LocalEffects
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_one.py").write_text("def test_one():\n    pass\n",
+                                                    encoding="utf-8")
+    result = run_mission("run_tests", ExecutionContext(effects=LocalEffects(tmp_path)))
+    assert result.success, result.error_message
+    assert result.final_state["report"]["summary"] == "1 passed under `tests`"
+
+
+def test_a_replay_reaching_an_unjournaled_effect_names_the_missing_runner() -> None:
+    effects = ScriptedEffects({"discover_tests": DISCOVERY, "run_pytest": PASSED})
+    first = run_mission("run_tests", ExecutionContext(effects=effects))
+    partial = {"discover_tests": first.journal["discover_tests"]}
+    with pytest.raises(MissingEffectRunner, match="pass one as ExecutionContext"):
+        run_mission("run_tests", ExecutionContext(journal=partial))
 
 
 def test_effects_are_journaled_and_replayed_without_running_again() -> None:
