@@ -18,11 +18,18 @@ of the initial one (`StateHasher`).
 from __future__ import annotations
 
 import copy
+import marshal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.orchestration.canonical import StateHasher, canonical_hash, data_hash
+from runtime.orchestration.canonical import (
+    StateHasher,
+    canonical_hash,
+    data_hash,
+    json_string,
+    text_hash,
+)
 from runtime.orchestration.expressions import (
     EvaluationError,
     evaluate,
@@ -112,6 +119,9 @@ class _Prepared:
     workflow_hash: str
     human_ids: tuple[str, ...]
     effects: Mapping[str, str]  # step id -> effect, for the steps that have one
+    # Step id -> payload, frozen by `marshal` (None for JSON data of subclasses): loading it
+    # is one deep copy in C of every payload, for the copies of the steps a result holds.
+    frozen_payloads: bytes | None
 
 
 # Prepared workflows by content (see `_content_key`), oldest first; bounded in entries and
@@ -203,14 +213,17 @@ class Orchestrator:
         return plans
 
 
-def _content_key(workflow: WorkflowDefinition) -> str | None:
-    """The workflow's content as text that tells built-in values and types apart (1, 1.0,
-    True and "1"; a list and a tuple): its `repr`. Equal text means equal data; anything
-    else only costs a second entry. None when it cannot be written (too deep)."""
+def _content_key(workflow: WorkflowDefinition) -> bytes | None:
+    """The workflow's content as bytes that tell built-in values and types apart (1, 1.0,
+    True and "1"; a list and a tuple): `marshal`'s format 2 (no shared references), which
+    runs no code of the values and writes only built-in types of exactly that type. Equal
+    bytes mean equal data; an interned and a plain copy of a string differ, which only
+    costs a second entry. None when it cannot be written (a subclass, another type, too
+    deep): such a workflow is checked every time."""
     try:
-        return repr((workflow.id, [(step.id, step.kind, step.payload)
-                                   for step in workflow.steps], workflow.metadata))
-    except RecursionError:
+        return marshal.dumps((workflow.id, [(step.id, step.kind, step.payload)
+                                            for step in workflow.steps], workflow.metadata), 2)
+    except ValueError:
         return None
 
 
@@ -222,7 +235,15 @@ def _prepare(workflow: WorkflowDefinition, plans: list[_Plan]) -> _Prepared:
         human_ids=tuple(plan.spec.id for plan in plans if plan.spec.kind == "human"),
         effects={plan.spec.id: plan.operation.effect for plan in plans
                  if plan.operation.effect},
+        frozen_payloads=_frozen({plan.spec.id: plan.spec.payload for plan in plans}),
     )
+
+
+def _frozen(payloads: dict[str, Any]) -> bytes | None:
+    try:
+        return marshal.dumps(payloads, 2)
+    except ValueError:  # JSON data of subclasses (an IntEnum...), copied by `json_copy`
+        return None
 
 
 def _remember(key: tuple[Any, ...], prepared: _Prepared) -> None:
@@ -448,6 +469,7 @@ class _Run:
 
     def __init__(self, prepared: _Prepared, ctx: ExecutionContext, params: dict[str, Any],
                  state: dict[str, Any], journal: dict[str, Any]) -> None:
+        self.prepared = prepared
         self.workflow = prepared.workflow
         self.plans = prepared.plans
         self.ctx = ctx
@@ -463,16 +485,12 @@ class _Run:
         self.hasher = StateHasher()
         self.initial_state_hash = self.hasher.hash(state)
         self.params_hash = data_hash(params)
-        self.head = data_hash({
-            "workflow": self.workflow_hash,
-            "params": self.params_hash,
-            "initial_state": self.initial_state_hash,
-        })
+        self.head = _head_hash(self.workflow_hash, self.params_hash, self.initial_state_hash)
         self.chain: list[dict[str, Any]] = []
         self.steps: list[dict[str, Any]] = []
 
     def execute(self) -> OrchestrationResult:
-        executed: list[StepSpec] = []
+        executed: list[_Plan] = []
         failed: tuple[str, str] | None = None
         waiting: tuple[str, dict[str, Any]] | None = None
         for plan in self.plans:
@@ -513,12 +531,12 @@ class _Run:
                     self.state, kept = state, changes
                     raise StepFailure(outcome.failure)
             except (StepFailure, EvaluationError) as problem:
-                executed.append(_copy_step(plan))
+                executed.append(plan)
                 self._record(step_id, "failed", kept, consumed)
                 failed = (step_id, f"Step '{step_id}' failed: {problem}")
                 break
             self.state = state
-            executed.append(_copy_step(plan))
+            executed.append(plan)
             self._record(step_id, "succeeded", changes, consumed)
         return self._result(executed, failed, waiting)
 
@@ -623,15 +641,15 @@ class _Run:
             else _NO_CHANGES_HASH
         input_hash = None if consumed is _NO_INPUT else data_hash(consumed)
         previous = self.chain[-1]["link"] if self.chain else self.head
-        link = data_hash([previous, step_id, status, change_hash, input_hash])
+        link = _link_hash(previous, step_id, status, change_hash, input_hash)
         self.chain.append({"changes": change_hash, "input": input_hash, "link": link,
                            "status": status, "step": step_id})
         self.steps.append({"id": step_id, "status": status})
 
-    def _result(self, executed: list[StepSpec], failed: tuple[str, str] | None,
+    def _result(self, executed: list[_Plan], failed: tuple[str, str] | None,
                 waiting: tuple[str, dict[str, Any]] | None) -> OrchestrationResult:
         status = "failed" if failed else "waiting" if waiting else "succeeded"
-        executed_ids = [step.id for step in executed]
+        executed_ids = [plan.spec.id for plan in executed]
         skipped = [step["id"] for step in self.steps if step["status"] == "skipped"]
         lineage = {
             "executed_step_ids": executed_ids,
@@ -647,8 +665,8 @@ class _Run:
         receipt: dict[str, Any] = {
             "answers_hash": answers_hash,
             "chain": self.chain,
-            "digest": data_hash([last, status, final_state_hash, answers_hash, journal_hash,
-                                 error_message]),
+            "digest": _digest_hash(last, status, final_state_hash, answers_hash, journal_hash,
+                                   error_message),
             "final_state_hash": final_state_hash,
             "head": self.head,
             "id": self.workflow.id,
@@ -665,7 +683,7 @@ class _Run:
         return OrchestrationResult(
             id=self.workflow.id,
             success=status == "succeeded",
-            executed_steps=executed,
+            executed_steps=_copied_steps(self.prepared, executed),
             final_state=self.state,  # private: see the module docstring
             failed_step_id=failed[0] if failed else None,
             error_message=error_message,
@@ -698,6 +716,42 @@ def _written(change: Change) -> Change:
         raise StepFailure(f"cannot write {problem}") from None
 
 
-def _copy_step(plan: _Plan) -> StepSpec:
-    step = plan.spec
-    return StepSpec(step.id, step.kind, json_copy(step.payload, "payload"))  # checked: JSON
+# The receipt's hashes of small lists and maps of hex digests and names: their canonical
+# JSON written directly (a digest needs no escaping), for a third of what encoding them
+# costs; `tests/perf/test_engine_cache.py` checks each against `canonical_hash`.
+
+
+def _head_hash(workflow_hash: str, params_hash: str, initial_state_hash: str) -> str:
+    """`canonical_hash({"workflow": ..., "params": ..., "initial_state": ...})`."""
+    return text_hash(f'{{"initial_state":"{initial_state_hash}","params":"{params_hash}",'
+                     f'"workflow":"{workflow_hash}"}}')
+
+
+def _link_hash(previous: str, step_id: str, status: str, change_hash: str,
+               input_hash: str | None) -> str:
+    """`canonical_hash([previous, step_id, status, change_hash, input_hash])`."""
+    return text_hash(f'["{previous}",{json_string(step_id)},{json_string(status)},'
+                     f'"{change_hash}",{_quoted(input_hash)}]')
+
+
+def _digest_hash(last: str, status: str, final_state_hash: str, answers_hash: str,
+                 journal_hash: str, error_message: str | None) -> str:
+    """`canonical_hash([last, status, final_state_hash, answers_hash, journal_hash,
+    error_message])`."""
+    return text_hash(f'["{last}",{json_string(status)},"{final_state_hash}","{answers_hash}",'
+                     f'"{journal_hash}",{_quoted(error_message)}]')
+
+
+def _quoted(text: str | None) -> str:
+    return "null" if text is None else json_string(text)
+
+
+def _copied_steps(prepared: _Prepared, plans: list[_Plan]) -> list[StepSpec]:
+    """The executed steps, with payloads that share nothing with the workflow's."""
+    if not plans:
+        return []
+    if prepared.frozen_payloads is None:
+        return [StepSpec(plan.spec.id, plan.spec.kind, json_copy(plan.spec.payload, "payload"))
+                for plan in plans]  # checked: JSON
+    payloads = marshal.loads(prepared.frozen_payloads)
+    return [StepSpec(plan.spec.id, plan.spec.kind, payloads[plan.spec.id]) for plan in plans]
