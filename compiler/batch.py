@@ -12,26 +12,15 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from compiler.cache import CheckCache, Stamp
+from compiler.checked import Checked, describe_problem
 from compiler.config import Config
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.source import SourceFile
 
 PARALLEL_THRESHOLD = 64
 CHUNKS_PER_WORKER = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """One file's outcome: its text and findings, or why it could not be read."""
-
-    path: str
-    source: SourceFile | None
-    diagnostics: tuple[Diagnostic, ...]
-    problem: str = ""  # an I/O problem: the file was not checked
-    cached: bool = False
 
 
 def default_jobs() -> int:
@@ -50,18 +39,6 @@ def read_source(path: str) -> tuple[SourceFile, Stamp]:
     stamp = Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), read_ns,
                   info.st_ino, info.st_ctime_ns)
     return SourceFile(path, text), stamp
-
-
-def describe_problem(error: Exception) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return f"not UTF-8 text (byte {error.start})"
-    if isinstance(error, IsADirectoryError):
-        return "is a directory, not a file"
-    if isinstance(error, FileNotFoundError):
-        return "no such file"
-    if isinstance(error, OSError):
-        return f"cannot read it ({error.strerror})"
-    return str(error)
 
 
 def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | None,

@@ -21,8 +21,8 @@ from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from mission.progress import Progress
 
 if TYPE_CHECKING:
-    from compiler.batch import Checked
     from compiler.cache import CheckCache
+    from compiler.checked import Checked
     from compiler.config import Config
     from compiler.diagnostics import Diagnostic
     from compiler.formats import FileReport
@@ -191,6 +191,12 @@ def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
 
 def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache | None,
            progress: Progress) -> list[Checked]:
+    if cache is None and len(paths) == 1:  # the editor on save, a pre-commit hook
+        from compiler.checked import check_file
+
+        checked = check_file(paths[0], config)
+        progress.advance()
+        return [checked]
     from compiler.batch import check_paths, default_jobs
 
     return check_paths(paths, config, jobs=jobs or default_jobs(), cache=cache,
@@ -286,7 +292,7 @@ def _checker(path: str, config: Config) -> Callable[[str], Sequence[Diagnostic]]
 
 def _fix(checked: list[Checked], config: Config) -> tuple[list[Checked], int]:
     """Apply fixes in place; the findings that remain replace the old ones."""
-    from compiler.batch import Checked
+    from compiler.checked import Checked
     from compiler.fix import fix_text
     from compiler.source import SourceFile
 

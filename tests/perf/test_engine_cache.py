@@ -179,3 +179,32 @@ def test_results_and_receipts_are_byte_for_byte_those_of_the_engine_before_its_f
     for flow, ctx, expected in runs:
         for _ in range(2):  # prepared, then from the cache
             assert canonical_hash(Orchestrator().run_workflow(flow, ctx).to_dict()) == expected
+
+
+def daily_steps(*between: Any) -> WorkflowDefinition:
+    return workflow(
+        step("sum", "summarize", {"tasks": ref("state.tasks"), "today": {"lit": "2026-11-24"}},
+             output="state.summary"),
+        *between,
+        step("rank", "prioritize", {"tasks": ref("state.tasks"), "limit": {"lit": 3}},
+             output="state.ranked"))
+
+
+def test_the_task_list_is_checked_once_per_run_and_again_when_a_step_replaces_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtime.orchestration import operations
+
+    calls: list[int] = []
+    real = operations._sound_tasks
+    monkeypatch.setattr(operations, "_sound_tasks",
+                        lambda tasks: calls.append(len(tasks)) or real(tasks))
+    state = {"tasks": TASKS}
+    result = Orchestrator().run_workflow(daily_steps(), ExecutionContext(initial_state=state))
+    assert result.status == "succeeded" and calls == [2]
+    result = Orchestrator().run_workflow(daily_steps(), ExecutionContext(initial_state=state))
+    assert calls == [2, 2]  # the memo is the run's own: a new run checks again
+    bad = [*TASKS, {"id": "c", "status": "later"}]
+    replaced = daily_steps(step("swap", "set", {"at": ref("state.tasks"), "value": {"lit": bad}}))
+    result = Orchestrator().run_workflow(replaced, ExecutionContext(initial_state=state))
+    assert (result.status, result.failed_step_id) == ("failed", "rank")
+    assert "task `c`: `status` is" in (result.error_message or "")
