@@ -2,8 +2,8 @@
 
 Work is split into chunks handed to a process pool (fork where available, so
 workers start with the parser already built). Small batches are checked in
-this process: starting workers costs more than it saves below
-`PARALLEL_THRESHOLD` files. Results come back in the order of the input.
+this process: starting workers costs more than it saves (see `workers_for`).
+Results come back in the order of the input.
 """
 
 from __future__ import annotations
@@ -19,8 +19,20 @@ from compiler.config import Config
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.source import SourceFile
 
-PARALLEL_THRESHOLD = 64
+PARALLEL_THRESHOLD = 64  # files: below this, even an explicit `--jobs N` checks in-process
+# Without `--jobs`, a worker per this many files to compile: a pool costs about as much as
+# checking 100 to 150 files in this process (docs/performance.md, "Parallel").
+FILES_PER_WORKER = 256
 CHUNKS_PER_WORKER = 4
+
+
+def workers_for(files: int, jobs: int | None) -> int:
+    """The worker processes for `files` files to compile: `jobs` when asked (from
+    `PARALLEL_THRESHOLD` files on), else one per `FILES_PER_WORKER`, at most one per core,
+    so that the default is never slower than one worker."""
+    if jobs is not None:
+        return jobs if files >= PARALLEL_THRESHOLD else 1
+    return max(1, min(default_jobs(), files // FILES_PER_WORKER))
 
 
 def default_jobs() -> int:
@@ -69,10 +81,11 @@ def _check_chunk(paths: list[str], config: Config) -> list[_Shipped]:
     return shipped
 
 
-def check_paths(paths: Sequence[str], config: Config, *, jobs: int = 1,
+def check_paths(paths: Sequence[str], config: Config, *, jobs: int | None = 1,
                 cache: CheckCache | None = None,
                 progress: Callable[[int], object] = lambda done: None) -> list[Checked]:
     """Check every path; findings for unchanged files come from `cache` when given.
+    `jobs` None chooses the workers from the files left to compile (`workers_for`).
     `progress` is told how many more files are done, as they are."""
     outcomes: dict[str, Checked] = {}
     todo: list[str] = []
@@ -83,8 +96,9 @@ def check_paths(paths: Sequence[str], config: Config, *, jobs: int = 1,
             progress(1)
         else:
             todo.append(path)
-    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        results = _in_workers(todo, config, jobs, progress)
+    workers = workers_for(len(todo), jobs)
+    if workers > 1:
+        results = _in_workers(todo, config, workers, progress)
     else:
         results = []
         for path in todo:

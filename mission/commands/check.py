@@ -54,7 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="check every file again, and do not update the cache")
     parser.add_argument("-j", "--jobs", type=int, metavar="N",
-                        help="worker processes for large trees (default: one per core)")
+                        help="worker processes for large trees (default: one per 256 files to "
+                             "check, at most one per core)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the text output: auto (a terminal, unless NO_COLOR is "
                              "set), always (even with NO_COLOR) or never")
@@ -197,9 +198,9 @@ def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache
         checked = check_file(paths[0], config)
         progress.advance()
         return [checked]
-    from compiler.batch import check_paths, default_jobs
+    from compiler.batch import check_paths
 
-    return check_paths(paths, config, jobs=jobs or default_jobs(), cache=cache,
+    return check_paths(paths, config, jobs=jobs, cache=cache,
                        progress=progress.advance)
 
 

@@ -488,6 +488,7 @@ class _Run:
         self.head = _head_hash(self.workflow_hash, self.params_hash, self.initial_state_hash)
         self.chain: list[dict[str, Any]] = []
         self.steps: list[dict[str, Any]] = []
+        self.checked: dict[str, Any] = {}  # see `Invocation.checked`
 
     def execute(self) -> OrchestrationResult:
         executed: list[_Plan] = []
@@ -518,7 +519,7 @@ class _Run:
                 else:
                     effect_result = None
                 outcome = plan.operation.implementation(
-                    Invocation(step_id, args, self.state, effect_result)
+                    Invocation(step_id, args, self.state, effect_result, self.checked)
                 )
                 changes = list(outcome.changes)
                 if plan.output is not None:
