@@ -18,7 +18,6 @@ of the initial one (`StateHasher`).
 from __future__ import annotations
 
 import copy
-import marshal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -119,9 +118,6 @@ class _Prepared:
     workflow_hash: str
     human_ids: tuple[str, ...]
     effects: Mapping[str, str]  # step id -> effect, for the steps that have one
-    # Step id -> payload, frozen by `marshal` (None for JSON data of subclasses): loading it
-    # is one deep copy in C of every payload, for the copies of the steps a result holds.
-    frozen_payloads: bytes | None
 
 
 # Prepared workflows by content (see `_content_key`), oldest first; bounded in entries and
@@ -213,17 +209,14 @@ class Orchestrator:
         return plans
 
 
-def _content_key(workflow: WorkflowDefinition) -> bytes | None:
-    """The workflow's content as bytes that tell built-in values and types apart (1, 1.0,
-    True and "1"; a list and a tuple): `marshal`'s format 2 (no shared references), which
-    runs no code of the values and writes only built-in types of exactly that type. Equal
-    bytes mean equal data; an interned and a plain copy of a string differ, which only
-    costs a second entry. None when it cannot be written (a subclass, another type, too
-    deep): such a workflow is checked every time."""
+def _content_key(workflow: WorkflowDefinition) -> str | None:
+    """The workflow's content as text that tells built-in values and types apart (1, 1.0,
+    True and "1"; a list and a tuple): its `repr`. Equal text means equal data; anything
+    else only costs a second entry. None when it cannot be written (too deep)."""
     try:
-        return marshal.dumps((workflow.id, [(step.id, step.kind, step.payload)
-                                            for step in workflow.steps], workflow.metadata), 2)
-    except ValueError:
+        return repr((workflow.id, [(step.id, step.kind, step.payload)
+                                   for step in workflow.steps], workflow.metadata))
+    except RecursionError:
         return None
 
 
@@ -235,15 +228,7 @@ def _prepare(workflow: WorkflowDefinition, plans: list[_Plan]) -> _Prepared:
         human_ids=tuple(plan.spec.id for plan in plans if plan.spec.kind == "human"),
         effects={plan.spec.id: plan.operation.effect for plan in plans
                  if plan.operation.effect},
-        frozen_payloads=_frozen({plan.spec.id: plan.spec.payload for plan in plans}),
     )
-
-
-def _frozen(payloads: dict[str, Any]) -> bytes | None:
-    try:
-        return marshal.dumps(payloads, 2)
-    except ValueError:  # JSON data of subclasses (an IntEnum...), copied by `json_copy`
-        return None
 
 
 def _remember(key: tuple[Any, ...], prepared: _Prepared) -> None:
@@ -469,7 +454,6 @@ class _Run:
 
     def __init__(self, prepared: _Prepared, ctx: ExecutionContext, params: dict[str, Any],
                  state: dict[str, Any], journal: dict[str, Any]) -> None:
-        self.prepared = prepared
         self.workflow = prepared.workflow
         self.plans = prepared.plans
         self.ctx = ctx
@@ -491,7 +475,7 @@ class _Run:
         self.checked: dict[str, Any] = {}  # see `Invocation.checked`
 
     def execute(self) -> OrchestrationResult:
-        executed: list[_Plan] = []
+        executed: list[StepSpec] = []
         failed: tuple[str, str] | None = None
         waiting: tuple[str, dict[str, Any]] | None = None
         for plan in self.plans:
@@ -532,12 +516,12 @@ class _Run:
                     self.state, kept = state, changes
                     raise StepFailure(outcome.failure)
             except (StepFailure, EvaluationError) as problem:
-                executed.append(plan)
+                executed.append(_copy_step(plan))
                 self._record(step_id, "failed", kept, consumed)
                 failed = (step_id, f"Step '{step_id}' failed: {problem}")
                 break
             self.state = state
-            executed.append(plan)
+            executed.append(_copy_step(plan))
             self._record(step_id, "succeeded", changes, consumed)
         return self._result(executed, failed, waiting)
 
@@ -647,10 +631,10 @@ class _Run:
                            "status": status, "step": step_id})
         self.steps.append({"id": step_id, "status": status})
 
-    def _result(self, executed: list[_Plan], failed: tuple[str, str] | None,
+    def _result(self, executed: list[StepSpec], failed: tuple[str, str] | None,
                 waiting: tuple[str, dict[str, Any]] | None) -> OrchestrationResult:
         status = "failed" if failed else "waiting" if waiting else "succeeded"
-        executed_ids = [plan.spec.id for plan in executed]
+        executed_ids = [step.id for step in executed]
         skipped = [step["id"] for step in self.steps if step["status"] == "skipped"]
         lineage = {
             "executed_step_ids": executed_ids,
@@ -684,7 +668,7 @@ class _Run:
         return OrchestrationResult(
             id=self.workflow.id,
             success=status == "succeeded",
-            executed_steps=_copied_steps(self.prepared, executed),
+            executed_steps=executed,
             final_state=self.state,  # private: see the module docstring
             failed_step_id=failed[0] if failed else None,
             error_message=error_message,
@@ -747,12 +731,6 @@ def _quoted(text: str | None) -> str:
     return "null" if text is None else json_string(text)
 
 
-def _copied_steps(prepared: _Prepared, plans: list[_Plan]) -> list[StepSpec]:
-    """The executed steps, with payloads that share nothing with the workflow's."""
-    if not plans:
-        return []
-    if prepared.frozen_payloads is None:
-        return [StepSpec(plan.spec.id, plan.spec.kind, json_copy(plan.spec.payload, "payload"))
-                for plan in plans]  # checked: JSON
-    payloads = marshal.loads(prepared.frozen_payloads)
-    return [StepSpec(plan.spec.id, plan.spec.kind, payloads[plan.spec.id]) for plan in plans]
+def _copy_step(plan: _Plan) -> StepSpec:
+    step = plan.spec
+    return StepSpec(step.id, step.kind, json_copy(step.payload, "payload"))  # checked: JSON
