@@ -84,6 +84,19 @@ def time_calls(function: Callable[[], object], repeat: int) -> Callable[[], floa
     return measure
 
 
+def peak_rss(command: Sequence[str], env: dict[str, str], cwd: Path | None = None,
+             ok: Sequence[int] = (0, 1)) -> float:
+    """The peak resident memory of `command`, in MB: its largest process, workers included
+    (`wait4` reports the child's own peak and the peaks of the processes it waited for)."""
+    child = subprocess.Popen(list(command), env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in ok:
+        raise RuntimeError(f"{' '.join(command)} exited {child.returncode}")
+    return usage.ru_maxrss / 1024  # KB on Linux
+
+
 def run_command(command: Sequence[str], env: dict[str, str], cwd: Path | None = None,
                 ok: Sequence[int] = (0, 1)) -> Callable[[], float]:
     """A contender: the wall time of one run of `command`, in ms."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import corpus
-from bench.harness import Row, interleave, run_command, time_calls
+from bench.harness import Row, interleave, peak_rss, run_command, time_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -199,7 +199,19 @@ def check_tree(settings: Settings) -> list[Row]:
             baseline_name="--jobs 1"),
         Row(f"{title}: warm cache vs cold", seconds["warm"], seconds["cold all"],
             comparison.ratio("warm", "cold all"), 0.05, unit="s", baseline_name="--no-cache"),
+        memory_row("4c  peak RSS checking the tree (--no-cache, largest process)",
+                   mission_command("check", "--no-cache", str(tree)),
+                   mission_command("check", "--no-cache", str(DAILY_LOOP)), "one file",
+                   settings.work),
     ]
+
+
+def memory_row(title: str, command: list[str], baseline: list[str], baseline_name: str,
+               work: Path) -> Row:
+    """Peak resident memory of a command against a small run of it (for information)."""
+    env = process_environment(work)
+    ours, small = (peak_rss(line, env, cwd=work / "src") for line in (command, baseline))
+    return Row(title, ours, small, ours / small, None, unit="MB", baseline_name=baseline_name)
 
 
 # -- 5. scaling: time per byte, memory per byte ------------------------------------------
@@ -327,10 +339,15 @@ def batch(settings: Settings) -> list[Row]:
     one, both = process(command(1), settings.work), process(command(2), settings.work)
     both()
     comparison = interleave({"both": both, "one": one}, max(3, settings.process_rounds // 4))
+    one_line = settings.work / "runs-1.jsonl"
+    one_line.write_text(corpus.batch_requests(1), encoding="utf-8")
     return [Row(f"7 batch of {settings.batch_size:,} runs: 2 workers vs 1",
                 comparison.median("both") / 1000, comparison.median("one") / 1000,
                 comparison.ratio("both", "one"), round(1 / 1.8, 3), unit="s",
-                baseline_name="--jobs 1")]
+                baseline_name="--jobs 1"),
+            memory_row("7b  peak RSS of the batch (2 workers, largest process)", command(2),
+                       mission_command("run", "--batch", str(one_line), "--jobs", "1"),
+                       "a 1-line batch", settings.work)]
 
 
 SCENARIOS: dict[str, Callable[[Settings], list[Row]]] = {

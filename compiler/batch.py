@@ -2,8 +2,8 @@
 
 Work is split into chunks handed to a process pool (fork where available, so
 workers start with the parser already built). Small batches are checked in
-this process: starting workers costs more than it saves below
-`PARALLEL_THRESHOLD` files. Results come back in the order of the input.
+this process: starting workers costs more than it saves (see `workers_for`).
+Results come back in the order of the input.
 """
 
 from __future__ import annotations
@@ -12,26 +12,27 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from compiler.cache import CheckCache, Stamp
+from compiler.checked import Checked, describe_problem
 from compiler.config import Config
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.source import SourceFile
 
-PARALLEL_THRESHOLD = 64
+PARALLEL_THRESHOLD = 64  # files: below this, even an explicit `--jobs N` checks in-process
+# Without `--jobs`, a worker per this many files to compile: a pool costs about as much as
+# checking 100 to 150 files in this process (docs/performance.md, "Parallel").
+FILES_PER_WORKER = 256
 CHUNKS_PER_WORKER = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """One file's outcome: its text and findings, or why it could not be read."""
-
-    path: str
-    source: SourceFile | None
-    diagnostics: tuple[Diagnostic, ...]
-    problem: str = ""  # an I/O problem: the file was not checked
-    cached: bool = False
+def workers_for(files: int, jobs: int | None) -> int:
+    """The worker processes for `files` files to compile: `jobs` when asked (from
+    `PARALLEL_THRESHOLD` files on), else one per `FILES_PER_WORKER`, at most one per core,
+    so that the default is never slower than one worker."""
+    if jobs is not None:
+        return jobs if files >= PARALLEL_THRESHOLD else 1
+    return max(1, min(default_jobs(), files // FILES_PER_WORKER))
 
 
 def default_jobs() -> int:
@@ -50,18 +51,6 @@ def read_source(path: str) -> tuple[SourceFile, Stamp]:
     stamp = Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), read_ns,
                   info.st_ino, info.st_ctime_ns)
     return SourceFile(path, text), stamp
-
-
-def describe_problem(error: Exception) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return f"not UTF-8 text (byte {error.start})"
-    if isinstance(error, IsADirectoryError):
-        return "is a directory, not a file"
-    if isinstance(error, FileNotFoundError):
-        return "no such file"
-    if isinstance(error, OSError):
-        return f"cannot read it ({error.strerror})"
-    return str(error)
 
 
 def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | None,
@@ -92,10 +81,11 @@ def _check_chunk(paths: list[str], config: Config) -> list[_Shipped]:
     return shipped
 
 
-def check_paths(paths: Sequence[str], config: Config, *, jobs: int = 1,
+def check_paths(paths: Sequence[str], config: Config, *, jobs: int | None = 1,
                 cache: CheckCache | None = None,
                 progress: Callable[[int], object] = lambda done: None) -> list[Checked]:
     """Check every path; findings for unchanged files come from `cache` when given.
+    `jobs` None chooses the workers from the files left to compile (`workers_for`).
     `progress` is told how many more files are done, as they are."""
     outcomes: dict[str, Checked] = {}
     todo: list[str] = []
@@ -106,8 +96,9 @@ def check_paths(paths: Sequence[str], config: Config, *, jobs: int = 1,
             progress(1)
         else:
             todo.append(path)
-    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        results = _in_workers(todo, config, jobs, progress)
+    workers = workers_for(len(todo), jobs)
+    if workers > 1:
+        results = _in_workers(todo, config, workers, progress)
     else:
         results = []
         for path in todo:

@@ -21,9 +21,11 @@ Exit code: 1 if any line failed or was bad, else 3 if any run waits, else 0;
 a summary line on stderr counts the lines by status
 (`mission run --batch: 3 lines: 1 succeeded, 1 failed, 1 error`).
 
-The runs are spread over a pool of worker processes (one per core unless
-`jobs` says otherwise; `jobs=1` runs them in this process). Each worker
-compiles a mission once and keeps it for the lines that follow.
+The runs are spread over a pool of worker processes: `jobs` of them when
+given (`jobs=1` runs them in this process), else one per `LINES_PER_WORKER`
+lines, at most one per core, since a pool costs about as much as running 300
+to 400 lines here. Each worker compiles a mission once and keeps it for the
+lines that follow.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
 if TYPE_CHECKING:
     from runtime.orchestration.model import WorkflowDefinition
 
-__all__ = ["default_jobs", "run_batch", "run_line"]
+__all__ = ["default_jobs", "run_batch", "run_line", "workers_for"]
 
 _KEYS = ("mission", "params", "state", "answers")
+LINES_PER_WORKER = 512  # without `jobs` (docs/performance.md, "Parallel")
 
 # Per process: mission -> its workflow, or the message saying why there is none.
 _WORKFLOWS: dict[str, WorkflowDefinition | str] = {}
@@ -63,9 +66,9 @@ def run_batch(lines_path: str, jobs: int | None, output: TextIO) -> int:
     text = sys.stdin.read() if lines_path == "-" else read_text(lines_path)
     items = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
              if line.strip()]
-    workers = default_jobs() if jobs is None else jobs
-    if workers < 1:
-        raise UsageError(f"--jobs must be at least 1, not {workers}")
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    workers = workers_for(len(items), jobs)
     statuses: dict[str, int] = {}
     with Progress(len(items), "mission run --batch") as progress:
         for status, record in _results(items, workers):
@@ -77,6 +80,13 @@ def run_batch(lines_path: str, jobs: int | None, output: TextIO) -> int:
     if statuses.keys() & {"failed", "error"}:
         return EXIT_FINDINGS
     return EXIT_WAITING if "waiting" in statuses else EXIT_OK
+
+
+def workers_for(lines: int, jobs: int | None) -> int:
+    """`jobs` when asked, else a worker per `LINES_PER_WORKER` lines, at most one per core."""
+    if jobs is not None:
+        return jobs
+    return max(1, min(default_jobs(), lines // LINES_PER_WORKER))
 
 
 def tally(total: int, statuses: dict[str, int]) -> str:

@@ -21,8 +21,8 @@ from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from mission.progress import Progress
 
 if TYPE_CHECKING:
-    from compiler.batch import Checked
     from compiler.cache import CheckCache
+    from compiler.checked import Checked
     from compiler.config import Config
     from compiler.diagnostics import Diagnostic
     from compiler.formats import FileReport
@@ -54,7 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="check every file again, and do not update the cache")
     parser.add_argument("-j", "--jobs", type=int, metavar="N",
-                        help="worker processes for large trees (default: one per core)")
+                        help="worker processes for large trees (default: one per 256 files to "
+                             "check, at most one per core)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the text output: auto (a terminal, unless NO_COLOR is "
                              "set), always (even with NO_COLOR) or never")
@@ -191,9 +192,15 @@ def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
 
 def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache | None,
            progress: Progress) -> list[Checked]:
-    from compiler.batch import check_paths, default_jobs
+    if cache is None and len(paths) == 1:  # the editor on save, a pre-commit hook
+        from compiler.checked import check_file
 
-    return check_paths(paths, config, jobs=jobs or default_jobs(), cache=cache,
+        checked = check_file(paths[0], config)
+        progress.advance()
+        return [checked]
+    from compiler.batch import check_paths
+
+    return check_paths(paths, config, jobs=jobs, cache=cache,
                        progress=progress.advance)
 
 
@@ -286,7 +293,7 @@ def _checker(path: str, config: Config) -> Callable[[str], Sequence[Diagnostic]]
 
 def _fix(checked: list[Checked], config: Config) -> tuple[list[Checked], int]:
     """Apply fixes in place; the findings that remain replace the old ones."""
-    from compiler.batch import Checked
+    from compiler.checked import Checked
     from compiler.fix import fix_text
     from compiler.source import SourceFile
 

@@ -42,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every line of a JSON-lines file (\"-\" for stdin) instead of "
                              "TARGET; prints one JSON result line per input line, in order")
     parser.add_argument("--jobs", type=int, metavar="N",
-                        help="with --batch: worker processes (default: one per core)")
+                        help="with --batch: worker processes (default: one per 512 lines, at "
+                             "most one per core)")
     parser.add_argument("--executor", metavar="local|dask://HOST:PORT", default="local",
                         help="with --batch: run on this machine's cores (default) or send the "
                              "runs to a Dask scheduler")

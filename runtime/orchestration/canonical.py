@@ -36,6 +36,13 @@ def _checked_data_encoder() -> Callable[[Any], str]:
 
 
 data_json = _checked_data_encoder()
+json_string: Callable[[str], str] = encode_basestring_ascii  # a string's canonical JSON
+
+
+def text_hash(text: str) -> str:
+    """The hash of canonical JSON text the caller wrote itself (the receipt's lists and maps
+    of hex digests): `text_hash(canonical_json(value)) == canonical_hash(value)`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def data_hash(value: Any) -> str:

@@ -51,6 +51,10 @@ class Invocation:
     args: Mapping[str, Any]
     state: Mapping[str, Any]
     effect_result: Any = None
+    # Held by one run for its steps: a value checked by an earlier step, by what was checked.
+    # A run's values are never changed in place (its state is copy-on-write), so the very
+    # same object is still sound; the memo holds it, so its identity cannot be reused.
+    checked: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,12 +249,22 @@ def _assert(invocation: Invocation) -> Outcome:
 # -- the daily loop ---------------------------------------------------------------
 
 
-def _tasks(value: Any) -> list[dict[str, Any]]:
-    """Validate the task list; a malformed task fails the step, naming it."""
+def _tasks(value: Any, checked: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Validate the task list; a malformed task fails the step, naming it. With the run's
+    memo (`Invocation.checked`), the list both daily-loop steps get is checked once."""
     if not isinstance(value, list):
         raise StepFailure(f"`tasks` must be a list of tasks, found {describe(value)}")
-    if _sound_tasks(value):
-        return value
+    tasks: list[dict[str, Any]] = value
+    if checked is None or checked.get("tasks") is not tasks:
+        if not _sound_tasks(tasks):
+            _check_each_task(tasks)
+        if checked is not None:
+            checked["tasks"] = tasks
+    return tasks
+
+
+def _check_each_task(value: list[Any]) -> None:
+    """The full check of the task list, which names the first problem."""
     for index, task in enumerate(value):
         label = f"task #{index + 1}"
         if not isinstance(task, dict):
@@ -273,7 +287,6 @@ def _tasks(value: Any) -> list[dict[str, Any]]:
             if date is not None and not (isinstance(date, str) and is_iso_date(date)):
                 raise StepFailure(f"{label}: `{key}` is {describe(date)}, not a date; "
                                   "use an ISO date like \"2026-11-24\"")
-    return value
 
 
 def _sound_tasks(tasks: list[Any]) -> bool:
@@ -305,7 +318,7 @@ def _today(value: Any) -> datetime.date:
 
 
 def _summarize(invocation: Invocation) -> Outcome:
-    tasks = _tasks(invocation.args["tasks"])
+    tasks = _tasks(invocation.args["tasks"], invocation.checked)
     today = _today(invocation.args["today"])
     yesterday = (today - datetime.timedelta(days=1)).isoformat()
     iso_today = today.isoformat()
@@ -327,7 +340,7 @@ def _priority_key(task: Mapping[str, Any]) -> tuple[int, int, int, str, str]:
 
 
 def _prioritize(invocation: Invocation) -> Outcome:
-    tasks = _tasks(invocation.args["tasks"])
+    tasks = _tasks(invocation.args["tasks"], invocation.checked)
     limit = invocation.args.get("limit", 3)
     if type_of(limit) != "int" or limit < 0:
         raise StepFailure(f"`limit` must be a whole number of at least 0, found {describe(limit)}")

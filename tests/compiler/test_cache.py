@@ -75,3 +75,12 @@ def test_a_damaged_or_foreign_cache_file_is_ignored(tmp_path: Path) -> None:
 def test_the_compiler_fingerprint_is_stable_and_covers_the_grammar() -> None:
     assert compiler_fingerprint() == compiler_fingerprint()
     assert len(compiler_fingerprint()) == 64
+
+
+def test_without_jobs_the_check_s_workers_follow_the_files_left_to_compile() -> None:
+    from compiler.batch import FILES_PER_WORKER, PARALLEL_THRESHOLD, default_jobs, workers_for
+
+    assert workers_for(1, None) == workers_for(FILES_PER_WORKER * 2 - 1, None) == 1
+    assert workers_for(FILES_PER_WORKER * 2, None) == min(2, default_jobs())
+    assert workers_for(10**6, None) == default_jobs()
+    assert workers_for(PARALLEL_THRESHOLD, 2) == 2 and workers_for(PARALLEL_THRESHOLD - 1, 2) == 1

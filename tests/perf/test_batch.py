@@ -189,3 +189,12 @@ def test_progress_draws_only_on_a_capable_terminal(term: str, monkeypatch: pytes
     drawn = read_all(leader)
     os.close(leader)
     assert ("work [" in drawn) == (term == "xterm")
+
+
+def test_without_jobs_the_workers_follow_the_amount_of_work() -> None:
+    from mission.batch import LINES_PER_WORKER, default_jobs, workers_for
+
+    assert workers_for(0, None) == workers_for(LINES_PER_WORKER - 1, None) == 1
+    assert workers_for(2 * LINES_PER_WORKER, None) == min(2, default_jobs())
+    assert workers_for(10**6, None) == default_jobs()
+    assert workers_for(3, 2) == 2  # asked for: the pool runs even three lines (tested above)

@@ -72,6 +72,45 @@ def test_checking_a_clean_file_imports_only_what_it_uses(tmp_path: Path) -> None
     assert not any(found.values()), [name for name, present in found.items() if present]
 
 
+# Everything of ours a one-file `mission check --no-cache` imports, without a configuration
+# file: parse, check, lint, emit (the compiled workflow's content hash) and the report. A
+# module added here must be needed by every such check; otherwise import it where it is used.
+ONE_FILE_CHECK = {
+    "compiler", "compiler.ast", "compiler.bounds", "compiler.checked", "compiler.checks",
+    "compiler.config", "compiler.diagnostics", "compiler.emit", "compiler.fastparse",
+    "compiler.lexer", "compiler.limits", "compiler.lint", "compiler.parser", "compiler.rules",
+    "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
+    "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
+    "mission.commands.check", "mission.progress", "mission.walk", "runtime",
+    "runtime.orchestration", "runtime.orchestration.canonical",
+    "runtime.orchestration.effects", "runtime.orchestration.expressions",
+    "runtime.orchestration.model", "runtime.orchestration.operations",
+    "runtime.orchestration.types", "runtime.orchestration.values",
+}
+# Machinery a one-file check does not use: the batch (cache stamps, the worker pool), the
+# configuration's reader, schemas, the parser generator, the engine.
+NOT_FOR_ONE_FILE = ["compiler.batch", "compiler.cache", "tomllib", "multiprocessing",
+                    "concurrent.futures", "jsonschema", "lark", "tempfile", "shutil",
+                    "runtime.orchestration.engine", "difflib", "compiler.recovery"]
+
+
+def test_a_one_file_check_imports_exactly_the_modules_it_uses(tmp_path: Path) -> None:
+    (tmp_path / "clean.mission").write_text(CLEAN, encoding="utf-8")
+    command = cli(["check", "--no-cache", "clean.mission"])
+    loaded(command, tmp_path, [])  # the first run exports the parse tables (with Lark)
+    found = loaded(command, tmp_path, NOT_FOR_ONE_FILE)
+    assert [name for name, present in found.items() if present] == []
+    ours = ("\nimport json, sys\nprint(json.dumps([m for m in sys.modules if m.split('.')[0] "
+            "in ('compiler', 'mission', 'runtime') and not m.startswith('compiler.rules.')]))")
+    probe = subprocess.run([sys.executable, "-c", command + ours], cwd=tmp_path,
+                           capture_output=True, text=True, check=True,
+                           env={"PATH": "", "PYTHONPATH": str(ROOT), "NO_COLOR": "1",
+                                "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    imported = set(json.loads(probe.stdout.strip().splitlines()[-1]))
+    assert imported - ONE_FILE_CHECK == set(), "imported by a one-file check: import it lazily"
+    assert ONE_FILE_CHECK - imported == set(), "no longer imported: take it off the list"
+
+
 def test_what_is_lazy_still_comes_when_needed(tmp_path: Path) -> None:
     (tmp_path / "broken.mission").write_text(CLEAN.replace("prioritize(", "prioritise("),
                                              encoding="utf-8")

@@ -1,0 +1,137 @@
+"""CPU-time comparisons for a busy machine (docs/performance.md, 2026-12-03 figures).
+
+    python -m bench.cpu engine [ROUNDS]    # rows 6, 6c, 6d, and where a run's time goes
+    python -m bench.cpu cold [ROUNDS]      # row 2: a cold one-file check, yamllint, python
+
+Wall-time ratios swing when other work shares the cores; the CPU time a process spends
+on its own work does much less. The engine is timed in this process
+(`time.process_time`), the commands as child processes (`getrusage` of the children),
+each in alternation with its baseline, and every ratio is the median of per-round ratios.
+Run from the repository root, with the `bench` extra installed (yamllint).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+
+
+def _constant_hash(value: object) -> str:
+    return "0" * 64
+
+
+def cpu_per_call(function: Callable[[], object], calls: int) -> float:
+    """CPU µs of one call, over `calls` calls in a row."""
+    start = time.process_time()
+    for _ in range(calls):
+        function()
+    return (time.process_time() - start) / calls * 1e6
+
+
+def engine(rounds: int) -> None:
+    from bench import corpus
+    from bench.plain_counter import counter
+    from bench.plain_daily_loop import daily_loop
+    from compiler import compile_source
+    from runtime.orchestration import ExecutionContext, Orchestrator
+    from runtime.orchestration import engine as module
+    from runtime.orchestration.registry import MISSION_REGISTRY
+
+    orchestrator = Orchestrator()
+    counter_workflow = compile_source((ROOT / "examples" / "counter.mission").read_text(
+        encoding="utf-8"), "counter.mission").workflow
+    assert counter_workflow is not None
+    daily = MISSION_REGISTRY["daily_loop"](None)
+    params = {"today": "2026-11-24", "top_n": 3}
+    cases: dict[str, tuple[Callable[[], object], Callable[[], object], int]] = {
+        "6c counter": (lambda: orchestrator.run_workflow(
+            counter_workflow, ExecutionContext(params={"by": 2})), lambda: counter({}, 2), 200)}
+    for size, calls in ((6, 200), (200, 20)):
+        state: dict[str, Any] = {"tasks": corpus.tasks(size)}
+        cases[f"daily_loop {size} tasks"] = (
+            lambda state=state: orchestrator.run_workflow(daily, ExecutionContext(
+                initial_state=state, params=params, answers={"confirm_priorities": True})),
+            lambda state=state: daily_loop(state, "2026-11-24", 3), calls)
+    for name, (ours, plain, calls) in cases.items():
+        ratios, ours_us, plain_us = [], [], []
+        for _ in range(rounds):
+            mine, theirs = cpu_per_call(ours, calls), cpu_per_call(plain, calls)
+            ratios.append(mine / theirs)
+            ours_us.append(mine)
+            plain_us.append(theirs)
+        base = statistics.median(ours_us)
+        hashes = module.data_hash, module.text_hash, module.StateHasher.hash
+        module.data_hash = module.text_hash = _constant_hash  # type: ignore[assignment]
+        module.StateHasher.hash = lambda self, state: _constant_hash(state)  # type: ignore
+        without_hashes = statistics.median(cpu_per_call(ours, calls) for _ in range(rounds))
+        module.data_hash, module.text_hash, module.StateHasher.hash = hashes
+        copy = module.json_copy
+        module.json_copy = lambda value, root: value
+        without_copies = statistics.median(cpu_per_call(ours, calls) for _ in range(rounds))
+        module.json_copy = copy
+        plain_median = statistics.median(plain_us)
+        print(f"{name}: ratio {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max "
+              f"{max(ratios):.2f}); ours {base:.1f} us, plain {plain_median:.1f} us; receipt "
+              f"hashes {base - without_hashes:.1f} us, copies {base - without_copies:.1f} us")
+
+
+def cold(rounds: int) -> None:
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as work:
+        directory = Path(work)
+        mission = directory / "daily_loop.mission"
+        mission.write_text((ROOT / "runtime" / "orchestration" / "missions" /
+                            "daily_loop.mission").read_text(encoding="utf-8"), encoding="utf-8")
+        (directory / "daily_loop.yaml").write_text(
+            (BENCH / "daily_loop.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        env = {key: value for key, value in os.environ.items()
+               if key not in ("PYTHONDONTWRITEBYTECODE", "MISSION_DEBUG")}
+        env.update(PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(directory / "cache"),
+                   PYTHONPYCACHEPREFIX=str(directory / "pycache"), NO_COLOR="1")
+        commands = {
+            "mission check --no-cache": [python, "-m", "mission", "check", "--no-cache",
+                                         mission.name],
+            "yamllint": [python, "-m", "yamllint", "daily_loop.yaml"],
+            "python -c pass": [python, "-c", "pass"],
+        }
+        spent: dict[str, list[float]] = {name: [] for name in commands}
+        for command in commands.values():  # warm-up: parse tables, bytecode
+            subprocess.run(command, cwd=directory, env=env, capture_output=True, check=False)
+        names = list(commands)
+        for index in range(rounds):
+            for name in names[index % 3:] + names[:index % 3]:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                subprocess.run(commands[name], cwd=directory, env=env, capture_output=True,
+                               check=False)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                spent[name].append(after.ru_utime + after.ru_stime - before.ru_utime
+                                   - before.ru_stime)
+    ours = spent["mission check --no-cache"]
+    for name, samples in spent.items():
+        print(f"{name}: {statistics.median(samples) * 1000:.1f} ms CPU")
+    for baseline in ("yamllint", "python -c pass"):
+        ratios = [mine / theirs for mine, theirs in zip(ours, spent[baseline], strict=True)]
+        print(f"ours / {baseline}: {statistics.median(ratios):.3f} (min {min(ratios):.3f}, "
+              f"max {max(ratios):.3f})")
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+    if what == "engine":
+        engine(count)
+    elif what == "cold":
+        cold(count)
+    else:
+        sys.exit(__doc__)

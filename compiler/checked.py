@@ -1,0 +1,48 @@
+"""One file's outcome, and a file checked in this process without a cache: all that
+`mission check FILE --no-cache` needs, without the batch machinery (`compiler.batch`: the
+cache's stamps, the worker pool), which a one-file check from a cold process would pay for
+at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.config import Config
+from compiler.diagnostics import Diagnostic
+from compiler.source import SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One file's outcome: its text and findings, or why it could not be read."""
+
+    path: str
+    source: SourceFile | None
+    diagnostics: tuple[Diagnostic, ...]
+    problem: str = ""  # an I/O problem: the file was not checked
+    cached: bool = False
+
+
+def describe_problem(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start})"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a file"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, OSError):
+        return f"cannot read it ({error.strerror})"
+    return str(error)
+
+
+def check_file(path: str, config: Config) -> Checked:
+    """Read `path` as UTF-8 and check it; a file that cannot be read is a problem."""
+    from compiler import compile_source
+
+    try:
+        with open(path, "rb") as stream:
+            text = stream.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return Checked(path, None, (), describe_problem(error))
+    return Checked(path, SourceFile(path, text),
+                   tuple(compile_source(text, path, config=config).diagnostics))

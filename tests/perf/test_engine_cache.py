@@ -1,0 +1,211 @@
+"""The engine's prepared-workflow cache serves only what it was built from, for the very
+class and limits that checked it, within its bounds; the receipt's hashes written directly
+equal the canonical hash of what they stand for."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compiler import compile_source
+from runtime.orchestration import (
+    AntiFailureViolation,
+    EnvelopeViolation,
+    ExecutionContext,
+    Orchestrator,
+    WorkflowDefinition,
+    engine,
+)
+from runtime.orchestration.canonical import canonical_hash, canonical_json, data_hash, text_hash
+from runtime.orchestration.registry import MISSION_REGISTRY
+from tests.perf.test_engine_fast_paths import plain_json, shares_nothing
+from tests.runtime.builders import ref, step, workflow
+
+
+def put(value: Any) -> WorkflowDefinition:
+    return workflow(step("put", "set", {"at": ref("state.x"), "value": {"lit": value}}))
+
+
+def run(flow: WorkflowDefinition, orchestrator: Orchestrator | None = None) -> Any:
+    return (orchestrator or Orchestrator()).run_workflow(flow, ExecutionContext())
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (1, 2), (1, 1.0), (1, True), (0, False), (1, "1"), ([1], [1.0]), ({"a": 1}, {"a": True}),
+    ("é", "e\u0301"), (0.0, -0.0),
+])
+def test_a_workflow_changed_in_place_is_never_served_from_the_cache(before: Any,
+                                                                    after: Any) -> None:
+    flow = put(before)
+    assert repr(run(flow).final_state["x"]) == repr(before)
+    flow.steps[0].payload["args"]["value"]["lit"] = after  # the same object, edited
+    assert repr(run(flow).final_state["x"]) == repr(after)
+
+
+def test_an_edit_that_makes_a_cached_workflow_invalid_is_refused() -> None:
+    flow = put(1)
+    run(flow)
+    flow.steps[0].payload["args"]["value"]["lit"] = (1, 2)  # a tuple is not JSON data
+    with pytest.raises(EnvelopeViolation, match="tuple is not JSON data"):
+        run(flow)
+    flow.steps[0].payload["args"]["value"]["lit"] = 1
+    flow.steps[0].payload["operation"] = "explode"
+    with pytest.raises(EnvelopeViolation, match="unknown operation 'explode'"):
+        run(flow)
+
+
+def test_the_cache_keeps_its_own_copy_of_the_workflow() -> None:
+    flow = put({"n": [1]})
+    first = run(flow)
+    flow.steps[0].payload["args"]["value"]["lit"]["n"].append(2)
+    assert run(put({"n": [1]})).to_dict() == first.to_dict()  # the same content, as first run
+    entry = next(prepared for prepared in engine._PREPARED.values()
+                 if prepared.workflow.to_dict() == put({"n": [1]}).to_dict())
+    assert shares_nothing(entry.workflow.to_dict(), flow.to_dict())
+
+
+def test_a_subclass_s_limits_and_checks_are_never_skipped() -> None:
+    flow = workflow(*(step(f"s{index}", "noop") for index in range(3)))
+    assert run(flow).status == "succeeded"  # cached for Orchestrator
+
+    class TwoSteps(Orchestrator):
+        MAX_TOTAL_STEPS = 2
+
+    with pytest.raises(AntiFailureViolation, match="exceeds maximum of 2"):
+        run(flow, TwoSteps())
+
+    class NoNoops(Orchestrator):
+        def _plans(self, workflow: WorkflowDefinition) -> list[Any]:
+            if any(s.payload.get("operation") == "noop" for s in workflow.steps):
+                raise EnvelopeViolation("no noops here")
+            return super()._plans(workflow)
+
+    for _ in range(2):
+        with pytest.raises(EnvelopeViolation, match="no noops here"):
+            run(flow, NoNoops())
+    assert run(flow).status == "succeeded"  # and the base class is not refused by it
+
+
+def test_the_cache_is_bounded_in_entries_and_skips_huge_workflows() -> None:
+    for index in range(engine._PREPARED_ENTRIES + 40):
+        run(put(index))
+    assert len(engine._PREPARED) <= engine._PREPARED_ENTRIES
+    assert engine._prepared_key_bytes == sum(len(key[0]) for key in engine._PREPARED)
+    huge = put("x" * (engine._PREPARED_KEY_BYTES // 4 + 1))
+    run(huge)
+    assert engine._content_key(huge) not in {key[0] for key in engine._PREPARED}
+    assert engine._prepared_key_bytes <= engine._PREPARED_KEY_BYTES
+
+
+class Level(enum.IntEnum):
+    HIGH = 1
+
+
+def test_data_of_subclasses_is_told_apart_and_copied_as_before() -> None:
+    flow = put(Level.HIGH)
+    assert engine._content_key(flow) != engine._content_key(put(1))
+    for _ in range(2):
+        result = run(flow)
+        assert result.final_state["x"] == 1 and result.executed_steps[0].payload == \
+            flow.steps[0].payload
+        assert result.executed_steps[0].payload is not flow.steps[0].payload
+
+
+def test_executed_steps_are_fresh_copies_for_every_result() -> None:
+    flow = put({"deep": [1]})
+    first, second = run(flow), run(flow)
+    assert shares_nothing(first.executed_steps[0].payload, second.executed_steps[0].payload)
+    assert shares_nothing(first.executed_steps[0].payload, flow.steps[0].payload)
+    first.executed_steps[0].payload["args"]["value"]["lit"]["deep"].append(2)
+    assert run(flow).executed_steps[0].payload == flow.steps[0].payload
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_json)
+def test_data_hash_is_the_canonical_hash(value: Any) -> None:
+    assert data_hash(value) == canonical_hash(value)
+    assert text_hash(canonical_json(value)) == canonical_hash(value)
+
+
+digests = st.text("0123456789abcdef", min_size=64, max_size=64)
+names = st.text()  # any id or message: quotes, control characters, non-ASCII, surrogates
+
+
+@settings(max_examples=300, deadline=None)
+@given(digests, names, names, digests, st.none() | digests, digests, digests,
+       st.none() | names)
+def test_the_receipt_s_hashes_written_directly_are_canonical_hashes(
+        previous: str, step_id: str, status: str, changes: str, consumed: str | None,
+        state: str, answers: str, error: str | None) -> None:
+    assert engine._head_hash(previous, changes, state) == canonical_hash(
+        {"workflow": previous, "params": changes, "initial_state": state})
+    assert engine._link_hash(previous, step_id, status, changes, consumed) == canonical_hash(
+        [previous, step_id, status, changes, consumed])
+    assert engine._digest_hash(previous, status, state, answers, changes, error) == \
+        canonical_hash([previous, status, state, answers, changes, error])
+
+
+TASKS = [{"id": "a", "title": "Write \"it\" ✓", "status": "open", "priority": 2,
+          "due": "2026-11-20"},
+         {"id": "b", "title": "B", "status": "done", "done_on": "2026-11-23"}]
+
+
+def test_results_and_receipts_are_byte_for_byte_those_of_the_engine_before_its_fast_paths(
+) -> None:
+    """The hashes of whole results, taken with the engine as it was before the receipt's
+    hashes were written directly and the task list checked once per run (commit 7864413)."""
+    root = Path(__file__).resolve().parents[2]
+    counter = compile_source((root / "examples" / "counter.mission").read_text(
+        encoding="utf-8"), "counter.mission").workflow
+    assert counter is not None
+    daily = MISSION_REGISTRY["daily_loop"](None)
+    context = {"initial_state": {"tasks": TASKS}, "params": {"today": "2026-11-24", "top_n": 3}}
+    failing = workflow(step("ok \"1\"", "noop"),
+                       step("bad", "fail", {"reason": {"lit": "no ✗ \"x\""}}))
+    runs = [
+        (counter, ExecutionContext(params={"by": 2}, initial_state={"tags": ["draft", "é"]}),
+         "7b2b66c32c4e6f5f80075ec1ee5945c2c11c246f96328a45ee4aecc4b75d07ce"),
+        (daily, ExecutionContext(**context, answers={"confirm_priorities": True}),
+         "82f06b691628f351efa1c1717a501a129009ab5314336b34d56ff541bbdaa4a8"),
+        (daily, ExecutionContext(**context),
+         "c98db48427817c46ddb6a9a79ae16d2a3c104eeed171f56fb2c997859913fb65"),
+        (failing, ExecutionContext(),
+         "d80147289d9ddc256daa13f69bc6b9a1c751524dfe11a56d6e45d7e3736a3d4c"),
+    ]
+    for flow, ctx, expected in runs:
+        for _ in range(2):  # prepared, then from the cache
+            assert canonical_hash(Orchestrator().run_workflow(flow, ctx).to_dict()) == expected
+
+
+def daily_steps(*between: Any) -> WorkflowDefinition:
+    return workflow(
+        step("sum", "summarize", {"tasks": ref("state.tasks"), "today": {"lit": "2026-11-24"}},
+             output="state.summary"),
+        *between,
+        step("rank", "prioritize", {"tasks": ref("state.tasks"), "limit": {"lit": 3}},
+             output="state.ranked"))
+
+
+def test_the_task_list_is_checked_once_per_run_and_again_when_a_step_replaces_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtime.orchestration import operations
+
+    calls: list[int] = []
+    real = operations._sound_tasks
+    monkeypatch.setattr(operations, "_sound_tasks",
+                        lambda tasks: calls.append(len(tasks)) or real(tasks))
+    state = {"tasks": TASKS}
+    result = Orchestrator().run_workflow(daily_steps(), ExecutionContext(initial_state=state))
+    assert result.status == "succeeded" and calls == [2]
+    result = Orchestrator().run_workflow(daily_steps(), ExecutionContext(initial_state=state))
+    assert calls == [2, 2]  # the memo is the run's own: a new run checks again
+    bad = [*TASKS, {"id": "c", "status": "later"}]
+    replaced = daily_steps(step("swap", "set", {"at": ref("state.tasks"), "value": {"lit": bad}}))
+    result = Orchestrator().run_workflow(replaced, ExecutionContext(initial_state=state))
+    assert (result.status, result.failed_step_id) == ("failed", "rank")
+    assert "task `c`: `status` is" in (result.error_message or "")
