@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler.globs import Glob, compile_glob
 from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.limits import KEYS as LIMIT_KEYS
 
 if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from compiler.diagnostics import Severity
+    from compiler.globs import Glob
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
         "store")
@@ -115,6 +115,8 @@ def _matches(pattern: str, relative: str) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _compiled(pattern: str) -> Glob | None:
+    from compiler.globs import compile_glob  # only a config with patterns needs it
+
     return compile_glob(pattern)
 
 
