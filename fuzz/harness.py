@@ -39,7 +39,12 @@ from mission.cli import main as mission_main
 from mission.graph import build_graph, to_dot, to_mermaid
 from mission.lsp import features
 from runtime.orchestration import ExecutionContext, Orchestrator
-from runtime.orchestration.model import AnswerError, ParameterError
+from runtime.orchestration.model import (
+    AnswerError,
+    ParameterError,
+    WorkflowDefinition,
+    content_hash,
+)
 from runtime.orchestration.operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,10 +184,11 @@ def check_every_phase(text: str) -> None:
                 raise Finding(f"label outside the text: {label}")
     try:
         formatted = format_source(text, "fuzz.mission")
-    except FormatError:
-        if result.mission is not None and not any(
-                d.severity.value == "error" and d.code in ("E001", "E023")
-                for d in result.diagnostics):
+    except FormatError as refusal:
+        # Refusing is right when parsing found an error (E001, E023, or E002/E015 where
+        # recovery had to drop text): the tree is then a recovery, and formatting it would
+        # lose what was dropped. A tree that parsed is formatted, whatever the checks say.
+        if result.mission is not None and not refusal.diagnostics:
             raise Finding("the formatter refused a mission that parses") from None
     else:
         if compile_source(formatted, "fuzz.mission", config=ALL).mission != result.mission:
@@ -342,10 +348,22 @@ def draw_workflow(rng: random.Random, space: Workspace) -> str:
         tag, data = "R", space.receipt_data
     else:
         tag, data = "W", rng.choice(space.workflows)[1]
-    text = json.dumps(mutate_json(rng, data))
+    changed = mutate_json(rng, data)
+    if tag == "W" and rng.random() < 0.5:
+        changed = resealed(changed)  # else nearly every change stops at the stale hash
+    text = json.dumps(changed)
     if rng.random() < 0.3:
         text = mutate_bytes(rng, text.encode()).decode("utf-8", errors="surrogateescape")
     return tag + text
+
+
+def resealed(data: Any) -> Any:
+    """`data` with the `content_hash` of its content, when it is a workflow at all."""
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        workflow = WorkflowDefinition.from_dict(data)
+        if isinstance(data.get("metadata"), dict):
+            data["metadata"]["content_hash"] = content_hash(workflow)
+    return data
 
 
 def check_workflow(text: str, space: Workspace) -> None:

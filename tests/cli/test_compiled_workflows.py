@@ -180,3 +180,13 @@ def test_a_compiled_workflow_as_written_by_compile_runs_and_draws(tmp_path: Path
     assert mission_cli("run", str(path), "--answer", "ask=yes", "--store",
                        str(tmp_path / "runs.db"))[0] == 0
     assert mission_cli("graph", str(path))[0] == 0
+
+
+def test_a_key_with_an_escaped_surrogate_and_bytes_that_are_not_utf8_is_named(
+        tmp_path: Path) -> None:
+    # Found by `python -m fuzz workflow --seed 15`: a UnicodeEncodeError while naming it.
+    path = tmp_path / "bad.json"
+    path.write_bytes(b'{"\\ud800\xff": 1}')
+    code, _, err = mission_cli("run", str(path), "--store", str(tmp_path / "runs.db"))
+    assert code == 2, err
+    assert 'at `"\\ud800\\udcff"`: the string is not UTF-8 (byte 8)' in err
