@@ -22,6 +22,7 @@ internal error (exit 70) instead of a named refusal.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
@@ -239,12 +240,18 @@ JSON_ODDITIES: list[Any] = [None, True, False, 0, -1, 1.5, -0.0, 2**53 - 1, 2**5
                             {"ref": ""}, "a" * 1000]
 
 
+def oddity(rng: random.Random) -> Any:
+    """One of `JSON_ODDITIES`, as a copy: the mutations edit what they insert in place, and
+    editing the shared one made every later input larger (a fuzz process grew past 3 GB)."""
+    return copy.deepcopy(rng.choice(JSON_ODDITIES))
+
+
 def random_json(rng: random.Random, depth: int = 0) -> Any:
     roll = rng.random()
     if depth > 3 or roll < 0.6:
-        return rng.choice(JSON_ODDITIES)
+        return oddity(rng)
     if roll < 0.7:
-        nest: Any = rng.choice(JSON_ODDITIES)
+        nest: Any = oddity(rng)
         for _ in range(rng.choice([50, 99, 100, 101, 150])):
             nest = [nest]
         return nest
