@@ -135,7 +135,6 @@ def read_json(path: str | Path) -> Any:
 def _invalid_utf8(data: bytes, byte: int) -> str:
     """What to say about bytes that are not UTF-8: the path of the string holding them,
     when the JSON around them is sound."""
-    import json
 
     try:
         value = strict_json(data.decode("utf-8", "surrogateescape"))
