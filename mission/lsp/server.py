@@ -166,6 +166,7 @@ def build_server() -> MissionServer:
     def did_close(ls: MissionServer, params: types.DidCloseTextDocumentParams) -> None:
         with ls.guard:
             ls.snapshots.pop(params.text_document.uri, None)
+            ls.building.pop(params.text_document.uri, None)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
