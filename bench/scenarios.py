@@ -240,6 +240,37 @@ def scaling(settings: Settings) -> list[Row]:
             baseline_name="1 KB mission"),
         Row("5b  peak memory compiling 1 MB, per byte of source", peak / 1e6, len(large) / 1e6,
             peak / len(large), 50.0, unit="MB", baseline_name="file size"),
+        *only_comments(settings),
+    ]
+
+
+def only_comments(settings: Settings) -> list[Row]:
+    """A file of only comments (4 MiB, within the limit) costs what the same comments cost
+    inside a mission: before issue 15 it took 23 s and 1.1 GB (Lark lexed it again)."""
+    from compiler import compile_source
+
+    comments = "#\n" * 2_097_000
+    inside = f'mission m "M" {{\n    version 1\n{comments}}}\n'
+    assert compile_source(inside, "inside.mission").workflow is not None
+    comparison = interleave(
+        {"alone": lambda: time_calls(lambda: compile_source(comments, "c.mission"), 1)()
+         / len(comments) * 1e6,
+         "inside": lambda: time_calls(lambda: compile_source(inside, "m.mission"), 1)()
+         / len(inside) * 1e6},
+        max(2, settings.rounds // 5))
+    gc.collect()
+    tracemalloc.start()
+    compile_source(comments, "c.mission")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return [
+        Row("5c compile time per byte, 4 MiB of comments only vs inside a mission",
+            comparison.median("alone"), comparison.median("inside"),
+            comparison.ratio("alone", "inside"), 1.5, unit="ns/B",
+            baseline_name="the same comments in a mission"),
+        Row("5d  peak memory compiling 4 MiB of comments only, per byte", peak / 1e6,
+            len(comments) / 1e6, peak / len(comments), 150.0, unit="MB",
+            baseline_name="file size"),
     ]
 
 

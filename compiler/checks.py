@@ -20,13 +20,14 @@ from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, Mentions
+from runtime.orchestration.model import LANGUAGE_VERSIONS
 from runtime.orchestration.operations import OPERATIONS, Operation
 from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
 
 MAX_TOTAL_STEPS = 5
 MAX_HUMAN_STEPS = 2
 STEP_KINDS = ("human", "runtime")
-SUPPORTED_VERSIONS = (1,)
+SUPPORTED_VERSIONS = LANGUAGE_VERSIONS  # the engine refuses a compiled workflow of another
 
 
 @dataclass
@@ -170,6 +171,14 @@ class _Checker:
             self.error("E016", "a default must be written out, not read from "
                        f"`{found[0].dotted}`", found[0].span, "not a literal value",
                        help=("write the value itself, for example `= 3` or `= []`",))
+            return
+        computed = next((node for node in subexpressions(default)
+                         if not isinstance(node, (ast.Literal, ast.ListExpr, ast.MapExpr))), None)
+        if computed is not None:  # emitted as data: the engine would refuse the workflow
+            self.error("E016", "a default must be written out, not computed",
+                       computed.span, "computed, not a value",
+                       help=("write the value itself, for example `= 3`, `= [true]` or "
+                             "`= {a: 1}`",))
             return
         value_type = self.expression_type(default)
         if not is_assignable(value_type, type_name):

@@ -8,25 +8,24 @@ time and memory. Set in `[tool.mission.limits]` (see `docs/security.md`):
 - `max-arguments`: arguments in one call.
 
 Going over one is the error E023 (`limit-exceeded`), found by
-`compiler.bounds`. This module imports nothing, so reading the configuration
-stays cheap.
+`compiler.bounds`. This module imports only `runtime.bounds` (which imports
+nothing), so reading the configuration stays cheap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
+
 __all__ = ["CODE", "DEFAULT_LIMITS", "DEPTH_CEILING", "KEYS", "PATH_CEILING", "Limits"]
 
 CODE = "E023"
-# The compiled form of an expression takes two JSON levels per level of the source
-# (`{"list": [...]}`, `{"op": ..., "args": [...]}`) and the engine refuses data nested
-# more than 100 levels, so a deeper expression could compile and then never run.
-DEPTH_CEILING = 48
-# Parts of one `state.`/`param.` path. Writing a path nests the state one level per part, on
-# top of the value's own nesting (at most DEPTH_CEILING), and the engine and the run store
-# refuse data nested over 100 levels: 16 + 48 plus the record's own levels stays under it.
-PATH_CEILING = 16
+# The same bounds as the engine's and the run store's (`runtime.bounds`), so what the
+# compiler accepts runs and is stored: the levels of one expression (the most `max-depth`
+# may be), and the parts of one `state.`/`param.` path.
+DEPTH_CEILING = MAX_EXPRESSION_DEPTH
+PATH_CEILING = MAX_PATH_PARTS
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ internal error (exit 70) instead of a named refusal.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
@@ -39,7 +40,12 @@ from mission.cli import main as mission_main
 from mission.graph import build_graph, to_dot, to_mermaid
 from mission.lsp import features
 from runtime.orchestration import ExecutionContext, Orchestrator
-from runtime.orchestration.model import AnswerError, ParameterError
+from runtime.orchestration.model import (
+    AnswerError,
+    ParameterError,
+    WorkflowDefinition,
+    content_hash,
+)
 from runtime.orchestration.operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,10 +185,11 @@ def check_every_phase(text: str) -> None:
                 raise Finding(f"label outside the text: {label}")
     try:
         formatted = format_source(text, "fuzz.mission")
-    except FormatError:
-        if result.mission is not None and not any(
-                d.severity.value == "error" and d.code in ("E001", "E023")
-                for d in result.diagnostics):
+    except FormatError as refusal:
+        # Refusing is right when parsing found an error (E001, E023, or E002/E015 where
+        # recovery had to drop text): the tree is then a recovery, and formatting it would
+        # lose what was dropped. A tree that parsed is formatted, whatever the checks say.
+        if result.mission is not None and not refusal.diagnostics:
             raise Finding("the formatter refused a mission that parses") from None
     else:
         if compile_source(formatted, "fuzz.mission", config=ALL).mission != result.mission:
@@ -233,12 +240,18 @@ JSON_ODDITIES: list[Any] = [None, True, False, 0, -1, 1.5, -0.0, 2**53 - 1, 2**5
                             {"ref": ""}, "a" * 1000]
 
 
+def oddity(rng: random.Random) -> Any:
+    """One of `JSON_ODDITIES`, as a copy: the mutations edit what they insert in place, and
+    editing the shared one made every later input larger (a fuzz process grew past 3 GB)."""
+    return copy.deepcopy(rng.choice(JSON_ODDITIES))
+
+
 def random_json(rng: random.Random, depth: int = 0) -> Any:
     roll = rng.random()
     if depth > 3 or roll < 0.6:
-        return rng.choice(JSON_ODDITIES)
+        return oddity(rng)
     if roll < 0.7:
-        nest: Any = rng.choice(JSON_ODDITIES)
+        nest: Any = oddity(rng)
         for _ in range(rng.choice([50, 99, 100, 101, 150])):
             nest = [nest]
         return nest
@@ -342,10 +355,22 @@ def draw_workflow(rng: random.Random, space: Workspace) -> str:
         tag, data = "R", space.receipt_data
     else:
         tag, data = "W", rng.choice(space.workflows)[1]
-    text = json.dumps(mutate_json(rng, data))
+    changed = mutate_json(rng, data)
+    if tag == "W" and rng.random() < 0.5:
+        changed = resealed(changed)  # else nearly every change stops at the stale hash
+    text = json.dumps(changed)
     if rng.random() < 0.3:
         text = mutate_bytes(rng, text.encode()).decode("utf-8", errors="surrogateescape")
     return tag + text
+
+
+def resealed(data: Any) -> Any:
+    """`data` with the `content_hash` of its content, when it is a workflow at all."""
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        workflow = WorkflowDefinition.from_dict(data)
+        if isinstance(data.get("metadata"), dict):
+            data["metadata"]["content_hash"] = content_hash(workflow)
+    return data
 
 
 def check_workflow(text: str, space: Workspace) -> None:

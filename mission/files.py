@@ -135,7 +135,6 @@ def read_json(path: str | Path) -> Any:
 def _invalid_utf8(data: bytes, byte: int) -> str:
     """What to say about bytes that are not UTF-8: the path of the string holding them,
     when the JSON around them is sound."""
-    import json
 
     try:
         value = strict_json(data.decode("utf-8", "surrogateescape"))
@@ -149,8 +148,7 @@ def _invalid_utf8(data: bytes, byte: int) -> str:
                     "file is UTF-8 text" if path else f"not UTF-8 text (byte {byte})")
         if isinstance(item, dict):
             for key, child in reversed(item.items()):
-                shown = key if _encodable(key) else json.dumps(
-                    key.encode("utf-8", "surrogateescape").decode("latin-1"))
+                shown = key if _encodable(key) else _undecodable(key)
                 where = f"{path}.{shown}" if path else shown
                 stack.append((child, where))
                 if not _encodable(key):
@@ -159,6 +157,18 @@ def _invalid_utf8(data: bytes, byte: int) -> str:
             stack.extend((child, f"{path}[{index}]")
                          for index, child in reversed(list(enumerate(item))))
     return f"not UTF-8 text (byte {byte})"
+
+
+def _undecodable(key: str) -> str:
+    """A key holding bytes that are not UTF-8, shown as JSON: each such byte as the
+    character of that code (latin-1); a key that also holds an escaped lone surrogate
+    (`"\ud800"`, which no byte gives) with every surrogate escaped instead."""
+    import json
+
+    try:
+        return json.dumps(key.encode("utf-8", "surrogateescape").decode("latin-1"))
+    except UnicodeEncodeError:
+        return json.dumps(key)
 
 
 def _encodable(text: str) -> bool:

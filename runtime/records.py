@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.orchestration.canonical import canonical_hash
+from runtime.bounds import MAX_RECORD_DEPTH
+from runtime.orchestration.canonical import canonical_hash, data_hash
 from runtime.orchestration.model import (
     EffectRunner,
     ExecutionContext,
@@ -26,7 +27,11 @@ from runtime.orchestration.model import (
 from runtime.orchestration.types import describe, type_of
 from runtime.orchestration.values import NotJSONData, json_copy
 
-RECORD_FORMAT = "mission-run/1"
+RECORD_FORMAT = "mission-run/2"
+# A record of format 1 was made before the receipt's digest covered the `mission` field;
+# it is still read and verified, and `mission verify` says the name is not covered.
+UNSEALED_FORMAT = "mission-run/1"
+FORMATS = (UNSEALED_FORMAT, RECORD_FORMAT)
 STATUSES = ("succeeded", "failed", "waiting")
 
 
@@ -52,6 +57,12 @@ class RunRecord:
     workflow: dict[str, Any] | None = None  # the workflow itself (stored runs)
     # who gave each answer, by step id, when known (`mission serve`); the receipt covers it
     answered_by: dict[str, Any] = field(default_factory=dict)
+    format: str = RECORD_FORMAT
+
+    @property
+    def covers_mission(self) -> bool:
+        """Whether the receipt's digest covers the `mission` field (format 2 on)."""
+        return self.format != UNSEALED_FORMAT
 
     @classmethod
     def of(cls, mission: str, workflow: WorkflowDefinition, context: ExecutionContext,
@@ -70,13 +81,13 @@ class RunRecord:
             failed_step_id=result.failed_step_id,
             error_message=result.error_message,
             final_state=copy.deepcopy(result.final_state),
-            receipt=copy.deepcopy(result.receipt),
+            receipt=sealed_receipt(result.receipt, mission),
             workflow=workflow.to_dict() if keep_workflow else None,
             answered_by=copy.deepcopy(result.receipt.get("answered_by", {})),
         )
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"format": RECORD_FORMAT}
+        data: dict[str, Any] = {"format": self.format}
         for name in _FIELDS:
             value = getattr(self, name)
             if name not in _OPTIONAL or value:
@@ -89,12 +100,14 @@ class RunRecord:
         if not isinstance(data, dict):
             raise RecordError(f"a run record is a JSON object, not {describe(data)}")
         try:
-            data = json_copy(data, "record")  # plain JSON, bounded depth: safe to walk
+            # plain JSON, bounded depth: safe to walk; a record holds data nested up to
+            # MAX_DEPTH levels a few levels down (`runtime.bounds`)
+            data = json_copy(data, "record", MAX_RECORD_DEPTH)
         except NotJSONData as problem:
             raise RecordError(str(problem)) from None
-        if data.get("format") != RECORD_FORMAT:
-            raise RecordError(f"`format` must be {RECORD_FORMAT!r}, found "
-                              f"{describe(data.get('format'))}")
+        if data.get("format") not in FORMATS:
+            raise RecordError(f"`format` must be {RECORD_FORMAT!r} (or the older "
+                              f"{UNSEALED_FORMAT!r}), found {describe(data.get('format'))}")
         unknown = sorted(set(data) - {"format", "integrity", *_FIELDS})
         if unknown:
             raise RecordError(f"unknown field `{unknown[0]}`")
@@ -112,7 +125,7 @@ class RunRecord:
                               f"found {values['status']!r}")
         if not all(isinstance(who, str) for who in values["answered_by"].values()):
             raise RecordError("`answered_by` maps step ids to user names (strings)")
-        return cls(**values)
+        return cls(**values, format=data["format"])
 
     def context(self, answers: Mapping[str, Any] | None = None,
                 effects: EffectRunner | None = None,
@@ -162,6 +175,16 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Fields an older record may lack, and the value they then have.
 _OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}}
+
+
+def sealed_receipt(receipt: Mapping[str, Any], mission: str) -> dict[str, Any]:
+    """The engine's receipt with the record's `mission` field under its digest: the engine
+    does not know what the run was called, so the record adds the name and folds it into
+    the digest, which is what a person keeps elsewhere to recognise the run."""
+    sealed = copy.deepcopy(dict(receipt))
+    sealed["mission"] = mission
+    sealed["digest"] = data_hash([receipt.get("digest"), mission])
+    return sealed
 
 
 def integrity(data: Mapping[str, Any]) -> str:

@@ -2,8 +2,11 @@
 
 - Private: the directory is created 0700 and the database file 0600 (SQLite
   gives its WAL and shared-memory files the same mode); an existing store of
-  ours that others could read is made 0600; a store owned by another user is
-  refused.
+  ours that others could read is made 0600; a store owned by another user, in
+  a directory others can write or that is another user's, or with a `-wal` or
+  `-shm` file that is not ours beside it, is refused (`_check_surroundings`).
+- Readable when read-only: a store without write permission for us is opened
+  read-only, so its runs can still be listed and verified.
 - Durable: WAL journal, `synchronous=FULL`, and every write is one
   transaction (`BEGIN IMMEDIATE`), so a process killed at any moment leaves
   each run as it was before or after that write, never half-written.
@@ -26,6 +29,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,9 +93,11 @@ def _row_hash(run_id: int, version: int, mission: str, status: str, waiting_step
 
 
 def _create_private(path: Path) -> None:
-    """Create the store's directory (0700) and an empty file (0600) unless they exist."""
+    """Create the store's directory (0700) and an empty file (0600) unless they exist; the
+    surroundings are checked before anything is created in them."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True)
+    _check_surroundings(path)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
@@ -122,8 +128,40 @@ def immediate_transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
+def _check_surroundings(path: Path) -> None:
+    """Refuse a store others could replace or add to, as ssh refuses a key file others
+    could write: its directory must be writable by its owner only and owned by us (or
+    root), and the WAL and shared-memory files SQLite reads beside it must be regular
+    files of ours. A `-wal` file planted by someone else is replayed into the database
+    when it is opened: it could add a run (the row hashes are not secret) or change one."""
+    directory = path.parent
+    info = directory.stat()
+    if info.st_uid not in (os.geteuid(), 0):
+        raise StoreError(f"the run store {path} is in {directory}, which belongs to another "
+                         "user, who could replace it; refusing to use it (choose a store in "
+                         "a directory of yours with --store)")
+    if info.st_mode & 0o022:
+        raise StoreError(f"the run store {path} is in {directory}, which other users can "
+                         f"write (mode {stat.filemode(info.st_mode)}): they could replace it "
+                         "or plant its -wal file; refusing to use it (choose a store in a "
+                         "directory only you can write, as the default one is)")
+    for name in (path.name + "-wal", path.name + "-shm"):
+        try:
+            beside = os.lstat(path.with_name(name))
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(beside.st_mode) or beside.st_uid != os.geteuid():
+            raise StoreError(f"{path.with_name(name)} beside the run store is not a file of "
+                             "yours: it may have been planted to change the store; refusing "
+                             "to use it (remove it if you know where it comes from)")
+
+
 class RunStore:
-    """A connection to one store file. Use as a context manager, or call `close()`."""
+    """A connection to one store file. Use as a context manager, or call `close()`.
+
+    A store you may read but not write (its file or directory has no write permission
+    for you) is opened read-only: runs can be listed, loaded and verified, and any write
+    is a `StoreError` saying so."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -136,11 +174,13 @@ class RunStore:
         if info.st_uid != os.geteuid():
             raise StoreError(f"the run store {self.path} belongs to another user; "
                              "refusing to use it (choose another with --store)")
-        _make_private(self.path, info.st_mode)
+        self.read_only = not (os.access(self.path, os.W_OK)
+                              and os.access(self.path.parent, os.W_OK))
+        if not self.read_only:
+            _make_private(self.path, info.st_mode)
         self._lock_descriptor: int | None = None
         try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
-                                       isolation_level=None)
+            self._db = self._connect()
         except sqlite3.Error as problem:
             raise StoreError(f"cannot open the run store {self.path}: {problem}") from None
         try:
@@ -194,8 +234,34 @@ class RunStore:
                            record.waiting_step_id, text)))
         return True
 
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        # Read-only: SQLite reads a WAL database through a shared-memory file it creates
+        # beside it; where it cannot (a read-only directory) and no WAL is left, the file
+        # alone is the whole database (`immutable`).
+        uri = f"{self.path.absolute().as_uri()}?mode=ro"
+        if not os.access(self.path.parent, os.W_OK) \
+                and not self.path.with_name(self.path.name + "-wal").exists():
+            uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                               isolation_level=None)
+
+    def _refuse_writes(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the run store {self.path} is read-only for you (no write "
+                             "permission on it or its directory): its runs can be listed and "
+                             "verified, not continued or added to")
+
     def _prepare(self) -> None:
         self._db.execute("PRAGMA trusted_schema = OFF")
+        if self.read_only:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"schema version {version}; this mission reads "
+                                            f"version {SCHEMA_VERSION} (and cannot write "
+                                            "this read-only store)")
+            return
         if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
@@ -216,6 +282,7 @@ class RunStore:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One write, all or nothing; SQLite's own errors become `StoreError`s."""
+        self._refuse_writes()
         try:
             with immediate_transaction(self._db):
                 yield
@@ -260,6 +327,7 @@ class RunStore:
     @contextmanager
     def claim(self, run_id: int) -> Iterator[None]:
         """Hold run `run_id` for this process; another holder makes this raise `StoreError`."""
+        self._refuse_writes()
         if self._lock_descriptor is None:
             lock_path = self.path.with_name(self.path.name + ".lock")
             try:

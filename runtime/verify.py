@@ -24,7 +24,7 @@ from runtime.orchestration.model import (
     content_hash,
 )
 from runtime.orchestration.types import describe
-from runtime.records import RunRecord
+from runtime.records import RunRecord, sealed_receipt
 
 # Receipt hashes, and what a difference in each one means.
 _COVERS = {"params_hash": "the params are not those the receipt covers",
@@ -56,7 +56,9 @@ def verify(record: RunRecord, workflow: WorkflowDefinition) -> list[Mismatch]:
     except RUN_REFUSALS as problem:
         return [*found, Mismatch("replay", f"the recorded run cannot be replayed: {problem}")]
     found += _compare_result(record, result)
-    found += _compare_receipt(record.receipt, result.receipt)
+    replayed = sealed_receipt(result.receipt, record.mission) if record.covers_mission \
+        else result.receipt
+    found += _compare_receipt(record.receipt, replayed)
     return found
 
 

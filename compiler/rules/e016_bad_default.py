@@ -1,8 +1,10 @@
 """A default does not fit its declaration.
 
 ## What it does
-Reports a default of the wrong type, outside the declared range, or that
-reads another value (`= param.x`): defaults are written out as literals.
+Reports a default of the wrong type, outside the declared range, that
+reads another value (`= param.x`) or that is computed (`= 1 + 2`,
+`= [1 < 2]`): defaults are written out as literals, because the compiled
+workflow stores them as data.
 
 ## Why
 A default is used when the caller gives nothing; one that does not fit would

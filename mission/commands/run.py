@@ -82,10 +82,12 @@ def load_target(target: str) -> WorkflowDefinition:
 
     path = Path(target)
     if target.endswith(".json") or (path.is_file() and not target.endswith(".mission")):
+        from runtime.orchestration.compiled import CompiledWorkflowError, load_compiled
+
         try:
-            return WorkflowDefinition.from_dict(read_json(path))
-        except ValueError as problem:
-            raise UsageError(f"{target}: not a compiled workflow: {problem}") from None
+            return load_compiled(read_json(path))
+        except CompiledWorkflowError as problem:
+            raise UsageError(f"{target}: not a usable compiled workflow: {problem}") from None
     if target.endswith(".mission") or path.exists():
         from compiler import compile_source
         from compiler.render import render_all

@@ -99,6 +99,9 @@ def _print(label: str, record: Any, problems: list[Any], as_json: bool) -> int:
               f"(status {record.status}, digest {digest}…)")
         for step, who in sorted(record.answered_by.items()):
             print(f"  step `{step}` was answered by {who}")
+        if not record.covers_mission:
+            print(f"  an older record ({record.format}): its digest does not cover the name "
+                  f"it gives the mission ({record.mission!r})")
     else:
         print(f"{label}: NOT verified: {len(problems)} difference"
               f"{'s' if len(problems) != 1 else ''}")

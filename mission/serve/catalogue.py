@@ -53,7 +53,9 @@ def _load(path: Path) -> WorkflowDefinition | None:
 
     try:
         if path.suffix == ".json":
-            return WorkflowDefinition.from_dict(read_json(path))
+            from runtime.orchestration.compiled import load_compiled
+
+            return load_compiled(read_json(path))
         from compiler import compile_source
 
         result = compile_source(read_text(path), str(path))

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.bounds import MAX_DEPTH
 from runtime.orchestration.canonical import (
     StateHasher,
     canonical_hash,
@@ -197,7 +198,10 @@ class Orchestrator:
             )
         seen: set[str] = set()
         plans = []
-        for step in workflow.steps:
+        for number, step in enumerate(workflow.steps, 1):
+            if not step.id:
+                raise EnvelopeViolation(f"Step #{number} has an empty id; every step needs one "
+                                        "(answers, receipts and `mission runs` name it)")
             if step.id in seen:
                 raise EnvelopeViolation(f"Step id '{step.id}' is used twice")
             seen.add(step.id)
@@ -725,12 +729,19 @@ def _valid_answer(validate: Any, args: Mapping[str, Any], given: Any) -> Any:
 
 def _written(change: Change) -> Change:
     """The change with a private copy of the value it writes, which must stay plain JSON
-    (e.g. no overflowing number): it may come from the workflow, an answer or an effect."""
+    (e.g. no overflowing number): it may come from the workflow, an answer or an effect.
+    The state stays within `MAX_DEPTH` levels, its path included, so every run can be
+    stored and read back (`runtime.bounds`)."""
     if change.action != "set":
         return change
+    room = MAX_DEPTH - len(change.path)
     try:
-        return Change("set", change.path, json_copy(change.value, dotted(change.path)))
+        return Change("set", change.path, json_copy(change.value, dotted(change.path), room))
     except NotJSONData as problem:
+        if json_problem(change.value, dotted(change.path)) is None:  # only too deep here
+            raise StepFailure(f"cannot write `{dotted(change.path)}`: the value would nest the "
+                              f"state more than {MAX_DEPTH} levels deep (its path takes "
+                              f"{len(change.path)}, the value more than {room})") from None
         raise StepFailure(f"cannot write {problem}") from None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
 from runtime.orchestration.types import describe, type_of
 
 OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
@@ -28,7 +29,6 @@ OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-
 _ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2, "+": 2, "-": 2,
           "*": 2, "/": 2, "neg": 1}
 REFERENCE_ROOTS = ("param", "state")
-MAX_EXPRESSION_DEPTH = 100
 
 
 class EvaluationError(Exception):
@@ -48,6 +48,9 @@ def path_problem(dotted: Any, roots: tuple[str, ...] = REFERENCE_ROOTS) -> str |
     if root not in roots or not path or "" in path:
         expected = " or ".join(f"`{r}.NAME`" for r in roots)
         return f"`{dotted}` is not a reference of the form {expected}"
+    if len(path) > MAX_PATH_PARTS:
+        return (f"`{root}.{'.'.join(path[:3])}...` has {len(path)} parts after `{root}.`, over "
+                f"the limit of {MAX_PATH_PARTS} (each part nests the state one level)")
     return None
 
 
@@ -58,8 +61,6 @@ def expression_problem(expression: Any) -> str | None:
         node, depth = stack.pop()
         if node is None or isinstance(node, (bool, int, float, str)):
             continue
-        if depth >= MAX_EXPRESSION_DEPTH:
-            return f"the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"
         if isinstance(node, list):
             return 'a list must be written {"list": [...]} or {"lit": [...]}'
         if not isinstance(node, dict):
@@ -71,7 +72,10 @@ def expression_problem(expression: Any) -> str | None:
             problem = path_problem(node["ref"])
             if problem:
                 return problem
-        elif keys == ["list"]:
+            continue
+        if depth >= MAX_EXPRESSION_DEPTH:  # a list, map, `if` or operator is one level
+            return f"the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"
+        if keys == ["list"]:
             if not isinstance(node["list"], list):
                 return f"`list` must hold a list, found {describe(node['list'])}"
             stack.extend((item, depth + 1) for item in node["list"])

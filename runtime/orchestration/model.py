@@ -13,7 +13,8 @@ from typing import Any, Protocol
 from runtime.orchestration.canonical import canonical_hash
 from runtime.orchestration.values import json_copy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # of the compiled-workflow JSON (`metadata.schema_version`)
+LANGUAGE_VERSIONS = (1,)  # the `version` lines the compiler and the engine understand
 
 # The metadata key listing the params `build_workflow` recorded but the mission does not
 # declare (seed code passes such params): a run that takes its params from the metadata

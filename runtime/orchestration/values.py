@@ -20,7 +20,8 @@ import copy
 import math
 from typing import Any
 
-MAX_DEPTH = 100
+from runtime.bounds import MAX_DEPTH
+
 MAX_SAFE_INTEGER = 2**53 - 1
 
 _HINTS = {
@@ -32,10 +33,11 @@ _HINTS = {
 }
 
 
-def json_problem(value: Any, root: str) -> str | None:
-    """None if `value` is plain JSON data, else a message naming the first bad path."""
+def json_problem(value: Any, root: str, limit: int = MAX_DEPTH) -> str | None:
+    """None if `value` is plain JSON data nested at most `limit` levels, else a message
+    naming the first bad path."""
     try:
-        _copy(value, 0)  # the fast walk, which builds no path: most data has no problem
+        _copy(value, 0, limit)  # the fast walk, which builds no path: most data has no problem
         return None
     except _Unusual:
         pass
@@ -57,8 +59,8 @@ def json_problem(value: Any, root: str) -> str | None:
             if _has_lone_surrogate(item):
                 return f"{path}: the string holds a lone surrogate, which is not valid Unicode"
             continue
-        if depth >= MAX_DEPTH:
-            return f"{path}: nested more than {MAX_DEPTH} levels deep"
+        if depth >= limit:
+            return f"{path}: nested more than {limit} levels deep"
         if isinstance(item, list):
             for index in range(len(item) - 1, -1, -1):
                 stack.append((item[index], f"{path}[{index}]", depth + 1))
@@ -80,14 +82,15 @@ class NotJSONData(ValueError):
     """A value is not plain JSON data; the message names the path (see `json_problem`)."""
 
 
-def json_copy(value: Any, root: str) -> Any:
+def json_copy(value: Any, root: str, limit: int = MAX_DEPTH) -> Any:
     """A deep copy of `value` sharing no object with it; raises `NotJSONData` (naming
-    the first bad path under `root`) unless it is plain JSON data."""
+    the first bad path under `root`) unless it is plain JSON data nested at most `limit`
+    levels."""
     try:
-        return _copy(value, 0)
+        return _copy(value, 0, limit)
     except _Unusual:
         pass
-    problem = json_problem(value, root)
+    problem = json_problem(value, root, limit)
     if problem is not None:
         raise NotJSONData(problem)
     return copy.deepcopy(value)  # JSON data of subclasses (an IntEnum, a str subclass...)
@@ -97,11 +100,11 @@ class _Unusual(Exception):
     """The fast copy met something it does not copy itself: a problem, or a subclass."""
 
 
-def _copy(value: Any, depth: int) -> Any:
-    """`json_copy` for the built-in types, recursing at most `MAX_DEPTH` levels."""
+def _copy(value: Any, depth: int, limit: int) -> Any:
+    """`json_copy` for the built-in types, recursing at most `limit` levels."""
     kind = type(value)
     if kind is dict:
-        if depth >= MAX_DEPTH:
+        if depth >= limit:
             raise _Unusual
         result = {}
         for key, item in value.items():
@@ -119,12 +122,12 @@ def _copy(value: Any, depth: int) -> Any:
             elif item_kind is bool or item is None:
                 result[key] = item
             else:
-                result[key] = _copy(item, depth + 1)
+                result[key] = _copy(item, depth + 1, limit)
         return result
     if kind is list:
-        if depth >= MAX_DEPTH:
+        if depth >= limit:
             raise _Unusual
-        return [_copy(item, depth + 1) for item in value]
+        return [_copy(item, depth + 1, limit) for item in value]
     if kind is str:
         if not value.isascii() and _has_lone_surrogate(value):
             raise _Unusual

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any
 import pytest
 
 from runtime.orchestration.canonical import canonical_json
-from runtime.records import integrity
+from runtime.orchestration.engine import Orchestrator
+from runtime.orchestration.model import WorkflowDefinition
+from runtime.orchestration.registry import MISSION_REGISTRY
+from runtime.records import UNSEALED_FORMAT, RunRecord, integrity, receipt_file_data
 from tests.conftest import run_cli
 
 DAILY = ("examples/daily_loop.mission", "--param", "today=2026-11-24",
@@ -27,7 +31,7 @@ def receipt(tmp_path: Path) -> Path:
 
 def test_a_receipt_file_verifies_against_the_file_or_the_registered_name(receipt: Path) -> None:
     data = json.loads(receipt.read_text(encoding="utf-8"))
-    assert data["format"] == "mission-run/1" and data["integrity"] == integrity(data)
+    assert data["format"] == "mission-run/2" and data["integrity"] == integrity(data)
     assert data["answers"] == {"confirm_priorities": True}
     for workflow in ("examples/daily_loop.mission", "daily_loop"):
         done = run_cli("verify", str(receipt), "--workflow", workflow)
@@ -60,6 +64,8 @@ def rewrite(path: Path, change: Any, keep_integrity: bool = False) -> None:
     (lambda d: d["final_state"]["summary"].update(open=5), "final_state"),
     (lambda d: d["receipt"]["chain"][1].update(link="0" * 64), "receipt.chain[1]"),
     (lambda d: d["receipt"].update(status="failed"), "receipt.status"),
+    # the name the record gives the run is under the digest too (issue 15)
+    (lambda d: d.update(mission="examples/release_checklist.mission"), "receipt.digest"),
 ])
 def test_an_edit_is_detected_and_named(receipt: Path, change: Any, first: str) -> None:
     for keep in (False, True):  # also when the editor recomputes the file's integrity hash
@@ -122,3 +128,24 @@ def test_a_receipt_that_is_not_json_is_a_damaged_record_exit_1(tmp_path: Path) -
         assert result.returncode == 1, result.stderr
         assert "NOT verified: 1 difference" in result.stdout
         assert "record: not a run record:" in result.stdout
+
+
+def record_workflow() -> WorkflowDefinition:
+    return MISSION_REGISTRY["daily_loop"](None)
+
+
+def test_an_older_record_whose_digest_does_not_cover_the_name_still_verifies(
+        receipt: Path) -> None:
+    # Format 1 receipts were written before the digest covered `mission`: they are told
+    # apart by their `format`, still verify, and `verify` says what they do not cover.
+    data = json.loads(receipt.read_text(encoding="utf-8"))
+    record = RunRecord.from_json(data)
+    result = Orchestrator().run_workflow(record_workflow(), record.context())
+    old = dataclasses.replace(record, format=UNSEALED_FORMAT, receipt=result.receipt)
+    receipt.write_text(canonical_json(receipt_file_data(old)), encoding="utf-8")
+    done = run_cli("verify", str(receipt), "--workflow", "daily_loop")
+    assert done.returncode == 0, done.stdout
+    assert "an older record (mission-run/1): its digest does not cover the name it gives " \
+        "the mission ('examples/daily_loop.mission')" in done.stdout
+    rewrite(receipt, lambda d: d.update(format="mission-run/2"), keep_integrity=True)
+    assert run_cli("verify", str(receipt), "--workflow", "daily_loop").returncode == 1

@@ -19,9 +19,11 @@ from compiler.config import Config
 from compiler.format import FormatError, format_source
 from mission.files import strict_json
 from mission.lsp import features
+from runtime.bounds import MAX_RECORD_DEPTH
 from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.model import EnvelopeViolation, WorkflowDefinition
 from runtime.records import RecordError, RunRecord
+from tests.conftest import run_cli
 
 CRASHERS = Path(__file__).parent / "crashers"
 MISSIONS = sorted(CRASHERS.glob("*.mission"))
@@ -58,12 +60,26 @@ def test_workflow_crashers_are_refused_before_running(path: Path) -> None:
     with pytest.raises((ValueError, EnvelopeViolation)) as raised:
         workflow = WorkflowDefinition.from_dict(data)
         Orchestrator().run_workflow(workflow, ExecutionContext())
-    assert "nested more than 100 levels deep" in str(raised.value)
+    if path.name.startswith("deep_"):
+        assert "nested more than 100 levels deep" in str(raised.value)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_workflow_crashers_are_refused_by_run_and_graph(path: Path, tmp_path: Path) -> None:
+    # Each used to end in an internal error (TypeError, AttributeError, RecursionError) in
+    # one command or another: `load_compiled` checks the whole shape once, for all of them.
+    store = str(tmp_path / "runs.db")
+    for command in (("run", str(path), "--no-input", "--store", store), ("graph", str(path))):
+        done = run_cli(*command)
+        assert done.returncode == 2, done.stderr
+        assert "not a usable compiled workflow: " in done.stderr, done.stderr
+        assert "internal error" not in done.stderr
+    assert not Path(store).exists()  # nothing was stored
 
 
 @pytest.mark.parametrize("path", RECEIPTS, ids=[p.name for p in RECEIPTS])
 def test_receipt_crashers_are_refused_naming_the_path(path: Path) -> None:
     data = strict_json(path.read_text(encoding="utf-8"))
     with pytest.raises(RecordError, match=r"record\.final_state\.x\[0\]\[0\].*nested more "
-                                          "than 100 levels deep"):
+                                          f"than {MAX_RECORD_DEPTH} levels deep"):
         RunRecord.from_json(data)
