@@ -45,8 +45,8 @@ class Refusal(UsageError):
     """The engine refused a run: its message, with Python list reprs written out as plain
     lists (`human, runtime`); `mission` shows it as the compiler shows an error (exit 2)."""
 
-    def __init__(self, refused: Exception) -> None:
-        super().__init__(_plain_lists(str(refused)))
+    def __init__(self, refused: Exception, where: str = "") -> None:
+        super().__init__(where + _plain_lists(str(refused)))
         self.kind = type(refused).__name__
 
     def rendered(self) -> str:

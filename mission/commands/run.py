@@ -87,6 +87,9 @@ def load_target(target: str) -> WorkflowDefinition:
         try:
             return load_compiled(read_json(path))
         except CompiledWorkflowError as problem:
+            if problem.refused is not None:
+                raise Refusal(problem.refused,
+                              where=f"{target}: not a usable compiled workflow: ") from None
             raise UsageError(f"{target}: not a usable compiled workflow: {problem}") from None
     if target.endswith(".mission") or path.exists():
         from compiler import compile_source

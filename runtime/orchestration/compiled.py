@@ -33,7 +33,13 @@ _RECOMPILE = "compile the .mission file again (`mission compile FILE.mission -o 
 
 
 class CompiledWorkflowError(ValueError):
-    """A compiled workflow is refused; the message says which key and how to fix it."""
+    """A compiled workflow is refused; the message says which key and how to fix it.
+    `refused` is the engine's own refusal when it was the engine that refused it, so a
+    command can show it as it shows every engine refusal."""
+
+    def __init__(self, message: str, refused: Exception | None = None) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 def load_compiled(data: Any) -> WorkflowDefinition:
@@ -48,7 +54,7 @@ def load_compiled(data: Any) -> WorkflowDefinition:
     try:
         Orchestrator().validate(workflow)
     except (EnvelopeViolation, AntiFailureViolation) as problem:
-        raise CompiledWorkflowError(str(problem)) from None
+        raise CompiledWorkflowError(str(problem), refused=problem) from None
     _check_hash(workflow)
     return workflow
 

@@ -133,19 +133,22 @@ def test_the_batch_line_format_is_documented_in_the_runtime_guide() -> None:
 
 def test_an_engine_refusal_reads_like_a_compiler_error(tmp_path: Path) -> None:
     workflow = tmp_path / "robot.json"
-    workflow.write_text(json.dumps({"id": "wf-robot", "metadata": {}, "steps": [
+    workflow.write_text(json.dumps({"id": "wf-robot", "metadata": {
+        "schema_version": 1, "language_version": 1}, "steps": [
         {"id": "a", "kind": "robot", "payload": {}}]}), encoding="utf-8")
     done = run_cli("run", str(workflow))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
-        "error: Step 'a' has disallowed kind 'robot'. Allowed kinds: human, runtime",
+        f"error: {workflow}: not a usable compiled workflow: Step 'a' has disallowed kind "
+        "'robot'. Allowed kinds: human, runtime",
         "  = note: the engine refused the run (EnvelopeViolation); nothing was stored",
     ]
     batch = tmp_path / "runs.jsonl"
     batch.write_text(json.dumps({"mission": str(workflow)}) + "\n", encoding="utf-8")
     lines = run_cli("run", "--batch", str(batch))
     assert json.loads(lines.stdout)["error"] == (
-        "line 1: Step 'a' has disallowed kind 'robot'. Allowed kinds: human, runtime")
+        f"line 1: {workflow}: not a usable compiled workflow: Step 'a' has disallowed kind "
+        "'robot'. Allowed kinds: human, runtime")
 
 
 def test_a_misspelled_param_is_refused_with_did_you_mean() -> None:

@@ -81,7 +81,7 @@ ONE_FILE_CHECK = {
     "compiler.lexer", "compiler.limits", "compiler.lint", "compiler.parser", "compiler.rules",
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
-    "mission.commands.check", "mission.progress", "mission.walk", "runtime",
+    "mission.commands.check", "mission.progress", "mission.walk", "runtime", "runtime.bounds",
     "runtime.orchestration", "runtime.orchestration.canonical",
     "runtime.orchestration.effects", "runtime.orchestration.expressions",
     "runtime.orchestration.model", "runtime.orchestration.operations",
