@@ -26,6 +26,7 @@ its step with a message saying so.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -93,7 +94,7 @@ class JournaledEffects:
                 raise EffectError(f"the retried run asks the effect `{effect}` another request "
                                   "than its first attempt did; it is not run")
             if "result" in found:
-                return found["result"]
+                return json.loads(found["result"])
             raise EffectError(found.get("error") or
                               f"the effect `{effect}` was started on a Dask worker that died "
                               "before it returned: it may or may not have taken place, so it "
@@ -103,7 +104,8 @@ class JournaledEffects:
         except EffectError as refusal:
             client.set_metadata(key, {"call": fingerprint, "error": str(refusal)})
             raise
-        client.set_metadata(key, {"call": fingerprint, "result": result})
+        # as JSON text: the scheduler's messages would turn lists into tuples
+        client.set_metadata(key, {"call": fingerprint, "result": json.dumps(result)})
         return result
 
 
