@@ -179,3 +179,18 @@ def test_an_effect_cut_off_with_its_worker_is_not_run_again(
                    in result["result"]["error_message"]
         else:
             assert result["status"] == "succeeded", result
+
+
+def test_a_chunk_a_worker_cannot_run_stops_the_batch_with_one_line(cluster: Any) -> None:
+    from mission.cli import UsageError
+    from mission.dask_batch import _in_order
+
+    with distributed.Client(cluster) as client:
+        def submit(index: int) -> Any:  # what a worker without mission installed gives
+            return client.submit(__import__, "mission_not_installed_here", pure=False)
+
+        with pytest.raises(UsageError) as refused:
+            list(_in_order(submit, [(7, "{}")], range(1), workers=2))
+    assert str(refused.value).startswith(
+        "the Dask workers could not run chunk 1 (lines from 7): ModuleNotFoundError: No module "
+        "named 'mission_not_installed_here' (do the workers have mission installed")
