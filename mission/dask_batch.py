@@ -31,6 +31,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -164,6 +165,10 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
     counts: Counts = {}
     with client, Progress(len(items), "mission run --batch (dask)") as progress:
         workers = len(client.scheduler_info()["workers"])
+        if not workers:
+            raise UsageError(f"the Dask scheduler at {address} has no workers: start some "
+                             f"(`dask worker tcp://{address.removeprefix('dask://')}`), then "
+                             "run the batch again")
         size = chunk or chunk_size(len(items), workers)
         chunks = range(0, len(items), size)
         batch = f"mission-batch-{client.id}"
@@ -182,9 +187,9 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
                         counts[status] = counts.get(status, 0) + 1
                     progress.advance(len(records))
                 output.flush()
-        finally:
-            # The effect journal: this batch is over.
-            client.set_metadata(batch, None)  # type: ignore[no-untyped-call]
+        finally:  # the effect journal: this batch is over (gone anyway with the scheduler)
+            with suppress(OSError):
+                client.set_metadata(batch, None)  # type: ignore[no-untyped-call]
     print(f"mission run --batch: {tally(len(items), counts)}", file=sys.stderr)
     if counts.keys() & {"failed", "error"}:
         return EXIT_FINDINGS

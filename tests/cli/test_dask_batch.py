@@ -194,3 +194,11 @@ def test_a_chunk_a_worker_cannot_run_stops_the_batch_with_one_line(cluster: Any)
     assert str(refused.value).startswith(
         "the Dask workers could not run chunk 1 (lines from 7): ModuleNotFoundError: No module "
         "named 'mission_not_installed_here' (do the workers have mission installed")
+
+
+def test_a_scheduler_without_workers_is_refused_at_once(tmp_path: Path) -> None:
+    with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0",
+                                  host="127.0.0.1") as empty:
+        done = run_cli("run", "--batch", str(batch(tmp_path, 3)), "--executor", address(empty))
+    assert done.returncode == 2
+    assert "has no workers: start some (`dask worker tcp://127.0.0.1:" in done.stderr
