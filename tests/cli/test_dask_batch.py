@@ -131,13 +131,13 @@ from pathlib import Path
 def test_append():
     with open(Path(__file__).resolve().parent.parent / "appended.txt", "a") as file:
         file.write(f"{Path(__file__).name} {os.getppid()}\\n")
-    time.sleep(1.5)
+    time.sleep(1.0)
 """
 
 
 def test_an_effect_cut_off_with_its_worker_is_not_run_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    runs = 4
+    runs = 3
     (tmp_path / "t").mkdir()
     for index in range(runs):
         (tmp_path / "t" / f"test_{index}.py").write_text(APPENDING_TEST, encoding="utf-8")
