@@ -1,21 +1,26 @@
 """Batches on the local pool vs a Dask LocalCluster on this machine (docs/performance.md).
 
-    python -m bench.dask_batch [--sizes 10000,100000] [--chunks 1,4,16,64,256] [--rounds N]
+    python -m bench.dask_batch [--sizes 10000,100000] [--chunks 1,4,16,64,256]
+                               [--echo-runs 10000] [--rounds 3]
 
-Three measurements, each a wall-clock time of the whole batch (lines read, run, results
-written to /dev/null), the missions compiled and the cluster started beforehand:
+Each measurement is a whole batch (lines read, run, results written to /dev/null or, for
+`--output`, to a file), with the missions compiled and both clusters (1 and 2 worker
+processes, one thread each) started beforehand. Two figures per measurement: the
+wall-clock seconds, and the CPU seconds of every process involved (this one, which holds
+the client and the LocalCluster's scheduler, the pool's or the cluster's workers): the CPU
+seconds say what the work costs whatever else the shared machine runs; the wall clock
+says what it gives on this machine now. The configurations are interleaved round by
+round, so that a change of the machine's load falls on all of them alike; the medians
+are printed. Rounds: `--rounds` at 10,000 runs, proportionally fewer for bigger batches.
 
 1. the bench corpus (`bench/corpus.py`: daily loops over 5-40 tasks, one line in five an
-   echo) at each size: the local pool with 1 and 2 workers (`--jobs`), and a LocalCluster
-   of 1 and of 2 worker processes (one thread each) with the default chunks; the ratios
-   dask/local and the scaling from 1 to 2 workers;
-2. the same corpus at the first size with `--output FILE`, the workers writing part files;
-3. the per-run overhead Dask adds: 10,000 `echo` runs (`--echo-runs`; the cheapest run, so the
-   overhead is what is left) on the local pool and on 2 Dask workers with each chunk size:
-   (dask - local) / runs.
+   echo) at each size: the local pool with 1 and 2 workers (`--jobs`) and Dask with 1 and
+   2 workers (default chunks); at the first size also both with `--output FILE`;
+2. the per-run overhead Dask adds: `--echo-runs` echo runs (the cheapest run, so the
+   overhead is what is left) on the local pool (2 workers) and on 2 Dask workers with
+   each chunk size: (dask - local) / runs.
 
-The machine is shared (other users' load is printed before and after): compare the rows
-of one run of this bench, and repeat it (`--rounds`) to see the noise.
+Needs `mission[dask]` (Dask distributed, which brings psutil).
 """
 
 from __future__ import annotations
@@ -35,26 +40,53 @@ from bench import corpus
 from mission.batch import run_batch
 from mission.dask_batch import chunk_size, run_batch_on_dask
 
+Work = Callable[[], object]
 
-def timed(work: Callable[[], object], rounds: int) -> float:
-    """The median wall-clock seconds of `rounds` runs of `work`."""
-    times = []
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process, its ended children and its live ones."""
+    import psutil
+
+    times = os.times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in psutil.Process().children(recursive=True):
+        try:
+            used = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += used.user + used.system
+    return total
+
+
+def measure(work: Work) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one `work()`."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    work()
+    return time.perf_counter() - wall, cpu_seconds() - cpu
+
+
+def interleaved(configurations: dict[str, Work], rounds: int) -> dict[str, tuple[float, float]]:
+    """The median wall-clock and CPU seconds of each configuration, run round by round."""
+    seen: dict[str, list[tuple[float, float]]] = {name: [] for name in configurations}
     for _ in range(rounds):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, work in configurations.items():
+            seen[name].append(measure(work))
+            wall, cpu = seen[name][-1]
+            print(f"  {name}: {wall:.2f} s, {cpu:.2f} CPU s (load {load()})", file=sys.stderr,
+                  flush=True)
+    return {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+            for name, runs in seen.items()}
 
 
-def local(lines: Path, jobs: int) -> Callable[[], object]:
+def local(lines: Path, jobs: int, output: Path | None = None) -> Work:
     def work() -> object:
-        with open(os.devnull, "w", encoding="utf-8") as sink:
+        with open(output or os.devnull, "w", encoding="utf-8") as sink:
             return run_batch(str(lines), jobs, sink)
     return work
 
 
 def on_dask(lines: Path, address: str, chunk: int | None = None,
-            output: Path | None = None) -> Callable[[], object]:
+            output: Path | None = None) -> Work:
     def work() -> object:
         if output is not None:
             return run_batch_on_dask(str(lines), address, output, chunk)
@@ -78,81 +110,91 @@ def load() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+def table(title: str, runs: int, results: dict[str, tuple[float, float]]) -> None:
+    print(f"\n{title}\n")
+    print("| configuration | wall s | runs/s | CPU s | CPU µs a run |")
+    print("|---------------|--------|--------|-------|--------------|")
+    for name, (wall, cpu) in results.items():
+        print(f"| {name} | {wall:.2f} | {runs / wall:,.0f} | {cpu:.2f} | "
+              f"{cpu / runs * 1e6:,.0f} |")
+
+
+def ratios(results: dict[str, tuple[float, float]]) -> None:
+    wall = {name: seconds for name, (seconds, _) in results.items()}
+    cpu = {name: seconds for name, (_, seconds) in results.items()}
+    for what, seconds in (("wall", wall), ("CPU", cpu)):
+        print(f"\n{what}: dask / local: 1 worker "
+              f"{seconds['dask, 1 worker'] / seconds['local --jobs 1']:.2f}, 2 workers "
+              f"{seconds['dask, 2 workers'] / seconds['local --jobs 2']:.2f}; 2 workers / 1: "
+              f"local {seconds['local --jobs 2'] / seconds['local --jobs 1']:.2f}, dask "
+              f"{seconds['dask, 2 workers'] / seconds['dask, 1 worker']:.2f}")
+
+
+def rounds_for(runs: int, rounds: int) -> int:
+    """`rounds` up to 10,000 runs, proportionally fewer (at least one) above."""
+    return max(1, min(rounds, rounds * 10_000 // runs))
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.dask_batch", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.dask_batch", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--chunks", default="1,4,16,64,256")
     parser.add_argument("--echo-runs", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     chunks = [int(chunk) for chunk in args.chunks.split(",")]
-    rounds, echo_runs = args.rounds, args.echo_runs
-    print(f"load before: {load()}", file=sys.stderr)
+    print(f"load before: {load()}")
     with tempfile.TemporaryDirectory(prefix="mission-bench-dask-") as scratch:
         work = Path(scratch)
-        inputs = {}
-        for size in sizes:
-            inputs[size] = work / f"runs-{size}.jsonl"
-            inputs[size].write_text(corpus.batch_requests(size), encoding="utf-8")
         echoes = work / "echo.jsonl"
         echoes.write_text("".join(json.dumps({"mission": "echo", "params": {
-            "message": f"m{index}"}}) + "\n" for index in range(echo_runs)), encoding="utf-8")
+            "message": f"m{index}"}}) + "\n" for index in range(args.echo_runs)),
+            encoding="utf-8")
         warm = work / "warm.jsonl"
         warm.write_text(corpus.batch_requests(200), encoding="utf-8")
-        rows: list[tuple[str, float]] = []
-
-        def row(name: str, seconds: float) -> float:
-            rows.append((name, seconds))
-            print(f"{name}: {seconds:.2f} s  (load {load()})", file=sys.stderr, flush=True)
-            return seconds
-
-        for size in sizes:
-            for jobs in (1, 2):
-                row(f"corpus {size}: local --jobs {jobs}", timed(local(inputs[size], jobs),
-                                                                  rounds))
-        for workers in (1, 2):
-            started = time.perf_counter()
-            with cluster(workers) as running:
-                row(f"LocalCluster of {workers} started", time.perf_counter() - started)
-                there = address(running)
-                timed(on_dask(warm, there), 1)  # the workers import and compile
-                for size in sizes:
-                    row(f"corpus {size}: dask {workers} worker{'s' * (workers > 1)} "
-                        f"(chunks of {chunk_size(size, workers)})",
-                        timed(on_dask(inputs[size], there), rounds))
-                if workers == 2:
-                    output = work / "out.jsonl"
-                    row(f"corpus {sizes[0]}: dask 2 workers, --output written by the workers",
-                        timed(on_dask(inputs[sizes[0]], there, output=output), rounds))
-                    output.unlink()
-                    timed(on_dask(echoes, there), 1)
-                    for chunk in chunks:
-                        row(f"echo {echo_runs}: dask 2 workers, chunks of {chunk}",
-                            timed(on_dask(echoes, there, chunk), rounds))
-        row(f"echo {echo_runs}: local --jobs 2", timed(local(echoes, 2), rounds))
-    print(f"load after: {load()}", file=sys.stderr)
-    times = dict(rows)
-    print("| batch | seconds | runs/s |")
-    print("|-------|---------|--------|")
-    for name, seconds in rows:
-        count = next((int(word) for word in name.replace(":", " ").split()
-                      if word.isdigit()), 0)
-        rate = f"{count / seconds:,.0f}" if "started" not in name else ""
-        print(f"| {name} | {seconds:.2f} | {rate} |")
-    print()
-    for size in sizes:
-        one, two = times[f"corpus {size}: local --jobs 1"], times[f"corpus {size}: local --jobs 2"]
-        dask = {workers: next(seconds for name, seconds in rows if name.startswith(
-            f"corpus {size}: dask {workers} worker")) for workers in (1, 2)}
-        print(f"corpus {size}: dask 2 / local 2 = {dask[2] / two:.2f}; "
-              f"dask 1 / local 1 = {dask[1] / one:.2f}; "
-              f"2 workers / 1: local {two / one:.2f}, dask {dask[2] / dask[1]:.2f}")
-    base = times[f"echo {echo_runs}: local --jobs 2"]
-    for chunk in chunks:
-        extra = times[f"echo {echo_runs}: dask 2 workers, chunks of {chunk}"] - base
-        print(f"chunks of {chunk}: Dask adds {extra / echo_runs * 1e6:,.0f} µs a run "
-              f"({extra / echo_runs * chunk * 1e3:,.2f} ms a task)")
+        started = time.perf_counter()
+        with cluster(1) as one, cluster(2) as two:
+            print(f"two LocalClusters started in {time.perf_counter() - started:.1f} s")
+            on_one, on_two = address(one), address(two)
+            for there in (on_one, on_two):  # the workers import and compile
+                on_dask(warm, there)()
+            for size in sizes:
+                lines = work / f"runs-{size}.jsonl"
+                lines.write_text(corpus.batch_requests(size), encoding="utf-8")
+                configurations = {
+                    "local --jobs 1": local(lines, 1), "local --jobs 2": local(lines, 2),
+                    "dask, 1 worker": on_dask(lines, on_one),
+                    "dask, 2 workers": on_dask(lines, on_two)}
+                if size == sizes[0]:
+                    configurations["local --jobs 2 --output"] = local(lines, 2,
+                                                                     work / "local.jsonl")
+                    configurations["dask, 2 workers, --output"] = on_dask(
+                        lines, on_two, output=work / "dask.jsonl")
+                print(f"corpus of {size:,} runs", file=sys.stderr)
+                results = interleaved(configurations, rounds_for(size, args.rounds))
+                table(f"The corpus, {size:,} runs (chunks of {chunk_size(size, 1)} on 1 "
+                      f"worker, {chunk_size(size, 2)} on 2)", size, results)
+                ratios(results)
+                lines.unlink()
+            configurations = {"local --jobs 2": local(echoes, 2)}
+            for chunk in chunks:
+                configurations[f"dask, 2 workers, chunks of {chunk}"] = on_dask(echoes, on_two,
+                                                                                chunk)
+            print(f"echo, {args.echo_runs:,} runs", file=sys.stderr)
+            results = interleaved(configurations, rounds_for(args.echo_runs, args.rounds))
+            table(f"{args.echo_runs:,} echo runs: the overhead by chunk size", args.echo_runs,
+                  results)
+            base_wall, base_cpu = results["local --jobs 2"]
+            print("\n| chunk | Dask adds, wall µs a run | CPU µs a run | CPU ms a task |")
+            print("|-------|--------------------------|--------------|---------------|")
+            for chunk in chunks:
+                wall, cpu = results[f"dask, 2 workers, chunks of {chunk}"]
+                print(f"| {chunk} | {(wall - base_wall) / args.echo_runs * 1e6:,.0f} | "
+                      f"{(cpu - base_cpu) / args.echo_runs * 1e6:,.0f} | "
+                      f"{(cpu - base_cpu) / args.echo_runs * chunk * 1e3:,.2f} |")
+    print(f"\nload after: {load()}")
 
 
 if __name__ == "__main__":
