@@ -43,34 +43,43 @@ from mission.dask_batch import chunk_size, run_batch_on_dask
 Work = Callable[[], object]
 
 
-def cpu_seconds() -> float:
-    """CPU seconds used so far by this process, its ended children and its live ones."""
+def cpu_seconds(cluster_pids: frozenset[int] = frozenset()) -> float:
+    """CPU seconds used so far by this process (the client; the LocalClusters' schedulers
+    are threads of it), its ended children (a local pool), and the live processes of one
+    cluster (its nannies and workers): an idle cluster's heartbeats are not counted."""
     import psutil
 
     times = os.times()
     total = times.user + times.system + times.children_user + times.children_system
-    for child in psutil.Process().children(recursive=True):
+    for pid in cluster_pids:
         try:
-            used = child.cpu_times()
+            used = psutil.Process(pid).cpu_times()
         except psutil.NoSuchProcess:
             continue
         total += used.user + used.system
     return total
 
 
-def measure(work: Work) -> tuple[float, float]:
+def processes() -> frozenset[int]:
+    import psutil
+
+    return frozenset(child.pid for child in psutil.Process().children(recursive=True))
+
+
+def measure(work: Work, cluster_pids: frozenset[int]) -> tuple[float, float]:
     """Wall-clock and CPU seconds of one `work()`."""
-    wall, cpu = time.perf_counter(), cpu_seconds()
+    wall, cpu = time.perf_counter(), cpu_seconds(cluster_pids)
     work()
-    return time.perf_counter() - wall, cpu_seconds() - cpu
+    return time.perf_counter() - wall, cpu_seconds(cluster_pids) - cpu
 
 
-def interleaved(configurations: dict[str, Work], rounds: int) -> dict[str, tuple[float, float]]:
+def interleaved(configurations: dict[str, tuple[Work, frozenset[int]]],
+                rounds: int) -> dict[str, tuple[float, float]]:
     """The median wall-clock and CPU seconds of each configuration, run round by round."""
     seen: dict[str, list[tuple[float, float]]] = {name: [] for name in configurations}
     for _ in range(rounds):
-        for name, work in configurations.items():
-            seen[name].append(measure(work))
+        for name, (work, pids) in configurations.items():
+            seen[name].append(measure(work, pids))
             wall, cpu = seen[name][-1]
             print(f"  {name}: {wall:.2f} s, {cpu:.2f} CPU s (load {load()})", file=sys.stderr,
                   flush=True)
@@ -130,6 +139,17 @@ def ratios(results: dict[str, tuple[float, float]]) -> None:
               f"{seconds['dask, 2 workers'] / seconds['dask, 1 worker']:.2f}")
 
 
+def overhead(results: dict[str, tuple[float, float]], chunks: list[int], runs: int) -> None:
+    base_wall, base_cpu = results["local --jobs 2"]
+    print("\n| chunk | Dask adds, wall µs a run | CPU µs a run | CPU ms a task |")
+    print("|-------|--------------------------|--------------|---------------|")
+    for chunk in chunks:
+        wall, cpu = results[f"dask, 2 workers, chunks of {chunk}"]
+        print(f"| {chunk} | {(wall - base_wall) / runs * 1e6:,.0f} | "
+              f"{(cpu - base_cpu) / runs * 1e6:,.0f} | "
+              f"{(cpu - base_cpu) / runs * chunk * 1e3:,.2f} |")
+
+
 def rounds_for(runs: int, rounds: int) -> int:
     """`rounds` up to 10,000 runs, proportionally fewer (at least one) above."""
     return max(1, min(rounds, rounds * 10_000 // runs))
@@ -155,45 +175,47 @@ def main(argv: list[str] | None = None) -> None:
         warm = work / "warm.jsonl"
         warm.write_text(corpus.batch_requests(200), encoding="utf-8")
         started = time.perf_counter()
-        with cluster(1) as one, cluster(2) as two:
-            print(f"two LocalClusters started in {time.perf_counter() - started:.1f} s")
-            on_one, on_two = address(one), address(two)
-            for there in (on_one, on_two):  # the workers import and compile
-                on_dask(warm, there)()
-            for size in sizes:
-                lines = work / f"runs-{size}.jsonl"
-                lines.write_text(corpus.batch_requests(size), encoding="utf-8")
-                configurations = {
-                    "local --jobs 1": local(lines, 1), "local --jobs 2": local(lines, 2),
-                    "dask, 1 worker": on_dask(lines, on_one),
-                    "dask, 2 workers": on_dask(lines, on_two)}
-                if size == sizes[0]:
-                    configurations["local --jobs 2 --output"] = local(lines, 2,
-                                                                     work / "local.jsonl")
-                    configurations["dask, 2 workers, --output"] = on_dask(
-                        lines, on_two, output=work / "dask.jsonl")
-                print(f"corpus of {size:,} runs", file=sys.stderr)
-                results = interleaved(configurations, rounds_for(size, args.rounds))
-                table(f"The corpus, {size:,} runs (chunks of {chunk_size(size, 1)} on 1 "
-                      f"worker, {chunk_size(size, 2)} on 2)", size, results)
-                ratios(results)
-                lines.unlink()
-            configurations = {"local --jobs 2": local(echoes, 2)}
-            for chunk in chunks:
-                configurations[f"dask, 2 workers, chunks of {chunk}"] = on_dask(echoes, on_two,
-                                                                                chunk)
-            print(f"echo, {args.echo_runs:,} runs", file=sys.stderr)
-            results = interleaved(configurations, rounds_for(args.echo_runs, args.rounds))
-            table(f"{args.echo_runs:,} echo runs: the overhead by chunk size", args.echo_runs,
-                  results)
-            base_wall, base_cpu = results["local --jobs 2"]
-            print("\n| chunk | Dask adds, wall µs a run | CPU µs a run | CPU ms a task |")
-            print("|-------|--------------------------|--------------|---------------|")
-            for chunk in chunks:
-                wall, cpu = results[f"dask, 2 workers, chunks of {chunk}"]
-                print(f"| {chunk} | {(wall - base_wall) / args.echo_runs * 1e6:,.0f} | "
-                      f"{(cpu - base_cpu) / args.echo_runs * 1e6:,.0f} | "
-                      f"{(cpu - base_cpu) / args.echo_runs * chunk * 1e3:,.2f} |")
+        with cluster(1) as one:
+            pids_one = processes()
+            with cluster(2) as two:
+                pids_two = processes() - pids_one
+                print(f"two LocalClusters started in {time.perf_counter() - started:.1f} s")
+                on_one, on_two = address(one), address(two)
+                for there in (on_one, on_two):  # the workers import and compile
+                    on_dask(warm, there)()
+                idle = measure(lambda: time.sleep(10), pids_one | pids_two)
+                print(f"both clusters idle: {idle[1] / idle[0] * 100:.1f} % of a core "
+                      "(not counted below)")
+                none: frozenset[int] = frozenset()
+                for size in sizes:
+                    lines = work / f"runs-{size}.jsonl"
+                    lines.write_text(corpus.batch_requests(size), encoding="utf-8")
+                    configurations = {
+                        "local --jobs 1": (local(lines, 1), none),
+                        "local --jobs 2": (local(lines, 2), none),
+                        "dask, 1 worker": (on_dask(lines, on_one), pids_one),
+                        "dask, 2 workers": (on_dask(lines, on_two), pids_two)}
+                    if size == sizes[0]:
+                        configurations["local --jobs 2 --output"] = (
+                            local(lines, 2, work / "local.jsonl"), none)
+                        configurations["dask, 2 workers, --output"] = (
+                            on_dask(lines, on_two, output=work / "dask.jsonl"), pids_two)
+                    print(f"corpus of {size:,} runs", file=sys.stderr)
+                    results = interleaved(configurations, rounds_for(size, args.rounds))
+                    table(f"The corpus, {size:,} runs (chunks of {chunk_size(size, 1)} on 1 "
+                          f"worker, {chunk_size(size, 2)} on 2)", size, results)
+                    ratios(results)
+                    lines.unlink()
+                echo: dict[str, tuple[Work, frozenset[int]]] = {
+                    "local --jobs 2": (local(echoes, 2), none)}
+                for chunk in chunks:
+                    echo[f"dask, 2 workers, chunks of {chunk}"] = (
+                        on_dask(echoes, on_two, chunk), pids_two)
+                print(f"echo, {args.echo_runs:,} runs", file=sys.stderr)
+                results = interleaved(echo, rounds_for(args.echo_runs, args.rounds))
+                table(f"{args.echo_runs:,} echo runs: the overhead by chunk size",
+                      args.echo_runs, results)
+                overhead(results, chunks, args.echo_runs)
     print(f"\nload after: {load()}")
 
 
