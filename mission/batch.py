@@ -33,13 +33,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
 
 if TYPE_CHECKING:
-    from runtime.orchestration.model import WorkflowDefinition
+    from runtime.orchestration.model import EffectRunner, WorkflowDefinition
+
+    # Given a line's number and its effect runner (None for a pure run), the runner to use.
+    WrapEffects = Callable[[int, EffectRunner | None], EffectRunner | None]
 
 __all__ = ["default_jobs", "run_batch", "run_line", "workers_for"]
 
@@ -129,14 +132,16 @@ def _preload(items: list[tuple[int, str]]) -> None:
             continue
 
 
-def run_line(item: tuple[int, str]) -> tuple[str, str]:
-    """One input line to its status and output line (JSON text); never raises for bad input."""
+def run_line(item: tuple[int, str],
+             wrap_effects: WrapEffects | None = None) -> tuple[str, str]:
+    """One input line to its status and output line (JSON text); never raises for bad input.
+    `wrap_effects` lets a distributed executor journal the line's effects (`dask_batch`)."""
     number, line = item
     mission: str | None = None
     try:
         request = _request(number, line)
         mission = request["mission"]
-        result = _run(request)
+        result = _run(request, wrap_effects)
     except UsageError as problem:
         return _record(number, mission, "error", error=str(problem))
     except Exception as problem:  # a bug in mission itself: one bad line, not a dead batch
@@ -180,7 +185,7 @@ def _request(number: int, line: str) -> dict[str, Any]:
     return request
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
+def _run(request: dict[str, Any], wrap_effects: WrapEffects | None = None) -> dict[str, Any]:
     """Run one request as `mission run` would, without a terminal and without storing."""
     from mission.commands.run import execute, local_effects
     from runtime.orchestration.model import ExecutionContext
@@ -192,6 +197,8 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         params = None  # a seed-style workflow carries its own params (as `mission run`)
     context = ExecutionContext(initial_state=request["state"], params=params,
                                answers=request["answers"], effects=local_effects(workflow))
+    if wrap_effects is not None:
+        context.effects = wrap_effects(request["number"], context.effects)
     try:
         result = execute(workflow, context)
     except UsageError as problem:

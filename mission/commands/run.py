@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, Refusal, UsageError
 from mission.stores import STORE_HELP, display
@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--executor", metavar="local|dask://HOST:PORT", default="local",
                         help="with --batch: run on this machine's cores (default) or send the "
                              "runs to a Dask scheduler")
+    parser.add_argument("--output", metavar="FILE",
+                        help="with --batch: write the result lines to FILE (whole, or not at "
+                             "all) instead of stdout; on Dask the workers write them")
     parser.add_argument("--report", metavar="FILE.html",
                         help="also write a one-page HTML report of the run")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -350,6 +353,23 @@ def write_json_file(path: Path, data: Any, what: str) -> None:
         raise UsageError(f"{path}: cannot write {what} ({problem.strerror})") from None
 
 
+@contextmanager
+def replaced_whole(path: Path, what: str) -> Iterator[TextIO]:
+    """A text file that replaces `path` when the block ends normally (a temporary file,
+    renamed), and leaves it untouched when it raises."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as problem:
+        raise UsageError(f"{path}: cannot write {what} ({problem.strerror})") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def save_state(args: argparse.Namespace, result: OrchestrationResult) -> None:
     """With --save-state, write the final state of a run that succeeded."""
     if args.save_state and result.status == "succeeded":
@@ -378,12 +398,22 @@ def run(args: argparse.Namespace) -> int:
         if args.executor.startswith("dask://"):
             from mission.dask_batch import run_batch_on_dask
 
-            return run_batch_on_dask(args.batch, args.executor, sys.stdout)
+            if args.jobs is not None:
+                raise UsageError("--jobs applies to --executor local; a Dask cluster has the "
+                                 "workers its scheduler has")
+            return run_batch_on_dask(args.batch, args.executor,
+                                     Path(args.output) if args.output else sys.stdout)
         if args.executor != "local":
             raise UsageError(f"--executor is `local` or dask://HOST:PORT, not {args.executor!r}")
         from mission.batch import run_batch
 
-        return run_batch(args.batch, args.jobs, sys.stdout)
+        if not args.output:
+            return run_batch(args.batch, args.jobs, sys.stdout)
+        with replaced_whole(Path(args.output), "the batch's results") as output:
+            return run_batch(args.batch, args.jobs, output)
+    if args.output:
+        raise UsageError("--output only applies to --batch (a single run: --json > FILE, "
+                         "or --receipt FILE)")
     if not args.target:
         raise UsageError("nothing to run: give a TARGET (a .mission file, a compiled .json "
                          "workflow or a registered name) or --batch RUNS.jsonl")

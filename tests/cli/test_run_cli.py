@@ -260,6 +260,23 @@ def test_batch_reads_stdin(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["result"]["final_state"]["echo"] == "piped"
 
 
+def test_batch_output_replaces_the_file_whole_or_leaves_it(tmp_path: Path) -> None:
+    line = json.dumps({"mission": "echo", "params": {"message": "kept"}})
+    output = tmp_path / "out.jsonl"
+    output.write_text("before\n", encoding="utf-8")
+    done = run_cli("run", "--batch", "-", "--output", str(output), stdin=line + "\n")
+    assert done.returncode == 0 and done.stdout == "", done.stderr
+    assert json.loads(output.read_text(encoding="utf-8"))["result"]["final_state"] == {
+        "echo": "kept"}
+    output.write_text("before\n", encoding="utf-8")
+    missing = run_cli("run", "--batch", str(tmp_path / "no.jsonl"), "--output", str(output))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert output.read_text(encoding="utf-8") == "before\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.jsonl"]
+    single = run_cli("run", "echo", "--output", str(output))
+    assert single.returncode == 2 and "--output only applies to --batch" in single.stderr
+
+
 def test_run_needs_exactly_one_of_a_target_and_a_batch(tmp_path: Path) -> None:
     nothing = run_cli("run")
     assert nothing.returncode == 2 and "nothing to run" in nothing.stderr
