@@ -14,8 +14,8 @@ from compiler import ast
 from compiler.checks import Analysis
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call
-from runtime.orchestration.operations import OPERATIONS, Operation
 from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
+from runtime.orchestration.operations import OPERATIONS, Operation
 
 
 def workflow_id(mission_name: str) -> str:
