@@ -490,7 +490,8 @@ class _Checker:
             glued.append(("when", condition.span.start))
         for node in subexpressions(condition):
             end = node.span.start + 3
-            if isinstance(node, ast.Unary) and end < len(text) and _is_word(text[end]):
+            if isinstance(node, ast.Unary) and node.operator == "not" and end < len(text) \
+                    and _is_word(text[end]):
                 glued.append(("not", end))
         reported_to = -1
         for keyword, at in glued:
