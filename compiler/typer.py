@@ -317,7 +317,7 @@ class Typer:
             if argument is None or parameter.per_item:
                 continue
             found = self.type_of(argument.value, item)
-            if parameter is operation.parameters[0] and found.name in ("list", "any"):
+            if parameter.name == operation.items_parameter and found.name in ("list", "any"):
                 element = found.element or ANY
             types[parameter.name] = found
             self.check_argument(operation, parameter, argument, found)
