@@ -13,7 +13,7 @@ from typing import Any
 from compiler import ast
 from compiler.checks import Analysis
 from compiler.source import SourceFile
-from compiler.typer import Matched, match_call
+from compiler.typer import Matched, match_call, type_from_ref
 from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
 from runtime.orchestration.operations import OPERATIONS, Operation
 
@@ -98,6 +98,8 @@ def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
         entry: dict[str, Any] = {"type": declaration.type.name.text}
         if declaration.default is not None:
             entry["default"] = literal_value(declaration.default)[1]
+        if declaration.type.element is not None and declaration.type.name.text == "list":
+            entry["items"] = type_from_ref(declaration.type.element).to_json()
         if declaration.type.minimum is not None and declaration.type.maximum is not None:
             entry["min"] = declaration.type.minimum.value
             entry["max"] = declaration.type.maximum.value

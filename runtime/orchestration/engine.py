@@ -62,6 +62,8 @@ from runtime.orchestration.types import (
     bounds_phrase,
     describe,
     matches,
+    shape_form_problem,
+    shape_problem,
     type_of,
     wanted,
 )
@@ -339,8 +341,15 @@ def _check_declarations(workflow: WorkflowDefinition) -> None:
             if bounds and (declaration["type"] not in ("int", "float", "number")
                            or any(type_of(bound) not in ("int", "float") for bound in bounds)):
                 raise EnvelopeViolation(f"{where}: `min` and `max` are numbers, for a number type")
-            if "default" in declaration and not matches(declaration["default"],
-                                                        declaration["type"]):
+            if "items" in declaration:
+                problem = shape_form_problem(declaration["items"]) \
+                    if declaration["type"] == "list" else "only a list has `items`"
+                if problem:
+                    raise EnvelopeViolation(f"{where}: {problem}")
+            if "default" in declaration and (
+                    not matches(declaration["default"], declaration["type"])
+                    or ("items" in declaration and shape_problem(
+                        declaration["default"], declaration, "the default") is not None)):
                 raise EnvelopeViolation(f"{where}: the default is not {declaration['type']}")
 
 
@@ -438,6 +447,10 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
         if not matches(value, type_name):
             raise ParameterError(f"{what} `{name}` must be {wanted(type_name)}, "
                                  f"found {describe(value)}")
+        if "items" in declaration:  # `list[{id: str, ...}]`: every element, before any step
+            problem = shape_problem(value, declaration, name)
+            if problem:
+                raise ParameterError(f"{what} {problem}")
         low, high = declaration.get("min"), declaration.get("max")
         if (low is not None and value < low) or (high is not None and value > high):
             raise ParameterError(f"{what} `{name}` must be {bounds_phrase(low, high)}, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from compiler import compile_source
 from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.data import render
 from runtime.orchestration.expressions import EvaluationError, evaluate, expression_problem
-from runtime.orchestration.model import EnvelopeViolation
+from runtime.orchestration.model import EnvelopeViolation, ParameterError
 from tests.runtime.builders import step, workflow
 
 _MISSION = """mission data "Data" {{
@@ -168,3 +169,29 @@ def test_hostile_nesting_of_calls_is_refused_not_a_crash() -> None:
 def test_desc_has_no_value_outside_sort() -> None:
     with pytest.raises(EvaluationError, match="`desc` marks a key of `sort`"):
         evaluate({"call": "desc", "args": {"key": 1}}, {}, {})
+
+
+@pytest.mark.parametrize(("bugs", "message"), [
+    ([{"id": "B1", "title": "t", "severity": "high", "status": "open"}],
+     "state input `bugs[0].severity` must be a whole number, found the str 'high'"),
+    ([BUGS[0], {"id": "B2", "severity": 1, "status": "open"}],
+     "state input `bugs[1]` has no field `title`"),
+    ([BUGS[0], 3], "state input `bugs[1]` must be a map, found the int 3"),
+])
+def test_typed_list_inputs_are_checked_before_the_first_step(bugs: Any, message: str) -> None:
+    compiled = compile_source(_MISSION.format(body="count(state.bugs) -> state.out"))
+    assert compiled.workflow is not None
+    declared = compiled.workflow.metadata["declarations"]["inputs"]["bugs"]
+    assert declared["items"]["fields"]["severity"] == {"type": "int"}
+    with pytest.raises(ParameterError, match="^" + re.escape(message) + "$"):
+        Orchestrator().run_workflow(compiled.workflow,
+                                    ExecutionContext(initial_state={"bugs": bugs}))
+
+
+def test_a_malformed_element_type_in_a_workflow_is_refused() -> None:
+    compiled = compile_source(_MISSION.format(body="count(state.bugs) -> state.out"))
+    assert compiled.workflow is not None
+    compiled.workflow.metadata["declarations"]["inputs"]["bugs"]["items"] = {"type": "list",
+                                                                             "fields": {}}
+    with pytest.raises(EnvelopeViolation, match="only a map type has `fields`"):
+        Orchestrator().run_workflow(compiled.workflow, ExecutionContext())
