@@ -175,11 +175,23 @@ def references(expression: Any) -> list[str]:
 
 
 _NO_ITEM: Any = object()  # no current element: `item` cannot be read
+# Per-item evaluations one expression may make: nested list operations multiply
+# (`filter(L, where: count(filter(L, ...)) > 0)` is len(L) squared), so a hostile workflow
+# could otherwise make one step run for ever. Far above what a mission's data needs.
+MAX_ITEM_EVALUATIONS = 1_000_000
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_ITEM_EVALUATIONS
 
 
 def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any],
-             item: Any = _NO_ITEM) -> Any:
-    """The value of an expression (`item`: the current element inside a per-item argument).
+             item: Any = _NO_ITEM, budget: _Budget | None = None) -> Any:
+    """The value of an expression (`item`: the current element inside a per-item argument;
+    `budget`: what is left of the per-item evaluations of the outermost expression).
     Results may share structure with `state`."""
     if not isinstance(expression, dict):
         return expression
@@ -195,17 +207,17 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
             return lookup(item, root, path)
         raise EvaluationError(f"`{expression['ref']}` cannot be read here")
     if "list" in expression:
-        return [evaluate(value, params, state, item) for value in expression["list"]]
+        return [evaluate(value, params, state, item, budget) for value in expression["list"]]
     if "map" in expression:
-        return {key: evaluate(value, params, state, item)
+        return {key: evaluate(value, params, state, item, budget)
                 for key, value in expression["map"].items()}
     if "op" in expression:
-        return _apply(expression["op"], expression.get("args", []), params, state, item)
+        return _apply(expression["op"], expression.get("args", []), params, state, item, budget)
     if "if" in expression:
         condition, then_value, else_value = expression["if"]
-        chosen = then_value if _truth(evaluate(condition, params, state, item), "if") \
+        chosen = then_value if _truth(evaluate(condition, params, state, item, budget), "if") \
             else else_value
-        return evaluate(chosen, params, state, item)
+        return evaluate(chosen, params, state, item, budget)
     if "call" in expression:
         from runtime.orchestration.operations import OPERATIONS
 
@@ -213,7 +225,7 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
         if operation is None or operation.compute is None:
             raise EvaluationError(f"`{expression['call']}` does not give a value")
         return operation.compute(CallArguments(expression["call"], expression["args"], params,
-                                               state, item))
+                                               state, item, budget or _Budget()))
     raise EvaluationError(f"malformed expression with keys {sorted(expression)}")
 
 
@@ -221,15 +233,17 @@ class CallArguments:
     """The arguments of one data-operation call, evaluated on demand: a per-item argument
     is evaluated for each element with `item` bound to it."""
 
-    __slots__ = ("_args", "_item", "_params", "_state", "name")
+    __slots__ = ("_args", "_budget", "_item", "_params", "_state", "name")
 
     def __init__(self, name: str, args: Mapping[str, Any], params: Mapping[str, Any],
-                 state: Mapping[str, Any], item: Any = _NO_ITEM) -> None:
+                 state: Mapping[str, Any], item: Any = _NO_ITEM,
+                 budget: _Budget | None = None) -> None:
         self.name = name
         self._args = args
         self._params = params
         self._state = state
         self._item = item
+        self._budget = budget or _Budget()
 
     def has(self, name: str) -> bool:
         return name in self._args
@@ -237,14 +251,19 @@ class CallArguments:
     def value(self, name: str, default: Any = None) -> Any:
         if name not in self._args:
             return default
-        return evaluate(self._args[name], self._params, self._state, self._item)
+        return evaluate(self._args[name], self._params, self._state, self._item, self._budget)
 
     def expression(self, name: str) -> Any:
         return self._args.get(name)
 
     def each(self, expression: Any, element: Any) -> Any:
         """A per-item expression's value for one element."""
-        return evaluate(expression, self._params, self._state, element)
+        self._budget.left -= 1
+        if self._budget.left < 0:
+            raise EvaluationError(f"the expression evaluates per-item arguments more than "
+                                  f"{MAX_ITEM_EVALUATIONS:,} times (nested list operations "
+                                  "multiply); split the work over steps")
+        return evaluate(expression, self._params, self._state, element, self._budget)
 
 
 def _truth(value: Any, operator: str) -> bool:
@@ -254,12 +273,12 @@ def _truth(value: Any, operator: str) -> bool:
 
 
 def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
-           state: Mapping[str, Any], item: Any) -> Any:
+           state: Mapping[str, Any], item: Any, budget: _Budget | None) -> Any:
     if operator == "and":
-        return all(_truth(evaluate(arg, params, state, item), "and") for arg in args)
+        return all(_truth(evaluate(arg, params, state, item, budget), "and") for arg in args)
     if operator == "or":
-        return any(_truth(evaluate(arg, params, state, item), "or") for arg in args)
-    values = [evaluate(arg, params, state, item) for arg in args]
+        return any(_truth(evaluate(arg, params, state, item, budget), "or") for arg in args)
+    values = [evaluate(arg, params, state, item, budget) for arg in args]
     if operator == "not":
         return not _truth(values[0], "not")
     if operator == "neg":
