@@ -51,9 +51,9 @@ def expression_text(expression: Any, minimum: int = 0) -> str:
         return value_text(expression["lit"])
     if "ref" in expression:
         return str(expression["ref"])
-    if "list" in expression:
+    if "list" in expression and isinstance(expression["list"], list):
         return "[" + ", ".join(expression_text(item) for item in expression["list"]) + "]"
-    if "map" in expression:
+    if "map" in expression and isinstance(expression["map"], dict):
         return "{" + ", ".join(f"{key_text(str(key))}: {expression_text(item)}"
                                for key, item in expression["map"].items()) + "}"
     if "call" in expression and isinstance(expression.get("args"), dict):

@@ -153,24 +153,25 @@ def lookup(data: Any, root: str, path: tuple[str, ...]) -> Any:
 
 
 def references(expression: Any) -> list[str]:
-    """Every `ref` in an expression, in order of appearance."""
+    """Every `ref` in an expression, in order of appearance. Works on unchecked data too
+    (graphs of hand-written workflows): a part of the wrong shape holds no reference."""
     found: list[str] = []
     stack = [expression]
     while stack:
         node = stack.pop()
-        if isinstance(node, dict):
-            if "ref" in node:
-                found.append(node["ref"])
-            elif "list" in node:
-                stack.extend(reversed(node["list"]))
-            elif "map" in node:
-                stack.extend(reversed(list(node["map"].values())))
-            elif "op" in node:
-                stack.extend(reversed(node.get("args", [])))
-            elif "if" in node:
-                stack.extend(reversed(node["if"]))
-            elif "call" in node:
-                stack.extend(reversed(list(node["args"].values())))
+        if not isinstance(node, dict):
+            continue
+        if "ref" in node:
+            found.append(node["ref"])
+            continue
+        key = next((k for k in ("list", "map", "op", "if", "call") if k in node), None)
+        if key is None:
+            continue
+        parts = node.get("args", []) if key in ("op", "call") else node[key]
+        if isinstance(parts, dict):
+            parts = list(parts.values())
+        if isinstance(parts, list):
+            stack.extend(reversed(parts))
     return found
 
 
