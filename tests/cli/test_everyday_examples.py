@@ -78,3 +78,15 @@ def test_release_note_fails_while_items_are_open(tmp_path: Path) -> None:
                    "--store", str(tmp_path / "runs.db"))
     assert done.returncode != 0
     assert "1 checklist item(s) still open" in done.stdout + done.stderr
+
+
+def test_bug_triage_resumes_by_label_and_verifies(tmp_path: Path) -> None:
+    store, receipt = str(tmp_path / "runs.db"), str(tmp_path / "receipt.json")
+    run_cli("run", "examples/bug_triage.mission", "--state", "examples/bugs.json",
+            "--no-input", "--store", store)
+    done = run_cli("resume", "1", "--store", store, "--answer", "pick=Avatar not shown",
+                   "--receipt", receipt)
+    assert done.returncode == 0, done.stderr
+    verified = run_cli("verify", receipt, "--workflow", "examples/bug_triage.mission")
+    assert verified.returncode == 0 and "verified" in verified.stdout, verified.stderr
+    assert json.loads(Path(receipt).read_text(encoding="utf-8"))["answers"]["pick"] == "BUG-4"

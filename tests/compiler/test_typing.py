@@ -110,3 +110,36 @@ def test_errors(first: str, second: str, error: str) -> None:
 def test_a_template_known_only_at_run_time_is_not_checked_statically() -> None:
     errors, _ = _compile('set(at: state.out, value: format(state.name, a: 1))')
     assert errors == []
+
+
+_CHOOSE = """mission pick "Pick" {{
+    version 1
+    input bugs: list[{{id: str, title: str, severity: int}}] = []
+    human pick "Pick one" {{
+        {call} -> state.chosen
+    }}
+    runtime use "Use it" {{
+        set(at: state.out, value: state.chosen)
+    }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("call", "shape"), [
+    ('choose("Which?", options: ["a", "b"])', "str"),
+    ('choose("Which?", options: state.bugs, label: item.title, value: item.severity)', "int"),
+    ('choose("Which?", options: state.bugs, label: item.title)',
+     "{id: str, title: str, severity: int}"),
+])
+def test_choose_by_label_stores_the_type_of_its_value(call: str, shape: str) -> None:
+    compiled = compile_source(_CHOOSE.format(call=call))
+    assert list(compiled.errors) == []
+    assert compiled.analysis is not None
+    assert str(compiled.analysis.state_shapes["chosen"]) == shape
+
+
+def test_choose_labels_are_checked_against_the_element_type() -> None:
+    compiled = compile_source(_CHOOSE.format(
+        call='choose("Which?", options: state.bugs, label: item.titel, value: item.id)'))
+    assert [(d.code, d.message) for d in compiled.errors] == [
+        ("E028", "`item` has no field `titel`")]
