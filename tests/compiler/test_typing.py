@@ -143,3 +143,23 @@ def test_choose_labels_are_checked_against_the_element_type() -> None:
         call='choose("Which?", options: state.bugs, label: item.titel, value: item.id)'))
     assert [(d.code, d.message) for d in compiled.errors] == [
         ("E028", "`item` has no field `titel`")]
+
+
+def test_the_linter_sees_variadic_and_named_template_arguments_as_reads() -> None:
+    text = """mission joined "Join lists" {
+    version 1
+    input a: list = []
+    input b: list = []
+    input who: str = "x"
+    runtime join "Join" {
+        concat(state.a, state.b) -> state.all
+    }
+    runtime say "Say" {
+        format("{n} from {who}", n: count(state.all), who: state.who) -> state.text
+    }
+    runtime show "Show" {
+        assert(condition: state.text != "")
+    }
+}
+"""
+    assert [d.code for d in compile_source(text).diagnostics] == []
