@@ -65,4 +65,4 @@ def test_worked_examples_give_the_documented_values(expression: str, expected: s
 @pytest.mark.parametrize("name", ["bug_triage", "budget_guard", "release_note"])
 def test_worked_missions_are_the_shipped_examples(name: str) -> None:
     shipped = (ROOT / "examples" / f"{name}.mission").read_text(encoding="utf-8")
-    assert shipped[shipped.index("mission "):].strip() in LANGUAGE
+    assert shipped[shipped.index(f"\nmission {name} "):].strip() in LANGUAGE
