@@ -46,9 +46,12 @@ def explanation(code: str) -> str:
     if rule is None and (text := operation_text(code)) is not None:
         return text
     if rule is None:
+        from runtime.orchestration.operations import OPERATIONS
+
         candidates = [rule.slug for rule in all_rules()] if "-" in code else all_codes()
         wanted = code if "-" in code else code.upper()
-        hint = "".join(f" ({line})" for line in did_you_mean(wanted, candidates))
+        hint = "".join(f" ({line})" for line in did_you_mean(wanted, candidates)
+                       or did_you_mean(code, OPERATIONS))
         raise UsageError(f"`{code}` is not a diagnostic code or an operation{hint}; run "
                          "`mission rules` for the codes, `mission explain operations` for the "
                          "operations")
