@@ -193,3 +193,10 @@ def test_completion_offers_data_operations_and_item_where_a_value_goes() -> None
     labels = {item.label for item in features.completion(
         Snapshot.build(URI, plain), at(plain, "value: ", 7)).items}
     assert "filter" in labels and "item" not in labels and "desc" not in labels
+
+
+def test_hover_on_item_gives_the_field_type_from_the_element_type() -> None:
+    text = hover_text(TRIAGE, "item.severity", 6)
+    assert text == "`item.severity`: int\n\nthe current element is `{id: str, severity: int}`"
+    outside = TRIAGE.replace("set(at: state.top,", "set(at: state.top, other: item,")
+    assert hover_text(outside, "item,", 1).startswith("`item`: the current element, inside")
