@@ -65,7 +65,8 @@ def expression_text(expression: Any, minimum: int = 0) -> str:
     if "op" not in expression:
         return value_text(expression)
     operator = str(expression["op"])
-    args = list(expression.get("args", []))
+    args = expression.get("args", [])
+    args = list(args) if isinstance(args, list) else []  # unchecked data: draw what is there
     level = _precedence(expression)
     if operator == "not":
         text = "not " + expression_text(args[0] if args else None, level)
