@@ -18,12 +18,14 @@ from lsprotocol import types
 from compiler import CompileResult, ast, compile_source
 from compiler.ast import Span
 from compiler.checks import references as references_in
+from compiler.checks import subexpressions
 from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.typer import Typer, match_call
 from mission.lsp import context
 from mission.lsp.positions import LineIndex
 from runtime.orchestration.operations import OPERATIONS, Operation
-from runtime.orchestration.types import TYPE_NAMES
+from runtime.orchestration.types import ANY, TYPE_NAMES, Type
 
 SOURCE = "mission"
 
@@ -230,6 +232,8 @@ def _token_at(text: str, offset: int) -> context.Token | None:
 
 def operation_markdown(operation: Operation) -> str:
     what = "human question" if operation.kind == "human" else "runtime operation"
+    if operation.compute is not None:
+        what = "data operation, in any expression or as a runtime step"
     if operation.effect:
         what += f", effect `{operation.effect}`"
     lines = [f"```mission\n{operation.signature}\n```", f"*{what}*: {operation.summary}", "",
@@ -238,6 +242,8 @@ def operation_markdown(operation: Operation) -> str:
         lines += ["", "**Arguments**"]
         for parameter in operation.parameters:
             kind = "state path" if parameter.place else parameter.type
+            if parameter.per_item:
+                kind += ", per item: reads `item`"
             optional = "" if parameter.required else ", optional"
             lines.append(f"- `{parameter.name}` ({kind}{optional}): {parameter.doc}")
     if operation.example:
@@ -335,6 +341,8 @@ def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
             markdown = KEYWORD_DOCS.get(found.name, f"`{found.name}` is not a step kind")
         elif found.kind == "step":
             markdown = _step_markdown(snapshot, found.name)
+        elif found.kind == "item":
+            markdown = _item_markdown(snapshot, found)
     if not markdown:
         token = _token_at(snapshot.text, offset)
         if token is None:
@@ -348,6 +356,46 @@ def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
         return None
     return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown),
                        snapshot.lines.range(span))
+
+
+def _item_markdown(snapshot: Snapshot, found: Occurrence) -> str:
+    """`item.title`: its type, from the element type of the innermost list operation
+    whose per-item argument holds it."""
+    mission, analysis = snapshot.result.mission, snapshot.result.analysis
+    if mission is None or analysis is None:
+        return ""
+    element: Type | None = None
+    for step in mission.steps:
+        calls: list[tuple[str, tuple[ast.Argument, ...], Span]] = []
+        if step.call is not None:
+            calls.append((step.call.operation.text, step.call.arguments, step.call.span))
+            calls += [(node.function.text, node.arguments, node.span)
+                      for argument in step.call.arguments
+                      for node in subexpressions(argument.value)
+                      if isinstance(node, ast.CallExpr)]
+        for name, arguments, span in sorted(calls, key=lambda c: c[2].end - c[2].start,
+                                            reverse=True):  # outermost first
+            operation = OPERATIONS.get(name)
+            if operation is None or not span.start <= found.span.start <= span.end:
+                continue
+            matched = match_call(operation, name, arguments, span, None).single
+            items, inside = matched.get(operation.items_parameter or ""), False
+            for parameter in operation.parameters:
+                argument = matched.get(parameter.name)
+                inside |= parameter.per_item and argument is not None and \
+                    argument.value.span.start <= found.span.start <= argument.value.span.end
+            if inside and items is not None:
+                typer = Typer(analysis.state_shapes, analysis.param_shapes)
+                element = typer.type_of(items.value, element).element or ANY
+    if element is None:
+        return ("`item`: the current element, inside an argument a list operation "
+                "evaluates per item (`where:`, `by:`, `of:`, `label:`, `value:`)")
+    current: Type | None = element
+    reference = found.dotted.split(".")[1:]
+    for part in reference:
+        current = current.field(part) if current is not None else None
+    shown = str(current) if current is not None else "any"
+    return (f"`{found.dotted}`: {shown}\n\nthe current element is `{element}`")
 
 
 def _step_markdown(snapshot: Snapshot, step_id: str) -> str:
@@ -397,13 +445,29 @@ def _param_type(snapshot: Snapshot, name: str) -> str:
     return declaration.type.name.text if declaration is not None else ""
 
 
-def _value_items(snapshot: Snapshot) -> list[types.CompletionItem]:
+def _value_items(snapshot: Snapshot, operation: Operation | None = None,
+                 snippets: bool = True) -> list[types.CompletionItem]:
+    """What a value can be: names, constants, the data operations, and `item` in the
+    arguments of an operation with per-item arguments."""
     items = [_item(f"param.{name}", types.CompletionItemKind.Variable,
                    _param_type(snapshot, name)) for name in _names(snapshot).params]
     items += [_item(f"state.{name}", types.CompletionItemKind.Field,
                     _state_type(snapshot, name)) for name in _state_names(snapshot)]
     items += [_item(word, types.CompletionItemKind.Constant, doc=KEYWORD_DOCS[word])
               for word in ("true", "false", "null")]
+    if operation is not None and any(p.per_item for p in operation.parameters):
+        items.append(_item("item", types.CompletionItemKind.Variable,
+                           "the current element", "The current element of the list, inside "
+                           "an argument evaluated per item (`where:`, `by:`, `of:`, `label:`, "
+                           "`value:`)."))
+    items += [_item(op.name, types.CompletionItemKind.Function, op.signature,
+                    operation_markdown(op), f"{op.name}($0)" if snippets else None,
+                    snippet=snippets)
+              for op in OPERATIONS.values() if op.compute is not None and op.name != "desc"]
+    if operation is not None and operation.name == "sort":
+        desc = OPERATIONS["desc"]
+        items.append(_item(desc.name, types.CompletionItemKind.Function, desc.signature,
+                           operation_markdown(desc)))
     return items
 
 
@@ -453,9 +517,9 @@ def completion(snapshot: Snapshot, position: types.Position,
             items.append(_item(parameter.name, types.CompletionItemKind.Property,
                                f"{kind}{'' if parameter.required else ' (optional)'}",
                                parameter.doc, insert=f"{parameter.name}: "))
-        items += _value_items(snapshot)
+        items += _value_items(snapshot, operation, snippets)
     elif where.kind == "value":
-        items += _value_items(snapshot)
+        items += _value_items(snapshot, OPERATIONS.get(where.operation), snippets)
     elif where.kind == "param":
         items += [_item(name, types.CompletionItemKind.Variable, _param_type(snapshot, name))
                   for name in _names(snapshot).params]

@@ -243,3 +243,17 @@ def test_check_does_not_need_a_writable_cache(project: Path) -> None:
     done = run_cli("check", ".", cwd=project, env={"XDG_CACHE_HOME": str(blocked)})
     assert done.returncode == 0, done.stderr
     shutil.rmtree(project)
+
+
+def test_explain_shows_an_operation_and_lists_them_all() -> None:
+    from mission.cli import UsageError
+    from mission.commands.explain import explanation
+
+    text = explanation("sort")
+    assert text.startswith("sort(list: list, by: any per item) -> list\n"
+                           "used inside any expression, or as a runtime step\n")
+    assert "null is last" in text and "sort(state.bugs, by: [desc(item.severity), item.id])" in text
+    listed = explanation("operations")
+    assert all(name in listed for name in ("filter", "format", "prioritize", "confirm"))
+    with pytest.raises(UsageError, match="did you mean `filter`"):
+        explanation("filtr")
