@@ -19,7 +19,7 @@ from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
-from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, Mentions
+from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
 from runtime.orchestration.operations import OPERATIONS, Operation
 from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
 
@@ -77,11 +77,14 @@ class _Checker:
         self.report_unprovided()
 
     def check_name(self, name: ast.Name, what: str) -> None:
-        if name.text in KEYWORDS:
+        if name.text in RESERVED_NAMES:
             self.error("E002",
-                       f"`{name.text}` is a reserved keyword and cannot be used as a {what}",
-                       name.span, "reserved keyword",
-                       help=(f"rename it, for example `{name.text}_value`",))
+                       f"`{name.text}` is a literal value and cannot be used as "
+                       f"{'an' if what[0] in 'aeiou' else 'a'} {what}",
+                       name.span, "reserved word",
+                       help=(f"rename it, for example `{name.text}_value`",
+                             "other keywords (`version`, `input`, `when`, ...) are fine as "
+                             "names"))
 
     def check_versions(self, mission: ast.Mission) -> None:
         versions = mission.versions

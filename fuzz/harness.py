@@ -70,7 +70,9 @@ _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", 
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
           "condition", "reason", "prompt", "options", "show", "when", "param", "count"]
 _SAMPLES = {
-    "NAME": [*_WORDS, "_", "a" * 70, "é"],
+    # keywords are contextual: each is also a name wherever a name stands
+    "NAME": [*_WORDS, "_", "a" * 70, "é", "version", "input", "mission", "item", "if", "then",
+             "else", "in", "by", "true"],
     "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
                '"\\ud83d\\ude00"', '"\x1b[2J"'],
     "INT": ["0", "1", "-3", "12", "9007199254740991", "9007199254740992", "-0", "1" * 30],

@@ -45,6 +45,21 @@ def tokens(text: str) -> list[Token]:
             for match in _TOKEN.finditer(text) if match.lastgroup != "space"]
 
 
+# After these words, the next word is a name whatever it is spelled (keywords are
+# contextual): `param version`, `runtime when`, `by then`, `mission input`.
+_NAME_AFTER = frozenset({"mission", "param", "input", "runtime", "human", "by", "."})
+
+
+def in_name_position(found: list[Token], index: int) -> bool:
+    """True when the word `found[index]` stands where only a name can: after a word of
+    `_NAME_AFTER` or a `.`, or before a `:` (an argument, map key or field name)."""
+    before = found[index - 1].text if index else ""
+    after = found[index + 1].text if index + 1 < len(found) else ""
+    if before in _NAME_AFTER and not (before in ("param", "input") and after == "."):
+        return True
+    return after == ":"
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Where completion was asked.

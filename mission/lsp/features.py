@@ -38,6 +38,13 @@ KEYWORD_DOCS: dict[str, str] = {
     "state": "`state.NAME`: the run's state, a JSON object that steps read and write.",
     "when": "`when CONDITION`: the step runs only when the condition is true; otherwise it is "
             "recorded as skipped.",
+    "by": "`by GROUP`: on a human step, the group whose members may answer it under "
+          "`mission serve`.",
+    "item": "`item`: the current item of the list an operation goes through (`item.NAME` "
+            "reads one of its fields).",
+    "if": "`if CONDITION then A else B`: A when the condition is true, else B.",
+    "then": "`if CONDITION then A else B`: A when the condition is true, else B.",
+    "else": "`if CONDITION then A else B`: A when the condition is true, else B.",
     "runtime": "A `runtime` step: the engine does it, with one operation call.",
     "human": "A `human` step: a person answers one question (`confirm`, `choose`, `text` or "
              "`number`); the run waits for the answer.",
@@ -217,9 +224,12 @@ def occurrence_at(snapshot: Snapshot, offset: int) -> Occurrence | None:
 
 
 def _token_at(text: str, offset: int) -> context.Token | None:
-    for token in context.tokens(text):
+    """The word at `offset`; None where it is not one, or where it is a name spelled like
+    a keyword (`param version`), which has no keyword text to show."""
+    found = context.tokens(text)
+    for index, token in enumerate(found):
         if token.start <= offset <= token.end and token.kind == "name":
-            return token
+            return None if context.in_name_position(found, index) else token
         if token.start > offset:
             break
     return None

@@ -19,8 +19,14 @@ Tokens = list[str]
 # The reserved words, read from the grammar's keyword terminals (`MISSION: "mission"`).
 KEYWORDS = frozenset(re.findall(r'^[A-Z]+: "([a-z]+)"$', GRAMMAR_TEXT, re.MULTILINE))
 
-names = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True).filter(
+# Keywords are contextual, so any of them is also a name (a param `version`, a step `when`,
+# a map key `if`); only a call's name cannot be one that starts an expression (`if(`).
+_PLAIN_NAMES = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True).filter(
     lambda name: name not in KEYWORDS)
+names = st.one_of(_PLAIN_NAMES, _PLAIN_NAMES, _PLAIN_NAMES, st.sampled_from(sorted(KEYWORDS)))
+_NOT_CALLEES = frozenset({"not", "if", "then", "else", "and", "or", "in", "state", "param",
+                          "item", "true", "false", "null"})
+callee_names = names.filter(lambda name: name not in _NOT_CALLEES)
 comment_texts = st.text(
     st.characters(exclude_characters="\n", exclude_categories=["Cs"]), max_size=16,
 ).map(lambda body: "#" + body)
@@ -117,7 +123,7 @@ def calls(draw: st.DrawFn) -> Tokens:
     positional = [tokens for _, tokens in draw(st.lists(expressions(), max_size=2))]
     named = [[name, ":", *value[1]] for name, value in
              draw(st.lists(st.tuples(names, expressions()), max_size=3))]
-    tokens = [draw(names), "(", *_separated(positional + named, draw(st.booleans())), ")"]
+    tokens = [draw(callee_names), "(", *_separated(positional + named, draw(st.booleans())), ")"]
     if draw(st.booleans()):
         tokens += ["->", *draw(references("state"))]
     return tokens
