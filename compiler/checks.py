@@ -20,7 +20,7 @@ from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import FIELD_KINDS, FORM_FIELDS, OPERATIONS, Operation
 from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
 
 MAX_TOTAL_STEPS = 5
@@ -47,6 +47,19 @@ class Analysis:
     arguments: dict[str, dict[str, ast.Argument]] = field(default_factory=dict)
     # state roots read where nothing provides them (E009): lint rules leave them alone
     unprovided: set[str] = field(default_factory=set)
+    # state root -> field -> type, where a form's answer is stored (`state.standup.today`)
+    state_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    # step id -> a form's fields in order: (name, kind, arguments matched to parameter names)
+    form_fields: dict[str, list[FormField]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One field of a form as checked: its name, its kind (`text`, ...) and its arguments."""
+
+    name: ast.Name
+    kind: str
+    arguments: dict[str, ast.Argument]
 
 
 class _Checker:
@@ -269,6 +282,29 @@ class _Checker:
                              f"{one_of(n for n, o in OPERATIONS.items() if o.kind == kind)}",))
         matched = self.match_arguments(call, operation)
         self.analysis.arguments[step.id.text] = matched
+        # A form's fields are questions, not a value: checked on their own.
+        form = matched.get("fields") if operation.name == "form" else None
+        self.check_arguments(name, operation,
+                             {key: value for key, value in matched.items() if value is not form})
+        fields = self.check_form(step, form.value) if form is not None else None
+        self.record_writes(step, operation, matched)
+        if call.output is not None:
+            if operation.result is None:
+                self.error("E017", f"`{name}` has no result to write", call.output.span,
+                           "nothing to write here",
+                           help=(f"remove `-> {call.output.dotted}`",))
+            else:
+                self.write(call.output, operation.result)
+                if fields is not None and len(call.output.path) == 1:
+                    self.analysis.state_fields[call.output.path[0].text] = fields
+        elif operation.result is not None and kind == "human":
+            self.error("E017", f"the answer to `{name}` is not stored", call.span,
+                       "the answer goes nowhere",
+                       help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
+
+    def check_arguments(self, name: str, operation: Operation,
+                        matched: dict[str, ast.Argument]) -> None:
+        """The reads of the arguments, then their types."""
         # Reads happen before writes: `append(to: state.log, value: state.log)` reads first.
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
@@ -286,18 +322,82 @@ class _Checker:
                 self.error("E011", f"`{parameter.name}` of `{name}` must be {parameter.type}, "
                            f"not {value_type}", argument.value.span, f"this is {value_type}",
                            help=(f"{name}: {operation.signature}",))
-        self.record_writes(step, operation, matched)
-        if call.output is not None:
-            if operation.result is None:
-                self.error("E017", f"`{name}` has no result to write", call.output.span,
-                           "nothing to write here",
-                           help=(f"remove `-> {call.output.dotted}`",))
-            else:
-                self.write(call.output, operation.result)
-        elif operation.result is not None and kind == "human":
-            self.error("E017", f"the answer to `{name}` is not stored", call.span,
-                       "the answer goes nowhere",
-                       help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
+
+    # -- forms ------------------------------------------------------------------------
+    def check_form(self, step: ast.Step, value: ast.Expr) -> dict[str, str] | None:
+        """The fields of `form(...)`: a map, written in the mission, of one question per
+        field. Returns each field's answer type (the shape of the stored answer)."""
+        example = '`fields: {today: text("What will you do today?"), blocked: ' \
+                  'confirm("Blocked?")}`'
+        if not isinstance(value, ast.MapExpr):
+            self.check_reads(value)
+            self.error("E025", "the fields of a form must be written in the mission, as a map "
+                       "of questions", value.span, "not a map of questions",
+                       help=(f"for example {example}",))
+            return None
+        if not value.entries:
+            self.error("E026", "this form has no fields", value.span, "an empty form",
+                       help=(f"give it at least one field, for example {example}",))
+            return None
+        fields: dict[str, str] = {}
+        first: dict[str, ast.Name] = {}
+        checked: list[FormField] = []
+        for entry in value.entries:
+            name = entry.key
+            if name.text in first:
+                self.error("E027", f"the form asks the field `{name.text}` twice", name.span,
+                           "asked again here", labels=(Label(first[name.text].span,
+                                                             "first asked here"),),
+                           help=("give every field its own name; the answer is a map with one "
+                                 "key per field",))
+                continue
+            first[name.text] = name
+            self.check_name(name, "form field")
+            found = self.check_field(entry.value)
+            if found is None:
+                fields[name.text] = "any"
+                continue
+            kind, arguments = found
+            fields[name.text] = FORM_FIELDS[kind].result or "any"
+            checked.append(FormField(name, kind, arguments))
+        self.analysis.form_fields[step.id.text] = checked
+        return fields
+
+    def check_field(self, value: ast.Expr) -> tuple[str, dict[str, ast.Argument]] | None:
+        """One field: a question call (`text("...")`, `number("...", min: 0)`, ...)."""
+        kinds = one_of(FIELD_KINDS)
+        if not isinstance(value, ast.CallExpr) or value.piped:
+            self.check_reads(value)
+            self.error("E025", "a form field must be a question", value.span, "not a question",
+                       help=(f"write one of {kinds}, for example `text(\"Why?\")`",))
+            return None
+        kind = value.function.text
+        operation = FORM_FIELDS.get(kind)
+        if operation is None:
+            for argument in value.arguments:
+                self.check_reads(argument.value)
+            self.error("E025", f"unknown form field type `{kind}`", value.function.span,
+                       "not a field type",
+                       help=(*did_you_mean(kind, FIELD_KINDS), f"a field is one of {kinds}"),
+                       fix=rename_fix(kind, value.function.span, FIELD_KINDS))
+            return None
+        call = ast.Call(value.function, value.arguments, None, value.span)
+        matched = self.match_arguments(call, operation)
+        self.check_arguments(kind, operation, matched)
+        low, high = _literal_number(matched.get("min")), _literal_number(matched.get("max"))
+        if low is not None and high is not None and low[0] > high[0]:
+            self.error("E025", f"the field's `min` ({low[0]}) is greater than its `max` "
+                       f"({high[0]}): no answer could fit", low[1].cover(high[1]),
+                       "an empty range", labels=(Label(low[1], "the smallest answer"),
+                                                 Label(high[1], "the largest answer")),
+                       help=("swap the two bounds, or widen the range",))
+        options = matched.get("options")
+        if options is not None and isinstance(options.value, ast.ListExpr) \
+                and not options.value.items:
+            self.error("E025", "this choose field has no options", options.value.span,
+                       "nothing to choose from",
+                       help=('list the options, for example `options: ["yes", "later"]`',))
+        return kind, matched
 
     def unknown_operation(self, call: ast.Call, kind: str) -> None:
         name = call.operation.text
@@ -410,10 +510,16 @@ class _Checker:
         root = target.path[0].text
         self.analysis.writes.setdefault(root, []).append(target.span)
         self.provided_at.setdefault(root, target.span.start)
+        shape = self.analysis.state_fields
         if len(target.path) == 1:
             self.analysis.state_types[root] = type_name
+            shape.pop(root, None)  # a form's answer written over: its fields are not known
         else:
             self.analysis.state_types.setdefault(root, "map")
+            if root in shape:  # a form's answer with a field added or changed
+                shape[root] = {**shape[root],
+                               target.path[1].text: type_name if len(target.path) == 2
+                               else "any"}
 
     # -- expressions --------------------------------------------------------------
     def check_reads(self, expression: ast.Expr, wanted: str = "any") -> None:
@@ -437,6 +543,15 @@ class _Checker:
                                fix=rename_fix(head.text, head.span, self.analysis.params))
                 continue
             self.analysis.reads.setdefault(head.text, []).append(reference.span)
+            shape = self.analysis.state_fields.get(head.text)
+            if shape is not None and len(reference.path) >= 2 \
+                    and reference.path[1].text not in shape:
+                field_name = reference.path[1]
+                self.error("E028", f"`state.{head.text}` holds a form's answer, which has no "
+                           f"field `{field_name.text}`", field_name.span, "not a field of the form",
+                           help=(*did_you_mean(field_name.text, shape),
+                                 "the form's fields: " + ", ".join(f"`{n}`" for n in shape)),
+                           fix=rename_fix(field_name.text, field_name.span, shape))
             if head.text not in self.provided_at \
                     and not self.mentions.state & {head.text, ANY_NAME}:
                 self.unprovided.append((head, type_name))
@@ -498,6 +613,17 @@ class _Checker:
         return expression_type(expression, self.analysis)
 
 
+def _literal_number(argument: ast.Argument | None) -> tuple[int | float, Span] | None:
+    """The number an argument is written as, with its span; None unless a number literal."""
+    if argument is None or not isinstance(argument.value, ast.Literal):
+        return None
+    value = argument.value.value
+    if type_of(value) not in ("int", "float"):
+        return None
+    assert isinstance(value, (int, float))
+    return value, argument.value.span
+
+
 def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
     """The static type of an expression (`any` when it is only known at run time)."""
     if isinstance(expression, ast.Literal):
@@ -509,9 +635,12 @@ def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
     if isinstance(expression, ast.MapExpr):
         return "map"
     if isinstance(expression, ast.Reference):
+        name = expression.path[0].text if expression.path else ""
+        if expression.root == "state" and len(expression.path) == 2 \
+                and name in analysis.state_fields:  # a field of a form's answer
+            return analysis.state_fields[name].get(expression.path[1].text, "any")
         if len(expression.path) != 1:
             return "any"
-        name = expression.path[0].text
         if expression.root == "param":
             declaration = analysis.params.get(name)
             if declaration is None:
