@@ -51,6 +51,8 @@ class Analysis:
     state_fields: dict[str, dict[str, str]] = field(default_factory=dict)
     # step id -> a form's fields in order: (name, kind, arguments matched to parameter names)
     form_fields: dict[str, list[FormField]] = field(default_factory=dict)
+    # where the fields of each form are written (their duplicates are E042, not W213)
+    form_maps: set[Span] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,12 +333,13 @@ class _Checker:
                   'confirm("Blocked?")}`'
         if not isinstance(value, ast.MapExpr):
             self.check_reads(value)
-            self.error("E025", "the fields of a form must be written in the mission, as a map "
+            self.error("E040", "the fields of a form must be written in the mission, as a map "
                        "of questions", value.span, "not a map of questions",
                        help=(f"for example {example}",))
             return None
+        self.analysis.form_maps.add(value.span)
         if not value.entries:
-            self.error("E026", "this form has no fields", value.span, "an empty form",
+            self.error("E041", "this form has no fields", value.span, "an empty form",
                        help=(f"give it at least one field, for example {example}",))
             return None
         fields: dict[str, str] = {}
@@ -345,7 +348,7 @@ class _Checker:
         for entry in value.entries:
             name = entry.key
             if name.text in first:
-                self.error("E027", f"the form asks the field `{name.text}` twice", name.span,
+                self.error("E042", f"the form asks the field `{name.text}` twice", name.span,
                            "asked again here", labels=(Label(first[name.text].span,
                                                              "first asked here"),),
                            help=("give every field its own name; the answer is a map with one "
@@ -368,7 +371,7 @@ class _Checker:
         kinds = one_of(FIELD_KINDS)
         if not isinstance(value, ast.CallExpr) or value.piped:
             self.check_reads(value)
-            self.error("E025", "a form field must be a question", value.span, "not a question",
+            self.error("E040", "a form field must be a question", value.span, "not a question",
                        help=(f"write one of {kinds}, for example `text(\"Why?\")`",))
             return None
         kind = value.function.text
@@ -376,7 +379,7 @@ class _Checker:
         if operation is None:
             for argument in value.arguments:
                 self.check_reads(argument.value)
-            self.error("E025", f"unknown form field type `{kind}`", value.function.span,
+            self.error("E040", f"unknown form field type `{kind}`", value.function.span,
                        "not a field type",
                        help=(*did_you_mean(kind, FIELD_KINDS), f"a field is one of {kinds}"),
                        fix=rename_fix(kind, value.function.span, FIELD_KINDS))
@@ -386,7 +389,7 @@ class _Checker:
         self.check_arguments(kind, operation, matched)
         low, high = _literal_number(matched.get("min")), _literal_number(matched.get("max"))
         if low is not None and high is not None and low[0] > high[0]:
-            self.error("E025", f"the field's `min` ({low[0]}) is greater than its `max` "
+            self.error("E040", f"the field's `min` ({low[0]}) is greater than its `max` "
                        f"({high[0]}): no answer could fit", low[1].cover(high[1]),
                        "an empty range", labels=(Label(low[1], "the smallest answer"),
                                                  Label(high[1], "the largest answer")),
@@ -394,7 +397,7 @@ class _Checker:
         options = matched.get("options")
         if options is not None and isinstance(options.value, ast.ListExpr) \
                 and not options.value.items:
-            self.error("E025", "this choose field has no options", options.value.span,
+            self.error("E040", "this choose field has no options", options.value.span,
                        "nothing to choose from",
                        help=('list the options, for example `options: ["yes", "later"]`',))
         return kind, matched
@@ -547,7 +550,7 @@ class _Checker:
             if shape is not None and len(reference.path) >= 2 \
                     and reference.path[1].text not in shape:
                 field_name = reference.path[1]
-                self.error("E028", f"`state.{head.text}` holds a form's answer, which has no "
+                self.error("E043", f"`state.{head.text}` holds a form's answer, which has no "
                            f"field `{field_name.text}`", field_name.span, "not a field of the form",
                            help=(*did_you_mean(field_name.text, shape),
                                  "the form's fields: " + ", ".join(f"`{n}`" for n in shape)),
