@@ -479,6 +479,9 @@ def _check_form(args: Mapping[str, Any]) -> None:
                 raise StepFailure(f"the field `{name}`: {problem}") from None
 
 
+_MAX_UNKNOWN_FIELDS = 5
+
+
 def _answer_form(args: Mapping[str, Any], answer: Any) -> dict[str, Any]:
     """A map with one valid answer per field; every bad field gets its own message. On the
     command line the whole answer may come as JSON text."""
@@ -504,8 +507,11 @@ def _answer_form(args: Mapping[str, Any], answer: Any) -> dict[str, Any]:
             values[name] = answer_field(spec, answer[name])
         except AnswerError as problem:
             problems[name] = str(problem)
-    for extra in sorted(set(answer) - set(names), key=str):
-        problems[str(extra)] = f"not a field of this form (its fields: {', '.join(names)})"
+    extras = sorted(set(answer) - set(names), key=str)
+    for extra in extras[:_MAX_UNKNOWN_FIELDS]:  # an answer from anyone: its messages are bounded
+        problems[str(extra)[:80]] = f"not a field of this form (its fields: {', '.join(names)})"
+    if len(extras) > _MAX_UNKNOWN_FIELDS:
+        problems["…"] = f"and {len(extras) - _MAX_UNKNOWN_FIELDS} more keys that are not fields"
     if problems:
         raise FieldErrors(problems)
     return values

@@ -141,3 +141,14 @@ def test_a_form_accepts_exactly_the_answers_its_fields_accept(answer: dict[str, 
         assert set(problem.problems) == bad
     else:
         assert expected and set(value) == {f["name"] for f in FIELDS}
+
+
+def test_the_messages_for_a_hostile_answer_stay_short() -> None:
+    validate = OPERATIONS["form"].answer
+    assert validate is not None
+    hostile = {**GOOD, **{f"key{index:05}" + "x" * 500: 1 for index in range(10_000)}}
+    with pytest.raises(FieldErrors) as raised:
+        validate({"fields": FIELDS}, hostile)
+    assert len(raised.value.problems) == 6
+    assert raised.value.problems["…"] == "and 9995 more keys that are not fields"
+    assert len(str(raised.value)) < 2_000
