@@ -67,7 +67,8 @@ class Context:
     kind: "none" (in a comment or string, or naming something new), "top",
     "item" (a new line in the mission body), "type", "value", "argument"
     (an argument name or a value), "operation" (an empty step body),
-    "param" (after `param.`), "state" (after `state.`).
+    "param" (after `param.`), "state" (after `state.`), "field" (a form
+    field's question, after `fields: {name:`).
     """
 
     kind: str
@@ -135,6 +136,16 @@ def _step_kind(found: list[Token], depths: list[int], brace: int) -> str:
     return header[-2].text if len(header) >= 2 else ""
 
 
+def _in_form_fields(texts: list[str], stack: list[int]) -> bool:
+    """True inside the `{...}` of `form(..., fields: {...})`, where a field's question goes."""
+    opener = stack[-1]
+    if texts[opener] != "{" or opener < 2 or texts[opener - 1] != ":" \
+            or texts[opener - 2] != "fields" or len(stack) < 2:
+        return False
+    call = stack[-2]
+    return texts[call] == "(" and call >= 1 and texts[call - 1] == "form"
+
+
 def completion_context(text: str, offset: int) -> Context:
     found = tokens(text[:offset])
     if found and found[-1].end == offset:
@@ -171,6 +182,8 @@ def completion_context(text: str, offset: int) -> Context:
                              if depths[i] == len(stack) and texts[i + 1] == ":")
             return Context("argument", operation=operation, used=used)
         return Context("value" if previous in _VALUE_BEFORE else "none")
+    if previous == ":" and _in_form_fields(texts, stack):
+        return Context("field")
     if previous == ":" and len(texts) >= 3 and texts[-3] in ("param", "input"):
         return Context("type")
     if previous in _VALUE_BEFORE - {","} or (texts[opener] == "[" and previous == ","):

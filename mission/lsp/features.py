@@ -22,7 +22,7 @@ from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic, Severity
 from mission.lsp import context
 from mission.lsp.positions import LineIndex
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS, Operation
 from runtime.orchestration.types import TYPE_NAMES
 
 SOURCE = "mission"
@@ -46,8 +46,8 @@ KEYWORD_DOCS: dict[str, str] = {
     "then": "`if CONDITION then A else B`: A when the condition is true, else B.",
     "else": "`if CONDITION then A else B`: A when the condition is true, else B.",
     "runtime": "A `runtime` step: the engine does it, with one operation call.",
-    "human": "A `human` step: a person answers one question (`confirm`, `choose`, `text` or "
-             "`number`); the run waits for the answer.",
+    "human": "A `human` step: a person answers one question (`confirm`, `choose`, `text`, "
+             "`number`, `date`, or a `form` of several fields); the run waits for the answer.",
     "and": "`A and B`: true when both are true.",
     "or": "`A or B`: true when either is true.",
     "not": "`not A`: true when A is false.",
@@ -448,6 +448,14 @@ def completion(snapshot: Snapshot, position: types.Position,
         items += [_item(kind, keyword, doc=KEYWORD_DOCS[kind],
                         insert=_STEP_SNIPPET.format(kind=kind) if snippets else None,
                         snippet=snippets) for kind in ("runtime", "human")]
+    elif where.kind == "field":
+        for kind, question in FORM_FIELDS.items():
+            extra = "".join(f", {p.name}: ${{{i}}}" for i, p in enumerate(
+                (p for p in question.parameters[1:] if p.required), start=2))
+            items.append(_item(kind, types.CompletionItemKind.Function, question.signature,
+                               operation_markdown(question),
+                               f'{kind}("${{1:prompt}}"{extra})' if snippets else None,
+                               snippet=snippets))
     elif where.kind == "type":
         items += [_item(name, types.CompletionItemKind.TypeParameter) for name in TYPE_NAMES]
     elif where.kind == "operation":
