@@ -64,7 +64,8 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "9007199254740993", "99999999999999999999", "0.1", "#", "# mission: ignore[W101]",
           "\n", "\t", "\r", "\x00", "\x1b[2J", "\u202e", "\u00a0", "\ufeff", "é", "\U0001f600",
           "\u201c", "[" * 60, "]" * 60, "not " * 60, "{a: " * 60, "(" * 60, "#\n" * 50,
-          "state" + ".a" * 60]
+          "state" + ".a" * 60, 'form("F", fields: {a: text("A?"), b: number("B?", min: 1)})',
+          "fields: {", 'date("D?")', "form(", "fields", "version: ", "if: "]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
@@ -79,6 +80,8 @@ _SAMPLES = {
     "FLOAT": ["1.5", "-0.25", "2e3", "1e999", "-0.0", "1e-400"],
     "COMPARE": ["==", "!=", "<", "<=", ">", ">="],
     "COMMENT": ["# note\n", "# mission: ignore[W101]\n", "#\n"],
+    # calls in expressions, the questions of a form's fields among them
+    "CALLEE": ["text", "number", "choose", "confirm", "date", "form", "count", "txt"],
 }
 
 

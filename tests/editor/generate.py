@@ -130,8 +130,30 @@ def calls(draw: st.DrawFn) -> Tokens:
 
 
 @st.composite
+def form_calls(draw: st.DrawFn) -> Tokens:
+    """`form("...", fields: {name: question(...), ...}) -> state.x`, the fields' names drawn
+    from all names (keywords included) and their questions from the field types."""
+    tokens = ["form", "(", draw(string_tokens()), ",", "fields", ":", "{"]
+    fields = draw(st.lists(st.tuples(names, st.sampled_from(
+        ["text", "number", "choose", "confirm", "date"])), min_size=1, max_size=4))
+    for index, (name, kind) in enumerate(fields):
+        # a call in an expression is a name directly followed by `(`: one token, no comment
+        tokens += [","] * (index > 0) + [name, ":", f"{kind}(", draw(string_tokens())]
+        if kind == "number" and draw(st.booleans()):
+            tokens += [",", "min", ":", draw(numbers), ",", "max", ":", draw(numbers)]
+        if kind == "choose":
+            tokens += [",", "options", ":", "[", draw(string_tokens()), "]"]
+        tokens.append(")")
+    if draw(st.booleans()):
+        tokens.append(",")
+    return [*tokens, "}", ")", "->", *draw(references("state"))]
+
+
+@st.composite
 def items(draw: st.DrawFn) -> Tokens:
-    kind = draw(st.sampled_from(["version", "param", "input", "step", "step"]))
+    kind = draw(st.sampled_from(["version", "param", "input", "step", "step", "form"]))
+    if kind == "form":
+        return ["human", draw(names), "{", *draw(form_calls()), "}"]
     if kind == "version":
         return ["version", draw(st.integers(0, 3).map(str))]
     if kind in ("param", "input"):
