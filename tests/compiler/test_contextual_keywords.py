@@ -1,7 +1,7 @@
 """Keywords are contextual: each is a name wherever the grammar takes a name.
 
 Every keyword is tried as every kind of name (mission, param, input, step id,
-group, record field, map key, argument, state path): both parsers
+group, record field, map key, argument, form field, state path): both parsers
 build the same tree, the mission compiles, the formatter keeps it and is
 idempotent, the highlighters colour it as a name and the editor's hover does
 not explain it as the keyword. Only `true`, `false` and `null` stay reserved
@@ -41,6 +41,8 @@ PLACES = {
     "field": 'mission m {{ version 1 input rows: list[{{{w}: str}}] = [] '
              'runtime s {{ set(at: state.out, value: state.rows) }} }}',
     "map key": 'mission m {{ version 1 runtime s {{ set(at: state.out, value: {{{w}: 1}}) }} }}',
+    "form field": 'mission m {{ version 1 human s {{ form("F", fields: {{{w}: text("?")}}) '
+                  '-> state.f }} runtime t {{ set(at: state.out, value: state.f.{w}) }} }}',
     "state path": 'mission m {{ version 1 runtime s {{ set(at: state.out.{w}, value: 1) }} }}',
 }
 
@@ -83,7 +85,7 @@ def test_keyword_names_compile_to_the_names_they_spell() -> None:
 
 @pytest.mark.parametrize("word", sorted(RESERVED_NAMES))
 def test_the_literal_words_stay_reserved_as_declared_names(word: str) -> None:
-    for place in ("mission", "param", "input", "step"):
+    for place in ("mission", "param", "input", "step", "form field"):
         codes = compiled(PLACES[place].format(w=word))
         assert "E002" in codes, (word, place)
     # ... but are still map keys, as they always were
