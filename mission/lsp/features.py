@@ -421,11 +421,14 @@ def _operation_item(operation: Operation, snippets: bool) -> types.CompletionIte
     if not snippets:
         return _item(operation.name, types.CompletionItemKind.Function, operation.signature,
                      operation_markdown(operation))
-    arguments = [f"{p.name}: ${{{i}}}" for i, p in
-                 enumerate((p for p in operation.parameters if p.required), start=1)]
-    text = f"{operation.name}({', '.join(arguments)})"
+    if operation.name == "form":  # its fields are a map of questions, not a value
+        text, placeholders = 'form("${1:prompt}", fields: {${2:name}: text("${3:question}")})', 3
+    else:
+        arguments = [f"{p.name}: ${{{i}}}" for i, p in
+                     enumerate((p for p in operation.parameters if p.required), start=1)]
+        text, placeholders = f"{operation.name}({', '.join(arguments)})", len(arguments)
     if operation.result is not None:
-        text += f" -> state.${{{len(arguments) + 1}:{operation.name}_result}}"
+        text += f" -> state.${{{placeholders + 1}:{operation.name}_result}}"
     return _item(operation.name, types.CompletionItemKind.Function, operation.signature,
                  operation_markdown(operation), text, snippet=True)
 

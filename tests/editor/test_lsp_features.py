@@ -181,6 +181,11 @@ def test_completion_and_hover_in_a_form() -> None:
                                          "-> state.f", "")),
         at(FORM, "        form", 8)).items}
     assert {"form", "date", "confirm"} <= operations
+    form = next(item for item in features.completion(
+        Snapshot.build(URI, "mission m {\n    version 1\n    human ask {\n        \n    }\n}\n"),
+        types.Position(3, 8)).items if item.label == "form")
+    assert form.insert_text == \
+        'form("${1:prompt}", fields: {${2:name}: text("${3:question}")}) -> state.${4:form_result}'
     hover = features.hover(snapshot, at(FORM, "form(", 1))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "form(prompt: str, fields: list, show: any?) -> map" in hover.contents.value
