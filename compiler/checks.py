@@ -369,7 +369,7 @@ class _Checker:
     def check_field(self, value: ast.Expr) -> tuple[str, dict[str, ast.Argument]] | None:
         """One field: a question call (`text("...")`, `number("...", min: 0)`, ...)."""
         kinds = one_of(FIELD_KINDS)
-        if not isinstance(value, ast.CallExpr) or value.piped:
+        if not isinstance(value, ast.CallExpr):
             self.check_reads(value)
             self.error("E040", "a form field must be a question", value.span, "not a question",
                        help=(f"write one of {kinds}, for example `text(\"Why?\")`",))

@@ -72,6 +72,8 @@ def test_field_arguments_are_checked_like_the_questions_arguments() -> None:
     assert field('number("A?", min: "low")') == ["E011"]
     assert field('choose("A?", options: ["x"], extra: 1)') == ["E010"]
     assert field('text("A?", "B?")') == ["E018"]
+    assert field('"A?" |> text()') == []  # the pipe is the first argument written first
+    assert field("[1]") == ["E040"]
 
 
 def test_a_form_is_one_human_step_and_must_be_stored() -> None:
@@ -91,3 +93,11 @@ def test_keywords_and_reserved_words_as_field_names() -> None:
     assert codes(text) == []
     assert codes(mission('human ask "Ask" { form("F", fields: {null: text("V?")}) '
                          '-> state.f }')) == ["E002"]
+
+
+def test_an_unused_form_answer_suggests_reading_one_of_its_fields() -> None:
+    found = [d for d in compile_source(mission(FORM), "m.mission").diagnostics
+             if d.code == "W206"]
+    assert [d.help for d in found] == [
+        ("use its fields in a later step (for example `when state.f.blocked`), or remove the "
+         "question",)]
