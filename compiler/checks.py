@@ -225,8 +225,8 @@ class _Checker:
                 f"human step {MAX_HUMAN_STEPS + 1} is over the limit",
                 labels=tuple(Label(s.id.span, f"human step {i + 1}") for i, s in
                              enumerate(human[:MAX_HUMAN_STEPS])),
-                help=("the anti-failure envelope allows at most 2 human steps: ask one question "
-                      "that covers both, or move a check to a runtime step",),
+                help=("the anti-failure envelope allows at most 2 human steps: ask several "
+                      "fields in one `form(...)` step, or move a check to a runtime step",),
             )
 
     # -- steps ----------------------------------------------------------------------
