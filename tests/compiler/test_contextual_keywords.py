@@ -147,3 +147,17 @@ def test_hover_explains_a_keyword_named_param_as_the_param() -> None:
     assert "param version: str" in _hover(text, "version", 1)
     assert "the language version" not in _hover(text, "version", 2)  # a map key
     assert "param version: str" in _hover(text, "version", 3)
+
+
+def test_after_a_syntax_error_the_recovery_keeps_the_items_named_by_keywords() -> None:
+    text = ('mission m "M" {\n    version 1\n    runtime a "A" {\n'
+            '        set(at: state.x value: 1)\n    }\n    param version: str\n'
+            '    runtime when "W" {\n        set(at: state.y, value: param.version)\n    }\n'
+            '    human by "B" {\n        form("F", fields: {if: text("?")}) -> state.then\n    }\n'
+            '    runtime z "Z" when state.then.if == "" {\n'
+            '        set(at: state.w, value: state.x)\n    }\n}\n')
+    result = compile_source(text, "t.mission")
+    assert [d.code for d in result.diagnostics if d.code[0] == "E"] == ["E001"]
+    assert result.mission is not None
+    assert [step.id.text for step in result.mission.steps] == ["when", "by", "z"]
+    assert [d.name.text for d in result.mission.params] == ["version"]
