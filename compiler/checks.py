@@ -20,8 +20,15 @@ from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
-from runtime.orchestration.operations import FIELD_KINDS, FORM_FIELDS, OPERATIONS, Operation
-from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
+from compiler.typer import Matched, Typer, match_call, type_from_ref
+from runtime.orchestration.operations import (
+    FIELD_KINDS,
+    FORM_FIELDS,
+    OPERATIONS,
+    ArgumentTypes,
+    Operation,
+)
+from runtime.orchestration.types import ANY, TYPE_NAMES, Type, fits, simple, type_of
 
 MAX_TOTAL_STEPS = 5
 MAX_HUMAN_STEPS = 2
@@ -47,6 +54,16 @@ class Analysis:
     arguments: dict[str, dict[str, ast.Argument]] = field(default_factory=dict)
     # state roots read where nothing provides them (E009): lint rules leave them alone
     unprovided: set[str] = field(default_factory=set)
+    # the full static types (element types, known fields) of state roots and params
+    state_shapes: dict[str, Type] = field(default_factory=dict)
+    param_shapes: dict[str, Type] = field(default_factory=dict)
+    # data-operation steps: their arguments as the call typing matched them (for emit)
+    calls: dict[str, Matched] = field(default_factory=dict)
+
+    def typer(self) -> Typer:
+        """Types expressions against what is known so far (reports nothing)."""
+        return Typer(self.state_shapes, self.param_shapes)
+
     # state root -> field -> type, where a form's answer is stored (`state.standup.today`)
     state_fields: dict[str, dict[str, str]] = field(default_factory=dict)
     # step id -> a form's fields in order: (name, kind, arguments matched to parameter names)
@@ -155,10 +172,14 @@ class _Checker:
                              f"the types are {one_of(TYPE_NAMES)}"))
             type_name = "any"
         self.check_range(declaration.type, type_name)
+        shape = type_from_ref(declaration.type) if type_name != "any" else ANY
+        if what == "param":
+            self.analysis.param_shapes[name] = shape
         if declaration.default is not None:
             self.check_default(declaration, type_name)
         if what == "input":
             self.analysis.state_types[name] = type_name
+            self.analysis.state_shapes[name] = shape
             self.analysis.writes.setdefault(name, [])
             self.provided_at.setdefault(name, -1)
 
@@ -186,8 +207,8 @@ class _Checker:
                        f"`{found[0].dotted}`", found[0].span, "not a literal value",
                        help=("write the value itself, for example `= 3` or `= []`",))
             return
-        value_type = self.expression_type(default)
-        if not is_assignable(value_type, type_name):
+        value_type = self.typed(default)
+        if not fits(value_type, type_from_ref(declaration.type) if type_name != "any" else ANY):
             self.error("E016", f"the default of `{declaration.name.text}` is {value_type}, "
                        f"but it is declared {type_name}", default.span, f"this is {value_type}",
                        help=(f"give a {type_name} default, or change the declared type",))
@@ -253,8 +274,8 @@ class _Checker:
         if step.when is not None:
             self.check_spacing(step.when, after_when=True)
             self.check_reads(step.when, "bool")
-            when_type = self.expression_type(step.when)
-            if not is_assignable(when_type, "bool"):
+            when_type = self.typed(step.when)
+            if not fits(when_type, Type("bool")):
                 self.error("E022", f"a `when` condition must be true or false, not {when_type}",
                            step.when.span, f"this is {when_type}",
                            help=("compare it, for example `state.count > 0` or "
@@ -277,17 +298,20 @@ class _Checker:
             self.unknown_operation(call, kind)
             return
         self.analysis.operations[step.id.text] = operation
+        if operation.compute is not None:
+            self.check_data_step(step, call, operation)
+            return
         if kind in STEP_KINDS and operation.kind != kind:
             self.error("E013", f"`{name}` is a {operation.kind} operation and cannot be used in a "
                        f"{kind} step", call.operation.span, f"{operation.kind} operation",
                        help=(f"make the step `{operation.kind} {step.id.text}`, or use "
                              f"{one_of(n for n, o in OPERATIONS.items() if o.kind == kind)}",))
-        matched = self.match_arguments(call, operation)
+        matched = dict(match_call(operation, name, call.arguments, call.span, self.error).single)
         self.analysis.arguments[step.id.text] = matched
         # A form's fields are questions, not a value: checked on their own.
         form = matched.get("fields") if operation.name == "form" else None
-        self.check_arguments(name, operation,
-                             {key: value for key, value in matched.items() if value is not form})
+        types = self.check_arguments(
+            name, operation, {key: value for key, value in matched.items() if value is not form})
         fields = self.check_form(step, form.value) if form is not None else None
         self.record_writes(step, operation, matched)
         if call.output is not None:
@@ -296,7 +320,9 @@ class _Checker:
                            "nothing to write here",
                            help=(f"remove `-> {call.output.dotted}`",))
             else:
-                self.write(call.output, operation.result)
+                written = operation.result_type(ArgumentTypes(types)) if fields is None else \
+                    Type("map", fields=tuple((key, simple(kind)) for key, kind in fields.items()))
+                self.write(call.output, written)
                 if fields is not None and len(call.output.path) == 1:
                     self.analysis.state_fields[call.output.path[0].text] = fields
         elif operation.result is not None and kind == "human":
@@ -305,13 +331,17 @@ class _Checker:
                        help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
 
     def check_arguments(self, name: str, operation: Operation,
-                        matched: dict[str, ast.Argument]) -> None:
-        """The reads of the arguments, then their types."""
+                        matched: dict[str, ast.Argument]) -> dict[str, Type]:
+        """The reads of the arguments, then their types (returned, by parameter)."""
         # Reads happen before writes: `append(to: state.log, value: state.log)` reads first.
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
             if argument is not None and not parameter.place:
                 self.check_reads(argument.value, parameter.type)
+        typer = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error)
+        items = operation.items_parameter
+        element = ANY
+        types: dict[str, Type] = {}
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
             if argument is None:
@@ -319,11 +349,14 @@ class _Checker:
             if parameter.place:
                 self.check_place(argument, parameter.name, name)
                 continue
-            value_type = self.expression_type(argument.value)
-            if not is_assignable(value_type, parameter.type):
-                self.error("E011", f"`{parameter.name}` of `{name}` must be {parameter.type}, "
-                           f"not {value_type}", argument.value.span, f"this is {value_type}",
-                           help=(f"{name}: {operation.signature}",))
+            if parameter.per_item:
+                types[parameter.name] = typer.type_of(argument.value, element)
+            else:
+                types[parameter.name] = typer.type_of(argument.value)
+                if parameter.name == items:
+                    element = types[parameter.name].element or ANY
+            typer.check_argument(operation, parameter, argument, types[parameter.name])
+        return types
 
     # -- forms ------------------------------------------------------------------------
     def check_form(self, step: ast.Step, value: ast.Expr) -> dict[str, str] | None:
@@ -384,8 +417,8 @@ class _Checker:
                        help=(*did_you_mean(kind, FIELD_KINDS), f"a field is one of {kinds}"),
                        fix=rename_fix(kind, value.function.span, FIELD_KINDS))
             return None
-        call = ast.Call(value.function, value.arguments, None, value.span)
-        matched = self.match_arguments(call, operation)
+        matched = dict(match_call(operation, kind, value.arguments, value.span,
+                                  self.error).single)
         self.check_arguments(kind, operation, matched)
         low, high = _literal_number(matched.get("min")), _literal_number(matched.get("max"))
         if low is not None and high is not None and low[0] > high[0]:
@@ -401,6 +434,24 @@ class _Checker:
                        "nothing to choose from",
                        help=('list the options, for example `options: ["yes", "later"]`',))
         return kind, matched
+
+    def check_data_step(self, step: ast.Step, call: ast.Call, operation: Operation) -> None:
+        """`filter(state.bugs, where: ...) -> state.open`: the call typed as in an expression,
+        its value stored like `set`."""
+        name = operation.name
+        if step.kind.text != "runtime":
+            self.error("E013", f"`{name}` is a runtime operation and cannot be used in a "
+                       f"{step.kind.text} step", call.operation.span, "runtime operation",
+                       help=(f"make the step `runtime {step.id.text}`",))
+        matched = match_call(operation, name, call.arguments, call.span, self.error)
+        self.analysis.calls[step.id.text] = matched
+        self.analysis.arguments[step.id.text] = dict(matched.single)
+        for argument in (*matched.single.values(), *matched.spread, *matched.rest):
+            self.check_reads(argument.value)
+        result = Typer(self.analysis.state_shapes, self.analysis.param_shapes,
+                       self.error).call_type(operation, matched, None)
+        if call.output is not None:
+            self.write(call.output, result)
 
     def unknown_operation(self, call: ast.Call, kind: str) -> None:
         name = call.operation.text
@@ -422,60 +473,7 @@ class _Checker:
                     self.analysis.reads.setdefault(reference.path[0].text, []).append(
                         reference.span)
         if call.output is not None:  # still provides it, so later reads do not cascade
-            self.write(call.output, "any")
-
-    def match_arguments(self, call: ast.Call, operation: Operation) -> dict[str, ast.Argument]:
-        matched: dict[str, ast.Argument] = {}
-        misspelled: set[str] = set()
-        names = operation.parameter_names
-        position = 0
-        seen_named = False
-        for argument in call.arguments:
-            if argument.name is None:
-                if seen_named:
-                    self.error("E018", "a positional argument cannot follow a named one",
-                               argument.span, "positional argument after a named one",
-                               help=("name it, or move it before the named arguments",))
-                    # Taken as the next unfilled parameter, so nothing else cascades from it.
-                    unfilled = next((n for n in names if n not in matched), None)
-                    if unfilled is not None:
-                        matched[unfilled] = argument
-                    continue
-                if position >= len(names):
-                    self.error("E018", f"`{operation.name}` takes {len(names)} argument"
-                               f"{'s' if len(names) != 1 else ''}; this is one too many",
-                               argument.span, "extra argument",
-                               help=(f"{operation.name}: {operation.signature}",))
-                    continue
-                matched[names[position]] = argument
-                position += 1
-                continue
-            seen_named = True
-            key = argument.name.text
-            if key not in names:
-                misspelled.update(name for name in [closest(key, names)] if name is not None)
-                self.error("E010", f"`{operation.name}` has no argument `{key}`",
-                           argument.name.span, "unknown argument",
-                           help=(*did_you_mean(key, names),
-                                 f"{operation.name}: {operation.signature}"),
-                           fix=rename_fix(key, argument.name.span,
-                                          (n for n in names if n not in matched)))
-                continue
-            if key in matched:
-                self.error("E018", f"the argument `{key}` is given twice", argument.span,
-                           "given again here",
-                           labels=(Label(matched[key].span, "first given here"),),
-                           help=("keep one of them",))
-                continue
-            matched[key] = argument
-        for parameter in operation.parameters:
-            # A required argument that is only misspelled is reported once, as E010.
-            if parameter.required and parameter.name not in matched \
-                    and parameter.name not in misspelled:
-                self.error("E012", f"`{operation.name}` needs the argument `{parameter.name}`",
-                           call.span, f"`{parameter.name}` is missing",
-                           help=(f"{operation.name}: {operation.signature}",))
-        return matched
+            self.write(call.output, ANY)
 
     def check_place(self, argument: ast.Argument, parameter: str, operation: str) -> None:
         value = argument.value
@@ -496,16 +494,16 @@ class _Checker:
             if operation.name == "remove":
                 self.check_reads(target)
                 continue
-            written = parameter.type
+            written = simple(parameter.type)
             if operation.name == "set":
                 value = matched.get("value")
-                written = self.expression_type(value.value) if value else "any"
+                written = self.analysis.typer().type_of(value.value) if value else ANY
             elif operation.name == "copy":
                 source = matched.get("from")
-                written = self.expression_type(source.value) if source else "any"
+                written = self.analysis.typer().type_of(source.value) if source else ANY
             self.write(target, written)
 
-    def write(self, target: ast.Reference, type_name: str) -> None:
+    def write(self, target: ast.Reference, written: Type) -> None:
         if target.root != "state":
             self.error("E017", f"`{target.dotted}` cannot be written: params are read-only",
                        target.span, "a param", help=("write to `state.` instead",))
@@ -515,13 +513,15 @@ class _Checker:
         self.provided_at.setdefault(root, target.span.start)
         shape = self.analysis.state_fields
         if len(target.path) == 1:
-            self.analysis.state_types[root] = type_name
+            self.analysis.state_types[root] = written.name
+            self.analysis.state_shapes[root] = written
             shape.pop(root, None)  # a form's answer written over: its fields are not known
         else:
             self.analysis.state_types.setdefault(root, "map")
+            self.analysis.state_shapes.setdefault(root, Type("map"))
             if root in shape:  # a form's answer with a field added or changed
                 shape[root] = {**shape[root],
-                               target.path[1].text: type_name if len(target.path) == 2
+                               target.path[1].text: written.name if len(target.path) == 2
                                else "any"}
 
     # -- expressions --------------------------------------------------------------
@@ -574,7 +574,8 @@ class _Checker:
             glued.append(("when", condition.span.start))
         for node in subexpressions(condition):
             end = node.span.start + 3
-            if isinstance(node, ast.Unary) and end < len(text) and _is_word(text[end]):
+            if isinstance(node, ast.Unary) and node.operator == "not" and end < len(text) \
+                    and _is_word(text[end]):
                 glued.append(("not", end))
         reported_to = -1
         for keyword, at in glued:
@@ -615,6 +616,11 @@ class _Checker:
     def expression_type(self, expression: ast.Expr) -> str:
         return expression_type(expression, self.analysis)
 
+    def typed(self, expression: ast.Expr) -> Type:
+        """The expression's type, reporting its type errors (once per expression)."""
+        return Typer(self.analysis.state_shapes, self.analysis.param_shapes,
+                     self.error).type_of(expression)
+
 
 def _literal_number(argument: ast.Argument | None) -> tuple[int | float, Span] | None:
     """The number an argument is written as, with its span; None unless a number literal."""
@@ -628,37 +634,8 @@ def _literal_number(argument: ast.Argument | None) -> tuple[int | float, Span] |
 
 
 def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
-    """The static type of an expression (`any` when it is only known at run time)."""
-    if isinstance(expression, ast.Literal):
-        if isinstance(expression.value, str) and is_iso_date(expression.value):
-            return "date"
-        return type_of(expression.value)
-    if isinstance(expression, ast.ListExpr):
-        return "list"
-    if isinstance(expression, ast.MapExpr):
-        return "map"
-    if isinstance(expression, ast.Reference):
-        name = expression.path[0].text if expression.path else ""
-        if expression.root == "state" and len(expression.path) == 2 \
-                and name in analysis.state_fields:  # a field of a form's answer
-            return analysis.state_fields[name].get(expression.path[1].text, "any")
-        if len(expression.path) != 1:
-            return "any"
-        if expression.root == "param":
-            declaration = analysis.params.get(name)
-            if declaration is None:
-                return "any"
-            declared = declaration.type.name.text
-            return declared if declared in TYPE_NAMES else "any"
-        return analysis.state_types.get(name, "any")
-    if isinstance(expression, ast.Unary) and expression.operator == "not":
-        return "bool"
-    if isinstance(expression, ast.Binary) and expression.operator not in _ARITHMETIC:
-        return "bool"
-    return "any"
-
-
-_ARITHMETIC = frozenset({"+", "-", "*", "/"})
+    """The static type name of an expression (`any` when it is only known at run time)."""
+    return analysis.typer().type_of(expression).name
 
 
 def type_left_out(declaration: ast.Declaration, text: str) -> bool:

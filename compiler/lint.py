@@ -17,6 +17,7 @@ from compiler.checks import Analysis, expression_type, references, subexpression
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.source import SourceFile
 from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
+from compiler.typer import match_call
 from runtime.orchestration.operations import OPERATIONS, Operation
 
 # Operations whose place argument is read and changed in place (absent counts as empty).
@@ -90,23 +91,6 @@ class LintContext:
         return any(root in facts.uses for facts in self.steps[after + 1:])
 
 
-def match_arguments(call: ast.Call, operation: Operation | None) -> dict[str, ast.Argument]:
-    """Arguments by parameter name (positional ones in order); unknown ones are left out."""
-    if operation is None:
-        return {}
-    names = operation.parameter_names
-    matched: dict[str, ast.Argument] = {}
-    position = 0
-    for argument in call.arguments:
-        if argument.name is None:
-            if position < len(names):
-                matched.setdefault(names[position], argument)
-            position += 1
-        elif argument.name.text in names:
-            matched.setdefault(argument.name.text, argument)
-    return matched
-
-
 def _state_refs(expression: ast.Expr) -> list[ast.Reference]:
     return [ref for ref in references(expression) if ref.root == "state" and ref.path]
 
@@ -114,12 +98,16 @@ def _state_refs(expression: ast.Expr) -> list[ast.Reference]:
 def step_facts(index: int, step: ast.Step) -> StepFacts:
     call = step.call
     operation = OPERATIONS.get(call.operation.text) if call is not None else None
-    arguments = match_arguments(call, operation) if call is not None else {}
+    matched = match_call(operation, operation.name, call.arguments, call.span, None) \
+        if call is not None and operation is not None else None
+    arguments = dict(matched.single) if matched is not None else {}
     reads: list[ast.Reference] = []
     modifies: list[ast.Reference] = []
     writes: list[Write] = []
     params: list[ast.Reference] = []
     expressions: list[ast.Expr] = [step.when] if step.when is not None else []
+    if matched is not None:  # `concat(a, b, c)`, `format("...", name: value)`
+        expressions += [argument.value for argument in (*matched.spread, *matched.rest)]
     if call is not None and operation is None:
         expressions += [argument.value for argument in call.arguments]
     for name, argument in arguments.items():

@@ -64,12 +64,17 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "9007199254740993", "99999999999999999999", "0.1", "#", "# mission: ignore[W101]",
           "\n", "\t", "\r", "\x00", "\x1b[2J", "\u202e", "\u00a0", "\ufeff", "é", "\U0001f600",
           "\u201c", "[" * 60, "]" * 60, "not " * 60, "{a: " * 60, "(" * 60, "#\n" * 50,
-          "state" + ".a" * 60, 'form("F", fields: {a: text("A?"), b: number("B?", min: 1)})',
-          "fields: {", 'date("D?")', "form(", "fields", "version: ", "if: "]
+          "state" + ".a" * 60, "item", "item.x", "item.", "|>", " |> count()", "filter(",
+          "sort(", "desc(", "format(", 'format("{a}", a: 1)', '"{"', "where: item.x > 1",
+          "by: [desc(item.a), item.b]", "of: item.n", "label: item.t", "if true then 1 else 2",
+          " + ", " - ", " * ", " / 0", "-(", "count(" * 40, "|> take(1)" * 40,
+          'form("F", fields: {a: text("A?"), b: number("B?", min: 1)})', "fields: {", 'date("D?")',
+          "form(", "fields", "version: ", "if: "]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
-          "condition", "reason", "prompt", "options", "show", "when", "param", "count"]
+          "condition", "reason", "prompt", "options", "show", "when", "param", "count",
+          "item", "where", "of", "label", "fields", "n", "template"]
 _SAMPLES = {
     # keywords are contextual: each is also a name wherever a name stands
     "NAME": [*_WORDS, "_", "a" * 70, "é", "version", "input", "mission", "item", "if", "then",
@@ -80,8 +85,11 @@ _SAMPLES = {
     "FLOAT": ["1.5", "-0.25", "2e3", "1e999", "-0.0", "1e-400"],
     "COMPARE": ["==", "!=", "<", "<=", ">", ">="],
     "COMMENT": ["# note\n", "# mission: ignore[W101]\n", "#\n"],
-    # calls in expressions, the questions of a form's fields among them
-    "CALLEE": ["text", "number", "choose", "confirm", "date", "form", "count", "txt"],
+    # a name directly followed by `(`: the data operations, the questions of a form's fields,
+    # others, and unknown ones
+    "CALLEE": ["filter", "sort", "desc", "take", "count", "find", "sum", "min", "max", "concat",
+               "pick", "rename", "merge", "format", "add_days", "weekday", "days_between",
+               "set", "confirm", "choose", "text", "number", "date", "form", "nope", "txt"],
 }
 
 

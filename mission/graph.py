@@ -65,7 +65,7 @@ class Graph:
 def _roots(dotted: list[str]) -> list[str]:
     roots = []
     for reference in dotted:
-        match = _STATE_ROOT.match(reference)
+        match = _STATE_ROOT.match(reference) if isinstance(reference, str) else None
         if match and match.group(1) not in roots:
             roots.append(match.group(1))
     return roots

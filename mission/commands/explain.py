@@ -1,4 +1,7 @@
-"""`mission explain CODE`: print a diagnostic code's documentation."""
+"""`mission explain CODE`: print a diagnostic code's or an operation's documentation.
+
+`mission explain operations` lists the operation table (the same text as the
+editor's hover and `docs/language.md`)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,30 @@ from mission.cli import EXIT_OK, UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("code", metavar="CODE", help="a code such as E006, or a slug such as "
-                        "unknown-operation")
+    parser.add_argument("code", metavar="CODE", help="a code such as E006, a slug such as "
+                        "unknown-operation, an operation such as filter, or `operations` for "
+                        "the list of operations")
+
+
+def operation_text(name: str) -> str | None:
+    """What `mission explain OPERATION` prints; None when there is no such operation."""
+    from runtime.orchestration.operations import OPERATIONS
+
+    if name == "operations":
+        width = max(map(len, OPERATIONS))
+        return "".join(f"{op.name:<{width}}  {op.kind:<7}  {op.summary}\n"
+                       for op in sorted(OPERATIONS.values(), key=lambda op: op.name))
+    operation = OPERATIONS.get(name)
+    if operation is None:
+        return None
+    where = "inside any expression, or as a runtime step" if operation.compute is not None \
+        else f"as a {operation.kind} step" + (f" (effect: {operation.effect})"
+                                              if operation.effect else "")
+    lines = [operation.signature, f"used {where}", "", operation.doc, ""]
+    lines += [f"  {p.name}: {p.doc}" for p in operation.parameters]
+    if operation.example:
+        lines += ["", "Example:", f"    {operation.example}"]
+    return "\n".join(lines) + "\n"
 
 
 def explanation(code: str) -> str:
@@ -18,12 +43,15 @@ def explanation(code: str) -> str:
     from compiler.suggest import did_you_mean
 
     rule = find_rule(code)
+    if rule is None and (text := operation_text(code)) is not None:
+        return text
     if rule is None:
         candidates = [rule.slug for rule in all_rules()] if "-" in code else all_codes()
         wanted = code if "-" in code else code.upper()
         hint = "".join(f" ({line})" for line in did_you_mean(wanted, candidates))
-        raise UsageError(f"`{code}` is not a diagnostic code{hint}; run `mission rules` for "
-                         "the list")
+        raise UsageError(f"`{code}` is not a diagnostic code or an operation{hint}; run "
+                         "`mission rules` for the codes, `mission explain operations` for the "
+                         "operations")
     notes = [f"default severity: {rule.severity.value}"]
     if rule.blocks_compilation:
         notes.append("blocks compilation")

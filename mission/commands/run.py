@@ -156,7 +156,10 @@ def split_assignment(text: str, option: str) -> tuple[str, str]:
 def collect_params(args: argparse.Namespace, workflow: WorkflowDefinition) -> dict[str, Any] | None:
     from mission.files import read_json
 
-    declared = workflow.metadata.get("declarations", {}).get("params", {})
+    declarations = workflow.metadata.get("declarations")  # not checked yet: the engine does
+    declared = declarations.get("params") if isinstance(declarations, dict) else None
+    if not isinstance(declared, dict):
+        declared = {}
     params: dict[str, Any] = {}
     if args.params:
         loaded = read_json(args.params)
@@ -316,7 +319,8 @@ def local_effects(workflow: WorkflowDefinition) -> EffectRunner | None:
     """The local effect runner, when the workflow has a step with an effect."""
     from runtime.orchestration.operations import OPERATIONS
 
-    names = {step.payload.get("operation") for step in workflow.steps}
+    names = [step.payload.get("operation") for step in workflow.steps
+             if isinstance(step.payload, dict)]  # not checked yet: the engine does
     if not any(isinstance(name, str) and name in OPERATIONS and OPERATIONS[name].effect
                for name in names):
         return None

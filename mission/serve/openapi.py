@@ -34,7 +34,10 @@ def openapi_description() -> dict[str, Any]:
             "waiting_step_id": {"type": ["string", "null"]},
             "question": {"type": ["object", "null"],
                          "description": "what the waiting step asks: `step_id`, `type`, "
-                                        "`prompt`, and `options`, `min`, `max`, `show`"},
+                                        "`prompt`, and `options`, `min`, `max`, `show`; "
+                                        "a choose by label shows the labels as `options` "
+                                        "and what each stores as `values` (answer with "
+                                        "either)"},
             "answers": json_object,
             "answered_by": {"type": "object", "additionalProperties": {"type": "string"},
                             "description": "who gave each answer, by step id"},

@@ -49,6 +49,7 @@ from runtime.orchestration.operations import (
     Change,
     Invocation,
     Operation,
+    Outcome,
     Parameter,
     StepFailure,
     apply_change,
@@ -61,6 +62,8 @@ from runtime.orchestration.types import (
     bounds_phrase,
     describe,
     matches,
+    shape_form_problem,
+    shape_problem,
     type_of,
     wanted,
 )
@@ -264,8 +267,15 @@ def _plan(step: StepSpec) -> _Plan:
             raise EnvelopeViolation(
                 f"Step '{step.id}': operation '{name}' has no argument '{unknown[0]}'"
             )
+        if operation.compute is not None:  # a data operation: checked as its call expression
+            problem = expression_problem({"call": name, "args": args})
+            if problem:
+                raise EnvelopeViolation(f"Step '{step.id}': the arguments of '{name}' are "
+                                        f"malformed: {problem}")
         for argument, expression in sorted(args.items()):
-            problem = expression_problem(expression)
+            parameter = operation.parameter(argument)
+            problem = None if operation.compute is not None else expression_problem(
+                expression, item=parameter is not None and parameter.per_item)
             if problem:
                 raise EnvelopeViolation(f"Step '{step.id}': argument '{argument}' of '{name}' "
                                         f"is malformed: {problem}")
@@ -331,8 +341,15 @@ def _check_declarations(workflow: WorkflowDefinition) -> None:
             if bounds and (declaration["type"] not in ("int", "float", "number")
                            or any(type_of(bound) not in ("int", "float") for bound in bounds)):
                 raise EnvelopeViolation(f"{where}: `min` and `max` are numbers, for a number type")
-            if "default" in declaration and not matches(declaration["default"],
-                                                        declaration["type"]):
+            if "items" in declaration:
+                problem = shape_form_problem(declaration["items"]) \
+                    if declaration["type"] == "list" else "only a list has `items`"
+                if problem:
+                    raise EnvelopeViolation(f"{where}: {problem}")
+            if "default" in declaration and (
+                    not matches(declaration["default"], declaration["type"])
+                    or ("items" in declaration and shape_problem(
+                        declaration["default"], declaration, "the default") is not None)):
                 raise EnvelopeViolation(f"{where}: the default is not {declaration['type']}")
 
 
@@ -430,6 +447,10 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
         if not matches(value, type_name):
             raise ParameterError(f"{what} `{name}` must be {wanted(type_name)}, "
                                  f"found {describe(value)}")
+        if "items" in declaration:  # `list[{id: str, ...}]`: every element, before any step
+            problem = shape_problem(value, declaration, name)
+            if problem:
+                raise ParameterError(f"{what} {problem}")
         low, high = declaration.get("min"), declaration.get("max")
         if (low is not None and value < low) or (high is not None and value > high):
             raise ParameterError(f"{what} `{name}` must be {bounds_phrase(low, high)}, "
@@ -483,7 +504,8 @@ class _Run:
                 if plan.when is not None and not self._guard(plan):
                     self._record(step_id, "skipped", (), _NO_INPUT)
                     continue
-                args = self._arguments(plan)
+                data = plan.operation.compute is not None  # its value is the step's result
+                args = {} if data else self._arguments(plan)
                 if plan.operation.check is not None:
                     plan.operation.check(args)
                 if plan.spec.kind == "human":
@@ -499,9 +521,14 @@ class _Run:
                     consumed = self.journal[step_id]
                 else:
                     effect_result = None
-                outcome = plan.operation.implementation(
-                    Invocation(step_id, args, self.state, effect_result)
-                )
+                if data:
+                    outcome = Outcome(result=evaluate({"call": plan.operation.name,
+                                                       "args": plan.args},
+                                                      self.params, self.state))
+                else:
+                    outcome = plan.operation.implementation(
+                        Invocation(step_id, args, self.state, effect_result)
+                    )
                 changes = list(outcome.changes)
                 if plan.output is not None:
                     changes.append(Change("set", plan.output, outcome.result))
@@ -531,15 +558,29 @@ class _Run:
 
     def _arguments(self, plan: _Plan) -> dict[str, Any]:
         args: dict[str, Any] = {}
+        per_item = []
         for name, parameter, expression in plan.arguments:
             if parameter.place:
                 args[name] = expression  # the path, decoded by `_plan`
+                continue
+            if parameter.per_item:
+                per_item.append((name, parameter, expression))
                 continue
             value = evaluate(expression, self.params, self.state)
             problem = check_value(parameter, value)
             if problem:
                 raise StepFailure(problem)
             args[name] = value  # may share with the state: nothing mutates either
+        # `label: item.title`: one value per element of the operation's list
+        elements = args.get(plan.operation.items_parameter or "", [])
+        for name, parameter, expression in per_item:
+            values = [evaluate(expression, self.params, self.state, element)
+                      for element in elements]
+            for value in values:
+                problem = check_value(parameter, value)
+                if problem:
+                    raise StepFailure(problem)
+            args[name] = values
         return args
 
     def _question(self, plan: _Plan, args: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,12 @@ itself; every JSON object is a node with one key:
 - `{"ref": "state.a.b"}` or `{"ref": "param.x"}`: a read;
 - `{"list": [EXPR, ...]}`, `{"map": {"key": EXPR, ...}}`: built from parts;
 - `{"op": OPERATOR, "args": [EXPR, ...]}`: `not`, `and`, `or`, `==`, `!=`,
-  `<`, `<=`, `>`, `>=`, `in`.
+  `<`, `<=`, `>`, `>=`, `in`, `+`, `-`, `*`, `/`, `neg`;
+- `{"if": [CONDITION, THEN, ELSE]}`: a conditional value;
+- `{"call": OPERATION, "args": {PARAMETER: EXPR, ...}}`: a data operation of the
+  table (`operations.py`); a variadic parameter holds a `{"list": ...}` of its
+  values; `{"ref": "item"}` / `{"ref": "item.f"}` read the current element, only
+  inside an argument the operation evaluates per item.
 
 `expression_problem` checks this shape (without recursion, so hostile
 nesting cannot exhaust the stack) before a run starts; evaluating a checked
@@ -28,6 +33,7 @@ OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-
 _ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2, "+": 2, "-": 2,
           "*": 2, "/": 2, "neg": 1}
 REFERENCE_ROOTS = ("param", "state")
+ITEM = "item"  # the root of a reference to the current element of a list operation
 MAX_EXPRESSION_DEPTH = 100
 
 
@@ -51,11 +57,14 @@ def path_problem(dotted: Any, roots: tuple[str, ...] = REFERENCE_ROOTS) -> str |
     return None
 
 
-def expression_problem(expression: Any) -> str | None:
-    """None if `expression` has the encoding above, else what is wrong with it."""
-    stack: list[tuple[Any, int]] = [(expression, 0)]
+def expression_problem(expression: Any, item: bool = False) -> str | None:
+    """None if `expression` has the encoding above, else what is wrong with it (`item`:
+    it is evaluated per item, so it may read `item`)."""
+    from runtime.orchestration.operations import OPERATIONS
+
+    stack: list[tuple[Any, int, bool]] = [(expression, 0, item)]  # node, depth, item bound
     while stack:
-        node, depth = stack.pop()
+        node, depth, has_item = stack.pop()
         if node is None or isinstance(node, (bool, int, float, str)):
             continue
         if depth >= MAX_EXPRESSION_DEPTH:
@@ -68,22 +77,49 @@ def expression_problem(expression: Any) -> str | None:
         if keys == ["lit"]:
             continue
         if keys == ["ref"]:
-            problem = path_problem(node["ref"])
+            reference = node["ref"]
+            if isinstance(reference, str) and split_path(reference)[0] == ITEM:
+                if not has_item:
+                    return f"`{reference}` is read outside an argument evaluated per item"
+                if "" in split_path(reference)[1]:
+                    return f"`{reference}` has an empty key"
+                continue
+            problem = path_problem(reference)
             if problem:
                 return problem
         elif keys == ["list"]:
             if not isinstance(node["list"], list):
                 return f"`list` must hold a list, found {describe(node['list'])}"
-            stack.extend((item, depth + 1) for item in node["list"])
+            stack.extend((item, depth + 1, has_item) for item in node["list"])
         elif keys == ["map"]:
             if not isinstance(node["map"], dict):
                 return f"`map` must hold a map, found {describe(node['map'])}"
-            stack.extend((item, depth + 1) for item in node["map"].values())
+            stack.extend((item, depth + 1, has_item) for item in node["map"].values())
         elif keys == ["if"]:
             branches = node["if"]
             if not isinstance(branches, list) or len(branches) != 3:
                 return "`if` must hold [condition, then-value, else-value]"
-            stack.extend((item, depth + 1) for item in branches)
+            stack.extend((item, depth + 1, has_item) for item in branches)
+        elif keys == ["args", "call"]:
+            name, args = node["call"], node["args"]
+            operation = OPERATIONS.get(name) if isinstance(name, str) else None
+            if operation is None or operation.compute is None:
+                known = sorted(n for n, o in OPERATIONS.items() if o.compute is not None)
+                return (f"{describe(name)} is not an operation that gives a value; known: "
+                        f"{', '.join(known)}")
+            if not isinstance(args, dict):
+                return f"the arguments of `{name}` must be a map, found {describe(args)}"
+            for key, value in args.items():
+                parameter = operation.parameter(key)
+                if parameter is None:
+                    return f"`{name}` has no argument `{key}`"
+                if parameter.variadic and not (isinstance(value, dict)
+                                               and ("list" in value or "lit" in value)):
+                    return f"the argument `{key}` of `{name}` must be a list of values"
+                stack.append((value, depth + 1, has_item or parameter.per_item))
+            for parameter in operation.parameters:
+                if parameter.required and parameter.name not in args:
+                    return f"`{name}` is missing the argument `{parameter.name}`"
         elif keys in (["op"], ["args", "op"]):
             operator, args = node["op"], node.get("args", [])
             if operator not in OPERATORS:
@@ -94,10 +130,10 @@ def expression_problem(expression: Any) -> str | None:
             if (wanted is not None and len(args) != wanted) or (wanted is None and len(args) < 2):
                 count = wanted if wanted is not None else "2 or more"
                 return f"`{operator}` takes {count} operands, found {len(args)}"
-            stack.extend((item, depth + 1) for item in args)
+            stack.extend((item, depth + 1, has_item) for item in args)
         else:
-            return (f"an expression node has one of the keys lit, ref, list, map, op, if; "
-                    f"found {keys}")
+            return (f"an expression node has one of the keys lit, ref, list, map, op, if, "
+                    f"call; found {keys}")
     return None
 
 
@@ -117,27 +153,47 @@ def lookup(data: Any, root: str, path: tuple[str, ...]) -> Any:
 
 
 def references(expression: Any) -> list[str]:
-    """Every `ref` in an expression, in order of appearance."""
+    """Every `ref` in an expression, in order of appearance. Works on unchecked data too
+    (graphs of hand-written workflows): a part of the wrong shape holds no reference."""
     found: list[str] = []
     stack = [expression]
     while stack:
         node = stack.pop()
-        if isinstance(node, dict):
-            if "ref" in node:
-                found.append(node["ref"])
-            elif "list" in node:
-                stack.extend(reversed(node["list"]))
-            elif "map" in node:
-                stack.extend(reversed(list(node["map"].values())))
-            elif "op" in node:
-                stack.extend(reversed(node.get("args", [])))
-            elif "if" in node:
-                stack.extend(reversed(node["if"]))
+        if not isinstance(node, dict):
+            continue
+        if "ref" in node:
+            found.append(node["ref"])
+            continue
+        key = next((k for k in ("list", "map", "op", "if", "call") if k in node), None)
+        if key is None:
+            continue
+        parts = node.get("args", []) if key in ("op", "call") else node[key]
+        if isinstance(parts, dict):
+            parts = list(parts.values())
+        if isinstance(parts, list):
+            stack.extend(reversed(parts))
     return found
 
 
-def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any]) -> Any:
-    """The value of an expression. Results may share structure with `state`."""
+_NO_ITEM: Any = object()  # no current element: `item` cannot be read
+# Per-item evaluations one expression may make: nested list operations multiply
+# (`filter(L, where: count(filter(L, ...)) > 0)` is len(L) squared), so a hostile workflow
+# could otherwise make one step run for ever. Far above what a mission's data needs.
+MAX_ITEM_EVALUATIONS = 1_000_000
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_ITEM_EVALUATIONS
+
+
+def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any],
+             item: Any = _NO_ITEM, budget: _Budget | None = None) -> Any:
+    """The value of an expression (`item`: the current element inside a per-item argument;
+    `budget`: what is left of the per-item evaluations of the outermost expression).
+    Results may share structure with `state`."""
     if not isinstance(expression, dict):
         return expression
     if "lit" in expression:
@@ -148,18 +204,67 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
             return lookup(state, root, path)
         if root == "param":
             return lookup(params, root, path)
-        raise EvaluationError(f"unknown reference root `{root}`")
+        if root == ITEM and item is not _NO_ITEM:
+            return lookup(item, root, path)
+        raise EvaluationError(f"`{expression['ref']}` cannot be read here")
     if "list" in expression:
-        return [evaluate(item, params, state) for item in expression["list"]]
+        return [evaluate(value, params, state, item, budget) for value in expression["list"]]
     if "map" in expression:
-        return {key: evaluate(value, params, state) for key, value in expression["map"].items()}
+        return {key: evaluate(value, params, state, item, budget)
+                for key, value in expression["map"].items()}
     if "op" in expression:
-        return _apply(expression["op"], expression.get("args", []), params, state)
+        return _apply(expression["op"], expression.get("args", []), params, state, item, budget)
     if "if" in expression:
         condition, then_value, else_value = expression["if"]
-        chosen = then_value if _truth(evaluate(condition, params, state), "if") else else_value
-        return evaluate(chosen, params, state)
+        chosen = then_value if _truth(evaluate(condition, params, state, item, budget), "if") \
+            else else_value
+        return evaluate(chosen, params, state, item, budget)
+    if "call" in expression:
+        from runtime.orchestration.operations import OPERATIONS
+
+        operation = OPERATIONS.get(expression["call"])
+        if operation is None or operation.compute is None:
+            raise EvaluationError(f"`{expression['call']}` does not give a value")
+        return operation.compute(CallArguments(expression["call"], expression["args"], params,
+                                               state, item, budget or _Budget()))
     raise EvaluationError(f"malformed expression with keys {sorted(expression)}")
+
+
+class CallArguments:
+    """The arguments of one data-operation call, evaluated on demand: a per-item argument
+    is evaluated for each element with `item` bound to it."""
+
+    __slots__ = ("_args", "_budget", "_item", "_params", "_state", "name")
+
+    def __init__(self, name: str, args: Mapping[str, Any], params: Mapping[str, Any],
+                 state: Mapping[str, Any], item: Any = _NO_ITEM,
+                 budget: _Budget | None = None) -> None:
+        self.name = name
+        self._args = args
+        self._params = params
+        self._state = state
+        self._item = item
+        self._budget = budget or _Budget()
+
+    def has(self, name: str) -> bool:
+        return name in self._args
+
+    def value(self, name: str, default: Any = None) -> Any:
+        if name not in self._args:
+            return default
+        return evaluate(self._args[name], self._params, self._state, self._item, self._budget)
+
+    def expression(self, name: str) -> Any:
+        return self._args.get(name)
+
+    def each(self, expression: Any, element: Any) -> Any:
+        """A per-item expression's value for one element."""
+        self._budget.left -= 1
+        if self._budget.left < 0:
+            raise EvaluationError(f"the expression evaluates per-item arguments more than "
+                                  f"{MAX_ITEM_EVALUATIONS:,} times (nested list operations "
+                                  "multiply); split the work over steps")
+        return evaluate(expression, self._params, self._state, element, self._budget)
 
 
 def _truth(value: Any, operator: str) -> bool:
@@ -169,12 +274,12 @@ def _truth(value: Any, operator: str) -> bool:
 
 
 def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
-           state: Mapping[str, Any]) -> Any:
+           state: Mapping[str, Any], item: Any, budget: _Budget | None) -> Any:
     if operator == "and":
-        return all(_truth(evaluate(arg, params, state), "and") for arg in args)
+        return all(_truth(evaluate(arg, params, state, item, budget), "and") for arg in args)
     if operator == "or":
-        return any(_truth(evaluate(arg, params, state), "or") for arg in args)
-    values = [evaluate(arg, params, state) for arg in args]
+        return any(_truth(evaluate(arg, params, state, item, budget), "or") for arg in args)
+    values = [evaluate(arg, params, state, item, budget) for arg in args]
     if operator == "not":
         return not _truth(values[0], "not")
     if operator == "neg":

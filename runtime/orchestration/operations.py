@@ -17,9 +17,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.orchestration.expressions import json_equal
+from runtime.orchestration.expressions import CallArguments, json_equal
 from runtime.orchestration.model import AnswerError
-from runtime.orchestration.types import describe, is_iso_date, matches, type_of, wanted
+from runtime.orchestration.types import (
+    ANY,
+    Type,
+    describe,
+    is_iso_date,
+    matches,
+    simple,
+    type_of,
+    wanted,
+)
 
 
 class StepFailure(Exception):
@@ -69,6 +78,29 @@ class Parameter:
     doc: str
     required: bool = True
     place: bool = False  # a `state.` path the operation writes, not a value it reads
+    # Evaluated once per element of the operation's first (list) argument, with `item` bound
+    # to the element: `where: item.open`, `by: [desc(item.severity), item.id]`, `of: item.x`.
+    per_item: bool = False
+    # Takes every positional argument from here on, as a list: `concat(a, b, c)`.
+    variadic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArgumentTypes:
+    """What the type checker knows of a call's arguments, for an operation's `typing`.
+
+    `types` maps each given parameter to its static type (a per-item argument is typed
+    with `item` bound to the element type; a variadic one as a list of its values'
+    join); `spread` holds the variadic values' own types, `literals` the value of every
+    argument written as a constant (`fields: ["id", "title"]`).
+    """
+
+    types: Mapping[str, Type]
+    literals: Mapping[str, Any] = field(default_factory=dict)
+    spread: tuple[Type, ...] = ()
+
+    def get(self, name: str) -> Type:
+        return self.types.get(name, ANY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +118,14 @@ class Operation:
     answer: Callable[[Mapping[str, Any], Any], Any] | None = field(default=None, repr=False)
     # Checks the evaluated arguments before anything is asked or run (raises StepFailure).
     check: Callable[[Mapping[str, Any]], None] | None = field(default=None, repr=False)
+    # A data operation: its value from its arguments, which makes it callable inside any
+    # expression (`count(state.bugs) > 0`) and, as a step, stores that value at `-> state.x`.
+    compute: Callable[[CallArguments], Any] | None = field(default=None, repr=False)
+    # The static type of the result from the argument types (else `result` names it).
+    typing: Callable[[ArgumentTypes], Type] | None = field(default=None, repr=False)
+    # The parameter that receives every named argument not in `parameters`, as a map
+    # (`format("{a}", a: 1)`); None when unknown names are errors.
+    rest: str | None = None
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -98,10 +138,30 @@ class Operation:
         return None
 
     @property
+    def items_parameter(self) -> str | None:
+        """The list whose elements the per-item arguments read as `item` (the first list
+        parameter), or None."""
+        return next((p.name for p in self.parameters if p.type == "list" and not p.per_item
+                     and not p.variadic and not p.place), None)
+
+    def result_type(self, arguments: ArgumentTypes) -> Type:
+        """The static type of the result of a call: the call-typing rule of the table."""
+        if self.typing is not None:
+            return self.typing(arguments)
+        return simple(self.result or "any")
+
+    @property
     def signature(self) -> str:
         parts = []
         for parameter in self.parameters:
+            if parameter.name == self.rest:
+                parts.append("NAME: any...")
+                continue
             kind = "state path" if parameter.place else parameter.type
+            if parameter.per_item:
+                kind += " per item"
+            if parameter.variadic:
+                kind += "..."
             parts.append(f"{parameter.name}: {kind}" + ("" if parameter.required else "?"))
         result = f" -> {self.result}" if self.result else ""
         return f"{self.name}({', '.join(parts)}){result}"
@@ -349,11 +409,16 @@ _NO = {"n", "no", "false"}
 
 def _check_choose(args: Mapping[str, Any]) -> None:
     options = args["options"]
-    if not options or not all(isinstance(option, str) for option in options):
-        raise StepFailure("`options` must be a non-empty list of strings, "
-                          f"found {describe(options)}")
-    if len(set(options)) != len(options):
-        raise StepFailure("`options` lists the same option twice")
+    labels = args.get("label", options)
+    what = "`label` must give a string for each option" if "label" in args \
+        else "`options` must be a non-empty list of strings"
+    if not options or not all(isinstance(label, str) for label in labels):
+        raise StepFailure(f"{what}, found {describe(labels if options else options)}")
+    if len(set(labels)) != len(labels):
+        twice = next(label for label in labels if labels.count(label) > 1)
+        raise StepFailure(f"two options are labelled {twice!r}: the person could not tell "
+                          "them apart" if "label" in args
+                          else "`options` lists the same option twice")
 
 
 def _check_number(args: Mapping[str, Any]) -> None:
@@ -371,12 +436,30 @@ def _answer_confirm(args: Mapping[str, Any], answer: Any) -> bool:
     raise AnswerError(f"answer yes or no, not {describe(answer)}")
 
 
-def _answer_choose(args: Mapping[str, Any], answer: Any) -> str:
+def _answer_choose(args: Mapping[str, Any], answer: Any) -> Any:
+    """An answer is a label (the option shown), else one of the values; the value is stored.
+
+    Without `label` the options are their own labels; without `value` an option's value
+    is the option itself.
+    """
     options = args.get("options", [])
-    if isinstance(answer, str) and answer in options:
-        return answer
-    raise AnswerError(f"choose one of {', '.join(map(str, options))}; {describe(answer)} "
+    labels = args.get("label", options)
+    values = args.get("value", options)
+    if isinstance(answer, str) and answer in labels:
+        return values[labels.index(answer)]
+    for chosen in values:
+        if json_equal(chosen, answer):
+            return chosen
+    raise AnswerError(f"choose one of {', '.join(map(str, labels))}; {describe(answer)} "
                       "is not an option")
+
+
+def _choose_type(types: ArgumentTypes) -> Type:
+    if "value" in types.types:
+        return types.get("value")
+    if "label" in types.types:
+        return types.get("options").element or ANY
+    return Type("str")
 
 
 def _answer_text(args: Mapping[str, Any], answer: Any) -> str:
@@ -601,12 +684,23 @@ _TABLE: tuple[Operation, ...] = (
               _ask, answer=_answer_confirm,
               example='confirm("Ship it?", show: state.summary) -> state.approved'),
     Operation("choose", "human",
-              (_PROMPT, Parameter("options", "list", "The options (strings) to choose from."),
-               _SHOW),
-              "str", "Ask the person to choose one option.",
-              "Asks the person to choose one of `options`; the answer is the chosen string.",
-              _ask, answer=_answer_choose, check=_check_choose,
-              example='choose("Which plan?", options: ["a", "b"]) -> state.plan'),
+              (_PROMPT,
+               Parameter("options", "list", "The options to choose from: strings, or any "
+                                            "values with `label`."),
+               _SHOW,
+               Parameter("label", "str", "What the person sees of each option (reads `item`).",
+                         required=False, per_item=True),
+               Parameter("value", "any", "What is stored for the chosen option (reads `item`; "
+                                         "default: the option itself).",
+                         required=False, per_item=True)),
+              "any", "Ask the person to choose one option.",
+              "Asks the person to choose one of `options`. Without `label` the options are "
+              "strings and the answer is the chosen one. With `label` the person sees each "
+              "option's label and the answer is its `value` (the option itself without "
+              "`value`); an answer may be given as a label (matched first) or as a value.",
+              _ask, answer=_answer_choose, check=_check_choose, typing=_choose_type,
+              example='choose("Which bug?", options: state.top, label: item.title, '
+                      'value: item.id) -> state.chosen'),
     Operation("text", "human", (_PROMPT, _SHOW), "str", "Ask for free text.",
               "Asks the person for free text; the answer is a string.",
               _ask, answer=_answer_text, example='text("Any notes?") -> state.notes'),
@@ -642,11 +736,14 @@ _TABLE: tuple[Operation, ...] = (
 OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _TABLE}
 
 # The questions a form's field may be, as the type checker matches a field's arguments:
-# the question of the same name without `show` (a form shows one value, for all its fields).
+# the question of the same name with only a field's arguments (no `show`: a form shows one
+# value for all its fields; a choose field's options are strings), and the answer's type.
+_FIELD_RESULTS = {"choose": "str", "confirm": "bool", "date": "date", "number": "number",
+                  "text": "str"}
 FORM_FIELDS: dict[str, Operation] = {
     kind: Operation(kind, "human", tuple(p for p in OPERATIONS[kind].parameters
-                                         if p.name != "show"),
-                    OPERATIONS[kind].result, OPERATIONS[kind].summary, OPERATIONS[kind].doc,
+                                         if p.name in ("prompt", *_FIELD_ARGUMENTS[kind])),
+                    _FIELD_RESULTS[kind], OPERATIONS[kind].summary, OPERATIONS[kind].doc,
                     _ask, answer=OPERATIONS[kind].answer)
     for kind in FIELD_KINDS}
 
@@ -661,9 +758,13 @@ def question(operation: Operation, step_id: str, args: Mapping[str, Any],
     """What a person is shown for a human step: JSON data, the same for every front end.
 
     Keys: `step_id`, `type` (the operation), `prompt`, and when given `show`,
-    `options`, `min`, `max`, and the step's `description`.
+    `options`, `min`, `max`, and the step's `description`. A `choose` by label shows
+    the labels as `options` and what each stores as `values`.
     """
     shown: dict[str, Any] = {"step_id": step_id, "type": operation.name, **args}
+    if "label" in args:  # the person chooses among the labels; `values` are what is stored
+        shown["options"] = shown.pop("label")
+        shown["values"] = shown.pop("value", args["options"])
     if description is not None:
         shown["description"] = description
     return shown
@@ -678,4 +779,5 @@ def check_value(parameter: Parameter, value: Any) -> str | None:
 
 # The effect operations live in their own module and register themselves here, so every reader
 # of OPERATIONS (the type checker, the engine, the editor) sees them.
+import runtime.orchestration.data  # noqa: E402
 import runtime.orchestration.effects  # noqa: E402, F401

@@ -57,6 +57,8 @@ def test_the_schema_agrees_with_the_code() -> None:
     definitions = SCHEMA["$defs"]
     assert definitions["declaration"]["properties"]["type"]["enum"] == list(TYPE_NAMES)
     assert definitions["operator"]["properties"]["op"]["enum"] == list(OPERATORS)
+    assert definitions["call"]["properties"]["call"]["enum"] == sorted(
+        name for name, operation in OPERATIONS.items() if operation.compute is not None)
     human = definitions["step"]["then"]["properties"]["payload"]["properties"]["operation"]
     assert human["enum"] == sorted(o.name for o in OPERATIONS.values() if o.kind == "human")
     from runtime.orchestration.operations import FIELD_KINDS
@@ -108,6 +110,12 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
     "bounds on a text field": lambda d: _steps(d)[2]["payload"].update(
         operation="form", args={"prompt": "?", "fields": {"lit": [
             {"name": "a", "type": "text", "prompt": "A?", "max": 3}]}}),
+    "a call of an operation that gives no value": lambda d: _steps(d)[3]["payload"].update(
+        when={"call": "set", "args": {}}),
+    "a call without arguments": lambda d: _steps(d)[3]["payload"].update(
+        when={"call": "count"}),
+    "a call with a malformed argument": lambda d: _steps(d)[3]["payload"].update(
+        when={"call": "count", "args": {"list": [1]}}),
 }
 
 

@@ -22,15 +22,18 @@ from mission.lsp import features
 from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.model import EnvelopeViolation, WorkflowDefinition
 from runtime.records import RecordError, RunRecord
+from tests.conftest import run_cli
 
 CRASHERS = Path(__file__).parent / "crashers"
 MISSIONS = sorted(CRASHERS.glob("*.mission"))
 WORKFLOWS = sorted(CRASHERS.glob("*.workflow.json"))
 RECEIPTS = sorted(CRASHERS.glob("*.receipt.json"))
+# workflows whose wrong shapes `mission run` and `mission graph` once read before checking
+MALFORMED = sorted(CRASHERS.glob("*.malformed.json"))
 
 
 def test_every_crasher_is_replayed() -> None:
-    assert {*MISSIONS, *WORKFLOWS, *RECEIPTS} == set(CRASHERS.iterdir())
+    assert {*MISSIONS, *WORKFLOWS, *RECEIPTS, *MALFORMED} == set(CRASHERS.iterdir())
     assert (CRASHERS / "deep_list.mission").read_text(encoding="utf-8") == "[" * 100_000
 
 
@@ -67,3 +70,13 @@ def test_receipt_crashers_are_refused_naming_the_path(path: Path) -> None:
     with pytest.raises(RecordError, match=r"record\.final_state\.x\[0\]\[0\].*nested more "
                                           "than 100 levels deep"):
         RunRecord.from_json(data)
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.name for p in MALFORMED])
+def test_malformed_workflows_get_a_message_from_run_and_graph(path: Path,
+                                                              tmp_path: Path) -> None:
+    for argv in (("run", str(path), "--no-input", "--store", str(tmp_path / "runs.db")),
+                 ("graph", str(path))):
+        done = run_cli(*argv)  # `graph` draws what it can read; `run` refuses
+        assert done.returncode != 70 and (argv[0] == "graph" or done.returncode != 0)
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
