@@ -642,11 +642,14 @@ _TABLE: tuple[Operation, ...] = (
 OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _TABLE}
 
 # The questions a form's field may be, as the type checker matches a field's arguments:
-# the question of the same name without `show` (a form shows one value, for all its fields).
+# the question of the same name with only a field's arguments (no `show`: a form shows one
+# value for all its fields; a choose field's options are strings), and the answer's type.
+_FIELD_RESULTS = {"choose": "str", "confirm": "bool", "date": "date", "number": "number",
+                  "text": "str"}
 FORM_FIELDS: dict[str, Operation] = {
     kind: Operation(kind, "human", tuple(p for p in OPERATIONS[kind].parameters
-                                         if p.name != "show"),
-                    OPERATIONS[kind].result, OPERATIONS[kind].summary, OPERATIONS[kind].doc,
+                                         if p.name in ("prompt", *_FIELD_ARGUMENTS[kind])),
+                    _FIELD_RESULTS[kind], OPERATIONS[kind].summary, OPERATIONS[kind].doc,
                     _ask, answer=OPERATIONS[kind].answer)
     for kind in FIELD_KINDS}
 
