@@ -19,17 +19,17 @@ from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
-from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, Mentions
+from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
 from compiler.typer import Matched, Typer, match_call, type_from_ref
 from runtime.orchestration.model import LANGUAGE_VERSIONS
-from runtime.orchestration.operations import OPERATIONS, ArgumentTypes, Operation
-from runtime.orchestration.types import (
-    ANY,
-    TYPE_NAMES,
-    Type,
-    fits,
-    simple,
+from runtime.orchestration.operations import (
+    FIELD_KINDS,
+    FORM_FIELDS,
+    OPERATIONS,
+    ArgumentTypes,
+    Operation,
 )
+from runtime.orchestration.types import ANY, TYPE_NAMES, Type, fits, simple, type_of
 
 MAX_TOTAL_STEPS = 5
 MAX_HUMAN_STEPS = 2
@@ -68,6 +68,22 @@ class Analysis:
         """Types expressions against what is known so far (reports nothing)."""
         return Typer(self.state_shapes, self.param_shapes)
 
+    # state root -> field -> type, where a form's answer is stored (`state.standup.today`)
+    state_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    # step id -> a form's fields in order: (name, kind, arguments matched to parameter names)
+    form_fields: dict[str, list[FormField]] = field(default_factory=dict)
+    # where the fields of each form are written (their duplicates are E042, not W213)
+    form_maps: set[Span] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One field of a form as checked: its name, its kind (`text`, ...) and its arguments."""
+
+    name: ast.Name
+    kind: str
+    arguments: dict[str, ast.Argument]
+
 
 class _Checker:
     def __init__(self, text: str, mentions: Mentions) -> None:
@@ -97,11 +113,14 @@ class _Checker:
         self.report_unprovided()
 
     def check_name(self, name: ast.Name, what: str) -> None:
-        if name.text in KEYWORDS:
+        if name.text in RESERVED_NAMES:
             self.error("E002",
-                       f"`{name.text}` is a reserved keyword and cannot be used as a {what}",
-                       name.span, "reserved keyword",
-                       help=(f"rename it, for example `{name.text}_value`",))
+                       f"`{name.text}` is a literal value and cannot be used as "
+                       f"{'an' if what[0] in 'aeiou' else 'a'} {what}",
+                       name.span, "reserved word",
+                       help=(f"rename it, for example `{name.text}_value`",
+                             "other keywords (`version`, `input`, `when`, ...) are fine as "
+                             "names"))
 
     def check_versions(self, mission: ast.Mission) -> None:
         versions = mission.versions
@@ -239,8 +258,8 @@ class _Checker:
                 f"human step {MAX_HUMAN_STEPS + 1} is over the limit",
                 labels=tuple(Label(s.id.span, f"human step {i + 1}") for i, s in
                              enumerate(human[:MAX_HUMAN_STEPS])),
-                help=("the anti-failure envelope allows at most 2 human steps: ask one question "
-                      "that covers both, or move a check to a runtime step",),
+                help=("the anti-failure envelope allows at most 2 human steps: ask several "
+                      "fields in one `form(...)` step, or move a check to a runtime step",),
             )
 
     # -- steps ----------------------------------------------------------------------
@@ -301,6 +320,31 @@ class _Checker:
                              f"{one_of(n for n, o in OPERATIONS.items() if o.kind == kind)}",))
         matched = dict(match_call(operation, name, call.arguments, call.span, self.error).single)
         self.analysis.arguments[step.id.text] = matched
+        # A form's fields are questions, not a value: checked on their own.
+        form = matched.get("fields") if operation.name == "form" else None
+        types = self.check_arguments(
+            name, operation, {key: value for key, value in matched.items() if value is not form})
+        fields = self.check_form(step, form.value) if form is not None else None
+        self.record_writes(step, operation, matched)
+        if call.output is not None:
+            if operation.result is None:
+                self.error("E017", f"`{name}` has no result to write", call.output.span,
+                           "nothing to write here",
+                           help=(f"remove `-> {call.output.dotted}`",))
+            else:
+                written = operation.result_type(ArgumentTypes(types)) if fields is None else \
+                    Type("map", fields=tuple((key, simple(kind)) for key, kind in fields.items()))
+                self.write(call.output, written)
+                if fields is not None and len(call.output.path) == 1:
+                    self.analysis.state_fields[call.output.path[0].text] = fields
+        elif operation.result is not None and kind == "human":
+            self.error("E017", f"the answer to `{name}` is not stored", call.span,
+                       "the answer goes nowhere",
+                       help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
+
+    def check_arguments(self, name: str, operation: Operation,
+                        matched: dict[str, ast.Argument]) -> dict[str, Type]:
+        """The reads of the arguments, then their types (returned, by parameter)."""
         # Reads happen before writes: `append(to: state.log, value: state.log)` reads first.
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
@@ -325,18 +369,84 @@ class _Checker:
                     element = types[parameter.name].element or ANY
             typer.check_argument(operation, parameter, argument, types[parameter.name],
                                  self.type_origin(argument.value))
-        self.record_writes(step, operation, matched)
-        if call.output is not None:
-            if operation.result is None:
-                self.error("E017", f"`{name}` has no result to write", call.output.span,
-                           "nothing to write here",
-                           help=(f"remove `-> {call.output.dotted}`",))
-            else:
-                self.write(call.output, operation.result_type(ArgumentTypes(types)))
-        elif operation.result is not None and kind == "human":
-            self.error("E017", f"the answer to `{name}` is not stored", call.span,
-                       "the answer goes nowhere",
-                       help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
+        return types
+
+    # -- forms ------------------------------------------------------------------------
+    def check_form(self, step: ast.Step, value: ast.Expr) -> dict[str, str] | None:
+        """The fields of `form(...)`: a map, written in the mission, of one question per
+        field. Returns each field's answer type (the shape of the stored answer)."""
+        example = '`fields: {today: text("What will you do today?"), blocked: ' \
+                  'confirm("Blocked?")}`'
+        if not isinstance(value, ast.MapExpr):
+            self.check_reads(value)
+            self.error("E040", "the fields of a form must be written in the mission, as a map "
+                       "of questions", value.span, "not a map of questions",
+                       help=(f"for example {example}",))
+            return None
+        self.analysis.form_maps.add(value.span)
+        if not value.entries:
+            self.error("E041", "this form has no fields", value.span, "an empty form",
+                       help=(f"give it at least one field, for example {example}",))
+            return None
+        fields: dict[str, str] = {}
+        first: dict[str, ast.Name] = {}
+        checked: list[FormField] = []
+        for entry in value.entries:
+            name = entry.key
+            if name.text in first:
+                self.error("E042", f"the form asks the field `{name.text}` twice", name.span,
+                           "asked again here", labels=(Label(first[name.text].span,
+                                                             "first asked here"),),
+                           help=("give every field its own name; the answer is a map with one "
+                                 "key per field",))
+                continue
+            first[name.text] = name
+            self.check_name(name, "form field")
+            found = self.check_field(entry.value)
+            if found is None:
+                fields[name.text] = "any"
+                continue
+            kind, arguments = found
+            fields[name.text] = FORM_FIELDS[kind].result or "any"
+            checked.append(FormField(name, kind, arguments))
+        self.analysis.form_fields[step.id.text] = checked
+        return fields
+
+    def check_field(self, value: ast.Expr) -> tuple[str, dict[str, ast.Argument]] | None:
+        """One field: a question call (`text("...")`, `number("...", min: 0)`, ...)."""
+        kinds = one_of(FIELD_KINDS)
+        if not isinstance(value, ast.CallExpr):
+            self.check_reads(value)
+            self.error("E040", "a form field must be a question", value.span, "not a question",
+                       help=(f"write one of {kinds}, for example `text(\"Why?\")`",))
+            return None
+        kind = value.function.text
+        operation = FORM_FIELDS.get(kind)
+        if operation is None:
+            for argument in value.arguments:
+                self.check_reads(argument.value)
+            self.error("E040", f"unknown form field type `{kind}`", value.function.span,
+                       "not a field type",
+                       help=(*did_you_mean(kind, FIELD_KINDS), f"a field is one of {kinds}"),
+                       fix=rename_fix(kind, value.function.span, FIELD_KINDS))
+            return None
+        matched = dict(match_call(operation, kind, value.arguments, value.span,
+                                  self.error).single)
+        self.check_arguments(kind, operation, matched)
+        low, high = _literal_number(matched.get("min")), _literal_number(matched.get("max"))
+        if low is not None and high is not None and low[0] > high[0]:
+            self.error("E040", f"the field's `min` ({low[0]}) is greater than its `max` "
+                       f"({high[0]}): no answer could fit", low[1].cover(high[1]),
+                       "an empty range", labels=(Label(low[1], "the smallest answer"),
+                                                 Label(high[1], "the largest answer")),
+                       help=("swap the two bounds, or widen the range",))
+        options = matched.get("options")
+        if options is not None and isinstance(options.value, ast.ListExpr) \
+                and not options.value.items:
+            self.error("E040", "this choose field has no options", options.value.span,
+                       "nothing to choose from",
+                       help=('list the options, for example `options: ["yes", "later"]`',))
+        return kind, matched
 
     def type_origin(self, value: ast.Expr) -> tuple[Label, ...]:
         """Where a param's or an input's type was declared, when `value` is one (E011)."""
@@ -428,12 +538,18 @@ class _Checker:
         root = target.path[0].text
         self.analysis.writes.setdefault(root, []).append(target.span)
         self.provided_at.setdefault(root, target.span.start)
+        shape = self.analysis.state_fields
         if len(target.path) == 1:
             self.analysis.state_types[root] = written.name
             self.analysis.state_shapes[root] = written
+            shape.pop(root, None)  # a form's answer written over: its fields are not known
         else:
             self.analysis.state_types.setdefault(root, "map")
             self.analysis.state_shapes.setdefault(root, Type("map"))
+            if root in shape:  # a form's answer with a field added or changed
+                shape[root] = {**shape[root],
+                               target.path[1].text: written.name if len(target.path) == 2
+                               else "any"}
 
     # -- expressions --------------------------------------------------------------
     def check_reads(self, expression: ast.Expr, wanted: str = "any") -> None:
@@ -457,6 +573,15 @@ class _Checker:
                                fix=rename_fix(head.text, head.span, self.analysis.params))
                 continue
             self.analysis.reads.setdefault(head.text, []).append(reference.span)
+            shape = self.analysis.state_fields.get(head.text)
+            if shape is not None and len(reference.path) >= 2 \
+                    and reference.path[1].text not in shape:
+                field_name = reference.path[1]
+                self.error("E043", f"`state.{head.text}` holds a form's answer, which has no "
+                           f"field `{field_name.text}`", field_name.span, "not a field of the form",
+                           help=(*did_you_mean(field_name.text, shape),
+                                 "the form's fields: " + ", ".join(f"`{n}`" for n in shape)),
+                           fix=rename_fix(field_name.text, field_name.span, shape))
             if head.text not in self.provided_at \
                     and not self.mentions.state & {head.text, ANY_NAME}:
                 self.unprovided.append((head, type_name))
@@ -522,6 +647,17 @@ class _Checker:
         """The expression's type, reporting its type errors (once per expression)."""
         return Typer(self.analysis.state_shapes, self.analysis.param_shapes,
                      self.error).type_of(expression)
+
+
+def _literal_number(argument: ast.Argument | None) -> tuple[int | float, Span] | None:
+    """The number an argument is written as, with its span; None unless a number literal."""
+    if argument is None or not isinstance(argument.value, ast.Literal):
+        return None
+    value = argument.value.value
+    if type_of(value) not in ("int", "float"):
+        return None
+    assert isinstance(value, (int, float))
+    return value, argument.value.span
 
 
 def expression_type(expression: ast.Expr, analysis: Analysis) -> str:

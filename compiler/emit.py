@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from compiler import ast
-from compiler.checks import Analysis
+from compiler.checks import Analysis, FormField
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
 from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
@@ -77,6 +77,27 @@ def expression_json(expression: ast.Expr) -> Any:
             "args": [expression_json(expression.left), expression_json(expression.right)]}
 
 
+def form_fields_json(fields: list[FormField]) -> Any:
+    """A form's fields as the engine reads them: a list, in the order written, of
+    `{name, type, prompt, min?, max?, options?}` (one `{"lit": [...]}` when constant)."""
+    specs = [{"name": field.name.text, "type": field.kind,
+              **{name: expression_json(argument.value)
+                 for name, argument in sorted(field.arguments.items())}} for field in fields]
+    folded = [{key: _constant(value) for key, value in spec.items()} for spec in specs]
+    if all(value is not _VARIES for spec in folded for value in spec.values()):
+        return {"lit": folded}
+    return {"list": [{"map": spec} for spec in specs]}
+
+
+_VARIES = object()  # an expression whose value is known only at run time
+
+
+def _constant(node: Any) -> Any:
+    """The value of an emitted expression that holds no reference, else `_VARIES`."""
+    if not isinstance(node, dict):
+        return node
+    return node["lit"] if list(node) == ["lit"] else _VARIES
+
 def call_arguments_json(operation: Operation, matched: Matched) -> dict[str, Any]:
     """A call's arguments by parameter name; a variadic parameter's values as one list, the
     named arguments of the `rest` parameter as one map."""
@@ -131,6 +152,9 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
                 matched = analysis.arguments.get(step.id.text, {})
                 payload["args"] = {name: expression_json(argument.value)
                                    for name, argument in sorted(matched.items())}
+                if step.id.text in analysis.form_fields:
+                    payload["args"]["fields"] = form_fields_json(
+                        analysis.form_fields[step.id.text])
             if step.call.output is not None:
                 payload["output"] = step.call.output.dotted
         steps.append(StepSpec(step.id.text, step.kind.text, payload))

@@ -15,6 +15,14 @@ KEYWORDS = frozenset(
      "true", "false", "null"}
 )
 
+# Keywords are contextual: every place that takes a name (after `mission`, `param`,
+# `input`, a step kind, `by` or `.`, a map or record key, an argument or form field name)
+# takes only a name, so `param version: str` or a step `when` is never ambiguous. Only
+# the literal words stay reserved as declared names: each is a whole value wherever a
+# value may stand, so a param, step or field spelled `true` would read as the boolean
+# in the messages, the CLI (`--param true=...`) and the docs (see E002).
+RESERVED_NAMES = frozenset({"true", "false", "null"})
+
 
 @dataclass(frozen=True, slots=True)
 class Mentions:

@@ -25,7 +25,8 @@ from pygments.token import (
 _groups: Callable[..., Any] = bygroups  # untyped in the stubs
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _SPACE = r"[ \t\f\r\n]*"
-_NOT_A_KEYWORD = r"(?!(?:and|or|not|in|true|false|null|when|state|param|input|version)\b)"
+_NOT_A_KEYWORD = (r"(?!(?:and|or|not|in|true|false|null|when|by|if|then|else|state|param|item"
+                  r"|input|version)\b)")
 
 
 class MissionLexer(RegexLexer):
@@ -46,10 +47,17 @@ class MissionLexer(RegexLexer):
             (rf"(param|input)({_SPACE})({_NAME})({_SPACE})(:)({_SPACE})({_NAME})",
              _groups(Keyword.Declaration, Whitespace, Name.Variable, Whitespace, Punctuation,
                       Whitespace, Keyword.Type)),
+            (rf"(param|state|item)({_SPACE})(\.)({_SPACE})({_NAME})",
+             _groups(Name.Builtin, Whitespace, Punctuation, Whitespace, Name)),
             (rf"(param|state|item)({_SPACE})(\.)", _groups(Name.Builtin, Whitespace, Punctuation)),
-            (rf"({_NOT_A_KEYWORD}{_NAME})([ \t]+)({_NOT_A_KEYWORD}{_NAME})"
+            # Keywords are contextual: a step id, a group, a name after `.` and a name
+            # before `:` are names whatever they are spelled.
+            (rf"({_NOT_A_KEYWORD}{_NAME})([ \t]+)({_NAME})"
              rf"(?={_SPACE}(\"|when\b|by\b|\{{))",
              _groups(Keyword.Declaration, Whitespace, Name.Label)),
+            (rf"(by)({_SPACE})({_NAME})(?={_SPACE}(when\b|\{{))",
+             _groups(Keyword, Whitespace, Name.Label)),
+            (rf"(\.)({_SPACE})({_NAME})", _groups(Punctuation, Whitespace, Name)),
             (rf"{_NAME}(?={_SPACE}:)", Name.Attribute),
             (words(("version", "when", "by", "mission", "param", "input", "state", "item", "if",
                     "then", "else"), suffix=r"\b"), Keyword),

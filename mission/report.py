@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mission.unparse import call_text, expression_text
+from mission.unparse import call_text, expression_text, field_text, form_field_specs
 from runtime.orchestration.model import (
     ExecutionContext,
     OrchestrationResult,
@@ -236,7 +236,11 @@ def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
             else:
                 later = succeeded[succeeded.index(step) + 1:]
                 parts.append(_written_table(step, result.final_state, later))
-        if step.id in result.answers:
+        specs = form_field_specs(payload.get("args", {}).get("fields")) \
+            if payload.get("operation") == "form" else []
+        if specs:
+            parts.append(_form_table(specs, result.answers.get(step.id)))
+        elif step.id in result.answers:
             answer = json.dumps(result.answers[step.id], ensure_ascii=False)
             parts.append(f"<p>answer: <code>{_e(answer)}</code></p>")
         link = links.get(step.id)
@@ -251,6 +255,18 @@ def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
               "(the run was not replayed).")
     return (f'<section><h2>Steps</h2><p class="muted">{_e(source)}</p>'
             f'<ol class="steps">{"".join(items)}</ol></section>')
+
+
+def _form_table(specs: list[dict[str, Any]], answer: Any) -> str:
+    """A form's fields, each with its question and the answer given (— before one is)."""
+    rows = []
+    for spec in specs:
+        name = str(spec.get("name"))
+        given = _json(answer[name]) if isinstance(answer, dict) and name in answer else "—"
+        rows.append(f"<tr><td><code>{_e(name)}</code></td><td><code>{_e(field_text(spec))}"
+                    f"</code></td><td><pre>{_e(given)}</pre></td></tr>")
+    return ('<table class="form"><tr><th>field</th><th>question</th><th>answer</th></tr>'
+            f"{''.join(rows)}</table>")
 
 
 def _answers_section(result: OrchestrationResult) -> str:

@@ -81,6 +81,12 @@ def answer_hint(question: dict[str, Any]) -> str:
     kind = question.get("type")
     if kind == "confirm":
         return "yes or no"
+    if kind == "form":
+        names = [str(field.get("name")) for field in question.get("fields", [])
+                 if isinstance(field, dict)]
+        return "a form: " + ", ".join(names)
+    if kind == "date":
+        return "a date like 2026-11-24"
     if kind == "choose":
         return "one of " + ", ".join(str(option) for option in question.get("options", []))
     if kind == "number":

@@ -81,6 +81,33 @@ def expression_text(expression: Any, minimum: int = 0) -> str:
     return f"({text})" if level < minimum else text
 
 
+def form_field_specs(fields: Any) -> list[dict[str, Any]]:
+    """The field specs of a compiled form's `fields` (`{"lit": [...]}` or `{"list": [{"map":
+    ...}]}`), each value still an expression; [] for anything else."""
+    if isinstance(fields, dict) and isinstance(fields.get("lit"), list):
+        return [spec for spec in fields["lit"] if isinstance(spec, dict)]
+    if isinstance(fields, dict) and isinstance(fields.get("list"), list):
+        return [spec["map"] for spec in fields["list"]
+                if isinstance(spec, dict) and isinstance(spec.get("map"), dict)]
+    return []
+
+
+def field_text(spec: dict[str, Any]) -> str:
+    """One field as it is written: `number("Hours?", min: 0, max: 12)`."""
+    rest = [f"{key}: {expression_text(spec[key])}" for key in ("options", "min", "max")
+            if key in spec]
+    return f"{spec.get('type')}(" + ", ".join(
+        [expression_text(spec.get("prompt")), *rest]) + ")"
+
+
+def fields_text(fields: Any) -> str:
+    """A compiled form's fields as written: `{today: text("Today?"), ...}`."""
+    specs = form_field_specs(fields)
+    if not specs:
+        return expression_text(fields)
+    return "{" + ", ".join(f"{key_text(str(spec.get('name')))}: {field_text(spec)}"
+                           for spec in specs) + "}"
+
 def _call_expression_text(name: str, args: dict[str, Any]) -> str:
     """`take(sort(state.bugs, by: item.id), n: 3)`: the list positionally, in the table's
     parameter order; a variadic parameter's values and `format`'s named values spread."""
@@ -116,8 +143,14 @@ def call_text(payload: dict[str, Any], parameter_order: tuple[str, ...] = ()) ->
     else:
         names = [name for name in parameter_order if name in args]
         names += sorted(name for name in args if name not in names)
+        form = payload.get("operation") == "form"
+
+        def argument(name: str) -> str:
+            value = args[name]
+            return fields_text(value) if form and name == "fields" else expression_text(value)
+
         text = f"{payload.get('operation', 'noop')}(" + ", ".join(
-            f"{name}: {expression_text(args[name])}" for name in names) + ")"
+            f"{name}: {argument(name)}" for name in names) + ")"
     if payload.get("output"):
         text += f" -> {payload['output']}"
     return text

@@ -1,36 +1,40 @@
-"""A reserved keyword is used as a name.
+"""A literal word (`true`, `false`, `null`) is used as a name.
 
 ## What it does
-Reports a mission name, step id, param or input named after one of the
-language's keywords: `mission`, `version`, `param`, `input`, `state`, `when`,
-`and`, `or`, `not`, `in`, `true`, `false`, `null`.
+Reports a mission name, step id, param, input or form field named `true`,
+`false` or `null`. Every other keyword (`mission`, `version`, `param`,
+`input`, `state`, `item`, `when`, `by`, `if`, `then`, `else`, `and`, `or`,
+`not`, `in`) is contextual: it is a keyword only where a keyword can stand,
+and a name wherever the grammar takes a name, so `param version: str`,
+`input state: map` or a step called `when` are fine.
 
 ## Why
-A keyword used as a name makes references ambiguous (`param.state`, `state.in`)
-and the text hard to read.
+The three literal words are whole values wherever a value may stand: a param
+or a field spelled `true` would read as the boolean in messages, on the
+command line (`--param true=...`) and in the documentation.
 
 ## Example
 ```mission
-mission report "Record a status" {
+mission report "Record a flag" {
     version 1
 
-    param state: str
+    param true: bool
 
-    runtime record "Keep the status" {
-        set(at: state.status, value: param.state)
+    runtime record "Keep the flag" {
+        set(at: state.flag, value: param.true)
     }
 }
 ```
 
 Use instead:
 ```mission
-mission report "Record a status" {
+mission report "Record a flag" {
     version 1
 
-    param status: str
+    param flag: bool
 
-    runtime record "Keep the status" {
-        set(at: state.status, value: param.status)
+    runtime record "Keep the flag" {
+        set(at: state.flag, value: param.flag)
     }
 }
 ```

@@ -57,7 +57,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             "N302", f"this mission has {MAX_HUMAN_STEPS} human steps, the most allowed: no room "
             "left", mission.name.span,
             label=f"{MAX_HUMAN_STEPS} of {MAX_HUMAN_STEPS} human steps",
-            help=("to ask more, combine two questions into one",))
+            help=("to ask more, ask several fields in one `form(...)` step",))
 
 
 RULE = Rule("N302", "no-room-left", Severity.NOTE, __doc__ or "", check, whole_mission=True)

@@ -65,11 +65,19 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             root = write.reference.path[0].text
             if context.used_later(root, facts.index):
                 continue
+            fields = context.analysis.state_fields.get(root)
+            if fields:  # a form's answer: a map, so the example reads one of its fields
+                flag = next((name for name, kind in fields.items() if kind == "bool"), None)
+                example = f"when state.{root}.{flag}" if flag else \
+                    f"state.{root}.{next(iter(fields))}"
+                help_text = f"use its fields in a later step (for example `{example}`), or " \
+                            "remove the question"
+            else:
+                help_text = f"use `state.{root}` in a later step (for example " \
+                            f"`{guard(facts, f'state.{root}')}`), or remove the question"
             yield context.diagnostic(
                 "W206", f"the answer to `{facts.step.id.text}` is never used",
-                write.reference.span, label="stored here, read nowhere",
-                help=(f"use `state.{root}` in a later step (for example "
-                      f"`{guard(facts, f'state.{root}')}`), or remove the question",))
+                write.reference.span, label="stored here, read nowhere", help=(help_text,))
 
 
 def guard(facts: StepFacts, value: str) -> str:

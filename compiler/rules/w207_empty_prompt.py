@@ -1,8 +1,8 @@
 """A question has no prompt text.
 
 ## What it does
-Reports a human question (`confirm`, `choose`, `text`, `number`) whose prompt
-is an empty or blank string.
+Reports a human question (`confirm`, `choose`, `text`, `number`, `date`,
+`form`), or a field of a form, whose prompt is an empty or blank string.
 
 ## Why
 The person answering sees only the prompt (and what `show` adds); without
@@ -51,14 +51,17 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for facts in context.steps:
         if facts.operation is None or facts.operation.kind != "human":
             continue
-        prompt = facts.arguments.get("prompt")
-        if prompt is None or not isinstance(prompt.value, ast.Literal):
-            continue
-        if isinstance(prompt.value.value, str) and not prompt.value.value.strip():
-            yield context.diagnostic(
-                "W207", f"the question of `{facts.step.id.text}` has no prompt text",
-                prompt.value.span, label="empty prompt",
-                help=("write the question the person should answer",))
+        step_id = facts.step.id.text
+        prompts = [(f"the question of `{step_id}`", facts.arguments.get("prompt"))]
+        prompts += [(f"the field `{field.name.text}` of `{step_id}`", field.arguments.get("prompt"))
+                    for field in context.analysis.form_fields.get(step_id, ())]
+        for what, prompt in prompts:
+            if prompt is None or not isinstance(prompt.value, ast.Literal):
+                continue
+            if isinstance(prompt.value.value, str) and not prompt.value.value.strip():
+                yield context.diagnostic(
+                    "W207", f"{what} has no prompt text", prompt.value.span,
+                    label="empty prompt", help=("write the question the person should answer",))
 
 
 RULE = Rule("W207", "empty-prompt", Severity.WARNING, __doc__ or "", check)

@@ -41,8 +41,8 @@ from compiler.rules import Rule
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
     for node in context.expressions:
-        if not isinstance(node, ast.MapExpr):
-            continue
+        if not isinstance(node, ast.MapExpr) or node.span in context.analysis.form_maps:
+            continue  # a form's fields: a field asked twice is an error (E042)
         seen: dict[str, ast.MapEntry] = {}
         for entry in node.entries:
             first = seen.get(entry.key.text)

@@ -62,7 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
     """The options `run` and `resume` share."""
     parser.add_argument("--answer", action="append", default=[], metavar="STEP=VALUE",
-                        help="answer a human step (repeatable)")
+                        help="answer a human step (repeatable); a form takes a JSON object, "
+                             "or one STEP.FIELD=VALUE per field")
     parser.add_argument("--answers", metavar="FILE", help="a JSON object of step id -> answer")
     parser.add_argument("--no-input", action="store_true",
                         help="never ask on the terminal: a run that needs an answer is stored")
@@ -192,8 +193,24 @@ def collect_answers(args: argparse.Namespace) -> dict[str, Any]:
         if not isinstance(loaded, dict):
             raise UsageError(f"{args.answers}: answers must be a JSON object of step id -> answer")
         answers.update(loaded)
-    for step, value in unique_assignments(args.answer, "--answer", "step"):
-        answers[step] = value
+    pairs = unique_assignments(args.answer, "--answer", "step")
+    for step, value in pairs:
+        if "." not in step:
+            answers[step] = value
+    for name, value in pairs:  # `STEP.FIELD=VALUE`: one field of a form (step ids have no dot)
+        step, _, field = name.partition(".")
+        if not field:
+            continue
+        whole = answers.get(step, {})
+        if isinstance(whole, str):
+            try:
+                whole = json.loads(whole)
+            except ValueError:
+                whole = None
+        if not isinstance(whole, dict):
+            raise UsageError(f"--answer gives `{step}` whole and `{name}` as a field; a field "
+                             f"can only be added to a form's answer (a JSON object)")
+        answers[step] = {**whole, field: value}
     return answers
 
 
@@ -219,7 +236,8 @@ def interactive(args: argparse.Namespace) -> bool:
 
 
 def ask_on_terminal(question: dict[str, Any]) -> Any:
-    """Show a human step's question on the terminal and read one answer (None at end of input)."""
+    """Show a human step's question on the terminal and read one answer (None at end of input).
+    A form is asked field by field; a field whose answer does not fit is asked again, alone."""
     out = sys.stderr
     title = question.get("description") or question["step_id"]
     if "error" not in question:
@@ -230,12 +248,44 @@ def ask_on_terminal(question: dict[str, Any]) -> Any:
             print("\n".join("    " + line for line in shown.splitlines()), file=out)
     else:
         print(f"  not accepted: {question['error']}; try again", file=out)
+    if question.get("type") == "form":
+        return _ask_form_on_terminal(question.get("fields", []))
     print(f"{answer_hint(question)}: ", end="", file=out, flush=True)
+    return _read_line()
+
+
+def _read_line() -> str | None:
     line = sys.stdin.readline()
     if not line:
-        print(file=out)
+        print(file=sys.stderr)
         return None
     return line.rstrip("\r\n")
+
+
+def _ask_form_on_terminal(fields: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Each field in turn, with the same validation as the engine's, so only a bad field is
+    asked again (a field that still does not fit after a few tries is handed over as it is:
+    the engine refuses it, naming the field, and the form is asked again)."""
+    from runtime.orchestration.engine import ASK_ATTEMPTS
+    from runtime.orchestration.model import AnswerError
+    from runtime.orchestration.operations import answer_field
+
+    out = sys.stderr
+    answers: dict[str, Any] = {}
+    for field in fields:
+        print(f"  {field.get('prompt', field.get('name'))}", file=out)
+        for _attempt in range(ASK_ATTEMPTS):
+            print(f"  {field.get('name')} ({answer_hint(field)}): ", end="", file=out, flush=True)
+            line = _read_line()
+            if line is None:
+                return None
+            answers[str(field.get("name"))] = line
+            try:
+                answer_field(field, line)
+                break
+            except AnswerError as problem:
+                print(f"  not accepted: {problem}; try again", file=out)
+    return answers
 
 
 @contextmanager
@@ -293,9 +343,14 @@ def write_run_report(args: argparse.Namespace, workflow: WorkflowDefinition,
                          f"{kept}") from None
 
 
-def resume_line(args: argparse.Namespace, run_id: int, step: str) -> str:
+def resume_line(args: argparse.Namespace, run_id: int, step: str,
+                question: dict[str, Any] | None = None) -> str:
+    """The command that continues a waiting run; a form gets one `--answer` per field."""
     store = f" --store {shlex.quote(display(args.store))}" if args.store else ""
-    return f"mission resume {run_id}{store} --answer {shlex.quote(step + '=VALUE')}"
+    fields = question.get("fields") if question and question.get("type") == "form" else None
+    names = [f"{step}.{field['name']}" for field in fields or () if isinstance(field, dict)]
+    answers = " ".join(f"--answer {shlex.quote(name + '=VALUE')}" for name in names or [step])
+    return f"mission resume {run_id}{store} {answers}"
 
 
 def report(args: argparse.Namespace, command: str, result: OrchestrationResult,
@@ -337,7 +392,8 @@ def report(args: argparse.Namespace, command: str, result: OrchestrationResult,
             print(f"mission {command}: not used yet (the run stopped first at `{step}`): "
                   f"the answer to {', '.join(f'`{name}`' for name in unused)}; "
                   "give it again when resuming", file=sys.stderr)
-        print(f"to continue, run:\n    {resume_line(args, run_id, step)}", file=sys.stderr)
+        print(f"to continue, run:\n    {resume_line(args, run_id, step, result.question)}",
+              file=sys.stderr)
         return EXIT_WAITING
     if not result.success:
         print(f"mission {command}: {result.error_message}", file=sys.stderr)

@@ -45,6 +45,21 @@ def tokens(text: str) -> list[Token]:
             for match in _TOKEN.finditer(text) if match.lastgroup != "space"]
 
 
+# After these words, the next word is a name whatever it is spelled (keywords are
+# contextual): `param version`, `runtime when`, `by then`, `mission input`.
+_NAME_AFTER = frozenset({"mission", "param", "input", "runtime", "human", "by", "."})
+
+
+def in_name_position(found: list[Token], index: int) -> bool:
+    """True when the word `found[index]` stands where only a name can: after a word of
+    `_NAME_AFTER` or a `.`, or before a `:` (an argument, map key or field name)."""
+    before = found[index - 1].text if index else ""
+    after = found[index + 1].text if index + 1 < len(found) else ""
+    if before in _NAME_AFTER and not (before in ("param", "input") and after == "."):
+        return True
+    return after == ":"
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Where completion was asked.
@@ -52,8 +67,9 @@ class Context:
     kind: "none" (in a comment or string, or naming something new), "top",
     "item" (a new line in the mission body), "type", "value", "argument"
     (an argument name or a value), "operation" (an empty step body),
-    "param" (after `param.`), "state" (after `state.`). `operation` is the
-    innermost call around an argument or a value.
+    "param" (after `param.`), "state" (after `state.`), "field" (a form
+    field's question, after `fields: {name:`). `operation` is the innermost call
+    around an argument or a value.
     """
 
     kind: str
@@ -121,6 +137,16 @@ def _step_kind(found: list[Token], depths: list[int], brace: int) -> str:
     return header[-2].text if len(header) >= 2 else ""
 
 
+def _in_form_fields(texts: list[str], stack: list[int]) -> bool:
+    """True inside the `{...}` of `form(..., fields: {...})`, where a field's question goes."""
+    opener = stack[-1]
+    if texts[opener] != "{" or opener < 2 or texts[opener - 1] != ":" \
+            or texts[opener - 2] != "fields" or len(stack) < 2:
+        return False
+    call = stack[-2]
+    return texts[call] == "(" and call >= 1 and texts[call - 1] == "form"
+
+
 def completion_context(text: str, offset: int) -> Context:
     found = tokens(text[:offset])
     if found and found[-1].end == offset:
@@ -160,6 +186,8 @@ def completion_context(text: str, offset: int) -> Context:
             return Context("argument", operation=operation, used=used)
         return Context("value", operation=operation) if previous in _VALUE_BEFORE \
             else Context("none")
+    if previous == ":" and _in_form_fields(texts, stack):
+        return Context("field")
     if previous == ":" and len(texts) >= 3 and texts[-3] in ("param", "input"):
         return Context("type")
     if previous in _VALUE_BEFORE - {","} or (texts[opener] == "[" and previous == ","):

@@ -24,7 +24,7 @@ from compiler.diagnostics import Diagnostic, Severity
 from compiler.typer import Typer, match_call
 from mission.lsp import context
 from mission.lsp.positions import LineIndex
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS, Operation
 from runtime.orchestration.types import ANY, TYPE_NAMES, Type
 
 SOURCE = "mission"
@@ -40,9 +40,16 @@ KEYWORD_DOCS: dict[str, str] = {
     "state": "`state.NAME`: the run's state, a JSON object that steps read and write.",
     "when": "`when CONDITION`: the step runs only when the condition is true; otherwise it is "
             "recorded as skipped.",
+    "by": "`by GROUP`: on a human step, the group whose members may answer it under "
+          "`mission serve`.",
+    "item": "`item`: the current item of the list an operation goes through (`item.NAME` "
+            "reads one of its fields).",
+    "if": "`if CONDITION then A else B`: A when the condition is true, else B.",
+    "then": "`if CONDITION then A else B`: A when the condition is true, else B.",
+    "else": "`if CONDITION then A else B`: A when the condition is true, else B.",
     "runtime": "A `runtime` step: the engine does it, with one operation call.",
-    "human": "A `human` step: a person answers one question (`confirm`, `choose`, `text` or "
-             "`number`); the run waits for the answer.",
+    "human": "A `human` step: a person answers one question (`confirm`, `choose`, `text`, "
+             "`number`, `date`, or a `form` of several fields); the run waits for the answer.",
     "and": "`A and B`: true when both are true.",
     "or": "`A or B`: true when either is true.",
     "not": "`not A`: true when A is false.",
@@ -219,9 +226,12 @@ def occurrence_at(snapshot: Snapshot, offset: int) -> Occurrence | None:
 
 
 def _token_at(text: str, offset: int) -> context.Token | None:
-    for token in context.tokens(text):
+    """The word at `offset`; None where it is not one, or where it is a name spelled like
+    a keyword (`param version`), which has no keyword text to show."""
+    found = context.tokens(text)
+    for index, token in enumerate(found):
         if token.start <= offset <= token.end and token.kind == "name":
-            return token
+            return None if context.in_name_position(found, index) else token
         if token.start > offset:
             break
     return None
@@ -475,11 +485,14 @@ def _operation_item(operation: Operation, snippets: bool) -> types.CompletionIte
     if not snippets:
         return _item(operation.name, types.CompletionItemKind.Function, operation.signature,
                      operation_markdown(operation))
-    arguments = [f"{p.name}: ${{{i}}}" for i, p in
-                 enumerate((p for p in operation.parameters if p.required), start=1)]
-    text = f"{operation.name}({', '.join(arguments)})"
+    if operation.name == "form":  # its fields are a map of questions, not a value
+        text, placeholders = 'form("${1:prompt}", fields: {${2:name}: text("${3:question}")})', 3
+    else:
+        arguments = [f"{p.name}: ${{{i}}}" for i, p in
+                     enumerate((p for p in operation.parameters if p.required), start=1)]
+        text, placeholders = f"{operation.name}({', '.join(arguments)})", len(arguments)
     if operation.result is not None:
-        text += f" -> state.${{{len(arguments) + 1}:{operation.name}_result}}"
+        text += f" -> state.${{{placeholders + 1}:{operation.name}_result}}"
     return _item(operation.name, types.CompletionItemKind.Function, operation.signature,
                  operation_markdown(operation), text, snippet=True)
 
@@ -502,6 +515,14 @@ def completion(snapshot: Snapshot, position: types.Position,
         items += [_item(kind, keyword, doc=KEYWORD_DOCS[kind],
                         insert=_STEP_SNIPPET.format(kind=kind) if snippets else None,
                         snippet=snippets) for kind in ("runtime", "human")]
+    elif where.kind == "field":
+        for kind, question in FORM_FIELDS.items():
+            extra = "".join(f", {p.name}: ${{{i}}}" for i, p in enumerate(
+                (p for p in question.parameters[1:] if p.required), start=2))
+            items.append(_item(kind, types.CompletionItemKind.Function, question.signature,
+                               operation_markdown(question),
+                               f'{kind}("${{1:prompt}}"{extra})' if snippets else None,
+                               snippet=snippets))
     elif where.kind == "type":
         items += [_item(name, types.CompletionItemKind.TypeParameter) for name in TYPE_NAMES]
     elif where.kind == "operation":

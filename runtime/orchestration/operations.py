@@ -502,6 +502,117 @@ def _answer_number(args: Mapping[str, Any], answer: Any) -> int | float:
     return value  # type: ignore[no-any-return]
 
 
+def _answer_date(args: Mapping[str, Any], answer: Any) -> str:
+    if isinstance(answer, str) and is_iso_date(answer.strip()):
+        return answer.strip()
+    raise AnswerError(f"answer with a date like \"2026-11-24\", not {describe(answer)}")
+
+
+# -- forms: several typed fields in one human step ---------------------------------
+
+FIELD_KINDS = ("choose", "confirm", "date", "number", "text")
+# What each kind of field takes besides its prompt (a field is shown with its form's `show`).
+_FIELD_ARGUMENTS = {"choose": ("options",), "confirm": (), "date": (), "number": ("min", "max"),
+                    "text": ()}
+_FIELD_ANSWERS: dict[str, Callable[[Mapping[str, Any], Any], Any]] = {
+    "choose": _answer_choose, "confirm": _answer_confirm, "date": _answer_date,
+    "number": _answer_number, "text": _answer_text}
+_FIELD_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
+    "choose": _check_choose, "number": _check_number}
+
+
+class FieldErrors(AnswerError):
+    """A form's answer with bad fields: one message per field, in the form's order."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        count = len(self.problems)
+        listed = "; ".join(f"`{name}`: {message}" for name, message in self.problems.items())
+        super().__init__(f"{count} field{'s' * (count != 1)} not accepted: {listed}")
+
+
+def answer_field(spec: Mapping[str, Any], answer: Any) -> Any:
+    """The validated answer to one field of a form (raises AnswerError): the same rules
+    as the question of its kind (`text`, `number`, ...)."""
+    return _FIELD_ANSWERS[str(spec["type"])](spec, answer)
+
+
+def _check_form(args: Mapping[str, Any]) -> None:
+    """The compiled fields (a list, in the order they are asked) must each have a unique
+    name, a known type, a prompt, and only the arguments of their type."""
+    fields = args["fields"]
+    if not fields:
+        raise StepFailure("`fields` must list at least one field")
+    seen: set[str] = set()
+    for index, spec in enumerate(fields):
+        if not isinstance(spec, dict):
+            raise StepFailure(f"field #{index + 1} must be a map, found {describe(spec)}")
+        name, kind = spec.get("name"), spec.get("type")
+        if not isinstance(name, str) or not name:
+            raise StepFailure(f"field #{index + 1} has no `name` (a non-empty string)")
+        if name in seen:
+            raise StepFailure(f"the field `{name}` is listed twice")
+        seen.add(name)
+        if kind not in _FIELD_ARGUMENTS:
+            raise StepFailure(f"the field `{name}` has the type {describe(kind)}; "
+                              f"use one of {', '.join(FIELD_KINDS)}")
+        if not isinstance(spec.get("prompt"), str):
+            raise StepFailure(f"the field `{name}` needs a `prompt` (a string)")
+        extra = sorted(set(spec) - {"name", "type", "prompt", *_FIELD_ARGUMENTS[kind]})
+        if extra:
+            raise StepFailure(f"the {kind} field `{name}` takes no {', '.join(extra)}")
+        if kind == "choose" and "options" not in spec:
+            raise StepFailure(f"the choose field `{name}` needs `options`")
+        for key in ("min", "max"):
+            if key in spec and type_of(spec[key]) not in {"int", "float"}:
+                raise StepFailure(f"`{key}` of the field `{name}` must be a number, "
+                                  f"found {describe(spec[key])}")
+        checked = _FIELD_CHECKS.get(kind)
+        if checked is not None:
+            try:
+                checked(spec)
+            except StepFailure as problem:
+                raise StepFailure(f"the field `{name}`: {problem}") from None
+
+
+_MAX_UNKNOWN_FIELDS = 5
+
+
+def _answer_form(args: Mapping[str, Any], answer: Any) -> dict[str, Any]:
+    """A map with one valid answer per field; every bad field gets its own message. On the
+    command line the whole answer may come as JSON text."""
+    fields: list[dict[str, Any]] = args["fields"]
+    names = [str(spec["name"]) for spec in fields]
+    if isinstance(answer, str):
+        import contextlib
+        import json
+
+        with contextlib.suppress(ValueError):
+            answer = json.loads(answer)
+    if not isinstance(answer, dict):
+        raise AnswerError(f"answer with a map of the fields {', '.join(names)}, "
+                          f"not {describe(answer)}")
+    problems: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for spec in fields:
+        name = str(spec["name"])
+        if name not in answer:
+            problems[name] = "no answer given"
+            continue
+        try:
+            values[name] = answer_field(spec, answer[name])
+        except AnswerError as problem:
+            problems[name] = str(problem)
+    extras = sorted(set(answer) - set(names), key=str)
+    for extra in extras[:_MAX_UNKNOWN_FIELDS]:  # an answer from anyone: its messages are bounded
+        problems[str(extra)[:80]] = f"not a field of this form (its fields: {', '.join(names)})"
+    if len(extras) > _MAX_UNKNOWN_FIELDS:
+        problems["…"] = f"and {len(extras) - _MAX_UNKNOWN_FIELDS} more keys that are not fields"
+    if problems:
+        raise FieldErrors(problems)
+    return values
+
+
 # -- the table ---------------------------------------------------------------------
 
 _PROMPT = Parameter("prompt", "str", "The question shown to the person.")
@@ -615,9 +726,39 @@ _TABLE: tuple[Operation, ...] = (
               "Asks the person for a number, within `min` and `max` when given.",
               _ask, answer=_answer_number, check=_check_number,
               example='number("How many hours?", min: 0, max: 12) -> state.hours'),
+    Operation("date", "human", (_PROMPT, _SHOW), "date", "Ask for a date.",
+              "Asks the person for a calendar date; the answer is an ISO date string "
+              "(`YYYY-MM-DD`).",
+              _ask, answer=_answer_date, example='date("When is the release?") -> state.day'),
+    Operation("form", "human",
+              (_PROMPT,
+               Parameter("fields", "list",
+                         "The fields, written `{NAME: QUESTION(...), ...}` where each QUESTION "
+                         "is `text`, `number`, `choose`, `confirm` or `date` (without `show`); "
+                         "asked in the order written."),
+               _SHOW),
+              "map", "Ask several typed fields at once.",
+              "Asks a form of typed fields in one human step; the answer is one map from each "
+              "field's name to its answer, validated field by field (each bad field gets its "
+              "own message). On a terminal the fields are asked one by one.",
+              _ask, answer=_answer_form, check=_check_form,
+              example='form("Stand-up", fields: {today: text("What will you do today?"), '
+                      'blocked: confirm("Are you blocked?")}) -> state.standup'),
 )
 
 OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _TABLE}
+
+# The questions a form's field may be, as the type checker matches a field's arguments:
+# the question of the same name with only a field's arguments (no `show`: a form shows one
+# value for all its fields; a choose field's options are strings), and the answer's type.
+_FIELD_RESULTS = {"choose": "str", "confirm": "bool", "date": "date", "number": "number",
+                  "text": "str"}
+FORM_FIELDS: dict[str, Operation] = {
+    kind: Operation(kind, "human", tuple(p for p in OPERATIONS[kind].parameters
+                                         if p.name in ("prompt", *_FIELD_ARGUMENTS[kind])),
+                    _FIELD_RESULTS[kind], OPERATIONS[kind].summary, OPERATIONS[kind].doc,
+                    _ask, answer=OPERATIONS[kind].answer)
+    for kind in FIELD_KINDS}
 
 
 def register(operation: Operation) -> None:

@@ -19,8 +19,14 @@ Tokens = list[str]
 # The reserved words, read from the grammar's keyword terminals (`MISSION: "mission"`).
 KEYWORDS = frozenset(re.findall(r'^[A-Z]+: "([a-z]+)"$', GRAMMAR_TEXT, re.MULTILINE))
 
-names = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True).filter(
+# Keywords are contextual, so any of them is also a name (a param `version`, a step `when`,
+# a map key `if`); only a call's name cannot be one that starts an expression (`if(`).
+_PLAIN_NAMES = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True).filter(
     lambda name: name not in KEYWORDS)
+names = st.one_of(_PLAIN_NAMES, _PLAIN_NAMES, _PLAIN_NAMES, st.sampled_from(sorted(KEYWORDS)))
+_NOT_CALLEES = frozenset({"not", "if", "then", "else", "and", "or", "in", "state", "param",
+                          "item", "true", "false", "null"})
+callee_names = names.filter(lambda name: name not in _NOT_CALLEES)
 comment_texts = st.text(
     st.characters(exclude_characters="\n", exclude_categories=["Cs"]), max_size=16,
 ).map(lambda body: "#" + body)
@@ -117,15 +123,37 @@ def calls(draw: st.DrawFn) -> Tokens:
     positional = [tokens for _, tokens in draw(st.lists(expressions(), max_size=2))]
     named = [[name, ":", *value[1]] for name, value in
              draw(st.lists(st.tuples(names, expressions()), max_size=3))]
-    tokens = [draw(names), "(", *_separated(positional + named, draw(st.booleans())), ")"]
+    tokens = [draw(callee_names), "(", *_separated(positional + named, draw(st.booleans())), ")"]
     if draw(st.booleans()):
         tokens += ["->", *draw(references("state"))]
     return tokens
 
 
 @st.composite
+def form_calls(draw: st.DrawFn) -> Tokens:
+    """`form("...", fields: {name: question(...), ...}) -> state.x`, the fields' names drawn
+    from all names (keywords included) and their questions from the field types."""
+    tokens = ["form", "(", draw(string_tokens()), ",", "fields", ":", "{"]
+    fields = draw(st.lists(st.tuples(names, st.sampled_from(
+        ["text", "number", "choose", "confirm", "date"])), min_size=1, max_size=4))
+    for index, (name, kind) in enumerate(fields):
+        # a call in an expression is a name directly followed by `(`: one token, no comment
+        tokens += [","] * (index > 0) + [name, ":", f"{kind}(", draw(string_tokens())]
+        if kind == "number" and draw(st.booleans()):
+            tokens += [",", "min", ":", draw(numbers), ",", "max", ":", draw(numbers)]
+        if kind == "choose":
+            tokens += [",", "options", ":", "[", draw(string_tokens()), "]"]
+        tokens.append(")")
+    if draw(st.booleans()):
+        tokens.append(",")
+    return [*tokens, "}", ")", "->", *draw(references("state"))]
+
+
+@st.composite
 def items(draw: st.DrawFn) -> Tokens:
-    kind = draw(st.sampled_from(["version", "param", "input", "step", "step"]))
+    kind = draw(st.sampled_from(["version", "param", "input", "step", "step", "form"]))
+    if kind == "form":
+        return ["human", draw(names), "{", *draw(form_calls()), "}"]
     if kind == "version":
         return ["version", draw(st.integers(0, 3).map(str))]
     if kind in ("param", "input"):

@@ -114,7 +114,7 @@ def test_completion_of_operations_follows_the_step_kind_and_offers_snippets() ->
     text = "mission m {\n    version 1\n    human ask {\n        \n    }\n}\n"
     position = at(text, "{\n        \n", 10)
     items = features.completion(Snapshot.build(URI, text), position).items
-    assert {item.label for item in items} == {"confirm", "choose", "text", "number"}
+    assert {item.label for item in items} == {"confirm", "choose", "text", "number", "date", "form"}
     confirm = next(item for item in items if item.label == "confirm")
     assert confirm.insert_text == "confirm(prompt: ${1}) -> state.${2:confirm_result}"
     plain = features.completion(Snapshot.build(URI, text), position, snippets=False).items
@@ -162,6 +162,37 @@ def test_formatting_of_formatted_text_changes_nothing() -> None:
 
     tidy = format_source(DAILY)
     assert features.formatting(Snapshot.build(URI, tidy)) == []
+
+
+FORM = ('mission m "M" {\n    version 1\n    human ask "Ask" {\n'
+        '        form("F", fields: {today: text("Today?"), hours: }) -> state.f\n    }\n}\n')
+
+
+def test_completion_and_hover_in_a_form() -> None:
+    snapshot = Snapshot.build(URI, FORM)
+    items = features.completion(snapshot, at(FORM, "hours: ", 7)).items
+    assert [item.label for item in items] == ["choose", "confirm", "date", "number", "text"]
+    number = next(item for item in items if item.label == "number")
+    assert number.detail == "number(prompt: str, min: number?, max: number?) -> number"  # no show
+    choose = next(item for item in items if item.label == "choose")
+    assert choose.insert_text == 'choose("${1:prompt}", options: ${2})'
+    operations = {item.label for item in features.completion(
+        Snapshot.build(URI, FORM.replace('form("F", fields: {today: text("Today?"), hours: }) '
+                                         "-> state.f", "")),
+        at(FORM, "        form", 8)).items}
+    assert {"form", "date", "confirm"} <= operations
+    form = next(item for item in features.completion(
+        Snapshot.build(URI, "mission m {\n    version 1\n    human ask {\n        \n    }\n}\n"),
+        types.Position(3, 8)).items if item.label == "form")
+    assert form.insert_text == \
+        'form("${1:prompt}", fields: {${2:name}: text("${3:question}")}) -> state.${4:form_result}'
+    hover = features.hover(snapshot, at(FORM, "form(", 1))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "form(prompt: str, fields: list, show: any?) -> map" in hover.contents.value
+    assert "validated field by field" in hover.contents.value
+    field = features.hover(snapshot, at(FORM, 'text("Today', 1))
+    assert field is not None and isinstance(field.contents, types.MarkupContent)
+    assert "text(prompt: str, show: any?) -> str" in field.contents.value
 
 
 TRIAGE = """mission triage "Triage" {

@@ -213,3 +213,24 @@ def test_a_real_browser_renders_the_report(tmp_path: Path) -> None:
     green = sum(n for (r, g, b), n in counts.items()
                 if abs(r - 0x15) < 8 and abs(g - 0x80) < 8 and abs(b - 0x3D) < 8)
     assert green > 2000, "the green step borders and badges of succeeded steps are missing"
+
+
+def test_a_form_shows_each_field_its_question_and_its_answer() -> None:
+    workflow = compiled((ROOT / "examples" / "standup.mission").read_text(encoding="utf-8"))
+    answers = {"standup": {"yesterday": "<b>notes</b>", "today": "Ship", "blocked": True}}
+    context = ExecutionContext(params={"who": "ana"}, answers=answers)
+    result = Orchestrator().run_workflow(workflow, context)
+    page = render_report(workflow, result, context)
+    structure = parse(page)
+    assert structure.classes["form"] == 1
+    rows = re.findall(r"<tr><td><code>(\w+)</code></td><td><code>(.*?)</code></td>"
+                      r"<td><pre>(.*?)</pre></td></tr>", page)
+    assert rows == [
+        ("yesterday", "text(&quot;What did you do yesterday?&quot;)",
+         "&quot;&lt;b&gt;notes&lt;/b&gt;&quot;"),
+        ("today", "text(&quot;What will you do today?&quot;)", "&quot;Ship&quot;"),
+        ("blocked", "confirm(&quot;Is anything blocking you?&quot;)", "true")]
+    assert "fields: {yesterday: text(&quot;What did you do yesterday?&quot;), " in page
+    waiting = Orchestrator().run_workflow(workflow, ExecutionContext(params={"who": "ana"}))
+    page = render_report(workflow, waiting)
+    assert page.count("<pre>—</pre>") == 3  # asked, not answered yet

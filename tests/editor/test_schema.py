@@ -61,6 +61,9 @@ def test_the_schema_agrees_with_the_code() -> None:
         name for name, operation in OPERATIONS.items() if operation.compute is not None)
     human = definitions["step"]["then"]["properties"]["payload"]["properties"]["operation"]
     assert human["enum"] == sorted(o.name for o in OPERATIONS.values() if o.kind == "human")
+    from runtime.orchestration.operations import FIELD_KINDS
+
+    assert definitions["form_field"]["properties"]["type"]["enum"] == list(FIELD_KINDS)
 
 
 def _steps(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -96,6 +99,17 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
         when={"ref": "state.a", "lit": 1}),
     "a reference without a path": lambda d: _steps(d)[3]["payload"].update(
         when={"ref": "state"}),
+    "a form without fields": lambda d: _steps(d)[2]["payload"].update(
+        operation="form", args={"prompt": "?", "fields": {"lit": []}}),
+    "a form field of an unknown type": lambda d: _steps(d)[2]["payload"].update(
+        operation="form", args={"prompt": "?", "fields": {"lit": [
+            {"name": "a", "type": "txt", "prompt": "A?"}]}}),
+    "a choose field without options": lambda d: _steps(d)[2]["payload"].update(
+        operation="form", args={"prompt": "?", "fields": {"lit": [
+            {"name": "a", "type": "choose", "prompt": "A?"}]}}),
+    "bounds on a text field": lambda d: _steps(d)[2]["payload"].update(
+        operation="form", args={"prompt": "?", "fields": {"lit": [
+            {"name": "a", "type": "text", "prompt": "A?", "max": 3}]}}),
     "a call of an operation that gives no value": lambda d: _steps(d)[3]["payload"].update(
         when={"call": "set", "args": {}}),
     "a call without arguments": lambda d: _steps(d)[3]["payload"].update(
