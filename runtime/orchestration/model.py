@@ -139,7 +139,9 @@ class ExecutionContext:
     answer, or None to leave the step waiting. `effects` runs effects;
     `journal` holds the journal of an earlier run of the same workflow (step id
     to `{"effect", "request", "result" | "error"}`), replayed instead of
-    running those effects again.
+    running those effects again. `implementations` maps the name of each project
+    operation the workflow declares to its function (`runtime.user_code` imports
+    them); the engine checks each against its declaration before any step runs.
     """
 
     initial_state: dict[str, Any] = field(default_factory=dict)
@@ -149,6 +151,7 @@ class ExecutionContext:
     ask: Callable[[dict[str, Any]], Any] | None = None
     effects: EffectRunner | None = None
     journal: Mapping[str, Any] | None = None
+    implementations: Mapping[str, Callable[..., Any]] | None = None
 
 
 @dataclass
