@@ -172,12 +172,20 @@ def find_config(start: str | Path = ".") -> Path | None:
     if directory.is_file():
         directory = directory.parent
     for candidate in (directory, *directory.parents):
-        dedicated = candidate / "mission.toml"
-        if dedicated.is_file():
-            return dedicated
-        project = candidate / "pyproject.toml"
-        if project.is_file() and _has_section(project):
-            return project
+        found = has_config(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def has_config(directory: Path) -> Path | None:
+    """The configuration file of this directory itself (not its parents), or None."""
+    dedicated = directory / "mission.toml"
+    if dedicated.is_file():
+        return dedicated
+    project = directory / "pyproject.toml"
+    if project.is_file() and _has_section(project):
+        return project
     return None
 
 

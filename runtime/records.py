@@ -111,8 +111,11 @@ class RunRecord:
 
     def context(self, answers: Mapping[str, Any] | None = None,
                 effects: EffectRunner | None = None,
-                ask: Callable[[dict[str, Any]], Any] | None = None) -> ExecutionContext:
-        """The context that replays this run, with more `answers` when continuing it."""
+                ask: Callable[[dict[str, Any]], Any] | None = None,
+                implementations: Mapping[str, Callable[..., Any]] | None = None,
+                ) -> ExecutionContext:
+        """The context that replays this run, with more `answers` when continuing it;
+        `implementations` binds the project operations the workflow declares."""
         return ExecutionContext(
             initial_state=copy.deepcopy(self.initial_state),
             params=copy.deepcopy(self.params),
@@ -120,6 +123,7 @@ class RunRecord:
             journal=copy.deepcopy(self.journal),
             effects=effects,
             ask=ask,
+            implementations=implementations,
         )
 
     def stored_workflow(self) -> WorkflowDefinition:

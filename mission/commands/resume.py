@@ -19,6 +19,7 @@ from mission.commands.run import (
     ask_on_terminal,
     collect_answers,
     execute,
+    implementations,
     interactive,
     local_effects,
     report,
@@ -60,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         except RecordError as problem:
             raise UsageError(f"run {run_id}: {problem}") from None
         context = record.context(answers=answers, effects=local_effects(workflow),
-                                 ask=ask_on_terminal if interactive(args) else None)
+                                 ask=ask_on_terminal if interactive(args) else None,
+                                 implementations=implementations(workflow))
         result = execute(workflow, context)
         updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
         write_receipt(args, updated)

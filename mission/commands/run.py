@@ -231,16 +231,53 @@ def using_store(args: argparse.Namespace) -> Iterator[RunStore]:
 
 
 def local_effects(workflow: WorkflowDefinition) -> EffectRunner | None:
-    """The local effect runner, when the workflow has a step with an effect."""
+    """The local effect runner, when the workflow has a step with an effect (the project's
+    own effect operations included)."""
     from runtime.orchestration.operations import OPERATIONS
 
     names = {step.payload.get("operation") for step in workflow.steps}
-    if not any(isinstance(name, str) and name in OPERATIONS and OPERATIONS[name].effect
-               for name in names):
-        return None
-    from runtime.local_effects import LocalEffects
+    builtin = None
+    if any(isinstance(name, str) and name in OPERATIONS and OPERATIONS[name].effect
+           for name in names):
+        from runtime.local_effects import LocalEffects
 
-    return LocalEffects(Path.cwd())
+        builtin = LocalEffects(Path.cwd())
+    if "operations" not in workflow.metadata:
+        return builtin
+    from runtime.user_code import Effects, UserEffects
+
+    return Effects(builtin, UserEffects(declared(workflow), project_root()))
+
+
+def declared(workflow: WorkflowDefinition) -> dict[str, Any]:
+    from runtime.user_code import ImplementationError, declared_operations
+
+    try:
+        return declared_operations(workflow)
+    except ImplementationError as problem:
+        raise UsageError(str(problem)) from None
+
+
+def project_root() -> Path:
+    """Where a project's operations are imported from: the directory of its configuration
+    (found from the current directory), else the current directory."""
+    from compiler.config import find_config
+
+    found = find_config(".")
+    return found.parent if found is not None else Path.cwd()
+
+
+def implementations(workflow: WorkflowDefinition) -> dict[str, Any] | None:
+    """The functions of the project operations the workflow calls, imported now (a run is
+    the only command that imports user code); a missing one is a `UsageError`."""
+    if "operations" not in workflow.metadata:
+        return None
+    from runtime.user_code import ImplementationError, load_implementations
+
+    try:
+        return load_implementations(workflow, project_root())
+    except ImplementationError as problem:
+        raise UsageError(str(problem)) from None
 
 
 def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> OrchestrationResult:
@@ -337,7 +374,8 @@ def run(args: argparse.Namespace) -> int:
     answers = collect_answers(args)
     context = ExecutionContext(initial_state=state, params=collect_params(args, workflow),
                                answers=answers, effects=local_effects(workflow),
-                               ask=ask_on_terminal if interactive(args) else None)
+                               ask=ask_on_terminal if interactive(args) else None,
+                               implementations=implementations(workflow))
     result = execute(workflow, context)
     record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True)
     write_receipt(args, record)

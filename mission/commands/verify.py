@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from mission.commands.run import load_target, using_store
+from mission.commands.run import implementations, load_target, using_store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 workflow = record.stored_workflow()
             except RecordError as problem:
                 raise UsageError(f"{label}: {problem}; give --workflow") from None
-        problems += verify(record, workflow)
+        problems += verify(record, workflow, implementations(workflow))
     return _print(label, record, problems, args.json)
 
 
