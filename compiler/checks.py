@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
+from compiler.operations import BUILT_IN, OperationTable, installed_operations
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, Mentions
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import Operation
 from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
 
 MAX_TOTAL_STEPS = 5
@@ -47,12 +48,15 @@ class Analysis:
     arguments: dict[str, dict[str, ast.Argument]] = field(default_factory=dict)
     # state roots read where nothing provides them (E009): lint rules leave them alone
     unprovided: set[str] = field(default_factory=set)
+    # what the mission may call: the built-in operations and the project's own
+    table: OperationTable = BUILT_IN
 
 
 class _Checker:
-    def __init__(self, text: str, mentions: Mentions) -> None:
+    def __init__(self, text: str, mentions: Mentions, operations: OperationTable) -> None:
+        self.operations = operations
         self.diagnostics: list[Diagnostic] = []
-        self.analysis = Analysis()
+        self.analysis = Analysis(table=operations)
         self.text = text
         self.mentions = mentions
         # state reads reported once all writes are known, with the type their place wants
@@ -254,16 +258,17 @@ class _Checker:
         name = call.operation.text
         for given in call.arguments:
             self.check_spacing(given.value)
-        operation = OPERATIONS.get(name)
+        operation = self.operations.get(name)
         if operation is None:
             self.unknown_operation(call, kind)
             return
         self.analysis.operations[step.id.text] = operation
         if kind in STEP_KINDS and operation.kind != kind:
+            known = self.operations.known()
             self.error("E013", f"`{name}` is a {operation.kind} operation and cannot be used in a "
                        f"{kind} step", call.operation.span, f"{operation.kind} operation",
                        help=(f"make the step `{operation.kind} {step.id.text}`, or use "
-                             f"{one_of(n for n, o in OPERATIONS.items() if o.kind == kind)}",))
+                             f"{one_of(n for n, o in known.items() if o.kind == kind)}",))
         matched = self.match_arguments(call, operation)
         self.analysis.arguments[step.id.text] = matched
         # Reads happen before writes: `append(to: state.log, value: state.log)` reads first.
@@ -298,12 +303,15 @@ class _Checker:
 
     def unknown_operation(self, call: ast.Call, kind: str) -> None:
         name = call.operation.text
-        same_kind = [op for op, o in OPERATIONS.items() if o.kind == kind]
-        candidates = same_kind or list(OPERATIONS)
+        known = self.operations.known(include_installed=True)
+        same_kind = [op for op, o in known.items() if o.kind == kind]
+        candidates = same_kind or list(known)
         where = f"operations for {kind} steps" if same_kind else "the operations"
+        _, unreadable = installed_operations()
         self.error("E006", f"unknown operation `{name}`", call.operation.span,
                    "not an operation",
-                   help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}"),
+                   help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}",
+                         *(f"not read: {problem}" for problem in unreadable[:3])),
                    fix=rename_fix(name, call.operation.span, candidates))
         # Which arguments the operation would read or write is unknown: params are checked,
         # state paths count as provided, so that nothing cascades from the misspelling.
@@ -574,9 +582,10 @@ def references(expression: ast.Expr) -> Iterable[ast.Reference]:
     return (node for node in subexpressions(expression) if isinstance(node, ast.Reference))
 
 
-def analyze(mission: ast.Mission, text: str = "",
-            mentions: Mentions = NO_MENTIONS) -> tuple[list[Diagnostic], Analysis]:
-    """Check a mission; `text` is its source (for fixes), `mentions` what recovery dropped."""
-    checker = _Checker(text, mentions)
+def analyze(mission: ast.Mission, text: str = "", mentions: Mentions = NO_MENTIONS,
+            operations: OperationTable = BUILT_IN) -> tuple[list[Diagnostic], Analysis]:
+    """Check a mission; `text` is its source (for fixes), `mentions` what recovery dropped,
+    `operations` what it may call (the project's own operations besides the built-in ones)."""
+    checker = _Checker(text, mentions, operations)
     checker.check(mission)
     return checker.diagnostics, checker.analysis

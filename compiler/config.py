@@ -12,6 +12,11 @@
     W201 = "error"                   # or "warning", "note"
     [tool.mission.limits]            # bounds on what the compiler reads (E023)
     max-depth = 40
+    [tool.mission.operations.slugify]  # the project's own operations (docs/language.md)
+    kind = "pure"
+    params = { text = "str" }
+    result = "str"
+    implementation = "release_ops:slugify"
 
 A selector is `ALL`, a code (`W201`), a code prefix (`W`, `W2`) or a slug
 (`unused-param`). Errors (E0xx) are always in force: they block compilation,
@@ -41,9 +46,10 @@ from compiler.limits import KEYS as LIMIT_KEYS
 
 if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from compiler.diagnostics import Severity
+    from runtime.orchestration.user_operations import OperationDeclaration
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
-        "store")
+        "store", "operations")
 
 
 class ConfigError(Exception):
@@ -60,6 +66,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     limits: Limits = DEFAULT_LIMITS
     store: str = ""  # the run store's path or URL ("" for the default); not for compiling
+    operations: tuple[OperationDeclaration, ...] = ()  # the project's own, in file order
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
 
@@ -83,8 +90,11 @@ class Config:
     @property
     def fingerprint(self) -> str:
         """A hash of everything that changes the findings (for the check cache)."""
+        from runtime.orchestration.user_operations import emitted
+
         data = [self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                self.severity, self.root, dataclasses.astuple(self.limits)]
+                self.severity, self.root, dataclasses.astuple(self.limits),
+                [emitted(declaration) for declaration in self.operations]]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -164,12 +174,20 @@ def find_config(start: str | Path = ".") -> Path | None:
     if directory.is_file():
         directory = directory.parent
     for candidate in (directory, *directory.parents):
-        dedicated = candidate / "mission.toml"
-        if dedicated.is_file():
-            return dedicated
-        project = candidate / "pyproject.toml"
-        if project.is_file() and _has_section(project):
-            return project
+        found = has_config(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def has_config(directory: Path) -> Path | None:
+    """The configuration file of this directory itself (not its parents), or None."""
+    dedicated = directory / "mission.toml"
+    if dedicated.is_file():
+        return dedicated
+    project = directory / "pyproject.toml"
+    if project.is_file() and _has_section(project):
+        return project
     return None
 
 
@@ -233,6 +251,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         exclude=_strings(table.get("exclude", []), where, "exclude"),
         limits=_limits(table.get("limits", {}), where),
         store=_store(table.get("store", ""), where, root),
+        operations=_operations(table.get("operations", {}), where, origin),
         root=root, origin=origin,
     )
     return config
@@ -285,6 +304,31 @@ def _limits(value: Any, where: str) -> Limits:
                               f"not {number!r}")
         settings[name] = number
     return dataclasses.replace(DEFAULT_LIMITS, **settings)
+
+
+def _operations(value: Any, where: str, origin: str) -> tuple[OperationDeclaration, ...]:
+    """The project's operation declarations: read as data, their code never imported."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `operations` must be a table of operation name = "
+                          "{kind, params, result, doc, implementation}")
+    if not value:
+        return ()
+    from runtime.orchestration.user_operations import DeclarationError, parse_declaration
+
+    table = where.removesuffix("]") + ".operations" if where.endswith("]") else \
+        f"{where} [operations"
+    from compiler.syntax import KEYWORDS
+
+    found = []
+    for name, declaration in value.items():
+        if name in KEYWORDS:
+            raise ConfigError(f"{table}.{name}]: `{name}` is a keyword of the language; "
+                              f"name the operation otherwise, for example `{name}_value`")
+        try:
+            found.append(parse_declaration(name, declaration, f"{table}.{name}]", origin))
+        except DeclarationError as problem:
+            raise ConfigError(str(problem)) from None
+    return tuple(found)
 
 
 def _per_file(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -172,7 +172,8 @@ def _request(number: int, line: str) -> dict[str, Any]:
 
 def _run(request: dict[str, Any]) -> dict[str, Any]:
     """Run one request as `mission run` would, without a terminal and without storing."""
-    from mission.commands.run import execute, local_effects
+    from mission.binding import implementations, local_effects
+    from mission.commands.run import execute
     from runtime.orchestration.model import ExecutionContext
 
     workflow = _workflow(request["mission"], request["number"])
@@ -181,7 +182,8 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     if not params and not declared and "params" in workflow.metadata:
         params = None  # a seed-style workflow carries its own params (as `mission run`)
     context = ExecutionContext(initial_state=request["state"], params=params,
-                               answers=request["answers"], effects=local_effects(workflow))
+                               answers=request["answers"], effects=local_effects(workflow),
+                               implementations=implementations(workflow))
     try:
         result = execute(workflow, context)
     except UsageError as problem:

@@ -113,7 +113,8 @@ def _prefix(workflow: WorkflowDefinition, context: ExecutionContext,
             ExecutionContext(
                 initial_state=context.initial_state, params=context.params,
                 answers={k: v for k, v in (context.answers or {}).items() if k in ids},
-                journal={k: v for k, v in (context.journal or {}).items() if k in ids}))
+                journal={k: v for k, v in (context.journal or {}).items() if k in ids},
+                implementations=context.implementations))
 
 
 def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
@@ -125,6 +126,7 @@ def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
         initial_state=context.initial_state, params=context.params,
         answers={**dict(context.answers or {}), **result.answers},
         journal={**dict(context.journal or {}), **result.journal},
+        implementations=context.implementations,
     )
     engine = Orchestrator()
     try:

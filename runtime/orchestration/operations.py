@@ -86,6 +86,8 @@ class Operation:
     answer: Callable[[Mapping[str, Any], Any], Any] | None = field(default=None, repr=False)
     # Checks the evaluated arguments before anything is asked or run (raises StepFailure).
     check: Callable[[Mapping[str, Any]], None] | None = field(default=None, repr=False)
+    # A project's own operation: its `user_operations.OperationDeclaration`; None when built in.
+    declaration: Any = field(default=None, repr=False)
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
