@@ -1,4 +1,6 @@
-"""`mission explain CODE`: print a diagnostic code's documentation."""
+"""`mission explain CODE`: print a diagnostic code's documentation, or an operation's
+(a built-in one, or one the project or an installed package declares: read from the
+declaration, never by importing its code)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from mission.cli import EXIT_OK, UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("code", metavar="CODE", help="a code such as E006, or a slug such as "
-                        "unknown-operation")
+    parser.add_argument("code", metavar="CODE", help="a code such as E006, a slug such as "
+                        "unknown-operation, or an operation's name such as set")
 
 
 def explanation(code: str) -> str:
@@ -19,11 +21,16 @@ def explanation(code: str) -> str:
 
     rule = find_rule(code)
     if rule is None:
+        described = operation_explanation(code)
+        if described is not None:
+            return described
         candidates = [rule.slug for rule in all_rules()] if "-" in code else all_codes()
         wanted = code if "-" in code else code.upper()
         hint = "".join(f" ({line})" for line in did_you_mean(wanted, candidates))
-        raise UsageError(f"`{code}` is not a diagnostic code{hint}; run `mission rules` for "
-                         "the list")
+        if not hint and code.isidentifier():
+            hint = "".join(f" ({line})" for line in did_you_mean(code, operation_names()))
+        raise UsageError(f"`{code}` is neither a diagnostic code nor an operation{hint}; run "
+                         "`mission rules` for the codes")
     notes = [f"default severity: {rule.severity.value}"]
     if rule.blocks_compilation:
         notes.append("blocks compilation")
@@ -34,6 +41,50 @@ def explanation(code: str) -> str:
     summary, _, body = rule.doc.strip().partition("\n")
     return (f"{rule.code} ({rule.slug}): {summary.rstrip('.')}\n"
             f"{'; '.join(notes)}\n\n{body.strip()}\n")
+
+
+def operation_names() -> list[str]:
+    from compiler.config import ConfigError, config_for
+    from compiler.operations import table_for
+
+    try:
+        return list(table_for(config_for(".").operations).known())
+    except ConfigError:
+        return []
+
+
+def operation_explanation(name: str) -> str | None:
+    """What `mission explain NAME` prints for an operation, or None when there is none of
+    that name (the project's operations are those of the configuration in force here)."""
+    from compiler.config import ConfigError, config_for
+    from compiler.operations import table_for
+
+    try:
+        config = config_for(".")
+    except ConfigError as problem:
+        raise UsageError(str(problem)) from None
+    operation = table_for(config.operations).get(name)
+    if operation is None:
+        return None
+    declaration = operation.declaration
+    if declaration is None:
+        where = f"a built-in {operation.kind} operation"
+    else:
+        article = "an" if declaration.kind == "effect" else "a"
+        where = (f"{article} {declaration.kind} operation for runtime steps, declared in "
+                 f"{declaration.origin or 'the project'}\nimplemented by "
+                 f"`{declaration.implementation}` (imported only when a mission runs)")
+    lines = [f"{operation.name}: {operation.summary}", where, "", f"    {operation.signature}",
+             "", operation.doc.strip()]
+    if operation.parameters:
+        lines += ["", "arguments:"]
+        for parameter in operation.parameters:
+            kind = "state path" if parameter.place else parameter.type
+            optional = "" if parameter.required else ", optional"
+            lines.append(f"  {parameter.name} ({kind}{optional}): {parameter.doc}")
+    if operation.example:
+        lines += ["", "example:", f"    {operation.example}"]
+    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:

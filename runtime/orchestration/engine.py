@@ -74,9 +74,8 @@ from runtime.orchestration.user_operations import (
     OperationDeclaration,
     call_arguments,
     checked_result,
-    declarations_from_workflow,
-    operation_of,
     signature_problem,
+    workflow_operations,
 )
 from runtime.orchestration.values import NotJSONData, json_copy, json_problem
 
@@ -277,10 +276,9 @@ def _operation_table(workflow: WorkflowDefinition) -> Mapping[str, Operation]:
     if problem:
         raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}")
     try:
-        declared = declarations_from_workflow(workflow.metadata["operations"])
+        return workflow_operations(workflow.metadata)
     except DeclarationError as problem:
         raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}") from None
-    return {**OPERATIONS, **{name: operation_of(d) for name, d in declared.items()}}
 
 
 def _bind_implementations(prepared: _Prepared, ctx: ExecutionContext) -> tuple[_Plan, ...]:

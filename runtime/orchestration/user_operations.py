@@ -218,6 +218,18 @@ def declarations_from_workflow(operations: Any) -> dict[str, OperationDeclaratio
     return found
 
 
+def workflow_operations(metadata: Mapping[str, Any]) -> Mapping[str, Operation]:
+    """The built-in operations and the project operations a compiled workflow's metadata
+    declares (raises DeclarationError): what the engine, `mission graph` and the report
+    read a step's operation from."""
+    from runtime.orchestration.operations import OPERATIONS
+
+    if "operations" not in metadata:
+        return OPERATIONS
+    declared = declarations_from_workflow(metadata["operations"])
+    return {**OPERATIONS, **{name: operation_of(d) for name, d in declared.items()}}
+
+
 def emitted(declaration: OperationDeclaration) -> dict[str, Any]:
     """`to_json` plus the parameter order, for a compiled workflow."""
     return {**declaration.to_json(), "order": declaration.parameter_order}
