@@ -50,6 +50,9 @@ class Analysis:
     unprovided: set[str] = field(default_factory=set)
     # what the mission may call: the built-in operations and the project's own
     table: OperationTable = BUILT_IN
+    # a call is to an operation an installed package declares: the findings depend on that
+    # declaration's file, which the check cache does not watch (so they are not cached)
+    uses_installed: bool = False
 
 
 class _Checker:
@@ -259,6 +262,8 @@ class _Checker:
         for given in call.arguments:
             self.check_spacing(given.value)
         operation = self.operations.get(name)
+        if operation is not None and self.operations.local(name) is None:
+            self.analysis.uses_installed = True
         if operation is None:
             self.unknown_operation(call, kind)
             return

@@ -89,16 +89,39 @@ class Config:
 
     @property
     def fingerprint(self) -> str:
-        """A hash of everything that changes the findings (for the check cache)."""
-        from runtime.orchestration.user_operations import emitted
-
+        """A hash of everything that changes the findings (for the check cache): the
+        settings, the project's operations, and the stamps of the directories packages are
+        installed in (installing one may declare an operation a mission calls)."""
         data = [self.select, self.extend_select, self.ignore, self.per_file_ignores,
                 self.severity, self.root, dataclasses.astuple(self.limits),
-                [emitted(declaration) for declaration in self.operations]]
+                _declared(self.operations), _installed_stamp()]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 DEFAULT = Config()
+
+
+def _declared(operations: tuple[OperationDeclaration, ...]) -> list[Any]:
+    if not operations:
+        return []
+    from runtime.orchestration.user_operations import emitted
+
+    return [emitted(declaration) for declaration in operations]
+
+
+def _installed_stamp() -> list[Any]:
+    """The modification times of the module search path's directories (the first, the
+    script's or the current directory, left out): installing or removing a package adds
+    or removes its `.dist-info` there. One `stat` each, so a warm check imports nothing."""
+    import sys
+
+    stamps: list[Any] = []
+    for entry in sys.path[1:]:
+        try:
+            stamps.append([entry, os.stat(entry).st_mtime_ns])
+        except OSError:
+            continue
+    return stamps
 
 
 def _relative(path: str, root: str) -> str:

@@ -32,11 +32,16 @@ class OperationTable:
     project: tuple[OperationDeclaration, ...] = ()
 
     def get(self, name: str) -> Operation | None:
-        found = OPERATIONS.get(name) or _project_operations(self.project).get(name)
+        found = self.local(name)
         if found is not None:
             return found
         installed, _ = installed_operations()
         return installed.get(name)
+
+    def local(self, name: str) -> Operation | None:
+        """A built-in or project operation; None means the answer depends on what is
+        installed (so the check cache must not keep it)."""
+        return OPERATIONS.get(name) or _project_operations(self.project).get(name)
 
     def known(self, include_installed: bool = False) -> dict[str, Operation]:
         """Every operation by name (installed ones too when asked: that costs the scan)."""
