@@ -261,6 +261,14 @@ class _Checker:
         name = call.operation.text
         for given in call.arguments:
             self.check_spacing(given.value)
+        problem = self.operations.problem(name)
+        if problem is not None:
+            self.error("E030", f"the project's declaration of `{name}` is not valid",
+                       call.operation.span, "declared, but not validly",
+                       help=(problem, "fix the declaration in the project's configuration "
+                             "(docs/language.md, \"Operations a project brings itself\")"))
+            self.unchecked_call(call)
+            return
         operation = self.operations.get(name)
         if operation is not None and self.operations.local(name) is None:
             self.analysis.uses_installed = True
@@ -318,8 +326,12 @@ class _Checker:
                    help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}",
                          *(f"not read: {problem}" for problem in unreadable[:3])),
                    fix=rename_fix(name, call.operation.span, candidates))
-        # Which arguments the operation would read or write is unknown: params are checked,
-        # state paths count as provided, so that nothing cascades from the misspelling.
+        self.unchecked_call(call)
+
+    def unchecked_call(self, call: ast.Call) -> None:
+        """A call of an operation whose signature is unknown: which arguments it would
+        read or write is unknown, so params are checked and state paths count as provided,
+        and nothing cascades from the one error."""
         for argument in call.arguments:
             for reference in references(argument.value):
                 if reference.root == "param":

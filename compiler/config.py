@@ -46,6 +46,7 @@ from compiler.limits import KEYS as LIMIT_KEYS
 
 if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from compiler.diagnostics import Severity
+    from compiler.operations import OperationTable
     from runtime.orchestration.user_operations import OperationDeclaration
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
@@ -67,6 +68,7 @@ class Config:
     limits: Limits = DEFAULT_LIMITS
     store: str = ""  # the run store's path or URL ("" for the default); not for compiling
     operations: tuple[OperationDeclaration, ...] = ()  # the project's own, in file order
+    broken_operations: tuple[tuple[str, str], ...] = ()  # (name, why it is not valid): E030
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
 
@@ -88,13 +90,20 @@ class Config:
         return any(_matches(pattern, relative) for pattern in self.exclude)
 
     @property
+    def operation_table(self) -> OperationTable:
+        """What a mission may call under this configuration (read as data)."""
+        from compiler.operations import table_for
+
+        return table_for(self.operations, self.broken_operations)
+
+    @property
     def fingerprint(self) -> str:
         """A hash of everything that changes the findings (for the check cache): the
         settings, the project's operations, and the stamps of the directories packages are
         installed in (installing one may declare an operation a mission calls)."""
         data = [self.select, self.extend_select, self.ignore, self.per_file_ignores,
                 self.severity, self.root, dataclasses.astuple(self.limits),
-                _declared(self.operations), _installed_stamp()]
+                _declared(self.operations), self.broken_operations, _installed_stamp()]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -265,6 +274,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
             raise ConfigError(f"{where}: unknown key `{key}`{hint}; the keys are "
                               + ", ".join(f"`{k}`" for k in KEYS))
     select = table.get("select")
+    operations, broken = _operations(table.get("operations", {}), where, origin)
     config = Config(
         select=None if select is None else _selectors(select, where, "select"),
         extend_select=_selectors(table.get("extend-select", []), where, "extend-select"),
@@ -274,7 +284,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         exclude=_strings(table.get("exclude", []), where, "exclude"),
         limits=_limits(table.get("limits", {}), where),
         store=_store(table.get("store", ""), where, root),
-        operations=_operations(table.get("operations", {}), where, origin),
+        operations=operations, broken_operations=broken,
         root=root, origin=origin,
     )
     return config
@@ -329,13 +339,16 @@ def _limits(value: Any, where: str) -> Limits:
     return dataclasses.replace(DEFAULT_LIMITS, **settings)
 
 
-def _operations(value: Any, where: str, origin: str) -> tuple[OperationDeclaration, ...]:
-    """The project's operation declarations: read as data, their code never imported."""
+def _operations(value: Any, where: str, origin: str
+                ) -> tuple[tuple[OperationDeclaration, ...], tuple[tuple[str, str], ...]]:
+    """The project's operation declarations, read as data (their code is never imported),
+    and (name, problem) for each that is not valid: a call of one is E030, so that one bad
+    declaration does not stop the checking of every mission."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: `operations` must be a table of operation name = "
                           "{kind, params, result, doc, implementation}")
     if not value:
-        return ()
+        return (), ()
     from runtime.orchestration.user_operations import DeclarationError, parse_declaration
 
     table = where.removesuffix("]") + ".operations" if where.endswith("]") else \
@@ -343,15 +356,17 @@ def _operations(value: Any, where: str, origin: str) -> tuple[OperationDeclarati
     from compiler.syntax import KEYWORDS
 
     found = []
+    broken = []
     for name, declaration in value.items():
         if name in KEYWORDS:
-            raise ConfigError(f"{table}.{name}]: `{name}` is a keyword of the language; "
-                              f"name the operation otherwise, for example `{name}_value`")
+            broken.append((name, f"{table}.{name}]: `{name}` is a keyword of the language; "
+                                 f"name the operation otherwise, for example `{name}_value`"))
+            continue
         try:
             found.append(parse_declaration(name, declaration, f"{table}.{name}]", origin))
         except DeclarationError as problem:
-            raise ConfigError(str(problem)) from None
-    return tuple(found)
+            broken.append((name, str(problem)))
+    return tuple(found), tuple(broken)
 
 
 def _per_file(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -30,6 +30,12 @@ class OperationTable:
     """Built-in operations and the project's; installed ones are looked up on a miss."""
 
     project: tuple[OperationDeclaration, ...] = ()
+    # (name, problem) for the project's declarations that are not valid (a call is E030)
+    broken: tuple[tuple[str, str], ...] = ()
+
+    def problem(self, name: str) -> str | None:
+        """Why the project's declaration of `name` is not valid, if it is not."""
+        return next((problem for broken, problem in self.broken if broken == name), None)
 
     def get(self, name: str) -> Operation | None:
         found = self.local(name)
@@ -67,8 +73,9 @@ def _project_operations(declarations: tuple[OperationDeclaration, ...]) -> dict[
     return {declaration.name: operation_of(declaration) for declaration in declarations}
 
 
-def table_for(declarations: tuple[OperationDeclaration, ...]) -> OperationTable:
-    return OperationTable(declarations) if declarations else BUILT_IN
+def table_for(declarations: tuple[OperationDeclaration, ...],
+              broken: tuple[tuple[str, str], ...] = ()) -> OperationTable:
+    return OperationTable(declarations, broken) if declarations or broken else BUILT_IN
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,7 +4,8 @@ One module per rule (`e006_unknown_operation.py`, `w201_unused_param.py`, ...).
 Each defines `RULE`; its module docstring is the rule's documentation, shown
 by `mission explain CODE`: a one-line summary, then `## What it does`,
 `## Why`, `## Example` (a mission that breaks the rule) and `Use instead:`
-(one that does not). Tests compile both examples and check the code fires on
+(one that does not), under the project configuration of its first ```toml
+block if it has one. Tests compile both examples and check the code fires on
 the first and not on the second.
 
 Errors (`E0xx`) are found by the parser and the checker (`compiler.checks`)
@@ -37,7 +38,7 @@ ERROR_MODULES = (
     "e013_operation_of_other_kind", "e014_duplicate_declaration", "e015_unknown_type",
     "e016_bad_default", "e017_bad_write", "e018_bad_arguments", "e019_language_version",
     "e020_empty_human_step", "e021_bad_range", "e022_non_boolean_when", "e023_limit_exceeded",
-    "e024_group_on_runtime_step",
+    "e024_group_on_runtime_step", "e030_bad_operation_declaration",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (
@@ -92,6 +93,12 @@ class Rule:
         if len(blocks) < 2:
             return "", ""
         return blocks[0], blocks[1]
+
+    def project_config(self) -> str:
+        """The project configuration (TOML) both examples are checked under, for a rule
+        about the project's own operations ("" for most rules)."""
+        blocks = re.findall(r"```toml\n(.*?)```", self.doc, re.DOTALL)
+        return blocks[0] if blocks else ""
 
 
 _LOADED: dict[str, Rule] = {}

@@ -45,10 +45,8 @@ def explanation(code: str) -> str:
 
 def operation_names() -> list[str]:
     from compiler.config import ConfigError, config_for
-    from compiler.operations import table_for
-
     try:
-        return list(table_for(config_for(".").operations).known())
+        return list(config_for(".").operation_table.known())
     except ConfigError:
         return []
 
@@ -57,13 +55,11 @@ def operation_explanation(name: str) -> str | None:
     """What `mission explain NAME` prints for an operation, or None when there is none of
     that name (the project's operations are those of the configuration in force here)."""
     from compiler.config import ConfigError, config_for
-    from compiler.operations import table_for
-
     try:
         config = config_for(".")
     except ConfigError as problem:
         raise UsageError(str(problem)) from None
-    operation = table_for(config.operations).get(name)
+    operation = config.operation_table.get(name)
     if operation is None:
         return None
     declaration = operation.declaration

@@ -20,7 +20,7 @@ from compiler.ast import Span
 from compiler.checks import references as references_in
 from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.operations import OperationTable, table_for
+from compiler.operations import OperationTable
 from mission.lsp import context
 from mission.lsp.positions import LineIndex
 from runtime.orchestration.operations import Operation
@@ -83,7 +83,7 @@ class Snapshot:
     def operations(self) -> OperationTable:
         """What the document may call: the built-in operations, the project's (from its
         configuration, as data) and those installed packages declare."""
-        return table_for(self.config.operations)
+        return self.config.operation_table
 
     def location(self, span: Span) -> types.Location:
         return types.Location(self.uri, self.lines.range(span))
