@@ -6,27 +6,28 @@ imports each `module:function` the workflow declares (from the project root
 first, then the installed packages) and hands the functions to the engine,
 which checks them against their declarations before any step runs.
 
-Effect operations run through `UserEffects`, an effect runner: each attempt
-is a child process (`python -m runtime.effect_worker`) in the project root,
-in its own process group, killed whole at the attempt's `timeout`; the
-request goes in on stdin and the JSON result comes back on stdout, so a
-hanging or crashing implementation fails the step instead of the run. The
-engine retries (`retry`) and journals every attempt.
+Effect operations run through `UserEffects`, an effect runner confined as the
+pytest effects are: each attempt is a child process (`python -I
+runtime/effect_worker.py`) in the project root, in its own process group,
+killed whole at the attempt's `timeout`, with its environment reduced to
+`ENV_ALLOWLIST` and its output capped; the request and the reply are JSON
+files in a private scratch directory, so what the function prints cannot be
+taken for its result, and a hanging or crashing implementation fails the step
+instead of the run. The engine retries (`retry`) and journals every attempt.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
 import os
-import signal
-import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from runtime.local_effects import ENV_ALLOWLIST, execute_bounded
 from runtime.orchestration.model import EffectError, ImplementationError, WorkflowDefinition
 from runtime.orchestration.user_operations import (
     RESERVED_PARAMETERS,
@@ -37,6 +38,7 @@ from runtime.orchestration.user_operations import (
 )
 
 OUTPUT_LIMIT = 16 * 1024
+MAX_REPLY_BYTES = 16 * 1024 * 1024
 
 
 def declared_operations(workflow: WorkflowDefinition) -> dict[str, OperationDeclaration]:
@@ -89,13 +91,17 @@ def resolve(declaration: OperationDeclaration) -> Callable[..., Any]:
 
 
 class UserEffects:
-    """An `EffectRunner` for the project's effect operations, each attempt a child process."""
+    """An `EffectRunner` for the project's effect operations, each attempt a child process
+    confined as the pytest effects are (`runtime.local_effects`)."""
 
     def __init__(self, declarations: Mapping[str, OperationDeclaration],
-                 root: str | Path | None = None, *, output_limit: int = OUTPUT_LIMIT) -> None:
+                 root: str | Path | None = None, *, output_limit: int = OUTPUT_LIMIT,
+                 environment: Mapping[str, str] | None = None) -> None:
         self.declarations = {name: d for name, d in declarations.items() if d.kind == "effect"}
         self.root = Path(os.getcwd() if root is None else root).resolve()
         self.output_limit = output_limit
+        source = os.environ if environment is None else environment
+        self.environment = {name: source[name] for name in ENV_ALLOWLIST if name in source}
 
     def supports(self, effect: str) -> bool:
         return effect in self.declarations
@@ -107,32 +113,36 @@ class UserEffects:
         timeout = request.get(TIMEOUT, declaration.timeout)
         arguments = {key: value for key, value in request.items()
                      if key not in RESERVED_PARAMETERS}
-        message = json.dumps({"implementation": declaration.implementation,
-                              "name": declaration.name, "root": str(self.root),
-                              "args": arguments}).encode()
-        process = subprocess.Popen([sys.executable, "-m", "runtime.effect_worker"],
-                                   cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            output, errors = process.communicate(message, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
-            process.communicate()
-            raise EffectError(f"`{effect}` did not finish within {timeout} s and was "
-                              "stopped") from None
-        finally:
-            _kill_group(process.pid)
-        try:
-            reply = json.loads(output[-self.output_limit * 64:].decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            reply = None
-        if not isinstance(reply, dict) or not ({"result", "error"} & set(reply)):
-            tail = errors[-self.output_limit:].decode("utf-8", errors="replace").strip()
-            last = tail.splitlines()[-1] if tail else f"exit code {process.returncode}"
+        with tempfile.TemporaryDirectory(prefix="mission-effect-") as scratch:
+            message = {"implementation": declaration.implementation, "name": declaration.name,
+                       "path": [str(self.root), *sys.path], "args": arguments}
+            Path(scratch, "request.json").write_text(json.dumps(message), encoding="utf-8")
+            command = [sys.executable, "-I", str(Path(__file__).with_name("effect_worker.py")),
+                       scratch]
+            exit_code, timed_out, output, _ = execute_bounded(
+                command, self.root, self.environment, timeout, self.output_limit)
+            if timed_out:
+                raise EffectError(f"`{effect}` did not finish within {timeout} s and was "
+                                  "stopped")
+            reply = _reply(Path(scratch, "reply.json"))
+        if reply is None:
+            lines = output.strip().splitlines()
+            last = lines[-1] if lines else f"exit code {exit_code}"
             raise EffectError(f"`{effect}` stopped without a result: {last[:300]}")
         if "error" in reply:
             raise EffectError(str(reply["error"]))
         return reply["result"]
+
+
+def _reply(path: Path) -> dict[str, Any] | None:
+    """The worker's reply, or None when it left none (it crashed, or was killed)."""
+    try:
+        if path.stat().st_size > MAX_REPLY_BYTES:
+            return {"error": f"the result is over {MAX_REPLY_BYTES // (1024 * 1024)} MiB"}
+        reply = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return reply if isinstance(reply, dict) and ({"result", "error"} & set(reply)) else None
 
 
 class Effects:
@@ -149,8 +159,3 @@ class Effects:
             if runner.supports(effect):
                 return runner.run(effect, request)
         raise EffectError(f"no effect runner provides '{effect}'")
-
-
-def _kill_group(group: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(group, signal.SIGKILL)

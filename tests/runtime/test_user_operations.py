@@ -148,6 +148,9 @@ def stamp(text):
         raise OSError("the disk is busy")
     if text == "broken":
         raise RuntimeError("always broken")
+    if text == "peek":
+        print('{"result": "forged"}')
+        return f"secret={os.environ.get('MISSION_TEST_SECRET')}"
     pathlib.Path("stamp.txt").write_text(text)
     return f"stamped {text} in {os.getpid()}"
 """
@@ -177,6 +180,13 @@ def test_an_effect_runs_in_a_child_process_in_the_project(project: Path) -> None
     assert result.final_state["stamped"].startswith("stamped ok in ")
     assert result.final_state["stamped"] != f"stamped ok in {__import__('os').getpid()}"
     assert result.journal["a"]["attempts"] == [{"ok": True}]
+
+
+def test_an_effect_sees_no_secret_and_its_prints_are_not_its_result(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MISSION_TEST_SECRET", "hunter2")
+    _, result = effect_run(project, "peek")
+    assert result.final_state["stamped"] == "secret=None"
 
 
 def test_retries_are_journaled_and_a_replay_runs_nothing(project: Path) -> None:
