@@ -51,6 +51,17 @@ def test_the_example_project_checks_compiles_runs_resumes_and_verifies(example: 
     verified = run_cli("verify", "receipt.json", "--workflow", "publish_note.json", cwd=example)
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
+    # The graph keeps the declared argument order; the report names the implementation.
+    graph = run_cli("graph", "publish_note.json", cwd=example)
+    assert "write_note(name: state.name, text: param.title, timeout: 10" in graph.stdout
+    reported = run_cli("run", "publish_note.json", "--param", "title=Notes", "--answer",
+                       "approve=yes", "--report", "run.html", "--store", store, cwd=example)
+    assert reported.returncode == 0, reported.stderr
+    page = (example / "run.html").read_text(encoding="utf-8")
+    assert "project operation (effect), implemented by <code>release_ops:write_note</code> · " \
+           "1 attempt" in page
+    assert "project operation (pure), implemented by <code>release_ops:slugify</code>" in page
+
     # The pure operation changes behind the record's back: verify recomputes it and says so.
     code = example / "release_ops.py"
     code.write_text(code.read_text(encoding="utf-8").replace(
@@ -213,5 +224,11 @@ def test_an_installed_package_declares_operations_through_an_entry_point(
     ran = run_cli("run", "loud.mission", "--param", "text=hi", "--json", cwd=project, env=env)
     assert ran.returncode == 0, ran.stderr
     assert json.loads(ran.stdout)["final_state"] == {"out": "HI!"}
+    # The package's declaration changes in place: the check cache must not answer for it.
+    declarations = package / "mission-operations.toml"
+    declarations.write_text(declarations.read_text(encoding="utf-8").replace(
+        '{ text = "str" }', '{ text = "int" }'), encoding="utf-8")
+    retyped = run_cli("check", "loud.mission", cwd=project, env=env)
+    assert retyped.returncode == 1 and "`text` of `shout` must be int, not str" in retyped.stdout
     unknown = run_cli("check", "loud.mission", cwd=project)  # not installed: E006
     assert unknown.returncode == 1 and "unknown operation `shout`" in unknown.stdout
