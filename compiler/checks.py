@@ -21,8 +21,9 @@ from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.operations import BUILT_IN, OperationTable, installed_operations
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, Mentions
+from compiler.typer import Matched, Typer, match_call, type_from_ref
 from runtime.orchestration.operations import Operation
-from runtime.orchestration.types import TYPE_NAMES, is_assignable, is_iso_date, type_of
+from runtime.orchestration.types import ANY, TYPE_NAMES, Type, fits, simple
 
 MAX_TOTAL_STEPS = 5
 MAX_HUMAN_STEPS = 2
@@ -53,6 +54,15 @@ class Analysis:
     # a call is to an operation an installed package declares: the findings depend on that
     # declaration's file, which the check cache does not watch (so they are not cached)
     uses_installed: bool = False
+    # the full static types (element types, known fields) of state roots and params
+    state_shapes: dict[str, Type] = field(default_factory=dict)
+    param_shapes: dict[str, Type] = field(default_factory=dict)
+    # data-operation steps: their arguments as the call typing matched them (for emit)
+    calls: dict[str, Matched] = field(default_factory=dict)
+
+    def typer(self) -> Typer:
+        """Types expressions against what is known so far (reports nothing)."""
+        return Typer(self.state_shapes, self.param_shapes)
 
 
 class _Checker:
@@ -144,10 +154,14 @@ class _Checker:
                              f"the types are {one_of(TYPE_NAMES)}"))
             type_name = "any"
         self.check_range(declaration.type, type_name)
+        shape = type_from_ref(declaration.type) if type_name != "any" else ANY
+        if what == "param":
+            self.analysis.param_shapes[name] = shape
         if declaration.default is not None:
             self.check_default(declaration, type_name)
         if what == "input":
             self.analysis.state_types[name] = type_name
+            self.analysis.state_shapes[name] = shape
             self.analysis.writes.setdefault(name, [])
             self.provided_at.setdefault(name, -1)
 
@@ -175,8 +189,8 @@ class _Checker:
                        f"`{found[0].dotted}`", found[0].span, "not a literal value",
                        help=("write the value itself, for example `= 3` or `= []`",))
             return
-        value_type = self.expression_type(default)
-        if not is_assignable(value_type, type_name):
+        value_type = self.typed(default)
+        if not fits(value_type, type_from_ref(declaration.type) if type_name != "any" else ANY):
             self.error("E016", f"the default of `{declaration.name.text}` is {value_type}, "
                        f"but it is declared {type_name}", default.span, f"this is {value_type}",
                        help=(f"give a {type_name} default, or change the declared type",))
@@ -242,8 +256,8 @@ class _Checker:
         if step.when is not None:
             self.check_spacing(step.when, after_when=True)
             self.check_reads(step.when, "bool")
-            when_type = self.expression_type(step.when)
-            if not is_assignable(when_type, "bool"):
+            when_type = self.typed(step.when)
+            if not fits(when_type, Type("bool")):
                 self.error("E022", f"a `when` condition must be true or false, not {when_type}",
                            step.when.span, f"this is {when_type}",
                            help=("compare it, for example `state.count > 0` or "
@@ -276,6 +290,9 @@ class _Checker:
             self.unknown_operation(call, kind)
             return
         self.analysis.operations[step.id.text] = operation
+        if operation.compute is not None:
+            self.check_data_step(step, call, operation)
+            return
         if kind in STEP_KINDS and operation.kind != kind:
             known = self.operations.known()
             self.error("E013", f"`{name}` is a {operation.kind} operation and cannot be used in a "
@@ -296,8 +313,8 @@ class _Checker:
             if parameter.place:
                 self.check_place(argument, parameter.name, name)
                 continue
-            value_type = self.expression_type(argument.value)
-            if not is_assignable(value_type, parameter.type):
+            value_type = self.typed(argument.value)
+            if not fits(value_type, simple(parameter.type)):
                 self.error("E011", f"`{parameter.name}` of `{name}` must be {parameter.type}, "
                            f"not {value_type}", argument.value.span, f"this is {value_type}",
                            help=(f"{name}: {operation.signature}",))
@@ -308,11 +325,29 @@ class _Checker:
                            "nothing to write here",
                            help=(f"remove `-> {call.output.dotted}`",))
             else:
-                self.write(call.output, operation.result)
+                self.write(call.output, simple(operation.result))
         elif operation.result is not None and kind == "human":
             self.error("E017", f"the answer to `{name}` is not stored", call.span,
                        "the answer goes nowhere",
                        help=(f"write it to the state: `-> state.{step.id.text}_answer`",))
+
+    def check_data_step(self, step: ast.Step, call: ast.Call, operation: Operation) -> None:
+        """`filter(state.bugs, where: ...) -> state.open`: the call typed as in an expression,
+        its value stored like `set`."""
+        name = operation.name
+        if step.kind.text != "runtime":
+            self.error("E013", f"`{name}` is a runtime operation and cannot be used in a "
+                       f"{step.kind.text} step", call.operation.span, "runtime operation",
+                       help=(f"make the step `runtime {step.id.text}`",))
+        matched = match_call(operation, name, call.arguments, call.span, self.error)
+        self.analysis.calls[step.id.text] = matched
+        self.analysis.arguments[step.id.text] = dict(matched.single)
+        for argument in (*matched.single.values(), *matched.spread, *matched.rest):
+            self.check_reads(argument.value)
+        result = Typer(self.analysis.state_shapes, self.analysis.param_shapes,
+                       self.error).call_type(operation, matched, None)
+        if call.output is not None:
+            self.write(call.output, result)
 
     def unknown_operation(self, call: ast.Call, kind: str) -> None:
         name = call.operation.text
@@ -341,7 +376,7 @@ class _Checker:
                     self.analysis.reads.setdefault(reference.path[0].text, []).append(
                         reference.span)
         if call.output is not None:  # still provides it, so later reads do not cascade
-            self.write(call.output, "any")
+            self.write(call.output, ANY)
 
     def match_arguments(self, call: ast.Call, operation: Operation) -> dict[str, ast.Argument]:
         matched: dict[str, ast.Argument] = {}
@@ -415,16 +450,16 @@ class _Checker:
             if operation.name == "remove":
                 self.check_reads(target)
                 continue
-            written = parameter.type
+            written = simple(parameter.type)
             if operation.name == "set":
                 value = matched.get("value")
-                written = self.expression_type(value.value) if value else "any"
+                written = self.analysis.typer().type_of(value.value) if value else ANY
             elif operation.name == "copy":
                 source = matched.get("from")
-                written = self.expression_type(source.value) if source else "any"
+                written = self.analysis.typer().type_of(source.value) if source else ANY
             self.write(target, written)
 
-    def write(self, target: ast.Reference, type_name: str) -> None:
+    def write(self, target: ast.Reference, written: Type) -> None:
         if target.root != "state":
             self.error("E017", f"`{target.dotted}` cannot be written: params are read-only",
                        target.span, "a param", help=("write to `state.` instead",))
@@ -433,9 +468,11 @@ class _Checker:
         self.analysis.writes.setdefault(root, []).append(target.span)
         self.provided_at.setdefault(root, target.span.start)
         if len(target.path) == 1:
-            self.analysis.state_types[root] = type_name
+            self.analysis.state_types[root] = written.name
+            self.analysis.state_shapes[root] = written
         else:
             self.analysis.state_types.setdefault(root, "map")
+            self.analysis.state_shapes.setdefault(root, Type("map"))
 
     # -- expressions --------------------------------------------------------------
     def check_reads(self, expression: ast.Expr, wanted: str = "any") -> None:
@@ -519,36 +556,15 @@ class _Checker:
     def expression_type(self, expression: ast.Expr) -> str:
         return expression_type(expression, self.analysis)
 
+    def typed(self, expression: ast.Expr) -> Type:
+        """The expression's type, reporting its type errors (once per expression)."""
+        return Typer(self.analysis.state_shapes, self.analysis.param_shapes,
+                     self.error).type_of(expression)
+
 
 def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
-    """The static type of an expression (`any` when it is only known at run time)."""
-    if isinstance(expression, ast.Literal):
-        if isinstance(expression.value, str) and is_iso_date(expression.value):
-            return "date"
-        return type_of(expression.value)
-    if isinstance(expression, ast.ListExpr):
-        return "list"
-    if isinstance(expression, ast.MapExpr):
-        return "map"
-    if isinstance(expression, ast.Reference):
-        if len(expression.path) != 1:
-            return "any"
-        name = expression.path[0].text
-        if expression.root == "param":
-            declaration = analysis.params.get(name)
-            if declaration is None:
-                return "any"
-            declared = declaration.type.name.text
-            return declared if declared in TYPE_NAMES else "any"
-        return analysis.state_types.get(name, "any")
-    if isinstance(expression, ast.Unary) and expression.operator == "not":
-        return "bool"
-    if isinstance(expression, ast.Binary) and expression.operator not in _ARITHMETIC:
-        return "bool"
-    return "any"
-
-
-_ARITHMETIC = frozenset({"+", "-", "*", "/"})
+    """The static type name of an expression (`any` when it is only known at run time)."""
+    return analysis.typer().type_of(expression).name
 
 
 def type_left_out(declaration: ast.Declaration, text: str) -> bool:

@@ -13,7 +13,9 @@ from typing import Any
 from compiler import ast
 from compiler.checks import Analysis
 from compiler.source import SourceFile
+from compiler.typer import Matched, match_call
 from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
+from runtime.orchestration.operations import OPERATIONS, Operation
 
 
 def workflow_id(mission_name: str) -> str:
@@ -64,13 +66,27 @@ def expression_json(expression: ast.Expr) -> Any:
                        expression_json(expression.then_value),
                        expression_json(expression.else_value)]}
     if isinstance(expression, ast.CallExpr):
-        # Positional arguments are numbered here; the checker names them before a run.
-        args = {(argument.name.text if argument.name is not None else str(index)):
-                expression_json(argument.value)
-                for index, argument in enumerate(expression.arguments)}
-        return {"call": expression.function.text, "args": args}
+        operation = OPERATIONS[expression.function.text]  # a checked call names a known one
+        matched = match_call(operation, operation.name, expression.arguments, expression.span,
+                             None)
+        return {"call": operation.name, "args": call_arguments_json(operation, matched)}
     return {"op": expression.operator,
             "args": [expression_json(expression.left), expression_json(expression.right)]}
+
+
+def call_arguments_json(operation: Operation, matched: Matched) -> dict[str, Any]:
+    """A call's arguments by parameter name; a variadic parameter's values as one list, the
+    named arguments of the `rest` parameter as one map."""
+    args = {name: expression_json(argument.value) for name, argument in
+            sorted(matched.single.items())}
+    variadic = next((p.name for p in operation.parameters if p.variadic), None)
+    if variadic is not None and matched.spread:
+        args[variadic] = expression_json(ast.ListExpr(tuple(a.value for a in matched.spread)))
+    if operation.rest is not None and matched.rest:
+        args[operation.rest] = expression_json(ast.MapExpr(tuple(
+            ast.MapEntry(argument.name, argument.value) for argument in matched.rest
+            if argument.name is not None)))
+    return args
 
 
 def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
@@ -112,9 +128,14 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
             payload["args"] = {}
         else:
             payload["operation"] = step.call.operation.text
-            matched = analysis.arguments.get(step.id.text, {})
-            payload["args"] = {name: expression_json(argument.value)
-                               for name, argument in sorted(matched.items())}
+            call = analysis.calls.get(step.id.text)
+            if call is not None:
+                operation = OPERATIONS[step.call.operation.text]
+                payload["args"] = call_arguments_json(operation, call)
+            else:
+                matched = analysis.arguments.get(step.id.text, {})
+                payload["args"] = {name: expression_json(argument.value)
+                                   for name, argument in sorted(matched.items())}
             if step.call.output is not None:
                 payload["output"] = step.call.output.dotted
         steps.append(StepSpec(step.id.text, step.kind.text, payload))

@@ -38,7 +38,9 @@ ERROR_MODULES = (
     "e013_operation_of_other_kind", "e014_duplicate_declaration", "e015_unknown_type",
     "e016_bad_default", "e017_bad_write", "e018_bad_arguments", "e019_language_version",
     "e020_empty_human_step", "e021_bad_range", "e022_non_boolean_when", "e023_limit_exceeded",
-    "e024_group_on_runtime_step", "e030_bad_operation_declaration",
+    "e024_group_on_runtime_step", "e025_operand_type", "e026_bad_conditional",
+    "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
+    "e030_bad_operation_declaration",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (

@@ -81,7 +81,7 @@ def _problem(operator: str, left: str, right: str) -> tuple[str, str]:
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
     for node in context.expressions:
-        if not isinstance(node, ast.Binary) or node.operator in ("and", "or"):
+        if not isinstance(node, ast.Binary) or node.operator in ("and", "or", "+", "-", "*", "/"):
             continue
         left = _FAMILY.get(context.type_of(node.left), "any")
         right = _FAMILY.get(context.type_of(node.right), "any")

@@ -363,8 +363,13 @@ def _plan(step: StepSpec, table: Mapping[str, Operation]) -> _Plan:
             raise EnvelopeViolation(
                 f"Step '{step.id}': operation '{name}' has no argument '{unknown[0]}'"
             )
+        if operation.compute is not None:  # a data operation: checked as its call expression
+            problem = expression_problem({"call": name, "args": args})
+            if problem:
+                raise EnvelopeViolation(f"Step '{step.id}': the arguments of '{name}' are "
+                                        f"malformed: {problem}")
         for argument, expression in sorted(args.items()):
-            problem = expression_problem(expression)
+            problem = None if operation.compute is not None else expression_problem(expression)
             if problem:
                 raise EnvelopeViolation(f"Step '{step.id}': argument '{argument}' of '{name}' "
                                         f"is malformed: {problem}")
@@ -596,7 +601,8 @@ class _Run:
                 if plan.when is not None and not self._guard(plan):
                     self._record(step_id, "skipped", (), _NO_INPUT)
                     continue
-                args = self._arguments(plan)
+                data = plan.operation.compute is not None  # its value is the step's result
+                args = {} if data else self._arguments(plan)
                 if plan.operation.check is not None:
                     plan.operation.check(args)
                 if plan.spec.kind == "human":
@@ -614,6 +620,10 @@ class _Run:
                     effect_result = None
                 if plan.operation.declaration is not None and not plan.operation.effect:
                     outcome = self._pure(plan, args)
+                elif data:
+                    outcome = Outcome(result=evaluate({"call": plan.operation.name,
+                                                       "args": plan.args},
+                                                      self.params, self.state))
                 else:
                     outcome = plan.operation.implementation(
                         Invocation(step_id, args, self.state, effect_result)

@@ -7,7 +7,12 @@ itself; every JSON object is a node with one key:
 - `{"ref": "state.a.b"}` or `{"ref": "param.x"}`: a read;
 - `{"list": [EXPR, ...]}`, `{"map": {"key": EXPR, ...}}`: built from parts;
 - `{"op": OPERATOR, "args": [EXPR, ...]}`: `not`, `and`, `or`, `==`, `!=`,
-  `<`, `<=`, `>`, `>=`, `in`.
+  `<`, `<=`, `>`, `>=`, `in`, `+`, `-`, `*`, `/`, `neg`;
+- `{"if": [CONDITION, THEN, ELSE]}`: a conditional value;
+- `{"call": OPERATION, "args": {PARAMETER: EXPR, ...}}`: a data operation of the
+  table (`operations.py`); a variadic parameter holds a `{"list": ...}` of its
+  values; `{"ref": "item"}` / `{"ref": "item.f"}` read the current element, only
+  inside an argument the operation evaluates per item.
 
 `expression_problem` checks this shape (without recursion, so hostile
 nesting cannot exhaust the stack) before a run starts; evaluating a checked
@@ -28,6 +33,7 @@ OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-
 _ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2, "+": 2, "-": 2,
           "*": 2, "/": 2, "neg": 1}
 REFERENCE_ROOTS = ("param", "state")
+ITEM = "item"  # the root of a reference to the current element of a list operation
 MAX_EXPRESSION_DEPTH = 100
 
 
@@ -53,9 +59,11 @@ def path_problem(dotted: Any, roots: tuple[str, ...] = REFERENCE_ROOTS) -> str |
 
 def expression_problem(expression: Any) -> str | None:
     """None if `expression` has the encoding above, else what is wrong with it."""
-    stack: list[tuple[Any, int]] = [(expression, 0)]
+    from runtime.orchestration.operations import OPERATIONS
+
+    stack: list[tuple[Any, int, bool]] = [(expression, 0, False)]  # node, depth, item bound
     while stack:
-        node, depth = stack.pop()
+        node, depth, has_item = stack.pop()
         if node is None or isinstance(node, (bool, int, float, str)):
             continue
         if depth >= MAX_EXPRESSION_DEPTH:
@@ -68,22 +76,49 @@ def expression_problem(expression: Any) -> str | None:
         if keys == ["lit"]:
             continue
         if keys == ["ref"]:
-            problem = path_problem(node["ref"])
+            reference = node["ref"]
+            if isinstance(reference, str) and split_path(reference)[0] == ITEM:
+                if not has_item:
+                    return f"`{reference}` is read outside an argument evaluated per item"
+                if "" in split_path(reference)[1]:
+                    return f"`{reference}` has an empty key"
+                continue
+            problem = path_problem(reference)
             if problem:
                 return problem
         elif keys == ["list"]:
             if not isinstance(node["list"], list):
                 return f"`list` must hold a list, found {describe(node['list'])}"
-            stack.extend((item, depth + 1) for item in node["list"])
+            stack.extend((item, depth + 1, has_item) for item in node["list"])
         elif keys == ["map"]:
             if not isinstance(node["map"], dict):
                 return f"`map` must hold a map, found {describe(node['map'])}"
-            stack.extend((item, depth + 1) for item in node["map"].values())
+            stack.extend((item, depth + 1, has_item) for item in node["map"].values())
         elif keys == ["if"]:
             branches = node["if"]
             if not isinstance(branches, list) or len(branches) != 3:
                 return "`if` must hold [condition, then-value, else-value]"
-            stack.extend((item, depth + 1) for item in branches)
+            stack.extend((item, depth + 1, has_item) for item in branches)
+        elif keys == ["args", "call"]:
+            name, args = node["call"], node["args"]
+            operation = OPERATIONS.get(name) if isinstance(name, str) else None
+            if operation is None or operation.compute is None:
+                known = sorted(n for n, o in OPERATIONS.items() if o.compute is not None)
+                return (f"{describe(name)} is not an operation that gives a value; known: "
+                        f"{', '.join(known)}")
+            if not isinstance(args, dict):
+                return f"the arguments of `{name}` must be a map, found {describe(args)}"
+            for key, value in args.items():
+                parameter = operation.parameter(key)
+                if parameter is None:
+                    return f"`{name}` has no argument `{key}`"
+                if parameter.variadic and not (isinstance(value, dict)
+                                               and ("list" in value or "lit" in value)):
+                    return f"the argument `{key}` of `{name}` must be a list of values"
+                stack.append((value, depth + 1, has_item or parameter.per_item))
+            for parameter in operation.parameters:
+                if parameter.required and parameter.name not in args:
+                    return f"`{name}` is missing the argument `{parameter.name}`"
         elif keys in (["op"], ["args", "op"]):
             operator, args = node["op"], node.get("args", [])
             if operator not in OPERATORS:
@@ -94,10 +129,10 @@ def expression_problem(expression: Any) -> str | None:
             if (wanted is not None and len(args) != wanted) or (wanted is None and len(args) < 2):
                 count = wanted if wanted is not None else "2 or more"
                 return f"`{operator}` takes {count} operands, found {len(args)}"
-            stack.extend((item, depth + 1) for item in args)
+            stack.extend((item, depth + 1, has_item) for item in args)
         else:
-            return (f"an expression node has one of the keys lit, ref, list, map, op, if; "
-                    f"found {keys}")
+            return (f"an expression node has one of the keys lit, ref, list, map, op, if, "
+                    f"call; found {keys}")
     return None
 
 
@@ -133,11 +168,18 @@ def references(expression: Any) -> list[str]:
                 stack.extend(reversed(node.get("args", [])))
             elif "if" in node:
                 stack.extend(reversed(node["if"]))
+            elif "call" in node:
+                stack.extend(reversed(list(node["args"].values())))
     return found
 
 
-def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any]) -> Any:
-    """The value of an expression. Results may share structure with `state`."""
+_NO_ITEM: Any = object()  # no current element: `item` cannot be read
+
+
+def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any],
+             item: Any = _NO_ITEM) -> Any:
+    """The value of an expression (`item`: the current element inside a per-item argument).
+    Results may share structure with `state`."""
     if not isinstance(expression, dict):
         return expression
     if "lit" in expression:
@@ -148,18 +190,60 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
             return lookup(state, root, path)
         if root == "param":
             return lookup(params, root, path)
-        raise EvaluationError(f"unknown reference root `{root}`")
+        if root == ITEM and item is not _NO_ITEM:
+            return lookup(item, root, path)
+        raise EvaluationError(f"`{expression['ref']}` cannot be read here")
     if "list" in expression:
-        return [evaluate(item, params, state) for item in expression["list"]]
+        return [evaluate(value, params, state, item) for value in expression["list"]]
     if "map" in expression:
-        return {key: evaluate(value, params, state) for key, value in expression["map"].items()}
+        return {key: evaluate(value, params, state, item)
+                for key, value in expression["map"].items()}
     if "op" in expression:
-        return _apply(expression["op"], expression.get("args", []), params, state)
+        return _apply(expression["op"], expression.get("args", []), params, state, item)
     if "if" in expression:
         condition, then_value, else_value = expression["if"]
-        chosen = then_value if _truth(evaluate(condition, params, state), "if") else else_value
-        return evaluate(chosen, params, state)
+        chosen = then_value if _truth(evaluate(condition, params, state, item), "if") \
+            else else_value
+        return evaluate(chosen, params, state, item)
+    if "call" in expression:
+        from runtime.orchestration.operations import OPERATIONS
+
+        operation = OPERATIONS.get(expression["call"])
+        if operation is None or operation.compute is None:
+            raise EvaluationError(f"`{expression['call']}` does not give a value")
+        return operation.compute(CallArguments(expression["call"], expression["args"], params,
+                                               state, item))
     raise EvaluationError(f"malformed expression with keys {sorted(expression)}")
+
+
+class CallArguments:
+    """The arguments of one data-operation call, evaluated on demand: a per-item argument
+    is evaluated for each element with `item` bound to it."""
+
+    __slots__ = ("_args", "_item", "_params", "_state", "name")
+
+    def __init__(self, name: str, args: Mapping[str, Any], params: Mapping[str, Any],
+                 state: Mapping[str, Any], item: Any = _NO_ITEM) -> None:
+        self.name = name
+        self._args = args
+        self._params = params
+        self._state = state
+        self._item = item
+
+    def has(self, name: str) -> bool:
+        return name in self._args
+
+    def value(self, name: str, default: Any = None) -> Any:
+        if name not in self._args:
+            return default
+        return evaluate(self._args[name], self._params, self._state, self._item)
+
+    def expression(self, name: str) -> Any:
+        return self._args.get(name)
+
+    def each(self, expression: Any, element: Any) -> Any:
+        """A per-item expression's value for one element."""
+        return evaluate(expression, self._params, self._state, element)
 
 
 def _truth(value: Any, operator: str) -> bool:
@@ -169,12 +253,12 @@ def _truth(value: Any, operator: str) -> bool:
 
 
 def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
-           state: Mapping[str, Any]) -> Any:
+           state: Mapping[str, Any], item: Any) -> Any:
     if operator == "and":
-        return all(_truth(evaluate(arg, params, state), "and") for arg in args)
+        return all(_truth(evaluate(arg, params, state, item), "and") for arg in args)
     if operator == "or":
-        return any(_truth(evaluate(arg, params, state), "or") for arg in args)
-    values = [evaluate(arg, params, state) for arg in args]
+        return any(_truth(evaluate(arg, params, state, item), "or") for arg in args)
+    values = [evaluate(arg, params, state, item) for arg in args]
     if operator == "not":
         return not _truth(values[0], "not")
     if operator == "neg":

@@ -17,9 +17,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.orchestration.expressions import json_equal
+from runtime.orchestration.expressions import CallArguments, json_equal
 from runtime.orchestration.model import AnswerError
-from runtime.orchestration.types import describe, is_iso_date, matches, type_of, wanted
+from runtime.orchestration.types import (
+    ANY,
+    Type,
+    describe,
+    is_iso_date,
+    matches,
+    simple,
+    type_of,
+    wanted,
+)
 
 
 class StepFailure(Exception):
@@ -69,6 +78,29 @@ class Parameter:
     doc: str
     required: bool = True
     place: bool = False  # a `state.` path the operation writes, not a value it reads
+    # Evaluated once per element of the operation's first (list) argument, with `item` bound
+    # to the element: `where: item.open`, `by: [desc(item.severity), item.id]`, `of: item.x`.
+    per_item: bool = False
+    # Takes every positional argument from here on, as a list: `concat(a, b, c)`.
+    variadic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArgumentTypes:
+    """What the type checker knows of a call's arguments, for an operation's `typing`.
+
+    `types` maps each given parameter to its static type (a per-item argument is typed
+    with `item` bound to the element type; a variadic one as a list of its values'
+    join); `spread` holds the variadic values' own types, `literals` the value of every
+    argument written as a constant (`fields: ["id", "title"]`).
+    """
+
+    types: Mapping[str, Type]
+    literals: Mapping[str, Any] = field(default_factory=dict)
+    spread: tuple[Type, ...] = ()
+
+    def get(self, name: str) -> Type:
+        return self.types.get(name, ANY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +118,14 @@ class Operation:
     answer: Callable[[Mapping[str, Any], Any], Any] | None = field(default=None, repr=False)
     # Checks the evaluated arguments before anything is asked or run (raises StepFailure).
     check: Callable[[Mapping[str, Any]], None] | None = field(default=None, repr=False)
+    # A data operation: its value from its arguments, which makes it callable inside any
+    # expression (`count(state.bugs) > 0`) and, as a step, stores that value at `-> state.x`.
+    compute: Callable[[CallArguments], Any] | None = field(default=None, repr=False)
+    # The static type of the result from the argument types (else `result` names it).
+    typing: Callable[[ArgumentTypes], Type] | None = field(default=None, repr=False)
+    # The parameter that receives every named argument not in `parameters`, as a map
+    # (`format("{a}", a: 1)`); None when unknown names are errors.
+    rest: str | None = None
     # A project's own operation: its `user_operations.OperationDeclaration`; None when built in.
     declaration: Any = field(default=None, repr=False)
 
@@ -99,11 +139,24 @@ class Operation:
                 return parameter
         return None
 
+    def result_type(self, arguments: ArgumentTypes) -> Type:
+        """The static type of the result of a call: the call-typing rule of the table."""
+        if self.typing is not None:
+            return self.typing(arguments)
+        return simple(self.result or "any")
+
     @property
     def signature(self) -> str:
         parts = []
         for parameter in self.parameters:
+            if parameter.name == self.rest:
+                parts.append("NAME: any...")
+                continue
             kind = "state path" if parameter.place else parameter.type
+            if parameter.per_item:
+                kind += " per item"
+            if parameter.variadic:
+                kind += "..."
             parts.append(f"{parameter.name}: {kind}" + ("" if parameter.required else "?"))
         result = f" -> {self.result}" if self.result else ""
         return f"{self.name}({', '.join(parts)}){result}"
@@ -542,4 +595,5 @@ def check_value(parameter: Parameter, value: Any) -> str | None:
 
 # The effect operations live in their own module and register themselves here, so every reader
 # of OPERATIONS (the type checker, the engine, the editor) sees them.
+import runtime.orchestration.data  # noqa: E402
 import runtime.orchestration.effects  # noqa: E402, F401

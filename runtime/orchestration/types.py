@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Any
 
 TYPE_NAMES: tuple[str, ...] = ("any", "bool", "date", "float", "int", "list", "map", "null",
@@ -114,3 +115,71 @@ def describe(value: Any) -> str:
     if len(text) > 40:
         text = text[:37] + "..."
     return f"the {kind} {text}"
+
+
+# -- static types: what the type checker knows of a value ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    """A static type: a type name, with a list's element type and a map's known fields.
+
+    `fields` is None when the map's keys are not known (`map`), else the fields in
+    declaration order (`{id: str, severity: int}`). The engine sees only type names;
+    the shapes are the type checker's, computed through the operation table.
+    """
+
+    name: str
+    element: Type | None = None
+    fields: tuple[tuple[str, Type], ...] | None = None
+
+    def field(self, name: str) -> Type | None:
+        """The type of a known field; None when the map has no such field (or is not a record)."""
+        for key, value in self.fields or ():
+            if key == name:
+                return value
+        return None
+
+    def __str__(self) -> str:
+        if self.fields is not None:
+            return "{" + ", ".join(f"{key}: {value}" for key, value in self.fields) + "}"
+        if self.name == "list" and self.element is not None:
+            return f"list[{self.element}]"
+        return self.name
+
+
+ANY = Type("any")
+
+
+def simple(name: str) -> Type:
+    return ANY if name == "any" else Type(name)
+
+
+def fits(source: Type, target: Type) -> bool:
+    """`is_assignable` for shapes: a record fits `map`; element types are checked when known."""
+    if source.fields is not None and target.name == "map":
+        if target.fields is None:
+            return True
+        return all((found := source.field(key)) is not None and fits(found, wanted_type)
+                   for key, wanted_type in target.fields)
+    if not is_assignable(source.name, target.name):
+        return False
+    if source.element is not None and target.element is not None:
+        return fits(source.element, target.element)
+    return True
+
+
+def join(left: Type, right: Type) -> Type | None:
+    """The least type holding both (int and float join to number), None when there is none
+    but `any`. Used for the branches of `if` and for lists."""
+    if left == right:
+        return left
+    if left.name == "any" or right.name == "any":
+        return ANY
+    if {left.name, right.name} <= {"int", "float", "number"}:
+        return Type("number")
+    if {left.name, right.name} == {"str", "date"}:
+        return Type("str")
+    if left.name == right.name:  # two lists or two maps whose shapes differ
+        return Type(left.name)
+    return None

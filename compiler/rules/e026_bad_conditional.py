@@ -1,0 +1,42 @@
+"""A conditional value has a non-boolean condition or branches of different types.
+
+## What it does
+Reports `if C then A else B` where `C` is statically not true or false, or
+where `A` and `B` have types with nothing in common (an `int` and a `str`).
+Branches of `int` and `float` join to `number`.
+
+## Why
+The engine chooses a branch only on exactly `true` or `false`; a value whose
+type depends on the branch taken breaks every later use of it.
+
+## Example
+```mission
+mission budget "Check the budget" {
+    version 1
+
+    input spent: int = 0
+
+    runtime label "Label the budget" {
+        set(at: state.label, value: if state.spent > 100 then "over" else 0)
+    }
+}
+```
+
+Use instead:
+```mission
+mission budget "Check the budget" {
+    version 1
+
+    input spent: int = 0
+
+    runtime label "Label the budget" {
+        set(at: state.label, value: if state.spent > 100 then "over" else "within")
+    }
+}
+```
+"""
+
+from compiler.diagnostics import Severity
+from compiler.rules import Rule
+
+RULE = Rule("E026", "bad-conditional", Severity.ERROR, __doc__ or "")
