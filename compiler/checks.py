@@ -62,7 +62,7 @@ class Analysis:
 
     def typer(self) -> Typer:
         """Types expressions against what is known so far (reports nothing)."""
-        return Typer(self.state_shapes, self.param_shapes)
+        return Typer(self.state_shapes, self.param_shapes, steps_only=self.table.local)
 
 
 class _Checker:
@@ -344,8 +344,8 @@ class _Checker:
         self.analysis.arguments[step.id.text] = dict(matched.single)
         for argument in (*matched.single.values(), *matched.spread, *matched.rest):
             self.check_reads(argument.value)
-        result = Typer(self.analysis.state_shapes, self.analysis.param_shapes,
-                       self.error).call_type(operation, matched, None)
+        result = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
+                       self.operations.local).call_type(operation, matched, None)
         if call.output is not None:
             self.write(call.output, result)
 
@@ -558,8 +558,8 @@ class _Checker:
 
     def typed(self, expression: ast.Expr) -> Type:
         """The expression's type, reporting its type errors (once per expression)."""
-        return Typer(self.analysis.state_shapes, self.analysis.param_shapes,
-                     self.error).type_of(expression)
+        return Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
+                     self.operations.local).type_of(expression)
 
 
 def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
