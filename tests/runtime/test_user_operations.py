@@ -220,3 +220,21 @@ def test_timeout_and_retry_out_of_bounds_fail_the_step(project: Path) -> None:
     _, result = effect_run(project, "ok", retry=9)
     assert result.error_message == "Step 'a' failed: `retry` must be from 0 to 5, found 9"
     assert not (project / "tries").exists()
+
+
+@pytest.mark.parametrize("declared", [
+    [], {"shout": []}, {"shout": {"kind": "pure"}}, {"set": OPERATIONS["shout"]},
+    {"shout": {**OPERATIONS["shout"], "params": {"text": "str"}, "order": ["text", "text"]}},
+    {"shout": {**OPERATIONS["shout"], "params": {"text": {"type": "str", "extra": 1}}}},
+    {"shout": {**OPERATIONS["shout"], "implementation": "os.system"}},
+    {"shout": {**OPERATIONS["shout"], "timeout": 5}},
+    {"shout": {**OPERATIONS["shout"], "order": "text"}},
+])
+def test_malformed_declarations_in_a_workflow_are_refused_not_crashed_on(
+        tmp_path: Path, declared: Any) -> None:
+    from runtime.orchestration.model import EnvelopeViolation
+
+    data = compiled(PURE, tmp_path).to_dict()
+    data["metadata"]["operations"] = declared
+    with pytest.raises(EnvelopeViolation, match="Workflow 'wf-loud': "):
+        run(WorkflowDefinition.from_dict(data), {"shout": str.upper})
