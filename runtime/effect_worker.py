@@ -33,7 +33,7 @@ def main(scratch: str) -> int:
             result = resolve(declaration)(**request["args"])
         except ImplementationError:
             raise
-        except Exception as problem:  # user code: any exception is the attempt's failure
+        except (Exception, SystemExit) as problem:  # user code: `sys.exit` is a failure too
             message = str(problem).strip() or "(no message)"
             reply = {"error": f"`{request['name']}` raised {type(problem).__name__}: {message}"}
         else:

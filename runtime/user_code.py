@@ -78,7 +78,7 @@ def resolve(declaration: OperationDeclaration) -> Callable[..., Any]:
         found: Any = importlib.import_module(module_name)
     except ImportError as problem:
         raise ImplementationError(f"{where} cannot be imported: {problem}") from None
-    except Exception as problem:  # user code failing on import
+    except (Exception, SystemExit) as problem:  # user code failing on import
         raise ImplementationError(f"{where}: importing `{module_name}` raised "
                                   f"{type(problem).__name__}: {problem}") from None
     for part in attribute.split("."):

@@ -329,7 +329,7 @@ def invoke(declaration: OperationDeclaration, function: Callable[..., Any],
     message (never a traceback), and its result must fit the declared type."""
     try:
         value = function(**copy.deepcopy(call_arguments(declaration, args)))
-    except Exception as problem:  # user code: any exception is the step's failure
+    except (Exception, SystemExit) as problem:  # user code: any failure, `sys.exit` too
         raise StepFailure(raised(declaration, problem)) from None
     return checked_result(declaration, value)
 

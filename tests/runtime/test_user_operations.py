@@ -98,6 +98,14 @@ def test_an_implementation_that_raises_fails_its_step_with_the_message(tmp_path:
     assert "Traceback" not in result.error_message
 
 
+def test_an_implementation_that_exits_fails_its_step(tmp_path: Path) -> None:
+    def shout(text: str) -> str:
+        sys.exit(3)
+
+    result = run(compiled(PURE, tmp_path), {"shout": shout})
+    assert result.error_message == "Step 'a' failed: `shout` raised SystemExit: 3"
+
+
 def test_a_result_of_the_wrong_type_fails_the_step(tmp_path: Path) -> None:
     result = run(compiled(PURE, tmp_path), {"shout": lambda text: len(text)})
     assert result.error_message == ("Step 'a' failed: `shout` returned the int 2, but it is "
