@@ -215,10 +215,10 @@ def _load(mission: str) -> WorkflowDefinition | str:
 
 def _compile(path: str) -> WorkflowDefinition | str:
     from compiler import compile_source
-    from mission.files import read_text
+    from mission.files import read_config, read_text
 
-    try:
-        result = compile_source(read_text(path), path)
+    try:  # the configuration in force here, as `mission run` compiles (its operations too)
+        result = compile_source(read_text(path), path, config=read_config())
     except UsageError as problem:
         return str(problem)
     if result.workflow is not None:

@@ -232,3 +232,19 @@ def test_an_installed_package_declares_operations_through_an_entry_point(
     assert retyped.returncode == 1 and "`text` of `shout` must be int, not str" in retyped.stdout
     unknown = run_cli("check", "loud.mission", cwd=project)  # not installed: E006
     assert unknown.returncode == 1 and "unknown operation `shout`" in unknown.stdout
+
+
+def test_a_batch_compiles_with_the_projects_operations_and_a_raise_fails_its_line(
+        example: Path) -> None:
+    lines = [{"mission": "publish_note.mission", "params": {"title": "Batch one"},
+              "answers": {"approve": True}},
+             {"mission": "publish_note.mission", "params": {"title": "!!"}}]
+    done = run_cli("run", "--batch", "-", cwd=example,
+                   stdin="".join(json.dumps(line) + "\n" for line in lines))
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["status"] == "succeeded", first
+    assert (example / "notes" / "batch-one.md").exists()
+    assert second["result"]["error_message"] == (
+        "Step 'make_name' failed: `slugify` raised ValueError: '!!' has no letters or digits "
+        "to make a file name from")
+    assert "Traceback" not in done.stderr and done.returncode == 1
