@@ -22,7 +22,7 @@ from compiler.operations import BUILT_IN, OperationTable, installed_operations
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, Mentions
 from compiler.typer import Matched, Typer, match_call, type_from_ref
-from runtime.orchestration.operations import Operation
+from runtime.orchestration.operations import ArgumentTypes, Operation
 from runtime.orchestration.types import ANY, TYPE_NAMES, Type, fits, simple
 
 MAX_TOTAL_STEPS = 5
@@ -299,13 +299,18 @@ class _Checker:
                        f"{kind} step", call.operation.span, f"{operation.kind} operation",
                        help=(f"make the step `{operation.kind} {step.id.text}`, or use "
                              f"{one_of(n for n, o in known.items() if o.kind == kind)}",))
-        matched = self.match_arguments(call, operation)
+        matched = dict(match_call(operation, name, call.arguments, call.span, self.error).single)
         self.analysis.arguments[step.id.text] = matched
         # Reads happen before writes: `append(to: state.log, value: state.log)` reads first.
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
             if argument is not None and not parameter.place:
                 self.check_reads(argument.value, parameter.type)
+        typer = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
+                      self.operations.local)
+        items = operation.items_parameter
+        element = ANY
+        types: dict[str, Type] = {}
         for parameter in operation.parameters:
             argument = matched.get(parameter.name)
             if argument is None:
@@ -313,11 +318,13 @@ class _Checker:
             if parameter.place:
                 self.check_place(argument, parameter.name, name)
                 continue
-            value_type = self.typed(argument.value)
-            if not fits(value_type, simple(parameter.type)):
-                self.error("E011", f"`{parameter.name}` of `{name}` must be {parameter.type}, "
-                           f"not {value_type}", argument.value.span, f"this is {value_type}",
-                           help=(f"{name}: {operation.signature}",))
+            if parameter.per_item:
+                types[parameter.name] = typer.type_of(argument.value, element)
+            else:
+                types[parameter.name] = typer.type_of(argument.value)
+                if parameter.name == items:
+                    element = types[parameter.name].element or ANY
+            typer.check_argument(operation, parameter, argument, types[parameter.name])
         self.record_writes(step, operation, matched)
         if call.output is not None:
             if operation.result is None:
@@ -325,7 +332,7 @@ class _Checker:
                            "nothing to write here",
                            help=(f"remove `-> {call.output.dotted}`",))
             else:
-                self.write(call.output, simple(operation.result))
+                self.write(call.output, operation.result_type(ArgumentTypes(types)))
         elif operation.result is not None and kind == "human":
             self.error("E017", f"the answer to `{name}` is not stored", call.span,
                        "the answer goes nowhere",
@@ -377,59 +384,6 @@ class _Checker:
                         reference.span)
         if call.output is not None:  # still provides it, so later reads do not cascade
             self.write(call.output, ANY)
-
-    def match_arguments(self, call: ast.Call, operation: Operation) -> dict[str, ast.Argument]:
-        matched: dict[str, ast.Argument] = {}
-        misspelled: set[str] = set()
-        names = operation.parameter_names
-        position = 0
-        seen_named = False
-        for argument in call.arguments:
-            if argument.name is None:
-                if seen_named:
-                    self.error("E018", "a positional argument cannot follow a named one",
-                               argument.span, "positional argument after a named one",
-                               help=("name it, or move it before the named arguments",))
-                    # Taken as the next unfilled parameter, so nothing else cascades from it.
-                    unfilled = next((n for n in names if n not in matched), None)
-                    if unfilled is not None:
-                        matched[unfilled] = argument
-                    continue
-                if position >= len(names):
-                    self.error("E018", f"`{operation.name}` takes {len(names)} argument"
-                               f"{'s' if len(names) != 1 else ''}; this is one too many",
-                               argument.span, "extra argument",
-                               help=(f"{operation.name}: {operation.signature}",))
-                    continue
-                matched[names[position]] = argument
-                position += 1
-                continue
-            seen_named = True
-            key = argument.name.text
-            if key not in names:
-                misspelled.update(name for name in [closest(key, names)] if name is not None)
-                self.error("E010", f"`{operation.name}` has no argument `{key}`",
-                           argument.name.span, "unknown argument",
-                           help=(*did_you_mean(key, names),
-                                 f"{operation.name}: {operation.signature}"),
-                           fix=rename_fix(key, argument.name.span,
-                                          (n for n in names if n not in matched)))
-                continue
-            if key in matched:
-                self.error("E018", f"the argument `{key}` is given twice", argument.span,
-                           "given again here",
-                           labels=(Label(matched[key].span, "first given here"),),
-                           help=("keep one of them",))
-                continue
-            matched[key] = argument
-        for parameter in operation.parameters:
-            # A required argument that is only misspelled is reported once, as E010.
-            if parameter.required and parameter.name not in matched \
-                    and parameter.name not in misspelled:
-                self.error("E012", f"`{operation.name}` needs the argument `{parameter.name}`",
-                           call.span, f"`{parameter.name}` is missing",
-                           help=(f"{operation.name}: {operation.signature}",))
-        return matched
 
     def check_place(self, argument: ast.Argument, parameter: str, operation: str) -> None:
         value = argument.value
@@ -515,7 +469,8 @@ class _Checker:
             glued.append(("when", condition.span.start))
         for node in subexpressions(condition):
             end = node.span.start + 3
-            if isinstance(node, ast.Unary) and end < len(text) and _is_word(text[end]):
+            if isinstance(node, ast.Unary) and node.operator == "not" and end < len(text) \
+                    and _is_word(text[end]):
                 glued.append(("not", end))
         reported_to = -1
         for keyword, at in glued:

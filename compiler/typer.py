@@ -302,6 +302,10 @@ class Typer:
                             "not a value", help=(f"use it as a step of its own: "
                                                  f"`{operation.example}`",))
             return ANY
+        if name == "desc":  # `sort_keys` types it where it belongs
+            self.report("E027", "`desc` only marks a key of `sort`'s `by`", function.span,
+                        "not inside `sort(..., by: ...)`",
+                        help=("sort descending with `sort(LIST, by: desc(item.FIELD))`",))
         matched = match_call(operation, name, arguments, span,
                              self.report if self.reporting else None)
         return self.call_type(operation, matched, item)
@@ -316,7 +320,7 @@ class Typer:
             if argument is None or parameter.per_item:
                 continue
             found = self.type_of(argument.value, item)
-            if parameter is operation.parameters[0] and found.name in ("list", "any"):
+            if parameter.name == operation.items_parameter and found.name in ("list", "any"):
                 element = found.element or ANY
             types[parameter.name] = found
             self.check_argument(operation, parameter, argument, found)

@@ -64,11 +64,15 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "9007199254740993", "99999999999999999999", "0.1", "#", "# mission: ignore[W101]",
           "\n", "\t", "\r", "\x00", "\x1b[2J", "\u202e", "\u00a0", "\ufeff", "é", "\U0001f600",
           "\u201c", "[" * 60, "]" * 60, "not " * 60, "{a: " * 60, "(" * 60, "#\n" * 50,
-          "state" + ".a" * 60]
+          "state" + ".a" * 60, "item", "item.x", "item.", "|>", " |> count()", "filter(",
+          "sort(", "desc(", "format(", 'format("{a}", a: 1)', '"{"', "where: item.x > 1",
+          "by: [desc(item.a), item.b]", "of: item.n", "label: item.t", "if true then 1 else 2",
+          " + ", " - ", " * ", " / 0", "-(", "count(" * 40, "|> take(1)" * 40]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
-          "condition", "reason", "prompt", "options", "show", "when", "param", "count"]
+          "condition", "reason", "prompt", "options", "show", "when", "param", "count",
+          "item", "where", "of", "label", "fields", "n", "template"]
 _SAMPLES = {
     "NAME": [*_WORDS, "_", "a" * 70, "é"],
     "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
@@ -77,6 +81,10 @@ _SAMPLES = {
     "FLOAT": ["1.5", "-0.25", "2e3", "1e999", "-0.0", "1e-400"],
     "COMPARE": ["==", "!=", "<", "<=", ">", ">="],
     "COMMENT": ["# note\n", "# mission: ignore[W101]\n", "#\n"],
+    # a name directly followed by `(`: the data operations, others, and unknown ones
+    "CALLEE": ["filter", "sort", "desc", "take", "count", "find", "sum", "min", "max", "concat",
+               "pick", "rename", "merge", "format", "add_days", "weekday", "days_between",
+               "set", "confirm", "choose", "nope"],
 }
 
 

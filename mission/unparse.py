@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     from runtime.orchestration.operations import Operation
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_PRECEDENCE = {"or": 1, "and": 2, "not": 3}
+# As in the formatter (`compiler.format`): loosest first.
+_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "+": 6, "-": 6, "*": 7, "/": 7, "neg": 8}
 _COMPARISON = 4
-_ATOM = 5
+_ATOM = 9
 
 
 def operations_of(workflow: WorkflowDefinition) -> Mapping[str, Operation]:
@@ -52,6 +53,11 @@ def key_text(key: str) -> str:
 def _precedence(expression: Any) -> int:
     if isinstance(expression, dict) and "op" in expression:
         return _PRECEDENCE.get(str(expression["op"]), _COMPARISON)
+    if isinstance(expression, dict) and "if" in expression:
+        return _PRECEDENCE["if"]
+    if isinstance(expression, (int, float)) and not isinstance(expression, bool) \
+            and expression < 0:
+        return _PRECEDENCE["neg"]
     return _ATOM
 
 
@@ -68,6 +74,12 @@ def expression_text(expression: Any, minimum: int = 0) -> str:
     if "map" in expression:
         return "{" + ", ".join(f"{key_text(str(key))}: {expression_text(item)}"
                                for key, item in expression["map"].items()) + "}"
+    if "call" in expression and isinstance(expression.get("args"), dict):
+        return _call_expression_text(str(expression["call"]), expression["args"])
+    if "if" in expression and isinstance(expression["if"], list) and len(expression["if"]) == 3:
+        condition, then_value, else_value = (expression_text(part) for part in expression["if"])
+        text = f"if {condition} then {then_value} else {else_value}"
+        return f"({text})" if minimum > _PRECEDENCE["if"] else text
     if "op" not in expression:
         return value_text(expression)
     operator = str(expression["op"])
@@ -75,21 +87,54 @@ def expression_text(expression: Any, minimum: int = 0) -> str:
     level = _precedence(expression)
     if operator == "not":
         text = "not " + expression_text(args[0] if args else None, level)
+    elif operator == "neg":
+        operand = expression_text(args[0] if args else None, level)
+        text = ("- " if operand[:1] in "-0123456789" else "-") + operand
     elif level == _COMPARISON:
-        text = f" {operator} ".join(expression_text(arg, _ATOM) for arg in args)
+        text = f" {operator} ".join(expression_text(arg, _COMPARISON + 1) for arg in args)
     else:
         text = f" {operator} ".join(expression_text(arg, level if index == 0 else level + 1)
                                     for index, arg in enumerate(args))
     return f"({text})" if level < minimum else text
 
 
+def _call_expression_text(name: str, args: dict[str, Any]) -> str:
+    """`take(sort(state.bugs, by: item.id), n: 3)`: the list positionally, in the table's
+    parameter order; a variadic parameter's values and `format`'s named values spread."""
+    from runtime.orchestration.operations import OPERATIONS
+
+    operation = OPERATIONS.get(name)
+    order = operation.parameter_names if operation is not None else ()
+    parts: list[str] = []
+    for key in [*[n for n in order if n in args], *sorted(k for k in args if k not in order)]:
+        parameter = operation.parameter(key) if operation is not None else None
+        value = args[key]
+        if parameter is not None and parameter.variadic and isinstance(value, dict) \
+                and isinstance(value.get("list"), list):
+            parts += [expression_text(item) for item in value["list"]]
+        elif operation is not None and key == operation.rest and isinstance(value, dict) \
+                and isinstance(value.get("map"), dict):
+            parts += [f"{k}: {expression_text(v)}" for k, v in value["map"].items()]
+        elif operation is not None and key == operation.parameter_names[0] and not parts:
+            parts.append(expression_text(value))
+        else:
+            parts.append(f"{key}: {expression_text(value)}")
+    return f"{name}(" + ", ".join(parts) + ")"
+
+
 def call_text(payload: dict[str, Any], parameter_order: tuple[str, ...] = ()) -> str:
     """`operation(name: value, ...) -> state.x` from a compiled step payload."""
+    from runtime.orchestration.operations import OPERATIONS
+
     args = payload.get("args", {})
-    names = [name for name in parameter_order if name in args]
-    names += sorted(name for name in args if name not in names)
-    text = f"{payload.get('operation', 'noop')}(" + ", ".join(
-        f"{name}: {expression_text(args[name])}" for name in names) + ")"
+    operation = OPERATIONS.get(str(payload.get("operation", "noop")))
+    if operation is not None and operation.compute is not None and isinstance(args, dict):
+        text = _call_expression_text(operation.name, args)  # written as in an expression
+    else:
+        names = [name for name in parameter_order if name in args]
+        names += sorted(name for name in args if name not in names)
+        text = f"{payload.get('operation', 'noop')}(" + ", ".join(
+            f"{name}: {expression_text(args[name])}" for name in names) + ")"
     if payload.get("output"):
         text += f" -> {payload['output']}"
     return text

@@ -1,17 +1,66 @@
-"""`mission explain CODE`: print a diagnostic code's documentation, or an operation's
-(a built-in one, or one the project or an installed package declares: read from the
-declaration, never by importing its code)."""
+"""`mission explain CODE`: print a diagnostic code's or an operation's documentation.
+
+`mission explain operations` lists the operation table (the same text as the
+editor's hover and `docs/language.md`), the project's own operations and those
+installed packages declare included: those are read from their declarations,
+never by importing their code.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from mission.cli import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from compiler.operations import OperationTable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("code", metavar="CODE", help="a code such as E006, a slug such as "
-                        "unknown-operation, or an operation's name such as set")
+                        "unknown-operation, an operation such as filter, or `operations` for "
+                        "the list of operations")
+
+
+def _table() -> OperationTable:
+    """The operations of the configuration in force here (the built-in ones, the project's,
+    the installed packages')."""
+    from compiler.config import ConfigError, config_for
+
+    try:
+        return config_for(".").operation_table
+    except ConfigError as problem:
+        raise UsageError(str(problem)) from None
+
+
+def operation_text(name: str) -> str | None:
+    """What `mission explain OPERATION` prints; None when there is no such operation."""
+    table = _table()
+    if name == "operations":
+        known = table.known(include_installed=True)
+        width = max(map(len, known))
+        return "".join(f"{op.name:<{width}}  {op.kind:<7}  {op.summary}\n"
+                       for op in sorted(known.values(), key=lambda op: op.name))
+    operation = table.get(name)
+    if operation is None:
+        return None
+    declaration = operation.declaration
+    if declaration is not None:
+        where = (f"as a runtime step: {'an' if declaration.kind == 'effect' else 'a'} "
+                 f"{declaration.kind} operation declared in "
+                 f"{declaration.origin or 'the project'}\nimplemented by "
+                 f"`{declaration.implementation}` (imported only when a mission runs)")
+    elif operation.compute is not None:
+        where = "inside any expression, or as a runtime step"
+    else:
+        where = f"as a {operation.kind} step" + (f" (effect: {operation.effect})"
+                                                 if operation.effect else "")
+    lines = [operation.signature, f"used {where}", "", operation.doc, ""]
+    lines += [f"  {p.name}: {p.doc}" for p in operation.parameters]
+    if operation.example:
+        lines += ["", "Example:", f"    {operation.example}"]
+    return "\n".join(lines) + "\n"
 
 
 def explanation(code: str) -> str:
@@ -20,17 +69,17 @@ def explanation(code: str) -> str:
     from compiler.suggest import did_you_mean
 
     rule = find_rule(code)
+    if rule is None and (text := operation_text(code)) is not None:
+        return text
     if rule is None:
-        described = operation_explanation(code)
-        if described is not None:
-            return described
         candidates = [rule.slug for rule in all_rules()] if "-" in code else all_codes()
         wanted = code if "-" in code else code.upper()
         hint = "".join(f" ({line})" for line in did_you_mean(wanted, candidates))
         if not hint and code.isidentifier():
-            hint = "".join(f" ({line})" for line in did_you_mean(code, operation_names()))
-        raise UsageError(f"`{code}` is neither a diagnostic code nor an operation{hint}; run "
-                         "`mission rules` for the codes")
+            hint = "".join(f" ({line})" for line in did_you_mean(code, _table().known()))
+        raise UsageError(f"`{code}` is not a diagnostic code or an operation{hint}; run "
+                         "`mission rules` for the codes, `mission explain operations` for the "
+                         "operations")
     notes = [f"default severity: {rule.severity.value}"]
     if rule.blocks_compilation:
         notes.append("blocks compilation")
@@ -41,46 +90,6 @@ def explanation(code: str) -> str:
     summary, _, body = rule.doc.strip().partition("\n")
     return (f"{rule.code} ({rule.slug}): {summary.rstrip('.')}\n"
             f"{'; '.join(notes)}\n\n{body.strip()}\n")
-
-
-def operation_names() -> list[str]:
-    from compiler.config import ConfigError, config_for
-    try:
-        return list(config_for(".").operation_table.known())
-    except ConfigError:
-        return []
-
-
-def operation_explanation(name: str) -> str | None:
-    """What `mission explain NAME` prints for an operation, or None when there is none of
-    that name (the project's operations are those of the configuration in force here)."""
-    from compiler.config import ConfigError, config_for
-    try:
-        config = config_for(".")
-    except ConfigError as problem:
-        raise UsageError(str(problem)) from None
-    operation = config.operation_table.get(name)
-    if operation is None:
-        return None
-    declaration = operation.declaration
-    if declaration is None:
-        where = f"a built-in {operation.kind} operation"
-    else:
-        article = "an" if declaration.kind == "effect" else "a"
-        where = (f"{article} {declaration.kind} operation for runtime steps, declared in "
-                 f"{declaration.origin or 'the project'}\nimplemented by "
-                 f"`{declaration.implementation}` (imported only when a mission runs)")
-    lines = [f"{operation.name}: {operation.summary}", where, "", f"    {operation.signature}",
-             "", operation.doc.strip()]
-    if operation.parameters:
-        lines += ["", "arguments:"]
-        for parameter in operation.parameters:
-            kind = "state path" if parameter.place else parameter.type
-            optional = "" if parameter.required else ", optional"
-            lines.append(f"  {parameter.name} ({kind}{optional}): {parameter.doc}")
-    if operation.example:
-        lines += ["", "example:", f"    {operation.example}"]
-    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -52,7 +52,8 @@ class Context:
     kind: "none" (in a comment or string, or naming something new), "top",
     "item" (a new line in the mission body), "type", "value", "argument"
     (an argument name or a value), "operation" (an empty step body),
-    "param" (after `param.`), "state" (after `state.`).
+    "param" (after `param.`), "state" (after `state.`). `operation` is the
+    innermost call around an argument or a value.
     """
 
     kind: str
@@ -149,17 +150,20 @@ def completion_context(text: str, offset: int) -> Context:
     if previous == "->":
         return Context("state")
     opener = stack[-1]
+    # the innermost call around the cursor: its per-item arguments may read `item`
+    calls = [i for i in stack if texts[i] == "(" and i and found[i - 1].kind == "name"]
+    operation = texts[calls[-1] - 1] if calls else ""
     if texts[opener] == "(":
-        operation = texts[opener - 1] if opener and found[opener - 1].kind == "name" else ""
         if previous in ("(", ","):
             used = frozenset(texts[i] for i in range(opener + 1, len(found) - 1)
                              if depths[i] == len(stack) and texts[i + 1] == ":")
             return Context("argument", operation=operation, used=used)
-        return Context("value" if previous in _VALUE_BEFORE else "none")
+        return Context("value", operation=operation) if previous in _VALUE_BEFORE \
+            else Context("none")
     if previous == ":" and len(texts) >= 3 and texts[-3] in ("param", "input"):
         return Context("type")
     if previous in _VALUE_BEFORE - {","} or (texts[opener] == "[" and previous == ","):
-        return Context("value")
+        return Context("value", operation=operation)
     kind = _brace_kind(found, stack)
     if kind == "step":
         if previous == "{":

@@ -23,7 +23,7 @@ from compiler.diagnostics import Diagnostic, Severity
 from compiler.operations import OperationTable
 from mission.lsp import context
 from mission.lsp.positions import LineIndex
-from runtime.orchestration.operations import Operation
+from runtime.orchestration.operations import OPERATIONS, Operation
 from runtime.orchestration.types import TYPE_NAMES
 
 SOURCE = "mission"
@@ -241,7 +241,9 @@ def operation_markdown(operation: Operation) -> str:
     if declaration is not None:
         what = f"project {declaration.kind} operation, implemented by " \
                f"`{declaration.implementation}`"
-    elif operation.effect:
+    elif operation.compute is not None:
+        what = "data operation, in any expression or as a runtime step"
+    if operation.effect and declaration is None:
         what += f", effect `{operation.effect}`"
     lines = [f"```mission\n{operation.signature}\n```", f"*{what}*: {operation.summary}", "",
              operation.doc]
@@ -249,6 +251,8 @@ def operation_markdown(operation: Operation) -> str:
         lines += ["", "**Arguments**"]
         for parameter in operation.parameters:
             kind = "state path" if parameter.place else parameter.type
+            if parameter.per_item:
+                kind += ", per item: reads `item`"
             optional = "" if parameter.required else ", optional"
             lines.append(f"- `{parameter.name}` ({kind}{optional}): {parameter.doc}")
     if operation.example:
@@ -411,13 +415,29 @@ def _param_type(snapshot: Snapshot, name: str) -> str:
     return declaration.type.name.text if declaration is not None else ""
 
 
-def _value_items(snapshot: Snapshot) -> list[types.CompletionItem]:
+def _value_items(snapshot: Snapshot, operation: Operation | None = None,
+                 snippets: bool = True) -> list[types.CompletionItem]:
+    """What a value can be: names, constants, the data operations, and `item` in the
+    arguments of an operation with per-item arguments."""
     items = [_item(f"param.{name}", types.CompletionItemKind.Variable,
                    _param_type(snapshot, name)) for name in _names(snapshot).params]
     items += [_item(f"state.{name}", types.CompletionItemKind.Field,
                     _state_type(snapshot, name)) for name in _state_names(snapshot)]
     items += [_item(word, types.CompletionItemKind.Constant, doc=KEYWORD_DOCS[word])
               for word in ("true", "false", "null")]
+    if operation is not None and any(p.per_item for p in operation.parameters):
+        items.append(_item("item", types.CompletionItemKind.Variable,
+                           "the current element", "The current element of the list, inside "
+                           "an argument evaluated per item (`where:`, `by:`, `of:`, `label:`, "
+                           "`value:`)."))
+    items += [_item(op.name, types.CompletionItemKind.Function, op.signature,
+                    operation_markdown(op), f"{op.name}($0)" if snippets else None,
+                    snippet=snippets)
+              for op in OPERATIONS.values() if op.compute is not None and op.name != "desc"]
+    if operation is not None and operation.name == "sort":
+        desc = OPERATIONS["desc"]
+        items.append(_item(desc.name, types.CompletionItemKind.Function, desc.signature,
+                           operation_markdown(desc)))
     return items
 
 
@@ -468,9 +488,9 @@ def completion(snapshot: Snapshot, position: types.Position,
             items.append(_item(parameter.name, types.CompletionItemKind.Property,
                                f"{kind}{'' if parameter.required else ' (optional)'}",
                                parameter.doc, insert=f"{parameter.name}: "))
-        items += _value_items(snapshot)
+        items += _value_items(snapshot, operation, snippets)
     elif where.kind == "value":
-        items += _value_items(snapshot)
+        items += _value_items(snapshot, OPERATIONS.get(where.operation), snippets)
     elif where.kind == "param":
         items += [_item(name, types.CompletionItemKind.Variable, _param_type(snapshot, name))
                   for name in _names(snapshot).params]

@@ -369,7 +369,9 @@ def _plan(step: StepSpec, table: Mapping[str, Operation]) -> _Plan:
                 raise EnvelopeViolation(f"Step '{step.id}': the arguments of '{name}' are "
                                         f"malformed: {problem}")
         for argument, expression in sorted(args.items()):
-            problem = None if operation.compute is not None else expression_problem(expression)
+            parameter = operation.parameter(argument)
+            problem = None if operation.compute is not None else expression_problem(
+                expression, item=parameter is not None and parameter.per_item)
             if problem:
                 raise EnvelopeViolation(f"Step '{step.id}': argument '{argument}' of '{name}' "
                                         f"is malformed: {problem}")
@@ -657,15 +659,29 @@ class _Run:
 
     def _arguments(self, plan: _Plan) -> dict[str, Any]:
         args: dict[str, Any] = {}
+        per_item = []
         for name, parameter, expression in plan.arguments:
             if parameter.place:
                 args[name] = expression  # the path, decoded by `_plan`
+                continue
+            if parameter.per_item:
+                per_item.append((name, parameter, expression))
                 continue
             value = evaluate(expression, self.params, self.state)
             problem = check_value(parameter, value)
             if problem:
                 raise StepFailure(problem)
             args[name] = value  # may share with the state: nothing mutates either
+        # `label: item.title`: one value per element of the operation's list
+        elements = args.get(plan.operation.items_parameter or "", [])
+        for name, parameter, expression in per_item:
+            values = [evaluate(expression, self.params, self.state, element)
+                      for element in elements]
+            for value in values:
+                problem = check_value(parameter, value)
+                if problem:
+                    raise StepFailure(problem)
+            args[name] = values
         return args
 
     def _question(self, plan: _Plan, args: Mapping[str, Any]) -> dict[str, Any]:

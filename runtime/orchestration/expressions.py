@@ -57,11 +57,12 @@ def path_problem(dotted: Any, roots: tuple[str, ...] = REFERENCE_ROOTS) -> str |
     return None
 
 
-def expression_problem(expression: Any) -> str | None:
-    """None if `expression` has the encoding above, else what is wrong with it."""
+def expression_problem(expression: Any, item: bool = False) -> str | None:
+    """None if `expression` has the encoding above, else what is wrong with it (`item`:
+    it is evaluated per item, so it may read `item`)."""
     from runtime.orchestration.operations import OPERATIONS
 
-    stack: list[tuple[Any, int, bool]] = [(expression, 0, False)]  # node, depth, item bound
+    stack: list[tuple[Any, int, bool]] = [(expression, 0, item)]  # node, depth, item bound
     while stack:
         node, depth, has_item = stack.pop()
         if node is None or isinstance(node, (bool, int, float, str)):

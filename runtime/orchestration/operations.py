@@ -139,6 +139,13 @@ class Operation:
                 return parameter
         return None
 
+    @property
+    def items_parameter(self) -> str | None:
+        """The list whose elements the per-item arguments read as `item` (the first list
+        parameter), or None."""
+        return next((p.name for p in self.parameters if p.type == "list" and not p.per_item
+                     and not p.variadic and not p.place), None)
+
     def result_type(self, arguments: ArgumentTypes) -> Type:
         """The static type of the result of a call: the call-typing rule of the table."""
         if self.typing is not None:
@@ -404,11 +411,16 @@ _NO = {"n", "no", "false"}
 
 def _check_choose(args: Mapping[str, Any]) -> None:
     options = args["options"]
-    if not options or not all(isinstance(option, str) for option in options):
-        raise StepFailure("`options` must be a non-empty list of strings, "
-                          f"found {describe(options)}")
-    if len(set(options)) != len(options):
-        raise StepFailure("`options` lists the same option twice")
+    labels = args.get("label", options)
+    what = "`label` must give a string for each option" if "label" in args \
+        else "`options` must be a non-empty list of strings"
+    if not options or not all(isinstance(label, str) for label in labels):
+        raise StepFailure(f"{what}, found {describe(labels if options else options)}")
+    if len(set(labels)) != len(labels):
+        twice = next(label for label in labels if labels.count(label) > 1)
+        raise StepFailure(f"two options are labelled {twice!r}: the person could not tell "
+                          "them apart" if "label" in args
+                          else "`options` lists the same option twice")
 
 
 def _check_number(args: Mapping[str, Any]) -> None:
@@ -426,12 +438,30 @@ def _answer_confirm(args: Mapping[str, Any], answer: Any) -> bool:
     raise AnswerError(f"answer yes or no, not {describe(answer)}")
 
 
-def _answer_choose(args: Mapping[str, Any], answer: Any) -> str:
+def _answer_choose(args: Mapping[str, Any], answer: Any) -> Any:
+    """An answer is a label (the option shown), else one of the values; the value is stored.
+
+    Without `label` the options are their own labels; without `value` an option's value
+    is the option itself.
+    """
     options = args.get("options", [])
-    if isinstance(answer, str) and answer in options:
-        return answer
-    raise AnswerError(f"choose one of {', '.join(map(str, options))}; {describe(answer)} "
+    labels = args.get("label", options)
+    values = args.get("value", options)
+    if isinstance(answer, str) and answer in labels:
+        return values[labels.index(answer)]
+    for chosen in values:
+        if json_equal(chosen, answer):
+            return chosen
+    raise AnswerError(f"choose one of {', '.join(map(str, labels))}; {describe(answer)} "
                       "is not an option")
+
+
+def _choose_type(types: ArgumentTypes) -> Type:
+    if "value" in types.types:
+        return types.get("value")
+    if "label" in types.types:
+        return types.get("options").element or ANY
+    return Type("str")
 
 
 def _answer_text(args: Mapping[str, Any], answer: Any) -> str:
@@ -545,12 +575,23 @@ _TABLE: tuple[Operation, ...] = (
               _ask, answer=_answer_confirm,
               example='confirm("Ship it?", show: state.summary) -> state.approved'),
     Operation("choose", "human",
-              (_PROMPT, Parameter("options", "list", "The options (strings) to choose from."),
-               _SHOW),
-              "str", "Ask the person to choose one option.",
-              "Asks the person to choose one of `options`; the answer is the chosen string.",
-              _ask, answer=_answer_choose, check=_check_choose,
-              example='choose("Which plan?", options: ["a", "b"]) -> state.plan'),
+              (_PROMPT,
+               Parameter("options", "list", "The options to choose from: strings, or any "
+                                            "values with `label`."),
+               _SHOW,
+               Parameter("label", "str", "What the person sees of each option (reads `item`).",
+                         required=False, per_item=True),
+               Parameter("value", "any", "What is stored for the chosen option (reads `item`; "
+                                         "default: the option itself).",
+                         required=False, per_item=True)),
+              "any", "Ask the person to choose one option.",
+              "Asks the person to choose one of `options`. Without `label` the options are "
+              "strings and the answer is the chosen one. With `label` the person sees each "
+              "option's label and the answer is its `value` (the option itself without "
+              "`value`); an answer may be given as a label (matched first) or as a value.",
+              _ask, answer=_answer_choose, check=_check_choose, typing=_choose_type,
+              example='choose("Which bug?", options: state.top, label: item.title, '
+                      'value: item.id) -> state.chosen'),
     Operation("text", "human", (_PROMPT, _SHOW), "str", "Ask for free text.",
               "Asks the person for free text; the answer is a string.",
               _ask, answer=_answer_text, example='text("Any notes?") -> state.notes'),
@@ -578,9 +619,13 @@ def question(operation: Operation, step_id: str, args: Mapping[str, Any],
     """What a person is shown for a human step: JSON data, the same for every front end.
 
     Keys: `step_id`, `type` (the operation), `prompt`, and when given `show`,
-    `options`, `min`, `max`, and the step's `description`.
+    `options`, `min`, `max`, and the step's `description`. A `choose` by label shows
+    the labels as `options` and what each stores as `values`.
     """
     shown: dict[str, Any] = {"step_id": step_id, "type": operation.name, **args}
+    if "label" in args:  # the person chooses among the labels; `values` are what is stored
+        shown["options"] = shown.pop("label")
+        shown["values"] = shown.pop("value", args["options"])
     if description is not None:
         shown["description"] = description
     return shown

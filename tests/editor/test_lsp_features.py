@@ -162,3 +162,34 @@ def test_formatting_of_formatted_text_changes_nothing() -> None:
 
     tidy = format_source(DAILY)
     assert features.formatting(Snapshot.build(URI, tidy)) == []
+
+
+TRIAGE = """mission triage "Triage" {
+    version 1
+    input bugs: list[{id: str, severity: int}] = []
+    runtime rank "Rank" {
+        set(at: state.top, value: state.bugs |> sort(by: desc(item.severity)) |> take(3))
+    }
+}
+"""
+
+
+def test_hover_on_a_data_operation_inside_an_expression() -> None:
+    text = hover_text(TRIAGE, "sort(")
+    assert text.startswith("```mission\nsort(list: list, by: any per item) -> list")
+    assert "*data operation, in any expression or as a runtime step*" in text
+    assert "`by` (any, per item: reads `item`)" in text
+    assert "Marks a key of `sort`'s `by` as descending" in hover_text(TRIAGE, "desc(")
+
+
+def test_completion_offers_data_operations_and_item_where_a_value_goes() -> None:
+    text = TRIAGE.replace("by: desc(item.severity)", "by: ")
+    position = at(text, "by: ", 4)
+    items = {item.label: item for item in features.completion(
+        Snapshot.build(URI, text), position).items}
+    assert {"item", "desc", "filter", "count", "format", "state.bugs"} <= set(items)
+    assert items["count"].insert_text == "count($0)"
+    plain = TRIAGE.replace("value: state.bugs |>", "value: ")
+    labels = {item.label for item in features.completion(
+        Snapshot.build(URI, plain), at(plain, "value: ", 7)).items}
+    assert "filter" in labels and "item" not in labels and "desc" not in labels

@@ -77,6 +77,8 @@ def test_the_schema_agrees_with_the_code() -> None:
     assert sorted(definitions["operation_declaration"]["properties"]) == sorted(
         (*DECLARATION_KEYS, "order"))
     assert definitions["operator"]["properties"]["op"]["enum"] == list(OPERATORS)
+    assert definitions["call"]["properties"]["call"]["enum"] == sorted(
+        name for name, operation in OPERATIONS.items() if operation.compute is not None)
     human = definitions["step"]["then"]["properties"]["payload"]["properties"]["operation"]
     assert human["enum"] == sorted(o.name for o in OPERATIONS.values() if o.kind == "human")
 
@@ -114,6 +116,12 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
         when={"ref": "state.a", "lit": 1}),
     "a reference without a path": lambda d: _steps(d)[3]["payload"].update(
         when={"ref": "state"}),
+    "a call of an operation that gives no value": lambda d: _steps(d)[3]["payload"].update(
+        when={"call": "set", "args": {}}),
+    "a call without arguments": lambda d: _steps(d)[3]["payload"].update(
+        when={"call": "count"}),
+    "a call with a malformed argument": lambda d: _steps(d)[3]["payload"].update(
+        when={"call": "count", "args": {"list": [1]}}),
 }
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from compiler import compile_source
+from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.operations import OPERATIONS
 from tests.conftest import ROOT
 
@@ -17,3 +23,46 @@ def test_reference_example_is_the_shipped_daily_loop() -> None:
     shipped = (ROOT / "examples" / "daily_loop.mission").read_text(encoding="utf-8")
     body = shipped[shipped.index("mission daily_loop"):]
     assert body.strip() in LANGUAGE
+
+
+_TABLE_MISSION = """mission worked "Worked examples" {{
+    version 1
+    input bugs: list[{{id: str, title: str, severity: int, status: str, due: date}}] = []
+    input today: date = "2026-12-03"
+    runtime compute "Compute" {{
+        set(at: state.out, value: {expression})
+    }}
+}}
+"""
+
+
+def _table(marker: str) -> list[tuple[str, str]]:
+    """The `| `expression` | value |` rows between `<!-- marker:start/end -->`."""
+    block = LANGUAGE.split(f"<!-- {marker}:start -->")[1].split(f"<!-- {marker}:end -->")[0]
+    rows = []
+    for line in block.strip().splitlines()[2:]:
+        expression, expected = (cell.strip() for cell in
+                                line.replace("\\|", "\x00").strip("|").split("|"))
+        rows.append((expression.strip("`").replace("\x00", "|"), expected))
+    return rows
+
+
+@pytest.mark.parametrize(("expression", "expected"), _table("worked") + _table("numbers"))
+def test_worked_examples_give_the_documented_values(expression: str, expected: str) -> None:
+    compiled = compile_source(_TABLE_MISSION.format(expression=expression))
+    assert compiled.workflow is not None, [d.message for d in compiled.errors]
+    state = json.loads(LANGUAGE.split("```json\n")[1].split("```")[0])
+    result = Orchestrator().run_workflow(compiled.workflow,
+                                         ExecutionContext(initial_state=state))
+    if expected.startswith("fails:"):
+        assert result.status == "failed" and expected.split("`")[1] in str(result.error_message)
+        return
+    assert result.success, result.error_message
+    found, wanted = result.final_state["out"], json.loads(expected.strip("`"))
+    assert found == wanted and type(found) is type(wanted)
+
+
+@pytest.mark.parametrize("name", ["bug_triage", "budget_guard", "release_note"])
+def test_worked_missions_are_the_shipped_examples(name: str) -> None:
+    shipped = (ROOT / "examples" / f"{name}.mission").read_text(encoding="utf-8")
+    assert shipped[shipped.index("mission "):].strip() in LANGUAGE

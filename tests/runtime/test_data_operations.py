@@ -1,0 +1,170 @@
+"""The data operations of the table, compiled from source and run by the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compiler import compile_source
+from runtime.orchestration import ExecutionContext, Orchestrator
+from runtime.orchestration.data import render
+from runtime.orchestration.expressions import EvaluationError, evaluate, expression_problem
+from runtime.orchestration.model import EnvelopeViolation
+from tests.runtime.builders import step, workflow
+
+_MISSION = """mission data "Data" {{
+    version 1
+    input bugs: list[{{id: str, title: str, severity: int, status: str}}] = []
+    input other: any = null
+    param today: date = "2026-12-03"
+    runtime compute "Compute" {{
+        {body}
+    }}
+}}
+"""
+
+BUGS = [
+    {"id": "B1", "title": "Crash", "severity": 2, "status": "open"},
+    {"id": "B2", "title": "Typo", "severity": 1, "status": "open"},
+    {"id": "B3", "title": "Leak", "severity": 3, "status": "done"},
+    {"id": "B4", "title": "Hang", "severity": 3, "status": "open"},
+    {"id": "B0", "title": "Slow", "severity": 2, "status": "open"},
+]
+
+
+def _run(body: str, **state: Any) -> tuple[Any, str | None]:
+    compiled = compile_source(_MISSION.format(body=body))
+    assert compiled.workflow is not None, [d.message for d in compiled.errors]
+    result = Orchestrator().run_workflow(compiled.workflow,
+                                         ExecutionContext(initial_state={"bugs": BUGS, **state}))
+    return result.final_state.get("out"), result.error_message
+
+
+def value(expression: str, **state: Any) -> Any:
+    """The value of an expression, through `set` (so inside an expression)."""
+    result, error = _run(f"set(at: state.out, value: {expression})", **state)
+    assert error is None, error
+    return result
+
+
+def ids(bugs: list[dict[str, Any]]) -> list[str]:
+    return [bug["id"] for bug in bugs]
+
+
+def test_the_bug_triage_ranking_as_a_step_and_as_a_pipe() -> None:
+    ranking = 'take(sort(filter(state.bugs, where: item.status == "open"), ' \
+              "by: [desc(item.severity), item.id]), 3)"
+    as_step, error = _run(f"{ranking} -> state.out")
+    assert error is None and ids(as_step) == ["B4", "B0", "B1"]
+    piped = 'state.bugs |> filter(where: item.status == "open") ' \
+            "|> sort(by: [desc(item.severity), item.id]) |> take(3)"
+    assert ids(value(piped)) == ["B4", "B0", "B1"]
+
+
+def test_sort_is_stable_and_orders_mixed_keys_with_null_last_both_ways() -> None:
+    rows = [{"k": None, "n": 1}, {"k": "b", "n": 2}, {"k": 2, "n": 3}, {"k": True, "n": 4},
+            {"k": 1, "n": 5}, {"k": "a", "n": 6}, {"k": 2, "n": 7}, {"k": False, "n": 8}]
+    ascending = value("sort(state.other, by: item.k)", other=rows)
+    assert [row["n"] for row in ascending] == [5, 3, 7, 6, 2, 8, 4, 1]
+    descending = value("sort(state.other, by: desc(item.k))", other=rows)
+    assert [row["n"] for row in descending] == [4, 8, 2, 6, 3, 7, 5, 1]
+
+
+def test_sort_refuses_a_list_as_a_key() -> None:
+    _, error = _run("sort(state.other, by: item.k) -> state.out", other=[{"k": [1]}, {"k": 2}])
+    assert error is not None and "`sort` orders by numbers, strings, booleans or null" in error
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ('count(state.bugs, where: item.status == "open")', 4),
+    ("count(state.bugs)", 5),
+    ("sum(state.bugs, of: item.severity)", 11),
+    ("min(state.bugs, of: item.severity)", 1),
+    ("max(state.bugs, of: item.title)", "Typo"),
+    ("sum([])", 0),
+    ("min([])", None),
+    ('find(state.bugs, where: item.id == "nope")', None),
+    ("take(state.bugs, 0)", []),
+    ("concat([1], [2, 3], [])", [1, 2, 3]),
+    ("merge({a: 1, b: 1}, {b: 2})", {"a": 1, "b": 2}),
+    ('pick(find(state.bugs, where: item.id == "B2"), fields: ["title", "id"])',
+     {"title": "Typo", "id": "B2"}),
+    ('rename(pick(take(state.bugs, 1), fields: ["id"]), fields: {id: "key"})', [{"key": "B1"}]),
+    ('add_days("2026-12-31", 1)', "2027-01-01"),
+    ('add_days("2024-03-01", -1)', "2024-02-29"),
+    ('weekday("2026-12-03")', "Thursday"),
+    ('days_between("2026-12-03", "2026-12-25")', 22),
+    ('"2026-02-01" < "2026-10-01"', True),
+    ('format("{a}/{b}/{c}/{d}/{e} {{x}}", a: 0.1, b: 2.0, c: 3, d: [1, "x"], e: null)',
+     '0.1/2.0/3/[1,"x"]/null {x}'),
+    ("count(state.bugs) * 2 + sum(state.bugs, of: item.severity)", 21),
+    ("if count(state.bugs) > 3 then \"many\" else \"few\"", "many"),
+])
+def test_values(expression: str, expected: Any) -> None:
+    assert value(expression) == expected
+
+
+def test_format_renders_floats_in_the_shortest_round_trip_form() -> None:
+    assert [render(x) for x in (0.1, 1e16, 1e-5, 2.5, -0.0, 123456789.125)] == \
+        ["0.1", "1e+16", "1e-05", "2.5", "-0.0", "123456789.125"]
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+@settings(max_examples=100, deadline=None)
+def test_rendered_floats_read_back_exactly(number: float) -> None:
+    assert float(render(number)) == number
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("take(state.bugs, 0 - 1) -> state.out", "`n` of `take` must be a whole number of at least 0"),
+    ("count(state.other) -> state.out", "`count` needs a list as `list`, found null"),
+    ("filter(state.other, where: item.x) -> state.out", "`where` condition of `filter` must be"),
+    ("sum(state.other) -> state.out", "`sum` adds numbers, found the str 'a'"),
+    ('add_days(state.other, 1) -> state.out', "`date` of `add_days` must be a date"),
+    ('pick(state.bugs, fields: ["id", "owner"]) -> state.out', "has no field `owner`"),
+    ("format(state.other) -> state.out", "the template of `format` is malformed"),
+])
+def test_bad_data_fails_the_step_with_a_message(body: str, message: str) -> None:
+    other: Any = [{"x": 1}] if "filter" in body else ["a"] if "sum" in body else \
+        "{" if "format" in body else None
+    result, error = _run(body, other=other)
+    assert result is None
+    assert error is not None and "Step 'compute' failed" in error and message in error, error
+
+
+@pytest.mark.parametrize(("expression", "problem"), [
+    ({"call": "nope", "args": {}}, "is not an operation that gives a value"),
+    ({"call": "set", "args": {}}, "is not an operation that gives a value"),
+    ({"call": "count", "args": {"lists": []}}, "`count` has no argument `lists`"),
+    ({"call": "count", "args": {}}, "`count` is missing the argument `list`"),
+    ({"call": "count", "args": []}, "must be a map"),
+    ({"ref": "item.x"}, "outside an argument evaluated per item"),
+    ({"call": "count", "args": {"list": {"ref": "item"}}}, "outside an argument evaluated"),
+    ({"call": "concat", "args": {"lists": 3}}, "must be a list of values"),
+])
+def test_expression_problem_validates_call_nodes(expression: Any, problem: str) -> None:
+    found = expression_problem(expression)
+    assert found is not None and problem in found
+
+
+def test_a_hand_written_workflow_with_a_bad_call_is_refused_before_it_runs() -> None:
+    flow = workflow(step("s", "set", {"at": {"ref": "state.x"},
+                                      "value": {"call": "filter", "args": {"list": []}}}))
+    with pytest.raises(EnvelopeViolation, match="missing the argument `where`"):
+        Orchestrator().run_workflow(flow, ExecutionContext())
+
+
+def test_hostile_nesting_of_calls_is_refused_not_a_crash() -> None:
+    node: Any = {"lit": []}
+    for _ in range(10_000):
+        node = {"call": "concat", "args": {"lists": {"list": [node]}}}
+    found = expression_problem(node)
+    assert found is not None and "nested more than" in found
+
+
+def test_desc_has_no_value_outside_sort() -> None:
+    with pytest.raises(EvaluationError, match="`desc` marks a key of `sort`"):
+        evaluate({"call": "desc", "args": {"key": 1}}, {}, {})
