@@ -71,7 +71,8 @@ def compile_source(text: str, path: str = "<string>", *,
     analysis: Analysis | None = None
     workflow: WorkflowDefinition | None = None
     if parsed.mission is not None:
-        found, analysis = analyze(parsed.mission, text, parsed.mentions)
+        found, analysis = analyze(parsed.mission, text, parsed.mentions,
+                                  settings.operation_table)
         diagnostics.extend(found)
         diagnostics.extend(lint(source, parsed.mission, analysis, enabled=enabled,
                                 complete=complete, mentions=parsed.mentions))

@@ -62,6 +62,8 @@ def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | No
     except (OSError, UnicodeDecodeError) as error:
         return None, None, [], describe_problem(error)
     result = compile_source(source.text, path, config=config)
+    if result.analysis is not None and result.analysis.uses_installed:
+        return source, None, list(result.diagnostics), ""  # depends on a package: not cached
     return source, stamp, list(result.diagnostics), ""
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
+from compiler.operations import BUILT_IN, OperationTable, installed_operations
 from compiler.suggest import closest, did_you_mean, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
 from compiler.typer import Matched, Typer, match_call, type_from_ref
@@ -25,7 +26,6 @@ from runtime.orchestration.model import LANGUAGE_VERSIONS
 from runtime.orchestration.operations import (
     FIELD_KINDS,
     FORM_FIELDS,
-    OPERATIONS,
     ArgumentTypes,
     Operation,
 )
@@ -58,6 +58,11 @@ class Analysis:
     # state roots written by an unknown operation (E006): of no known type, because of that
     # error, so lint rules about their type (W209) leave them alone
     unknown_results: set[str] = field(default_factory=set)
+    # what the mission may call: the built-in operations and the project's own
+    table: OperationTable = BUILT_IN
+    # a call is to an operation an installed package declares: the findings depend on that
+    # declaration's file, which the check cache does not watch (so they are not cached)
+    uses_installed: bool = False
     # the full static types (element types, known fields) of state roots and params
     state_shapes: dict[str, Type] = field(default_factory=dict)
     param_shapes: dict[str, Type] = field(default_factory=dict)
@@ -66,7 +71,7 @@ class Analysis:
 
     def typer(self) -> Typer:
         """Types expressions against what is known so far (reports nothing)."""
-        return Typer(self.state_shapes, self.param_shapes)
+        return Typer(self.state_shapes, self.param_shapes, steps_only=self.table.local)
 
     # state root -> field -> type, where a form's answer is stored (`state.standup.today`)
     state_fields: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -86,9 +91,10 @@ class FormField:
 
 
 class _Checker:
-    def __init__(self, text: str, mentions: Mentions) -> None:
+    def __init__(self, text: str, mentions: Mentions, operations: OperationTable) -> None:
+        self.operations = operations
         self.diagnostics: list[Diagnostic] = []
-        self.analysis = Analysis()
+        self.analysis = Analysis(table=operations)
         self.text = text
         self.mentions = mentions
         # state reads reported once all writes are known, with the type their place wants
@@ -305,7 +311,17 @@ class _Checker:
         name = call.operation.text
         for given in call.arguments:
             self.check_spacing(given.value)
-        operation = OPERATIONS.get(name)
+        problem = self.operations.problem(name)
+        if problem is not None:
+            self.error("E030", f"the project's declaration of `{name}` is not valid",
+                       call.operation.span, "declared, but not validly",
+                       help=(problem, "fix the declaration in the project's configuration "
+                             "(docs/language.md, \"Operations a project brings itself\")"))
+            self.unchecked_call(call)
+            return
+        operation = self.operations.get(name)
+        if operation is not None and self.operations.local(name) is None:
+            self.analysis.uses_installed = True
         if operation is None:
             self.unknown_operation(call, kind)
             return
@@ -314,10 +330,11 @@ class _Checker:
             self.check_data_step(step, call, operation)
             return
         if kind in STEP_KINDS and operation.kind != kind:
+            known = self.operations.known()
             self.error("E013", f"`{name}` is a {operation.kind} operation and cannot be used in a "
                        f"{kind} step", call.operation.span, f"{operation.kind} operation",
                        help=(f"make the step `{operation.kind} {step.id.text}`, or use "
-                             f"{one_of(n for n, o in OPERATIONS.items() if o.kind == kind)}",))
+                             f"{one_of(n for n, o in known.items() if o.kind == kind)}",))
         matched = dict(match_call(operation, name, call.arguments, call.span, self.error).single)
         self.analysis.arguments[step.id.text] = matched
         # A form's fields are questions, not a value: checked on their own.
@@ -350,7 +367,8 @@ class _Checker:
             argument = matched.get(parameter.name)
             if argument is not None and not parameter.place:
                 self.check_reads(argument.value, parameter.type)
-        typer = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error)
+        typer = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
+                      self.operations.local)
         items = operation.items_parameter
         element = ANY
         types: dict[str, Type] = {}
@@ -473,22 +491,29 @@ class _Checker:
         self.analysis.arguments[step.id.text] = dict(matched.single)
         for argument in (*matched.single.values(), *matched.spread, *matched.rest):
             self.check_reads(argument.value)
-        result = Typer(self.analysis.state_shapes, self.analysis.param_shapes,
-                       self.error).call_type(operation, matched, None)
+        result = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
+                       self.operations.local).call_type(operation, matched, None)
         if call.output is not None:
             self.write(call.output, result)
 
     def unknown_operation(self, call: ast.Call, kind: str) -> None:
         name = call.operation.text
-        same_kind = [op for op, o in OPERATIONS.items() if o.kind == kind]
-        candidates = same_kind or list(OPERATIONS)
+        known = self.operations.known(include_installed=True)
+        same_kind = [op for op, o in known.items() if o.kind == kind]
+        candidates = same_kind or list(known)
         where = f"operations for {kind} steps" if same_kind else "the operations"
+        _, unreadable = installed_operations()
         self.error("E006", f"unknown operation `{name}`", call.operation.span,
                    "not an operation",
-                   help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}"),
+                   help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}",
+                         *(f"not read: {problem}" for problem in unreadable[:3])),
                    fix=rename_fix(name, call.operation.span, candidates))
-        # Which arguments the operation would read or write is unknown: params are checked,
-        # state paths count as provided, so that nothing cascades from the misspelling.
+        self.unchecked_call(call)
+
+    def unchecked_call(self, call: ast.Call) -> None:
+        """A call of an operation whose signature is unknown: which arguments it would
+        read or write is unknown, so params are checked and state paths count as provided,
+        and nothing cascades from the one error."""
         for argument in call.arguments:
             for reference in references(argument.value):
                 if reference.root == "param":
@@ -645,8 +670,8 @@ class _Checker:
 
     def typed(self, expression: ast.Expr) -> Type:
         """The expression's type, reporting its type errors (once per expression)."""
-        return Typer(self.analysis.state_shapes, self.analysis.param_shapes,
-                     self.error).type_of(expression)
+        return Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
+                     self.operations.local).type_of(expression)
 
 
 def _literal_number(argument: ast.Argument | None) -> tuple[int | float, Span] | None:
@@ -713,9 +738,10 @@ def references(expression: ast.Expr) -> Iterable[ast.Reference]:
     return (node for node in subexpressions(expression) if isinstance(node, ast.Reference))
 
 
-def analyze(mission: ast.Mission, text: str = "",
-            mentions: Mentions = NO_MENTIONS) -> tuple[list[Diagnostic], Analysis]:
-    """Check a mission; `text` is its source (for fixes), `mentions` what recovery dropped."""
-    checker = _Checker(text, mentions)
+def analyze(mission: ast.Mission, text: str = "", mentions: Mentions = NO_MENTIONS,
+            operations: OperationTable = BUILT_IN) -> tuple[list[Diagnostic], Analysis]:
+    """Check a mission; `text` is its source (for fixes), `mentions` what recovery dropped,
+    `operations` what it may call (the project's own operations besides the built-in ones)."""
+    checker = _Checker(text, mentions, operations)
     checker.check(mission)
     return checker.diagnostics, checker.analysis

@@ -12,6 +12,11 @@
     W201 = "error"                   # or "warning", "note"
     [tool.mission.limits]            # bounds on what the compiler reads (E023)
     max-depth = 40
+    [tool.mission.operations.slugify]  # the project's own operations (docs/language.md)
+    kind = "pure"
+    params = { text = "str" }
+    result = "str"
+    implementation = "release_ops:slugify"
 
 A selector is `ALL`, a code (`W201`), a code prefix (`W`, `W2`) or a slug
 (`unused-param`). Errors (E0xx) are always in force: they block compilation,
@@ -46,9 +51,11 @@ from compiler.limits import KEYS as LIMIT_KEYS
 if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from compiler.diagnostics import Severity
     from compiler.globs import Glob
+    from compiler.operations import OperationTable
+    from runtime.orchestration.user_operations import OperationDeclaration
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
-        "store")
+        "store", "operations")
 
 
 class ConfigError(Exception):
@@ -65,6 +72,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     limits: Limits = DEFAULT_LIMITS
     store: str = ""  # the run store's path or URL ("" for the default); not for compiling
+    operations: tuple[OperationDeclaration, ...] = ()  # the project's own, in file order
+    broken_operations: tuple[tuple[str, str], ...] = ()  # (name, why it is not valid): E030
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
 
@@ -86,14 +95,47 @@ class Config:
         return any(_matches(pattern, relative) for pattern in self.exclude)
 
     @property
+    def operation_table(self) -> OperationTable:
+        """What a mission may call under this configuration (read as data)."""
+        from compiler.operations import table_for
+
+        return table_for(self.operations, self.broken_operations)
+
+    @property
     def fingerprint(self) -> str:
-        """A hash of everything that changes the findings (for the check cache)."""
+        """A hash of everything that changes the findings (for the check cache): the
+        settings, the project's operations, and the stamps of the directories packages are
+        installed in (installing one may declare an operation a mission calls)."""
         data = [self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                self.severity, self.root, dataclasses.astuple(self.limits)]
+                self.severity, self.root, dataclasses.astuple(self.limits),
+                _declared(self.operations), self.broken_operations, _installed_stamp()]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 DEFAULT = Config()
+
+
+def _declared(operations: tuple[OperationDeclaration, ...]) -> list[Any]:
+    if not operations:
+        return []
+    from runtime.orchestration.user_operations import emitted
+
+    return [emitted(declaration) for declaration in operations]
+
+
+def _installed_stamp() -> list[Any]:
+    """The modification times of the module search path's directories (the first, the
+    script's or the current directory, left out): installing or removing a package adds
+    or removes its `.dist-info` there. One `stat` each, so a warm check imports nothing."""
+    import sys
+
+    stamps: list[Any] = []
+    for entry in sys.path[1:]:
+        try:
+            stamps.append([entry, os.stat(entry).st_mtime_ns])
+        except OSError:
+            continue
+    return stamps
 
 
 def _relative(path: str, root: str) -> str:
@@ -174,12 +216,20 @@ def find_config(start: str | Path = ".") -> Path | None:
     if directory.is_file():
         directory = directory.parent
     for candidate in (directory, *directory.parents):
-        dedicated = candidate / "mission.toml"
-        if dedicated.is_file():
-            return dedicated
-        project = candidate / "pyproject.toml"
-        if project.is_file() and _has_section(project):
-            return project
+        found = has_config(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def has_config(directory: Path) -> Path | None:
+    """The configuration file of this directory itself (not its parents), or None."""
+    dedicated = directory / "mission.toml"
+    if dedicated.is_file():
+        return dedicated
+    project = directory / "pyproject.toml"
+    if project.is_file() and _has_section(project):
+        return project
     return None
 
 
@@ -234,6 +284,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
             raise ConfigError(f"{where}: unknown key `{key}`{hint}; the keys are "
                               + ", ".join(f"`{k}`" for k in KEYS))
     select = table.get("select")
+    operations, broken = _operations(table.get("operations", {}), where, origin)
     config = Config(
         select=None if select is None else _selectors(select, where, "select"),
         extend_select=_selectors(table.get("extend-select", []), where, "extend-select"),
@@ -243,6 +294,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         exclude=_strings(table.get("exclude", []), where, "exclude"),
         limits=_limits(table.get("limits", {}), where),
         store=_store(table.get("store", ""), where, root),
+        operations=operations, broken_operations=broken,
         root=root, origin=origin,
     )
     return config
@@ -295,6 +347,36 @@ def _limits(value: Any, where: str) -> Limits:
                               f"not {number!r}")
         settings[name] = number
     return dataclasses.replace(DEFAULT_LIMITS, **settings)
+
+
+def _operations(value: Any, where: str, origin: str
+                ) -> tuple[tuple[OperationDeclaration, ...], tuple[tuple[str, str], ...]]:
+    """The project's operation declarations, read as data (their code is never imported),
+    and (name, problem) for each that is not valid: a call of one is E030, so that one bad
+    declaration does not stop the checking of every mission."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `operations` must be a table of operation name = "
+                          "{kind, params, result, doc, implementation}")
+    if not value:
+        return (), ()
+    from runtime.orchestration.user_operations import DeclarationError, parse_declaration
+
+    table = where.removesuffix("]") + ".operations" if where.endswith("]") else \
+        f"{where} [operations"
+    from compiler.syntax import KEYWORDS
+
+    found = []
+    broken = []
+    for name, declaration in value.items():
+        if name in KEYWORDS:
+            broken.append((name, f"{table}.{name}]: `{name}` is a keyword of the language; "
+                                 f"name the operation otherwise, for example `{name}_value`"))
+            continue
+        try:
+            found.append(parse_declaration(name, declaration, f"{table}.{name}]", origin))
+        except DeclarationError as problem:
+            broken.append((name, str(problem)))
+    return tuple(found), tuple(broken)
 
 
 def _per_file(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -128,6 +128,16 @@ def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
     return result
 
 
+def _user_operations(analysis: Analysis) -> dict[str, Any]:
+    """The declarations of the project operations the mission calls: the engine binds and
+    checks their implementations from these, without the compiler or the project's config."""
+    from runtime.orchestration.user_operations import emitted
+
+    return {operation.name: emitted(operation.declaration)
+            for operation in sorted(analysis.operations.values(), key=lambda op: op.name)
+            if operation.declaration is not None}
+
+
 def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> WorkflowDefinition:
     """Build the workflow of a mission that passed the checks."""
     steps = []
@@ -168,6 +178,9 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
         "schema_version": SCHEMA_VERSION,
         "source": {"path": source.path, "sha256": source.sha256},
     }
+    declared = _user_operations(analysis)
+    if declared:
+        metadata["operations"] = declared
     workflow = WorkflowDefinition(id=workflow_id(mission.name.text), steps=steps, metadata=metadata)
     workflow.metadata["content_hash"] = content_hash(workflow)
     return workflow

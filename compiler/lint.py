@@ -15,10 +15,11 @@ from typing import Any
 from compiler import ast
 from compiler.checks import Analysis, expression_type, references, subexpressions
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.operations import BUILT_IN, OperationTable
 from compiler.source import SourceFile
 from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
 from compiler.typer import match_call
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import Operation
 
 # Operations whose place argument is read and changed in place (absent counts as empty).
 _MODIFYING = frozenset({"append", "extend", "increment", "remove"})
@@ -96,9 +97,9 @@ def _state_refs(expression: ast.Expr) -> list[ast.Reference]:
     return [ref for ref in references(expression) if ref.root == "state" and ref.path]
 
 
-def step_facts(index: int, step: ast.Step) -> StepFacts:
+def step_facts(index: int, step: ast.Step, table: OperationTable = BUILT_IN) -> StepFacts:
     call = step.call
-    operation = OPERATIONS.get(call.operation.text) if call is not None else None
+    operation = table.get(call.operation.text) if call is not None else None
     matched = match_call(operation, operation.name, call.arguments, call.span, None) \
         if call is not None and operation is not None else None
     arguments = dict(matched.single) if matched is not None else {}
@@ -239,7 +240,8 @@ def lint(source: SourceFile, mission: ast.Mission, analysis: Analysis, *,
              and (complete or not rule.whole_mission)]
     if not rules:
         return []
-    facts = tuple(step_facts(index, step) for index, step in enumerate(mission.steps))
+    facts = tuple(step_facts(index, step, analysis.table)
+                  for index, step in enumerate(mission.steps))
     context = LintContext(source, mission, analysis, facts, mentions,
                           tuple(expressions_of(mission)))
     found: list[Diagnostic] = []

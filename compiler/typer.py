@@ -16,7 +16,7 @@ is the operation's `result_type` of those argument types.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -142,9 +142,12 @@ class Typer:
     """Types expressions; `state` and `params` give the types of the names they read."""
 
     def __init__(self, state: Mapping[str, Type], params: Mapping[str, Type],
-                 report: Report | None = None) -> None:
+                 report: Report | None = None,
+                 steps_only: Callable[[str], Operation | None] = lambda name: None) -> None:
         self.state = state
         self.params = params
+        # the project's operations, which are steps of their own, never values
+        self.steps_only = steps_only
         self.report: Report = report if report is not None else _silent
         self.reporting = report is not None
 
@@ -282,7 +285,7 @@ class Typer:
     def call(self, function: ast.Name, arguments: tuple[ast.Argument, ...], span: Span,
              item: Type | None, step: bool = False) -> Type:
         name = function.text
-        operation = OPERATIONS.get(name)
+        operation = OPERATIONS.get(name) or self.steps_only(name)
         if operation is None or operation.compute is None:
             for argument in arguments:  # still type them, so their own mistakes show
                 self.type_of(argument.value, item)

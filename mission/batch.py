@@ -187,7 +187,8 @@ def _request(number: int, line: str) -> dict[str, Any]:
 
 def _run(request: dict[str, Any], wrap_effects: WrapEffects | None = None) -> dict[str, Any]:
     """Run one request as `mission run` would, without a terminal and without storing."""
-    from mission.commands.run import execute, local_effects
+    from mission.binding import implementations, local_effects
+    from mission.commands.run import execute
     from runtime.orchestration.model import ExecutionContext
 
     workflow = _workflow(request["mission"], request["number"])
@@ -196,7 +197,8 @@ def _run(request: dict[str, Any], wrap_effects: WrapEffects | None = None) -> di
     if not params and not declared and "params" in workflow.metadata:
         params = None  # a seed-style workflow carries its own params (as `mission run`)
     context = ExecutionContext(initial_state=request["state"], params=params,
-                               answers=request["answers"], effects=local_effects(workflow))
+                               answers=request["answers"], effects=local_effects(workflow),
+                               implementations=implementations(workflow))
     if wrap_effects is not None:
         context.effects = wrap_effects(request["number"], context.effects)
     try:
@@ -230,10 +232,10 @@ def _load(mission: str) -> WorkflowDefinition | str:
 
 def _compile(path: str) -> WorkflowDefinition | str:
     from compiler import compile_source
-    from mission.files import read_text
+    from mission.files import read_config, read_text
 
-    try:
-        result = compile_source(read_text(path), path)
+    try:  # the configuration in force here, as `mission run` compiles (its operations too)
+        result = compile_source(read_text(path), path, config=read_config())
     except UsageError as problem:
         return str(problem)
     if result.workflow is not None:

@@ -1,5 +1,6 @@
 """Entry point: `mission COMMAND [ARGS]`. Exit codes: 0 ok, 1 findings or a
-failed run, 2 usage or I/O error, 3 a run waits for a person's answer."""
+failed run, 2 usage or I/O error, 3 a run waits for a person's answer, 4 a
+project operation's implementation is missing or does not match its declaration."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_WAITING = 3
+EXIT_IMPLEMENTATION = 4
 EXIT_INTERNAL = 70
 
 # name -> (module, one-line help). Each module defines `add_arguments(parser)`
@@ -39,6 +41,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 class UsageError(Exception):
     """A problem with how the command was called, or with a file it was given (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ImplementationMissing(UsageError):
+    """A project operation the workflow calls cannot be bound to trusted code, or its code
+    does not match its declaration: refused before the first step (exit 4)."""
+
+    exit_code = EXIT_IMPLEMENTATION
 
 
 class Refusal(UsageError):
@@ -99,7 +110,8 @@ def _top_parser() -> argparse.ArgumentParser:
         description="Write, check and run missions: small, safe, deterministic workflows.",
         epilog=f"commands:\n{commands}\n\nRun `mission COMMAND --help` for a command's options.\n"
                "Exit codes: 0 ok, 1 findings or a failed run, 2 usage or I/O error, "
-               "3 waiting for an answer.",
+               "3 waiting for an answer, 4 a project operation's implementation is missing "
+               "or does not match its declaration.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version="mission 0.1.0")
@@ -135,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except UsageError as problem:
         print(f"mission {name}: {_visible(str(problem))}", file=sys.stderr)
-        return EXIT_USAGE
+        return problem.exit_code
     except KeyboardInterrupt:
         print(f"mission {name}: interrupted", file=sys.stderr)
         return 130

@@ -18,13 +18,14 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mission.unparse import call_text, expression_text
+from mission.unparse import call_text, expression_text, operations_of
 from runtime.orchestration.expressions import references
 from runtime.orchestration.model import WorkflowDefinition
-from runtime.orchestration.operations import OPERATIONS
+from runtime.orchestration.operations import Operation
 
 LABEL_LIMIT = 60
 _STATE_ROOT = re.compile(r"state\.([^.]+)")
@@ -71,8 +72,9 @@ def _roots(dotted: list[str]) -> list[str]:
     return roots
 
 
-def _step_node(step_id: str, kind: str, payload: dict[str, Any]) -> StepNode:
-    operation = OPERATIONS.get(str(payload.get("operation", "")))
+def _step_node(step_id: str, kind: str, payload: dict[str, Any],
+               table: Mapping[str, Operation]) -> StepNode:
+    operation = table.get(str(payload.get("operation", "")))
     order = operation.parameter_names if operation else ()
     places = {p.name for p in operation.parameters if p.place} if operation else set()
     args = payload.get("args", {}) if isinstance(payload.get("args"), dict) else {}
@@ -93,7 +95,9 @@ def _step_node(step_id: str, kind: str, payload: dict[str, Any]) -> StepNode:
 def build_graph(workflow: WorkflowDefinition) -> Graph:
     """Steps in order; a guarded step `step_N` is entered through a junction `guard_N`
     whose edges say `when GUARD` (into the step) and `else` (around it, `skip`)."""
-    steps = tuple(_step_node(step.id, step.kind, step.payload) for step in workflow.steps)
+    table = operations_of(workflow)
+    steps = tuple(_step_node(step.id, step.kind, step.payload, table)
+                  for step in workflow.steps)
     entries = [f"guard_{index}" if step.when else f"step_{index}"
                for index, step in enumerate(steps, start=1)] + ["end"]
     edges = [Edge("start", entries[0])]

@@ -20,18 +20,25 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mission.unparse import call_text, expression_text, field_text, form_field_specs
+from mission.unparse import (
+    call_text,
+    expression_text,
+    field_text,
+    form_field_specs,
+    operations_of,
+)
 from runtime.orchestration.model import (
     ExecutionContext,
     OrchestrationResult,
     StepSpec,
     WorkflowDefinition,
 )
-from runtime.orchestration.operations import OPERATIONS
+from runtime.orchestration.operations import Operation
 
 VALUE_LIMIT = 2000
 _MISSING = object()
@@ -121,7 +128,8 @@ def _prefix(workflow: WorkflowDefinition, context: ExecutionContext,
                 answers={k: v for k, v in (context.answers or {}).items() if k in ids},
                 journal={k: v for k, v in (context.journal or {}).items() if k in ids},
                 answered_by={k: v for k, v in (context.answered_by or {}).items()
-                             if k in ids}))
+                             if k in ids},
+                implementations=context.implementations))
 
 
 def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
@@ -134,6 +142,7 @@ def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
         answers={**dict(context.answers or {}), **result.answers},
         journal={**dict(context.journal or {}), **result.journal},
         answered_by=context.answered_by,
+        implementations=context.implementations,
     )
     engine = Orchestrator()
     try:
@@ -146,9 +155,9 @@ def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
         return None
 
 
-def _write_places(step: StepSpec) -> list[str]:
+def _write_places(step: StepSpec, table: Mapping[str, Operation]) -> list[str]:
     payload = step.payload
-    operation = OPERATIONS.get(str(payload.get("operation", "")))
+    operation = table.get(str(payload.get("operation", "")))
     args = payload.get("args", {}) if isinstance(payload.get("args"), dict) else {}
     places = [str(args[p.name]["ref"]) for p in (operation.parameters if operation else ())
               if p.place and isinstance(args.get(p.name), dict) and "ref" in args[p.name]]
@@ -193,11 +202,20 @@ def _changes_table(changes: list[Change]) -> str:
             f"{rows}</table>")
 
 
-def _written_table(step: StepSpec, final_state: Any, later: list[StepSpec]) -> str:
-    places = _write_places(step)
+def _attempts(entry: Any) -> str:
+    """How many attempts a project effect took, from its journal entry (none: "")."""
+    attempts = entry.get("attempts") if isinstance(entry, dict) else None
+    if not isinstance(attempts, list) or not attempts:
+        return ""
+    return f" · {len(attempts)} attempt{'s' * (len(attempts) != 1)}"
+
+
+def _written_table(step: StepSpec, final_state: Any, later: list[StepSpec],
+                   table: Mapping[str, Operation]) -> str:
+    places = _write_places(step, table)
     if not places:
         return '<p class="muted">Writes nothing to the state.</p>'
-    rewritten = {place for other in later for place in _write_places(other)}
+    rewritten = {place for other in later for place in _write_places(other, table)}
     rows = []
     for place in places:
         if any(place == other or place.startswith(other + ".") or other.startswith(place + ".")
@@ -215,11 +233,12 @@ def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
     statuses = {entry["id"]: entry["status"] for entry in result.lineage.get("steps", [])}
     links = {entry["step"]: entry for entry in result.receipt.get("chain", [])}
     succeeded = [step for step in workflow.steps if statuses.get(step.id) == "succeeded"]
+    table = operations_of(workflow)
     items = []
     for index, step in enumerate(workflow.steps):
         status = statuses.get(step.id, "not run")
         payload = step.payload
-        operation = OPERATIONS.get(str(payload.get("operation", "")))
+        operation = table.get(str(payload.get("operation", "")))
         parts = [f'<div class="step-head"><span class="index">{index + 1}</span>'
                  f'<span class="kind {_e(step.kind)}">{_e(step.kind)}</span>'
                  f"<strong>{_e(step.id)}</strong>{_badge(status)}</div>"]
@@ -230,12 +249,17 @@ def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
                          "</code></p>")
         order = operation.parameter_names if operation else ()
         parts.append(f'<pre class="call">{_e(call_text(payload, order))}</pre>')
+        declaration = operation.declaration if operation else None
+        if declaration is not None:
+            parts.append(f'<p class="muted">project operation ({_e(declaration.kind)}), '
+                         f"implemented by <code>{_e(declaration.implementation)}</code>"
+                         f"{_attempts(result.journal.get(step.id))}</p>")
         if status == "succeeded":
             if states is not None:
                 parts.append(_changes_table(diff(states[index], states[index + 1])))
             else:
                 later = succeeded[succeeded.index(step) + 1:]
-                parts.append(_written_table(step, result.final_state, later))
+                parts.append(_written_table(step, result.final_state, later, table))
         specs = form_field_specs(payload.get("args", {}).get("fields")) \
             if payload.get("operation") == "form" else []
         if specs:

@@ -9,13 +9,31 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runtime.orchestration.model import WorkflowDefinition
+    from runtime.orchestration.operations import Operation
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # As in the formatter (`compiler.format`): loosest first.
 _PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "+": 6, "-": 6, "*": 7, "/": 7, "neg": 8}
 _COMPARISON = 4
 _ATOM = 9
+
+
+def operations_of(workflow: WorkflowDefinition) -> Mapping[str, Operation]:
+    """The operations a compiled workflow's steps may name: the built-in ones and the
+    project operations it declares (only the built-in ones when those declarations are
+    broken: a graph or a report still shows what it can)."""
+    from runtime.orchestration.operations import OPERATIONS
+    from runtime.orchestration.user_operations import DeclarationError, workflow_operations
+
+    try:
+        return workflow_operations(workflow.metadata)
+    except DeclarationError:
+        return OPERATIONS
 
 
 def value_text(value: Any) -> str:

@@ -177,46 +177,53 @@ class LocalEffects:
                 "target": relative, "timed_out": timed_out, "timeout": timeout, **counts}
 
     def _execute(self, command: list[str], timeout: int) -> tuple[int | None, bool, str, bool]:
-        """Run `command` in its own process group; (exit code, timed out, output, truncated)."""
-        process = subprocess.Popen(command, cwd=self.root, env=self.environment,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        assert process.stdout is not None
-        tail = bytearray()
-        total = 0
-        timed_out = False
-        stopped = False
-        deadline = time.monotonic() + timeout
-        # After the group is killed, output still open (a process that left the group) is
-        # read for at most this long.
-        drain_deadline = deadline + _DRAIN_SECONDS
-        descriptor = process.stdout.fileno()
-        with selectors.DefaultSelector() as selector:
-            selector.register(descriptor, selectors.EVENT_READ)
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 and not stopped:
-                    timed_out = stopped = True
-                    _kill_group(process.pid)
-                if stopped and time.monotonic() > drain_deadline:
+        return execute_bounded(command, self.root, self.environment, timeout, self.output_limit)
+
+
+def execute_bounded(command: list[str], cwd: Path, environment: Mapping[str, str],
+                    timeout: int, output_limit: int) -> tuple[int | None, bool, str, bool]:
+    """Run `command` in its own process group, killed whole at `timeout` (and whatever it
+    left behind once it exits); (exit code or None when timed out, timed out, the last
+    `output_limit` bytes of its output, whether more was cut). Also `runtime.user_code`."""
+    process = subprocess.Popen(command, cwd=cwd, env=dict(environment),
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    assert process.stdout is not None
+    tail = bytearray()
+    total = 0
+    timed_out = False
+    stopped = False
+    deadline = time.monotonic() + timeout
+    # After the group is killed, output still open (a process that left the group) is
+    # read for at most this long.
+    drain_deadline = deadline + _DRAIN_SECONDS
+    descriptor = process.stdout.fileno()
+    with selectors.DefaultSelector() as selector:
+        selector.register(descriptor, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 and not stopped:
+                timed_out = stopped = True
+                _kill_group(process.pid)
+            if stopped and time.monotonic() > drain_deadline:
+                break
+            if selector.select(timeout=0.1 if stopped else min(remaining, 0.1)):
+                chunk = os.read(descriptor, 65536)
+                if not chunk:
                     break
-                if selector.select(timeout=0.1 if stopped else min(remaining, 0.1)):
-                    chunk = os.read(descriptor, 65536)
-                    if not chunk:
-                        break
-                    total += len(chunk)
-                    tail += chunk
-                    del tail[:-self.output_limit]
-                elif process.poll() is not None and not stopped:
-                    # pytest exited but something it started still holds the output open.
-                    stopped = True
-                    drain_deadline = time.monotonic() + _DRAIN_SECONDS
-                    _kill_group(process.pid)
-        process.stdout.close()
-        exit_code = process.wait()
-        _kill_group(process.pid)
-        output = tail.decode("utf-8", errors="replace")
-        return (None if timed_out else exit_code), timed_out, output, total > len(tail)
+                total += len(chunk)
+                tail += chunk
+                del tail[:-output_limit]
+            elif process.poll() is not None and not stopped:
+                # the command exited but something it started still holds the output open.
+                stopped = True
+                drain_deadline = time.monotonic() + _DRAIN_SECONDS
+                _kill_group(process.pid)
+    process.stdout.close()
+    exit_code = process.wait()
+    _kill_group(process.pid)
+    output = tail.decode("utf-8", errors="replace")
+    return (None if timed_out else exit_code), timed_out, output, total > len(tail)
 
 
 def _refuse_argument_file(target: str, argument: str) -> None:

@@ -130,9 +130,12 @@ class RunRecord:
     def context(self, answers: Mapping[str, Any] | None = None,
                 effects: EffectRunner | None = None,
                 ask: Callable[[dict[str, Any]], Any] | None = None,
-                answered_by: Mapping[str, str] | None = None) -> ExecutionContext:
+                answered_by: Mapping[str, str] | None = None,
+                implementations: Mapping[str, Callable[..., Any]] | None = None,
+                ) -> ExecutionContext:
         """The context that replays this run, with more `answers` (given by the people in
-        `answered_by`) when continuing it."""
+        `answered_by`) when continuing it; `implementations` binds the project operations
+        the workflow declares."""
         return ExecutionContext(
             answered_by={**self.answered_by, **dict(answered_by or {})},
             initial_state=copy.deepcopy(self.initial_state),
@@ -141,6 +144,7 @@ class RunRecord:
             journal=copy.deepcopy(self.journal),
             effects=effects,
             ask=ask,
+            implementations=implementations,
         )
 
     def stored_workflow(self) -> WorkflowDefinition:

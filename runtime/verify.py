@@ -9,7 +9,7 @@ and, for data, the first path where the record and the replay disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,15 +44,20 @@ class Mismatch:
         return f"{self.what}: {self.detail}"
 
 
-def verify(record: RunRecord, workflow: WorkflowDefinition) -> list[Mismatch]:
-    """Replay `record` on `workflow`; the differences found (none: the record holds)."""
+def verify(record: RunRecord, workflow: WorkflowDefinition,
+           implementations: Mapping[str, Callable[..., Any]] | None = None) -> list[Mismatch]:
+    """Replay `record` on `workflow`; the differences found (none: the record holds).
+
+    A workflow that calls the project's pure operations needs their `implementations`:
+    they are computed again, and a result other than the recorded one is a difference."""
     actual = content_hash(workflow)
     if actual != record.workflow_hash:
         return [Mismatch("workflow", f"the workflow given hashes to {actual[:16]}…, the record "
                                      f"was made with {record.workflow_hash[:16]}…")]
     found = _compare_inputs(record, workflow)
     try:
-        result = Orchestrator().run_workflow(workflow, record.context())
+        result = Orchestrator().run_workflow(
+            workflow, record.context(implementations=implementations))
     except RUN_REFUSALS as problem:
         return [*found, Mismatch("replay", f"the recorded run cannot be replayed: {problem}")]
     found += _compare_result(record, result)

@@ -4,7 +4,8 @@ One module per rule (`e006_unknown_operation.py`, `w201_unused_param.py`, ...).
 Each defines `RULE`; its module docstring is the rule's documentation, shown
 by `mission explain CODE`: a one-line summary, then `## What it does`,
 `## Why`, `## Example` (a mission that breaks the rule) and `Use instead:`
-(one that does not). Tests compile both examples and check the code fires on
+(one that does not), under the project configuration of its first ```toml
+block if it has one. Tests compile both examples and check the code fires on
 the first and not on the second.
 
 Errors (`E0xx`) are found by the parser and the checker (`compiler.checks`)
@@ -39,6 +40,7 @@ ERROR_MODULES = (
     "e020_empty_human_step", "e021_bad_range", "e022_non_boolean_when", "e023_limit_exceeded",
     "e024_group_on_runtime_step", "e025_operand_type", "e026_bad_conditional",
     "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
+    "e030_bad_operation_declaration",
     "e040_invalid_form_field", "e041_empty_form", "e042_duplicate_form_field",
     "e043_unknown_answer_field",
 )
@@ -95,6 +97,12 @@ class Rule:
         if len(blocks) < 2:
             return "", ""
         return blocks[0], blocks[1]
+
+    def project_config(self) -> str:
+        """The project configuration (TOML) both examples are checked under, for a rule
+        about the project's own operations ("" for most rules)."""
+        blocks = re.findall(r"```toml\n(.*?)```", self.doc, re.DOTALL)
+        return blocks[0] if blocks else ""
 
 
 _LOADED: dict[str, Rule] = {}

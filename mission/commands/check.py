@@ -129,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     config = load_settings(args)
     files = found_files(args.paths, config.excluded if config.exclude else lambda _: False)
+    nested = {} if args.config else _nested_configs(files, config)
     text = args.format == "text"
     colour = text and args.output is None and use_colour(sys.stdout, args.color)
     cache = None
@@ -137,18 +138,19 @@ def run(args: argparse.Namespace) -> int:
 
         cache = CheckCache.open(config.fingerprint)
     with Progress(len(files), "mission check", show=len(files) >= PROGRESS_FROM) as progress:
-        hits = {} if cache is None else _hits(files, cache, text and not colour, progress)
+        hits = {} if cache is None else _hits(files, cache, text and not colour, progress,
+                                              nested)
         misses = [path for index, (path, _) in enumerate(files) if index not in hits]
-        checked = _check(misses, config, args.jobs, cache, progress) if misses else []
+        checked = _check(misses, config, args.jobs, cache, progress, nested) if misses else []
     problems = [item for item in checked if item.problem]
     for item in problems:
         print(f"mission check: {item.path}: {item.problem}", file=sys.stderr)
     good = [item for item in checked if not item.problem and item.source is not None]
     if args.diff:
-        return _show_diff(good, config, problems)
+        return _show_diff(good, config, problems, nested)
     fixed = 0
     if args.fix:
-        good, fixed = _fix(good, config)
+        good, fixed = _fix(good, config, nested)
     outcomes = {item.path: item for item in good}
     if text:
         output, summary, failed = _text(files, hits, outcomes, cache, colour, args.strict,
@@ -170,12 +172,61 @@ def run(args: argparse.Namespace) -> int:
 Hit = tuple[list[dict[str, Any]], str]
 
 
+def _nested_configs(files: list[tuple[str, str]], config: Config) -> dict[str, Config]:
+    """The files under another project's configuration (a `mission.toml` or `pyproject.toml`
+    nearer to the file than the one in force here), with that configuration: a nested
+    project's own operations and rules apply to its missions. Each directory is looked at
+    once, so a large tree costs a few `stat`s per directory."""
+    from compiler.config import ConfigError, has_config, load_config
+
+    stop = Path(config.root) if config.root else None
+    nearest: dict[Path, Path | None] = {}
+
+    def lookup(directory: Path) -> Path | None:
+        trail = []
+        found: Path | None = None
+        while True:
+            if directory in nearest:
+                found = nearest[directory]
+                break
+            trail.append(directory)
+            if directory == stop:
+                break
+            own = has_config(directory)
+            if own is not None:
+                found = own
+                break
+            if directory.parent == directory:
+                break
+            directory = directory.parent
+        for visited in trail:
+            nearest[visited] = found
+        return found
+
+    loaded: dict[Path, Config] = {}
+    result: dict[str, Config] = {}
+    for path, absolute in files:
+        own = lookup(Path(absolute).parent)
+        if own is None or str(own) == config.origin:
+            continue
+        if own not in loaded:
+            try:
+                loaded[own] = load_config(own)
+            except ConfigError as problem:
+                raise UsageError(str(problem)) from None
+        result[path] = loaded[own]
+    return result
+
+
 def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
-          progress: Progress) -> dict[int, Hit]:
+          progress: Progress, nested: dict[str, Config]) -> dict[int, Hit]:
     """The files that need neither the compiler nor reading: unchanged (by `stat`) and
-    clean, or with findings whose text the cache kept, by index in `files`."""
+    clean, or with findings whose text the cache kept, by index in `files`. (Files of a
+    nested project are checked again: the cache is for the configuration in force here.)"""
     hits: dict[int, Hit] = {}
     for index, (path, absolute) in enumerate(files):
+        if path in nested:
+            continue
         findings = cache.hit(absolute)
         if findings is None:
             continue
@@ -191,17 +242,25 @@ def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
 
 
 def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache | None,
-           progress: Progress) -> list[Checked]:
-    if cache is None and len(paths) == 1:  # the editor on save, a pre-commit hook
+           progress: Progress, nested: dict[str, Config]) -> list[Checked]:
+    if cache is None and len(paths) == 1 and not nested:  # the editor on save, a hook
         from compiler.checked import check_file
 
-        checked = check_file(paths[0], config)
+        checked_one = check_file(paths[0], config)
         progress.advance()
-        return [checked]
+        return [checked_one]
     from compiler.batch import check_paths
 
-    return check_paths(paths, config, jobs=jobs, cache=cache,
-                       progress=progress.advance)
+    checked = check_paths([path for path in paths if path not in nested], config,
+                          jobs=jobs, cache=cache, progress=progress.advance)
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        if path in nested:
+            groups.setdefault(nested[path].origin, []).append(path)
+    for group in groups.values():
+        checked += check_paths(group, nested[group[0]], progress=progress.advance)
+    order = {path: index for index, path in enumerate(paths)}
+    return sorted(checked, key=lambda item: order[item.path])
 
 
 def _text(files: list[tuple[str, str]], hits: dict[int, Hit], outcomes: dict[str, Checked],
@@ -291,7 +350,8 @@ def _checker(path: str, config: Config) -> Callable[[str], Sequence[Diagnostic]]
     return lambda text: compile_source(text, path, config=config).diagnostics
 
 
-def _fix(checked: list[Checked], config: Config) -> tuple[list[Checked], int]:
+def _fix(checked: list[Checked], config: Config,
+         nested: dict[str, Config]) -> tuple[list[Checked], int]:
     """Apply fixes in place; the findings that remain replace the old ones."""
     from compiler.checked import Checked
     from compiler.fix import fix_text
@@ -303,7 +363,7 @@ def _fix(checked: list[Checked], config: Config) -> tuple[list[Checked], int]:
         if item.source is None or not any(d.fix for d in item.diagnostics):
             result.append(item)
             continue
-        outcome = fix_text(item.source.text, _checker(item.path, config))
+        outcome = fix_text(item.source.text, _checker(item.path, nested.get(item.path, config)))
         if outcome.applied:
             try:
                 Path(item.path).write_text(outcome.text, encoding="utf-8")
@@ -314,14 +374,15 @@ def _fix(checked: list[Checked], config: Config) -> tuple[list[Checked], int]:
     return result, total
 
 
-def _show_diff(checked: list[Checked], config: Config, problems: list[Checked]) -> int:
+def _show_diff(checked: list[Checked], config: Config, problems: list[Checked],
+               nested: dict[str, Config]) -> int:
     from compiler.fix import fix_text, unified_diff
 
     changed = fixes = 0
     for item in checked:
         if item.source is None or not any(d.fix for d in item.diagnostics):
             continue
-        outcome = fix_text(item.source.text, _checker(item.path, config))
+        outcome = fix_text(item.source.text, _checker(item.path, nested.get(item.path, config)))
         if outcome.text != item.source.text:
             sys.stdout.write(unified_diff(item.path, item.source.text, outcome.text))
             changed += 1

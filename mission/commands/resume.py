@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from mission.binding import implementations, local_effects
 from mission.cli import UsageError
 from mission.commands.run import (
     add_answer_arguments,
@@ -20,7 +21,6 @@ from mission.commands.run import (
     collect_answers,
     execute,
     interactive,
-    local_effects,
     report,
     save_state,
     using_store,
@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         except RecordError as problem:
             raise UsageError(f"run {run_id}: {problem}") from None
         context = record.context(answers=answers, effects=local_effects(workflow),
-                                 ask=ask_on_terminal if interactive(args) else None)
+                                 ask=ask_on_terminal if interactive(args) else None,
+                                 implementations=implementations(workflow))
         result = execute(workflow, context)
         updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
         write_receipt(args, updated)

@@ -9,7 +9,9 @@ that needs an answer does not block: it is kept in the run store and the
 command prints its run id and the `mission resume` line that continues it.
 The helpers here are shared with `resume`.
 
-Exit codes: 0 succeeded, 1 failed, 2 usage or I/O error, 3 waiting for an answer.
+Exit codes: 0 succeeded, 1 failed, 2 usage or I/O error, 3 waiting for an answer,
+4 a project operation's implementation is missing or does not match its declaration
+(`mission.binding`).
 """
 
 from __future__ import annotations
@@ -24,13 +26,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, Refusal, UsageError
+from mission.binding import implementations, local_effects
+from mission.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_WAITING,
+    ImplementationMissing,
+    Refusal,
+    UsageError,
+)
 from mission.stores import STORE_HELP, display
 from mission.summary import answer_hint
 from runtime.orchestration.model import WorkflowDefinition
 
 if TYPE_CHECKING:
-    from runtime.orchestration.model import EffectRunner, ExecutionContext, OrchestrationResult
+    from runtime.orchestration.model import ExecutionContext, OrchestrationResult
     from runtime.records import RunRecord
     from runtime.store_api import RunStoreAPI
 
@@ -301,27 +311,15 @@ def using_store(args: argparse.Namespace) -> Iterator[RunStoreAPI]:
         raise UsageError(str(problem)) from None
 
 
-def local_effects(workflow: WorkflowDefinition) -> EffectRunner | None:
-    """The local effect runner, when the workflow has a step with an effect."""
-    from runtime.orchestration.operations import OPERATIONS
-
-    names = [step.payload.get("operation") for step in workflow.steps
-             if isinstance(step.payload, dict)]  # not checked yet: the engine does
-    if not any(isinstance(name, str) and name in OPERATIONS and OPERATIONS[name].effect
-               for name in names):
-        return None
-    from runtime.local_effects import LocalEffects
-
-    return LocalEffects(Path.cwd())
-
-
 def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> OrchestrationResult:
     """Run, turning a refused workflow, param, answer or journal into a `Refusal`."""
     from runtime.orchestration.engine import Orchestrator
-    from runtime.orchestration.model import RUN_REFUSALS
+    from runtime.orchestration.model import RUN_REFUSALS, ImplementationError
 
     try:
         return Orchestrator().run_workflow(workflow, context)
+    except ImplementationError as problem:
+        raise ImplementationMissing(str(problem)) from None
     except RUN_REFUSALS as problem:
         raise Refusal(problem) from None
 
@@ -488,7 +486,8 @@ def run(args: argparse.Namespace) -> int:
     answers = collect_answers(args)
     context = ExecutionContext(initial_state=state, params=collect_params(args, workflow),
                                answers=answers, effects=local_effects(workflow),
-                               ask=ask_on_terminal if interactive(args) else None)
+                               ask=ask_on_terminal if interactive(args) else None,
+                               implementations=implementations(workflow))
     result = execute(workflow, context)
     record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True)
     write_receipt(args, record)

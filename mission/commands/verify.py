@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mission.binding import implementations
 from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from mission.commands.run import load_target, using_store
 from mission.stores import STORE_HELP
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 workflow = record.stored_workflow()
             except RecordError as problem:
                 raise UsageError(f"{label}: {problem}; give --workflow") from None
-        problems += verify(record, workflow)
+        problems += verify(record, workflow, implementations(workflow))
     return _print(label, record, problems, args.json)
 
 

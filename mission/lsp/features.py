@@ -21,6 +21,7 @@ from compiler.checks import references as references_in
 from compiler.checks import subexpressions
 from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.operations import OperationTable
 from compiler.typer import Typer, match_call
 from mission.lsp import context
 from mission.lsp.positions import LineIndex
@@ -86,6 +87,12 @@ class Snapshot:
         """Compiled under `config`, the rules in force for the file (as in `mission check`)."""
         result = compile_source(text, path_of(uri), config=config)
         return cls(uri, text, result, LineIndex(text, encoding), config)
+
+    @property
+    def operations(self) -> OperationTable:
+        """What the document may call: the built-in operations, the project's (from its
+        configuration, as data) and those installed packages declare."""
+        return self.config.operation_table
 
     def location(self, span: Span) -> types.Location:
         return types.Location(self.uri, self.lines.range(span))
@@ -242,9 +249,13 @@ def _token_at(text: str, offset: int) -> context.Token | None:
 
 def operation_markdown(operation: Operation) -> str:
     what = "human question" if operation.kind == "human" else "runtime operation"
-    if operation.compute is not None:
+    declaration = operation.declaration
+    if declaration is not None:
+        what = f"project {declaration.kind} operation, implemented by " \
+               f"`{declaration.implementation}`"
+    elif operation.compute is not None:
         what = "data operation, in any expression or as a runtime step"
-    if operation.effect:
+    if operation.effect and declaration is None:
         what += f", effect `{operation.effect}`"
     lines = [f"```mission\n{operation.signature}\n```", f"*{what}*: {operation.summary}", "",
              operation.doc]
@@ -334,10 +345,11 @@ def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
     span: Span | None = None
     if found is not None:
         span = found.span
-        if found.kind == "operation" and found.name in OPERATIONS:
-            markdown = operation_markdown(OPERATIONS[found.name])
+        operation = snapshot.operations.get(found.name) if found.kind == "operation" else None
+        if operation is not None:
+            markdown = operation_markdown(operation)
         elif found.kind == "argument":
-            operation = OPERATIONS.get(found.operation)
+            operation = snapshot.operations.get(found.operation)
             parameter = operation.parameter(found.name) if operation else None
             if parameter is not None:
                 kind = "state path" if parameter.place else parameter.type
@@ -358,8 +370,10 @@ def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
         if token is None:
             return None
         span = Span(token.start, token.end)
-        if token.text in OPERATIONS and snapshot.text[token.end:].lstrip().startswith("("):
-            markdown = operation_markdown(OPERATIONS[token.text])
+        called = snapshot.operations.get(token.text) \
+            if snapshot.text[token.end:].lstrip().startswith("(") else None
+        if called is not None:
+            markdown = operation_markdown(called)
         else:
             markdown = KEYWORD_DOCS.get(token.text, "")
     if not markdown or span is None:
@@ -526,11 +540,12 @@ def completion(snapshot: Snapshot, position: types.Position,
     elif where.kind == "type":
         items += [_item(name, types.CompletionItemKind.TypeParameter) for name in TYPE_NAMES]
     elif where.kind == "operation":
-        items += [_operation_item(operation, snippets) for operation in OPERATIONS.values()
+        known = snapshot.operations.known(include_installed=True)
+        items += [_operation_item(operation, snippets) for operation in known.values()
                   if where.step_kind not in ("runtime", "human")
                   or operation.kind == where.step_kind]
     elif where.kind == "argument":
-        operation = OPERATIONS.get(where.operation)
+        operation = snapshot.operations.get(where.operation)
         for parameter in operation.parameters if operation is not None else ():
             if parameter.name in where.used:
                 continue

@@ -128,7 +128,7 @@ class Runs:
 
     def start(self, user: User, accounts: Accounts, name: str, params: dict[str, Any],
               state: dict[str, Any]) -> tuple[int, RunRecord]:
-        from mission.commands.run import local_effects
+        from mission.binding import local_effects
         from runtime.orchestration.model import ExecutionContext
 
         mission = self.catalogue.get(name)
@@ -149,7 +149,7 @@ class Runs:
     def answer(self, user: User, accounts: Accounts, run_id: int, step_id: str,
                value: Any) -> RunRecord:
         """Answer `step_id` of run `run_id` as `user`; the new record."""
-        from mission.commands.run import local_effects
+        from mission.binding import local_effects
 
         with self._only_answer(run_id) as store:
             stored = _load(store, run_id)

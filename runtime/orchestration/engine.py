@@ -18,7 +18,8 @@ of the initial one (`StateHasher`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from runtime.orchestration.model import (
     EffectError,
     EnvelopeViolation,
     ExecutionContext,
+    ImplementationError,
     MissingEffectRunner,
     OrchestrationResult,
     ParameterError,
@@ -77,6 +79,16 @@ from runtime.orchestration.types import (
     type_of,
     wanted,
 )
+from runtime.orchestration.user_operations import (
+    RETRY,
+    TIMEOUT,
+    DeclarationError,
+    OperationDeclaration,
+    call_arguments,
+    checked_result,
+    signature_problem,
+    workflow_operations,
+)
 from runtime.orchestration.values import NotJSONData, json_copy, json_problem
 
 __all__ = [
@@ -95,6 +107,8 @@ _RESERVED_PAYLOAD_KEYS = frozenset({"operation", "args", "output", "when", "desc
 _DEFAULT_OPERATION = {"runtime": "noop", "human": "confirm"}
 ASK_ATTEMPTS = 3
 _JOURNAL_KEYS = (["effect", "request", "result"], ["effect", "error", "request"])
+# A project's pure operation journals what it computed, so a replay can tell it diverged.
+_PURE_KEYS = (["operation", "request", "result"], ["error", "operation", "request"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +139,10 @@ class _Prepared:
     workflow_hash: str
     human_ids: tuple[str, ...]
     effects: Mapping[str, str]  # step id -> effect, for the steps that have one
+    # The project operations the workflow declares, bound per run (`_bind_implementations`):
+    declared: tuple[int, ...]  # the indices of the plans that call one
+    pure: Mapping[str, str]  # step id -> pure operation, journaled to catch a divergence
+    retried: frozenset[str]  # the steps of project effects (their journal keeps `attempts`)
 
 
 # Prepared workflows by content (see `_content_key`), oldest first; bounded in entries and
@@ -146,17 +164,20 @@ class Orchestrator:
 
         Raises before any step runs when the workflow or the context is refused
         (`EnvelopeViolation`, `AntiFailureViolation`, `ParameterError`,
-        `AnswerError`, `ReplayError`); a fresh run (no `journal`) that uses an
-        effect no runner provides is refused then (`MissingEffectRunner`).
-        During the run, a refused answer raises `AnswerError`, and a replay (a
-        `journal` given) that reaches an effect neither journaled nor provided
-        raises `MissingEffectRunner`; no result is returned then.
+        `AnswerError`, `ReplayError`, and `ImplementationError` when a project
+        operation's function is missing or does not fit its declaration); a fresh
+        run (no `journal`) that uses an effect no runner provides is refused then
+        (`MissingEffectRunner`). During the run, a refused answer raises
+        `AnswerError`, and a replay (a `journal` given) that reaches an effect
+        neither journaled nor provided raises `MissingEffectRunner`; no result is
+        returned then.
         """
         prepared = self._prepared(workflow)
+        plans = _bind_implementations(prepared, ctx)
         journal = _check_context(ctx, prepared)
         params = bind_params(prepared.workflow, ctx)
         state = bind_inputs(prepared.workflow, ctx.initial_state)
-        return _Run(prepared, ctx, params, state, journal).execute()
+        return _Run(prepared, plans, ctx, params, state, journal).execute()
 
     def validate(self, workflow: WorkflowDefinition) -> None:
         """The envelope and anti-failure checks, in the seed's order, then the steps' shape."""
@@ -201,6 +222,7 @@ class Orchestrator:
             )
         seen: set[str] = set()
         plans = []
+        table = _operation_table(workflow)
         for number, step in enumerate(workflow.steps, 1):
             if not step.id:
                 raise EnvelopeViolation(f"Step #{number} has an empty id; every step needs one "
@@ -211,7 +233,7 @@ class Orchestrator:
             problem = json_problem(step.payload, "payload")
             if problem:
                 raise EnvelopeViolation(f"Step '{step.id}': {problem}")
-            plans.append(_plan(step))
+            plans.append(_plan(step, table))
         problem = json_problem(workflow.metadata, "metadata")
         if problem:
             raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}")
@@ -238,6 +260,12 @@ def _prepare(workflow: WorkflowDefinition, plans: list[_Plan]) -> _Prepared:
         human_ids=tuple(plan.spec.id for plan in plans if plan.spec.kind == "human"),
         effects={plan.spec.id: plan.operation.effect for plan in plans
                  if plan.operation.effect},
+        declared=tuple(index for index, plan in enumerate(plans)
+                       if plan.operation.declaration is not None),
+        pure={plan.spec.id: plan.operation.name for plan in plans
+              if plan.operation.declaration is not None and not plan.operation.effect},
+        retried=frozenset(plan.spec.id for plan in plans
+                          if plan.operation.declaration is not None and plan.operation.effect),
     )
 
 
@@ -256,15 +284,86 @@ def _remember(key: tuple[Any, ...], prepared: _Prepared) -> None:
         _prepared_key_bytes += size
 
 
-def _plan(step: StepSpec) -> _Plan:
+def _operation_table(workflow: WorkflowDefinition) -> Mapping[str, Operation]:
+    """The built-in operations and the project operations the workflow declares."""
+    if "operations" not in workflow.metadata:
+        return OPERATIONS
+    problem = json_problem(workflow.metadata["operations"], "metadata.operations")
+    if problem:
+        raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}")
+    try:
+        return workflow_operations(workflow.metadata)
+    except DeclarationError as problem:
+        raise EnvelopeViolation(f"Workflow '{workflow.id}': {problem}") from None
+
+
+def _bind_implementations(prepared: _Prepared, ctx: ExecutionContext) -> tuple[_Plan, ...]:
+    """The plans of this run: each project operation's function, from this run's context,
+    checked against its declaration before any step runs (the cached plans hold the
+    declarations only, so a binding is never reused from another run). A replay (a journal
+    given) may leave an effect unbound: its result comes from the journal."""
+    if not prepared.declared:
+        return prepared.plans
+    given = ctx.implementations or {}
+    if not isinstance(given, Mapping):
+        raise ImplementationError("implementations must be a mapping of operation names to "
+                                  "functions")
+    plans = list(prepared.plans)
+    for index in prepared.declared:
+        plan = plans[index]
+        declaration: OperationDeclaration = plan.operation.declaration
+        function = given.get(declaration.name)
+        if function is None:
+            if declaration.kind == "effect" and ctx.journal is not None:
+                continue
+            raise ImplementationError(
+                f"Step '{plan.spec.id}' uses the project operation '{declaration.name}' "
+                f"(implemented by `{declaration.implementation}`), and no implementation was "
+                "given: pass ExecutionContext(implementations=...), for example "
+                "runtime.user_code.load_implementations(workflow)")
+        problem = signature_problem(declaration, function)
+        if problem:
+            raise ImplementationError(f"Step '{plan.spec.id}': {problem}")
+        if declaration.kind == "pure":
+            operation = dataclasses.replace(plan.operation,
+                                            implementation=_pure_call(declaration, function))
+            plans[index] = dataclasses.replace(plan, operation=operation)
+    return tuple(plans)
+
+
+def _pure_call(declaration: OperationDeclaration,
+               function: Callable[..., Any]) -> Callable[[Invocation], Outcome]:
+    def implementation(invocation: Invocation) -> Outcome:
+        return Outcome(result=invoke(declaration, function, invocation.args))
+
+    return implementation
+
+
+def invoke(declaration: OperationDeclaration, function: Callable[..., Any],
+           args: Mapping[str, Any]) -> Any:
+    """Call a project operation's function; whatever it raises fails the step with its
+    message (never a traceback), and its result must fit the declared type."""
+    try:
+        value = function(**copy.deepcopy(call_arguments(declaration, args)))
+    except (Exception, SystemExit) as problem:  # user code: any failure, `sys.exit` too
+        raise StepFailure(raised(declaration, problem)) from None
+    return checked_result(declaration, value)
+
+
+def raised(declaration: OperationDeclaration, problem: BaseException) -> str:
+    message = str(problem).strip() or "(no message)"
+    return f"`{declaration.name}` raised {type(problem).__name__}: {message}"
+
+
+def _plan(step: StepSpec, table: Mapping[str, Operation]) -> _Plan:
     """Decode a step's payload; anything the engine cannot run is refused here."""
     payload = step.payload
     name = payload.get("operation", _DEFAULT_OPERATION[step.kind])
-    operation = OPERATIONS.get(name) if isinstance(name, str) else None
+    operation = table.get(name) if isinstance(name, str) else None
     if operation is None:
         raise EnvelopeViolation(
             f"Step '{step.id}' uses unknown operation '{name}'. "
-            f"Known operations: {sorted(OPERATIONS)}"
+            f"Known operations: {sorted(table)}"
         )
     if operation.kind != step.kind:
         raise EnvelopeViolation(
@@ -381,16 +480,30 @@ def _check_context(ctx: ExecutionContext, prepared: _Prepared) -> dict[str, Any]
         if problem:
             raise AnswerError(problem)
     effects = prepared.effects
+    pure = prepared.pure
+    retried = prepared.retried
     journal = dict(ctx.journal or {})
     if journal:
         problem = json_problem(journal, "journal")
         if problem:
             raise ReplayError(problem)
     for step_id, entry in sorted(journal.items()):
+        if step_id in pure:
+            if not isinstance(entry, dict) or sorted(entry) not in _PURE_KEYS \
+                    or entry["operation"] != pure[step_id] \
+                    or not isinstance(entry["request"], dict):
+                raise ReplayError(f"the journal entry for '{step_id}' must be a map "
+                                  f"{{operation: '{pure[step_id]}', request: {{...}}, "
+                                  "result or error}")
+            continue
         if step_id not in effects:
             raise ReplayError(f"the journal has an entry for '{step_id}', which is not a step "
                               "with an effect in this workflow")
-        if not isinstance(entry, dict) or sorted(entry) not in _JOURNAL_KEYS \
+        attempts = entry.get("attempts") if isinstance(entry, dict) else None
+        keys = sorted(set(entry) - ({"attempts"} if step_id in retried else set())) \
+            if isinstance(entry, dict) else []
+        if not isinstance(entry, dict) or keys not in _JOURNAL_KEYS \
+                or (attempts is not None and not isinstance(attempts, list)) \
                 or entry["effect"] != effects[step_id] or not isinstance(entry["request"], dict):
             raise ReplayError(f"the journal entry for '{step_id}' must be a map "
                               f"{{effect: '{effects[step_id]}', request: {{...}}, "
@@ -510,10 +623,10 @@ _EMPTY_MAP_HASH = canonical_hash({})
 class _Run:
     """One execution: walks the plans, records lineage, journal and the receipt chain."""
 
-    def __init__(self, prepared: _Prepared, ctx: ExecutionContext, params: dict[str, Any],
-                 state: dict[str, Any], journal: dict[str, Any]) -> None:
+    def __init__(self, prepared: _Prepared, plans: tuple[_Plan, ...], ctx: ExecutionContext,
+                 params: dict[str, Any], state: dict[str, Any], journal: dict[str, Any]) -> None:
         self.workflow = prepared.workflow
-        self.plans = prepared.plans
+        self.plans = plans
         self.ctx = ctx
         self.params = params
         self.state = state
@@ -561,7 +674,9 @@ class _Run:
                     consumed = self.journal[step_id]
                 else:
                     effect_result = None
-                if data:
+                if plan.operation.declaration is not None and not plan.operation.effect:
+                    outcome = self._pure(plan, args)
+                elif data:
                     outcome = Outcome(result=evaluate({"call": plan.operation.name,
                                                        "args": plan.args},
                                                       self.params, self.state))
@@ -665,12 +780,34 @@ class _Run:
         self.answered_by_used[step_id] = who
         return {"answer": value, "by": who}
 
+    def _pure(self, plan: _Plan, args: dict[str, Any]) -> Outcome:
+        """A project's pure operation, computed again on every replay and journaled: a
+        replay that computes something else than the recorded run is caught here, at the
+        step, the way Temporal detects non-determinism."""
+        step_id, name = plan.spec.id, plan.operation.name
+        entry: dict[str, Any] = {"operation": name, "request": copy.deepcopy(args)}
+        try:
+            outcome = plan.operation.implementation(Invocation(step_id, args, self.state))
+            entry["result"] = copy.deepcopy(outcome.result)
+        except StepFailure as problem:
+            outcome, entry["error"] = None, str(problem)
+        recorded = self.journal_in.get(step_id)
+        if recorded is not None and not json_equal(recorded, entry):
+            raise ReplayError(_divergence(step_id, name, recorded, entry))
+        self.journal[step_id] = entry
+        if outcome is None:
+            raise StepFailure(entry["error"])
+        return outcome
+
     def _effect(self, plan: _Plan, args: dict[str, Any]) -> Any:
         """The effect's result: replayed from the journal, or run by the effect runner."""
         step_id = plan.spec.id
         effect = plan.operation.effect
         assert effect is not None
         request = copy.deepcopy(args)
+        declaration: OperationDeclaration | None = plan.operation.declaration
+        if declaration is not None:
+            request.setdefault(TIMEOUT, declaration.timeout)
         if step_id in self.journal_in:
             entry = copy.deepcopy(self.journal_in[step_id])
             if not json_equal(entry["request"], request):
@@ -683,17 +820,29 @@ class _Run:
                                           "journal has no result for it and no effect runner "
                                           f"that provides it was given: {HOW_TO_PASS_A_RUNNER}")
             entry = {"effect": effect, "request": request}
-            try:
-                result = self.ctx.effects.run(effect, copy.deepcopy(request))
-            except EffectError as refusal:
-                entry["error"] = str(refusal)
-            else:
-                problem = json_problem(result, f"the result of effect '{effect}'")
-                if problem:
-                    entry["error"] = f"the effect runner returned something that is not JSON " \
-                                     f"data: {problem}"
+            tries = 1 + int(request.get(RETRY, 0)) if declaration is not None else 1
+            attempts: list[dict[str, Any]] = []
+            for _attempt in range(tries):
+                entry.pop("error", None)
+                try:
+                    result = self.ctx.effects.run(effect, copy.deepcopy(request))
+                except EffectError as refusal:
+                    entry["error"] = str(refusal)
                 else:
-                    entry["result"] = copy.deepcopy(result)
+                    problem = json_problem(result, f"the result of effect '{effect}'")
+                    if problem:
+                        entry["error"] = f"the effect runner returned something that is not " \
+                                         f"JSON data: {problem}"
+                    else:
+                        entry["result"] = copy.deepcopy(result)
+                attempts.append({"error": entry["error"]} if "error" in entry else {"ok": True})
+                if "result" in entry:
+                    break
+            if declaration is not None:
+                entry["attempts"] = attempts
+                if "error" in entry and tries > 1:
+                    entry["error"] = f"{entry['error']} (after {tries} attempts)"
+
         self.journal[step_id] = entry
         if "error" in entry:
             raise StepFailure(entry["error"])
@@ -758,6 +907,26 @@ class _Run:
             answers=json_copy(self.answers, "answers"),  # checked: JSON data
             journal=json_copy(self.journal, "journal"),
         )
+
+
+def _divergence(step_id: str, name: str, recorded: Any, replayed: dict[str, Any]) -> str:
+    def outcome(entry: Any) -> str:
+        if not isinstance(entry, dict):
+            return describe(entry)
+        if "error" in entry:
+            return f"the failure {entry['error']!r}"
+        text = repr(entry.get("result"))
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    if isinstance(recorded, dict) and not json_equal(recorded.get("request"),
+                                                     replayed["request"]):
+        what = f"was called with {recorded.get('request')!r}, the replay calls it with " \
+               f"{replayed['request']!r}"
+    else:
+        what = f"gave {outcome(recorded)}, the replay computes {outcome(replayed)}"
+    return (f"Step '{step_id}': the pure operation '{name}' is not deterministic: the recorded "
+            f"run {what}; a pure operation must give the same result for the same arguments "
+            "(declare it `kind = \"effect\"` if it reads the clock, files or the network)")
 
 
 def _valid_answer(validate: Any, args: Mapping[str, Any], given: Any) -> Any:

@@ -43,7 +43,13 @@ class EffectError(Exception):
 
 
 class ReplayError(Exception):
-    """A recorded journal does not fit the run replaying it (another effect or request)."""
+    """A recorded journal does not fit the run replaying it (another effect or request), or
+    a project's pure operation computed something else than the recorded run."""
+
+
+class ImplementationError(Exception):
+    """A project operation the workflow declares has no implementation, or one that does
+    not match its declaration; raised before the first step."""
 
 
 class MissingEffectRunner(Exception):
@@ -61,7 +67,7 @@ HOW_TO_PASS_A_RUNNER = ("pass one as ExecutionContext(effects=...): an object wi
 # What `Orchestrator.run_workflow` raises when it refuses a workflow, params, answers or a
 # journal: the caller's input is at fault, never the engine.
 RUN_REFUSALS = (ParameterError, EnvelopeViolation, AntiFailureViolation, AnswerError,
-                ReplayError, MissingEffectRunner)
+                ReplayError, MissingEffectRunner, ImplementationError)
 
 
 @dataclass
@@ -166,6 +172,9 @@ class ExecutionContext:
     running those effects again. `answered_by` maps a human step's id to the
     person who gave its answer (`mission serve`): the receipt's chain link for
     that step covers the name with the answer, and the receipt lists it.
+    `implementations` maps the name of each project operation the workflow
+    declares to its function (`runtime.user_code` imports them); the engine
+    checks each against its declaration before any step runs.
     """
 
     initial_state: dict[str, Any] = field(default_factory=dict)
@@ -176,6 +185,7 @@ class ExecutionContext:
     effects: EffectRunner | None = None
     journal: Mapping[str, Any] | None = None
     answered_by: Mapping[str, str] | None = None
+    implementations: Mapping[str, Callable[..., Any]] | None = None
 
 
 @dataclass

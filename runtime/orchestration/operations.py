@@ -130,6 +130,8 @@ class Operation:
     # The parameter that receives every named argument not in `parameters`, as a map
     # (`format("{a}", a: 1)`); None when unknown names are errors.
     rest: str | None = None
+    # A project's own operation: its `user_operations.OperationDeclaration`; None when built in.
+    declaration: Any = field(default=None, repr=False)
 
     @property
     def parameter_names(self) -> tuple[str, ...]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from compiler import compile_source
-from compiler.config import _OFF_BY_DEFAULT, Config
+from compiler.config import _OFF_BY_DEFAULT, Config, parse_config
 from compiler.diagnostics import Severity
 from compiler.rules import MODULES, SECTIONS, all_codes, all_rules, find_rule, lint_rules
 
@@ -46,6 +48,11 @@ def test_rule_examples_are_true(rule) -> None:  # type: ignore[no-untyped-def]
     bad, good = rule.examples()
     assert bad and good
     config = Config(extend_select=(rule.code,))
+    if rule.project_config():
+        declared = parse_config(tomllib.loads(rule.project_config()), "mission.toml", "",
+                                "mission.toml")
+        config = replace(config, operations=declared.operations,
+                         broken_operations=declared.broken_operations)
     bad_codes = [d.code for d in compile_source(bad, "bad.mission", config=config).diagnostics]
     assert rule.code in bad_codes
     good_result = compile_source(good, "good.mission", config=config)

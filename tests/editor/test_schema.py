@@ -16,6 +16,7 @@ from runtime.orchestration.expressions import OPERATORS
 from runtime.orchestration.model import SCHEMA_VERSION
 from runtime.orchestration.operations import OPERATIONS
 from runtime.orchestration.types import TYPE_NAMES
+from runtime.orchestration.user_operations import DECLARATION_KEYS, KINDS
 from tests.conftest import ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "schemas" / "workflow.schema.json").read_text(encoding="utf-8"))
@@ -42,6 +43,20 @@ def test_every_compiled_example_validates(path: Path) -> None:
     assert errors(compiled(path)) == []
 
 
+def test_a_workflow_calling_project_operations_validates() -> None:
+    from compiler.config import load_config
+
+    path = ROOT / "examples" / "custom_ops" / "publish_note.mission"
+    config = load_config(path.with_name("mission.toml"))
+    result = compile_source(path.read_text(encoding="utf-8"), str(path), config=config)
+    assert result.workflow is not None, result.diagnostics
+    document = result.workflow.to_dict()
+    assert sorted(document["metadata"]["operations"]) == ["slugify", "write_note"]
+    assert list(VALIDATOR.iter_errors(document)) == []
+    document["metadata"]["operations"]["slugify"]["kind"] = "impure"
+    assert list(VALIDATOR.iter_errors(document)) != []
+
+
 def test_mission_compile_output_names_the_schema_version(tmp_path: Path) -> None:
     out = tmp_path / "daily.json"
     result = run_cli("compile", "examples/daily_loop.mission", "-o", str(out))
@@ -56,6 +71,11 @@ def test_mission_compile_output_names_the_schema_version(tmp_path: Path) -> None
 def test_the_schema_agrees_with_the_code() -> None:
     definitions = SCHEMA["$defs"]
     assert definitions["declaration"]["properties"]["type"]["enum"] == list(TYPE_NAMES)
+    declared = definitions["operation_declaration"]["properties"]
+    assert declared["result"]["enum"] == list(TYPE_NAMES)
+    assert declared["kind"]["enum"] == list(KINDS)
+    assert sorted(definitions["operation_declaration"]["properties"]) == sorted(
+        (*DECLARATION_KEYS, "order"))
     assert definitions["operator"]["properties"]["op"]["enum"] == list(OPERATORS)
     assert definitions["call"]["properties"]["call"]["enum"] == sorted(
         name for name, operation in OPERATIONS.items() if operation.compute is not None)

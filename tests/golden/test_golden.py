@@ -4,6 +4,10 @@ For each code `CODE` there are `cases/CODE.mission` (it must report `CODE`)
 and `cases/CODE.ok.mission` (it must not). Each fixture's rendered text and
 JSON are compared with `CODE[.ok].txt` and `CODE[.ok].json` beside it, with
 the default rules in force plus `CODE` (for the rules that are off by default).
+A fixture about the project's own operations is checked under the project
+configuration `STEM.toml` beside it, else `CODE.toml` (as a `mission.toml`);
+such fixtures may add a variant, `CODE.user.mission`, for a code that also
+applies to built-in operations.
 
 To regenerate the expected files after a deliberate change, run
 
@@ -15,12 +19,13 @@ and review the diff before committing it.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from compiler import compile_source
-from compiler.config import Config
+from compiler.config import Config, parse_config
 from compiler.formats import FileReport, Report
 from compiler.formats.json_format import render_json
 from compiler.formats.text import render_text
@@ -40,8 +45,19 @@ def test_every_code_has_a_violation_and_a_clean_fixture() -> None:
     assert strays == []
 
 
+def project_config(path: Path, code: str) -> Config:
+    stem = path.name[: -len(".mission")]
+    for toml in (path.with_name(stem + ".toml"), path.with_name(code + ".toml")):
+        if toml.exists():
+            declared = parse_config(tomllib.loads(toml.read_text(encoding="utf-8")),
+                                    "mission.toml", "", "mission.toml")
+            return Config(extend_select=(code,), operations=declared.operations,
+                          broken_operations=declared.broken_operations)
+    return Config(extend_select=(code,))
+
+
 def rendered(path: Path, code: str) -> tuple[tuple[str, ...], str, str]:
-    config = Config(extend_select=(code,))
+    config = project_config(path, code)
     result = compile_source(path.read_text(encoding="utf-8"), path.name, config=config)
     report = Report((FileReport(result.source, result.diagnostics),))
     codes = tuple(d.code for d in result.diagnostics)

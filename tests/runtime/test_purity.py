@@ -10,10 +10,11 @@ import pytest
 from tests.conftest import ROOT
 
 CORE = ["canonical", "effects", "engine", "expressions", "model", "operations", "types",
-        "values"]
+        "user_operations", "values"]
 IMPURE = {"os", "sys", "time", "datetime.datetime", "random", "secrets", "subprocess",
           "sqlite3", "socket", "pathlib", "shutil", "tempfile", "uuid", "runtime.store",
-          "runtime.local_effects", "runtime.records", "runtime.verify", "lark", "compiler"}
+          "runtime.local_effects", "runtime.user_code", "runtime.records", "runtime.verify",
+          "lark", "compiler"}
 
 
 def imports(name: str) -> set[str]:
