@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.orchestration.model import WorkflowDefinition, content_hash
 from tests.conftest import ROOT, run_cli
 from tests.editor.lsp_client import LspClient
 
@@ -160,8 +161,10 @@ def test_a_compiled_workflow_cannot_choose_the_code_a_run_imports(tmp_path: Path
             "the project's configuration (no configuration file was found here) nor an "
             "installed package declares") in refused.stderr
 
-    # In the project, a workflow whose declaration names other code is refused too.
+    # In the project, a workflow whose declaration names other code is refused too, even
+    # resealed (its content hash recomputed, so the load-time check passes it on).
     workflow["metadata"]["operations"]["probe"]["implementation"] = "os:getcwd"
+    workflow["metadata"]["content_hash"] = content_hash(WorkflowDefinition.from_dict(workflow))
     (repo / "edited.json").write_text(json.dumps(workflow), encoding="utf-8")
     edited = run_cli("run", "edited.json", "--param", "text=hi", cwd=repo)
     assert edited.returncode == 4
