@@ -130,17 +130,18 @@ def immediate_transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 def _check_surroundings(path: Path) -> None:
     """Refuse a store others could replace or add to, as ssh refuses a key file others
-    could write: its directory must be writable by its owner only and owned by us (or
-    root), and the WAL and shared-memory files SQLite reads beside it must be regular
-    files of ours. A `-wal` file planted by someone else is replayed into the database
-    when it is opened: it could add a run (the row hashes are not secret) or change one."""
+    could write: its directory must be writable by its owner only (or also by our own
+    private group) and owned by us (or root), and the WAL and shared-memory files
+    SQLite reads beside it must be regular files of ours. A `-wal` file planted by
+    someone else is replayed into the database when it is opened: it could add a run
+    (the row hashes are not secret) or change one."""
     directory = path.parent
     info = directory.stat()
     if info.st_uid not in (os.geteuid(), 0):
         raise StoreError(f"the run store {path} is in {directory}, which belongs to another "
                          "user, who could replace it; refusing to use it (choose a store in "
                          "a directory of yours with --store)")
-    if info.st_mode & 0o022:
+    if info.st_mode & 0o002 or (info.st_mode & 0o020 and not _private_group(info.st_gid)):
         raise StoreError(f"the run store {path} is in {directory}, which other users can "
                          f"write (mode {stat.filemode(info.st_mode)}): they could replace it "
                          "or plant its -wal file; refusing to use it (choose a store in a "
@@ -154,6 +155,23 @@ def _check_surroundings(path: Path) -> None:
             raise StoreError(f"{path.with_name(name)} beside the run store is not a file of "
                              "yours: it may have been planted to change the store; refusing "
                              "to use it (remove it if you know where it comes from)")
+
+
+def _private_group(gid: int) -> bool:
+    """Whether `gid` is our own private group (a user-private group, as Debian and Fedora
+    give every user): our primary group, with no other member. A directory writable by
+    such a group is writable by us alone, so it is accepted, as Debian's ssh accepts it."""
+    import grp
+    import pwd
+
+    try:
+        me = pwd.getpwuid(os.geteuid())
+        group = grp.getgrgid(gid)
+    except KeyError:
+        return False
+    if gid != me.pw_gid or any(member != me.pw_name for member in group.gr_mem):
+        return False
+    return not any(user.pw_gid == gid and user.pw_uid != me.pw_uid for user in pwd.getpwall())
 
 
 class RunStore:

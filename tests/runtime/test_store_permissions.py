@@ -110,12 +110,34 @@ def test_a_read_only_store_can_be_listed_and_verified_not_changed(reachable: Pat
 def test_a_store_in_a_directory_others_can_write_is_refused(tmp_path: Path, mode: int) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
+    if mode & 0o020:  # writable by a group of others (not our own private group)
+        if os.geteuid() != 0:
+            pytest.skip("giving a directory to another group needs root")
+        os.chown(shared, -1, NOBODY.pw_gid)
     shared.chmod(mode)
     code, _, err = mission_cli("runs", "--store", str(shared / "runs.db"))
     assert code == 2
     assert f"the run store {shared / 'runs.db'} is in {shared}, which other users can " \
         "write" in err and "they could replace it or plant its -wal file" in err
     assert not (shared / "runs.db").exists()  # nothing was created there
+
+
+def test_a_directory_writable_by_our_own_private_group_is_accepted(tmp_path: Path) -> None:
+    """Debian and Fedora give each user a private group and a umask of 002, so a project
+    directory is often 0775; that group is ours alone, and the store there is used."""
+    import grp
+
+    mine = pwd.getpwuid(os.geteuid())
+    others = [user.pw_name for user in pwd.getpwall()
+              if user.pw_gid == mine.pw_gid and user.pw_uid != mine.pw_uid]
+    if grp.getgrgid(mine.pw_gid).gr_mem or others:
+        pytest.skip("this user's primary group is shared here, so it is not a private group")
+    project = tmp_path / "project"
+    project.mkdir()
+    project.chmod(0o775)
+    code, _, err = mission_cli("runs", "--store", str(project / "runs.db"))
+    assert code == 0, err
+    assert (project / "runs.db").exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a directory away needs root")
