@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,7 +33,7 @@ from starlette.routing import Route
 
 from mission.serve.accounts import Accounts, Session, User
 from mission.serve.catalogue import Mission
-from mission.serve.forms import widget
+from mission.serve.forms import form_field_errors, render_form_fields, widget
 from mission.serve.openapi import openapi_description
 from mission.serve.runs import Refusal, Runs, step_group
 from runtime.records import STATUSES as STATUSES_FOR_FILTER
@@ -64,11 +65,26 @@ class _Connections(threading.local):
     accounts: Accounts | None = None
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The application over `settings.store`; the routes are listed in `openapi.py` too."""
+def template_environment() -> Environment:
+    """The pages' templates: autoescaped, with the filters and the form renderer they use."""
     environment = Environment(loader=FileSystemLoader(_TEMPLATES),
                               autoescape=select_autoescape(default=True, default_for_string=True))
     environment.filters["pretty"] = _pretty
+    environment.globals["form_fields"] = _form_fields
+    return environment
+
+
+def _form_fields(question: Mapping[str, Any], given: Any) -> Markup:
+    """A form question's inputs, refilled with what was sent and each bad field's message
+    (the engine's own); `render_form_fields` escapes every text itself."""
+    sent = given if isinstance(given, dict) else None
+    errors = form_field_errors(question, sent) if sent is not None else None
+    return Markup(render_form_fields(question, sent, errors))
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The application over `settings.store`; the routes are listed in `openapi.py` too."""
+    environment = template_environment()
     runs = Runs(settings.store, settings.catalogue)
     local = _Connections()
 

@@ -45,8 +45,16 @@ WIDGETS: dict[str, Widget] = {
     "choose": Widget("choose", _single),
     "number": Widget("number", _single),
     "text": Widget("text", _single),
+    "date": Widget("date", _single),
 }
 FALLBACK = Widget("json", _json_or_text)
+
+
+def _form(form: Mapping[str, str]) -> Any:
+    return read_form_fields(form)
+
+
+WIDGETS["form"] = Widget("form", _form)
 
 
 def widget(question: Mapping[str, Any]) -> Widget:

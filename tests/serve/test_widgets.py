@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,19 +17,21 @@ QUESTIONS: dict[str, dict[str, Any]] = {
     "choose": {"type": "choose", "prompt": "Which?", "options": ["stable", "be\"ta"]},
     "number": {"type": "number", "prompt": "How many?", "min": 0, "max": 12},
     "text": {"type": "text", "prompt": "Notes?"},
+    "date": {"type": "date", "prompt": "Due <b>when</b>?"},
+    "form": {"type": "form", "prompt": "Stand-up <b>now</b>", "fields": [
+        {"name": "today", "type": "text", "prompt": "Today <i>?</i>"},
+        {"name": "hours", "type": "number", "prompt": "Hours?", "min": 0, "max": 12},
+        {"name": "mood", "type": "choose", "prompt": "Mood?", "options": ["good", "ti\"red"]},
+        {"name": "blocked", "type": "confirm", "prompt": "Blocked?"},
+        {"name": "due", "type": "date", "prompt": "Due?"}]},
     "json": {"type": "some_future_type", "prompt": "Anything?"},
 }
 
 
 def render(question: dict[str, Any], error: str | None = None, given: Any = None) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     import mission.serve.app as app
 
-    environment = Environment(loader=FileSystemLoader(Path(app.__file__).parent / "templates"),
-                              autoescape=select_autoescape(default=True,
-                                                           default_for_string=True))
-    environment.filters["pretty"] = app._pretty
+    environment = app.template_environment()
 
     class Record:
         mission, waiting_step_id = "m", "s"
@@ -67,3 +68,26 @@ def test_a_refused_answer_is_shown_by_its_field_and_kept() -> None:
     assert 'aria-invalid="true"' in page and 'value="13"' in page
     text = render(QUESTIONS["text"], error="too short", given="hi <there>")
     assert "hi &lt;there&gt;</textarea>" in text
+
+
+def test_a_form_has_one_labelled_input_per_field_and_a_message_by_each_bad_one() -> None:
+    from mission.serve.forms import read_form_fields
+
+    question = QUESTIONS["form"]
+    page = render(question)
+    for index, name in enumerate(["today", "hours", "mood", "blocked", "due"]):
+        assert f'for="field-{index}"' in page and f'id="field-{index}"' in page
+        assert f'name="answer.{name}"' in page
+    assert 'type="number" id="field-1" name="answer.hours" value="" min="0" max="12"' in page
+    assert 'type="date" id="field-4"' in page and "<select" in page
+    # Sent back with two bad fields: refilled, and each bad field has its own message.
+    sent = read_form_fields({"csrf": "x", "answer.today": "ship <it>", "answer.hours": "13",
+                             "answer.mood": "good", "answer.blocked": "yes",
+                             "answer.due": "soon"})
+    assert sent == {"today": "ship <it>", "hours": "13", "mood": "good", "blocked": "yes",
+                    "due": "soon"}
+    page = render(question, error="2 fields not accepted", given=sent)
+    assert 'value="ship &lt;it&gt;"' in page
+    errors = re.findall(r'<p class="field-error" id="(field-\d)-error">', page)
+    assert errors == ["field-1", "field-4"]
+    assert 'aria-invalid="true" aria-describedby="field-1-error"' in page
