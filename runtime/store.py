@@ -306,6 +306,10 @@ class RunStore:
                 yield
         except sqlite3.OperationalError as problem:
             raise StoreError(f"cannot write to the run store {self.path}: {problem}") from None
+        except sqlite3.DatabaseError as problem:  # found damaged while writing (a page)
+            raise StoreError(f"{self.path} is damaged and cannot be written: {problem}; "
+                             "nothing was saved (`mission runs` lists what can still be "
+                             "read)") from None
 
     # -- writing ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ names say what each one tried (`deep_list.mission`: 100,000 `[`).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,11 @@ WORKFLOWS = sorted(CRASHERS.glob("*.workflow.json"))
 RECEIPTS = sorted(CRASHERS.glob("*.receipt.json"))
 # workflows whose wrong shapes `mission run` and `mission graph` once read before checking
 MALFORMED = sorted(CRASHERS.glob("*.malformed.json"))
+STORES = sorted(CRASHERS.glob("*.store.sqlite3"))
 
 
 def test_every_crasher_is_replayed() -> None:
-    assert {*MISSIONS, *WORKFLOWS, *RECEIPTS, *MALFORMED} == set(CRASHERS.iterdir())
+    assert {*MISSIONS, *WORKFLOWS, *RECEIPTS, *MALFORMED, *STORES} == set(CRASHERS.iterdir())
     assert (CRASHERS / "deep_list.mission").read_text(encoding="utf-8") == "[" * 100_000
 
 
@@ -95,3 +97,18 @@ def test_malformed_workflows_get_a_message_from_run_and_graph(path: Path,
         done = run_cli(*argv)  # `graph` draws what it can read; `run` refuses
         assert done.returncode != 70 and (argv[0] == "graph" or done.returncode != 0)
         assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("crasher", STORES, ids=lambda path: path.name)
+def test_damaged_stores_are_refused_not_internal_errors(crasher: Path, tmp_path: Path) -> None:
+    """A run store with damaged bytes (the store fuzzer's finds): listing, verifying and
+    resuming each say what is wrong (exit 1 or 2) or work; never an internal error."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    store = private / "runs.sqlite3"
+    shutil.copyfile(crasher, store)
+    for command in (["runs"], ["verify", "3"],
+                    ["resume", "3", "--answer", "approve=yes", "--answer", "channel=beta"]):
+        done = run_cli(*command, "--store", str(store), cwd=tmp_path)
+        assert done.returncode in (0, 1, 2, 3), (command, done.stderr)
+        assert "internal error" not in done.stderr, (command, done.stderr)
