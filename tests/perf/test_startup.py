@@ -79,6 +79,10 @@ ONE_FILE_CHECK = {
     "compiler", "compiler.ast", "compiler.bounds", "compiler.checked", "compiler.checks",
     "compiler.config", "compiler.diagnostics", "compiler.emit", "compiler.fastparse",
     "compiler.lexer", "compiler.limits", "compiler.lint", "compiler.parser", "compiler.rules",
+    # the call typing and the operation table a mission may call (the data operations among
+    # them; a project's declarations are read with it, when there are any)
+    "compiler.typer", "compiler.operations", "runtime.orchestration.data",
+    "runtime.orchestration.user_operations",
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
     "mission.commands.check", "mission.progress", "mission.walk", "runtime", "runtime.bounds",
