@@ -585,12 +585,16 @@ def _answer_form(args: Mapping[str, Any], answer: Any) -> dict[str, Any]:
     command line the whole answer may come as JSON text."""
     fields: list[dict[str, Any]] = args["fields"]
     names = [str(spec["name"]) for spec in fields]
-    if isinstance(answer, str):
-        import contextlib
+    if isinstance(answer, str) and answer.lstrip().startswith("{"):
         import json
 
-        with contextlib.suppress(ValueError):
+        try:
             answer = json.loads(answer)
+        except ValueError:
+            pass  # refused below as text, not a map
+        except RecursionError:  # Python's JSON reader recurses; the text is hostile
+            raise AnswerError("the answer is JSON nested too deeply to read; answer with a "
+                              f"map of the fields {', '.join(names)}") from None
     if not isinstance(answer, dict):
         raise AnswerError(f"answer with a map of the fields {', '.join(names)}, "
                           f"not {describe(answer)}")

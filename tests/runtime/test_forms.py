@@ -152,3 +152,24 @@ def test_the_messages_for_a_hostile_answer_stay_short() -> None:
     assert len(raised.value.problems) == 6
     assert raised.value.problems["…"] == "and 9995 more keys that are not fields"
     assert len(str(raised.value)) < 2_000
+
+
+def test_a_json_answer_nested_too_deeply_is_refused_not_a_crash() -> None:
+    # Found by the values fuzzer: `--answer standup=[[[[...` reached Python's recursive JSON
+    # reader and came out as `internal error: RecursionError`.
+    validate = OPERATIONS["form"].answer
+    assert validate is not None
+    for hostile in ("[" * 100_000, '{"today": ' + "[" * 100_000):
+        with pytest.raises(AnswerError, match="answer with a map of the fields today"):
+            validate({"fields": FIELDS[:1]}, hostile)
+
+
+def test_a_deep_form_answer_on_the_command_line_is_a_clear_refusal(tmp_path: Any) -> None:
+    from tests.conftest import run_cli
+
+    done = run_cli("run", str(ROOT / "examples" / "standup.mission"), "--no-input",
+                   "--param", "who=ana", "--answer", "standup=" + "[" * 100_000,
+                   "--store", str(tmp_path / "runs.db"), cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr
+    assert "answer with a map of the fields" in done.stderr
