@@ -203,10 +203,16 @@ def _nested_configs(files: list[tuple[str, str]], config: Config) -> dict[str, C
             nearest[visited] = found
         return found
 
+    import os.path
+
     loaded: dict[Path, Config] = {}
     result: dict[str, Config] = {}
+    by_directory: dict[str, Path | None] = {}  # a string key: `Path` objects are slow to make
     for path, absolute in files:
-        own = lookup(Path(absolute).parent)
+        directory = os.path.dirname(absolute)
+        if directory not in by_directory:
+            by_directory[directory] = lookup(Path(directory))
+        own = by_directory[directory]
         if own is None or str(own) == config.origin:
             continue
         if own not in loaded:
