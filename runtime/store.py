@@ -397,7 +397,10 @@ class RunStore:
         for row in rows:
             problem = _check_row(row)[1]
             waiting = _text(row[4])
-            listing.append(RunListing(row[0], _shown(row[2]), _shown(row[3]),
+            run_id = row[0]
+            if not isinstance(run_id, int):  # a damaged page: listed as run 0, never an id
+                run_id, problem = 0, "its id is damaged"
+            listing.append(RunListing(run_id, _shown(row[2]), _shown(row[3]),
                                       waiting if isinstance(waiting, str) else None, problem))
         return listing
 

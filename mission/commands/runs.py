@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     with using_store(args) as store:
         listing = store.list()
         where = store.location
-    rows = [{"id": item.run_id, "mission": item.mission,
+    rows = [{"id": item.run_id or None, "mission": item.mission,  # 0: an id that is damaged
              "status": "damaged" if item.problem else item.status,
              "waiting_step": item.waiting_step, "problem": item.problem} for item in listing]
     if args.json:
@@ -34,12 +34,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"No runs in {where}.")
         return EXIT_OK
     print(f"Runs in {where}:")
-    id_width = max(2, *(len(str(item.run_id)) for item in listing))
+    shown_ids = [str(item.run_id or "?") for item in listing]
+    id_width = max(2, *(len(shown) for shown in shown_ids))
     waiting_width = max(7, *(len(item.waiting_step or "-") for item in listing))
     print(f"{'ID':>{id_width}}  {'STATUS':<9}  {'WAITING':<{waiting_width}}  MISSION")
-    for item in listing:
+    for item, shown_id in zip(listing, shown_ids, strict=True):
         status = "damaged" if item.problem else item.status
-        line = (f"{item.run_id:>{id_width}}  {status:<9}  "
+        line = (f"{shown_id:>{id_width}}  {status:<9}  "
                 f"{item.waiting_step or '-':<{waiting_width}}  {item.mission}")
         if item.problem:
             line += f"  ({item.problem})"
