@@ -1,13 +1,16 @@
 """The pages of a real `mission serve`, driven in a real headless Chromium through Selenium.
 
-Screenshots go to /tmp/serve-shots/ (looked at by whoever changes the pages).
+Screenshots go to `$MISSION_SCREENSHOTS` when it is set (look at them when you change the
+pages), else to a new temporary directory.
 Skipped, saying why, only when Chromium or chromedriver is not installed
 (`.ci/run` installs Debian's `chromium` and `chromium-driver`).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from tests.serve.server import Server
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or (
     "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
-SHOTS = Path("/tmp/serve-shots")
+SHOTS = Path(os.environ.get("MISSION_SCREENSHOTS") or tempfile.mkdtemp(prefix="mission-shots-"))
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
@@ -40,7 +43,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
 
