@@ -72,8 +72,7 @@ class LocalEffects:
                  environment: Mapping[str, str] | None = None) -> None:
         self.root = Path(os.getcwd() if root is None else root).resolve(strict=True)
         self.output_limit = output_limit
-        source = os.environ if environment is None else environment
-        self.environment = {name: source[name] for name in ENV_ALLOWLIST if name in source}
+        self.environment = allowed_environment(environment)
         self.environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         self._handlers: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             DISCOVER_TESTS: self.discover_tests,
@@ -178,6 +177,13 @@ class LocalEffects:
 
     def _execute(self, command: list[str], timeout: int) -> tuple[int | None, bool, str, bool]:
         return execute_bounded(command, self.root, self.environment, timeout, self.output_limit)
+
+
+def allowed_environment(environment: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables of `environment` (this process's when None) that a child may see:
+    those in `ENV_ALLOWLIST`, so no secret of the caller's reaches an effect."""
+    source = os.environ if environment is None else environment
+    return {name: source[name] for name in ENV_ALLOWLIST if name in source}
 
 
 def execute_bounded(command: list[str], cwd: Path, environment: Mapping[str, str],

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from runtime.local_effects import ENV_ALLOWLIST, execute_bounded
+from runtime.local_effects import allowed_environment, execute_bounded
 from runtime.orchestration.model import EffectError, ImplementationError, WorkflowDefinition
 from runtime.orchestration.user_operations import (
     RESERVED_PARAMETERS,
@@ -100,8 +100,7 @@ class UserEffects:
         self.declarations = {name: d for name, d in declarations.items() if d.kind == "effect"}
         self.root = Path(os.getcwd() if root is None else root).resolve()
         self.output_limit = output_limit
-        source = os.environ if environment is None else environment
-        self.environment = {name: source[name] for name in ENV_ALLOWLIST if name in source}
+        self.environment = allowed_environment(environment)
 
     def supports(self, effect: str) -> bool:
         return effect in self.declarations
