@@ -40,21 +40,25 @@ class Widget:
     read: Callable[[Mapping[str, str]], Any]  # the submitted form -> the answer
 
 
+FIELD_PREFIX = "answer."  # the input of field NAME is `answer.NAME`
+
+
+def read_form_fields(form: Mapping[str, str]) -> dict[str, str]:
+    """The submitted fields of a form, by field name, as text (the engine reads each one as
+    its field's type, as it reads `--answer STEP.FIELD=VALUE`)."""
+    return {key[len(FIELD_PREFIX):]: value for key, value in form.items()
+            if key.startswith(FIELD_PREFIX) and len(key) > len(FIELD_PREFIX)}
+
+
 WIDGETS: dict[str, Widget] = {
     "confirm": Widget("confirm", _single),
     "choose": Widget("choose", _single),
     "number": Widget("number", _single),
     "text": Widget("text", _single),
     "date": Widget("date", _single),
+    "form": Widget("form", read_form_fields),
 }
 FALLBACK = Widget("json", _json_or_text)
-
-
-def _form(form: Mapping[str, str]) -> Any:
-    return read_form_fields(form)
-
-
-WIDGETS["form"] = Widget("form", _form)
 
 
 def widget(question: Mapping[str, Any]) -> Widget:
@@ -67,15 +71,6 @@ def widget(question: Mapping[str, Any]) -> Widget:
 # A form's page draws `render_form_fields(question, given, errors)` inside its <form>, reads
 # the submitted fields back with `read_form_fields`, and can show each field's own message
 # with `form_field_errors` (the engine gives the same messages, joined, on a bad answer).
-
-FIELD_PREFIX = "answer."  # the input of field NAME is `answer.NAME`
-
-
-def read_form_fields(form: Mapping[str, str]) -> dict[str, str]:
-    """The submitted fields of a form, by field name, as text (the engine reads each one as
-    its field's type, as it reads `--answer STEP.FIELD=VALUE`)."""
-    return {key[len(FIELD_PREFIX):]: value for key, value in form.items()
-            if key.startswith(FIELD_PREFIX) and len(key) > len(FIELD_PREFIX)}
 
 
 def form_field_errors(question: Mapping[str, Any], answer: Any) -> dict[str, str]:
