@@ -77,7 +77,7 @@ def engine(rounds: int) -> None:
         without_hashes = statistics.median(cpu_per_call(ours, calls) for _ in range(rounds))
         module.data_hash, module.text_hash, module.StateHasher.hash = hashes
         copy = module.json_copy
-        module.json_copy = lambda value, root: value
+        module.json_copy = lambda value, *where: value
         without_copies = statistics.median(cpu_per_call(ours, calls) for _ in range(rounds))
         module.json_copy = copy
         plain_median = statistics.median(plain_us)

@@ -36,6 +36,7 @@ from runtime.orchestration.expressions import (
     evaluate,
     expression_problem,
     json_equal,
+    lookup,
     path_problem,
     split_path,
 )
@@ -89,7 +90,7 @@ from runtime.orchestration.user_operations import (
     signature_problem,
     workflow_operations,
 )
-from runtime.orchestration.values import NotJSONData, json_copy, json_problem
+from runtime.orchestration.values import NotJSONData, checked_copy, json_copy, json_problem
 
 __all__ = [
     "AntiFailureViolation",
@@ -120,9 +121,8 @@ class _Plan:
     args: Mapping[str, Any]  # argument name -> expression (compiled form)
     output: tuple[str, ...] | None
     when: Any
-    # In the operation's order: (name, parameter, expression) for a value, and the state
-    # path instead of the expression for a place, decoded once.
-    arguments: tuple[tuple[str, Parameter, Any], ...]
+    # In the operation's order: (name, parameter, how, what), decoded once (`_ARGUMENT_*`).
+    arguments: tuple[tuple[str, Parameter, int, Any], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +151,9 @@ _PREPARED: dict[tuple[Any, ...], _Prepared] = {}
 _PREPARED_ENTRIES = 256
 _PREPARED_KEY_BYTES = 8_000_000
 _prepared_key_bytes = 0
+# The last workflow objects run, by identity (each kept alive here, so its id is not reused):
+# the object, the checker's key, a snapshot of its contents and what it was prepared as.
+_SEEN: dict[int, tuple[WorkflowDefinition, tuple[Any, ...], Any, _Prepared]] = {}
 
 
 class Orchestrator:
@@ -186,21 +189,29 @@ class Orchestrator:
     def _prepared(self, workflow: WorkflowDefinition) -> _Prepared:
         """The checked, decoded workflow: from the cache when this content was seen by this
         class with these limits (a subclass may change its checks or its limits)."""
+        checker = (type(self), self.MAX_TOTAL_STEPS, self.MAX_HUMAN_STEPS,
+                   tuple(sorted(self.ALLOWED_KINDS)))
+        seen = _SEEN.get(id(workflow))
+        if seen is not None and seen[0] is workflow and seen[1] == checker \
+                and seen[2] == _contents(workflow):
+            return seen[3]
         content = _content_key(workflow)
         if content is None:  # not only built-in data: checked (and refused) every time
             return _prepare(workflow, self._plans(workflow))
-        key = (content, type(self), self.MAX_TOTAL_STEPS, self.MAX_HUMAN_STEPS,
-               tuple(sorted(self.ALLOWED_KINDS)))
+        key = (content, *checker)
         found = _PREPARED.get(key)
-        if found is not None:
-            return found
+        if found is None:
+            found = self._prepare_privately(workflow)
+            _remember(key, found)
+        _remember_object(workflow, checker, found)
+        return found
+
+    def _prepare_privately(self, workflow: WorkflowDefinition) -> _Prepared:
         private = WorkflowDefinition(
             id=workflow.id, metadata=copy.deepcopy(workflow.metadata),
             steps=[StepSpec(step.id, step.kind, copy.deepcopy(step.payload))
                    for step in workflow.steps])
-        prepared = _prepare(private, self._plans(private))
-        _remember(key, prepared)
-        return prepared
+        return _prepare(private, self._plans(private))
 
     def _plans(self, workflow: WorkflowDefinition) -> list[_Plan]:
         """`validate`, returning the decoded steps."""
@@ -250,6 +261,58 @@ def _content_key(workflow: WorkflowDefinition) -> str | None:
                                    for step in workflow.steps], workflow.metadata))
     except RecursionError:
         return None
+
+
+def _contents(workflow: WorkflowDefinition) -> tuple[Any, ...]:
+    return (workflow.id, [(step.id, step.kind, step.payload) for step in workflow.steps],
+            workflow.metadata)
+
+
+class _Exact:
+    """A number in a snapshot of a workflow: equal to the same value of the same type only
+    (Python holds 1, 1.0 and True equal, and 0.0 and -0.0), as the content key tells them
+    apart."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self.value) and repr(other) == repr(self.value)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _snapshot(value: Any) -> Any:
+    """`value` to compare a workflow's contents with later: `snapshot == contents` holds
+    while the contents are the same data, built-in types included (strings compared as
+    their `repr` is: a `str` subclass without a `repr` of its own is equal, as before)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _snapshot(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(_snapshot(item) for item in value)
+    if kind is str or value is None:
+        return value
+    return _Exact(value)
+
+
+def _remember_object(workflow: WorkflowDefinition, checker: tuple[Any, ...],
+                     prepared: _Prepared) -> None:
+    """Remember which prepared workflow this very object had, with a snapshot of its
+    contents: comparing them (in C, about a twentieth of writing the content key) tells
+    whether it was changed in place since."""
+    try:
+        snapshot = _snapshot(_contents(workflow))
+    except RecursionError:
+        return
+    while len(_SEEN) >= _PREPARED_ENTRIES:
+        oldest = next(iter(_SEEN), None)
+        if oldest is not None:
+            _SEEN.pop(oldest, None)  # another thread may be first
+    _SEEN.pop(id(workflow), None)  # the newest last, so the oldest goes first
+    _SEEN[id(workflow)] = (workflow, checker, snapshot, prepared)
 
 
 def _prepare(workflow: WorkflowDefinition, plans: list[_Plan]) -> _Prepared:
@@ -428,11 +491,35 @@ def _plan(step: StepSpec, table: Mapping[str, Operation]) -> _Plan:
     problem = expression_problem(when)
     if problem:
         raise EnvelopeViolation(f"Step '{step.id}': its `when` condition is malformed: {problem}")
-    arguments = tuple(
-        (parameter.name, parameter, split_path(args[parameter.name]["ref"])[1]
-         if parameter.place else args[parameter.name])
-        for parameter in operation.parameters if parameter.name in args)
+    arguments = tuple(_decoded_argument(parameter, args[parameter.name])
+                      for parameter in operation.parameters if parameter.name in args)
     return _Plan(step, operation, args, output_path, when, arguments)
+
+
+# How `_Run._arguments` gets an argument's value, decided once per plan: a place's state path;
+# a literal already known to fit its parameter; a reference into the state or the params
+# (its root and path split); any other expression, evaluated and checked; a per-item one.
+_ARGUMENT_PLACE, _ARGUMENT_CONSTANT, _ARGUMENT_STATE, _ARGUMENT_PARAM, _ARGUMENT_EXPRESSION, \
+    _ARGUMENT_PER_ITEM = range(6)
+
+
+def _decoded_argument(parameter: Parameter, expression: Any) -> tuple[str, Parameter, int, Any]:
+    name = parameter.name
+    if parameter.place:
+        return name, parameter, _ARGUMENT_PLACE, split_path(expression["ref"])[1]
+    if parameter.per_item:
+        return name, parameter, _ARGUMENT_PER_ITEM, expression
+    if isinstance(expression, dict) and len(expression) == 1:
+        if "lit" in expression and check_value(parameter, expression["lit"]) is None:
+            return name, parameter, _ARGUMENT_CONSTANT, expression["lit"]
+        reference = expression.get("ref")
+        if isinstance(reference, str):
+            root, path = split_path(reference)
+            if root == "state":
+                return name, parameter, _ARGUMENT_STATE, path
+            if root == "param":
+                return name, parameter, _ARGUMENT_PARAM, path
+    return name, parameter, _ARGUMENT_EXPRESSION, expression
 
 
 def _check_declarations(workflow: WorkflowDefinition) -> None:
@@ -714,18 +801,25 @@ class _Run:
     def _arguments(self, plan: _Plan) -> dict[str, Any]:
         args: dict[str, Any] = {}
         per_item = []
-        for name, parameter, expression in plan.arguments:
-            if parameter.place:
-                args[name] = expression  # the path, decoded by `_plan`
+        for name, parameter, how, what in plan.arguments:
+            if how <= _ARGUMENT_CONSTANT:  # a place or a constant
+                args[name] = what  # the path, or a literal that fits (`_decoded_argument`)
                 continue
-            if parameter.per_item:
-                per_item.append((name, parameter, expression))
+            if how == _ARGUMENT_PER_ITEM:
+                per_item.append((name, parameter, what))
                 continue
-            value = evaluate(expression, self.params, self.state)
+            if how == _ARGUMENT_STATE:
+                value = lookup(self.state, "state", what)
+            elif how == _ARGUMENT_PARAM:
+                value = lookup(self.params, "param", what)
+            else:
+                value = evaluate(what, self.params, self.state)
             problem = check_value(parameter, value)
             if problem:
                 raise StepFailure(problem)
             args[name] = value  # may share with the state: nothing mutates either
+        if not per_item:
+            return args
         # `label: item.title`: one value per element of the operation's list
         elements = args.get(plan.operation.items_parameter or "", [])
         for name, parameter, expression in per_item:
@@ -987,4 +1081,4 @@ def _quoted(text: str | None) -> str:
 
 def _copy_step(plan: _Plan) -> StepSpec:
     step = plan.spec
-    return StepSpec(step.id, step.kind, json_copy(step.payload, "payload"))  # checked: JSON
+    return StepSpec(step.id, step.kind, checked_copy(step.payload))  # checked by `_plans`

@@ -791,7 +791,7 @@ def question(operation: Operation, step_id: str, args: Mapping[str, Any],
 
 def check_value(parameter: Parameter, value: Any) -> str | None:
     """None if `value` fits the parameter's type, else a message."""
-    if parameter.place or matches(value, parameter.type):
+    if parameter.type == "any" or parameter.place or matches(value, parameter.type):
         return None
     return f"`{parameter.name}` must be {wanted(parameter.type)}, found {describe(value)}"
 

@@ -96,6 +96,23 @@ def json_copy(value: Any, root: str, limit: int = MAX_DEPTH) -> Any:
     return copy.deepcopy(value)  # JSON data of subclasses (an IntEnum, a str subclass...)
 
 
+def checked_copy(value: Any) -> Any:
+    """A deep copy of data that `json_copy` or `json_problem` has already accepted (a
+    prepared workflow's payloads): the same result, without checking each value again."""
+    kind = type(value)
+    if kind is dict:
+        return {key: item if type(item) in _SHARED else checked_copy(item)
+                for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _SHARED else checked_copy(item) for item in value]
+    if kind in _SHARED:
+        return value
+    return copy.deepcopy(value)  # JSON data of subclasses, as `json_copy` copies them
+
+
+_SHARED = frozenset({str, int, float, bool, type(None)})  # immutable: shared by a copy
+
+
 class _Unusual(Exception):
     """The fast copy met something it does not copy itself: a problem, or a subclass."""
 

@@ -23,6 +23,7 @@ from runtime.orchestration import (
 )
 from runtime.orchestration.canonical import canonical_hash, canonical_json, data_hash, text_hash
 from runtime.orchestration.registry import MISSION_REGISTRY
+from runtime.orchestration.values import checked_copy, json_copy
 from tests.perf.test_engine_fast_paths import plain_json, shares_nothing
 from tests.runtime.builders import ref, step, workflow
 
@@ -209,3 +210,31 @@ def test_the_task_list_is_checked_once_per_run_and_again_when_a_step_replaces_it
     result = Orchestrator().run_workflow(replaced, ExecutionContext(initial_state=state))
     assert (result.status, result.failed_step_id) == ("failed", "rank")
     assert "task `c`: `status` is" in (result.error_message or "")
+
+
+def test_the_objects_remembered_by_identity_are_bounded_and_see_replaced_steps() -> None:
+    flows = [put(index) for index in range(engine._PREPARED_ENTRIES + 10)]
+    for flow in flows:
+        run(flow)
+    assert len(engine._SEEN) <= engine._PREPARED_ENTRIES
+    flow = flows[-1]
+    flow.steps[0] = put("replaced").steps[0]  # a new StepSpec in the same workflow object
+    assert run(flow).final_state["x"] == "replaced"
+    flow.steps.append(put("second").steps[0])
+    with pytest.raises(EnvelopeViolation, match="used twice"):
+        run(flow)
+
+
+def test_a_literal_that_does_not_fit_its_parameter_still_fails_its_step() -> None:
+    flow = workflow(step("bump", "increment", {"at": ref("state.n"), "by": {"lit": "two"}}))
+    for _ in range(2):  # decoded once, then served from the cache
+        result = Orchestrator().run_workflow(flow, ExecutionContext(initial_state={"n": 1}))
+        assert result.status == "failed" and "`by` must be" in (result.error_message or "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_json)
+def test_the_checked_copy_is_the_json_copy(value: Any) -> None:
+    copied = checked_copy(value)
+    assert repr(copied) == repr(json_copy(value, "value"))
+    assert shares_nothing(copied, value)
