@@ -123,22 +123,18 @@ def _copy(value: Any, depth: int, limit: int) -> Any:
     if kind is dict:
         if depth >= limit:
             raise _Unusual
-        result = {}
-        for key, item in value.items():
+        result = value.copy()  # then the values that are not immutable scalars replaced
+        for key, item in result.items():  # (replacing a value keeps the size: allowed)
             if type(key) is not str:
                 raise _Unusual
             item_kind = type(item)
             if item_kind is str:
                 if not item.isascii() and _has_lone_surrogate(item):
                     raise _Unusual
-                result[key] = item
             elif item_kind is int:
                 if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
                     raise _Unusual
-                result[key] = item
-            elif item_kind is bool or item is None:
-                result[key] = item
-            else:
+            elif item_kind is not bool and item is not None:
                 result[key] = _copy(item, depth + 1, limit)
         return result
     if kind is list:
