@@ -141,6 +141,10 @@ def _installed_stamp() -> list[Any]:
 def _relative(path: str, root: str) -> str:
     if not root:
         return Path(path).as_posix()
+    if os.sep == "/" and path[len(root):len(root) + 1] == "/" and path.startswith(root):
+        rest = path[len(root):]  # the walk's absolute paths, without a `relpath` each
+        if "//" not in rest and "/." not in rest and rest[-1] != "/":
+            return rest[1:]
     try:
         relative = os.path.relpath(os.path.abspath(path), root)
     except ValueError:  # another drive on Windows
@@ -152,7 +156,21 @@ def _matches(pattern: str, relative: str) -> bool:
     """Whether the file at `relative` (or a directory above it) matches `pattern`, read as a
     `.gitignore` line reads it (`compiler.globs`)."""
     glob = _compiled(pattern)
-    return glob is not None and glob.covers(relative)
+    if glob is None:
+        return False
+    directory = relative.rpartition("/")[0]
+    return glob.matches(relative, False) or (directory != ""
+                                             and _covers_directory(pattern, directory))
+
+
+@functools.lru_cache(maxsize=4096)
+def _covers_directory(pattern: str, directory: str) -> bool:
+    """Whether `pattern` matches `directory` or a directory above it: `Glob.covers` for the
+    directories of a file, asked once per directory (a tree's files share them)."""
+    glob = _compiled(pattern)
+    parts = directory.split("/")
+    return glob is not None and any(glob.matches("/".join(parts[:end]), True)
+                                    for end in range(1, len(parts) + 1))
 
 
 @functools.lru_cache(maxsize=256)
