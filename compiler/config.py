@@ -145,6 +145,21 @@ def _relative(path: str, root: str) -> str:
         rest = path[len(root):]  # the walk's absolute paths, without a `relpath` each
         if "//" not in rest and "/." not in rest and rest[-1] != "/":
             return rest[1:]
+    directory, name = os.path.split(path)
+    if os.path.isabs(directory) and name not in ("", ".", ".."):  # a tree outside the root:
+        above = _relative_directory(directory, root)               # once per directory
+        return name if above == "." else f"{above}/{name}"
+    return _relative_slowly(path, root)
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_directory(directory: str, root: str) -> str:
+    """`_relative_slowly` of an absolute directory (which does not depend on the working
+    directory, so it may be remembered)."""
+    return _relative_slowly(directory, root)
+
+
+def _relative_slowly(path: str, root: str) -> str:
     try:
         relative = os.path.relpath(os.path.abspath(path), root)
     except ValueError:  # another drive on Windows
@@ -183,7 +198,6 @@ def _compiled(pattern: str) -> Glob | None:
 def expand(selector: str) -> frozenset[str]:
     """The codes a selector names; raises ConfigError for an unknown selector."""
     from compiler.rules import all_codes, find_rule
-    from compiler.suggest import did_you_mean
 
     codes = all_codes()
     wanted = selector.strip()
@@ -196,7 +210,7 @@ def expand(selector: str) -> frozenset[str]:
         prefixed = frozenset(code for code in codes if code.startswith(wanted.upper()))
         if prefixed:
             return prefixed
-    hint = "".join(f" ({line})" for line in did_you_mean(wanted.upper(), codes))
+    hint = "".join(f" ({line})" for line in _did_you_mean(wanted.upper(), codes))
     raise ConfigError(f"`{selector}` is not a code, a code prefix, a slug or ALL{hint}")
 
 
@@ -294,11 +308,9 @@ def load_config(path: str | Path) -> Config:
 
 
 def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -> Config:
-    from compiler.suggest import did_you_mean
-
     for key in table:
         if key not in KEYS:
-            hint = "".join(f" ({line})" for line in did_you_mean(key, KEYS))
+            hint = "".join(f" ({line})" for line in _did_you_mean(key, KEYS))
             raise ConfigError(f"{where}: unknown key `{key}`{hint}; the keys are "
                               + ", ".join(f"`{k}`" for k in KEYS))
     select = table.get("select")
@@ -346,15 +358,19 @@ def _selectors(value: Any, where: str, key: str, lint_only: bool = False) -> tup
     return selectors
 
 
+def _did_you_mean(word: str, candidates: Any) -> tuple[str, ...]:
+    from compiler.suggest import did_you_mean  # with the AST: only for a misspelled key
+
+    return did_you_mean(word, candidates)
+
+
 def _limits(value: Any, where: str) -> Limits:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: `limits` must be a table of bound = number")
-    from compiler.suggest import did_you_mean
-
     settings: dict[str, int] = {}
     for key, number in sorted(value.items()):
         if key not in LIMIT_KEYS:
-            hint = "".join(f" ({line})" for line in did_you_mean(key, LIMIT_KEYS))
+            hint = "".join(f" ({line})" for line in _did_you_mean(key, LIMIT_KEYS))
             raise ConfigError(f"{where}: unknown key `limits.{key}`{hint}; the keys are "
                               + ", ".join(f"`{k}`" for k in LIMIT_KEYS))
         name, ceiling = LIMIT_KEYS[key]
@@ -404,16 +420,17 @@ def _per_file(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]
                  for pattern, codes in sorted(value.items()))
 
 
+# The values of `compiler.diagnostics.Severity`, which a warm check does not import.
+SEVERITY_LEVELS = ("error", "warning", "note")
+
+
 def _severities(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: `severity` must be a table of CODE = \"error\" | "
                           "\"warning\" | \"note\"")
-    from compiler.diagnostics import Severity
-
     found: list[tuple[str, str]] = []
-    levels = [severity.value for severity in Severity]
     for selector, level in sorted(value.items()):
-        if level not in levels:
+        if level not in SEVERITY_LEVELS:
             raise ConfigError(f"{where}: `severity.{selector}` must be \"error\", \"warning\" "
                               f"or \"note\", not {json.dumps(level)}")
         try:

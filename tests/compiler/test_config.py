@@ -149,3 +149,9 @@ def test_the_repository_config_excludes_the_test_and_fuzz_fixtures() -> None:
     assert not config.excluded(str(root / "examples" / "survey.mission"))
     missions = root / "runtime" / "orchestration" / "missions"
     assert not config.excluded(str(missions / "echo.mission"))
+
+
+def test_the_severity_levels_a_config_accepts_are_those_of_the_diagnostics() -> None:
+    from compiler.config import SEVERITY_LEVELS
+
+    assert tuple(severity.value for severity in Severity) == SEVERITY_LEVELS

@@ -21,9 +21,12 @@ patterns = st.sampled_from(["/tests/", "tests/", "/fuzz/corpus/", "*.mission", "
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.sampled_from(["/work/project", "/work", "/"]), paths)
-def test_the_sliced_relative_path_is_relpath_s(root: str, rest: str) -> None:
-    path = root.rstrip("/") + "/" + rest
+@given(st.sampled_from(["/work/project", "/work", "/"]),
+       st.sampled_from(["{root}/", "/work/other/", "/", "", "./", "../"]), paths)
+def test_the_sliced_relative_path_is_relpath_s(root: str, prefix: str, rest: str) -> None:
+    path = prefix.format(root=root.rstrip("/")) + rest
+    if not path:
+        return
     expected = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
     assert _relative(path, root) == expected
 

@@ -139,3 +139,27 @@ def test_running_a_compiled_mission_needs_no_compiler_builder_or_missions(
                "runtime.orchestration.missions", "shutil"]
     found = loaded(cli(["run", "echo.json", "--param", "message=hi"]), tmp_path, modules)
     assert not any(found.values()), found
+
+
+def test_a_warm_check_of_a_project_with_findings_needs_neither_the_ast_nor_the_diagnostics(
+        tmp_path: Path) -> None:
+    """Unchanged files are answered by `stat` and the text the cache kept, under a config
+    with patterns and limits (a typo in it would need the suggestions; code selectors need
+    the rule registry, docs/performance.md)."""
+    for index in range(3):
+        (tmp_path / f"clean_{index}.mission").write_text(CLEAN, encoding="utf-8")
+    (tmp_path / "broken.mission").write_text(CLEAN.replace("prioritize(", "prioritise("),
+                                             encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.mission]\nexclude = [\"/skipped/\"]\n[tool.mission.limits]\nmax-depth = 40\n",
+        encoding="utf-8")
+    command = cli(["check", "."], expected=1)
+    for _ in range(2):  # fill the cache, then settle files written within its trust window
+        loaded(command, tmp_path, [])
+    import time
+
+    time.sleep(2.1)
+    loaded(command, tmp_path, [])
+    found = loaded(command, tmp_path, ["compiler.ast", "compiler.diagnostics",
+                                       "compiler.suggest", "compiler.checks", "lark"])
+    assert [name for name, present in found.items() if present] == []
