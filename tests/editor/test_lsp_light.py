@@ -1,0 +1,174 @@
+"""The light start of `mission lsp` (`mission.lsp.light`) against the full pygls start,
+over real stdio: the same bytes for `initialize` and the first diagnostics, nothing sent
+twice, features working after the hand-over, an untrusted cache ignored, `exit` obeyed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol.converters import get_converter
+
+from mission.lsp import features, light, plain
+from mission.lsp.positions import LineIndex
+from tests.conftest import ROOT
+from tests.editor.lsp_client import LspClient
+from tests.editor.test_lsp_stdio import BROKEN, position
+
+CAPABILITIES: dict[str, Any] = {"general": {"positionEncodings": ["utf-16"]}}
+COMMAND = [sys.executable, "-m", "mission", "lsp", "--stdio"]
+
+
+class RawClient(LspClient):
+    """Also keeps each message's body exactly as the server wrote it."""
+
+    def __init__(self, command: list[str], cwd: Path) -> None:
+        self.raw: list[bytes] = []
+        super().__init__(command, cwd)
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        while True:
+            length = None
+            while (line := stream.readline()).strip():
+                name, _, value = line.decode("ascii").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            if not line or length is None:
+                self.inbox.put(None)
+                return
+            body = stream.read(length)
+            self.raw.append(body)
+            self.inbox.put(json.loads(body))
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def initialize_params(root: Path) -> dict[str, Any]:
+    return {"processId": None, "rootUri": root.as_uri(), "capabilities": CAPABILITIES}
+
+
+@contextmanager
+def first_start(root: Path) -> Iterator[tuple[RawClient, bytes, bytes]]:
+    """A session up to its first diagnostics: the client, and the raw bodies of the answer
+    to `initialize` and of the first `publishDiagnostics`."""
+    client = RawClient(COMMAND, ROOT)
+    try:
+        client.request("initialize", initialize_params(root))
+        answer = client.raw[-1]
+        client.notify("initialized", {})
+        client.notify("textDocument/didOpen", {"textDocument": {
+            "uri": (root / "plan.mission").as_uri(), "languageId": "mission", "version": 1,
+            "text": BROKEN}})
+        client.notification("textDocument/publishDiagnostics")
+        published = next(body for body in client.raw if b"publishDiagnostics" in body)
+        yield client, answer, published
+    finally:
+        client.close()
+
+
+def session(root: Path) -> tuple[bytes, bytes]:
+    """Bodies of the answer to `initialize` and of the first diagnostics; and the features
+    work after the hand-over, with the diagnostics sent only once."""
+    with first_start(root) as (client, answer, published):
+        uri = (root / "plan.mission").as_uri()
+        hover = client.request("textDocument/hover", {
+            "textDocument": {"uri": uri}, "position": position(BROKEN, "summarize")})
+        assert "summarize" in hover["contents"]["value"]
+        completion = client.request("textDocument/completion", {
+            "textDocument": {"uri": uri}, "position": position(BROKEN, "summarize")})
+        assert any(item["label"] == "prioritize" for item in completion["items"])
+        assert client.request("shutdown", None) is None
+        client.notify("exit", None)
+        assert client.process.wait(timeout=10) == 0
+        assert sum(b"publishDiagnostics" in body for body in client.raw) == 1
+        assert sum(b'"result": {"capabilities"' in body for body in client.raw) == 1
+    return answer, published
+
+
+def test_the_cached_start_sends_what_pygls_sends(cache: Path) -> None:
+    cold = session(cache)  # the full pygls start, which records its answer
+    key = light.capabilities_key(initialize_params(cache))
+    recorded = light.read_answer(key)
+    assert recorded is not None and json.dumps(recorded).encode() == cold[0]
+    assert session(cache) == cold  # the light start: byte for byte the same
+
+    # The light path really answers from the cache: a changed record is what the client
+    # gets first; pygls's differing answer is then dropped, and recorded again.
+    changed = {**recorded, "result": {**recorded["result"], "serverInfo": {"name": "cached"}}}
+    light.save_answer(key, changed)
+    with first_start(cache) as (client, answer, _):
+        assert json.loads(answer)["result"]["serverInfo"] == {"name": "cached"}
+        assert client.request("shutdown", None) is None
+        assert sum(b'"serverInfo"' in body for body in client.raw) == 1
+    assert light.read_answer(key) == recorded
+
+
+def test_an_untrusted_or_broken_cache_is_ignored(cache: Path) -> None:
+    cold = session(cache)
+    key = light.capabilities_key(initialize_params(cache))
+    path = light.cache_file(key)
+    recorded = light.read_answer(key)
+    assert recorded is not None
+    forged = {**recorded, "result": {**recorded["result"], "serverInfo": {"name": "forged"}}}
+
+    light.save_answer(key, forged)
+    path.chmod(0o666)  # writable by others: not trusted
+    assert light.read_answer(key) is None
+    assert session(cache) == cold
+
+    sound = path.read_bytes()  # pygls's answer, recorded again
+    for broken in (b"not json at all", sound[:-5], sound.replace(b'"mission"', b'"missiom"')):
+        path.write_bytes(broken)
+        path.chmod(0o600)
+        assert light.read_answer(key) is None
+        assert session(cache) == cold
+    assert light.read_answer(key) == recorded  # the full start wrote it again
+
+    other = light.capabilities_key({**initialize_params(cache), "capabilities": {}})
+    light.save_answer(other, recorded)
+    light.cache_file(key).write_bytes(light.cache_file(other).read_bytes())
+    assert light.read_answer(key) is None  # a record made for other capabilities
+
+
+@pytest.mark.parametrize("after", ["initialize", "initialized"])
+def test_exit_during_the_light_phase_ends_the_process(cache: Path, after: str) -> None:
+    session(cache)  # recorded: the next start is light
+    client = LspClient(COMMAND, ROOT)
+    try:
+        client.request("initialize", initialize_params(cache))
+        if after == "initialized":
+            client.notify("initialized", {})
+        client.notify("exit", None)
+        assert client.process.wait(timeout=10) == 1  # no `shutdown` was asked
+    finally:
+        client.close()
+
+
+def test_the_client_closing_at_once_ends_the_server(cache: Path) -> None:
+    done = subprocess.run(COMMAND, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=30, env=os.environ)
+    assert done.returncode == 0 and done.stdout == b""
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+def test_both_paths_convert_diagnostics_alike(tmp_path: Path, encoding: str) -> None:
+    uri = (tmp_path / "plan.mission").as_uri()
+    snapshot = features.Snapshot.build(uri, BROKEN, encoding)
+    structured = get_converter().unstructure(features.diagnostics(snapshot))
+    params = plain.publish_params(uri, LineIndex(BROKEN, encoding),
+                                  list(snapshot.result.diagnostics), 1)
+    assert json.dumps(params["diagnostics"]) == json.dumps(structured)
+    assert any("relatedInformation" in found for found in structured)
