@@ -137,6 +137,18 @@ def test_an_untrusted_or_broken_cache_is_ignored(cache: Path) -> None:
         assert session(cache) == cold
     assert light.read_answer(key) == recorded  # the full start wrote it again
 
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # root can give it to someone else
+        os.chown(path, 4242, -1)
+        assert light.read_answer(key) is None
+        os.chown(path, 0, -1)
+    elsewhere = path.with_name("elsewhere.json")
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)  # a link, even to a sound record, is not ours to follow
+    assert light.read_answer(key) is None
+    path.unlink()
+    elsewhere.rename(path)
+    assert light.read_answer(key) == recorded
+
     other = light.capabilities_key({**initialize_params(cache), "capabilities": {}})
     light.save_answer(other, recorded)
     light.cache_file(key).write_bytes(light.cache_file(other).read_bytes())
