@@ -219,19 +219,20 @@ class Output:
     and so is its first publication for the document the light phase published, when
     identical (a different one, newer, goes through)."""
 
-    def __init__(self, stream: BinaryIO, key: str, initialize_id: Any,
+    def __init__(self, stream: BinaryIO, key: str, initialize_id: int | str | None,
                  answered: Message | None, published: Message | None) -> None:
         self.stream = stream
         self.key = key
         self.initialize_id = initialize_id
         self.answered = answered  # the response the light phase sent, if it did
         self.published = published  # the params it published, if it did
-        self.waiting_answer = True
+        self.waiting_answer = initialize_id is not None
 
     def write(self, data: bytes) -> None:
-        message = self._message(data)
-        if message is not None and self._drop(message):
-            return
+        if self.waiting_answer or self.published is not None:  # then every byte goes out
+            message = self._message(data)
+            if message is not None and self._drop(message):
+                return
         self.stream.write(data)
         self.stream.flush()
 
@@ -308,15 +309,17 @@ def serve(start_pygls: Callable[[Replay, Output], None]) -> None:
     first = source.message()
     if first is None and source.ended and source.position == len(source.data):
         return  # the client closed without a word
-    if first is None or first.get("method") != "initialize" or "id" not in first:
-        start_pygls(source.replay(), Output(out, "", object(), None, None))
+    request_id = first.get("id") if first is not None else None
+    if first is None or first.get("method") != "initialize" \
+            or not isinstance(request_id, int | str):
+        start_pygls(source.replay(), Output(out, "", None, None, None))
         return
     key = capabilities_key(first.get("params"))
     answer = read_answer(key)
     if answer is None:  # the first start for this client: the full path, recorded
-        start_pygls(source.replay(), Output(out, key, first["id"], None, None))
+        start_pygls(source.replay(), Output(out, key, request_id, None, None))
         return
-    answer = {name: (first["id"] if name == "id" else value) for name, value in answer.items()}
+    answer = {name: (request_id if name == "id" else value) for name, value in answer.items()}
     out.write(frame(answer))
     out.flush()
     published = None
@@ -334,4 +337,4 @@ def serve(start_pygls: Callable[[Replay, Output], None]) -> None:
                                  "method": "textDocument/publishDiagnostics",
                                  "jsonrpc": "2.0"}))
                 out.flush()
-    start_pygls(source.replay(), Output(out, key, first["id"], answer, published))
+    start_pygls(source.replay(), Output(out, key, request_id, answer, published))

@@ -155,6 +155,20 @@ def test_an_untrusted_or_broken_cache_is_ignored(cache: Path) -> None:
     assert light.read_answer(key) is None  # a record made for other capabilities
 
 
+def test_an_unexpected_message_is_handed_to_pygls_and_answered_once(cache: Path) -> None:
+    session(cache)  # recorded: the next start is light
+    client = RawClient(COMMAND, ROOT)
+    try:
+        assert client.request("initialize", initialize_params(cache))["capabilities"]
+        assert client.request("shutdown", None) is None  # before `initialized`: pygls's
+        client.notify("exit", None)
+        assert client.process.wait(timeout=10) == 0
+        assert sum(b'"result": {"capabilities"' in body for body in client.raw) == 1
+        assert len(client.raw) == 2
+    finally:
+        client.close()
+
+
 @pytest.mark.parametrize("after", ["initialize", "initialized"])
 def test_exit_during_the_light_phase_ends_the_process(cache: Path, after: str) -> None:
     session(cache)  # recorded: the next start is light
