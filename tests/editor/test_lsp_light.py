@@ -20,7 +20,7 @@ from mission.lsp import features, light, plain
 from mission.lsp.positions import LineIndex
 from tests.conftest import ROOT
 from tests.editor.lsp_client import LspClient
-from tests.editor.test_lsp_stdio import BROKEN, position
+from tests.editor.test_lsp_stdio import BROKEN
 
 CAPABILITIES: dict[str, Any] = {"general": {"positionEncodings": ["utf-16"]}}
 COMMAND = [sys.executable, "-m", "mission", "lsp", "--stdio"]
@@ -56,17 +56,28 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def initialize_params(root: Path) -> dict[str, Any]:
-    return {"processId": None, "rootUri": root.as_uri(), "capabilities": CAPABILITIES}
+def initialize_params(root: Path, encoding: str = "utf-16") -> dict[str, Any]:
+    return {"processId": None, "rootUri": root.as_uri(),
+            "capabilities": {**CAPABILITIES, "general": {"positionEncodings": [encoding]}}}
+
+
+def position(needle: str, encoding: str) -> dict[str, int]:
+    """The LSP position of `needle` in BROKEN, its column in `encoding`'s units."""
+    offset = BROKEN.index(needle)
+    before = BROKEN[BROKEN.rfind("\n", 0, offset) + 1:offset]
+    units = len(before.encode("utf-8")) if encoding == "utf-8" \
+        else len(before.encode("utf-16-le")) // 2
+    return {"line": BROKEN.count("\n", 0, offset), "character": units}
 
 
 @contextmanager
-def first_start(root: Path) -> Iterator[tuple[RawClient, bytes, bytes]]:
+def first_start(root: Path, encoding: str = "utf-16"
+                ) -> Iterator[tuple[RawClient, bytes, bytes]]:
     """A session up to its first diagnostics: the client, and the raw bodies of the answer
     to `initialize` and of the first `publishDiagnostics`."""
     client = RawClient(COMMAND, ROOT)
     try:
-        client.request("initialize", initialize_params(root))
+        client.request("initialize", initialize_params(root, encoding))
         answer = client.raw[-1]
         client.notify("initialized", {})
         client.notify("textDocument/didOpen", {"textDocument": {
@@ -79,16 +90,16 @@ def first_start(root: Path) -> Iterator[tuple[RawClient, bytes, bytes]]:
         client.close()
 
 
-def session(root: Path) -> tuple[bytes, bytes]:
+def session(root: Path, encoding: str = "utf-16") -> tuple[bytes, bytes]:
     """Bodies of the answer to `initialize` and of the first diagnostics; and the features
     work after the hand-over, with the diagnostics sent only once."""
-    with first_start(root) as (client, answer, published):
+    with first_start(root, encoding) as (client, answer, published):
         uri = (root / "plan.mission").as_uri()
         hover = client.request("textDocument/hover", {
-            "textDocument": {"uri": uri}, "position": position(BROKEN, "summarize")})
+            "textDocument": {"uri": uri}, "position": position("summarize", encoding)})
         assert "summarize" in hover["contents"]["value"]
         completion = client.request("textDocument/completion", {
-            "textDocument": {"uri": uri}, "position": position(BROKEN, "summarize")})
+            "textDocument": {"uri": uri}, "position": position("summarize", encoding)})
         assert any(item["label"] == "prioritize" for item in completion["items"])
         assert client.request("shutdown", None) is None
         client.notify("exit", None)
@@ -114,6 +125,15 @@ def test_the_cached_start_sends_what_pygls_sends(cache: Path) -> None:
         assert client.request("shutdown", None) is None
         assert sum(b'"serverInfo"' in body for body in client.raw) == 1
     assert light.read_answer(key) == recorded
+
+
+def test_utf8_columns_are_the_same_on_both_paths(cache: Path) -> None:
+    cold = session(cache, "utf-8")
+    assert b'"positionEncoding": "utf-8"' in cold[0]
+    assert session(cache, "utf-8") == cold
+    summary = json.loads(cold[1])["params"]["diagnostics"]
+    assert position("prioritise", "utf-8") in [found["range"]["start"] for found in summary]
+    assert position("prioritise", "utf-8") != position("prioritise", "utf-16")
 
 
 def test_an_untrusted_or_broken_cache_is_ignored(cache: Path) -> None:
