@@ -60,7 +60,10 @@ class Input:
         if self.ended:
             return False
         if timeout is not None:
-            ready, _, _ = select.select([self.descriptor], [], [], timeout)
+            try:
+                ready, _, _ = select.select([self.descriptor], [], [], timeout)
+            except (OSError, ValueError):  # no select on this input (a pipe on Windows)
+                ready = [self.descriptor]  # then wait for the next message, however long
             if not ready:
                 return False
         chunk = os.read(self.descriptor, 1 << 16)
