@@ -218,3 +218,21 @@ def test_both_paths_convert_diagnostics_alike(tmp_path: Path, encoding: str) -> 
                                   list(snapshot.result.diagnostics), 1)
     assert json.dumps(params["diagnostics"]) == json.dumps(structured)
     assert any("relatedInformation" in found for found in structured)
+
+
+def test_the_light_phase_imports_neither_pygls_nor_lsprotocol(tmp_path: Path) -> None:
+    """What makes it light: compiling and converting the first document needs neither."""
+    opened = {"params": {"textDocument": {"uri": (tmp_path / "plan.mission").as_uri(),
+                                          "version": 1, "text": BROKEN}}}
+    answer = {"result": {"capabilities": {"positionEncoding": "utf-16"}}}
+    code = ("import json, sys\n"
+            "from mission.lsp import light\n"
+            f"found = light._first_diagnostics(json.loads({json.dumps(json.dumps(opened))}), "
+            f"json.loads({json.dumps(json.dumps(answer))}))\n"
+            "assert found is not None and found['diagnostics'], found\n"
+            "print(sorted(name for name in sys.modules if name.split('.')[0] in "
+            "('pygls', 'lsprotocol', 'cattrs', 'attrs', 'attr')))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
