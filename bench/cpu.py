@@ -2,6 +2,7 @@
 
     python -m bench.cpu engine [ROUNDS]    # rows 6, 6c, 6d, and where a run's time goes
     python -m bench.cpu cold [ROUNDS]      # row 2: a cold one-file check, yamllint, python
+    python -m bench.cpu lsp [ROUNDS]       # `mission lsp` to first diagnostics vs a cold check
 
 Wall-time ratios swing when other work shares the cores; the CPU time a process spends
 on its own work does much less. The engine is timed in this process
@@ -126,6 +127,101 @@ def cold(rounds: int) -> None:
               f"max {max(ratios):.3f})")
 
 
+def _framed(message: dict[str, Any]) -> bytes:
+    import json
+
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+    return f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body
+
+
+def _first_diagnostics(command: list[str], cwd: Path, env: dict[str, str],
+                       capabilities: dict[str, Any], uri: str, text: str) -> tuple[float, float]:
+    """CPU seconds of the server process (`/proc/PID/stat`) and wall seconds, from its
+    start to the first `publishDiagnostics` it writes; the three first messages are
+    written at once, as an editor opening a file does."""
+    started = time.perf_counter()
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write(_framed({"id": 1, "method": "initialize", "params": {
+        "processId": None, "rootUri": cwd.as_uri(), "capabilities": capabilities}})
+        + _framed({"method": "initialized", "params": {}})
+        + _framed({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "mission", "version": 1, "text": text}}}))
+    server.stdin.flush()
+    while True:
+        length = 0
+        while (line := server.stdout.readline()).strip():
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        if not line:
+            raise RuntimeError("the language server ended before its first diagnostics")
+        if b"textDocument/publishDiagnostics" in server.stdout.read(length):
+            break
+    wall = time.perf_counter() - started
+    with open(f"/proc/{server.pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    server.stdin.write(_framed({"id": 2, "method": "shutdown"})
+                       + _framed({"method": "exit"}))
+    server.stdin.close()
+    server.wait(timeout=30)
+    server.stdout.close()
+    return cpu, wall
+
+
+def lsp(rounds: int) -> None:
+    """Interleaved: `mission lsp` light (its recorded `initialize` answer in the cache),
+    `mission lsp` full (capabilities never seen, so pygls starts first, as before the
+    light path), and a cold `mission check --no-cache` of the same file."""
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as work:
+        directory = Path(work)
+        mission = directory / "daily_loop.mission"
+        text = (ROOT / "runtime" / "orchestration" / "missions" /
+                "daily_loop.mission").read_text(encoding="utf-8")
+        mission.write_text(text, encoding="utf-8")
+        env = {key: value for key, value in os.environ.items()
+               if key not in ("PYTHONDONTWRITEBYTECODE", "MISSION_DEBUG")}
+        env.update(PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(directory / "cache"),
+                   PYTHONPYCACHEPREFIX=str(directory / "pycache"), NO_COLOR="1")
+        server = [python, "-m", "mission", "lsp", "--stdio"]
+        check = [python, "-m", "mission", "check", "--no-cache", mission.name]
+        uri = mission.as_uri()
+        for _ in range(2):  # warm-up: bytecode, parse tables, the recorded answer
+            _first_diagnostics(server, directory, env, {}, uri, text)
+            subprocess.run(check, cwd=directory, env=env, capture_output=True, check=False)
+        spent: dict[str, list[tuple[float, float]]] = {"light": [], "full": [], "check": []}
+        for index in range(rounds):
+            order = ["light", "full", "check"]
+            for name in order[index % 3:] + order[:index % 3]:
+                if name == "check":
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    started = time.perf_counter()
+                    subprocess.run(check, cwd=directory, env=env, capture_output=True,
+                                   check=False)
+                    wall = time.perf_counter() - started
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    spent[name].append((after.ru_utime + after.ru_stime - before.ru_utime
+                                        - before.ru_stime, wall))
+                else:
+                    capabilities = {} if name == "light" else {"experimental": {"round": index}}
+                    spent[name].append(_first_diagnostics(server, directory, env,
+                                                          capabilities, uri, text))
+    for name, label in (("light", "mission lsp, light start"),
+                        ("full", "mission lsp, full start (nothing recorded)"),
+                        ("check", "mission check --no-cache")):
+        cpu = statistics.median(sample[0] for sample in spent[name]) * 1000
+        wall = statistics.median(sample[1] for sample in spent[name]) * 1000
+        print(f"{label}: {cpu:.0f} ms CPU, {wall:.0f} ms wall (medians)")
+    for name in ("light", "full"):
+        for which, unit in ((0, "CPU"), (1, "wall")):
+            ratios = [mine[which] / theirs[which]
+                      for mine, theirs in zip(spent[name], spent["check"], strict=True)]
+            print(f"{name} / check ({unit}): {statistics.median(ratios):.2f} "
+                  f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 15
@@ -133,5 +229,7 @@ if __name__ == "__main__":
         engine(count)
     elif what == "cold":
         cold(count)
+    elif what == "lsp":
+        lsp(count)
     else:
         sys.exit(__doc__)

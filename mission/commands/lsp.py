@@ -1,13 +1,15 @@
 """`mission lsp`: the language server, speaking LSP over standard input and output.
 
 Needs the `pygls` package (`pip install 'mission[lsp]'`); editors start it
-(see docs/editors.md).
+(see docs/editors.md). The first diagnostics come from the light start path
+(`mission.lsp.light`) before pygls is imported.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+from typing import BinaryIO, cast
 
 from mission.cli import EXIT_OK, UsageError
 
@@ -22,7 +24,12 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("pygls") is None:
         raise UsageError("the language server needs the `pygls` package: "
                          "pip install 'mission[lsp]'")
-    from mission.lsp.server import build_server
+    from mission.lsp import light
 
-    build_server().start_io()
+    def start_pygls(stream: light.Replay, output: light.Output) -> None:
+        from mission.lsp.server import build_server
+
+        build_server().start_io(cast(BinaryIO, stream), cast(BinaryIO, output))
+
+    light.serve(start_pygls)
     return EXIT_OK

@@ -11,24 +11,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 
 from compiler import CompileResult, ast, compile_source
 from compiler.ast import Span
 from compiler.checks import references as references_in
 from compiler.checks import subexpressions
 from compiler.config import DEFAULT, Config
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.diagnostics import Diagnostic
 from compiler.operations import OperationTable
 from compiler.typer import Typer, match_call
 from mission.lsp import context
+from mission.lsp.plain import SOURCE, diagnostic_json, path_of
 from mission.lsp.positions import LineIndex
 from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS, Operation
 from runtime.orchestration.types import ANY, TYPE_NAMES, Type
-
-SOURCE = "mission"
 
 KEYWORD_DOCS: dict[str, str] = {
     "mission": '`mission NAME "description" { ... }`: one mission per file, with at most 5 '
@@ -60,15 +59,7 @@ KEYWORD_DOCS: dict[str, str] = {
     "null": "The null value.",
 }
 
-_SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error,
-               Severity.WARNING: types.DiagnosticSeverity.Warning,
-               Severity.NOTE: types.DiagnosticSeverity.Information}
-
-
-def path_of(uri: str) -> str:
-    """The file path of a `file:` URI (other URIs are kept as they are)."""
-    parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme == "file" else uri
+_CONVERTER = get_converter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +96,9 @@ class Snapshot:
 
 
 def to_lsp(snapshot: Snapshot, diagnostic: Diagnostic) -> types.Diagnostic:
-    message = diagnostic.message + "".join(f"\nhelp: {line}" for line in diagnostic.help)
-    related = [types.DiagnosticRelatedInformation(snapshot.location(label.span), label.message)
-               for label in diagnostic.labels]
-    return types.Diagnostic(
-        range=snapshot.lines.range(diagnostic.span), message=message,
-        severity=_SEVERITIES[diagnostic.severity], code=diagnostic.code, source=SOURCE,
-        related_information=related or None,
-    )
+    """The diagnostic from the same JSON the light start path publishes (`plain`)."""
+    return _CONVERTER.structure(diagnostic_json(snapshot.uri, snapshot.lines, diagnostic),
+                                types.Diagnostic)
 
 
 def diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:

@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import bisect
 import re
-
-from lsprotocol import types
+from typing import TYPE_CHECKING, Any
 
 from compiler.ast import Span
 
+if TYPE_CHECKING:
+    from lsprotocol import types
+
+# The encodings by their LSP names (lsprotocol's `PositionEncodingKind` values), written
+# out so that the light start path (`mission.lsp.light`) needs no lsprotocol.
+UTF8, UTF16 = "utf-8", "utf-16"
+
 _WIDER: dict[str, re.Pattern[str]] = {  # characters wider than one unit, per encoding
-    types.PositionEncodingKind.Utf16: re.compile("[\U00010000-\U0010ffff]"),
-    types.PositionEncodingKind.Utf8: re.compile("[^\x00-\x7f]"),
+    UTF16: re.compile("[\U00010000-\U0010ffff]"),
+    UTF8: re.compile("[^\x00-\x7f]"),
 }
 
 
 def _extra(char: str, encoding: str) -> int:
     """Units of `char` beyond the one every character takes."""
-    if encoding == types.PositionEncodingKind.Utf8:
+    if encoding == UTF8:
         return len(char.encode("utf-8", "surrogatepass")) - 1
     return 1
 
@@ -33,7 +39,7 @@ class LineIndex:
     offsets of its characters wider than one unit, with the extra units before them. A
     long line of symbols no longer costs a slice per position (issue 15)."""
 
-    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
+    def __init__(self, text: str, encoding: str = UTF16) -> None:
         self.text = text
         self.encoding = encoding
         self.starts = [0]
@@ -64,10 +70,16 @@ class LineIndex:
         offsets, before = self._wide_characters(line)
         return offset - self.starts[line] + before[bisect.bisect_left(offsets, offset)]
 
-    def position(self, offset: int) -> types.Position:
+    def line_and_units(self, offset: int) -> tuple[int, int]:
+        """The line of `offset` and its column in the encoding's units."""
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.starts, offset) - 1
-        return types.Position(line, self._units_before(line, offset))
+        return line, self._units_before(line, offset)
+
+    def position(self, offset: int) -> types.Position:
+        from lsprotocol import types
+
+        return types.Position(*self.line_and_units(offset))
 
     def offset(self, position: types.Position) -> int:
         """The first offset at or past the position's column (a column inside a character
@@ -85,7 +97,16 @@ class LineIndex:
         return low
 
     def range(self, span: Span) -> types.Range:
+        from lsprotocol import types
+
         return types.Range(self.position(span.start), self.position(span.end))
+
+    def range_json(self, span: Span) -> dict[str, Any]:
+        """The LSP range of `span` as plain JSON (what pygls sends for `range`)."""
+        (start_line, start), (end_line, end) = (self.line_and_units(span.start),
+                                                self.line_and_units(span.end))
+        return {"start": {"line": start_line, "character": start},
+                "end": {"line": end_line, "character": end}}
 
     def span(self, lsp_range: types.Range) -> Span:
         return Span(self.offset(lsp_range.start), self.offset(lsp_range.end))

@@ -31,8 +31,7 @@ from compiler.config import DEFAULT, Config, ConfigError, find_config, load_conf
 from compiler.format import FormatError
 from mission.lsp import features
 from mission.lsp.features import Snapshot
-
-VERSION = "0.1.0"
+from mission.lsp.plain import SERVER_NAME, SERVER_VERSION, path_of
 
 # The files whose changes can change the rules in force (watched by the client).
 CONFIG_FILES = ("mission.toml", "pyproject.toml")
@@ -44,7 +43,7 @@ Result = TypeVar("Result")
 
 class MissionServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("mission", VERSION)
+        super().__init__(SERVER_NAME, SERVER_VERSION)
         self.snapshots: dict[str, Snapshot] = {}
         # Each configuration file read, with its (mtime, size): read again when they change.
         self.configs: dict[str, tuple[tuple[int, int], Config]] = {}
@@ -63,7 +62,7 @@ class MissionServer(LanguageServer):
 
     def config(self, uri: str) -> Config:
         """The configuration for the document; the defaults (and a warning) when it is broken."""
-        path = features.path_of(uri)
+        path = path_of(uri)
         start = Path(path).parent if uri.startswith("file:") else \
             Path(self.workspace.root_path or ".")
         try:
