@@ -281,14 +281,8 @@ def save_tables(tables: dict[str, Any], path: Path) -> None:
 
 def read_tables(path: Path) -> dict[str, Any] | None:
     """The tables in `path` if the file is trusted, intact and made from this grammar."""
-    payload = grammar.read_sealed(path, FORMAT)
-    if payload is None:
-        return None
-    try:
-        tables = json.loads(payload)
-    except ValueError:
-        return None
-    if not isinstance(tables, dict) or tables.get("format") != FORMAT:
+    tables = grammar.read_sealed_map(path, FORMAT)
+    if tables is None or tables.get("format") != FORMAT:
         return None
     if tables.get("grammar") != grammar.GRAMMAR_TEXT or tables.get("lark") != installed_lark():
         return None

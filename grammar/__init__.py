@@ -151,6 +151,21 @@ def read_sealed(path: Path, version: int) -> bytes | None:
     return payload
 
 
+def read_sealed_map(path: Path, version: int) -> dict[str, Any] | None:
+    """The JSON object in a `write_sealed` file, or None (see `read_sealed`; also when the
+    payload is not a JSON object)."""
+    import json
+
+    payload = read_sealed(path, version)
+    if payload is None:
+        return None
+    try:
+        found = json.loads(payload)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def write_cache(path: Path, value: Any) -> None:
     """Write Lark's serialized parser as sealed JSON."""
     import json

@@ -187,14 +187,8 @@ def read_answer(key: str) -> Message | None:
     path = cache_file(key)
     if not grammar.private_directory(path.parent):
         return None
-    payload = grammar.read_sealed(path, FORMAT)
-    if payload is None:
-        return None
-    try:
-        found = json.loads(payload)
-    except ValueError:
-        return None
-    if not isinstance(found, dict) or found.get("key") != key:
+    found = grammar.read_sealed_map(path, FORMAT)
+    if found is None or found.get("key") != key:
         return None
     response = found.get("response")
     if not isinstance(response, dict) or response.get("jsonrpc") != "2.0" \
