@@ -84,17 +84,28 @@ def time_calls(function: Callable[[], object], repeat: int) -> Callable[[], floa
     return measure
 
 
+# Started by the bench as a small process of its own, it runs the command and prints the
+# command's exit code and the largest peak of the processes it waited for (the command and,
+# through it, the workers it waited for). On Linux a process's peak counts the image it was
+# forked from until it called `exec`: in a full run, after scenario 5 had grown the bench to
+# about 1.5 GB, both batch commands of row 7b reported 1.52 GB. Forked from this probe, a
+# command counts the probe's 10 MB at most, less than any command measured here.
+_RSS_PROBE = ("import resource, subprocess, sys\n"
+              "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
+              " stderr=subprocess.DEVNULL).returncode\n"
+              "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
 def peak_rss(command: Sequence[str], env: dict[str, str], cwd: Path | None = None,
              ok: Sequence[int] = (0, 1)) -> float:
     """The peak resident memory of `command`, in MB: its largest process, workers included
-    (`wait4` reports the child's own peak and the peaks of the processes it waited for)."""
-    child = subprocess.Popen(list(command), env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode not in ok:
-        raise RuntimeError(f"{' '.join(command)} exited {child.returncode}")
-    return usage.ru_maxrss / 1024  # KB on Linux
+    (see `_RSS_PROBE`)."""
+    probe = subprocess.run([sys.executable, "-c", _RSS_PROBE, *command], env=env, cwd=cwd,
+                           capture_output=True, text=True, check=True)
+    code, peak = (int(field) for field in probe.stdout.split())
+    if code not in ok:
+        raise RuntimeError(f"{' '.join(command)} exited {code}")
+    return peak / 1024  # KB on Linux
 
 
 def run_command(command: Sequence[str], env: dict[str, str], cwd: Path | None = None,

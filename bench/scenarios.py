@@ -127,6 +127,13 @@ def compile_one(settings: Settings) -> list[Row]:
 
 def check_cold(settings: Settings) -> list[Row]:
     work = settings.work
+    import importlib.util
+
+    missing = [name for name in ("yamllint", "check_jsonschema")
+               if importlib.util.find_spec(name) is None]
+    if missing:  # `python -m` of a missing module exits 1, which a baseline may exit with
+        raise RuntimeError(f"scenario 2 compares with {' and '.join(missing)}: "
+                           "pip install -e '.[bench]'")
     mission_file = work / "daily_loop.mission"
     mission_file.write_text(DAILY_LOOP.read_text(encoding="utf-8"), encoding="utf-8")
     contenders = {
