@@ -197,15 +197,15 @@ def _compiled(pattern: str) -> Glob | None:
 
 def expand(selector: str) -> frozenset[str]:
     """The codes a selector names; raises ConfigError for an unknown selector."""
-    from compiler.rules import all_codes, find_rule
+    from compiler.rule_codes import all_codes, code_named  # not the rules themselves
 
     codes = all_codes()
     wanted = selector.strip()
     if wanted.upper() == "ALL":
         return frozenset(codes)
-    rule = find_rule(wanted)
-    if rule is not None:
-        return frozenset({rule.code})
+    code = code_named(wanted)
+    if code is not None:
+        return frozenset({code})
     if re.fullmatch(r"[EWN][0-9]{0,3}", wanted.upper()):
         prefixed = frozenset(code for code in codes if code.startswith(wanted.upper()))
         if prefixed:

@@ -25,37 +25,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Severity
+from compiler.rule_codes import ERROR_MODULES as ERROR_MODULES  # the codes and their modules
+from compiler.rule_codes import LINT_MODULES as LINT_MODULES
+from compiler.rule_codes import MODULES as MODULES
+from compiler.rule_codes import SUPPRESSION_MODULES as SUPPRESSION_MODULES
+from compiler.rule_codes import all_codes as all_codes
+from compiler.rule_codes import code_order, module_named
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
     from compiler.lint import LintContext
 
-ERROR_MODULES = (
-    "e001_syntax_error", "e002_reserved_keyword", "e003_too_many_steps",
-    "e004_too_many_human_steps", "e005_unknown_step_kind", "e006_unknown_operation",
-    "e007_duplicate_step_id", "e008_undeclared_param", "e009_unprovided_state",
-    "e010_unknown_argument", "e011_argument_type", "e012_missing_argument",
-    "e013_operation_of_other_kind", "e014_duplicate_declaration", "e015_unknown_type",
-    "e016_bad_default", "e017_bad_write", "e018_bad_arguments", "e019_language_version",
-    "e020_empty_human_step", "e021_bad_range", "e022_non_boolean_when", "e023_limit_exceeded",
-    "e024_group_on_runtime_step", "e025_operand_type", "e026_bad_conditional",
-    "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
-    "e030_bad_operation_declaration",
-    "e040_invalid_form_field", "e041_empty_form", "e042_duplicate_form_field",
-    "e043_unknown_answer_field",
-)
-SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
-LINT_MODULES = (
-    "w101_missing_step_description", "w102_missing_mission_description", "w103_naming_style",
-    "w104_redundant_boolean_comparison",
-    "w201_unused_param", "w202_unused_input", "w203_unreachable_step",
-    "w204_constant_condition", "w205_conditionally_written_state", "w206_unused_answer",
-    "w207_empty_prompt", "w208_mismatched_comparison", "w209_untyped_condition",
-    "w210_overwritten_before_read", "w211_choice_options", "w212_empty_number_range",
-    "w213_duplicate_map_key", "w214_fail_without_reason", "w215_self_assignment",
-    "n301_write_never_read", "n302_no_room_left",
-)
-MODULES = (*ERROR_MODULES, *SUPPRESSION_MODULES, *LINT_MODULES)
 CODE_PATTERN = re.compile(r"[EWN][0-9]{3}")
 SECTIONS = ("## What it does", "## Why", "## Example", "Use instead:")
 
@@ -126,26 +106,12 @@ def lint_rules() -> list[Rule]:
     return _load(LINT_MODULES)
 
 
-def _order(code: str) -> tuple[int, str]:
-    return "EWN".index(code[0]), code
-
-
 def all_rules() -> list[Rule]:
     """Every rule: errors, then warnings, then notes, each in code order."""
-    return sorted(_load(MODULES), key=lambda rule: _order(rule.code))
-
-
-def all_codes() -> tuple[str, ...]:
-    """Every code in the order of `all_rules`, from the module names alone (nothing imported)."""
-    return tuple(sorted((name[:4].upper() for name in MODULES), key=_order))
-
-
-_BY_NAME = {**{name[:4].upper(): name for name in MODULES},
-            **{name[5:].replace("_", "-"): name for name in MODULES}}
+    return sorted(_load(MODULES), key=lambda rule: code_order(rule.code))
 
 
 def find_rule(code_or_slug: str) -> Rule | None:
     """The rule with this code (any case) or slug, or None."""
-    wanted = code_or_slug.strip()
-    name = _BY_NAME.get(wanted.upper()) or _BY_NAME.get(wanted)
+    name = module_named(code_or_slug)
     return _load((name,))[0] if name is not None else None

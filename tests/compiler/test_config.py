@@ -155,3 +155,13 @@ def test_the_severity_levels_a_config_accepts_are_those_of_the_diagnostics() -> 
     from compiler.config import SEVERITY_LEVELS
 
     assert tuple(severity.value for severity in Severity) == SEVERITY_LEVELS
+
+
+def test_the_codes_and_slugs_named_by_module_are_those_of_the_rules() -> None:
+    from compiler.rule_codes import code_named
+    from compiler.rules import all_rules
+
+    for rule in all_rules():
+        assert code_named(rule.code) == code_named(rule.code.lower()) == rule.code
+        assert code_named(rule.slug) == rule.code, rule.slug
+    assert code_named("no-such-rule") is None

@@ -79,6 +79,7 @@ ONE_FILE_CHECK = {
     "compiler", "compiler.ast", "compiler.bounds", "compiler.checked", "compiler.checks",
     "compiler.config", "compiler.diagnostics", "compiler.emit", "compiler.fastparse",
     "compiler.lexer", "compiler.limits", "compiler.lint", "compiler.parser", "compiler.rules",
+    "compiler.rule_codes",
     # the call typing and the operation table a mission may call (the data operations among
     # them; a project's declarations are read with it, when there are any)
     "compiler.typer", "compiler.operations", "runtime.orchestration.data",
@@ -144,14 +145,15 @@ def test_running_a_compiled_mission_needs_no_compiler_builder_or_missions(
 def test_a_warm_check_of_a_project_with_findings_needs_neither_the_ast_nor_the_diagnostics(
         tmp_path: Path) -> None:
     """Unchanged files are answered by `stat` and the text the cache kept, under a config
-    with patterns and limits (a typo in it would need the suggestions; code selectors need
-    the rule registry, docs/performance.md)."""
+    with patterns, limits and code selectors (a typo in it would need the suggestions)."""
     for index in range(3):
         (tmp_path / f"clean_{index}.mission").write_text(CLEAN, encoding="utf-8")
     (tmp_path / "broken.mission").write_text(CLEAN.replace("prioritize(", "prioritise("),
                                              encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(
-        "[tool.mission]\nexclude = [\"/skipped/\"]\n[tool.mission.limits]\nmax-depth = 40\n",
+        "[tool.mission]\nignore = [\"W101\"]\nextend-select = [\"unused-param\"]\n"
+        "exclude = [\"/skipped/\"]\n[tool.mission.severity]\nW2 = \"note\"\n"
+        "[tool.mission.limits]\nmax-depth = 40\n",
         encoding="utf-8")
     command = cli(["check", "."], expected=1)
     for _ in range(2):  # fill the cache, then settle files written within its trust window
@@ -160,6 +162,6 @@ def test_a_warm_check_of_a_project_with_findings_needs_neither_the_ast_nor_the_d
 
     time.sleep(2.1)
     loaded(command, tmp_path, [])
-    found = loaded(command, tmp_path, ["compiler.ast", "compiler.diagnostics",
+    found = loaded(command, tmp_path, ["compiler.ast", "compiler.diagnostics", "compiler.rules",
                                        "compiler.suggest", "compiler.checks", "lark"])
     assert [name for name, present in found.items() if present] == []
