@@ -171,21 +171,7 @@ def _matches(pattern: str, relative: str) -> bool:
     """Whether the file at `relative` (or a directory above it) matches `pattern`, read as a
     `.gitignore` line reads it (`compiler.globs`)."""
     glob = _compiled(pattern)
-    if glob is None:
-        return False
-    directory = relative.rpartition("/")[0]
-    return glob.matches(relative, False) or (directory != ""
-                                             and _covers_directory(pattern, directory))
-
-
-@functools.lru_cache(maxsize=4096)
-def _covers_directory(pattern: str, directory: str) -> bool:
-    """Whether `pattern` matches `directory` or a directory above it: `Glob.covers` for the
-    directories of a file, asked once per directory (a tree's files share them)."""
-    glob = _compiled(pattern)
-    parts = directory.split("/")
-    return glob is not None and any(glob.matches("/".join(parts[:end]), True)
-                                    for end in range(1, len(parts) + 1))
+    return glob is not None and glob.covers(relative)
 
 
 @functools.lru_cache(maxsize=256)

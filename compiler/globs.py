@@ -10,6 +10,7 @@ matches directories only. One translator, so that `exclude` and
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,9 +32,17 @@ class Glob:
     def covers(self, relative: str) -> bool:
         """Whether the file at `relative` matches, itself or through a directory above it
         (as git ignores everything under an ignored directory)."""
-        parts = relative.split("/")
-        return self.matches(relative, False) or any(
-            self.matches("/".join(parts[:end]), True) for end in range(1, len(parts)))
+        directory = relative.rpartition("/")[0]
+        return self.matches(relative, False) or (directory != ""
+                                                 and _covers_directory(self, directory))
+
+
+@functools.lru_cache(maxsize=4096)
+def _covers_directory(glob: Glob, directory: str) -> bool:
+    """Whether `glob` matches `directory` or a directory above it: asked once per directory,
+    since the files of a tree share them (`exclude` asks about every file of a walk)."""
+    parts = directory.split("/")
+    return any(glob.matches("/".join(parts[:end]), True) for end in range(1, len(parts) + 1))
 
 
 def _segment(segment: str) -> str:
