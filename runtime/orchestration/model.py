@@ -175,6 +175,13 @@ class ExecutionContext:
     `implementations` maps the name of each project operation the workflow
     declares to its function (`runtime.user_code` imports them); the engine
     checks each against its declaration before any step runs.
+
+    Time is data (`runtime.orchestration.human`): `started` records when the run
+    was started and by whom (`{"at": ISO 8601 instant, "by": name}`), and `events`
+    the answers, deadline firings and a cancellation in the order they were
+    received, each with who acted and when (`{"kind": "answer", "step", "answer",
+    "by", "at"}`, `{"kind": "deadline", "step", "stage", "at"}`, `{"kind":
+    "cancel", "reason", "by", "at"}`). `answers` adds answers without a time.
     """
 
     initial_state: dict[str, Any] = field(default_factory=dict)
@@ -186,6 +193,17 @@ class ExecutionContext:
     journal: Mapping[str, Any] | None = None
     answered_by: Mapping[str, str] | None = None
     implementations: Mapping[str, Callable[..., Any]] | None = None
+    started: Mapping[str, Any] | None = None
+    events: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An answer with who gave it and when, as `ExecutionContext.ask` may return it."""
+
+    answer: Any
+    by: str | None = None
+    at: str | None = None  # an ISO 8601 instant
 
 
 @dataclass
@@ -198,16 +216,19 @@ class OrchestrationResult:
     error_message: str | None = None
     lineage: dict[str, Any] = field(default_factory=dict)
     receipt: dict[str, Any] = field(default_factory=dict)
-    status: str = "succeeded"  # "succeeded", "failed" or "waiting"
+    status: str = "succeeded"  # "succeeded", "failed", "waiting" or "cancelled"
     waiting_step_id: str | None = None
     question: dict[str, Any] | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     journal: dict[str, Any] = field(default_factory=dict)
+    # The events the run consumed (answers, deadlines, a cancellation), as recorded.
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "answers": copy.deepcopy(self.answers),
             "error_message": self.error_message,
+            "events": copy.deepcopy(self.events),
             "executed_steps": [step.to_dict() for step in self.executed_steps],
             "failed_step_id": self.failed_step_id,
             "final_state": copy.deepcopy(self.final_state),
