@@ -6,6 +6,7 @@
     ignore = ["W103"]
     exclude = ["generated/**"]       # paths `mission check DIR` does not walk into
     store = "postgresql://db.internal/missions"  # the run store (docs/runtime.md)
+    store-runs = "all"               # or "waiting": which runs `mission run` keeps
     [tool.mission.per-file-ignores]
     "legacy/*.mission" = ["W101", "W102"]
     [tool.mission.severity]
@@ -55,7 +56,8 @@ if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from runtime.orchestration.user_operations import OperationDeclaration
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
-        "store", "operations")
+        "store", "store-runs", "operations")
+STORE_RUNS = ("all", "waiting")
 
 
 class ConfigError(Exception):
@@ -72,6 +74,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     limits: Limits = DEFAULT_LIMITS
     store: str = ""  # the run store's path or URL ("" for the default); not for compiling
+    store_runs: str = "all"  # which runs `mission run` stores: "all", or only "waiting" ones
     operations: tuple[OperationDeclaration, ...] = ()  # the project's own, in file order
     broken_operations: tuple[tuple[str, str], ...] = ()  # (name, why it is not valid): E030
     root: str = ""  # the directory patterns are relative to
@@ -310,6 +313,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         exclude=_strings(table.get("exclude", []), where, "exclude"),
         limits=_limits(table.get("limits", {}), where),
         store=_store(table.get("store", ""), where, root),
+        store_runs=_store_runs(table.get("store-runs", "all"), where),
         operations=operations, broken_operations=broken,
         root=root, origin=origin,
     )
@@ -323,6 +327,14 @@ def _store(value: Any, where: str, root: str) -> str:
     if not value or "://" in value or os.path.isabs(value):
         return value
     return os.path.join(root, value)
+
+
+def _store_runs(value: Any, where: str) -> str:
+    if value not in STORE_RUNS:
+        raise ConfigError(f"{where}: `store-runs` is \"all\" (every run `mission run` makes "
+                          "is kept) or \"waiting\" (only runs that wait for an answer), "
+                          f"not {value!r}")
+    return str(value)
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

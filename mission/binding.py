@@ -110,3 +110,10 @@ def local_effects(workflow: WorkflowDefinition) -> EffectRunner | None:
     from runtime.user_code import Effects, UserEffects
 
     return Effects(builtin, UserEffects(trusted_declarations(workflow), project_root()))
+
+
+def bound(workflow: WorkflowDefinition) -> tuple[EffectRunner | None,
+                                                 dict[str, Callable[..., Any]] | None]:
+    """The effect runner and the project operations' functions a run of `workflow` needs
+    (what `mission.advance` asks for when it continues a stored run)."""
+    return local_effects(workflow), implementations(workflow)

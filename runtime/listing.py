@@ -40,6 +40,16 @@ class RunListing:
     updated_at: str | None = None
     finished_at: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The fields `mission runs --json` and the API's run lists give, by these names."""
+        return {"run_id": self.run_id or None,  # 0: an id that is damaged
+                "mission": self.mission, "name": self.name,
+                "status": "damaged" if self.problem else self.status,
+                "waiting_step_id": self.waiting_step, "asked": self.asked,
+                "due_at": self.due_at, "created_at": self.created_at,
+                "created_by": self.created_by, "updated_at": self.updated_at,
+                "finished_at": self.finished_at, "problem": self.problem}
+
 
 @dataclass(frozen=True, slots=True)
 class RunQuery:

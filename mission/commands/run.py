@@ -60,12 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", metavar="FILE",
                         help="with --batch: write the result lines to FILE (whole, or not at "
                              "all) instead of stdout; on Dask the workers write them")
-    parser.add_argument("--report", metavar="FILE.html",
-                        help="also write a one-page HTML report of the run")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="set a param (repeatable); the value is read by the param's type")
     parser.add_argument("--params", metavar="FILE", help="a JSON object of params")
     parser.add_argument("--state", metavar="FILE", help="a JSON object: the initial state")
+    parser.add_argument("--no-store", action="store_true",
+                        help="do not keep a run that finishes at once in the run store (a "
+                             "run that waits is always kept; see `store-runs` in "
+                             "docs/runtime.md)")
     add_answer_arguments(parser)
 
 
@@ -81,6 +83,8 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--receipt", metavar="FILE",
                         help="also write the run record and its receipt to FILE (JSON), for "
                              "`mission verify`")
+    parser.add_argument("--report", metavar="FILE.html",
+                        help="also write a one-page HTML report of the run")
     parser.add_argument("--save-state", metavar="FILE",
                         help="when the run succeeds, write its final state to FILE (a JSON "
                              "object that --state reads: the next run can start from it)")
@@ -446,7 +450,8 @@ def write_receipt(args: argparse.Namespace, record: RunRecord) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mission.files import read_json
+    from mission.acting import answer_event, operating_system_user, the_clock, timed
+    from mission.files import read_config, read_json
     from runtime.orchestration.model import ExecutionContext
     from runtime.records import RunRecord
 
@@ -484,16 +489,22 @@ def run(args: argparse.Namespace) -> int:
         if not isinstance(state, dict):
             raise UsageError(f"{args.state}: the state must be a JSON object")
     answers = collect_answers(args)
+    clock, user = the_clock(), operating_system_user()
+    now = clock.now()
     context = ExecutionContext(initial_state=state, params=collect_params(args, workflow),
-                               answers=answers, effects=local_effects(workflow),
-                               ask=ask_on_terminal if interactive(args) else None,
+                               events=[answer_event(step, value, user, now)
+                                       for step, value in answers.items()],
+                               started={"at": now, "by": user},
+                               effects=local_effects(workflow),
+                               ask=timed(ask_on_terminal, clock, user) if interactive(args)
+                               else None,
                                implementations=implementations(workflow))
     result = execute(workflow, context)
     record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True)
     write_receipt(args, record)
     save_state(args, result)
     run_id = store_path = None
-    if result.status == "waiting":
+    if result.status == "waiting" or (not args.no_store and read_config().store_runs == "all"):
         with using_store(args) as store:
             run_id = store.create(record)
             store_path = store.location

@@ -631,9 +631,15 @@ class _HumanInputs:
 def _human_inputs(ctx: ExecutionContext, prepared: _Prepared) -> _HumanInputs:
     events = []
     if ctx.events is not None:
-        problem = json_problem(ctx.events, "events")
-        if problem:
-            raise ReplayError(problem)
+        if not isinstance(ctx.events, list):
+            raise ReplayError("events must be a list")
+        for index, event in enumerate(ctx.events):
+            answered = isinstance(event, Mapping) and event.get("kind") == "answer"
+            where = f"answers.{event.get('step')}" if answered and isinstance(
+                event.get("step"), str) else f"events[{index}]"
+            problem = json_problem(event.get("answer") if answered else event, where)
+            if problem:
+                raise (AnswerError if answered else ReplayError)(problem)
         events = checked_events(ctx.events, prepared.human_ids)
     by_step: dict[str, list[dict[str, Any]]] = {}
     cancel = None

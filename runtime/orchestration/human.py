@@ -246,7 +246,7 @@ class Wait:
     since: str | None = None  # when the current stage began
     clock: str | None = None  # the latest time seen
     events: list[dict[str, Any]] = field(default_factory=list)
-    votes: list[tuple[str | None, Any]] = field(default_factory=list)
+    votes: list[tuple[str | None, Any, str | None]] = field(default_factory=list)
     decided: tuple[Any, str | None] | None = None  # (the answer, who gave it)
     failure: str | None = None
 
@@ -291,18 +291,18 @@ class Wait:
             if who is None:
                 raise AnswerError(f"{where} needs {self.rules.approvals} different people, so "
                                   "each answer must say who gave it")
-            if any(voter == who for voter, _ in self.votes):
+            if any(voter == who for voter, _, _ in self.votes):
                 raise AnswerError(f"{where}: {who} has already answered; "
                                   f"{self.rules.approvals} different people must answer")
         value = self.answer_of(event["answer"])
         event["answer"] = value
-        self.votes.append((who, value))
+        self.votes.append((who, value, event.get("at")))
         if self.rules.approvals == 1:
             self.decided = (value, who)
         elif self.veto and value is False:
             self.decided = (False, who)
         else:
-            agreeing = [voter for voter, vote in self.votes if json_equal(vote, value)]
+            agreeing = [voter for voter, vote, _ in self.votes if json_equal(vote, value)]
             if len(agreeing) >= self.rules.approvals:
                 self.decided = (value, ", ".join(str(name) for name in agreeing))
 
@@ -362,14 +362,14 @@ class Wait:
                     extra["remind_at"] = later(due, -self.rules.remind_before)
             extra["deadline"] = then
         if self.rules.approvals > 1:
-            extra["approvals"] = {"needed": self.rules.approvals,
-                                  "given": [{"by": who, "answer": copy.deepcopy(vote)}
-                                            for who, vote in self.votes]}
+            extra["approvals"] = {"needed": self.rules.approvals, "given": [
+                {"by": who, "answer": copy.deepcopy(vote), **({"at": at} if at else {})}
+                for who, vote, at in self.votes]}
         refused: dict[str, str] = {}
         if self.rules.exclude_starter and self.starter is not None:
             refused[self.starter] = "started the run"
         if self.rules.approvals > 1:
-            refused.update({str(who): "has answered" for who, _ in self.votes})
+            refused.update({str(who): "has answered" for who, _, _ in self.votes})
         if refused:
             extra["may_not_answer"] = dict(sorted(refused.items()))
         return extra
