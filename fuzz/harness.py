@@ -15,8 +15,13 @@ internal error (exit 70) instead of a named refusal.
   byte by byte, through `mission run`, `graph` and `verify`;
 - `values`: params, answers and state (`--param`, `--answer`, `--params`,
   `--answers`, `--state`) through `mission run`;
-- `store`: a run store with bytes changed, through `mission runs`, `verify`
-  and `resume`.
+- `store`: a run store with bytes changed, through `mission runs`, `verify`,
+  `resume`, `cancel` and `tick`;
+- `time`: human steps with random rules (approvals, no self-approval,
+  deadlines, reminders) given random events (answers by several people at
+  random times, deadline firings at any stage, cancellations, malformed ones)
+  through the engine: it refuses by name or decides, and the events it
+  consumed replay to the same receipt.
 """
 
 from __future__ import annotations
@@ -41,8 +46,10 @@ from mission.graph import build_graph, to_dot, to_mermaid
 from mission.lsp import features
 from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.model import (
+    RUN_REFUSALS,
     AnswerError,
     ParameterError,
+    StepSpec,
     WorkflowDefinition,
     content_hash,
 )
@@ -449,6 +456,78 @@ def check_store(raw: bytes, space: Workspace) -> None:
     run_command("verify", run_id, "--store", str(store))
     run_command("resume", run_id, "--answer", "approve=yes", "--answer", "channel=beta",
                 "--store", str(store))
+    run_command("cancel", run_id, "--reason", "fuzz", "--store", str(store))
+    run_command("tick", "--store", str(store))
+
+
+PEOPLE = ["ann", "bob", "sam", "", None, 7]
+INSTANTS = ["2026-12-01T09:00:00+00:00", "2026-12-02T09:00:00+00:00", "2026-12-01T10:00:00Z",
+            "2026-12-03T09:00:00+05:00", "2026-12-01T09:00:00", "yesterday", None, 3,
+            "2026-12-31T23:59:59+00:00", "9999-12-31T23:59:59+00:00"]
+ANSWERS = ["yes", "no", True, False, "maybe", 3, None, "stable", "beta", {"a": 1}]
+
+
+def draw_time(rng: random.Random, space: Workspace) -> str:
+    """A confirm and a choose step with random rules, random events, a random start."""
+    def rules() -> dict[str, Any]:
+        drawn: dict[str, Any] = {}
+        if rng.random() < 0.7:
+            drawn["answered_by"] = rng.choice(["managers", "ops", "directors"])
+        if rng.random() < 0.5:
+            drawn["approvals"] = rng.choice([1, 2, 3, 0, 21, "2", True])
+        if rng.random() < 0.4:
+            drawn["exclude_starter"] = rng.choice([True, False, "yes"])
+        if rng.random() < 0.4:
+            drawn["remind_before"] = rng.choice([60, 3600, 86400, 30, -1])
+        if rng.random() < 0.7:
+            drawn["deadlines"] = [
+                {"after": rng.choice([60, 3600, 86400, 0, "1d"]),
+                 **rng.choice([{"escalate": rng.choice(["ops", "directors", "managers", "1x"])},
+                               {"answer": rng.choice(ANSWERS)},
+                               {"fail": rng.choice(["late", ""])}])}
+                for _ in range(rng.randint(0, 5))]
+        return drawn
+
+    events = []
+    for _ in range(rng.randint(0, 6)):
+        kind = rng.choice(["answer", "answer", "deadline", "cancel", "other"])
+        event: dict[str, Any] = {"kind": kind}
+        if kind != "cancel":
+            event["step"] = rng.choice(["approve", "pick", "nope"])
+        if kind == "answer":
+            event["answer"] = rng.choice(ANSWERS)
+        if kind == "deadline":
+            event["stage"] = rng.choice([0, 1, 2, -1, "0"])
+        if kind == "cancel":
+            event["reason"] = rng.choice(["fuzz", "", 5])
+        for key, choices in (("by", PEOPLE), ("at", INSTANTS)):
+            if rng.random() < 0.8:
+                event[key] = rng.choice(choices)
+        events.append(event)
+    started = rng.choice([None, {"at": rng.choice(INSTANTS), "by": rng.choice(PEOPLE)}])
+    return json.dumps({"rules": [rules(), rules()], "events": events, "started": started})
+
+
+def check_time(text: str, space: Workspace) -> None:
+    drawn = json.loads(text)
+    steps = []
+    for step_id, (operation, args), rules in zip(
+            ("approve", "pick"),
+            (("confirm", {"prompt": {"lit": "Go?"}}),
+             ("choose", {"prompt": {"lit": "Which?"}, "options": {"lit": ["stable", "beta"]}})),
+            drawn["rules"], strict=True):
+        steps.append(StepSpec(step_id, "human", {"operation": operation, "args": args,
+                                                 "output": f"state.{step_id}", **rules}))
+    flow = WorkflowDefinition(id="wf-time", steps=steps)
+    try:
+        first = Orchestrator().run_workflow(flow, ExecutionContext(
+            started=drawn["started"], events=drawn["events"]))
+    except RUN_REFUSALS:
+        return
+    again = Orchestrator().run_workflow(flow, ExecutionContext(started=drawn["started"],
+                                                               events=first.events))
+    if again.receipt != first.receipt or again.status != first.status:
+        raise Finding("the events a run consumed do not replay to its receipt")
 
 
 Input = str | bytes
@@ -469,7 +548,7 @@ class Kind:
     @property
     def suffix(self) -> str:
         return {"grammar": ".mission", "mutation": ".mission", "workflow": ".json",
-                "values": ".json", "store": ".sqlite3"}[self.name]
+                "values": ".json", "store": ".sqlite3", "time": ".json"}[self.name]
 
     def draw(self, rng: random.Random) -> Input:
         if self.walker is not None:
@@ -477,7 +556,8 @@ class Kind:
         if self.space is None:
             return mutate_text(rng, seed_text(rng))
         drawing: dict[str, Callable[[random.Random, Workspace], Input]] = {
-            "workflow": draw_workflow, "values": draw_values, "store": draw_store}
+            "workflow": draw_workflow, "values": draw_values, "store": draw_store,
+            "time": draw_time}
         return drawing[self.name](rng, self.space)
 
     def check(self, drawn: Input) -> None:
@@ -490,8 +570,10 @@ class Kind:
                 check_store(drawn, self.space)
             elif self.name == "workflow":
                 check_workflow(drawn, self.space)
+            elif self.name == "time":
+                check_time(drawn, self.space)
             else:
                 check_values(drawn, self.space)
 
 
-KINDS = ("grammar", "mutation", "workflow", "values", "store")
+KINDS = ("grammar", "mutation", "workflow", "values", "store", "time")

@@ -455,19 +455,23 @@ class RunStore:
                              "ORDER BY due_at IS NULL, due_at, id", values)
 
     def _listing(self, sql: str, values: tuple[Any, ...]) -> builtins.list[RunListing]:
+        return [listing_of(row) for row in self._read(sql, values)]
+
+    def _read(self, sql: str, values: tuple[Any, ...]) -> builtins.list[tuple[Any, ...]]:
         try:
-            rows = self._db.execute(sql, values).fetchall()
+            return self._db.execute(sql, values).fetchall()
         except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
             raise StoreError(f"{self.path} is damaged and cannot be read: {error}") from None
-        return [listing_of(row) for row in rows]
 
     def due_timers(self, now: str, limit: int = 100) -> builtins.list[Timer]:
-        """The timers not yet fired that are due at `now`, soonest first."""
-        rows = self._db.execute(
+        """The timers not yet fired that are due at `now`, soonest first (a row a damaged
+        page spoiled is left out: its run is listed as damaged)."""
+        rows = self._read(
             "SELECT run_id, kind, step, stage, due_at FROM timers "
             "WHERE fired_at IS NULL AND due_at <= ? ORDER BY due_at, run_id LIMIT ?",
-            (now, limit)).fetchall()
-        return [Timer(*row) for row in rows]
+            (now, limit))
+        return [Timer(*row) for row in rows
+                if [type(value) for value in row] == [int, str, str, int, str]]
 
     def fire_timer(self, timer: Timer, now: str) -> bool:
         """Mark `timer` fired at `now`; False when another process fired it first (or the
@@ -516,7 +520,8 @@ def listing_of(row: tuple[Any, ...]) -> RunListing:
     if not isinstance(run_id, int):  # a damaged page: listed as run 0, never an id
         run_id, problem = 0, "its id is damaged"
     listed = [_text(value) for value in row[8:]]
-    shown = [value if isinstance(value, str) else None for value in listed]
+    shown = [None if problem else value if isinstance(value, str) else None
+             for value in listed]
     return RunListing(run_id, _shown(row[2]), _shown(row[3]),
                       waiting if isinstance(waiting, str) else None, problem, *shown)
 

@@ -180,7 +180,8 @@ def checked_events(events: Any, human_steps: Sequence[str]) -> list[dict[str, An
         if missing or extra:
             raise error(f"{what} ({kind}) " + (f"lacks `{missing[0]}`" if missing
                                                else f"has an unknown key `{extra[0]}`"))
-        checked = {key: copy.deepcopy(value) for key, value in event.items() if value is not None}
+        checked = {key: copy.deepcopy(value) for key, value in event.items()
+                   if value is not None or key not in optional}
         if "step" in checked and checked["step"] not in human_steps:
             known = ", ".join(f"'{name}'" for name in human_steps) or "none"
             raise error(f"there is no human step '{checked['step']}' to "

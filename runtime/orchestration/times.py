@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+# The years a recorded instant may have: any clock's, with room for every deadline after it.
+FIRST_YEAR, LAST_YEAR = 1970, 9000
 # Singular unit names and their length in seconds, in the order `describe_duration` tries them.
 UNITS = (("week", 7 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60))
 
@@ -32,6 +34,9 @@ def parse_instant(text: object) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InstantError(f"{text!r} has no offset: write it in UTC, as "
                            f"{text}+00:00, or with its zone's offset")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InstantError(f"{text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} a "
+                           "recorded time may have")
     return moment
 
 
