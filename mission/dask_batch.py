@@ -46,7 +46,7 @@ __all__ = ["CHUNK", "WINDOW", "JournaledEffects", "chunk_size", "run_batch_on_da
 CHUNK = 64  # the most runs per task
 WINDOW = 4  # chunks in flight per worker
 
-Item = tuple[int, str]
+Item = tuple[int, bytes]
 Counts = dict[str, int]
 
 
@@ -145,7 +145,7 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
     the lines go to the `output` stream, or are written by the workers to the `output` file.
     `chunk` runs per task (default: `chunk_size`)."""
     from mission.batch import tally
-    from mission.files import read_text
+    from mission.files import read_lines
     from mission.progress import Progress
 
     try:
@@ -153,9 +153,7 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
     except ImportError:
         raise UsageError("--executor dask:// needs Dask distributed: "
                          "pip install 'mission[dask]'") from None
-    text = sys.stdin.read() if lines_path == "-" else read_text(lines_path)
-    items = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
-             if line.strip()]
+    items = read_lines(lines_path)
     try:
         client = Client("tcp://" + address.removeprefix("dask://"),  # type: ignore[no-untyped-call]
                         timeout=10)

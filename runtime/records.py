@@ -57,6 +57,10 @@ class RunRecord:
     workflow: dict[str, Any] | None = None  # the workflow itself (stored runs)
     # who gave each answer, by step id, when known (`mission serve`); the receipt covers it
     answered_by: dict[str, Any] = field(default_factory=dict)
+    # The configuration a run of a workflow with project operations started with, which
+    # `resume`, `verify` and `store import` bind them with again: `{"path", "sha256"}`
+    # (both null when no configuration file was found); None for other runs.
+    configuration: dict[str, Any] | None = None
     format: str = RECORD_FORMAT
 
     @property
@@ -66,8 +70,10 @@ class RunRecord:
 
     @classmethod
     def of(cls, mission: str, workflow: WorkflowDefinition, context: ExecutionContext,
-           result: OrchestrationResult, keep_workflow: bool = False) -> RunRecord:
-        """The record of a run of `workflow` in `context` that gave `result`."""
+           result: OrchestrationResult, keep_workflow: bool = False,
+           configuration: dict[str, Any] | None = None) -> RunRecord:
+        """The record of a run of `workflow` in `context` that gave `result`, started with
+        `configuration` (see the field)."""
         return cls(
             mission=mission,
             workflow_hash=content_hash(workflow),
@@ -84,6 +90,7 @@ class RunRecord:
             receipt=sealed_receipt(result.receipt, mission),
             workflow=workflow.to_dict() if keep_workflow else None,
             answered_by=copy.deepcopy(result.receipt.get("answered_by", {})),
+            configuration=copy.deepcopy(configuration),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -125,6 +132,12 @@ class RunRecord:
                               f"found {values['status']!r}")
         if not all(isinstance(who, str) for who in values["answered_by"].values()):
             raise RecordError("`answered_by` maps step ids to user names (strings)")
+        configuration = values["configuration"]
+        if configuration is not None and (
+                sorted(configuration) != ["path", "sha256"]
+                or any(type_of(configuration[key]) not in ("str", "null")
+                       for key in configuration)):
+            raise RecordError("`configuration` must be {path, sha256}, each a string or null")
         return cls(**values, format=data["format"])
 
     def context(self, answers: Mapping[str, Any] | None = None,
@@ -176,9 +189,10 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "receipt": ("map",),
     "workflow": ("map", "null"),
     "answered_by": ("map",),
+    "configuration": ("map", "null"),
 }
 # Fields an older record may lack, and the value they then have.
-_OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}}
+_OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}, "configuration": None}
 
 
 def sealed_receipt(receipt: Mapping[str, Any], mission: str) -> dict[str, Any]:

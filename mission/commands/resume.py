@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from mission.binding import implementations, local_effects
+from mission.binding import bind_record
 from mission.cli import UsageError
 from mission.commands.run import (
     add_answer_arguments,
@@ -41,6 +41,7 @@ def parse_run_id(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mission.keeping import RunKeeper, record_starts
     from runtime.records import RecordError, RunRecord
 
     run_id = parse_run_id(args.run_id)
@@ -60,15 +61,19 @@ def run(args: argparse.Namespace) -> int:
             workflow = record.stored_workflow()
         except RecordError as problem:
             raise UsageError(f"run {run_id}: {problem}") from None
-        context = record.context(answers=answers, effects=local_effects(workflow),
+        binding = bind_record(workflow, record)
+        context = record.context(answers=answers, effects=binding.effects,
                                  ask=ask_on_terminal if interactive(args) else None,
-                                 implementations=implementations(workflow))
+                                 implementations=binding.implementations)
+        keeper = RunKeeper(store, stored)  # the run is saved before an effect starts
+        record_starts(context, keeper, record.mission, workflow, record.configuration)
         result = execute(workflow, context)
-        updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
+        updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True,
+                               configuration=record.configuration)
         write_receipt(args, updated)
         save_state(args, result)
-        if updated != record:
-            store.update(stored, updated)
+        if keeper.stored is not None and updated != keeper.stored.record:
+            keeper.save(updated)
         store_path = store.location
     return report(args, "resume", result, run_id, answers, target=record.mission,
                   workflow=workflow, initial_state=context.initial_state,

@@ -22,11 +22,10 @@ import os
 import shlex
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from mission.binding import implementations, local_effects
 from mission.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -88,44 +87,6 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text: a short summary (default); json: the whole result")
     parser.add_argument("--json", dest="format", action="store_const", const="json",
                         help="the same as --format json")
-
-
-def load_target(target: str) -> WorkflowDefinition:
-    """A workflow from a file or a registered name; problems are `UsageError`s."""
-    from mission.files import read_config, read_json, read_text
-
-    path = Path(target)
-    if target.endswith(".json") or (path.is_file() and not target.endswith(".mission")):
-        from runtime.orchestration.compiled import CompiledWorkflowError, load_compiled
-
-        try:
-            return load_compiled(read_json(path))
-        except CompiledWorkflowError as problem:
-            if problem.refused is not None:
-                raise Refusal(problem.refused,
-                              where=f"{target}: not a usable compiled workflow: ") from None
-            raise UsageError(f"{target}: not a usable compiled workflow: {problem}") from None
-    if target.endswith(".mission") or path.exists():
-        from compiler import compile_source
-        from compiler.render import render_all
-        from mission.commands.check import use_colour
-
-        result = compile_source(read_text(path), target, config=read_config())
-        if result.workflow is None:
-            print(render_all(result.diagnostics, result.source, use_colour(sys.stderr)),
-                  file=sys.stderr, end="\n\n")
-            count = len(result.errors)
-            raise UsageError(f"{target}: does not compile ({count} error{'s' * (count != 1)})")
-        return result.workflow
-    from runtime.orchestration.registry import MISSION_REGISTRY
-
-    if target not in MISSION_REGISTRY:
-        from compiler.suggest import did_you_mean
-
-        hint = "".join(f"; {line}" for line in did_you_mean(target, MISSION_REGISTRY))
-        raise UsageError(f"`{target}` is neither a file nor a registered mission "
-                         f"(registered: {', '.join(sorted(MISSION_REGISTRY))}){hint}")
-    return MISSION_REGISTRY[target](None)
 
 
 def coerce(value: str, type_name: str, what: str) -> Any:
@@ -446,7 +407,10 @@ def write_receipt(args: argparse.Namespace, record: RunRecord) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mission.binding import bind, recorded_configuration
     from mission.files import read_json
+    from mission.keeping import RunKeeper, record_starts
+    from mission.targets import load_target
     from runtime.orchestration.model import ExecutionContext
     from runtime.records import RunRecord
 
@@ -477,26 +441,37 @@ def run(args: argparse.Namespace) -> int:
                          "workflow or a registered name) or --batch RUNS.jsonl")
     if args.jobs is not None:
         raise UsageError("--jobs only applies to --batch")
-    workflow = load_target(args.target)
+    target = load_target(args.target)
+    workflow = target.workflow
     state: Any = {}
     if args.state:
         state = read_json(args.state)
         if not isinstance(state, dict):
             raise UsageError(f"{args.state}: the state must be a JSON object")
     answers = collect_answers(args)
-    context = ExecutionContext(initial_state=state, params=collect_params(args, workflow),
-                               answers=answers, effects=local_effects(workflow),
+    params = collect_params(args, workflow)
+    binding = bind(workflow, target.config)
+    context = ExecutionContext(initial_state=state, params=params, answers=answers,
+                               effects=binding.effects,
                                ask=ask_on_terminal if interactive(args) else None,
-                               implementations=implementations(workflow))
-    result = execute(workflow, context)
-    record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True)
-    write_receipt(args, record)
-    save_state(args, result)
+                               implementations=binding.implementations)
+    configuration = recorded_configuration(workflow, target.config)
     run_id = store_path = None
-    if result.status == "waiting":
-        with using_store(args) as store:
-            run_id = store.create(record)
-            store_path = store.location
+    with ExitStack() as stack:
+        keeper = None
+        if context.effects is not None:  # stored before an effect starts (`mission.keeping`)
+            keeper = RunKeeper(stack.enter_context(using_store(args)))
+            record_starts(context, keeper, args.target, workflow, configuration)
+        result = execute(workflow, context)
+        record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True,
+                              configuration=configuration)
+        write_receipt(args, record)
+        save_state(args, result)
+        if result.status == "waiting" or (keeper is not None and keeper.stored is not None):
+            if keeper is None:
+                keeper = RunKeeper(stack.enter_context(using_store(args)))
+            run_id = keeper.save(record).run_id
+            store_path = keeper.store.location
     if args.report:  # after the store: a waiting run's report names the run that continues
         write_run_report(args, workflow, result, context, run_id)
     return report(args, "run", result, run_id, answers, target=args.target, workflow=workflow,

@@ -35,7 +35,7 @@ from mission.serve.accounts import Accounts, Session, User
 from mission.serve.catalogue import Mission
 from mission.serve.forms import form_field_errors, render_form_fields, widget
 from mission.serve.openapi import openapi_description
-from mission.serve.runs import Refusal, Runs, step_group
+from mission.serve.runs import Refusal, Runs, step_group, stored_workflow
 from runtime.records import STATUSES as STATUSES_FOR_FILTER
 from runtime.records import RunRecord
 
@@ -239,7 +239,7 @@ def create_app(settings: Settings) -> Starlette:
         record = stored.record
         group = None
         if record.status == "waiting" and record.waiting_step_id is not None:
-            group = step_group(record.stored_workflow(), record.waiting_step_id)
+            group = step_group(stored_workflow(record, run_id), record.waiting_step_id)
         return page("run.html", session, 200, run_id=run_id, record=record, report=body,
                     group=group)
 
@@ -259,7 +259,7 @@ def create_app(settings: Settings) -> Starlette:
             raise Refusal(409 if error is None or error.status == 409 else error.status,
                           error.message if error is not None else message)
         question = dict(record.question or {})
-        group = step_group(record.stored_workflow(), step_id)
+        group = step_group(stored_workflow(record, run_id), step_id)
         may = await run_in_threadpool(_may_answer, accounts(), session.user, group,
                                       record.mission)
         if not may:
@@ -373,12 +373,10 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse(receipt_file_data(stored.record))
 
     async def api_verify(request: Request, user: User) -> Response:
-        from runtime.verify import verify
-
         run_id = _run_id(request)
         stored = await run_in_threadpool(runs.load, run_id)
         record = stored.record
-        problems = await run_in_threadpool(verify, record, record.stored_workflow())
+        problems = await run_in_threadpool(_verify, record, run_id)
         return JSONResponse({"run_id": run_id, "verified": not problems,
                              "differences": [{"what": p.what, "detail": p.detail}
                                              for p in problems],
@@ -546,16 +544,27 @@ def _state_from_form(text: str) -> dict[str, Any]:
     return state
 
 
+def _verify(record: RunRecord, run_id: int) -> list[Any]:
+    """`mission verify` of a stored run: its replay, project operations bound as the
+    command line binds them."""
+    from mission.serve.runs import bound
+    from runtime.verify import verify
+
+    workflow = stored_workflow(record, run_id)
+    return verify(record, workflow, bound(workflow, record).implementations)
+
+
 def _report_body(record: RunRecord) -> str:
     """The run's report (the replay of its record), as `mission run --report` draws it."""
     from mission.report import report_body
+    from mission.serve.runs import bound
     from runtime.orchestration.engine import Orchestrator
     from runtime.orchestration.model import RUN_REFUSALS
     from runtime.records import RecordError
 
     try:
         workflow = record.stored_workflow()
-        context = record.context()
+        context = record.context(implementations=bound(workflow, record).implementations)
         result = Orchestrator().run_workflow(workflow, context)
     except (RecordError, *RUN_REFUSALS) as problem:
         raise Refusal(409, f"this run's record cannot be replayed: {problem}") from None

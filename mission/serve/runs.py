@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mission.binding import Binding
+from mission.keeping import RunKeeper, record_starts
 from mission.serve.accounts import Accounts, User, may_answer
 from mission.serve.catalogue import Mission
 from runtime.orchestration.model import WorkflowDefinition
@@ -118,7 +120,7 @@ class Runs:
                 if row.status != "waiting" or row.problem is not None or row.waiting_step is None:
                     continue
                 record = _load(store, row.run_id).record
-                group = step_group(_workflow(record, row.run_id), row.waiting_step)
+                group = step_group(stored_workflow(record, row.run_id), row.waiting_step)
                 if may_answer(user, group, accounts.may_start(user, record.mission)):
                     found.append(Waiting(row.run_id, record.mission, row.waiting_step,
                                          dict(record.question or {}), group))
@@ -128,7 +130,7 @@ class Runs:
 
     def start(self, user: User, accounts: Accounts, name: str, params: dict[str, Any],
               state: dict[str, Any]) -> tuple[int, RunRecord]:
-        from mission.binding import local_effects
+        from mission.binding import recorded_configuration
         from runtime.orchestration.model import ExecutionContext
 
         mission = self.catalogue.get(name)
@@ -139,22 +141,25 @@ class Runs:
             raise Refusal(403, f"{user.name} may not start `{name}` (an admin grants it with "
                                f"`mission users allow GROUP {name}`)")
         workflow = mission.workflow
-        context = ExecutionContext(initial_state=state, params=params,
-                                   effects=local_effects(workflow))
-        result = _execute(workflow, context, None)
-        record = RunRecord.of(name, workflow, context, result, keep_workflow=True)
+        binding = bound(workflow, mission)
+        context = ExecutionContext(initial_state=state, params=params, effects=binding.effects,
+                                   implementations=binding.implementations)
+        configuration = recorded_configuration(workflow, mission.config)
         with self.store() as store:
-            return store.create(record), record
+            keeper = RunKeeper(store)  # saved before an effect starts (`mission.keeping`)
+            record_starts(context, keeper, name, workflow, configuration)
+            result = _execute(workflow, context, None)
+            record = RunRecord.of(name, workflow, context, result, keep_workflow=True,
+                                  configuration=configuration)
+            return keeper.save(record).run_id, record
 
     def answer(self, user: User, accounts: Accounts, run_id: int, step_id: str,
                value: Any) -> RunRecord:
         """Answer `step_id` of run `run_id` as `user`; the new record."""
-        from mission.binding import local_effects
-
         with self._only_answer(run_id) as store:
             stored = _load(store, run_id)
             record = stored.record
-            workflow = _workflow(record, run_id)
+            workflow = stored_workflow(record, run_id)
             if not any(step.id == step_id for step in workflow.steps):
                 raise Refusal(404, f"run {run_id} has no step `{step_id}`")
             group = step_group(workflow, step_id)
@@ -170,15 +175,37 @@ class Runs:
                 raise Refusal(409, f"run {run_id} is not waiting for step `{step_id}`: it "
                                    + (f"waits for `{record.waiting_step_id}`"
                                       if record.status == "waiting" else record.status))
-            context = record.context(answers={step_id: value}, effects=local_effects(workflow),
-                                     answered_by={step_id: user.name})
+            binding = bound(workflow, record)
+            context = record.context(answers={step_id: value}, effects=binding.effects,
+                                     answered_by={step_id: user.name},
+                                     implementations=binding.implementations)
+            keeper = RunKeeper(store, stored)  # saved before an effect starts
+            record_starts(context, keeper, record.mission, workflow, record.configuration)
             result = _execute(workflow, context, step_id)
-            updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
+            updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True,
+                                   configuration=record.configuration)
             try:
-                store.update(stored, updated)
+                keeper.save(updated)
             except StoreError as problem:
                 raise Refusal(409, str(problem)) from None
             return updated
+
+
+def bound(workflow: WorkflowDefinition, source: Mission | RunRecord) -> Binding:
+    """The binding of a workflow's project operations, as the command line makes it
+    (`mission.binding`): under the configuration a mission of the catalogue was loaded
+    with, or the one a stored run started with. What cannot be bound is a 409 naming the
+    operation: this server cannot run that code now."""
+    from mission.binding import bind, bind_record
+    from mission.cli import UsageError
+
+    try:
+        if isinstance(source, Mission):
+            return bind(workflow, source.config)
+        return bind_record(workflow, source)
+    except UsageError as problem:
+        raise Refusal(409, f"this server cannot run the mission's own code: {problem}"
+                      ) from None
 
 
 def _claim(store: RunStoreAPI, run_id: int, stack: ExitStack) -> None:
@@ -208,7 +235,8 @@ def _load(store: RunStoreAPI, run_id: int) -> StoredRun:
         raise Refusal(409, str(problem)) from None
 
 
-def _workflow(record: RunRecord, run_id: int) -> WorkflowDefinition:
+def stored_workflow(record: RunRecord, run_id: int) -> WorkflowDefinition:
+    """The workflow a stored run holds; a damaged one is a 409."""
     try:
         return record.stored_workflow()
     except RecordError as problem:
@@ -222,6 +250,7 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
         AnswerError,
         AntiFailureViolation,
         EnvelopeViolation,
+        ImplementationError,
         MissingEffectRunner,
         ParameterError,
         ReplayError,
@@ -235,6 +264,9 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
         raise Refusal(422, str(problem), _param_named(str(problem))) from None
     except (EnvelopeViolation, AntiFailureViolation, ReplayError, MissingEffectRunner) as problem:
         raise Refusal(422, str(problem)) from None
+    except ImplementationError as problem:
+        raise Refusal(409, f"this server cannot run the mission's own code: {problem}"
+                      ) from None
 
 
 def _param_named(message: str) -> str | None:

@@ -147,11 +147,15 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[CallArguments], Any]:
 
 def _concat(arguments: CallArguments) -> Any:
     joined: list[Any] = []
+    size = 0
     for value in arguments.value("lists", []):
         if not isinstance(value, list):
             raise EvaluationError(f"`concat` joins lists, found {describe(value)}")
+        grown = arguments.size(value)
+        arguments.charge(grown)
+        size += grown
         joined.extend(value)
-    return joined
+    return arguments.built(joined, size)
 
 
 # -- maps -------------------------------------------------------------------------
@@ -214,6 +218,7 @@ def _merge(arguments: CallArguments) -> Any:
     for value in arguments.value("maps", []):
         if not isinstance(value, dict):
             raise EvaluationError(f"`merge` joins maps, found {describe(value)}")
+        arguments.charge(arguments.size(value))
         merged.update(value)
     return merged
 
@@ -265,10 +270,21 @@ def _format(arguments: CallArguments) -> Any:
     if missing:
         raise EvaluationError(f"the template uses `{{{missing[0]}}}`, which is not given")
 
+    rendered: dict[str, str] = {}  # each value written once, however often it is used
+
     def replace(match: re.Match[str]) -> str:
         text = match.group(0)
-        return text[0] if text in ("{{", "}}") else render(values[match.group(1)])
+        if text in ("{{", "}}"):
+            piece = text[0]
+        else:
+            name = match.group(1)
+            if name not in rendered:
+                rendered[name] = render(values[name])
+            piece = rendered[name]
+        arguments.charge(len(piece))  # as the text grows: a template can repeat a value
+        return piece
 
+    arguments.charge(len(template))
     return _PLACEHOLDER.sub(replace, template)
 
 

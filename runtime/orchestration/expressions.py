@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
+from runtime.orchestration.budget import Budget
 from runtime.orchestration.types import describe, type_of
 
 OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
@@ -180,24 +181,13 @@ def references(expression: Any) -> list[str]:
 
 
 _NO_ITEM: Any = object()  # no current element: `item` cannot be read
-# Per-item evaluations one expression may make: nested list operations multiply
-# (`filter(L, where: count(filter(L, ...)) > 0)` is len(L) squared), so a hostile workflow
-# could otherwise make one step run for ever. Far above what a mission's data needs.
-MAX_ITEM_EVALUATIONS = 1_000_000
-
-
-class _Budget:
-    __slots__ = ("left",)
-
-    def __init__(self) -> None:
-        self.left = MAX_ITEM_EVALUATIONS
 
 
 def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any],
-             item: Any = _NO_ITEM, budget: _Budget | None = None) -> Any:
+             item: Any = _NO_ITEM, budget: Budget | None = None) -> Any:
     """The value of an expression (`item`: the current element inside a per-item argument;
-    `budget`: what is left of the per-item evaluations of the outermost expression).
-    Results may share structure with `state`."""
+    `budget`: what is left to the outermost expression, `runtime.orchestration.budget`,
+    a new one when not given). Results may share structure with `state`."""
     if not isinstance(expression, dict):
         return expression
     if "lit" in expression:
@@ -211,11 +201,28 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
         if root == ITEM and item is not _NO_ITEM:
             return lookup(item, root, path)
         raise EvaluationError(f"`{expression['ref']}` cannot be read here")
+    if budget is None:
+        budget = Budget()
     if "list" in expression:
-        return [evaluate(value, params, state, item, budget) for value in expression["list"]]
+        values = []
+        size = 0
+        for part in expression["list"]:
+            value = evaluate(part, params, state, item, budget)
+            grown = budget.size(value) + 1
+            budget.charge(grown, "a list")
+            size += grown
+            values.append(value)
+        return budget.built(values, size)
     if "map" in expression:
-        return {key: evaluate(value, params, state, item, budget)
-                for key, value in expression["map"].items()}
+        built: dict[str, Any] = {}
+        size = 0
+        for key, part in expression["map"].items():
+            value = evaluate(part, params, state, item, budget)
+            grown = budget.size(value) + len(key) + 1
+            budget.charge(grown, "a map")
+            size += grown
+            built[key] = value
+        return budget.built(built, size)
     if "op" in expression:
         return _apply(expression["op"], expression.get("args", []), params, state, item, budget)
     if "if" in expression:
@@ -230,25 +237,26 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
         if operation is None or operation.compute is None:
             raise EvaluationError(f"`{expression['call']}` does not give a value")
         return operation.compute(CallArguments(expression["call"], expression["args"], params,
-                                               state, item, budget or _Budget()))
+                                               state, item, budget))
     raise EvaluationError(f"malformed expression with keys {sorted(expression)}")
 
 
 class CallArguments:
     """The arguments of one data-operation call, evaluated on demand: a per-item argument
-    is evaluated for each element with `item` bound to it."""
+    is evaluated for each element with `item` bound to it. An operation that builds a value
+    charges its size to the expression's budget first (`charge`, `size`)."""
 
     __slots__ = ("_args", "_budget", "_item", "_params", "_state", "name")
 
     def __init__(self, name: str, args: Mapping[str, Any], params: Mapping[str, Any],
                  state: Mapping[str, Any], item: Any = _NO_ITEM,
-                 budget: _Budget | None = None) -> None:
+                 budget: Budget | None = None) -> None:
         self.name = name
         self._args = args
         self._params = params
         self._state = state
         self._item = item
-        self._budget = budget or _Budget()
+        self._budget = budget or Budget()
 
     def has(self, name: str) -> bool:
         return name in self._args
@@ -263,12 +271,20 @@ class CallArguments:
 
     def each(self, expression: Any, element: Any) -> Any:
         """A per-item expression's value for one element."""
-        self._budget.left -= 1
-        if self._budget.left < 0:
-            raise EvaluationError(f"the expression evaluates per-item arguments more than "
-                                  f"{MAX_ITEM_EVALUATIONS:,} times (nested list operations "
-                                  "multiply); split the work over steps")
+        self._budget.item()
         return evaluate(expression, self._params, self._state, element, self._budget)
+
+    def size(self, value: Any) -> int:
+        """How much `value` weighs against the budget (`Budget.size`)."""
+        return self._budget.size(value)
+
+    def charge(self, amount: int) -> None:
+        """Count `amount` units this operation is about to build (`Budget.charge`)."""
+        self._budget.charge(amount, self.name)
+
+    def built(self, value: Any, size: int) -> Any:
+        """`value`, just built with `size` units charged: remembered as weighing that."""
+        return self._budget.built(value, size)
 
 
 def _truth(value: Any, operator: str) -> bool:
@@ -278,7 +294,7 @@ def _truth(value: Any, operator: str) -> bool:
 
 
 def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
-           state: Mapping[str, Any], item: Any, budget: _Budget | None) -> Any:
+           state: Mapping[str, Any], item: Any, budget: Budget) -> Any:
     if operator == "and":
         return all(_truth(evaluate(arg, params, state, item, budget), "and") for arg in args)
     if operator == "or":
@@ -290,6 +306,10 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
         return _arithmetic("-", 0, values[0])
     left, right = values
     if operator in ("+", "-", "*", "/"):
+        if operator == "+" and isinstance(left, (str, list)) and type(left) is type(right):
+            size = budget.size(left) + budget.size(right)  # `+` joins strings or lists
+            budget.charge(size, "+")
+            return budget.built(_arithmetic(operator, left, right), size)
         return _arithmetic(operator, left, right)
     if operator == "==":
         return json_equal(left, right)
