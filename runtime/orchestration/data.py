@@ -148,7 +148,7 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[CallArguments], Any]:
 def _concat(arguments: CallArguments) -> Any:
     joined: list[Any] = []
     size = 0
-    for value in arguments.value("lists", []):
+    for value in arguments.parts("lists", []):
         if not isinstance(value, list):
             raise EvaluationError(f"`concat` joins lists, found {describe(value)}")
         grown = arguments.size(value)
@@ -215,7 +215,7 @@ def _rename(arguments: CallArguments) -> Any:
 
 def _merge(arguments: CallArguments) -> Any:
     merged: dict[str, Any] = {}
-    for value in arguments.value("maps", []):
+    for value in arguments.parts("maps", []):
         if not isinstance(value, dict):
             raise EvaluationError(f"`merge` joins maps, found {describe(value)}")
         arguments.charge(arguments.size(value))
@@ -265,7 +265,7 @@ def _format(arguments: CallArguments) -> Any:
     names, problem = placeholders(template)
     if problem:
         raise EvaluationError(f"the template of `format` is malformed: {problem}")
-    values = arguments.value("values", {})
+    values = arguments.parts("values", {})
     missing = [name for name in names if name not in values]
     if missing:
         raise EvaluationError(f"the template uses `{{{missing[0]}}}`, which is not given")

@@ -266,6 +266,19 @@ class CallArguments:
             return default
         return evaluate(self._args[name], self._params, self._state, self._item, self._budget)
 
+    def parts(self, name: str, default: Any = None) -> Any:
+        """A variadic or rest argument (`concat`'s lists, `format`'s values): the list or
+        map of its values, each evaluated. That list or map is only how the call hands them
+        over, so it is not charged to the budget; what the operation builds from them is."""
+        expression = self._args.get(name)
+        if isinstance(expression, dict) and isinstance(expression.get("list"), list):
+            return [evaluate(part, self._params, self._state, self._item, self._budget)
+                    for part in expression["list"]]
+        if isinstance(expression, dict) and isinstance(expression.get("map"), dict):
+            return {key: evaluate(part, self._params, self._state, self._item, self._budget)
+                    for key, part in expression["map"].items()}
+        return self.value(name, default)
+
     def expression(self, name: str) -> Any:
         return self._args.get(name)
 

@@ -4,6 +4,7 @@ and a message, never a 500 (issue 20, item 2)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -102,3 +103,51 @@ def test_what_cannot_be_bound_is_refused_with_a_message_not_a_500(project: Serve
     finally:
         code.write_text(kept, encoding="utf-8")
     assert "Traceback" not in project.log_text()
+
+
+def test_a_server_killed_during_an_effect_leaves_the_run_failed_and_the_effect_dead(
+        tmp_path: Path) -> None:
+    """Item 3 through `mission serve`: the run is stored before its effect starts, as it
+    would be if the effect never reported back; SIGKILL of the server kills the effect."""
+    import os
+    import time
+
+    from tests.runtime.test_effects_once import CODE, CONFIG, CUT_OFF, WAITING, alive
+
+    (tmp_path / "mission.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "deploy_ops.py").write_text(CODE, encoding="utf-8")
+    (tmp_path / "missions").mkdir()
+    (tmp_path / "missions" / "ship.mission").write_text(WAITING, encoding="utf-8")
+    server = Server(tmp_path).start()
+    try:
+        run_id = server.api("POST", "/api/runs", {"mission": "ship"}).json()["run_id"]
+        import threading
+
+        threading.Thread(target=lambda: _quietly(server, run_id), daemon=True).start()
+        deploys = tmp_path / "deploys.txt"
+        deadline = time.monotonic() + 60
+        while not deploys.exists() or not deploys.read_text():
+            assert time.monotonic() < deadline, server.log_text()
+            time.sleep(0.05)
+        pid = int(deploys.read_text().split()[1])
+        server.kill()
+        deadline = time.monotonic() + 10
+        while alive(pid):
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                raise AssertionError("the effect outlived the killed server")
+            time.sleep(0.05)
+        server.start()
+        run = server.api("GET", f"/api/runs/{run_id}").json()
+        assert run["status"] == "failed" and CUT_OFF in run["error_message"]
+        again = server.api("POST", f"/api/runs/{run_id}/answers",
+                           {"step": "approve", "answer": "yes"})
+        assert again.status == 409
+        assert deploys.read_text().count("\n") == 1
+    finally:
+        server.stop()
+
+
+def _quietly(server: Server, run_id: int) -> None:
+    with contextlib.suppress(OSError):  # the server is killed while it answers
+        server.api("POST", f"/api/runs/{run_id}/answers", {"step": "approve", "answer": "yes"})
