@@ -34,10 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_run_id(text: str) -> int:
-    if not text.isdecimal() or int(text) < 1:
+    from mission.stores import run_id_of
+
+    found = run_id_of(text)
+    if found is None:
         raise UsageError(f"a run id is a positive whole number (see `mission runs`), "
                          f"not {text!r}")
-    return int(text)
+    return found
 
 
 def run(args: argparse.Namespace) -> int:

@@ -100,20 +100,13 @@ def coerce(value: str, type_name: str, what: str) -> Any:
         if lowered in ("false", "no", "n", "0"):
             return False
         raise UsageError(f"{what} must be true or false, not {value!r}")
-    if type_name == "int":
-        try:
-            return int(value)
-        except ValueError:
-            raise UsageError(f"{what} must be a whole number, not {value!r}") from None
-    if type_name in ("float", "number"):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-        try:
-            number = float(value)
-        except ValueError:
-            raise UsageError(f"{what} must be a number, not {value!r}") from None
+    if type_name in ("int", "float", "number"):
+        from runtime.orchestration.operations import number_in_text
+
+        whole = type_name == "int"
+        number = number_in_text(value, whole)
+        if number is None:
+            raise UsageError(f"{what} must be a {'whole ' * whole}number, not {value!r}")
         if number != number or number in (float("inf"), float("-inf")):
             raise UsageError(f"{what} must be a finite number, not {value!r}")
         return number

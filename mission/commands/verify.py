@@ -18,7 +18,7 @@ from typing import Any
 from mission.binding import bind_record
 from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from mission.commands.run import using_store
-from mission.stores import STORE_HELP
+from mission.stores import STORE_HELP, run_id_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(data, dict) and data.get("integrity") != integrity(data):
             problems.append(Mismatch("record", "the file's integrity hash does not match its "
                                                "content: it was edited after it was written"))
-    elif args.target.isdecimal():
+    elif run_id_of(args.target) is not None:
         label = f"run {args.target}"
         with using_store(args) as store:
             try:

@@ -85,7 +85,31 @@ class Runs:
             with open_store(self.location) as store:
                 yield store
         except StoreError as problem:
-            raise Refusal(503, str(problem)) from None
+            raise self.refusal(503, problem) from None
+
+    def refusal(self, status: int, problem: StoreError) -> Refusal:
+        """A refusal for a store's problem, told to every signed-in user: without the
+        store's location (a file path, a host), which only the server's log names."""
+        return Refusal(status, self.private(str(problem)))
+
+    def private(self, message: str) -> str:
+        """`message` with the store's location (and its directory) left out."""
+        from runtime.store_api import is_postgres_url, mask_url, sqlite_path
+
+        places = [self.location, mask_url(self.location)]
+        if not is_postgres_url(self.location):
+            try:
+                path = sqlite_path(self.location)
+            except StoreError:
+                path = None
+            if path is not None:
+                for name in (path, path.absolute()):
+                    places += [f"{name}.lock", str(name)]
+                places += [str(path.parent), str(path.absolute().parent)]
+        for place in sorted({place for place in places if place and place != "."},
+                            key=len, reverse=True):
+            message = message.replace(place, "the run store")
+        return message
 
     @contextmanager
     def _only_answer(self, run_id: int) -> Iterator[RunStoreAPI]:
@@ -97,14 +121,22 @@ class Runs:
                 yield store
             except StoreError as problem:
                 if isinstance(problem, UnknownRun):
-                    raise Refusal(404, str(problem)) from None
-                raise Refusal(409, str(problem)) from None
+                    raise Refusal(404, f"there is no run {run_id}") from None
+                raise self.refusal(409, problem) from None
 
     # -- reading ------------------------------------------------------------------------
 
     def load(self, run_id: int) -> StoredRun:
         with self.store() as store:
-            return _load(store, run_id)
+            return self._load(store, run_id)
+
+    def _load(self, store: RunStoreAPI, run_id: int) -> StoredRun:
+        try:
+            return store.load(run_id)
+        except UnknownRun:
+            raise Refusal(404, f"there is no run {run_id}") from None
+        except StoreError as problem:
+            raise self.refusal(409, problem) from None
 
     def listing(self, status: str | None = None, mission: str | None = None) -> list[RunListing]:
         with self.store() as store:
@@ -119,7 +151,7 @@ class Runs:
             for row in store.list():
                 if row.status != "waiting" or row.problem is not None or row.waiting_step is None:
                     continue
-                record = _load(store, row.run_id).record
+                record = self._load(store, row.run_id).record
                 group = step_group(stored_workflow(record, row.run_id), row.waiting_step)
                 if may_answer(user, group, accounts.may_start(user, record.mission)):
                     found.append(Waiting(row.run_id, record.mission, row.waiting_step,
@@ -157,7 +189,7 @@ class Runs:
                value: Any) -> RunRecord:
         """Answer `step_id` of run `run_id` as `user`; the new record."""
         with self._only_answer(run_id) as store:
-            stored = _load(store, run_id)
+            stored = self._load(store, run_id)
             record = stored.record
             workflow = stored_workflow(record, run_id)
             if not any(step.id == step_id for step in workflow.steps):
@@ -187,7 +219,7 @@ class Runs:
             try:
                 keeper.save(updated)
             except StoreError as problem:
-                raise Refusal(409, str(problem)) from None
+                raise self.refusal(409, problem) from None
             return updated
 
 
@@ -204,8 +236,18 @@ def bound(workflow: WorkflowDefinition, source: Mission | RunRecord) -> Binding:
             return bind(workflow, source.config)
         return bind_record(workflow, source)
     except UsageError as problem:
-        raise Refusal(409, f"this server cannot run the mission's own code: {problem}"
-                      ) from None
+        raise Refusal(409, f"this server cannot run the mission's own code: "
+                           f"{_without_paths(str(problem))}") from None
+
+
+def _without_paths(message: str) -> str:
+    """A binding's message, told to every signed-in user, without the server's own paths
+    (its directory, where a project's configuration is): the server's log has them."""
+    import logging
+    import re
+
+    logging.getLogger("mission.serve").warning("%s", message)
+    return re.sub(r"(?<![\w`])/[^\s`(),;:]+", "<path>", message)
 
 
 def _claim(store: RunStoreAPI, run_id: int, stack: ExitStack) -> None:
@@ -224,15 +266,6 @@ def _claim(store: RunStoreAPI, run_id: int, stack: ExitStack) -> None:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.01)
-
-
-def _load(store: RunStoreAPI, run_id: int) -> StoredRun:
-    try:
-        return store.load(run_id)
-    except UnknownRun:
-        raise Refusal(404, f"there is no run {run_id}") from None
-    except StoreError as problem:
-        raise Refusal(409, str(problem)) from None
 
 
 def stored_workflow(record: RunRecord, run_id: int) -> WorkflowDefinition:
@@ -265,8 +298,8 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
     except (EnvelopeViolation, AntiFailureViolation, ReplayError, MissingEffectRunner) as problem:
         raise Refusal(422, str(problem)) from None
     except ImplementationError as problem:
-        raise Refusal(409, f"this server cannot run the mission's own code: {problem}"
-                      ) from None
+        raise Refusal(409, f"this server cannot run the mission's own code: "
+                           f"{_without_paths(str(problem))}") from None
 
 
 def _param_named(message: str) -> str | None:
