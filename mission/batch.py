@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["default_jobs", "run_batch", "run_line", "workers_for"]
 
 _KEYS = ("mission", "params", "state", "answers")
-Item = tuple[int, bytes]  # a line's number, and the line
+Item = tuple[int, bytes]  # a line's number, and the line as read
 LINES_PER_WORKER = 512  # without `jobs` (docs/performance.md, "Parallel")
 
 # Per process: mission -> its workflow and configuration, or the message saying why there
@@ -134,7 +134,8 @@ def _preload(items: list[Item]) -> None:
             continue
 
 
-def run_line(item: Item, wrap_effects: WrapEffects | None = None) -> tuple[str, str]:
+def run_line(item: tuple[int, bytes | str],
+             wrap_effects: WrapEffects | None = None) -> tuple[str, str]:
     """One input line to its status and output line (JSON text); never raises for bad input.
     `wrap_effects` lets a distributed executor journal the line's effects (`dask_batch`)."""
     number, line = item
@@ -157,12 +158,12 @@ def _record(number: int, mission: str | None, status: str, **fields: Any) -> tup
     return status, json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def _request(number: int, line: bytes) -> dict[str, Any]:
+def _request(number: int, line: bytes | str) -> dict[str, Any]:
     """The line's run request, checked: a mission name and three optional objects."""
     from mission.files import strict_json
 
     try:
-        text = line.decode("utf-8")
+        text = line if isinstance(line, str) else line.decode("utf-8")
     except UnicodeDecodeError as problem:
         raise UsageError(f"line {number}: not UTF-8 text (byte {problem.start + 1} of the "
                          "line)") from None

@@ -23,11 +23,13 @@ the path and what was found.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
-from runtime.orchestration.budget import Budget
 from runtime.orchestration.types import describe, type_of
+
+if TYPE_CHECKING:  # imported where an evaluation starts: checking a mission needs none
+    from runtime.orchestration.budget import Budget
 
 OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
              "neg")
@@ -202,6 +204,8 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
             return lookup(item, root, path)
         raise EvaluationError(f"`{expression['ref']}` cannot be read here")
     if budget is None:
+        from runtime.orchestration.budget import Budget
+
         budget = Budget()
     if "list" in expression:
         values = []
@@ -256,7 +260,11 @@ class CallArguments:
         self._params = params
         self._state = state
         self._item = item
-        self._budget = budget or Budget()
+        if budget is None:
+            from runtime.orchestration.budget import Budget
+
+            budget = Budget()
+        self._budget = budget
 
     def has(self, name: str) -> bool:
         return name in self._args
