@@ -15,12 +15,19 @@ fails with a message instead of running for ever or exhausting memory.
 A value's size counts what writing it out would: a string its characters, a list or map
 one per element (and a key's characters) plus the size of each element, every time it
 appears, so a list holding one large value a thousand times weighs a thousand times that
-value. Sizes are remembered per object for the evaluation, so measuring a value placed in
-many new values costs one walk.
+value. What a builder charges is what it adds: a new string's characters; for a new list
+or map, a unit per element, and, for an element this evaluation has placed in a value
+before (the same object: an input read twice, a value built once and used twice), its
+whole size again (`placed`). An element's first placement adds only its slot: it is
+already there, as input or as a value charged when it was built. So the values of one
+evaluation, written out, never outgrow its inputs by more than the budget, and a step
+that only moves its inputs about measures nothing. Sizes are remembered per object for
+the evaluation, so a value repeated many times is walked once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["MAX_BUILT", "MAX_ITEM_EVALUATIONS", "Budget"]
@@ -32,7 +39,7 @@ MAX_BUILT = 16_000_000
 
 
 class Budget:
-    __slots__ = ("items", "left", "limit", "sizes")
+    __slots__ = ("items", "left", "limit", "seen", "sizes")
 
     def __init__(self) -> None:
         self.items = MAX_ITEM_EVALUATIONS
@@ -40,6 +47,8 @@ class Budget:
         self.left = MAX_BUILT  # units still allowed
         # id -> (the value, its size): a value kept here keeps its id for the evaluation.
         self.sizes: dict[int, tuple[Any, int]] = {}
+        # id -> the value, for the values placed in a new value once already (kept alive).
+        self.seen: dict[int, Any] = {}
 
     def item(self) -> None:
         """Count one per-item evaluation."""
@@ -76,27 +85,35 @@ class Budget:
         stack = [value]
         while stack:
             node = stack.pop()
-            if isinstance(node, str):
-                total += len(node)
-            elif isinstance(node, (list, dict)):
-                remembered = self.sizes.get(id(node))
-                if remembered is not None:
-                    total += remembered[1]
-                elif isinstance(node, list):
-                    total += len(node)
-                    stack.extend(node)
-                else:
-                    total += len(node) + sum(len(str(key)) for key in node)
-                    stack.extend(node.values())
+            remembered = self.sizes.get(id(node))
+            if remembered is not None:
+                total += remembered[1]
+                continue
+            items: Iterable[Any]
+            if isinstance(node, dict):
+                total += len(node) + sum(map(len, node))  # JSON keys are strings
+                items = node.values()
             else:
-                total += 1
+                total += len(node)
+                items = node
+            for item in items:  # scalars counted here, containers walked in turn
+                if isinstance(item, str):
+                    total += len(item)
+                elif isinstance(item, (list, dict)):
+                    stack.append(item)
+                else:
+                    total += 1
             if total > self.left:
                 return total
         self.sizes[id(value)] = (value, total)
         return total
 
-    def built(self, value: Any, size: int) -> Any:
-        """Remember the size of a value just built (so placing it elsewhere is cheap)."""
-        if isinstance(value, (list, dict)):
-            self.sizes[id(value)] = (value, size)
-        return value
+    def placed(self, value: Any) -> int:
+        """What placing `value` in a new list, map or join adds (the module docstring): its
+        slot, and its whole size when this evaluation placed it before."""
+        if not isinstance(value, (str, list, dict)):
+            return 1
+        if id(value) not in self.seen:
+            self.seen[id(value)] = value
+            return 1
+        return 1 + self.size(value)

@@ -146,16 +146,12 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[CallArguments], Any]:
 
 
 def _concat(arguments: CallArguments) -> Any:
-    joined: list[Any] = []
-    size = 0
-    for value in arguments.parts("lists", []):
+    lists = arguments.parts("lists", [])
+    for value in lists:
         if not isinstance(value, list):
             raise EvaluationError(f"`concat` joins lists, found {describe(value)}")
-        grown = arguments.size(value)
-        arguments.charge(grown)
-        size += grown
-        joined.extend(value)
-    return arguments.built(joined, size)
+    arguments.charge(arguments.joined(lists))
+    return [element for value in lists for element in value]
 
 
 # -- maps -------------------------------------------------------------------------
@@ -214,11 +210,13 @@ def _rename(arguments: CallArguments) -> Any:
 
 
 def _merge(arguments: CallArguments) -> Any:
-    merged: dict[str, Any] = {}
-    for value in arguments.parts("maps", []):
+    maps = arguments.parts("maps", [])
+    for value in maps:
         if not isinstance(value, dict):
             raise EvaluationError(f"`merge` joins maps, found {describe(value)}")
-        arguments.charge(arguments.size(value))
+    arguments.charge(arguments.joined(maps))
+    merged: dict[str, Any] = {}
+    for value in maps:
         merged.update(value)
     return merged
 

@@ -834,7 +834,7 @@ class _Run:
             for element in elements:
                 budget.item()
                 value = evaluate(expression, self.params, self.state, element, budget)
-                budget.charge(budget.size(value) + 1, name)
+                budget.charge(budget.placed(value), name)
                 values.append(value)
             for value in values:
                 problem = check_value(parameter, value)

@@ -209,24 +209,18 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
         budget = Budget()
     if "list" in expression:
         values = []
-        size = 0
         for part in expression["list"]:
             value = evaluate(part, params, state, item, budget)
-            grown = budget.size(value) + 1
-            budget.charge(grown, "a list")
-            size += grown
+            budget.charge(budget.placed(value), "a list")
             values.append(value)
-        return budget.built(values, size)
+        return values
     if "map" in expression:
         built: dict[str, Any] = {}
-        size = 0
         for key, part in expression["map"].items():
             value = evaluate(part, params, state, item, budget)
-            grown = budget.size(value) + len(key) + 1
-            budget.charge(grown, "a map")
-            size += grown
+            budget.charge(budget.placed(value) + len(key), "a map")
             built[key] = value
-        return budget.built(built, size)
+        return built
     if "op" in expression:
         return _apply(expression["op"], expression.get("args", []), params, state, item, budget)
     if "if" in expression:
@@ -295,17 +289,22 @@ class CallArguments:
         self._budget.item()
         return evaluate(expression, self._params, self._state, element, self._budget)
 
-    def size(self, value: Any) -> int:
-        """How much `value` weighs against the budget (`Budget.size`)."""
-        return self._budget.size(value)
-
     def charge(self, amount: int) -> None:
         """Count `amount` units this operation is about to build (`Budget.charge`)."""
         self._budget.charge(amount, self.name)
 
-    def built(self, value: Any, size: int) -> Any:
-        """`value`, just built with `size` units charged: remembered as weighing that."""
-        return self._budget.built(value, size)
+    def joined(self, parts: list[Any] | tuple[Any, ...]) -> int:
+        """What joining `parts` into one new value adds (`joined`)."""
+        return joined(self._budget, parts)
+
+
+def joined(budget: Budget, parts: list[Any] | tuple[Any, ...]) -> int:
+    """What joining strings, lists or maps into one new one adds: a new string's
+    characters; a slot per element of new list or map, and each part the evaluation
+    placed before weighs its whole size again (`Budget.placed`)."""
+    if all(isinstance(part, str) for part in parts):
+        return sum(map(len, parts))
+    return sum(len(part) + budget.placed(part) - 1 for part in parts)
 
 
 def _truth(value: Any, operator: str) -> bool:
@@ -328,9 +327,7 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
     left, right = values
     if operator in ("+", "-", "*", "/"):
         if operator == "+" and isinstance(left, (str, list)) and type(left) is type(right):
-            size = budget.size(left) + budget.size(right)  # `+` joins strings or lists
-            budget.charge(size, "+")
-            return budget.built(_arithmetic(operator, left, right), size)
+            budget.charge(joined(budget, (left, right)), "+")  # `+` joins strings or lists
         return _arithmetic(operator, left, right)
     if operator == "==":
         return json_equal(left, right)

@@ -32,9 +32,10 @@ def mission(tmp_path: Path, body: str, params: dict[str, object]) -> Path:
     # per-item keys built from a large value: each is new, and they add up
     ('    runtime a "A" { sort(param.items, by: param.x + item) -> state.s }',
      {"items": [str(n) for n in range(100_000)], "x": "y" * 5_000}, "`+`"),
-    # a human step's per-item labels, each the whole large value (the question is stored)
-    ('    human a "A" { choose("Pick", options: param.items, label: param.x) -> state.s }',
-     {"items": list(range(100_000)), "x": "y" * 5_000}, "`label`"),
+    # a human step's per-item values, each the whole large value (the question is stored)
+    ('    human a "A" { choose("Pick", options: param.items, label: format("{n}", n: item), '
+     'value: param.x) -> state.s }',
+     {"items": list(range(100_000)), "x": "y" * 5_000}, "`value`"),
 ])
 def test_an_operation_repeating_a_value_the_data_chooses_fails_its_step(
         tmp_path: Path, body: str, params: dict[str, object], what: str) -> None:
