@@ -40,7 +40,14 @@ class OperationTable:
         if not self.origin:
             return ("no configuration file was found for this file (a project's operations "
                     "are declared in a mission.toml in its directory or above)")
-        return f"the project's operations are read from {self.origin} (found for this file)"
+        if not self.project and not self.broken:
+            return (f"the configuration found for this file, {self.origin}, declares no "
+                    "operations of the project")
+        names = sorted({d.name for d in self.project} | {name for name, _ in self.broken})
+        shown = ", ".join(f"`{name}`" for name in names[:8]) + (", ..." if len(names) > 8
+                                                                else "")
+        return (f"the project's operations are those of {self.origin}, the configuration "
+                f"found for this file: {shown}")
 
     def problem(self, name: str) -> str | None:
         """Why the project's declaration of `name` is not valid, if it is not."""

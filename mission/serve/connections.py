@@ -9,7 +9,7 @@ with its traceback, again and again. `guarded_protocol` gives uvicorn's HTTP pro
 - a deadline for the headers of each request (`timeout` seconds from the first byte, or
   from the connection): past it the connection gets 408 and is closed (the body has its
   own deadline in the application, `app._body`);
-- a bound on open connections (a quarter of the file descriptors the process may open,
+- a bound on open connections (an eighth of the file descriptors the process may open,
   at most `MAX_CONNECTIONS`): a new connection beyond it closes the oldest connection still
   waiting for its headers (it is the slowest), or is refused itself when every connection
   is busy with a request, so a client that sends a whole request is served. The listening
@@ -38,12 +38,13 @@ _TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Len
 
 
 def connection_limit() -> int:
-    """Open connections allowed: a quarter of this process's file descriptors (the rest
-    are for the stores, the templates, the effects' pipes), at most `MAX_CONNECTIONS`."""
+    """Open connections allowed: an eighth of this process's file descriptors, at most
+    `MAX_CONNECTIONS`. As many again may be accepted at once (the backlog), as many again
+    be closing, and the rest are for the stores, the templates, the effects' pipes."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return MAX_CONNECTIONS
-    return max(8, min(MAX_CONNECTIONS, soft // 4))
+    return max(8, min(MAX_CONNECTIONS, soft // 8))
 
 
 def guarded_protocol(timeout: float, limit: int) -> type[H11Protocol]:
@@ -109,7 +110,9 @@ def guarded_protocol(timeout: float, limit: int) -> type[H11Protocol]:
 
 class Repeated(logging.Filter):
     """Lets a message through at most once per `QUIET` seconds; the next one that passes
-    says how many like it were left out (an accept loop failing at once, for example)."""
+    says how many like it were left out (an accept loop failing at once, for example).
+    The event loop's own errors about the machine's resources (an `OSError` such as "Too
+    many open files") are written on one line, without their traceback."""
 
     def __init__(self, name: str = "") -> None:
         super().__init__(name)
@@ -123,6 +126,11 @@ class Repeated(logging.Filter):
             self.last[key] = (seen, left_out + 1)
             return False
         self.last[key] = (now, 0)
+        if record.name == "asyncio" and record.exc_info and isinstance(record.exc_info[1],
+                                                                      OSError):
+            record.msg = f"{record.msg}: {record.exc_info[1]}".replace("\n", " ")
+            record.exc_info = None
+            record.exc_text = None
         if left_out:
             record.msg = f"{record.msg} (and {left_out} more like it in {QUIET:g} s)"
         if len(self.last) > 1000:

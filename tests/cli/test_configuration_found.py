@@ -97,8 +97,9 @@ def test_an_unknown_operation_says_which_configuration_was_read(parent: Path) ->
     done = run_cli("run", "t4/publish_note.mission", "--param", "title=x", cwd=parent)
     assert done.returncode == 2
     assert "help: did you mean `slugify`?" in done.stderr
-    assert (f"help: the project's operations are read from "
-            f"{(parent / 't4' / 'mission.toml').resolve()} (found for this file)") in done.stderr
+    assert (f"help: the project's operations are those of "
+            f"{(parent / 't4' / 'mission.toml').resolve()}, the configuration found for this "
+            "file: `slugify`, `write_note`") in done.stderr
     (parent / "t4" / "mission.toml").unlink()
     bare = run_cli("run", "t4/publish_note.mission", "--param", "title=x", cwd=parent)
     assert "help: no configuration file was found for this file (a project's operations are " \

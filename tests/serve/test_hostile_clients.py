@@ -126,7 +126,7 @@ def test_connections_that_never_finish_their_request_do_not_lock_others_out(
         server.stop()
     log = server.logs[1].read_text(encoding="utf-8", errors="replace")
     assert len(log) < 64 * 1024, f"{len(log)} bytes of log"
-    assert "Traceback" not in log
+    assert "Traceback" not in log and log.count("out of system resource") <= 2
 
 
 def test_an_error_repeated_at_once_is_logged_once_per_quiet_period() -> None:
