@@ -30,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from runtime.orchestration.model import EvaluationError
+
 __all__ = ["MAX_BUILT", "MAX_ITEM_EVALUATIONS", "Budget"]
 
 # Per-item evaluations one expression may make. Far above what a mission's data needs.
@@ -52,8 +54,6 @@ class Budget:
 
     def item(self) -> None:
         """Count one per-item evaluation."""
-        from runtime.orchestration.expressions import EvaluationError
-
         self.items -= 1
         if self.items < 0:
             raise EvaluationError(f"the expression evaluates per-item arguments more than "
@@ -62,8 +62,6 @@ class Budget:
 
     def charge(self, amount: int, what: str) -> None:
         """Count `amount` units about to be built by `what` (an operation's name)."""
-        from runtime.orchestration.expressions import EvaluationError
-
         self.left -= amount
         if self.left < 0:
             raise EvaluationError(f"`{what}` would take the values this expression builds "

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
+from runtime.orchestration.model import EvaluationError as EvaluationError  # its home before
 from runtime.orchestration.types import describe, type_of
 
 if TYPE_CHECKING:  # imported where an evaluation starts: checking a mission needs none
@@ -38,10 +39,6 @@ _ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2,
           "*": 2, "/": 2, "neg": 1}
 REFERENCE_ROOTS = ("param", "state")
 ITEM = "item"  # the root of a reference to the current element of a list operation
-
-
-class EvaluationError(Exception):
-    """An expression could not be evaluated (a missing key, a wrong type)."""
 
 
 def split_path(dotted: str) -> tuple[str, tuple[str, ...]]:

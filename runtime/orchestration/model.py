@@ -42,6 +42,11 @@ class EffectError(Exception):
     """An effect runner refuses or cannot do a request; the step fails with this message."""
 
 
+class EvaluationError(Exception):
+    """An expression could not be evaluated (a missing key, a wrong type, a budget spent);
+    the step fails with its message (`runtime.orchestration.expressions`)."""
+
+
 class ReplayError(Exception):
     """A recorded journal does not fit the run replaying it (another effect or request), or
     a project's pure operation computed something else than the recorded run."""
