@@ -73,9 +73,11 @@ def run(args: argparse.Namespace) -> int:
         result = execute(workflow, context)
         updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True,
                                configuration=record.configuration)
-        write_receipt(args, updated)
+        if keeper.stored is not stored:  # an effect started: what happened is stored first
+            keeper.save(updated)
+        write_receipt(args, updated)  # a receipt that cannot be written stores nothing more
         save_state(args, result)
-        if keeper.stored is not None and updated != keeper.stored.record:
+        if updated != record and keeper.stored is stored:
             keeper.save(updated)
         store_path = store.location
     return report(args, "resume", result, run_id, answers, target=record.mission,

@@ -458,12 +458,17 @@ def run(args: argparse.Namespace) -> int:
         result = execute(workflow, context)
         record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True,
                               configuration=configuration)
-        write_receipt(args, record)
+        if keeper is not None and keeper.stored is not None:
+            keeper.save(record)  # an effect started: what happened is stored before all else
+        write_receipt(args, record)  # a receipt that cannot be written stores nothing more
         save_state(args, result)
         if result.status == "waiting" or (keeper is not None and keeper.stored is not None):
             if keeper is None:
                 keeper = RunKeeper(stack.enter_context(using_store(args)))
-            run_id = keeper.save(record).run_id
+            if keeper.stored is None:
+                keeper.save(record)
+            assert keeper.stored is not None
+            run_id = keeper.stored.run_id
             store_path = keeper.store.location
     if args.report:  # after the store: a waiting run's report names the run that continues
         write_run_report(args, workflow, result, context, run_id)

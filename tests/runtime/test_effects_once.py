@@ -152,3 +152,16 @@ def test_a_finished_run_that_started_an_effect_stays_stored(project: Path,
     assert [(run["id"], run["status"]) for run in runs(project, store_url)] == \
         [(1, "succeeded")]
     assert run_cli("verify", "1", "--store", store_url, cwd=project).returncode == 0
+
+
+def test_once_an_effect_has_started_the_store_has_what_happened_first(project: Path,
+                                                                      store_url: str) -> None:
+    """A receipt that cannot be written after the effect ran must not leave the run
+    stored as cut off: the outcome is stored before the receipt is written."""
+    code = project / "deploy_ops.py"
+    code.write_text(CODE.replace("time.sleep(120)", "pass"), encoding="utf-8")
+    done = run_cli("run", "ship_now.mission", "--store", store_url, "--receipt",
+                   str(project / "no" / "such" / "receipt.json"), cwd=project)
+    assert done.returncode == 2 and "cannot write the receipt" in done.stderr
+    assert [(run["id"], run["status"]) for run in runs(project, store_url)] == \
+        [(1, "succeeded")]
