@@ -145,13 +145,14 @@ def firing(count: int, scratch: Path) -> None:
     the path answers take, each on a store of its own."""
     from mission.acting import answer_event
     from mission.advance import move
+    from mission.binding import Binding
     from mission.timers import tick
 
     def execute(work: Any, context: ExecutionContext) -> Any:
         return Orchestrator().run_workflow(work, context)
 
-    def bind(work: Any) -> tuple[None, None]:
-        return None, None
+    def bind(work: Any, record: Any) -> Binding:
+        return Binding(None, None)
 
     now = later(T0, DAY)
     fired_path, answered_path = scratch / "fire.sqlite3", scratch / "answer.sqlite3"

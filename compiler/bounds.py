@@ -22,7 +22,7 @@ from compiler.limits import CODE, DEPTH_CEILING, PATH_CEILING, Limits
 from compiler.source import SourceFile
 from compiler.syntax import NO_MENTIONS, Mentions
 
-__all__ = ["Enforced", "enforce", "file_too_large"]
+__all__ = ["Enforced", "enforce", "file_not_read", "file_too_large"]
 
 _SECTION = "`[tool.mission.limits]`"
 
@@ -41,6 +41,17 @@ def file_too_large(source: SourceFile, limits: Limits) -> Diagnostic | None:
         if encoded <= limit:
             return None
         size = f"{encoded:,} bytes"
+    return _too_large(size, limit)
+
+
+def file_not_read(limits: Limits) -> Diagnostic:
+    """The E023 for a file whose reading stopped at `max-file-size` (`runtime.reading`):
+    it is at least one byte over, and the rest was never read."""
+    limit = limits.max_file_size
+    return _too_large(f"at least {limit + 1:,} bytes", limit)
+
+
+def _too_large(size: str, limit: int) -> Diagnostic:
     return Diagnostic(CODE, Severity.ERROR,
                       f"the file is {size}, over the limit of {limit:,} bytes", Span(0, 0),
                       label="the file is not parsed",

@@ -506,7 +506,8 @@ class _Checker:
         self.error("E006", f"unknown operation `{name}`", call.operation.span,
                    "not an operation",
                    help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}",
-                         *(f"not read: {problem}" for problem in unreadable[:3])),
+                         *(f"not read: {problem}" for problem in unreadable[:3]),
+                         self.operations.read_from),
                    fix=rename_fix(name, call.operation.span, candidates))
         self.unchecked_call(call)
 

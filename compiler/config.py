@@ -79,6 +79,7 @@ class Config:
     broken_operations: tuple[tuple[str, str], ...] = ()  # (name, why it is not valid): E030
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
+    digest: str = ""  # the sha256 of that file's bytes, as read (a run records it)
 
     def enabled_for(self, path: str) -> frozenset[str]:
         """The codes in force for the file at `path`."""
@@ -102,7 +103,7 @@ class Config:
         """What a mission may call under this configuration (read as data)."""
         from compiler.operations import table_for
 
-        return table_for(self.operations, self.broken_operations)
+        return table_for(self.operations, self.broken_operations, self.origin)
 
     @property
     def fingerprint(self) -> str:
@@ -254,11 +255,21 @@ def has_config(directory: Path) -> Path | None:
     return None
 
 
+def _read(path: Path) -> bytes:
+    """A configuration file's bytes, bounded while reading (`runtime.reading`)."""
+    from runtime.bounds import MAX_CONFIG_FILE_BYTES
+    from runtime.reading import read_limited
+
+    return read_limited(path, MAX_CONFIG_FILE_BYTES)
+
+
 def _has_section(path: Path) -> bool:
+    from runtime.reading import TooLarge
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
+        text = _read(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError, TooLarge):
+        return False  # a pyproject.toml that cannot be read (or is huge) is not ours
     if "mission" not in text:  # every spelling of the table names it: skip the TOML parser
         return False
     import tomllib  # only when the pyproject.toml may be ours
@@ -276,12 +287,15 @@ def load_config(path: str | Path) -> Config:
     """Read and validate a `mission.toml` or the `[tool.mission]` table of a pyproject.toml."""
     import tomllib
 
+    from runtime.reading import TooLarge
+
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = _read(path)
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as problem:
+    except (OSError, UnicodeDecodeError, TooLarge) as problem:
         raise ConfigError(f"{path}: cannot read it ({problem})") from None
     except tomllib.TOMLDecodeError as problem:
         raise ConfigError(f"{path}: not valid TOML: {problem}") from None
@@ -293,7 +307,8 @@ def load_config(path: str | Path) -> Config:
         table, where = data, str(path)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
-    return parse_config(table, where, str(path.resolve().parent), str(path))
+    config = parse_config(table, where, str(path.resolve().parent), str(path))
+    return dataclasses.replace(config, digest=hashlib.sha256(raw).hexdigest())
 
 
 def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -> Config:

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from mission.binding import Binding
+from mission.keeping import RunKeeper, record_starts
 from runtime.listing import Timer
 from runtime.orchestration.model import (
-    EffectRunner,
     ExecutionContext,
     OrchestrationResult,
     WorkflowDefinition,
@@ -33,9 +34,9 @@ from runtime.records import RecordError, RunRecord
 from runtime.store_api import RunStoreAPI, StoredRun, StoreError, UnknownRun
 
 Execute = Callable[[WorkflowDefinition, ExecutionContext], OrchestrationResult]
-# The effect runner and the project operations' functions a workflow's run needs.
-Bind = Callable[[WorkflowDefinition],
-                tuple[EffectRunner | None, Mapping[str, Callable[..., Any]] | None]]
+# The effect runner and the project operations' functions a stored run of a workflow needs
+# (`mission.binding.bind_record`: under the configuration the run started with).
+Bind = Callable[[WorkflowDefinition, RunRecord], Binding]
 
 
 class Refusal(Exception):
@@ -132,21 +133,29 @@ def _replayed(store: RunStoreAPI, stored: StoredRun, workflow: WorkflowDefinitio
               ) -> tuple[StoredRun, ExecutionContext, OrchestrationResult]:
     """The run replayed with `events` added, its new record written (when it changed);
     `before_write` sees the new record first (a receipt file that cannot be written then
-    stores nothing)."""
-    effects, implementations = bind(workflow)
+    stores nothing more). Before an effect starts the run is saved as it would be if the
+    effect never reported back (`mission.keeping`), so no effect runs twice."""
     record = stored.record
-    context = record.context(events=events, effects=effects, ask=ask,
-                             implementations=implementations)
-    result = execute(workflow, context)
-    updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
-    if before_write is not None:
-        before_write(updated)
-    if updated != record:
-        try:
-            stored = store.update(stored, updated)
-        except StoreError as problem:
-            raise Refusal(409, str(problem)) from None
-    return stored, context, result
+    binding = bind(workflow, record)
+    context = record.context(events=events, effects=binding.effects, ask=ask,
+                             implementations=binding.implementations)
+    keeper = RunKeeper(store, stored)
+    record_starts(context, keeper, record.mission, workflow, record.configuration)
+    try:
+        result = execute(workflow, context)
+        updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True,
+                               configuration=record.configuration)
+        assert keeper.stored is not None
+        if keeper.stored is not stored and updated != keeper.stored.record:
+            keeper.save(updated)  # an effect started: what happened is stored before all else
+        if before_write is not None:
+            before_write(updated)
+        if updated != keeper.stored.record:
+            keeper.save(updated)
+    except StoreError as problem:
+        raise Refusal(409, str(problem)) from None
+    assert keeper.stored is not None
+    return keeper.stored, context, result
 
 
 def due_deadline(record: RunRecord, now: str) -> dict[str, Any] | None:

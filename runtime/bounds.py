@@ -23,3 +23,11 @@ MAX_EXPRESSION_DEPTH = 48
 # (`record.workflow.steps[i].payload`, 4 levels); the rest is room.
 RECORD_OVERHEAD = 8
 MAX_RECORD_DEPTH = MAX_DEPTH + RECORD_OVERHEAD
+
+# Bytes mission reads from one file it is given (`runtime.reading`, the limit applied while
+# reading, never taken from `stat`): a JSON value (params, state, answers, a compiled
+# workflow, a receipt), a file of JSON lines (a batch, a store export), a configuration
+# file. A mission's source is bounded by the compiler's `max-file-size` instead.
+MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
+MAX_LINES_FILE_BYTES = 256 * 1024 * 1024
+MAX_CONFIG_FILE_BYTES = 1024 * 1024

@@ -71,6 +71,10 @@ class RunRecord:
     started_by: str | None = None  # who started it: a user of serve, or the OS user's name
     # The answers, deadline firings and cancellation the run consumed, in order (format 3).
     events: list[dict[str, Any]] = field(default_factory=list)
+    # The configuration a run of a workflow with project operations started with, which
+    # `resume`, `verify` and `store import` bind them with again: `{"path", "sha256"}`
+    # (both null when no configuration file was found); None for other runs.
+    configuration: dict[str, Any] | None = None
     format: str = RECORD_FORMAT
 
     @property
@@ -100,8 +104,10 @@ class RunRecord:
 
     @classmethod
     def of(cls, mission: str, workflow: WorkflowDefinition, context: ExecutionContext,
-           result: OrchestrationResult, keep_workflow: bool = False) -> RunRecord:
-        """The record of a run of `workflow` in `context` that gave `result`."""
+           result: OrchestrationResult, keep_workflow: bool = False,
+           configuration: dict[str, Any] | None = None) -> RunRecord:
+        """The record of a run of `workflow` in `context` that gave `result`, started with
+        `configuration` (see the field)."""
         return cls(
             mission=mission,
             workflow_hash=content_hash(workflow),
@@ -121,6 +127,7 @@ class RunRecord:
             started_at=(context.started or {}).get("at"),
             started_by=(context.started or {}).get("by"),
             events=copy.deepcopy(result.events),
+            configuration=copy.deepcopy(configuration),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -170,6 +177,12 @@ class RunRecord:
                                   f"on, not in a {data['format']!r} record")
         if not all(isinstance(event, dict) for event in values["events"]):
             raise RecordError("`events` is a list of maps (answers, deadlines, a cancellation)")
+        configuration = values["configuration"]
+        if configuration is not None and (
+                sorted(configuration) != ["path", "sha256"]
+                or any(type_of(configuration[key]) not in ("str", "null")
+                       for key in configuration)):
+            raise RecordError("`configuration` must be {path, sha256}, each a string or null")
         return cls(**values, format=data["format"])
 
     def context(self, answers: Mapping[str, Any] | None = None,
@@ -236,10 +249,11 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "started_at": ("str", "null"),
     "started_by": ("str", "null"),
     "events": ("list",),
+    "configuration": ("map", "null"),
 }
 # Fields an older record may lack, and the value they then have.
 _OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}, "started_at": None,
-                             "started_by": None, "events": []}
+                             "started_by": None, "events": [], "configuration": None}
 # The fields of format 3: always written in it, never in an older one.
 _TIMED = ("started_at", "started_by", "events")
 

@@ -4,7 +4,8 @@
   gives its WAL and shared-memory files the same mode); an existing store of
   ours that others could read is made 0600; a store owned by another user, in
   a directory others can write or that is another user's, or with a `-wal` or
-  `-shm` file that is not ours beside it, is refused (`_check_surroundings`).
+  `-shm` file that is not ours beside it, is refused (`check_surroundings`, which the
+  accounts file of `mission serve` shares).
 - Readable when read-only: a store without write permission for us is opened
   read-only, so its runs can still be listed and verified.
 - Durable: WAL journal, `synchronous=FULL`, and every write is one
@@ -114,7 +115,7 @@ def _create_private(path: Path) -> None:
     surroundings are checked before anything is created in them."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True)
-    _check_surroundings(path)
+    check_surroundings(path)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
@@ -145,23 +146,25 @@ def immediate_transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-def _check_surroundings(path: Path) -> None:
-    """Refuse a store others could replace or add to, as ssh refuses a key file others
-    could write: its directory must be writable by its owner only (or also by our own
-    private group) and owned by us (or root), and the WAL and shared-memory files
-    SQLite reads beside it must be regular files of ours. A `-wal` file planted by
-    someone else is replayed into the database when it is opened: it could add a run
-    (the row hashes are not secret) or change one."""
+def check_surroundings(path: Path, what: str = "run store") -> None:
+    """Refuse a private SQLite file (the run store, the accounts file of `mission serve`)
+    that others could replace or add to, as ssh refuses a key file others could write:
+    its directory must be writable by its owner only (or also by our own private group)
+    and owned by us (or root), and the WAL and shared-memory files SQLite reads beside it
+    must be regular files of ours. A `-wal` file planted by someone else is replayed into
+    the database when it is opened: it could add a run (the row hashes are not secret),
+    change one, or add an API token's hash."""
     directory = path.parent
     info = directory.stat()
+    where = "--store" if what == "run store" else "--accounts"
     if info.st_uid not in (os.geteuid(), 0):
-        raise StoreError(f"the run store {path} is in {directory}, which belongs to another "
-                         "user, who could replace it; refusing to use it (choose a store in "
-                         "a directory of yours with --store)")
+        raise StoreError(f"the {what} {path} is in {directory}, which belongs to another "
+                         f"user, who could replace it; refusing to use it (choose a {what} "
+                         f"in a directory of yours with {where})")
     if info.st_mode & 0o002 or (info.st_mode & 0o020 and not _private_group(info.st_gid)):
-        raise StoreError(f"the run store {path} is in {directory}, which other users can "
+        raise StoreError(f"the {what} {path} is in {directory}, which other users can "
                          f"write (mode {stat.filemode(info.st_mode)}): they could replace it "
-                         "or plant its -wal file; refusing to use it (choose a store in a "
+                         f"or plant its -wal file; refusing to use it (choose a {what} in a "
                          "directory only you can write, as the default one is)")
     for name in (path.name + "-wal", path.name + "-shm"):
         try:
@@ -169,9 +172,9 @@ def _check_surroundings(path: Path) -> None:
         except FileNotFoundError:
             continue
         if not stat.S_ISREG(beside.st_mode) or beside.st_uid != os.geteuid():
-            raise StoreError(f"{path.with_name(name)} beside the run store is not a file of "
-                             "yours: it may have been planted to change the store; refusing "
-                             "to use it (remove it if you know where it comes from)")
+            raise StoreError(f"{path.with_name(name)} beside the {what} is not a file of "
+                             "yours: it may have been planted to change it; refusing to use "
+                             "it (remove it if you know where it comes from)")
 
 
 def _private_group(gid: int) -> bool:

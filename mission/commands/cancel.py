@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mission.acting import operating_system_user, the_clock
     from mission.advance import Refusal, move
-    from mission.binding import bound
+    from mission.binding import bind_record
     from mission.commands.resume import parse_run_id
     from mission.commands.run import execute, using_store
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     event = {"kind": "cancel", "reason": reason, "by": user, "at": now}
     with using_store(args) as store:
         try:
-            moved = move(store, run_id, [event], now, execute=execute, bind=bound)
+            moved = move(store, run_id, [event], now, execute=execute, bind=bind_record)
         except Refusal as problem:
             raise UsageError(problem.message) from None
     print(f"run {run_id} cancelled by {user} at {now}: {reason} (it waited on step "

@@ -39,16 +39,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_run_id(text: str) -> int:
-    if not text.isdecimal() or int(text) < 1:
+    from mission.stores import run_id_of
+
+    found = run_id_of(text)
+    if found is None:
         raise UsageError(f"a run id is a positive whole number (see `mission runs`), "
                          f"not {text!r}")
-    return int(text)
+    return found
 
 
 def run(args: argparse.Namespace) -> int:
     from mission.acting import answer_event, operating_system_user, the_clock, timed
     from mission.advance import Refusal, describe_fired, move
-    from mission.binding import bound
+    from mission.binding import bind_record
     from runtime.records import RunRecord
 
     run_id = parse_run_id(args.run_id)
@@ -70,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             moved = move(store, run_id,
                          [answer_event(step, value, user, now) for step, value in answers.items()],
-                         now, execute=execute, bind=bound, check=check,
+                         now, execute=execute, bind=bind_record, check=check,
                          ask=timed(ask_on_terminal, clock, user) if interactive(args) else None,
                          before_write=lambda record: write_receipt(args, record))
         except Refusal as problem:

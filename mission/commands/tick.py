@@ -23,13 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mission.acting import the_clock
-    from mission.binding import bound
+    from mission.binding import bind_record
     from mission.commands.run import execute, using_store
     from mission.timers import tick
 
     now = the_clock().now()
     with using_store(args) as store:
-        fired = tick(store, now, execute=execute, bind=bound, limit=max(args.limit, 0))
+        fired = tick(store, now, execute=execute, bind=bind_record, limit=max(args.limit, 0))
     for done in fired:
         print(done.line)
     return EXIT_OK

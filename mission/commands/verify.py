@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mission.binding import implementations
+from mission.binding import bind_record
 from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from mission.commands.run import load_target, using_store
-from mission.stores import STORE_HELP
+from mission.commands.run import using_store
+from mission.stores import STORE_HELP, run_id_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(data, dict) and data.get("integrity") != integrity(data):
             problems.append(Mismatch("record", "the file's integrity hash does not match its "
                                                "content: it was edited after it was written"))
-    elif args.target.isdecimal():
+    elif run_id_of(args.target) is not None:
         label = f"run {args.target}"
         with using_store(args) as store:
             try:
@@ -75,14 +75,19 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.target!r} is neither a receipt file nor a run id "
                          "(see `mission runs`)")
     if record is not None:
+        fallback = None
         if args.workflow:
-            workflow = load_target(args.workflow)
+            from mission.targets import load_target
+
+            target = load_target(args.workflow)
+            workflow, fallback = target.workflow, target.config
         else:
             try:
                 workflow = record.stored_workflow()
             except RecordError as problem:
                 raise UsageError(f"{label}: {problem}; give --workflow") from None
-        problems += verify(record, workflow, implementations(workflow))
+        problems += verify(record, workflow, bind_record(workflow, record, fallback)
+                           .implementations)
     return _print(label, record, problems, args.json)
 
 

@@ -146,12 +146,12 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[CallArguments], Any]:
 
 
 def _concat(arguments: CallArguments) -> Any:
-    joined: list[Any] = []
-    for value in arguments.value("lists", []):
+    lists = arguments.parts("lists", [])
+    for value in lists:
         if not isinstance(value, list):
             raise EvaluationError(f"`concat` joins lists, found {describe(value)}")
-        joined.extend(value)
-    return joined
+    arguments.charge(arguments.joined(lists))
+    return [element for value in lists for element in value]
 
 
 # -- maps -------------------------------------------------------------------------
@@ -210,10 +210,13 @@ def _rename(arguments: CallArguments) -> Any:
 
 
 def _merge(arguments: CallArguments) -> Any:
-    merged: dict[str, Any] = {}
-    for value in arguments.value("maps", []):
+    maps = arguments.parts("maps", [])
+    for value in maps:
         if not isinstance(value, dict):
             raise EvaluationError(f"`merge` joins maps, found {describe(value)}")
+    arguments.charge(arguments.joined(maps))
+    merged: dict[str, Any] = {}
+    for value in maps:
         merged.update(value)
     return merged
 
@@ -260,15 +263,26 @@ def _format(arguments: CallArguments) -> Any:
     names, problem = placeholders(template)
     if problem:
         raise EvaluationError(f"the template of `format` is malformed: {problem}")
-    values = arguments.value("values", {})
+    values = arguments.parts("values", {})
     missing = [name for name in names if name not in values]
     if missing:
         raise EvaluationError(f"the template uses `{{{missing[0]}}}`, which is not given")
 
+    rendered: dict[str, str] = {}  # each value written once, however often it is used
+
     def replace(match: re.Match[str]) -> str:
         text = match.group(0)
-        return text[0] if text in ("{{", "}}") else render(values[match.group(1)])
+        if text in ("{{", "}}"):
+            piece = text[0]
+        else:
+            name = match.group(1)
+            if name not in rendered:
+                rendered[name] = render(values[name])
+            piece = rendered[name]
+        arguments.charge(len(piece))  # as the text grows: a template can repeat a value
+        return piece
 
+    arguments.charge(len(template))
     return _PLACEHOLDER.sub(replace, template)
 
 

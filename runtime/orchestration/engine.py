@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.bounds import MAX_DEPTH
+from runtime.orchestration.budget import Budget
 from runtime.orchestration.canonical import (
     StateHasher,
     canonical_hash,
@@ -55,6 +56,7 @@ from runtime.orchestration.model import (
     AnswerError,
     AntiFailureViolation,
     EffectError,
+    EffectStart,
     EnvelopeViolation,
     ExecutionContext,
     ImplementationError,
@@ -65,6 +67,7 @@ from runtime.orchestration.model import (
     StepSpec,
     WorkflowDefinition,
     content_hash,
+    cut_off,
 )
 from runtime.orchestration.operations import (
     OPERATIONS,
@@ -419,6 +422,8 @@ def invoke(declaration: OperationDeclaration, function: Callable[..., Any],
     message (never a traceback), and its result must fit the declared type."""
     try:
         value = function(**copy.deepcopy(call_arguments(declaration, args)))
+    except EffectError as problem:  # a confined call's own account (`runtime.user_code`)
+        raise StepFailure(str(problem)) from None
     except (Exception, SystemExit) as problem:  # user code: any failure, `sys.exit` too
         raise StepFailure(raised(declaration, problem)) from None
     return checked_result(declaration, value)
@@ -895,11 +900,17 @@ class _Run:
             args[name] = value  # may share with the state: nothing mutates either
         if not per_item:
             return args
-        # `label: item.title`: one value per element of the operation's list
+        # `label: item.title`: one value per element of the operation's list, within one
+        # budget for the whole argument (`runtime.orchestration.budget`)
         elements = args.get(plan.operation.items_parameter or "", [])
         for name, parameter, expression in per_item:
-            values = [evaluate(expression, self.params, self.state, element)
-                      for element in elements]
+            budget = Budget()
+            values = []
+            for element in elements:
+                budget.item()
+                value = evaluate(expression, self.params, self.state, element, budget)
+                budget.charge(budget.placed(value), name)
+                values.append(value)
             for value in values:
                 problem = check_value(parameter, value)
                 if problem:
@@ -1013,6 +1024,11 @@ class _Run:
             entry = {"effect": effect, "request": request}
             tries = 1 + int(request.get(RETRY, 0)) if declaration is not None else 1
             attempts: list[dict[str, Any]] = []
+            refused = self._start(step_id, effect, entry, declaration is not None)
+            if refused is not None:
+                entry["error"] = refused
+                attempts.append({"error": refused})
+                tries = 0
             for _attempt in range(tries):
                 entry.pop("error", None)
                 try:
@@ -1038,6 +1054,24 @@ class _Run:
         if "error" in entry:
             raise StepFailure(entry["error"])
         return copy.deepcopy(entry["result"])
+
+    def _start(self, step_id: str, effect: str, entry: dict[str, Any],
+               retried: bool) -> str | None:
+        """Tell the runner the effect is about to start (`EffectRunner.started`); its
+        refusal, if it refuses."""
+        started = getattr(self.ctx.effects, "started", None)
+        if started is None:
+            return None
+        unfinished: dict[str, Any] = {**copy.deepcopy(entry), "error": cut_off(effect)}
+        if retried:
+            unfinished["attempts"] = [{"error": unfinished["error"]}]
+        try:
+            started(EffectStart(step_id, effect, copy.deepcopy(entry["request"]),
+                                {**copy.deepcopy(self.journal), step_id: unfinished},
+                                copy.deepcopy(self.events)))
+        except EffectError as refusal:
+            return str(refusal)
+        return None
 
     def _record(self, step_id: str, status: str, changes: Any, consumed: Any) -> None:
         change_hash = data_hash([change.to_json() for change in changes]) if changes \

@@ -42,6 +42,11 @@ class EffectError(Exception):
     """An effect runner refuses or cannot do a request; the step fails with this message."""
 
 
+class EvaluationError(Exception):
+    """An expression could not be evaluated (a missing key, a wrong type, a budget spent);
+    the step fails with its message (`runtime.orchestration.expressions`)."""
+
+
 class ReplayError(Exception):
     """A recorded journal does not fit the run replaying it (another effect or request), or
     a project's pure operation computed something else than the recorded run."""
@@ -151,11 +156,38 @@ class EffectRunner(Protocol):
 
     `run` returns plain JSON data, or raises `EffectError` to refuse (the step
     then fails with its message). Either outcome is journaled.
+
+    A runner may also have `started(start: EffectStart)`: the engine calls it once before
+    an effect that is not replayed from the journal starts (before its first attempt), so
+    the caller can record that it started (`mission` stores the run as it would be if the
+    effect never reported back, `EffectStart.journal`); raising `EffectError` there fails
+    the step with that message, and the effect does not run.
     """
 
     def supports(self, effect: str) -> bool: ...
 
     def run(self, effect: str, request: Mapping[str, Any]) -> Any: ...
+
+
+def cut_off(effect: str) -> str:
+    """What a step says of an effect that was started and never reported back."""
+    return (f"the effect `{effect}` was started and its outcome was never recorded (the "
+            "process running it stopped before it returned): it may or may not have taken "
+            "place, so it is not run again; check what it did, then start a new run")
+
+
+@dataclass(frozen=True)
+class EffectStart:
+    """An effect about to start (`EffectRunner.started`): its step, effect and request,
+    and what a replay needs to give the run as it would be if the effect never reported
+    back: the journal so far with that step's entry saying so (`cut_off`), and the
+    events (answers, deadlines) the run consumed so far. Private copies."""
+
+    step_id: str
+    effect: str
+    request: dict[str, Any]
+    journal: dict[str, Any]
+    events: list[dict[str, Any]]
 
 
 @dataclass

@@ -39,6 +39,9 @@ REQUESTS: list[dict[str, Any]] = [
 ]
 
 
+NOW = "2026-12-01T09:00:00+00:00"
+
+
 def write_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
@@ -60,14 +63,16 @@ def one_by_one(request: dict[str, Any], directory: Path) -> dict[str, Any]:
             file = directory / f"{key}.json"
             file.write_text(json.dumps(request[key]), encoding="utf-8")
             arguments += [f"--{key}", str(file)]
-    completed = run_cli("run", *arguments)
+    completed = run_cli("run", *arguments, env={"MISSION_NOW": NOW})
     assert completed.returncode in (0, 1, 3), completed.stderr
     printed: dict[str, Any] = json.loads(completed.stdout)
-    printed.pop("run_id", None)  # a stored waiting run's id: the batch does not store
+    printed.pop("run_id", None)  # a stored run's id: the batch does not store
     return printed
 
 
-def test_batch_results_equal_one_by_one_runs_in_input_order(tmp_path: Path) -> None:
+def test_batch_results_equal_one_by_one_runs_in_input_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MISSION_NOW", NOW)  # each run records when it started: the same time
     lines = write_lines(tmp_path / "runs.jsonl", [json.dumps(r) for r in REQUESTS])
     code, results, _ = batch(lines, jobs=2)
     assert [r["line"] for r in results] == list(range(1, len(REQUESTS) + 1))

@@ -88,6 +88,7 @@ ONE_FILE_CHECK = {
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
     "mission.commands.check", "mission.progress", "mission.walk", "runtime", "runtime.bounds",
+    "runtime.reading",  # the bounded reader of the file
     "runtime.orchestration", "runtime.orchestration.canonical",
     "runtime.orchestration.effects", "runtime.orchestration.expressions",
     "runtime.orchestration.model", "runtime.orchestration.operations",
