@@ -12,6 +12,7 @@ from typing import Any
 
 from compiler import ast
 from compiler.checks import Analysis, FormField
+from compiler.deadlines import deadlines_json, duration_seconds
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
 from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
@@ -113,6 +114,36 @@ def call_arguments_json(operation: Operation, matched: Matched) -> dict[str, Any
     return args
 
 
+def step_arguments_json(step_id: str, operation: Operation | None,
+                        analysis: Analysis) -> dict[str, Any]:
+    """A checked step's `args`, as the engine reads them."""
+    call = analysis.calls.get(step_id)
+    if call is not None and operation is not None:
+        return call_arguments_json(operation, call)
+    matched = analysis.arguments.get(step_id, {})
+    args = {name: expression_json(argument.value) for name, argument in sorted(matched.items())}
+    if step_id in analysis.form_fields:
+        args["fields"] = form_fields_json(analysis.form_fields[step_id])
+    return args
+
+
+def _who_and_when(step: ast.Step) -> dict[str, Any]:
+    """A human step's `answered_by`, `approvals`, `exclude_starter`, `remind_before` and
+    `deadlines` (docs/language.md, "The compiled form")."""
+    found: dict[str, Any] = {}
+    if step.group is not None:
+        found["answered_by"] = step.group.text
+        if step.approvals is not None and step.approvals.value != 1:  # `by 1 of g` is `by g`
+            found["approvals"] = step.approvals.value
+    if step.except_starter is not None:
+        found["exclude_starter"] = True
+    if step.reminder is not None:
+        found["remind_before"] = duration_seconds(step.reminder.before)
+    if step.deadlines:
+        found["deadlines"] = deadlines_json(step)
+    return found
+
+
 def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, declaration in sorted(declarations.items()):
@@ -145,8 +176,6 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
         payload: dict[str, Any] = {}
         if step.description is not None:
             payload["description"] = step.description.value
-        if step.group is not None:
-            payload["answered_by"] = step.group.text
         if step.when is not None:
             payload["when"] = expression_json(step.when)
         if step.call is None:
@@ -154,19 +183,11 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
             payload["args"] = {}
         else:
             payload["operation"] = step.call.operation.text
-            call = analysis.calls.get(step.id.text)
-            if call is not None:
-                operation = OPERATIONS[step.call.operation.text]
-                payload["args"] = call_arguments_json(operation, call)
-            else:
-                matched = analysis.arguments.get(step.id.text, {})
-                payload["args"] = {name: expression_json(argument.value)
-                                   for name, argument in sorted(matched.items())}
-                if step.id.text in analysis.form_fields:
-                    payload["args"]["fields"] = form_fields_json(
-                        analysis.form_fields[step.id.text])
+            operation = analysis.operations.get(step.id.text)
+            payload["args"] = step_arguments_json(step.id.text, operation, analysis)
             if step.call.output is not None:
                 payload["output"] = step.call.output.dotted
+        payload.update(_who_and_when(step))
         steps.append(StepSpec(step.id.text, step.kind.text, payload))
     versions = mission.versions
     metadata: dict[str, Any] = {
