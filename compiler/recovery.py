@@ -565,6 +565,10 @@ def _hints(source: SourceFile, token: Any, expected: set[str],
     word = str(token) if token.type == "NAME" else ""
     wanted = [name.lower() for name in expected if name in _KEYWORD_TERMINALS]
     if word and wanted:
+        glued = next((keyword for keyword in sorted(wanted) if word.startswith(keyword)
+                      and len(word) > len(keyword)), None)
+        if glued is not None:  # `after1 day` after `-> state.x`: one word, where a name can end
+            return (f"put a space after `{glued}`: `{glued} {word[len(glued):]}`",)
         match = closest(word, wanted)
         if match is not None:
             return (f"did you mean `{match}`?",)
