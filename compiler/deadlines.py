@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Edit, Fix, Label
+from compiler.durations import PLURALS, UNITS, duration_seconds, duration_text
 from compiler.suggest import certain, did_you_mean, rename_fix
 from runtime.bounds import (
     MAX_APPROVALS,
@@ -36,34 +37,11 @@ from runtime.orchestration.types import fits
 if TYPE_CHECKING:
     from compiler.checks import Analysis
 
-__all__ = ["UNITS", "check_step", "deadlines_json", "duration_seconds", "duration_text"]
+__all__ = ["check_step", "question_arguments"]
 
-# Each unit in seconds, singular and plural alike (`1 days` means a day too).
-UNITS: dict[str, int] = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600,
-                         "day": 86400, "days": 86400, "week": 604800, "weeks": 604800}
-_PLURALS = ("minutes", "hours", "days", "weeks")
 _BUSINESS = ("business", "work", "weekday", "bday")
 
 Report = Callable[..., None]  # `_Checker.error`: code, message, span, label, labels, help, fix
-
-
-def duration_seconds(duration: ast.Duration) -> int | None:
-    """The duration in seconds; None when its unit is unknown or its amount not whole."""
-    per_unit = UNITS.get(duration.unit.text)
-    amount = duration.amount.value
-    if per_unit is None or not isinstance(amount, int) or isinstance(amount, bool):
-        return None
-    return amount * per_unit
-
-
-def duration_text(seconds: int) -> str:
-    """`2 days`, `1 hour`, `90 minutes`: the largest unit that divides the duration."""
-    for unit in reversed(_PLURALS):
-        size = UNITS[unit]
-        if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit if count != 1 else unit[:-1]}"
-    return f"{seconds} seconds"
 
 
 # -- the checks -------------------------------------------------------------------------
@@ -148,7 +126,7 @@ def _check_duration(duration: ast.Duration, report: Report) -> None:
         exact = seconds == int(seconds) and int(seconds) % 60 == 0 \
             and MIN_DEADLINE_SECONDS <= seconds <= MAX_DEADLINE_SECONDS
         written = duration_text(int(seconds)) if exact else ""
-        plural = unit if unit in _PLURALS else unit + "s"
+        plural = unit if unit in PLURALS else unit + "s"
         report("E044", f"a duration is a whole number of {plural}, not {amount}",
                duration.amount.span, "not a whole number",
                help=(f"write `{written}`" if written else
@@ -430,30 +408,3 @@ def _closest_option(value: ast.Expr, arguments: _Arguments) -> str | None:
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
         return None
     return certain(value.value, labels)
-
-
-# -- the compiled form ----------------------------------------------------------------------
-
-
-def deadlines_json(step: ast.Step) -> list[dict[str, Any]]:
-    """The `deadlines` of a checked step's payload, in source order: `{"after": SECONDS}`
-    and one of `answer` (the default as plain JSON), `fail` (the reason) or `escalate`."""
-    from compiler.emit import literal_value
-
-    compiled: list[dict[str, Any]] = []
-    asked = step.group.text if step.group is not None else None
-    for deadline in step.deadlines:
-        seconds = duration_seconds(deadline.after)
-        assert seconds is not None  # E044 blocks compilation otherwise
-        action = deadline.action
-        entry: dict[str, Any] = {"after": seconds}
-        if isinstance(action, ast.DefaultAnswer):
-            entry["answer"] = literal_value(action.value)[1]
-        elif isinstance(action, ast.FailStep):
-            who = f" from {asked}" if asked is not None else ""
-            entry["fail"] = str(action.reason.value) if action.reason is not None else \
-                f"no answer{who} within {duration_text(seconds)}"
-        else:
-            entry["escalate"] = asked = action.group.text
-        compiled.append(entry)
-    return compiled

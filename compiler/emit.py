@@ -12,7 +12,7 @@ from typing import Any
 
 from compiler import ast
 from compiler.checks import Analysis, FormField
-from compiler.deadlines import deadlines_json, duration_seconds
+from compiler.durations import duration_seconds, duration_text
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
 from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
@@ -142,6 +142,29 @@ def _who_and_when(step: ast.Step) -> dict[str, Any]:
     if step.deadlines:
         found["deadlines"] = deadlines_json(step)
     return found
+
+
+def deadlines_json(step: ast.Step) -> list[dict[str, Any]]:
+    """The `deadlines` of a checked step's payload, in source order: `{"after": SECONDS}`
+    and one of `answer` (the default as plain JSON), `fail` (the reason; without one, the
+    group asked and the wait) or `escalate` (the group)."""
+    compiled: list[dict[str, Any]] = []
+    asked = step.group.text if step.group is not None else None
+    for deadline in step.deadlines:
+        seconds = duration_seconds(deadline.after)
+        assert seconds is not None  # E044 blocks compilation otherwise
+        action = deadline.action
+        entry: dict[str, Any] = {"after": seconds}
+        if isinstance(action, ast.DefaultAnswer):
+            entry["answer"] = literal_value(action.value)[1]
+        elif isinstance(action, ast.FailStep):
+            who = f" from {asked}" if asked is not None else ""
+            entry["fail"] = str(action.reason.value) if action.reason is not None else \
+                f"no answer{who} within {duration_text(seconds)}"
+        else:
+            entry["escalate"] = asked = action.group.text
+        compiled.append(entry)
+    return compiled
 
 
 def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:

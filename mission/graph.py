@@ -112,7 +112,7 @@ def _who(payload: Mapping[str, Any]) -> str:
 
 def _time_limits(payload: Mapping[str, Any]) -> tuple[str, ...]:
     """The step's reminder and deadlines, as the mission writes them (a day is 86,400 s)."""
-    from compiler.deadlines import duration_text
+    from compiler.durations import duration_text
 
     def duration(seconds: object) -> str | None:
         valid = isinstance(seconds, int) and not isinstance(seconds, bool) and seconds > 0

@@ -454,7 +454,7 @@ def _item_markdown(snapshot: Snapshot, found: Occurrence) -> str:
 
 def _time_limit_markdown(snapshot: Snapshot, found: Occurrence) -> str:
     """A group: who answers then; a duration: how long it is, and when it comes due."""
-    from compiler.deadlines import duration_seconds, duration_text
+    from compiler.durations import duration_seconds, duration_text
 
     mission = snapshot.result.mission
     step = next((s for s in mission.steps if s.span.start <= found.span.start < s.span.end),
@@ -641,7 +641,7 @@ def completion(snapshot: Snapshot, position: types.Position,
                         snippet=snippets and word in _CLAUSE_SNIPPETS)
                   for word in where.words]
     elif where.kind == "unit":
-        from compiler.deadlines import UNITS
+        from compiler.durations import UNITS
 
         one = where.amount.lstrip("+") == "1"
         items += [_item(unit, types.CompletionItemKind.Unit, f"{UNITS[unit]:,} seconds",

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from compiler import compile_source
+from compiler.durations import duration_text
 from compiler.format import format_source
 from fuzz.harness import check_time_limits, timed_mission_text
 from tests.conftest import ROOT
@@ -80,13 +81,7 @@ def test_a_fail_deadline_without_a_reason_gets_one(head: str, lines: str, reason
 def test_durations_are_exact(written: str, seconds: int) -> None:
     assert payload(mission(lines=f"after {written} fail"))["deadlines"] == [
         {"after": seconds, "fail": f"no answer from managers within "
-                                   f"{compile_duration_text(seconds)}"}]
-
-
-def compile_duration_text(seconds: int) -> str:
-    from compiler.deadlines import duration_text
-
-    return duration_text(seconds)
+                                   f"{duration_text(seconds)}"}]
 
 
 @pytest.mark.parametrize("lines, code, fragment", [
