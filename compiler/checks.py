@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from compiler import ast, deadlines
+from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.operations import BUILT_IN, OperationTable, installed_operations
@@ -307,7 +307,10 @@ class _Checker:
                        step.kind.span.cover(step.id.span), "empty human step",
                        help=('ask a question, for example `confirm("Go ahead?") -> '
                              'state.approved`',))
-        deadlines.check_step(step, self.analysis, self.error)
+        if step.approvals or step.except_starter or step.reminder or step.deadlines:
+            from compiler import deadlines  # a mission without time limits never needs it
+
+            deadlines.check_step(step, self.analysis, self.error)
 
     def check_call(self, step: ast.Step, call: ast.Call, kind: str) -> None:
         name = call.operation.text

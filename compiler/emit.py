@@ -12,7 +12,6 @@ from typing import Any
 
 from compiler import ast
 from compiler.checks import Analysis, FormField
-from compiler.durations import duration_seconds, duration_text
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
 from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
@@ -138,6 +137,8 @@ def _who_and_when(step: ast.Step) -> dict[str, Any]:
     if step.except_starter is not None:
         found["exclude_starter"] = True
     if step.reminder is not None:
+        from compiler.durations import duration_seconds
+
         found["remind_before"] = duration_seconds(step.reminder.before)
     if step.deadlines:
         found["deadlines"] = deadlines_json(step)
@@ -148,6 +149,8 @@ def deadlines_json(step: ast.Step) -> list[dict[str, Any]]:
     """The `deadlines` of a checked step's payload, in source order: `{"after": SECONDS}`
     and one of `answer` (the default as plain JSON), `fail` (the reason; without one, the
     group asked and the wait) or `escalate` (the group)."""
+    from compiler.durations import duration_seconds, duration_text
+
     compiled: list[dict[str, Any]] = []
     asked = step.group.text if step.group is not None else None
     for deadline in step.deadlines:
