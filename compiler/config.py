@@ -226,7 +226,7 @@ def _enabled(config: Config, relative: str) -> frozenset[str]:
 
 
 # Rules with `default=False`, known without importing them (kept in step by a test).
-_OFF_BY_DEFAULT = frozenset({"N301"})
+_OFF_BY_DEFAULT = frozenset({"N301", "W216"})
 
 
 # -- reading the file -------------------------------------------------------------------

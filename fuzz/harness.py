@@ -9,8 +9,11 @@ a compiled workflow the engine refuses, or a command that ends in an
 internal error (exit 70) instead of a named refusal.
 
 - `grammar`: missions derived at random from the Lark grammar itself;
-- `mutation`: valid missions cut, repeated, swapped and spliced with hostile
-  pieces, through the compiler, formatter, language server and engine;
+- `mutation`: valid missions (the examples, generated ones, and generated ones
+  with deadlines and approvals, `timed_mission_text`) cut, repeated, swapped and
+  spliced with hostile pieces, through the compiler, formatter, language server
+  and engine; the time limits of what compiles obey the shared spec
+  (`check_time_limits`);
 - `workflow`: compiled workflow JSON and receipts, changed structurally and
   byte by byte, through `mission run`, `graph` and `verify`;
 - `values`: params, answers and state (`--param`, `--answer`, `--params`,
@@ -82,16 +85,23 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "by: [desc(item.a), item.b]", "of: item.n", "label: item.t", "if true then 1 else 2",
           " + ", " - ", " * ", " / 0", "-(", "count(" * 40, "|> take(1)" * 40,
           'form("F", fields: {a: text("A?"), b: number("B?", min: 1)})', "fields: {", 'date("D?")',
-          "form(", "fields", "version: ", "if: "]
+          "form(", "fields", "version: ", "if: ", "remind", "before", "after", "answer",
+          "escalate to", "by 2 of", "except starter", " 2 days", "1.5 hours", "0 minutes",
+          "53 weeks", "business_days", "\n after 1 day fail", "\n after 1 day answer true",
+          "\n remind 4 hours before", "\n after 2 days escalate to g", 'fail ""', "of", "to"]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
           "condition", "reason", "prompt", "options", "show", "when", "param", "count",
           "item", "where", "of", "label", "fields", "n", "template"]
+# The units of a duration first, then words that are not (E044).
+_UNIT_WORDS = ["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "hourz",
+               "business_days", "seconds", "months", "min"]
 _SAMPLES = {
     # keywords are contextual: each is also a name wherever a name stands
     "NAME": [*_WORDS, "_", "a" * 70, "é", "version", "input", "mission", "item", "if", "then",
-             "else", "in", "by", "true"],
+             "else", "in", "by", "true", "after", "remind", "starter", "managers",
+             *_UNIT_WORDS],
     "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
                '"\\ud83d\\ude00"', '"\x1b[2J"'],
     "INT": ["0", "1", "-3", "12", "9007199254740991", "9007199254740992", "-0", "1" * 30],
@@ -189,9 +199,139 @@ def mutate_text(rng: random.Random, text: str) -> str:
 
 
 def seed_text(rng: random.Random) -> str:
-    if rng.random() < 0.5:
+    roll = rng.random()
+    if roll < 0.4:
         return rng.choice(SEEDS)
+    if roll < 0.7:
+        return timed_mission_text(rng)
     return mission_text(random.Random(rng.getrandbits(32)), rng.random() < 0.5)
+
+
+# -- missions with deadlines and approvals -------------------------------------------
+
+_GROUPS = ["managers", "directors", "finance", "board", "after", "to"]
+_AMOUNTS = ["1", "2", "4", "90", "52", "0", "-1", "53", "1000", "1.5", "0.5", "2e3"]
+# Questions, and default answers for them: some valid, some not (E051).
+_QUESTIONS = [
+    ('confirm("Approve?")', ["true", "false", '"yes"', "3", '"maybe"', "null"]),
+    ('choose("Which?", options: ["a", "b"])', ['"a"', '"c"', "1", '"A"']),
+    ('choose("Which?", options: [{id: 1, t: "One"}], label: item.t, value: item.id)',
+     ['"One"', "1", "2", '"Two"']),
+    ('choose("Which?", options: state.options)', ['"x"', "3", "[1]"]),
+    ('number("How many?", min: 0, max: 10)', ["5", "11", "-1", '"7"', "true", "1.5"]),
+    ('number("How many?", min: 1, max: param.most)', ["5", "0", "1000", '"x"']),
+    ('text("Why?")', ['"because"', '""', "1", "state.x", "[param.most]"]),
+    ('date("When?")', ['"2026-11-24"', '"2026-02-30"', '"soon"']),
+    ('form("F", fields: {n: number("N?", min: 1), ok: confirm("OK?")})',
+     ["{n: 1, ok: true}", "{n: 0, ok: true}", "{n: 1}", "{n: 1, ok: true, x: 1}", "[]",
+      '{n: "2", ok: "no"}']),
+]
+
+
+def _duration(rng: random.Random) -> str:
+    if rng.random() < 0.8:  # mostly valid, so that many missions reach the emitter
+        return f"{rng.choice(['1', '2', '4', '30', '90'])} {rng.choice(_UNIT_WORDS[:8])}"
+    return f"{rng.choice(_AMOUNTS)} {rng.choice(_UNIT_WORDS)}"
+
+
+def timed_mission_text(rng: random.Random) -> str:
+    """A mission whose human step says who may answer it and how long it waits: heads,
+    reminders, deadlines and default answers drawn to be valid or broken at random."""
+    question, answers = rng.choice(_QUESTIONS)
+    head = ""
+    if rng.random() < 0.7:
+        count = rng.choice(["", "", "1 of ", "2 of ", "20 of ", "0 of ", "21 of "])
+        head += f" by {count}{rng.choice(_GROUPS)}"
+    if rng.random() < 0.4:
+        head += " except starter"
+    lines = []
+    if rng.random() < 0.5:
+        lines.append(f"remind {_duration(rng)} before")
+    for index in range(rng.choice([0, 1, 1, 2, 2, 3, 4, 5])):
+        last = rng.random() < 0.5 if index else rng.random() < 0.3
+        action = rng.choice(["answer", "fail"]) if last else "escalate"
+        if rng.random() < 0.1:
+            action = rng.choice(["answer", "fail", "escalate"])
+        if action == "answer":
+            lines.append(f"after {_duration(rng)} answer {rng.choice(answers)}")
+        elif action == "fail":
+            reason = rng.choice(["", ' "nobody answered"', ' ""'])
+            lines.append(f"after {_duration(rng)} fail{reason}")
+        else:
+            lines.append(f"after {_duration(rng)} escalate to {rng.choice(_GROUPS)}")
+        if action != "escalate" and rng.random() < 0.8:
+            break
+    kind = "runtime" if rng.random() < 0.05 else "human"
+    body = "\n        ".join([f"{question} -> state.answer", *lines])
+    return (f'mission timed "Deadlines" {{\n    version 1\n\n    param most: int = 5\n'
+            f'    input options: list = ["x"]\n\n'
+            f'    {kind} ask "Ask"{head} {{\n        {body}\n    }}\n\n'
+            f'    runtime keep "Keep the answer" {{\n'
+            f'        append(to: state.log, value: state.answer)\n    }}\n}}\n')
+
+
+def check_time_limits(workflow: WorkflowDefinition) -> None:
+    """The compiled time limits obey the shared spec (DEADLINES-SPEC, docs/language.md "The
+    compiled form"), so the engine never refuses what the compiler accepts; a constant
+    question accepts the default answer through the operation table's own validation."""
+    from runtime.bounds import (
+        MAX_APPROVALS,
+        MAX_DEADLINE_SECONDS,
+        MAX_DEADLINES,
+        MIN_DEADLINE_SECONDS,
+    )
+    from runtime.orchestration.expressions import evaluate, references
+
+    def wait(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) \
+            and MIN_DEADLINE_SECONDS <= value <= MAX_DEADLINE_SECONDS
+
+    for step in workflow.steps:
+        payload = step.payload
+        keys = {"answered_by", "approvals", "exclude_starter", "remind_before", "deadlines"}
+        if step.kind != "human" and keys & set(payload):
+            raise Finding(f"{step.id}: human-step keys on a {step.kind} step")
+        approvals = payload.get("approvals")
+        if approvals is not None and not (
+                isinstance(approvals, int) and 2 <= approvals <= MAX_APPROVALS
+                and "answered_by" in payload):
+            raise Finding(f"{step.id}: approvals {approvals!r}")
+        if payload.get("exclude_starter", True) is not True:
+            raise Finding(f"{step.id}: exclude_starter is not true")
+        deadlines = payload.get("deadlines", [])
+        remind = payload.get("remind_before")
+        if remind is not None and not (wait(remind) and deadlines
+                                       and all(remind < d["after"] for d in deadlines)):
+            raise Finding(f"{step.id}: remind_before {remind!r} does not fit the waits")
+        if len(deadlines) > MAX_DEADLINES:
+            raise Finding(f"{step.id}: {len(deadlines)} deadlines")
+        asked = payload.get("answered_by")
+        for index, deadline in enumerate(deadlines):
+            (action, value), = ((k, v) for k, v in deadline.items() if k != "after")
+            if set(deadline) != {"after", action} or not wait(deadline["after"]):
+                raise Finding(f"{step.id}: deadline {deadline!r}")
+            if action != "escalate" and index != len(deadlines) - 1:
+                raise Finding(f"{step.id}: `{action}` before the last deadline")
+            if action == "fail" and not (isinstance(value, str) and value.strip()):
+                raise Finding(f"{step.id}: fail reason {value!r}")
+            if action == "escalate":
+                if value == asked:
+                    raise Finding(f"{step.id}: escalation to `{value}`, already asked")
+                asked = value
+            if action == "answer":
+                args = payload["args"]
+                if any(references(expression) for expression in args.values()):
+                    continue  # known when the step runs: the engine checks it then
+                operation = OPERATIONS[str(payload["operation"])]
+                known = {name: evaluate(expression, {}, {}) for name, expression in args.items()}
+                if any(p.per_item for p in operation.parameters if p.name in args):
+                    continue
+                try:
+                    assert operation.answer is not None
+                    operation.answer(known, value)
+                except AnswerError as refused:
+                    raise Finding(f"{step.id}: the default answer {value!r} is refused when "
+                                  f"it applies: {refused}") from None
 
 
 def check_every_phase(text: str) -> None:
@@ -228,6 +368,7 @@ def check_every_phase(text: str) -> None:
     if result.workflow is None:
         return
     Orchestrator().validate(result.workflow)
+    check_time_limits(result.workflow)
     graph = build_graph(result.workflow)
     to_mermaid(graph)
     to_dot(graph)

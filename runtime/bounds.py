@@ -31,3 +31,13 @@ MAX_RECORD_DEPTH = MAX_DEPTH + RECORD_OVERHEAD
 MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
 MAX_LINES_FILE_BYTES = 256 * 1024 * 1024
 MAX_CONFIG_FILE_BYTES = 1024 * 1024
+
+# A human step's time limits and approvals (docs/language.md, "Deadlines and who may
+# answer"): the compiler refuses a mission over them (E044, E046, E048), and the engine a
+# compiled workflow. Each deadline waits from 1 minute to 52 weeks (durations are exact: a
+# day is 24 hours, a week 7 days); at most 4 deadlines, so at most 3 escalations.
+MIN_DEADLINE_SECONDS = 60
+MAX_DEADLINE_SECONDS = 52 * 7 * 24 * 3600
+MAX_DEADLINES = 4
+# `by N of GROUP`: N distinct people, 1 to 20.
+MAX_APPROVALS = 20

@@ -24,6 +24,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.bounds import (
+    MAX_APPROVALS,
+    MAX_DEADLINE_SECONDS,
+    MAX_DEADLINES,
+    MIN_DEADLINE_SECONDS,
+)
 from runtime.orchestration.expressions import json_equal
 from runtime.orchestration.model import AnswerError, EnvelopeViolation, ReplayError
 from runtime.orchestration.times import (
@@ -35,10 +41,6 @@ from runtime.orchestration.times import (
 from runtime.orchestration.types import describe
 
 DEADLINE = "the deadline"  # who a deadline's decision is recorded as given by
-MAX_APPROVALS = 20
-MAX_DEADLINES = 4  # so at most 3 escalations
-MIN_DURATION = 60  # seconds
-MAX_DURATION = 52 * 7 * 86400
 ACTIONS = ("answer", "fail", "escalate")
 # The payload keys of a human step that say who answers it and how long it waits.
 HUMAN_KEYS = ("approvals", "exclude_starter", "remind_before", "deadlines")
@@ -109,9 +111,9 @@ def rules_of(step_id: str, kind: str, payload: Mapping[str, Any]) -> HumanRules 
 
 
 def _duration(value: Any, what: str) -> int:
-    if type(value) is not int or not MIN_DURATION <= value <= MAX_DURATION:
-        raise EnvelopeViolation(f"{what} must be whole seconds from {MIN_DURATION} (a minute) to "
-                                f"{MAX_DURATION} (52 weeks), found {describe(value)}")
+    if type(value) is not int or not MIN_DEADLINE_SECONDS <= value <= MAX_DEADLINE_SECONDS:
+        raise EnvelopeViolation(f"{what} must be whole seconds from {MIN_DEADLINE_SECONDS} (a minute) to "
+                                f"{MAX_DEADLINE_SECONDS} (52 weeks), found {describe(value)}")
     return value
 
 
