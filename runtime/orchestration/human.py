@@ -112,8 +112,9 @@ def rules_of(step_id: str, kind: str, payload: Mapping[str, Any]) -> HumanRules 
 
 def _duration(value: Any, what: str) -> int:
     if type(value) is not int or not MIN_DEADLINE_SECONDS <= value <= MAX_DEADLINE_SECONDS:
-        raise EnvelopeViolation(f"{what} must be whole seconds from {MIN_DEADLINE_SECONDS} (a minute) to "
-                                f"{MAX_DEADLINE_SECONDS} (52 weeks), found {describe(value)}")
+        raise EnvelopeViolation(f"{what} must be whole seconds from {MIN_DEADLINE_SECONDS} "
+                                f"(a minute) to {MAX_DEADLINE_SECONDS} (52 weeks), found "
+                                f"{describe(value)}")
     return value
 
 
