@@ -42,6 +42,13 @@ REQUESTS: list[dict[str, Any]] = [
 NOW = "2026-12-01T09:00:00+00:00"
 
 
+@pytest.fixture(autouse=True)
+def one_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run records when its batch started: one virtual time for every batch here, so
+    batches run at different moments give the same bytes."""
+    monkeypatch.setenv("MISSION_NOW", NOW)
+
+
 def write_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
@@ -70,9 +77,7 @@ def one_by_one(request: dict[str, Any], directory: Path) -> dict[str, Any]:
     return printed
 
 
-def test_batch_results_equal_one_by_one_runs_in_input_order(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MISSION_NOW", NOW)  # each run records when it started: the same time
+def test_batch_results_equal_one_by_one_runs_in_input_order(tmp_path: Path) -> None:
     lines = write_lines(tmp_path / "runs.jsonl", [json.dumps(r) for r in REQUESTS])
     code, results, _ = batch(lines, jobs=2)
     assert [r["line"] for r in results] == list(range(1, len(REQUESTS) + 1))
