@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported where used, so `import compiler.cache` etc. stays 
     from compiler.config import Config
     from compiler.diagnostics import Diagnostic
     from compiler.source import SourceFile
+    from compiler.testfile.check import CheckedTests, Reader
     from runtime.orchestration.model import WorkflowDefinition
 
 __all__ = ["CompileResult", "compile_file", "compile_source"]
@@ -33,6 +34,7 @@ class CompileResult:
     diagnostics: tuple[Diagnostic, ...]
     analysis: Analysis | None
     workflow: WorkflowDefinition | None
+    tests: CheckedTests | None = None  # a test file: its cases and the mission they test
 
     @property
     def ok(self) -> bool:
@@ -46,11 +48,14 @@ class CompileResult:
 
 
 def compile_source(text: str, path: str = "<string>", *,
-                   config: Config | None = None) -> CompileResult:
+                   config: Config | None = None, read: Reader | None = None) -> CompileResult:
     """Parse, check, lint and emit; the workflow is None when any error was found.
 
     `config` chooses the rules in force and their severities (the defaults when
-    None); `path` is used for messages and per-file settings only.
+    None); `path` is used for messages and per-file settings only. A test file
+    (`compiler.testfile`) is checked against the mission it names, read beside `path`
+    (by `read`, when given: the language server's view of unsaved files); it has no
+    workflow, and its cases in `tests`.
     """
     from compiler.checks import analyze
     from compiler.config import DEFAULT
@@ -70,6 +75,12 @@ def compile_source(text: str, path: str = "<string>", *,
     diagnostics = list(parsed.diagnostics)
     analysis: Analysis | None = None
     workflow: WorkflowDefinition | None = None
+    tests: CheckedTests | None = None
+    if parsed.tests is not None:
+        from compiler.testfile.check import check_tests
+
+        found_in_tests, tests = check_tests(source, parsed.tests, settings, read)
+        diagnostics.extend(found_in_tests)
     if parsed.mission is not None:
         found, analysis = analyze(parsed.mission, text, parsed.mentions,
                                   settings.operation_table)
@@ -84,7 +95,8 @@ def compile_source(text: str, path: str = "<string>", *,
             not any(d.severity is Severity.ERROR for d in diagnostics):
         workflow = emit(parsed.mission, analysis, source)
     unique = sorted(set(diagnostics), key=lambda d: d.sort_key)
-    return CompileResult(source, parsed.mission, parsed.comments, tuple(unique), analysis, workflow)
+    return CompileResult(source, parsed.mission, parsed.comments, tuple(unique), analysis, workflow,
+                         tests)
 
 
 def _configured(diagnostic: Diagnostic, config: Config) -> Diagnostic:

@@ -71,6 +71,8 @@ def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | No
     result = compile_source(source.text, path, config=config)
     if result.analysis is not None and result.analysis.uses_installed:
         return source, None, list(result.diagnostics), ""  # depends on a package: not cached
+    if result.tests is not None:
+        return source, None, list(result.diagnostics), ""  # depends on its mission: not cached
     return source, stamp, list(result.diagnostics), ""
 
 

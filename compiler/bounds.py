@@ -22,7 +22,7 @@ from compiler.limits import CODE, DEPTH_CEILING, PATH_CEILING, Limits
 from compiler.source import SourceFile
 from compiler.syntax import NO_MENTIONS, Mentions
 
-__all__ = ["Enforced", "enforce", "file_not_read", "file_too_large"]
+__all__ = ["Enforced", "Walk", "enforce", "file_not_read", "file_too_large"]
 
 _SECTION = "`[tool.mission.limits]`"
 
@@ -267,6 +267,9 @@ class _Walk:
                labels: tuple[Label, ...] = ()) -> None:
         self.diagnostics.append(Diagnostic(CODE, Severity.ERROR, message, span, label=label,
                                            labels=labels, help=help_lines))
+
+
+Walk = _Walk  # the same bounds on the values of other trees (a test file's: compiler.testfile)
 
 
 def _durations(step: ast.Step) -> list[ast.Duration]:

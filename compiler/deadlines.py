@@ -37,7 +37,8 @@ from runtime.orchestration.types import fits
 if TYPE_CHECKING:
     from compiler.checks import Analysis
 
-__all__ = ["check_step", "question_arguments"]
+__all__ = ["Unknown", "answer_refusal", "check_duration", "check_step", "field_refusal",
+           "question_arguments"]
 
 _BUSINESS = ("business", "work", "weekday", "bday")
 
@@ -340,18 +341,13 @@ def _check_default_answer(step: ast.Step, action: ast.DefaultAnswer, analysis: A
                help=("write the answer itself: a string, number, `true`, `false`, a list or "
                      "a map of them",))
         return
-    operation = analysis.operations.get(step.id.text)
-    arguments = question_arguments(step, analysis)
-    if operation is None or operation.answer is None or arguments is None or step.call is None:
-        return
-    problem = _answer_problem(operation.answer, arguments, answer)
-    if problem is _Unknown:
-        problem = _type_problem(step, value, answer, analysis)
-    if not isinstance(problem, str):
+    refused = answer_refusal(step, value, answer, analysis)
+    if refused is None or step.call is None:
         return
     from compiler.format import quote_string
 
-    match = _closest_option(value, arguments) if operation.name == "choose" else None
+    problem, match = refused
+    operation = analysis.operations[step.id.text]
     fix = None
     if match is not None:
         fix = Fix(f"replace `{quote_string(str(answer))}` with `{quote_string(match)}`",
@@ -363,6 +359,53 @@ def _check_default_answer(step: ast.Step, action: ast.DefaultAnswer, analysis: A
                  "the default is checked as a person's answer would be: give one the question "
                  "accepts"),
            fix=fix)
+
+
+def answer_refusal(step: ast.Step, value: ast.Expr, answer: Any,
+                   analysis: Analysis) -> tuple[str, str | None] | None:
+    """Why the question of human step `step` refuses `answer` (written as `value`), as far
+    as that is known without a run, with the option it was likely meant to be (a `choose`
+    label one edit away); None when it is accepted, or depends on what only a run knows.
+    (A deadline's default answer, E051, and a test's answer, `compiler.testfile`.)"""
+    operation = analysis.operations.get(step.id.text)
+    arguments = question_arguments(step, analysis)
+    if operation is None or operation.answer is None or arguments is None or step.call is None:
+        return None
+    problem = _answer_problem(operation.answer, arguments, answer)
+    if problem is _Unknown:
+        problem = _type_problem(step, value, answer, analysis)
+    if not isinstance(problem, str):
+        return None
+    return problem, _closest_option(value, arguments) if operation.name == "choose" else None
+
+
+def field_refusal(step: ast.Step, field: str, answer: Any, analysis: Analysis) -> str | None:
+    """Why the field `field` of the form asked by `step` refuses `answer`, as far as that
+    is known without a run; None when it is accepted or that is not known."""
+    from runtime.orchestration.operations import answer_field
+
+    arguments = question_arguments(step, analysis)
+    try:
+        fields = arguments["fields"] if arguments is not None else None
+    except _Unknown:
+        return None
+    spec = next((spec for spec in fields or () if isinstance(spec, _Arguments)
+                 and "name" in spec and spec["name"] == field), None)
+    if spec is None:
+        return None
+    for attempt in (spec, spec.without_bounds()):
+        try:
+            answer_field(attempt, answer)
+        except AnswerError as problem:
+            return str(problem)
+        except _Unknown:
+            continue
+        return None
+    return None
+
+
+check_duration = _check_duration  # also a test file's `after DURATION` (E044)
+Unknown = _Unknown  # what reading a question's argument known only at run time raises
 
 
 def _answer_problem(validate: Callable[[Mapping[str, Any], Any], Any], arguments: _Arguments,

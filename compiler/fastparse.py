@@ -28,7 +28,7 @@ from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic
 from compiler.lexer import COLLECT, DROP, END, SKIP, Scanner, Token, compile_scanner
-from compiler.parser import ParseResult, _AstBuilder
+from compiler.parser import ParseResult, _AstBuilder, parsed_tree
 from compiler.source import SourceFile
 
 __all__ = ["parse_fast", "reset"]
@@ -177,7 +177,8 @@ class Driver:
                     states.append(state)
                     values.append(value_)
                 if state == end_state and kind == _END:
-                    return ParseResult(values[-1], tuple(comments), _ordered(builder.diagnostics))
+                    return parsed_tree(values[-1], tuple(comments),
+                                       _ordered(builder.diagnostics))
                 row = actions[state]
 
 

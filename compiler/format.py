@@ -79,6 +79,10 @@ def format_source(text: str, path: str = "<string>", limits: Limits | None = Non
     source = SourceFile(path, text)
     parsed = parse(source, limits)
     errors = [d for d in parsed.diagnostics if d.severity is Severity.ERROR]
+    if not errors and parsed.tests is not None:  # a test file (`compiler.testfile`)
+        from compiler.testfile.format import format_tests
+
+        return format_tests(source, parsed.tests, parsed.comments)
     if errors or parsed.mission is None:
         count = len(errors)
         raise FormatError(f"not formatted: {count} syntax error{'s' * (count != 1)} "

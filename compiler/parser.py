@@ -23,6 +23,8 @@ from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.source import SourceFile
 from compiler.syntax import KEYWORDS, MAX_SYNTAX_ERRORS, NO_MENTIONS, Mentions
+from compiler.testfile.build import TestFileBuilder
+from compiler.testfile.nodes import TestFile
 from runtime.orchestration.values import MAX_SAFE_INTEGER
 
 if TYPE_CHECKING:
@@ -75,6 +77,15 @@ class ParseResult:
     diagnostics: tuple[Diagnostic, ...]
     skipped: tuple[Span, ...] = ()
     mentions: Mentions = NO_MENTIONS
+    tests: TestFile | None = None  # the tree of a test file (`compiler.testfile`), instead
+
+
+def parsed_tree(tree: object, comments: tuple[ast.Comment, ...],
+                diagnostics: tuple[Diagnostic, ...]) -> ParseResult:
+    """What a parse that reached the end gives: a mission's tree, or a test file's."""
+    if isinstance(tree, TestFile):
+        return ParseResult(None, comments, diagnostics, tests=tree)
+    return ParseResult(tree if isinstance(tree, ast.Mission) else None, comments, diagnostics)
 
 
 # Rule callbacks take the list of a rule's children; the aliases keep the builder's
@@ -92,8 +103,9 @@ def _is_token(value: object) -> bool:
     return isinstance(value, str) and hasattr(value, "type")
 
 
-class _AstBuilder:
-    """Rule callbacks for Lark's inline transformer (one method per rule)."""
+class _AstBuilder(TestFileBuilder):
+    """Rule callbacks for Lark's inline transformer (one method per rule; those of test
+    files are `compiler.testfile.build`'s)."""
 
     def __init__(self, text: str = "") -> None:
         self.diagnostics: list[Diagnostic] = []
@@ -438,21 +450,20 @@ class _Parser:
             self._comments.clear()
             from lark.exceptions import UnexpectedInput
 
-            mission: ast.Mission | None
+            tree: Any
             try:
-                tree: Any = parser.parse(source.text)  # the fast path: no syntax error
-                mission = tree if isinstance(tree, ast.Mission) else None
+                tree = parser.parse(source.text)  # the fast path: no syntax error
                 diagnostics = list(self._builder.diagnostics)
                 recovered = _Recovered()
             except UnexpectedInput as error:
                 recovered = _Recovered()
-                mission = _recover(source, error, recovered)
+                tree = _recover(source, error, recovered)
                 diagnostics = [*self._builder.diagnostics, *recovered.diagnostics]
             comments = tuple(ast.Comment(str(token), _span(token)) for token in self._comments)
         unique = sorted(set(diagnostics), key=lambda d: d.sort_key)
         skipped = tuple(recovered.skipped)
-        return ParseResult(mission, comments, tuple(unique), skipped,
-                           mentions_in(source.text, skipped))
+        return replace(parsed_tree(tree, comments, tuple(unique)), skipped=skipped,
+                       mentions=mentions_in(source.text, skipped))
 
 
 _PARSER = _Parser()
@@ -475,6 +486,12 @@ def parse(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     result = _only_comments(source) or parse_fast(source) or _PARSER.parse(source)
     found = [] if source.text.isascii() else _lone_surrogates(source.text)
     mission, skipped, mentions = result.mission, result.skipped, result.mentions
+    tests = result.tests
+    if tests is not None:
+        from compiler.testfile.bounds import enforce_tests
+
+        tests, too_deep = enforce_tests(tests, source.text, limits)
+        found += too_deep
     if mission is not None:
         enforced = enforce(mission, source.text, limits)
         found += enforced.diagnostics
@@ -487,7 +504,7 @@ def parse(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     if not found:
         return result
     diagnostics = sorted({*result.diagnostics, *found}, key=lambda d: d.sort_key)
-    return ParseResult(mission, result.comments, tuple(diagnostics), skipped, mentions)
+    return ParseResult(mission, result.comments, tuple(diagnostics), skipped, mentions, tests)
 
 
 # A line holding something besides blanks and a comment (the grammar's %ignore terminals).

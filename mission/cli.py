@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("mission.commands.check", "compile and lint missions; report problems"),
     "compile": ("mission.commands.compile", "compile a mission to a workflow JSON file"),
     "run": ("mission.commands.run", "run a mission, a compiled workflow or a registered name"),
+    "test": ("mission.commands.test", "run the test files of missions (*_test.mission)"),
     "resume": ("mission.commands.resume", "answer a waiting run and continue it"),
     "cancel": ("mission.commands.cancel", "withdraw a waiting run, saying why"),
     "runs": ("mission.commands.runs", "list stored runs, newest first"),

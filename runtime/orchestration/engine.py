@@ -82,6 +82,7 @@ from runtime.orchestration.operations import (
     dotted,
     question,
 )
+from runtime.orchestration.trace import OBSERVER
 from runtime.orchestration.types import (
     TYPE_NAMES,
     bounds_phrase,
@@ -796,6 +797,7 @@ class _Run:
         self.chain: list[dict[str, Any]] = []
         self.steps: list[dict[str, Any]] = []
         self.checked: dict[str, Any] = {}  # see `Invocation.checked`
+        self.observer = OBSERVER.get()  # `runtime.orchestration.trace`: None but in tests
 
     def execute(self) -> OrchestrationResult:
         executed: list[StepSpec] = []
@@ -804,6 +806,8 @@ class _Run:
         cancelled: str | None = None
         for plan in self.plans:
             step_id = plan.spec.id
+            if self.observer is not None:
+                self.observer.step(step_id)
             consumed: Any = _NO_INPUT
             kept: list[Change] = []  # changes a failing step still made (Outcome.failure)
             try:
@@ -876,6 +880,8 @@ class _Run:
         if not isinstance(value, bool):
             raise StepFailure("its `when` condition must be true or false, "
                               f"found {describe(value)}")
+        if self.observer is not None:
+            self.observer.guard(value)
         return value
 
     def _arguments(self, plan: _Plan) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
 from runtime.orchestration.model import EvaluationError as EvaluationError  # its home before
+from runtime.orchestration.trace import OBSERVER
 from runtime.orchestration.types import describe, type_of
 
 if TYPE_CHECKING:  # imported where an evaluation starts: checking a mission needs none
@@ -222,9 +223,11 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
         return _apply(expression["op"], expression.get("args", []), params, state, item, budget)
     if "if" in expression:
         condition, then_value, else_value = expression["if"]
-        chosen = then_value if _truth(evaluate(condition, params, state, item, budget), "if") \
-            else else_value
-        return evaluate(chosen, params, state, item, budget)
+        taken = _truth(evaluate(condition, params, state, item, budget), "if")
+        observer = OBSERVER.get()
+        if observer is not None:  # `mission test`'s coverage (`runtime.orchestration.trace`)
+            observer.branch(expression, taken)
+        return evaluate(then_value if taken else else_value, params, state, item, budget)
     if "call" in expression:
         from runtime.orchestration.operations import OPERATIONS
 
