@@ -20,6 +20,10 @@ ERROR_MODULES = (
     "e046_invalid_approvals", "e047_unreachable_deadline", "e048_too_many_deadlines",
     "e049_escalation_to_same_group", "e050_reminder_outside_wait",
     "e051_invalid_default_answer", "e052_empty_deadline_reason",
+    # test files (`compiler.testfile`)
+    "e060_tested_mission", "e061_unknown_test_step", "e062_invalid_test_answer",
+    "e063_refused_test_input", "e064_result_without_call", "e065_unwritten_state",
+    "e066_invalid_test_value", "e067_invalid_expectation", "e068_duplicate_test",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (

@@ -580,15 +580,14 @@ class _Case:
                                   f"{self.where(declaration.span)}",))
                 continue
             params[line.name.text] = value
-        if any(isinstance(line, nodes.GivenParam) and line.name.text not in params
-               for line in self.case.lines):
-            return  # reported above
-        try:
-            check_params(workflow, params)
-        except ParameterError as problem:
-            self.report("E063", f"the run would refuse its params: {problem}",
-                        self.case.name.span, "this test",
-                        help=("give it with `param NAME = VALUE`",))
+        if all(not isinstance(line, nodes.GivenParam) or line.name.text in params
+               for line in self.case.lines):  # (a bad one is reported above)
+            try:
+                check_params(workflow, params)
+            except ParameterError as problem:
+                self.report("E063", f"the run would refuse its params: {problem}",
+                            self.case.name.span, "this test",
+                            help=("give it with `param NAME = VALUE`",))
         state = self._initial_state()
         if state is not None:
             try:

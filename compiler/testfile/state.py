@@ -26,10 +26,15 @@ def initial_state(case: nodes.TestCase, test_path: str,
     a JSON object, a path below a value that is not a map."""
     from compiler.testfile.paths import beside
 
+    from runtime.reading import TooLarge
+
     state: dict[str, Any] = {}
     for line in case.lines:
         if isinstance(line, nodes.StateFile):
-            data = json.loads(read(beside(test_path, str(line.path.value))))
+            try:
+                data = json.loads(read(beside(test_path, str(line.path.value))))
+            except (OSError, UnicodeDecodeError, TooLarge) as problem:
+                raise ValueError(f"the state file cannot be read: {problem}") from None
             if not isinstance(data, dict):
                 raise ValueError("the state file does not hold a JSON object")
             state.update(data)

@@ -61,7 +61,12 @@ class _Refusal:
 
 def run_case(loaded: Loaded, case: nodes.TestCase) -> CaseResult:
     """Run one case of a loaded test file (whose checks found no error)."""
-    runner = _CaseRun(loaded, case)
+    try:
+        runner = _CaseRun(loaded, case)
+    except ValueError as problem:  # its state file changed since it was checked
+        return CaseResult(str(case.name.value), case.name.span, (Failure(
+            case.name.span, f"the test's initial state cannot be made: {problem}",
+            error=True),))
     with contextlib.suppress(_Stop):
         runner.play()
     return runner.outcome()

@@ -44,9 +44,12 @@ def test_rule_documentation_has_every_section(rule) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
-def test_rule_examples_are_true(rule) -> None:  # type: ignore[no-untyped-def]
+def test_rule_examples_are_true(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad, good = rule.examples()
     assert bad and good
+    if bad.startswith("tests "):  # a test file's rule: its mission is the third example
+        examples_of_test_files_are_true(rule, tmp_path)
+        return
     config = Config(extend_select=(rule.code,))
     if rule.project_config():
         declared = parse_config(tomllib.loads(rule.project_config()), "mission.toml", "",
@@ -60,6 +63,22 @@ def test_rule_examples_are_true(rule) -> None:  # type: ignore[no-untyped-def]
                   if d.code == rule.code or d.severity is not Severity.NOTE]
     assert complaints == []
     assert good_result.workflow is not None
+
+
+def examples_of_test_files_are_true(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A test file's example is checked beside the mission it tests (the doc's third
+    example, written as `release.mission`)."""
+    import re
+
+    bad, good = rule.examples()
+    tested = re.findall(r"```mission\n(.*?)```", rule.doc, re.DOTALL)[2]
+    (tmp_path / "release.mission").write_text(tested, encoding="utf-8")
+    config = Config(extend_select=(rule.code,))
+    bad_result = compile_source(bad, str(tmp_path / "bad_test.mission"), config=config)
+    assert rule.code in [d.code for d in bad_result.diagnostics]
+    good_result = compile_source(good, str(tmp_path / "good_test.mission"), config=config)
+    assert [(d.code, d.message) for d in good_result.diagnostics] == []
+    assert good_result.tests is not None
 
 
 def test_codes_are_unique_and_ordered() -> None:

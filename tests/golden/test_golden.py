@@ -7,7 +7,8 @@ the default rules in force plus `CODE` (for the rules that are off by default).
 A fixture about the project's own operations is checked under the project
 configuration `STEM.toml` beside it, else `CODE.toml` (as a `mission.toml`);
 such fixtures may add a variant, `CODE.user.mission`, for a code that also
-applies to built-in operations.
+applies to built-in operations. A test file's fixture (E060-E068) tests a mission of
+`cases/tested/`.
 
 To regenerate the expected files after a deliberate change, run
 
@@ -72,7 +73,8 @@ def compare(expected: Path, actual: str) -> None:
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[path.name for path in FIXTURES])
-def test_fixture(path: Path) -> None:
+def test_fixture(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CASES)  # a test file's fixture names its mission (`tested/`) from here
     code, clean = path.name.split(".")[0], path.name.endswith(".ok.mission")
     codes, text, data = rendered(path, code)
     if clean:
