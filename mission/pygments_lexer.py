@@ -67,6 +67,13 @@ class MissionLexer(RegexLexer):
              _groups(Keyword, Whitespace, Number, Whitespace, Keyword.Type)),
             (rf"(escalate)({_SPACE})(to)({_SPACE})({_NAME})",
              _groups(Keyword, Whitespace, Keyword, Whitespace, Name.Label)),
+            # A test file (`*_test.mission`): what a line gives or expects.
+            (rf"(expect)({_SPACE})(succeeded|failed|waiting|cancelled|refused|steps|skipped)\b",
+             _groups(Keyword, Whitespace, Name.Builtin)),
+            (rf"(answer|result|real)({_SPACE})({_NAME})(?={_SPACE}(=|\.|$))",
+             _groups(Keyword, Whitespace, Name.Label)),
+            (words(("tests", "test", "replay", "expect", "snapshot", "started", "result", "real",
+                    "cancel", "from", "at"), suffix=r"\b"), Keyword),
             (rf"(\.)({_SPACE})({_NAME})", _groups(Punctuation, Whitespace, Name)),
             (rf"{_NAME}(?={_SPACE}:)", Name.Attribute),
             (words(("version", "when", "by", "mission", "param", "input", "state", "item", "if",

@@ -25,7 +25,6 @@ def initial_state(case: nodes.TestCase, test_path: str,
     part is not known: a value that is not a constant, a file that cannot be read or is not
     a JSON object, a path below a value that is not a map."""
     from compiler.testfile.paths import beside
-
     from runtime.reading import TooLarge
 
     state: dict[str, Any] = {}

@@ -22,8 +22,9 @@ from compiler.checks import subexpressions
 from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic
 from compiler.operations import OperationTable
+from compiler.testfile.check import Reader
 from compiler.typer import Typer, match_call
-from mission.lsp import context
+from mission.lsp import context, testfiles
 from mission.lsp.plain import SOURCE, diagnostic_json, path_of
 from mission.lsp.positions import LineIndex
 from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS, Operation
@@ -101,9 +102,10 @@ class Snapshot:
 
     @classmethod
     def build(cls, uri: str, text: str, encoding: str = types.PositionEncodingKind.Utf16,
-              config: Config = DEFAULT) -> Snapshot:
-        """Compiled under `config`, the rules in force for the file (as in `mission check`)."""
-        result = compile_source(text, path_of(uri), config=config)
+              config: Config = DEFAULT, read: Reader | None = None) -> Snapshot:
+        """Compiled under `config`, the rules in force for the file (as in `mission check`);
+        a test file's mission is read by `read` (the editor's unsaved text, when given)."""
+        result = compile_source(text, path_of(uri), config=config, read=read)
         return cls(uri, text, result, LineIndex(text, encoding), config)
 
     @property
@@ -368,6 +370,12 @@ def _state_markdown(snapshot: Snapshot, name: str, dotted: str) -> str:
 
 def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
     offset = snapshot.lines.offset(position)
+    if testfiles.is_test_file(snapshot):
+        explained = testfiles.hover(snapshot, offset)
+        if explained is None:
+            return None
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, explained[0]),
+                           snapshot.lines.range(explained[1]))
     found = occurrence_at(snapshot, offset)
     markdown = ""
     span: Span | None = None
@@ -596,6 +604,9 @@ _MISSION_SNIPPET = 'mission ${1:name} "${2:description}" {\n\tversion 1\n\n\t$0\
 
 def completion(snapshot: Snapshot, position: types.Position,
                snippets: bool = True) -> types.CompletionList:
+    if testfiles.is_test_file(snapshot):
+        return types.CompletionList(is_incomplete=False, items=testfiles.completion(
+            snapshot, snapshot.lines.offset(position)))
     where = context.completion_context(snapshot.text, snapshot.lines.offset(position))
     items: list[types.CompletionItem] = []
     keyword = types.CompletionItemKind.Keyword
@@ -699,6 +710,8 @@ def references(snapshot: Snapshot, position: types.Position,
 
 
 def document_symbols(snapshot: Snapshot) -> list[types.DocumentSymbol]:
+    if testfiles.is_test_file(snapshot):
+        return testfiles.symbols(snapshot)
     mission = snapshot.result.mission
     if mission is None:
         return []

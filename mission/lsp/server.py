@@ -93,13 +93,35 @@ class MissionServer(LanguageServer):
             with self.guard:
                 config = self.config(uri)
                 cached = self.snapshots.get(uri)
-            if cached is None or cached.text != text or cached.config != config:
+            # A test file depends on its mission too: built again each time it is asked for.
+            if cached is None or cached.text != text or cached.config != config \
+                    or cached.result.tests is not None:
                 encoding = str(self.workspace.position_encoding
                                or types.PositionEncodingKind.Utf16)
-                cached = Snapshot.build(uri, text, encoding, config)
+                cached = Snapshot.build(uri, text, encoding, config, self.read)
                 with self.guard:
                     self.snapshots[uri] = cached
             return cached
+
+    def read(self, path: str) -> str:
+        """A file as the editor has it (an open document's text, saved or not), else as it
+        is on disk: the mission a test file tests."""
+        for document in list(self.workspace.text_documents.values()):
+            if document.uri.startswith("file:") and path_of(document.uri) == path:
+                return str(document.source)
+        from compiler.testfile.check import default_reader
+
+        return default_reader(self.config(Path(path).as_uri()).limits.max_file_size)(path)
+
+    def test_files(self, changed: str) -> list[str]:
+        """The open test files other than `changed`: a change of a mission may change what
+        their checks find."""
+        with self.guard:
+            own = self.snapshots.get(changed)
+            if own is None or own.result.tests is not None:
+                return []
+            return [uri for uri, snapshot in self.snapshots.items()
+                    if uri != changed and snapshot.result.tests is not None]
 
     def current_diagnostics(self, uri: str,
                             version: int | None) -> list[types.Diagnostic] | None:
@@ -115,6 +137,12 @@ class MissionServer(LanguageServer):
         if found is not None:  # sent from the loop, like every message
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=version))
+        if version is None or found is not None:
+            for other in self.test_files(uri):
+                found = await self.off_loop(self.current_diagnostics, other, None)
+                if found is not None:
+                    self.text_document_publish_diagnostics(
+                        types.PublishDiagnosticsParams(uri=other, diagnostics=found))
 
     def tell(self, message: types.ShowMessageParams | types.LogMessageParams) -> None:
         """Show or log `message` from a worker: the loop sends it, so that no two threads
