@@ -36,7 +36,7 @@ def replay_file(loaded: Loaded) -> list[CaseResult]:
     for item in loaded.tree.replays:
         for path in receipt_paths(loaded.path, str(item.path.value)):
             name = f"replay {_relative(path, loaded.path)}"
-            found.append(_replay_receipt(loaded.workflow, path, name, item.path.span))
+            found.append(replay_receipt(loaded.workflow, path, name, item.path.span))
     return found
 
 
@@ -46,7 +46,7 @@ def _relative(path: str, test_path: str) -> str:
     return os.path.relpath(path, os.path.dirname(test_path) or ".")
 
 
-def _replay_receipt(workflow: WorkflowDefinition, path: str, name: str,
+def replay_receipt(workflow: WorkflowDefinition, path: str, name: str,
                     span: Span) -> CaseResult:
     from mission.api import load_record
     from runtime.records import RecordError

@@ -314,7 +314,20 @@ class _CaseRun:
             return
         problem = _status_problem(line, result)
         if problem is not None:
-            self._fail(line.span, problem)
+            self._fail(line.span, problem, self._time(result))
+
+    def _time(self, result: OrchestrationResult) -> tuple[str, ...]:
+        """The case's time, and when the waiting step's next deadline is due."""
+        lines = [f"the test's time now: {self.now} (it started at {self.started['at']})"]
+        deadline = (result.question or {}).get("deadline") if result.status == "waiting" \
+            else None
+        if isinstance(deadline, dict) and deadline.get("due_at"):
+            then = deadline.get("then")
+            if then == "escalate":
+                then = f"escalate to {deadline.get('escalate_to')}"
+            lines.append(f"the next deadline of `{result.waiting_step_id}` ({then}) is due at "
+                         f"{deadline['due_at']}")
+        return tuple(lines)
 
     def expect_refused(self, line: nodes.ExpectRun) -> None:
         if self.result is None:
@@ -510,6 +523,6 @@ def diff(expected: Any, actual: Any) -> tuple[str, ...]:
 
 def _differences(lines: Iterator[str]) -> Iterator[str]:
     for line in lines:
-        if line.startswith(("---", "+++")):
+        if line.startswith(("---", "+++", "@@")):
             continue
         yield line
