@@ -83,7 +83,8 @@ class _Item(pytest.Item):
                            for failure in self.result.failures)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.loaded.path}::{self.name}"
+        # Not the node id's tail: pytest would write each `.` of it as `::`.
+        return self.path, None, f"mission test: {self.nodeid}"
 
 
 class MissionItem(_Item):
@@ -102,7 +103,7 @@ class MissionItem(_Item):
     def reportinfo(self) -> tuple[Path, int | None, str]:
         assert self.loaded.source is not None
         line = self.loaded.source.location(self.case.span.start)[0]
-        return self.path, line - 1, f"{self.loaded.path}::{self.name}"
+        return self.path, line - 1, f"mission test: {self.nodeid}"
 
 
 class ReplayItem(_Item):

@@ -54,8 +54,9 @@ def matcher(expression: str) -> Callable[[str], bool]:
             return lambda text: not inner(text)
         if token == "(":
             inner = either()
-            if take() != ")":
+            if peek() != ")":
                 raise SelectionError(f"-k {expression!r}: a `(` is not closed")
+            take()
             return inner
         if token in (")", "and", "or"):
             raise SelectionError(f"-k {expression!r}: `{token}` where a word was expected")
