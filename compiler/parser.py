@@ -23,8 +23,6 @@ from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.source import SourceFile
 from compiler.syntax import KEYWORDS, MAX_SYNTAX_ERRORS, NO_MENTIONS, Mentions
-from compiler.testfile.build import TestFileBuilder
-from compiler.testfile.nodes import TestFile
 from runtime.orchestration.values import MAX_SAFE_INTEGER
 
 if TYPE_CHECKING:
@@ -41,6 +39,7 @@ if TYPE_CHECKING:
         scan,
         syntax_error,
     )
+    from compiler.testfile.nodes import TestFile
 else:  # the Lark path's helpers, imported on first use: text that parses never needs them
 
     def _from_recovery(name: str) -> Any:
@@ -82,10 +81,11 @@ class ParseResult:
 
 def parsed_tree(tree: object, comments: tuple[ast.Comment, ...],
                 diagnostics: tuple[Diagnostic, ...]) -> ParseResult:
-    """What a parse that reached the end gives: a mission's tree, or a test file's."""
-    if isinstance(tree, TestFile):
-        return ParseResult(None, comments, diagnostics, tests=tree)
-    return ParseResult(tree if isinstance(tree, ast.Mission) else None, comments, diagnostics)
+    """What a parse that reached the end gives: a mission's tree, or a test file's (the
+    grammar's other start, `compiler.testfile`)."""
+    if tree is None or isinstance(tree, ast.Mission):
+        return ParseResult(tree, comments, diagnostics)
+    return ParseResult(None, comments, diagnostics, tests=tree)  # type: ignore[arg-type]
 
 
 # Rule callbacks take the list of a rule's children; the aliases keep the builder's
@@ -103,9 +103,9 @@ def _is_token(value: object) -> bool:
     return isinstance(value, str) and hasattr(value, "type")
 
 
-class _AstBuilder(TestFileBuilder):
+class _AstBuilder:
     """Rule callbacks for Lark's inline transformer (one method per rule; those of test
-    files are `compiler.testfile.build`'s)."""
+    files are `compiler.testfile.build`'s, added below)."""
 
     def __init__(self, text: str = "") -> None:
         self.diagnostics: list[Diagnostic] = []
@@ -418,6 +418,28 @@ class _AstBuilder(TestFileBuilder):
         self.diagnostics.append(
             Diagnostic(code, Severity.ERROR, message, span, help=(help_text,) if help_text else ())
         )
+
+
+# The callbacks of a test file's rules (`compiler.testfile.build`), imported on the first
+# test file: a mission never needs them.
+TEST_FILE_RULES = ("test_file", "replay", "test_case", "given_param", "given_state",
+                   "state_file", "given_start", "given_answer", "given_result", "outcome_word",
+                   "given_real", "time_move", "given_cancel", "expect_state", "expect_run",
+                   "expected_names", "actor", "instant")
+
+
+def _test_file_rule(name: str) -> Any:
+    def callback(self: _AstBuilder, children: Children) -> Any:
+        from compiler.testfile import build
+
+        return getattr(build, name)(self, children)
+
+    callback.__name__ = name
+    return callback
+
+
+for _rule in TEST_FILE_RULES:
+    setattr(_AstBuilder, _rule, _test_file_rule(_rule))
 
 
 class _Parser:

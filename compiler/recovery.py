@@ -245,6 +245,8 @@ _VALUE_HELP = ("a value is a string, a number, `true`, `false`, `null`, a list `
 def describe_expected(expected: set[str] | frozenset[str]) -> str:
     """The terminals the parser wanted, in the user's words."""
     names = set(expected)
+    if "MISSION" in names:  # where a file starts: a test file (`tests`) is not what is meant
+        names.discard("TESTS")
     words: list[str] = []
     if {"PARAM", "INPUT", "VERSION"} <= names:
         names -= {"PARAM", "INPUT", "VERSION", "NAME"}

@@ -52,6 +52,7 @@ from runtime.orchestration.human import (
 from runtime.orchestration.model import (
     HOW_TO_PASS_A_RUNNER,
     IGNORED_PARAMS,
+    OBSERVER,
     Answered,
     AnswerError,
     AntiFailureViolation,
@@ -82,7 +83,6 @@ from runtime.orchestration.operations import (
     dotted,
     question,
 )
-from runtime.orchestration.trace import OBSERVER
 from runtime.orchestration.types import (
     TYPE_NAMES,
     bounds_phrase,

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
+from runtime.orchestration.model import OBSERVER
 from runtime.orchestration.model import EvaluationError as EvaluationError  # its home before
-from runtime.orchestration.trace import OBSERVER
 from runtime.orchestration.types import describe, type_of
 
 if TYPE_CHECKING:  # imported where an evaluation starts: checking a mission needs none

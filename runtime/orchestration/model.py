@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -174,6 +175,23 @@ def cut_off(effect: str) -> str:
     return (f"the effect `{effect}` was started and its outcome was never recorded (the "
             "process running it stopped before it returned): it may or may not have taken "
             "place, so it is not run again; check what it did, then start a new run")
+
+
+class Observer(Protocol):
+    """Who a run tells what it goes through (`runtime.orchestration.trace`)."""
+
+    def step(self, step_id: str) -> None:
+        """The run reaches the step (before its `when` condition)."""
+
+    def guard(self, taken: bool) -> None:
+        """The current step's `when` condition gave `taken`."""
+
+    def branch(self, node: Mapping[str, Any], taken: bool) -> None:
+        """The conditional value `node` (`{"if": [...]}`) took its `then` (True) or `else`."""
+
+
+# The observer of the runs in this context: None but in `mission test` (`tracing`).
+OBSERVER: ContextVar[Observer | None] = ContextVar("mission_run_observer", default=None)
 
 
 @dataclass(frozen=True)

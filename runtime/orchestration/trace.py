@@ -1,33 +1,22 @@
 """What a run can tell an observer as it goes: which step it is at, what each step's `when`
 condition gave, and which way each conditional value (`if ... then ... else`) went.
 
-`mission test` measures coverage with it (`mission.testing.trace`), and learns which step
+`mission test` measures coverage with it (`mission.testing.observe`), and learns which step
 calls an effect or a project operation whose result a test gives. The observer is set for
-one run with `tracing(observer)`; by default there is none, and the engine and the
-evaluator then only read one `ContextVar` per run and per conditional value. It changes
-nothing a run computes: what it returns is ignored.
+the runs inside `tracing(observer)`; by default there is none
+(`runtime.orchestration.model.OBSERVER`), and the engine and the evaluator then only read
+that `ContextVar` once per run and once per conditional value. It changes nothing a run
+computes: what it returns is ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, Protocol
 
+from runtime.orchestration.model import OBSERVER, Observer
 
-class Observer(Protocol):
-    def step(self, step_id: str) -> None:
-        """The run reaches the step (before its `when` condition)."""
-
-    def guard(self, taken: bool) -> None:
-        """The current step's `when` condition gave `taken`."""
-
-    def branch(self, node: Mapping[str, Any], taken: bool) -> None:
-        """The conditional value `node` (`{"if": [...]}`) took its `then` (True) or `else`."""
-
-
-OBSERVER: ContextVar[Observer | None] = ContextVar("mission_run_observer", default=None)
+__all__ = ["Observer", "tracing"]
 
 
 @contextmanager

@@ -18,7 +18,9 @@ from tests.conftest import ROOT
 
 CASES = Path(__file__).parent / "fmt_cases"
 INPUTS = sorted(CASES.glob("*.input.mission"))
-EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.mission") if p.exists())
+# the missions (their test files, `*_test.mission`, are tested in tests/testkit/)
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.mission")
+                  if p.exists() and not p.name.endswith("_test.mission"))
 
 
 def read(path: Path) -> str:

@@ -15,7 +15,9 @@ from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.canonical import canonical_json
 from tests.conftest import ROOT
 
-EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.mission") if p.exists())
+# the missions (their test files, `*_test.mission`, are tested in tests/testkit/)
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.mission")
+                  if p.exists() and not p.name.endswith("_test.mission"))
 EXAMPLE_TEXTS = [path.read_text(encoding="utf-8") for path in EXAMPLES]
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
