@@ -79,7 +79,8 @@ def compile_source(text: str, path: str = "<string>", *,
     if parsed.tests is not None:
         from compiler.testfile.check import check_tests
 
-        found_in_tests, tests = check_tests(source, parsed.tests, settings, read)
+        found_in_tests, tests = check_tests(source, parsed.tests, settings, read,
+                                            parsed.skipped)
         diagnostics.extend(found_in_tests)
     if parsed.mission is not None:
         found, analysis = analyze(parsed.mission, text, parsed.mentions,

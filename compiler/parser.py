@@ -506,6 +506,10 @@ def parse(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     if too_large is not None:
         return ParseResult(None, (), (too_large,))
     result = _only_comments(source) or parse_fast(source) or _PARSER.parse(source)
+    if result.mission is None and result.tests is None and result.diagnostics:
+        from compiler.testfile.recover import recover_tests  # a test file's broken lines
+
+        result = recover_tests(source, result)
     found = [] if source.text.isascii() else _lone_surrogates(source.text)
     mission, skipped, mentions = result.mission, result.skipped, result.mentions
     tests = result.tests

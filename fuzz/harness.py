@@ -24,7 +24,11 @@ internal error (exit 70) instead of a named refusal.
   deadlines, reminders) given random events (answers by several people at
   random times, deadline firings at any stage, cancellations, malformed ones)
   through the engine: it refuses by name or decides, and the events it
-  consumed replay to the same receipt.
+  consumed replay to the same receipt;
+- `testfile`: the shipped test files cut and spliced with pieces of test-file
+  syntax, beside the missions they test, through the checks, the formatter and
+  the language server, and run (twice, to the same results) when they check
+  clean. (`grammar` derives test files too: the grammar's other start.)
 """
 
 from __future__ import annotations
@@ -671,6 +675,71 @@ def check_time(text: str, space: Workspace) -> None:
         raise Finding("the events a run consumed do not replay to its receipt")
 
 
+# -- test files ---------------------------------------------------------------------
+
+TEST_SEEDS = sorted((ROOT / "examples").glob("*_test.mission"))
+TEST_PIECES = ["answer ", "result ", "real ", "expect ", "snapshot ", "after 2 days",
+               "after 1.5 hours", "started by sam", 'at "2026-01-01T00:00:00Z"', 'at "noon"',
+               "cancel", "state.", "state = ", 'state from "missing.json"', "param x = 1",
+               "expect succeeded", 'expect failed "("', "expect waiting approve by directors",
+               "expect refused", "expect steps", "expect skipped x", "== ", "!= ", "timeout",
+               'error "x"', "by", "except", "replay", 'replay "*.json"', 'test "t" {', "}",
+               "{", "[", ",", "not true", "state.x", "param.p", "1e999", '"\q"', "\n",
+               "\n" * 30, "#", "[" * 60, "approve", "pick", "tests", "test"]
+
+
+def draw_testfile(rng: random.Random, space: Workspace) -> str:
+    """A shipped test file (or one the grammar walker makes), cut and spliced with pieces of
+    test-file syntax: its name, a newline, then its text."""
+    seed = rng.choice(TEST_SEEDS)
+    text = seed.read_text(encoding="utf-8")
+    for _ in range(rng.randint(1, 4)):
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, min(len(text), start + 30))
+        piece = rng.choice(TEST_PIECES) if rng.random() < 0.7 else rng.choice(PIECES)
+        text = text[:start] + piece + (text[end:] if rng.random() < 0.5 else text[start:])
+    return f"{seed.name}\n{text}"
+
+
+def check_testfile(drawn: str, space: Workspace) -> None:
+    """A test file through `mission check`'s compiler, the formatter, the language server
+    and, when it checks clean, the runner (twice: the same results)."""
+    from mission.testing.suite import run_file
+
+    name, text = drawn.split("\n", 1)
+    directory = space.root / "examples"
+    if not directory.exists():
+        shutil.copytree(ROOT / "examples", directory)
+    path = directory / name
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    result = compile_source(text, str(path), config=ALL)
+    for diagnostic in result.diagnostics:
+        if not 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text):
+            raise Finding(f"span outside the text: {diagnostic}")
+    try:
+        formatted = format_source(text, str(path))
+    except FormatError as refusal:
+        if result.tests is not None and not refusal.diagnostics:
+            raise Finding(f"the formatter refused a test file that parses: {refusal}") from None
+    else:
+        again = compile_source(formatted, str(path), config=ALL)
+        if result.tests is not None and (again.tests is None
+                                         or again.tests.tree != result.tests.tree):
+            raise Finding("formatting changed what the test file means")
+    snapshot = features.Snapshot.build(path.as_uri(), text, config=ALL)
+    features.diagnostics(snapshot)
+    features.document_symbols(snapshot)
+    for offset in (0, len(text) // 3, len(text) // 2, len(text)):
+        position = snapshot.lines.position(offset)
+        features.hover(snapshot, position)
+        features.completion(snapshot, position)
+    if result.errors or result.tests is None:
+        return
+    first, second = run_file(str(path)), run_file(str(path))
+    if first != second:
+        raise Finding("running a test file twice gives different results")
+
+
 Input = str | bytes
 
 
@@ -689,7 +758,8 @@ class Kind:
     @property
     def suffix(self) -> str:
         return {"grammar": ".mission", "mutation": ".mission", "workflow": ".json",
-                "values": ".json", "store": ".sqlite3", "time": ".json"}[self.name]
+                "values": ".json", "store": ".sqlite3", "time": ".json",
+                "testfile": ".txt"}[self.name]
 
     def draw(self, rng: random.Random) -> Input:
         if self.walker is not None:
@@ -698,7 +768,7 @@ class Kind:
             return mutate_text(rng, seed_text(rng))
         drawing: dict[str, Callable[[random.Random, Workspace], Input]] = {
             "workflow": draw_workflow, "values": draw_values, "store": draw_store,
-            "time": draw_time}
+            "time": draw_time, "testfile": draw_testfile}
         return drawing[self.name](rng, self.space)
 
     def check(self, drawn: Input) -> None:
@@ -713,8 +783,10 @@ class Kind:
                 check_workflow(drawn, self.space)
             elif self.name == "time":
                 check_time(drawn, self.space)
+            elif self.name == "testfile":
+                check_testfile(drawn, self.space)
             else:
                 check_values(drawn, self.space)
 
 
-KINDS = ("grammar", "mutation", "workflow", "values", "store", "time")
+KINDS = ("grammar", "mutation", "workflow", "values", "store", "time", "testfile")

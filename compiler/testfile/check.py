@@ -71,6 +71,8 @@ def default_reader(limit: int) -> Reader:
     from runtime.reading import read_limited
 
     def read(path: str) -> str:
+        if "\0" in path:  # `open` would raise ValueError
+            raise FileNotFoundError(f"no such file: the path holds a NUL character: {path!r}")
         return read_limited(path, limit).decode("utf-8")
 
     return read
@@ -85,6 +87,9 @@ def load_tested(test_path: str, tree: nodes.TestFile, config: Config,
 
     written = str(tree.mission.value)
     path = beside(test_path, written)
+    if not written.endswith(".mission"):  # any other file is not read: it never reaches a
+        # message (a test file naming a key or a password file, as a batch line could)
+        return Tested(written, path, None, "not a `.mission` file, so it is not read")
     reader = read or default_reader(config.limits.max_file_size)
     try:
         text = reader(path)
@@ -102,12 +107,13 @@ def _not_followed(path: str) -> str:
 
 
 def check_tests(source: SourceFile, tree: nodes.TestFile, config: Config,
-                read: Reader | None = None) -> tuple[list[Diagnostic], CheckedTests]:
-    """Every error of the test file, and what it tests."""
+                read: Reader | None = None, dropped: tuple[Span, ...] = ()
+                ) -> tuple[list[Diagnostic], CheckedTests]:
+    """Every error of the test file, and what it tests. `dropped`: the lines a syntax error
+    took out (`compiler.testfile.recover`)."""
     tested = load_tested(source.path, tree, config, read)
     found: list[Diagnostic] = []
-    checker = _Checker(source, tree, tested, found, read or default_reader(
-        config.limits.max_file_size))
+    checker = _Checker(source, tree, tested, found, read, dropped)
     checker.check()
     return found, CheckedTests(tree, tested)
 
@@ -128,12 +134,20 @@ def constant_value(value: ast.Expr) -> tuple[bool, Any]:
 
 class _Checker:
     def __init__(self, source: SourceFile, tree: nodes.TestFile, tested: Tested,
-                 found: list[Diagnostic], read: Reader) -> None:
+                 found: list[Diagnostic], read: Reader | None,
+                 dropped: tuple[Span, ...]) -> None:
         self.source = source
         self.tree = tree
         self.tested = tested
         self.found = found
-        self.read = read
+        self.given = read
+        self.dropped = dropped
+
+    def read_json(self, path: str) -> str:
+        """A JSON file the test file names (a state file), within the limit for JSON."""
+        from runtime.bounds import MAX_DATA_FILE_BYTES
+
+        return (self.given or default_reader(MAX_DATA_FILE_BYTES))(path)
 
     def report(self, code: str, message: str, span: Span, label: str = "",
                **details: Any) -> None:
@@ -264,8 +278,14 @@ class _Checker:
         from runtime.reading import TooLarge
 
         path = beside(self.source.path, str(line.path.value))
+        if not path.endswith(".json"):
+            self.report("E066", f"a state file is a `.json` file; `{line.path.value}` is not "
+                        "read", line.path.span, "not a .json file",
+                        help=("give the initial state in a JSON file, or with `state.NAME = "
+                              "VALUE` lines",))
+            return None
         try:
-            data = json.loads(self.read(path))
+            data = json.loads(self.read_json(path))
         except TooLarge:
             problem = "larger than the limit `max-file-size`"
         except (OSError, UnicodeDecodeError) as error:
@@ -353,7 +373,11 @@ class _Checker:
         from compiler.testfile.paths import receipt_paths
 
         pattern = str(replay.path.value)
-        if not receipt_paths(self.source.path, pattern):
+        if not pattern.endswith(".json"):
+            self.report("E066", f"a receipt is a `.json` file; `{pattern}` is not read",
+                        replay.path.span, "not a .json file",
+                        help=("name the files `mission run --receipt FILE.json` wrote",))
+        elif not receipt_paths(self.source.path, pattern):
             self.report("E066", f"no receipt file matches `{pattern}`", replay.path.span,
                         "nothing to replay",
                         help=("the path (or glob pattern) is relative to the test file; write "
@@ -385,6 +409,10 @@ class _Case:
         self.steps = {step.id.text: step for step in mission.steps}
         self.given_state: set[str] = set()
         self.refused_inputs = _first_expectation_refused(case.lines)
+        # a line of the case was dropped after a syntax error: it may have given the run a
+        # param or its state, so those are not checked
+        self.partial = any(case.span.start <= span.start < case.span.end
+                           for span in checker.dropped)
 
     def report(self, code: str, message: str, span: Span, label: str = "",
                **details: Any) -> None:
@@ -425,7 +453,7 @@ class _Case:
 
         path = beside(self.checker.source.path, str(line.path.value))
         try:
-            data = json.loads(self.checker.read(path))
+            data = json.loads(self.checker.read_json(path))
         except Exception:  # reported by `_values`
             return set()
         return set(data) if isinstance(data, dict) else set()
@@ -551,7 +579,7 @@ class _Case:
         from runtime.orchestration.model import ParameterError
 
         workflow = self.checker.tested.workflow
-        if workflow is None or self.refused_inputs:
+        if workflow is None or self.refused_inputs or self.partial:
             return
         params: dict[str, Any] = {}
         declared = self.analysis.params
@@ -603,7 +631,7 @@ class _Case:
         from compiler.testfile.state import initial_state
 
         try:
-            return initial_state(self.case, self.checker.source.path, self.checker.read)
+            return initial_state(self.case, self.checker.source.path, self.checker.read_json)
         except ValueError:
             return None
 
@@ -615,7 +643,7 @@ class _Case:
         root = line.path[0]
         analysis = self.analysis
         known = {*analysis.inputs, *analysis.writes, *self.given_state}
-        if root.text not in known:
+        if root.text not in known and not self.partial:
             self.report("E065", f"the mission never writes `state.{root.text}`", root.span,
                         "nothing writes this", help=(
                             *did_you_mean(root.text, known),

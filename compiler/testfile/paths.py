@@ -15,7 +15,9 @@ def beside(test_path: str, written: str) -> str:
 
 
 def receipt_paths(test_path: str, pattern: str) -> list[str]:
-    """The files `pattern` (a path or a glob pattern) matches, sorted."""
+    """The `.json` files `pattern` (a path or a glob pattern) matches, sorted."""
+    if not pattern.endswith(".json"):
+        return []  # only receipts are read (E066)
     joined = beside(test_path, pattern)
     if glob.has_magic(joined):
         return sorted(path for path in glob.glob(joined) if os.path.isfile(path))

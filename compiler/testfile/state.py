@@ -30,8 +30,11 @@ def initial_state(case: nodes.TestCase, test_path: str,
     state: dict[str, Any] = {}
     for line in case.lines:
         if isinstance(line, nodes.StateFile):
+            path = beside(test_path, str(line.path.value))
+            if not path.endswith(".json"):
+                raise ValueError("a state file is a .json file")  # never read (E066)
             try:
-                data = json.loads(read(beside(test_path, str(line.path.value))))
+                data = json.loads(read(path))
             except (OSError, UnicodeDecodeError, TooLarge) as problem:
                 raise ValueError(f"the state file cannot be read: {problem}") from None
             if not isinstance(data, dict):

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     except NoTests as problem:
         raise UsageError(str(problem)) from None
     store = _store(args) if args.replay_store else None
-    options = Options(args.keyword, store)
+    options = Options(args.keyword, store, _wants_coverage(args))
     text = args.format == "text"
     colour = text and args.output is None and use_colour(sys.stdout, args.color)
     stream = sys.stdout if text and args.output is None else None

@@ -83,8 +83,6 @@ def _banner(text: str, fill: str = "_") -> str:
 def text_report(results: Sequence[FileResult], seconds: float, colour: bool = False,
                 progress: bool = True) -> str:
     """Everything after the progress lines: failures, the short summary, the counts."""
-    from compiler.render import render
-
     blocks: list[str] = []
     short: list[str] = []
     for result in results:
@@ -92,6 +90,8 @@ def text_report(results: Sequence[FileResult], seconds: float, colour: bool = Fa
             short.append(f"ERROR {result.path} - cannot read it: {result.problem}")
             continue
         if result.diagnostics and result.source is not None:
+            from compiler.render import render
+
             blocks.append(_banner(f"ERROR {result.path}"))
             blocks.append("\n\n".join(render(d, result.source, colour)
                                       for d in result.diagnostics))

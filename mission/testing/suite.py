@@ -59,11 +59,11 @@ class Options:
 
     keyword: str = ""
     store: str | None = None  # replay the waiting runs of this store (`--replay-store`)
+    coverage: bool = False  # find the steps and branches of each tested mission
 
 
 def run_file(path: str, options: Options = Options()) -> FileResult:
     """Every selected case of one test file, and its recorded runs replayed."""
-    from mission.testing.coverage import units
     from mission.testing.loading import load
     from mission.testing.select import matcher
     from mission.testing.timeline import run_case
@@ -79,14 +79,19 @@ def run_file(path: str, options: Options = Options()) -> FileResult:
     for case in loaded.tree.cases:
         if selected(f"{path}::{case.name.value}"):
             cases.append(run_case(loaded, case))
-    from mission.testing.replay import replay_file, replay_store
+    if loaded.tree.replays or options.store is not None:
+        from mission.testing.replay import replay_file, replay_store
 
-    cases += [case for case in replay_file(loaded) if selected(f"{path}::{case.name}")]
-    if options.store is not None:
-        cases += [case for case in replay_store(loaded, options.store)
-                  if selected(f"{path}::{case.name}")]
+        cases += [case for case in replay_file(loaded) if selected(f"{path}::{case.name}")]
+        if options.store is not None:
+            cases += [case for case in replay_store(loaded, options.store)
+                      if selected(f"{path}::{case.name}")]
     tested = loaded.tested
     assert tested.result is not None
+    if not options.coverage:
+        return FileResult(path, loaded.source, tested.path, tuple(cases))
+    from mission.testing.coverage import units
+
     return FileResult(path, loaded.source, tested.path, tuple(cases), units=units(tested.result))
 
 
@@ -95,10 +100,12 @@ def _run_chunk(paths: list[str], options: Options) -> list[FileResult]:
 
 
 def workers_for(files: int, jobs: int | None) -> int:
-    from compiler.batch import default_jobs
-
     if jobs is not None:
         return max(1, min(jobs, files))
+    if files < 2 * FILES_PER_WORKER:
+        return 1
+    from compiler.batch import default_jobs
+
     return max(1, min(default_jobs(), files // FILES_PER_WORKER))
 
 

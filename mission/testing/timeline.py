@@ -22,7 +22,6 @@ failure unless the next expectation is `expect refused "PATTERN"`.
 from __future__ import annotations
 
 import contextlib
-import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,8 +85,9 @@ class _CaseRun:
         self.steps: set[str] = set()
         self.branches: set[tuple[Any, ...]] = set()
         self.params = params(case)
-        self.state = initial_state(case, loaded.path,
-                                   default_reader(loaded.config.limits.max_file_size))
+        from runtime.bounds import MAX_DATA_FILE_BYTES
+
+        self.state = initial_state(case, loaded.path, default_reader(MAX_DATA_FILE_BYTES))
         started = next((line for line in case.lines if isinstance(line, nodes.Started)), None)
         self.started: dict[str, Any] = {"at": DEFAULT_START}
         if started is not None and started.at is not None:
@@ -124,14 +124,13 @@ class _CaseRun:
     def _run(self, events: list[dict[str, Any]]) -> OrchestrationResult:
         from runtime.orchestration.engine import Orchestrator
         from runtime.orchestration.trace import tracing
-        from runtime.user_code import declared_operations
 
         self.script.begin_run()
-        declared = declared_operations(self.workflow)
+        declared = self._declared()
+        # The engine copies what it is given and never changes it (docs/runtime.md).
         context = ExecutionContext(
-            params=copy.deepcopy(self.params), initial_state=copy.deepcopy(self.state),
-            started=dict(self.started), events=copy.deepcopy(events),
-            journal=copy.deepcopy(self.journal), effects=self.script,
+            params=self.params, initial_state=self.state, started=self.started,
+            events=events, journal=self.journal, effects=self.script,
             implementations=self.script.implementations(declared) if declared else None)
         with tracing(self.observed):
             try:
@@ -142,6 +141,14 @@ class _CaseRun:
         self.journal = result.journal
         self._seen(result)
         return result
+
+    def _declared(self) -> dict[str, Any]:
+        """The project operations the workflow declares (most declare none)."""
+        if "operations" not in self.workflow.metadata:
+            return {}
+        from runtime.user_code import declared_operations
+
+        return declared_operations(self.workflow)
 
     def current(self) -> OrchestrationResult | None:
         """The run with the events so far (None when its inputs are refused)."""
