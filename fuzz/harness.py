@@ -684,7 +684,7 @@ TEST_PIECES = ["answer ", "result ", "real ", "expect ", "snapshot ", "after 2 d
                "expect succeeded", 'expect failed "("', "expect waiting approve by directors",
                "expect refused", "expect steps", "expect skipped x", "== ", "!= ", "timeout",
                'error "x"', "by", "except", "replay", 'replay "*.json"', 'test "t" {', "}",
-               "{", "[", ",", "not true", "state.x", "param.p", "1e999", '"\q"', "\n",
+               "{", "[", ",", "not true", "state.x", "param.p", "1e999", r'"\q"', "\n",
                "\n" * 30, "#", "[" * 60, "approve", "pick", "tests", "test"]
 
 
