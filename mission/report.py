@@ -506,8 +506,8 @@ def mission_name(workflow: WorkflowDefinition) -> str:
 class ReportParts:
     """The report's content in three parts, so a page can put its own between them."""
 
-    head: str  # the mission's name and title, the facts, a failure or cancellation
-    banner: str  # what a waiting run waits for ("" for another run)
+    head: str  # the mission's name and title, the facts, a failure
+    banner: str  # what a waiting run waits for, or who cancelled it ("" for another run)
     sections: str  # steps, history, answers, final state, receipt
 
 
@@ -519,6 +519,11 @@ def report_body(workflow: WorkflowDefinition, result: OrchestrationResult,
     `mission serve`. `resume_command` is the command line that continues a waiting run."""
     parts = report_parts(workflow, result, context, resume_command)
     return parts.head + parts.banner + parts.sections
+
+
+def _cancelled_step(result: OrchestrationResult) -> str:
+    return next((str(entry.get("id")) for entry in result.lineage.get("steps", [])
+                 if entry.get("status") == "cancelled"), "?")
 
 
 def report_parts(workflow: WorkflowDefinition, result: OrchestrationResult,
@@ -561,11 +566,17 @@ def report_parts(workflow: WorkflowDefinition, result: OrchestrationResult,
     head.append(f'<dl class="facts">{"".join(facts)}</dl></header>')
     if result.error_message and result.status not in ("waiting", "cancelled"):
         head.append(f'<div class="error"><strong>Failed:</strong> {_e(result.error_message)}</div>')
-    if result.status == "cancelled":
-        head.append(f'<div class="note"><strong>Cancelled:</strong> '
-                    f"{_e(result.error_message or '')}</div>")
-    banner = _waiting_banner(workflow, result, resume_command, show_time) \
-        if result.status == "waiting" else ""
+    banner = ""
+    if result.status == "waiting":
+        banner = _waiting_banner(workflow, result, resume_command, show_time)
+    elif result.status == "cancelled":
+        cancel = next((event for event in result.events if event.get("kind") == "cancel"), {})
+        at = cancel.get("at")
+        banner = (f'<div class="note" role="status"><strong>Cancelled</strong> by '
+                  f"{_e(cancel.get('by', '—'))}"
+                  + (f" at {_e(show_time(at))}" if isinstance(at, str) else "")
+                  + f" while step <code>{_e(_cancelled_step(result))}</code> waited: "
+                  f"{_e(cancel.get('reason', ''))}</div>")
     sections = "".join([
         _steps_section(workflow, result, states), _history_section(result, started, show_time),
         _answers_section(workflow, result, show_time),

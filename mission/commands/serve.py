@@ -186,8 +186,10 @@ def _log_config(level: str) -> dict[str, object]:
     for name in ("asyncio", "mission"):
         config["loggers"][name] = {"handlers": ["default"], "level": "WARNING",
                                    "propagate": False}
-    # one line per deadline or reminder fired (`mission.serve.app.TIMER_LOG`)
-    config["loggers"]["mission.serve.timers"] = {"handlers": ["default"],
+    # one line per deadline or reminder fired (`mission.serve.app.TIMER_LOG`), every one
+    # of them: each is a different event, never a repeated error
+    handlers["timers"] = {**handlers["default"], "filters": []}
+    config["loggers"]["mission.serve.timers"] = {"handlers": ["timers"],
                                                  "level": level.upper(), "propagate": False}
     return config
 

@@ -534,17 +534,19 @@ async def _timer_loop(runs: Runs, every: float) -> None:
     """The timer service inside the server: fire what is due every `every` seconds, in a
     worker thread (the store's calls block), one log line per thing fired. A tick that
     fails (the store unavailable) is logged, and the next one tries again."""
-    log = logging.getLogger(TIMER_LOG)
+    fired_log = logging.getLogger(TIMER_LOG)
+    problems = logging.getLogger("mission.serve")  # a repeated problem: once per 10 s
     while True:
         try:
             fired = await run_in_threadpool(runs.fire_due)
         except Refusal as refusal:
-            log.warning("the timer service could not run: %s", refusal.message)
+            problems.warning("the timer service could not run: %s", refusal.message)
         except Exception as problem:  # a tick that fails must not end the timers
-            log.error("the timer service failed: %s: %s", type(problem).__name__, problem)
+            problems.error("the timer service failed: %s: %s", type(problem).__name__,
+                           problem)
         else:
             for done in fired:
-                log.info("%s", runs.private(done.line))
+                fired_log.info("%s", runs.private(done.line))
         await asyncio.sleep(every)
 
 
