@@ -136,8 +136,8 @@ def time_zone(name: str) -> tzinfo:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         pass
     known = zoneinfo.available_timezones()
-    near = difflib.get_close_matches(name, sorted(known), n=3)
-    hint = f"; did you mean {' or '.join(near)}?" if near else \
+    near = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean {near[0]}?" if near else \
         " such as Europe/Paris, America/New_York or UTC"
     raise UsageError(f"--timezone {name!r} is not a time zone this system knows: give an "
                      f"IANA name{hint}")

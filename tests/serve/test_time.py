@@ -263,6 +263,14 @@ def test_lists_filter_page_with_a_cursor_and_use_the_names_of_mission_runs_json(
         assert reply.status == 200, reply.text
         return list(reply.json()["runs"])
 
+    from jsonschema import validate
+
+    from mission.serve.openapi import openapi_description
+
+    schemas = openapi_description()["components"]["schemas"]
+    validate(server.api("GET", "/api/runs?limit=2").json(), schemas["RunList"])
+    for run_id in (expenses[0], release, from_cli):
+        validate(server.api("GET", f"/api/runs/{run_id}").json(), schemas["Run"])
     everything = listed("limit=200")
     ids = [row["run_id"] for row in everything]
     assert ids == sorted(ids, reverse=True) and ids[0] == from_cli  # newest first
