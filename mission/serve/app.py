@@ -58,7 +58,7 @@ from mission.serve.runs import (
     stored_workflow,
 )
 from mission.when import ago_text, due_text, is_overdue, shown_time, waited_text
-from runtime.listing import RunQuery, asked_group, mission_name
+from runtime.listing import RunListing, RunQuery, asked_group, mission_name
 from runtime.records import STATUSES as STATUSES_FOR_FILTER
 from runtime.records import RunRecord
 
@@ -269,13 +269,20 @@ def create_app(settings: Settings) -> Starlette:
         waiting = await run_in_threadpool(runs.inbox, session.user, accounts())
         return page("inbox.html", session, waiting=waiting, now=clock.now())
 
-    async def run_list(request: Request, session: Session) -> Response:
-        query, chosen = _run_query(request.query_params, settings.zone, PAGE_SIZE + 1)
+    async def listed(request: Request, limit: int) -> tuple[list[RunListing], dict[str, str],
+                                                              str | None]:
+        """A page of the runs the request's filters ask for, newest first; the filters as
+        given; and the link to the next page (None on the last)."""
+        query, chosen = _run_query(request.query_params, settings.zone, limit + 1)
         rows = await run_in_threadpool(runs.query, query)
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        older = f"/runs?{_with_cursor(request.query_params, rows[-1].run_id)}" \
-            if more and rows else None
+        if len(rows) <= limit:
+            return rows, chosen, None
+        rows = rows[:limit]
+        return rows, chosen, f"{request.url.path}?" \
+                             f"{_with_cursor(request.query_params, rows[-1].run_id)}"
+
+    async def run_list(request: Request, session: Session) -> Response:
+        rows, chosen, older = await listed(request, PAGE_SIZE)
         names = sorted({mission_name_of(m) for m in settings.catalogue.values()})
         return page("runs.html", session, 200, rows=rows, chosen=chosen,
                     statuses=STATUSES_FOR_FILTER, names=names, older=older,
@@ -396,13 +403,7 @@ def create_app(settings: Settings) -> Starlette:
     # -- the API ------------------------------------------------------------------------
 
     async def api_list(request: Request, user: User) -> Response:
-        limit = _limit(request.query_params.get("limit"))
-        query, _ = _run_query(request.query_params, settings.zone, limit + 1)
-        rows = await run_in_threadpool(runs.query, query)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        after = f"/api/runs?{_with_cursor(request.query_params, rows[-1].run_id)}" \
-            if more and rows else None
+        rows, _, after = await listed(request, _limit(request.query_params.get("limit")))
         return JSONResponse({"runs": [row.to_json() for row in rows], "next": after})
 
     async def api_start(request: Request, user: User) -> Response:
