@@ -43,11 +43,3 @@ def waited_text(since: str | None, now: str) -> str:
         return "waiting"
     return f"waiting {describe_duration(seconds_between(since, now))}"
 
-
-def ago_text(instant: str | None, now: str) -> str:
-    """"3 hours ago" (or "in 3 hours" for an instant still to come)."""
-    if instant is None:
-        return ""
-    passed = seconds_between(instant, now)
-    return f"{describe_duration(passed)} ago" if passed >= 0 else \
-        f"in {describe_duration(-passed)}"

@@ -44,20 +44,20 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from mission.acting import Clock, SystemClock
+from mission.advance import Refusal
 from mission.serve.accounts import Accounts, Session, User
 from mission.serve.catalogue import Mission
 from mission.serve.forms import form_field_errors, render_form_fields, widget
 from mission.serve.openapi import openapi_description
 from mission.serve.runs import (
     MAX_REASON,
-    Refusal,
     Runs,
     answer_refusal,
     may_cancel,
     mission_title,
     stored_workflow,
 )
-from mission.when import ago_text, due_text, is_overdue, shown_time, waited_text
+from mission.when import due_text, is_overdue, shown_time, waited_text
 from runtime.listing import RunListing, RunQuery, asked_group, mission_name
 from runtime.records import STATUSES as STATUSES_FOR_FILTER
 from runtime.records import RunRecord
@@ -115,9 +115,8 @@ def template_environment(zone: tzinfo = UTC) -> Environment:
                               autoescape=select_autoescape(default=True, default_for_string=True))
     environment.filters["pretty"] = _pretty
     environment.filters["when"] = lambda instant: shown_time(instant, zone)
-    environment.filters["compact"] = _compact
     environment.globals.update(form_fields=_form_fields, waited=waited_text, due=due_text,
-                               overdue=is_overdue, ago=ago_text)
+                               overdue=is_overdue)
     return environment
 
 
@@ -816,13 +815,6 @@ def _with_cursor(params: Mapping[str, str], run_id: int) -> str:
     """The query of the next page: the same filters, from below `run_id`."""
     kept = {name: value for name, value in params.items() if name != "before" and value}
     return urlencode({**kept, "before": str(run_id)})
-
-
-def _compact(value: Any) -> str:
-    """A value as one line of JSON, for people (the page escapes it)."""
-    import json
-
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _run_json(run_id: int, record: RunRecord) -> dict[str, Any]:

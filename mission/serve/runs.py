@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mission.acting import Clock, answer_event
-from mission.advance import Refusal, ended, fired_text, may_not_answer, move
+from mission.advance import Execute, Refusal, ended, fired_text, may_not_answer, move
 from mission.binding import Binding
 from mission.keeping import RunKeeper, record_starts
 from mission.serve.accounts import Accounts, User, may_answer
@@ -38,7 +38,6 @@ from mission.timers import Fired, tick
 from runtime.listing import RunQuery, asked_group, mission_name
 from runtime.orchestration.model import (
     ExecutionContext,
-    OrchestrationResult,
     StepSpec,
     WorkflowDefinition,
 )
@@ -51,9 +50,6 @@ from runtime.store_api import (
     UnknownRun,
     open_store,
 )
-
-__all__ = ["CLAIM_WAIT", "MAX_REASON", "Refusal", "Runs", "Waiting", "answer_refusal",
-           "may_cancel", "mission_title"]
 
 CLAIM_WAIT = 5.0  # seconds a change waits for another process's claim on its run
 MAX_REASON = 1000  # characters of a cancellation's reason
@@ -314,9 +310,6 @@ class Runs:
                         _execute(work, context, None), bind=bound, limit=limit)
 
 
-Execute = Callable[[WorkflowDefinition, ExecutionContext], OrchestrationResult]
-
-
 def _human_step(record: RunRecord, run_id: int, step_id: str) -> StepSpec:
     workflow = stored_workflow(record, run_id)
     for step in workflow.steps:
@@ -327,8 +320,10 @@ def _human_step(record: RunRecord, run_id: int, step_id: str) -> StepSpec:
 
 def _never_answers(user: User, accounts: Accounts, record: RunRecord,
                    step: StepSpec) -> str | None:
-    """Why `user` could answer `step` at none of its stages (None: at one of them, or the
-    step's rules cannot be read here and the engine will say what is wrong)."""
+    """Why `user` can never answer `step` of this run: in none of the groups it may ask at
+    any of its stages, its starter under `except starter`, or one who answered it already
+    (None: they may at some stage, or the step's rules cannot be read here and the engine
+    will say what is wrong). Decided before the run is held, so it fires nothing."""
     from runtime.orchestration.human import rules_of
     from runtime.orchestration.model import EnvelopeViolation
 

@@ -11,9 +11,10 @@ pytest.importorskip("starlette")
 
 from compiler import compile_source
 from mission.acting import FixedClock
+from mission.advance import Refusal
 from mission.serve.accounts import Accounts
 from mission.serve.catalogue import Mission
-from mission.serve.runs import Refusal, Runs
+from mission.serve.runs import Runs
 from runtime.verify import verify
 
 SOURCE = """mission release "Release" {
