@@ -44,9 +44,15 @@ def test_rule_documentation_has_every_section(rule) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
-def test_rule_examples_are_true(rule) -> None:  # type: ignore[no-untyped-def]
+def test_rule_examples_are_true(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad, good = rule.examples()
     assert bad and good
+    if rule.configuration:  # two mission.toml texts, checked as `mission check` checks them
+        from mission.schedule_check import check_text
+
+        assert rule.code in [d.code for d in check_text(bad, str(tmp_path))]
+        assert check_text(good, str(tmp_path)) == []
+        return
     config = Config(extend_select=(rule.code,))
     if rule.project_config():
         declared = parse_config(tomllib.loads(rule.project_config()), "mission.toml", "",
