@@ -6,6 +6,7 @@
     link-secret = "env:MISSION_LINK_SECRET"   # signs the answer links (32+ characters)
     link-lifetime = "3 days"                  # how long an answer link works
     attempts = 8                              # tries before a message is given up on
+    timezone = "Europe/Paris"                 # the zone messages write times in (UTC)
 
     [tool.mission.notify.email]
     host = "smtp.example.com"
@@ -90,11 +91,13 @@ class NotifyConfig:
     link_secret: SecretRef | None = None
     link_lifetime: int = DEFAULT_LIFETIME
     attempts: int = DEFAULT_ATTEMPTS
+    timezone: str = "UTC"  # an IANA zone name, checked when read
     email: EmailConfig | None = None
     webhooks: tuple[WebhookConfig, ...] = ()
 
 
-_KEYS = ("events", "url", "link-secret", "link-lifetime", "attempts", "email", "webhooks")
+_KEYS = ("events", "url", "link-secret", "link-lifetime", "attempts", "timezone", "email",
+         "webhooks")
 _EMAIL_KEYS = ("host", "port", "security", "username", "password", "from", "ca-file")
 _WEBHOOK_KEYS = ("url", "secret", "format", "groups", "events")
 
@@ -111,13 +114,17 @@ def parse_notify(table: Any, root: str) -> NotifyConfig:
                                 "at, such as \"https://missions.example.com\" (http or https, "
                                 "no query)")
     lifetime = table.get("link-lifetime", DEFAULT_LIFETIME)
+    zone = table.get("timezone", "UTC")
+    if not isinstance(zone, str) or not _known_zone(zone):
+        raise NotifyConfigError(f"`{where}.timezone` is an IANA time zone this system knows, "
+                                f"such as \"Europe/Paris\", not {zone!r}")
     return NotifyConfig(
         events=events, url=url.rstrip("/") if isinstance(url, str) else None,
         link_secret=_secret(table.get("link-secret"), f"{where}.link-secret", root),
         link_lifetime=lifetime if lifetime == DEFAULT_LIFETIME else
         _duration(lifetime, f"{where}.link-lifetime"),
         attempts=_whole(table.get("attempts", DEFAULT_ATTEMPTS), f"{where}.attempts", 1,
-                        MAX_ATTEMPTS),
+                        MAX_ATTEMPTS), timezone=zone,
         email=_email(table["email"], root) if "email" in table else None,
         webhooks=_webhooks(table.get("webhooks", {}), root))
 
@@ -221,6 +228,18 @@ def _secret(value: Any, where: str, root: str) -> SecretRef | None:
     raise NotifyConfigError(f"`{where}` says where the secret is kept: \"env:NAME\" (an "
                             "environment variable) or \"file:PATH\"; a secret is never "
                             "written in the configuration, which is shared with the code")
+
+
+def _known_zone(name: str) -> bool:
+    import zoneinfo
+
+    if name.upper() == "UTC":
+        return True
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def _whole(value: Any, where: str, low: int, high: int) -> int:

@@ -104,11 +104,27 @@ def _decided_by_deadline(after: RunRecord, event: dict[str, Any]) -> list[Notice
         return [Notice("escalated", f"escalated/{step}/{moved}", event.get("at"),
                        notice_payload(after, "escalated", step))]
     payload = notice_payload(after, "deadline", step)
+    payload["group"] = _group_at(after, step, stage)
     if step in after.answers:
         payload["decision"] = {"answer": copy.deepcopy(after.answers[step])}
     else:
         payload["decision"] = {"failed": after.error_message}
     return [Notice("deadline", f"deadline/{step}/{stage}", event.get("at"), payload)]
+
+
+def _group_at(record: RunRecord, step: str, stage: Any) -> str | None:
+    """The group `step` asked at `stage` (None: it names none, or its rules are damaged)."""
+    from runtime.orchestration.human import rules_of
+    from runtime.orchestration.model import EnvelopeViolation
+
+    for spec in (record.workflow or {}).get("steps", []):
+        if isinstance(spec, dict) and spec.get("id") == step and isinstance(stage, int):
+            try:
+                rules = rules_of(step, str(spec.get("kind")), spec.get("payload") or {})
+                return rules.group_at(stage) if rules is not None else None
+            except (EnvelopeViolation, IndexError, AttributeError):
+                return None
+    return None
 
 
 def _asked_since(record: RunRecord) -> str | None:
