@@ -42,7 +42,11 @@ class CronError(Exception):
 
 def expression(cron: str) -> str:
     """The five-field expression `cron` means (an alias expanded), or `CronError`."""
-    from cronsim import CronSim, CronSimError
+    try:
+        from cronsim import CronSim, CronSimError
+    except ImportError:
+        raise CronError("schedules need the `cronsim` package, which is not installed: "
+                        "pip install 'mission[schedules]'") from None
 
     text = ALIASES.get(cron.strip().lower(), cron.strip())
     fields = text.split()

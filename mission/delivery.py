@@ -60,8 +60,9 @@ class Outcome:
     """What became of one delivery (or notice), for people: a line, and its state."""
 
     run_id: int
-    state: str  # "sent", "pending" (tried again later), "dead", "skipped"
+    state: str  # "sent", "pending" (tried again later), "dead", "skipped", "lost"
     line: str
+    channel: str = ""  # "email" or "webhook" ("" for a notice not sent)
 
 
 def backoff(attempts: int, rng: random.Random) -> int:
@@ -185,8 +186,8 @@ class Deliverer:
         if not store.settle_delivery(delivery.delivery_id, self.owner, state, now, retry,
                                      error):
             return Outcome(delivery.run_id, "lost", f"{line} (its lease had ended: another "
-                                                    "deliverer has it now)")
-        return Outcome(delivery.run_id, state, line)
+                                                    "deliverer has it now)", delivery.channel)
+        return Outcome(delivery.run_id, state, line, delivery.channel)
 
     def _send(self, delivery: Delivery, now: str) -> None:
         from mission.channels import email_message, post_webhook, send_email

@@ -27,12 +27,12 @@ import hmac
 import logging
 import secrets
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -45,9 +45,11 @@ from starlette.routing import Route
 
 from mission.acting import Clock, SystemClock
 from mission.advance import Refusal
+from mission.links import LinkRefused, read_token
 from mission.serve.accounts import Accounts, Session, User
 from mission.serve.catalogue import Mission
 from mission.serve.forms import form_field_errors, render_form_fields, widget
+from mission.serve.metrics import MONITORING_GROUP, Metrics
 from mission.serve.openapi import openapi_description
 from mission.serve.runs import (
     MAX_REASON,
@@ -59,8 +61,12 @@ from mission.serve.runs import (
 )
 from mission.when import due_text, is_overdue, shown_time, waited_text
 from runtime.listing import RunListing, RunQuery, asked_group, mission_name
+from runtime.outbox import DELIVERY_STATES
 from runtime.records import STATUSES as STATUSES_FOR_FILTER
 from runtime.records import RunRecord
+
+if TYPE_CHECKING:
+    from compiler.config import Config
 
 MAX_BODY = 1024 * 1024  # bytes: a form or JSON body larger than this is refused (413)
 _CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -78,6 +84,12 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)  # `mission.acting.the_clock()`
     zone: tzinfo = UTC  # the pages' time zone (`--timezone`)
     tick: float | None = None  # seconds between timer runs; None: no timers here
+    # The configuration whose schedules and notifications this server runs (`--config`).
+    config: Config | None = None
+    schedules: bool = False  # start the schedules' runs here (`--no-schedules`: not)
+    notify: bool = False  # deliver the notifications here (`--no-notify`: not)
+    link_key: bytes | None = None  # checks answer links (None: none are configured)
+    accounts_for_delivery: Path | None = None  # whose addresses messages go to
 
     @property
     def session_cookie(self) -> str:
@@ -134,6 +146,8 @@ def create_app(settings: Settings) -> Starlette:
     clock = _ServedClock(settings.clock)
     runs = Runs(settings.store, settings.catalogue, clock)
     local = _Connections()
+    metrics = Metrics(runs.read, settings.config, clock.now)
+    background = _Background()
 
     def accounts() -> Accounts:
         if local.accounts is None:
@@ -343,6 +357,7 @@ def create_app(settings: Settings) -> Starlette:
             if refusal.status != 422:
                 raise
             return await answer_page(session, run_id, step_id, refusal, value, 422)
+        answered("page")
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
     async def cancel_get(request: Request, session: Session) -> Response:
@@ -358,6 +373,7 @@ def create_app(settings: Settings) -> Starlette:
         reason = form.get("reason", "")
         try:
             await run_in_threadpool(runs.cancel, session.user, run_id, reason)
+            background.wake()
         except Refusal as refusal:
             if refusal.status != 422:
                 raise
@@ -386,6 +402,7 @@ def create_app(settings: Settings) -> Starlette:
             state = _state_from_form(form.get("state", ""))
             run_id, _ = await run_in_threadpool(runs.start, session.user, accounts(),
                                                 mission.name, params, state)
+            background.wake()
         except Refusal as refusal:
             if refusal.status != 422:
                 raise
@@ -398,6 +415,135 @@ def create_app(settings: Settings) -> Starlette:
 
         text = STYLE + (_TEMPLATES / "serve.css").read_text(encoding="utf-8")
         return Response(text, media_type="text/css", headers=_page_headers())
+
+    def answered(via: str) -> None:
+        """An answer was recorded (through a page, the API or a link): count it, and let
+        the deliverer send what it caused now."""
+        metrics.answers.labels(via).inc()
+        background.wake()
+
+    # -- answer links, health, metrics, the outbox ---------------------------------------
+
+    async def linked(request: Request) -> tuple[Any, RunRecord, User]:
+        """The link a request's token is, its run and its person, if it answers now."""
+        if settings.link_key is None:
+            raise Refusal(404, "This server has no answer links (no `link-secret` in its "
+                               "[tool.mission.notify]).")
+        try:
+            link = read_token(request.path_params["token"], settings.link_key, clock.now())
+        except LinkRefused as refused:
+            raise Refusal(410 if refused.reason == "expired" else 403,
+                          refused.message) from None
+        record, user = await run_in_threadpool(runs.linked, link, accounts())
+        return link, record, user
+
+    def link_page(template: str, status: int, **values: Any) -> HTMLResponse:
+        response = page(template, None, status, **values)
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    async def link_get(request: Request) -> Response:
+        """The confirmation an answer link opens: a GET never answers (mail scanners and
+        chat previews follow links); its form POSTs the answer."""
+        try:
+            link, record, user = await linked(request)
+        except Refusal as refusal:
+            return link_page("error.html", refusal.status, message=refusal.message,
+                             code=refusal.status, heading=_LINK_HEADINGS.get(refusal.status))
+        return link_page("link.html", 200, link=link, record=record, user=user,
+                         request_token=request.path_params["token"],
+                         question=record.question or {}, name=mission_title(record),
+                         shown=_shown_answer(link.answer))
+
+    async def link_post(request: Request) -> Response:
+        try:
+            form = await _form(request, settings.request_timeout)
+            if form.get("confirm") != "yes":
+                raise Refusal(400, "This form answers only when its button is pressed: open "
+                                   "the link again and press the button.")
+            link, _, user = await linked(request)
+            done = await run_in_threadpool(runs.answer, user, accounts(), link.run_id,
+                                           link.step, link.answer)
+        except Refusal as refusal:
+            return link_page("error.html", refusal.status, message=refusal.message,
+                             code=refusal.status, heading=_LINK_HEADINGS.get(refusal.status))
+        answered("link")
+        return link_page("link_done.html", 200, link=link, user=user, record=done,
+                         name=mission_title(done), shown=_shown_answer(link.answer))
+
+    async def healthz(request: Request) -> Response:
+        try:
+            await run_in_threadpool(runs.read, lambda store: store.schema_version())
+        except Refusal:
+            return JSONResponse({"status": "unavailable"}, status_code=503,
+                                headers={"Cache-Control": "no-store"})
+        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+    async def metrics_text(request: Request) -> Response:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        user = await run_in_threadpool(accounts().by_token, token.strip()) \
+            if scheme.lower() == "bearer" and token.strip() else None
+        if user is None:
+            return Response("sign in: Authorization: Bearer TOKEN (of a user in the admin or "
+                            "monitoring group)\n", status_code=401, media_type="text/plain",
+                            headers={"WWW-Authenticate": 'Bearer realm="mission"'})
+        if not (user.is_admin or MONITORING_GROUP in user.groups):
+            return Response(f"{user.name} may not read the metrics (groups admin and "
+                            f"{MONITORING_GROUP} may)\n", status_code=403,
+                            media_type="text/plain")
+        try:
+            text = await run_in_threadpool(metrics.text)
+        except Refusal as refusal:
+            return Response(f"{refusal.message}\n", status_code=503, media_type="text/plain")
+        return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8",
+                        headers={"Cache-Control": "no-store"})
+
+    def outbox_admin(user: User) -> None:
+        if not user.is_admin:
+            raise Refusal(403, f"{user.name} may not see the outbox: admins may")
+
+    async def outbox_page(request: Request, session: Session) -> Response:
+        outbox_admin(session.user)
+        state = request.query_params.get("state") or None
+        if state is not None and state not in DELIVERY_STATES:
+            raise Refusal(400, f"`state` is one of {', '.join(DELIVERY_STATES)}, not {state!r}")
+        found = await run_in_threadpool(runs.read, lambda store: store.deliveries(
+            state, PAGE_SIZE))
+        return page("notifications.html", session, deliveries=found, state=state or "",
+                    states=DELIVERY_STATES)
+
+    async def outbox_retry(request: Request, session: Session) -> Response:
+        outbox_admin(session.user)
+        form = await form_of(request, session)
+        ids = None if form.get("all") == "dead" else [_delivery_id(form.get("id", ""))]
+        await run_in_threadpool(runs.read, lambda store: store.retry_deliveries(
+            ids, clock.now()))
+        background.wake()
+        return RedirectResponse("/notifications?state=dead", status_code=303)
+
+    async def api_outbox(request: Request, user: User) -> Response:
+        outbox_admin(user)
+        state = request.query_params.get("state") or None
+        if state is not None and state not in DELIVERY_STATES:
+            raise Refusal(400, f"`state` is one of {', '.join(DELIVERY_STATES)}, not {state!r}")
+        before = request.query_params.get("before")
+        found = await run_in_threadpool(runs.read, lambda store: store.deliveries(
+            state, _limit(request.query_params.get("limit")),
+            _delivery_id(before) if before else None))
+        return JSONResponse({"notifications": [delivery.to_json() for delivery in found]})
+
+    async def api_outbox_retry(request: Request, user: User) -> Response:
+        outbox_admin(user)
+        body = await _json_body(request, settings.request_timeout)
+        ids = body.get("ids")
+        if ids != "dead" and (not isinstance(ids, list) or not all(
+                type(item) is int for item in ids)):
+            raise Refusal(422, "send {\"ids\": [ID, ...]} or {\"ids\": \"dead\"} (every "
+                               "dead message)", "ids")
+        count = await run_in_threadpool(runs.read, lambda store: store.retry_deliveries(
+            None if ids == "dead" else ids, clock.now()))
+        background.wake()
+        return JSONResponse({"retried": count})
 
     # -- the API ------------------------------------------------------------------------
 
@@ -416,6 +562,7 @@ def create_app(settings: Settings) -> Starlette:
             raise Refusal(422, "`params` and `state` must be JSON objects")
         run_id, record = await run_in_threadpool(runs.start, user, accounts(), mission, params,
                                                  state)
+        background.wake()
         return JSONResponse(_run_json(run_id, record), status_code=201,
                             headers={"Location": f"/api/runs/{run_id}"})
 
@@ -438,6 +585,7 @@ def create_app(settings: Settings) -> Starlette:
             raise Refusal(422, "send {\"step\": STEP_ID, \"answer\": VALUE}")
         record = await run_in_threadpool(runs.answer, user, accounts(), run_id, step,
                                          body["answer"])
+        answered("api")
         return JSONResponse(_run_json(run_id, record))
 
     async def api_cancel(request: Request, user: User) -> Response:
@@ -447,6 +595,7 @@ def create_app(settings: Settings) -> Starlette:
         if not isinstance(reason, str):
             raise Refusal(422, "send {\"reason\": TEXT}: why the run is cancelled", "reason")
         record = await run_in_threadpool(runs.cancel, user, run_id, reason)
+        background.wake()
         return JSONResponse(_run_json(run_id, record))
 
     async def api_receipt(request: Request, user: User) -> Response:
@@ -486,15 +635,27 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        timers = asyncio.create_task(_timer_loop(runs, settings.tick)) \
-            if settings.tick is not None else None
+        background.start()
+        every = settings.tick or DEFAULT_TICK
+        loops: list[Coroutine[Any, Any, None]] = []
+        if settings.tick is not None:
+            loops.append(_timer_loop(runs, settings.tick, background))
+        if settings.schedules and settings.config is not None and settings.config.schedules:
+            loops.append(_scheduler_loop(runs, settings.config, every, background))
+        if settings.notify and settings.config is not None \
+                and settings.config.notify is not None:
+            from mission.delivery import Deliverer
+
+            deliverer = Deliverer(settings.config.notify, settings.accounts_for_delivery)
+            loops.append(_delivery_loop(runs, deliverer, every, background, metrics))
+        tasks = [asyncio.create_task(loop) for loop in loops]
         try:
             yield
         finally:
-            if timers is not None:
-                timers.cancel()
+            for task in tasks:
+                task.cancel()
                 with suppress(asyncio.CancelledError):
-                    await timers
+                    await task
 
     routes = [
         Route("/", signed_in(inbox)),
@@ -511,6 +672,14 @@ def create_app(settings: Settings) -> Starlette:
         Route("/start", signed_in(start_list)),
         Route("/start/{mission}", signed_in(start_get), methods=["GET"]),
         Route("/start/{mission}", signed_in(start_post), methods=["POST"]),
+        Route("/answer/{token}", link_get, methods=["GET"]),
+        Route("/answer/{token}", link_post, methods=["POST"]),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics_text),
+        Route("/notifications", signed_in(outbox_page), methods=["GET"]),
+        Route("/notifications/retry", signed_in(outbox_retry), methods=["POST"]),
+        Route("/api/notifications", api(api_outbox), methods=["GET"]),
+        Route("/api/notifications/retry", api(api_outbox_retry), methods=["POST"]),
         Route("/api/openapi.json", api_openapi),
         Route("/api/missions", api(api_missions)),
         Route("/api/runs", api(api_list), methods=["GET"]),
@@ -526,28 +695,115 @@ def create_app(settings: Settings) -> Starlette:
 
 
 TIMER_LOG = "mission.serve.timers"
+SCHEDULE_LOG = "mission.serve.schedules"
+DELIVERY_LOG = "mission.serve.notify"
 PAGE_SIZE = 50  # runs on a page of /runs
 MAX_LIMIT = 200  # runs in one answer of GET /api/runs
 
 
-async def _timer_loop(runs: Runs, every: float) -> None:
-    """The timer service inside the server: fire what is due every `every` seconds, in a
-    worker thread (the store's calls block), one log line per thing fired. A tick that
-    fails (the store unavailable) is logged, and the next one tries again."""
-    fired_log = logging.getLogger(TIMER_LOG)
-    problems = logging.getLogger("mission.serve")  # a repeated problem: once per 10 s
+DEFAULT_TICK = 10.0  # seconds between the scheduler's and the deliverer's rounds
+
+
+class _Background:
+    """What the background loops share: an event that wakes the deliverer when a request
+    or another loop has just written notices (created in the event loop, at start)."""
+
+    def __init__(self) -> None:
+        self.event: asyncio.Event | None = None
+
+    def start(self) -> None:
+        self.event = asyncio.Event()
+
+    def wake(self) -> None:
+        if self.event is not None:
+            self.event.set()
+
+    def woken_by(self, done: list[Any]) -> None:
+        """Wake the deliverer when a round did something (it may have written notices)."""
+        if done:
+            self.wake()
+
+    async def wait(self, every: float) -> None:
+        """Until woken, or `every` seconds."""
+        if self.event is None:
+            await asyncio.sleep(every)
+            return
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self.event.wait(), every)
+        self.event.clear()
+
+
+async def _rounds(runs: Runs, name: str, log: str, work: Callable[[], list[Any]],
+                  pause: Callable[[], Awaitable[None]],
+                  after: Callable[[list[Any]], None]) -> None:
+    """A background service: `work` in a worker thread (the store's calls block), one log
+    line per thing done (without the store's location), then `pause`. A round that fails
+    (the store unavailable) is logged (once per 10 s when it repeats), and the next one
+    tries again."""
+    done_log = logging.getLogger(log)
+    problems = logging.getLogger("mission.serve")
     while True:
         try:
-            fired = await run_in_threadpool(runs.fire_due)
+            done = await run_in_threadpool(work)
         except Refusal as refusal:
-            problems.warning("the timer service could not run: %s", refusal.message)
-        except Exception as problem:  # a tick that fails must not end the timers
-            problems.error("the timer service failed: %s: %s", type(problem).__name__,
-                           problem)
+            problems.warning("the %s could not run: %s", name, refusal.message)
+        except Exception as problem:  # a round that fails must not end the service
+            problems.error("the %s failed: %s: %s", name, type(problem).__name__, problem)
         else:
-            for done in fired:
-                fired_log.info("%s", runs.private(done.line))
-        await asyncio.sleep(every)
+            for item in done:
+                done_log.info("%s", runs.private(item.line))
+            after(done)
+        await pause()
+
+
+def _timer_loop(runs: Runs, every: float, background: _Background) -> Coroutine[Any, Any, None]:
+    """The timer service inside the server: fire what is due every `every` seconds."""
+    return _rounds(runs, "timer service", TIMER_LOG, runs.fire_due,
+                   lambda: asyncio.sleep(every), background.woken_by)
+
+
+def _scheduler_loop(runs: Runs, config: Config, every: float,
+                    background: _Background) -> Coroutine[Any, Any, None]:
+    """The scheduler inside the server: start the runs the schedules call for."""
+    return _rounds(runs, "scheduler", SCHEDULE_LOG, lambda: runs.start_scheduled(config),
+                   lambda: asyncio.sleep(every), background.woken_by)
+
+
+def _delivery_loop(runs: Runs, deliverer: Any, every: float, background: _Background,
+                   metrics: Metrics) -> Coroutine[Any, Any, None]:
+    """The deliverer inside the server: every `every` seconds, and at once when a change
+    here wrote notices."""
+    def counted(done: list[Any]) -> None:
+        for outcome in done:
+            if outcome.channel:
+                metrics.deliveries.labels(outcome.channel, outcome.state).inc()
+
+    return _rounds(runs, "deliverer", DELIVERY_LOG, lambda: runs.deliver(deliverer),
+                   lambda: background.wait(every), counted)
+
+
+_LINK_HEADINGS = {400: "Press the button to answer", 403: "This link does not answer",
+                  404: "This link does not answer", 409: "Already answered",
+                  410: "This link has expired", 422: "Not accepted",
+                  503: "The run store is unavailable"}
+
+
+def _shown_answer(answer: Any) -> str:
+    """An answer as the link pages show it: yes/no, or the option."""
+    if isinstance(answer, bool):
+        return "Yes" if answer else "No"
+    import json
+
+    return answer if isinstance(answer, str) else json.dumps(answer)
+
+
+def _delivery_id(text: str) -> int:
+    from mission.stores import run_id_of
+
+    found = run_id_of(text)
+    if found is None:
+        raise Refusal(400, f"a message id is a positive whole number, not {text!r}")
+    return found
 
 
 _HEADINGS = {400: "This request is not understood", 403: "You may not do this",

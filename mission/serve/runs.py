@@ -22,11 +22,12 @@ every check has passed, and no message names where the store is.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mission.acting import Clock, answer_event
 from mission.advance import Execute, Refusal, ended, fired_text, may_not_answer, move
@@ -50,6 +51,12 @@ from runtime.store_api import (
     UnknownRun,
     open_store,
 )
+
+if TYPE_CHECKING:
+    from compiler.config import Config
+    from mission.delivery import Deliverer, Outcome
+    from mission.links import Link
+    from mission.scheduler import Handled
 
 CLAIM_WAIT = 5.0  # seconds a change waits for another process's claim on its run
 MAX_REASON = 1000  # characters of a cancellation's reason
@@ -308,6 +315,70 @@ class Runs:
         with self.store() as store:
             return tick(store, self.clock.now(), execute=lambda work, context:
                         _execute(work, context, None), bind=bound, limit=limit)
+
+    def start_scheduled(self, config: Config) -> list[Handled]:
+        """The scheduler's work, once: start the runs the schedules call for now."""
+        from mission.scheduler import run_schedules
+
+        with self.store() as store:
+            try:
+                return run_schedules(store, config, self.clock.now())
+            except StoreError as problem:
+                raise self.refusal(503, problem) from None
+
+    def deliver(self, deliverer: Deliverer) -> list[Outcome]:
+        """The deliverer's work, once: expand the new notices, send what is due now."""
+        with self.store() as store:
+            try:
+                return deliverer.deliver(store, self.clock.now())
+            except StoreError as problem:
+                raise self.refusal(503, problem) from None
+
+    def read(self, reading: Callable[[RunStoreAPI], Any]) -> Any:
+        """`reading` of this server's store (`/metrics`, `/healthz`)."""
+        with self.store() as store:
+            try:
+                return reading(store)
+            except StoreError as problem:
+                raise self.refusal(503, problem) from None
+
+    def linked(self, link: Link, accounts: Accounts) -> tuple[RunRecord, User]:
+        """The run and the person an answer link is for, if it answers now: else a
+        `Refusal` saying why (the run moved on, and who answered; this person answered
+        already; they may not answer now)."""
+        run_id, step = link.run_id, link.step
+        try:
+            record = self.load(run_id).record
+        except Refusal as refusal:
+            if refusal.status != 404:
+                raise
+            raise Refusal(404, f"This link is for run {run_id}, which is not in this "
+                               "server's run store.") from None
+        if record.started_at != link.started_at:
+            raise Refusal(403, f"This link is for another run {run_id} (one started at "
+                               f"{link.started_at}), not the one in this server's run store.")
+        user = accounts.user(link.user)
+        if user is None:
+            raise Refusal(403, f"This link was sent to {link.user}, who has no account on "
+                               "this server any more.")
+        given = _answer_of(record, step, user.name)
+        if given is not None:
+            at = f" at {given['at']}" if given.get("at") else ""
+            raise Refusal(409, f"You ({user.name}) answered step `{step}` of run {run_id} "
+                               f"already: {json.dumps(given.get('answer'))}{at}. An answer "
+                               "link is used once.")
+        if record.status != "waiting" or record.waiting_step_id != step:
+            raise Refusal(409, _not_waiting_for(record, run_id, step))
+        refused = answer_refusal(user, accounts, record)
+        if refused is not None:
+            raise Refusal(403, refused)
+        return record, user
+
+
+def _answer_of(record: RunRecord, step: str, who: str) -> dict[str, Any] | None:
+    """`who`'s answer to `step`, as the run recorded it (None: they gave none)."""
+    return next((event for event in record.events if event.get("kind") == "answer"
+                 and event.get("step") == step and event.get("by") == who), None)
 
 
 def _human_step(record: RunRecord, run_id: int, step_id: str) -> StepSpec:
