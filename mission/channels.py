@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import email.policy
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -56,7 +57,9 @@ def email_message(config: EmailConfig, to: str, subject: str, text: str, html: s
                   key: str, now: str) -> EmailMessage:
     """The message: plain text with an HTML alternative, its Message-ID made of the
     delivery's idempotency key (a receiver drops a duplicate by it)."""
-    message = EmailMessage()
+    # RFC 5322 lines may be 998 characters: a one-line subject is never folded (Python's
+    # folding of a long first word leaves a space before the subject its parser keeps).
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     message["From"] = config.sender
     message["To"] = formataddr(("", to))
     message["Subject"] = subject
@@ -72,7 +75,11 @@ def email_message(config: EmailConfig, to: str, subject: str, text: str, html: s
 
 def send_email(config: EmailConfig, message: EmailMessage) -> None:
     """Hand `message` to the SMTP server; `Temporary` or `Permanent` when it is not taken."""
-    context = ssl.create_default_context(cafile=config.ca_file)
+    try:
+        context = ssl.create_default_context(cafile=config.ca_file)
+    except (OSError, ssl.SSLError) as problem:
+        raise Temporary(f"cannot use the CA file {config.ca_file} (`ca-file`): "
+                        f"{_describe(problem)}") from None
     try:
         if config.security == "tls":
             server: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=TIMEOUT,

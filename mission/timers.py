@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from mission.advance import Bind, Execute, describe_fired, fire
 from runtime.listing import Timer
 from runtime.notices import reminder_notice
+from runtime.orchestration.times import parse_instant
 from runtime.records import RunRecord
 from runtime.store_api import RunStoreAPI, StoreError
 
@@ -57,13 +58,21 @@ def _fire(store: RunStoreAPI, timer: Timer, now: str, execute: Execute,
             record: RunRecord | None = store.load(timer.run_id).record
         except StoreError:
             record = None  # a damaged run: the reminder is marked sent, with no message
-        notices = [] if record is None else \
+        notices = [] if record is None or _deadline_due(record, now) else \
             [reminder_notice(record, timer.step, timer.stage, timer.due_at)]
         if not store.fire_timer(timer, now, notices):
             return None
         return Fired(timer, _reminded(record, timer))
     moved = fire(store, timer, now, execute=execute, bind=bind)
     return None if moved is None else Fired(timer, describe_fired(moved))
+
+
+def _deadline_due(record: RunRecord, now: str) -> bool:
+    """Whether the deadline a reminder is for is due by `now` too (a tick after a pause):
+    the reminder is then marked sent without a message, the deadline speaks for itself."""
+    deadline = (record.question or {}).get("deadline")
+    due = deadline.get("due_at") if isinstance(deadline, dict) else None
+    return isinstance(due, str) and parse_instant(due) <= parse_instant(now)
 
 
 def _reminded(record: RunRecord | None, timer: Timer) -> str:
