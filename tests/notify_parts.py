@@ -51,7 +51,7 @@ class Mailbox:
     """An SMTP server on loopback with STARTTLS and AUTH PLAIN/LOGIN (`user`, `password`)."""
 
     directory: Path
-    user: str = "mission"
+    user: str = "missions"
     password: str = "smtp-pw-" + "x" * 12
     require_tls: bool = True
     port: int = 0
@@ -82,7 +82,7 @@ class Mailbox:
             if isinstance(data, LoginPassword):
                 login = (data.login.decode(), data.password.decode())
                 box.logins.append(login)
-                return AuthResult(success=login == (box.user, box.password))
+                return AuthResult(success=login == (box.user, box.password), handled=False)
             return AuthResult(success=False, handled=False)
 
         self.port = free_port()
@@ -150,6 +150,7 @@ class Receiver:
         self.secret = secret
         self.clock = clock
         self.port = free_port()
+        self.arrived: list[Received] = []  # every request, as soon as its body is read
         self.accepted: list[Received] = []
         self.refused: list[Received] = []
         self.status = 200  # what it answers a request whose signature holds
@@ -165,6 +166,7 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 got = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                receiver.arrived.append(got)
                 receiver.hold.wait(60)
                 good = receiver.secret is None or verify(
                     receiver.secret, got.headers.get("mission-signature", ""), body,

@@ -43,7 +43,7 @@ def openapi_description() -> dict[str, Any]:
     run = {
         "type": "object",
         "required": ["run_id", "mission", "name", "title", "status", "params", "started_at",
-                     "started_by", "created_at", "created_by", "updated_at", "finished_at",
+                     "started_by", "schedule", "created_at", "created_by", "updated_at", "finished_at",
                      "asked", "due_at", "waiting_step_id", "question", "answers",
                      "answered_by", "events", "final_state", "receipt", "links"],
         "properties": {
@@ -56,6 +56,12 @@ def openapi_description() -> dict[str, Any]:
             "status": {"enum": statuses},
             "params": {"type": ["object", "null"]},
             "started_at": instant, "started_by": {"type": ["string", "null"]},
+            "schedule": {"type": ["object", "null"], "required": ["name", "fire_at"],
+                         "properties": {"name": {"type": "string"},
+                                        "fire_at": {"type": "string", "format": "date-time"}},
+                         "description": "for a run a schedule started (`started_by` is "
+                                        "`schedule:NAME`): the schedule and the fire time it "
+                                        "was started for"},
             "created_at": instant, "created_by": {"type": ["string", "null"],
                                                   "description": "as `started_by`; the name "
                                                                  "`GET /api/runs` uses"},
@@ -107,6 +113,21 @@ def openapi_description() -> dict[str, Any]:
                        "next": {"type": ["string", "null"],
                                 "description": "the next page (the same filters, `before` "
                                                "the last run listed); null on the last"}}}
+    notification = {
+        "type": "object",
+        "required": ["id", "run_id", "kind", "channel", "recipient", "address", "key", "state",
+                     "attempts", "next_at", "last_error", "sent_at", "created_at"],
+        "description": "one message of a notice: `kind` is the notice's (waiting, reminder, "
+                       "escalated, deadline, failed, succeeded, cancelled), `key` the "
+                       "idempotency key its receiver sees",
+        "properties": {"id": {"type": "integer"}, "run_id": {"type": "integer"},
+                       "kind": {"type": "string"}, "channel": {"enum": ["email", "webhook"]},
+                       "recipient": {"type": "string"}, "address": {"type": "string"},
+                       "key": {"type": "string"},
+                       "state": {"enum": ["pending", "sent", "dead"]},
+                       "attempts": {"type": "integer"}, "next_at": instant,
+                       "last_error": {"type": ["string", "null"]}, "sent_at": instant,
+                       "created_at": instant}}
     error = {
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["status", "message"],
@@ -212,6 +233,30 @@ def openapi_description() -> dict[str, Any]:
                                    "differences": {"type": "array"},
                                    "answered_by": {"type": "object"}}}, "the verdict"),
                     **_errors(401, 404, 409, 503)}}},
+            "/api/notifications": {"get": {
+                "summary": "the outbox's messages, newest first (admins)",
+                "operationId": "listNotifications",
+                "parameters": [{"name": "state", "in": "query",
+                                "schema": {"enum": ["pending", "sent", "dead"]}},
+                               {"name": "before", "in": "query", "schema": {
+                                   "type": "integer", "minimum": 1}},
+                               {"name": "limit", "in": "query", "schema": {
+                                   "type": "integer", "minimum": 1, "maximum": 200,
+                                   "default": 50}}],
+                "responses": {"200": ok({"type": "object", "required": ["notifications"],
+                                         "properties": {"notifications": {
+                                             "type": "array", "items": notification}}},
+                                        "the messages"), **_errors(400, 401, 403, 503)}}},
+            "/api/notifications/retry": {"post": {
+                "summary": "send dead messages again (admins)",
+                "operationId": "retryNotifications",
+                "requestBody": body({"type": "object", "required": ["ids"], "properties": {
+                    "ids": {"oneOf": [{"type": "array", "items": {"type": "integer"}},
+                                      {"const": "dead"}]}}}),
+                "responses": {"200": ok({"type": "object", "required": ["retried"],
+                                         "properties": {"retried": {"type": "integer"}}},
+                                        "how many will be sent again"),
+                              **_errors(400, 401, 403, 408, 413, 422, 503)}}},
             "/api/openapi.json": {"get": {
                 "summary": "this description", "operationId": "openapi", "security": [],
                 "responses": {"200": ok(json_object, "OpenAPI 3.1")}}},
