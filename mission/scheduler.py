@@ -58,12 +58,21 @@ def started_by(name: str) -> str:
     return f"{STARTER}{name}"
 
 
-def run_schedules(store: RunStoreAPI, config: Config, now: str) -> list[Handled]:
+def run_schedules(store: RunStoreAPI, config: Config, now: str,
+                  rotate: bool = True) -> list[Handled]:
     """Handle every fire due by `now` of the configuration's schedules; a schedule whose
-    mission cannot be started now is reported (a line) and its fire recorded as failed."""
+    mission cannot be started now is reported (a line) and its fire recorded as failed.
+    With `rotate`, begin at a random schedule: servers sharing a store then share the
+    work of many schedules instead of racing for the same fires in the same order."""
     done: list[Handled] = []
     targets: dict[str, Target | str] = {}  # loaded once per tick, or why not
-    for schedule in config.schedules:
+    schedules = list(config.schedules)
+    if rotate and schedules:
+        import random
+
+        first = random.randrange(len(schedules))
+        schedules = schedules[first:] + schedules[:first]
+    for schedule in schedules:
         try:
             done += _handle(store, config, schedule, now, targets)
         except CronError as problem:

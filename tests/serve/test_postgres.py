@@ -163,3 +163,67 @@ def test_a_deadline_and_an_answer_at_once_through_two_servers_give_one_outcome(
         timers.stop()
         answers.stop()
 
+
+
+def test_two_servers_deliver_each_message_and_start_each_fire_once(
+        tmp_path: Path, cluster: Cluster) -> None:
+    """Both servers run the deliverer and the scheduler on one store: 20 waiting runs give
+    20 messages, each received once (no duplicate in normal running: a claimed row is
+    skipped by the other server), and 4 schedules every minute for 3 minutes start 12
+    runs, each (schedule, fire time) once."""
+    import os
+
+    from runtime.orchestration.times import parse_instant
+    from runtime.store_api import open_store
+    from tests.notify_parts import Receiver
+
+    secret = "pg-hook-secret-" + "p" * 20
+    receiver = Receiver(secret).start()
+    configuration = f'[notify]\n[notify.webhooks.ops]\nurl = "{receiver.url}"\n' \
+                    'secret = "env:PG_HOOK_SECRET"\n' + "".join(
+                        f'\n[schedules.every_minute_{number}]\nmission = "echo"\n'
+                        'cron = "* * * * *"\nparams = { message = "{time}" }\n'
+                        for number in range(4))
+    url = cluster.create_database("notify")
+    accounts = tmp_path / "accounts" / "serve.sqlite3"
+    servers = []
+    os.environ["PG_HOOK_SECRET"] = secret
+    try:
+        for name in ("a", "b"):
+            root = tmp_path / name
+            root.mkdir()
+            (root / "mission.toml").write_text(configuration, encoding="utf-8")
+            server = Server(root, location=url, shared_accounts=accounts, clock=root / "clock",
+                            options=("--tick", "0.2"))
+            server.set_clock("2026-12-07T09:00:30+00:00")
+            servers.append(server.start())
+        first, second = servers
+        second.token = first.token
+        clock = first.clock
+        assert clock is not None
+        receiver.clock = lambda: parse_instant(clock.read_text().strip()).timestamp()
+        add_people(first)
+        for number in range(20):
+            server = servers[number % 2]
+            reply = server.api("POST", "/api/runs", {"mission": "release",
+                                                     "params": {"release": f"1.{number}"}})
+            assert reply.status == 201, reply.text
+        deadline = time.monotonic() + 60
+        while len(receiver.accepted) < 20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # a few more rounds of both deliverers: nothing more arrives
+        keys = [request.headers["idempotency-key"] for request in receiver.accepted]
+        assert len(keys) == 20 and len(set(keys)) == 20 and receiver.refused == []
+        for minute in ("09:01:10", "09:02:10", "09:03:10"):
+            for server in servers:
+                server.set_clock(f"2026-12-07T{minute}+00:00")
+            time.sleep(1.5)  # several rounds of both schedulers at this time
+        with open_store(url) as store:
+            fires = [store.load(item.run_id).record.schedule for item in store.list()]
+        started = sorted((fire["name"], fire["fire_at"]) for fire in fires if fire)
+        assert len(started) == len(set(started)) == 12, started
+    finally:
+        for server in servers:
+            server.stop()
+        receiver.stop()
+        os.environ.pop("PG_HOOK_SECRET", None)
