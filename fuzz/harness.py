@@ -24,7 +24,10 @@ internal error (exit 70) instead of a named refusal.
   deadlines, reminders) given random events (answers by several people at
   random times, deadline firings at any stage, cancellations, malformed ones)
   through the engine: it refuses by name or decides, and the events it
-  consumed replay to the same receipt.
+  consumed replay to the same receipt;
+- `config`: schedule and notification configuration, valid or broken, through
+  the schedule checks, `mission check`, `schedules`, `tick` and `notifications`
+  (`fuzz/config_fuzz.py`).
 """
 
 from __future__ import annotations
@@ -679,21 +682,27 @@ class Kind:
 
     def __init__(self, name: str, root: Path) -> None:
         self.name = name
+        self.root = root
         self.space: Workspace | None = None
         self.walker: GrammarWalker | None = None
         if name == "grammar":
             self.walker = GrammarWalker()
-        elif name != "mutation":
+        elif name not in ("mutation", "config"):
             self.space = Workspace(root)
 
     @property
     def suffix(self) -> str:
         return {"grammar": ".mission", "mutation": ".mission", "workflow": ".json",
-                "values": ".json", "store": ".sqlite3", "time": ".json"}[self.name]
+                "values": ".json", "store": ".sqlite3", "time": ".json",
+                "config": ".toml"}[self.name]
 
     def draw(self, rng: random.Random) -> Input:
         if self.walker is not None:
             return self.walker.text(rng, rng.choice([6, 9, 12, 16]))
+        if self.name == "config":
+            from fuzz.config_fuzz import draw_config
+
+            return draw_config(rng)
         if self.space is None:
             return mutate_text(rng, seed_text(rng))
         drawing: dict[str, Callable[[random.Random, Workspace], Input]] = {
@@ -702,6 +711,12 @@ class Kind:
         return drawing[self.name](rng, self.space)
 
     def check(self, drawn: Input) -> None:
+        if self.name == "config":
+            from fuzz.config_fuzz import check_config
+
+            assert isinstance(drawn, str)
+            check_config(drawn, self.root)
+            return
         if self.space is None:
             assert isinstance(drawn, str)
             check_every_phase(drawn)
@@ -717,4 +732,4 @@ class Kind:
                 check_values(drawn, self.space)
 
 
-KINDS = ("grammar", "mutation", "workflow", "values", "store", "time")
+KINDS = ("grammar", "mutation", "workflow", "values", "store", "time", "config")

@@ -30,8 +30,6 @@ from runtime.orchestration.times import format_instant
 ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
            "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
            "@annually": "0 0 1 1 *"}
-# How far a zone's offset can change at once (a margin for iterating around a change).
-_SHIFT = timedelta(hours=3)
 PLACEHOLDERS = ("date", "time", "datetime", "instant", "weekday", "schedule")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -94,10 +92,12 @@ def instant_of(wall: datetime, zone: tzinfo) -> datetime:
 
 
 def fires_after(cron: str, zone: tzinfo, after: datetime) -> Iterator[datetime]:
-    """The fire instants after `after` (aware), in order, each once."""
+    """The fire instants after `after` (aware), in order, each once. (`instant_of` never
+    maps a later wall-clock time to an earlier instant, so the wall clock is read from
+    `after`'s own wall-clock time on.)"""
     from cronsim import CronSim
 
-    start = (after.astimezone(zone) - _SHIFT).replace(tzinfo=None)
+    start = after.astimezone(zone).replace(tzinfo=None)
     last = after
     for wall in CronSim(expression(cron), start):
         found = instant_of(wall, zone)
@@ -112,7 +112,10 @@ def fires_between(cron: str, zone: tzinfo, after: datetime, until: datetime,
     and whether there were more (older ones, left out)."""
     from cronsim import CronSim
 
-    start = (until.astimezone(zone) + _SHIFT).replace(tzinfo=None)
+    local = until.astimezone(zone)
+    start = local.replace(tzinfo=None) + timedelta(minutes=1)
+    if local.fold:  # in the second pass of an hour that repeats: its first pass came before
+        start += _offset_change(local)
     found: list[datetime] = []
     for wall in CronSim(expression(cron), start, reverse=True):
         instant = instant_of(wall, zone)
@@ -124,6 +127,12 @@ def fires_between(cron: str, zone: tzinfo, after: datetime, until: datetime,
             return found[::-1], True
         found.append(instant)
     return found[::-1], False
+
+
+def _offset_change(local: datetime) -> timedelta:
+    """How far the clocks went back at the repeated wall-clock time `local` (fold 1)."""
+    first, second = local.replace(fold=0).utcoffset(), local.utcoffset()
+    return (first - second) if first is not None and second is not None else timedelta(0)
 
 
 def filled(value: Any, fire: datetime, zone: tzinfo, schedule: str) -> Any:

@@ -55,6 +55,15 @@ def test_a_wall_clock_time_that_occurs_twice_fires_once_at_the_first() -> None:
         "2026-11-01T05:30:00+00:00", "2026-11-02T06:30:00+00:00"]
 
 
+def test_fires_between_read_in_the_second_pass_of_the_hour_that_repeats() -> None:
+    """At 02:30 CET (the second 02:30 of 25 October), the fires of the first pass, which
+    came earlier, are found; the second pass fires nothing."""
+    found, _ = fires_between("*/20 * * * *", PARIS, utc("2026-10-24T23:50:00+00:00"),
+                             utc("2026-10-25T01:30:00+00:00"), 20)
+    assert [fire.astimezone(PARIS).strftime("%H:%M %Z") for fire in found] == [
+        "02:00 CEST", "02:20 CEST", "02:40 CEST"]
+
+
 def test_fires_between_gives_the_latest_and_says_when_it_left_some_out() -> None:
     found, older = fires_between("0 * * * *", UTC, utc("2026-12-01T00:00:00+00:00"),
                                  utc("2026-12-01T05:30:00+00:00"), 3)
