@@ -266,13 +266,6 @@ class Outbox:
         return {str(row[0]): Fire(str(row[0]), str(row[1]), row[2], str(row[3]), row[4])
                 for row in rows}
 
-    def last_fire(self, schedule: str) -> Fire | None:
-        rows = self._outbox_read("SELECT schedule, fire_at, run_id, outcome, at FROM "
-                                 "schedule_fires WHERE schedule = ? ORDER BY fire_at DESC "
-                                 "LIMIT 1", (schedule,))
-        return Fire(str(rows[0][0]), str(rows[0][1]), rows[0][2], str(rows[0][3]),
-                    rows[0][4]) if rows else None
-
     def skip_fire(self, schedule: str, fire_at: str, outcome: str, at: str) -> bool:
         """Record that no run starts for this fire (`outcome` says why); False when it was
         handled already."""

@@ -148,13 +148,11 @@ def test_a_fire_starts_at_most_one_run(store_url: str) -> None:
                                                "fire at"):
             store.create(record(schedule=fire))
         assert [item.run_id for item in store.list()] == [first]  # the second stored nothing
-        assert store.last_fire("daily") == store.last_fires()["daily"]
-        last = store.last_fire("daily")
-        assert last is not None and (last.run_id, last.outcome, last.at) == (first, "started",
-                                                                             T0)
+        last = store.last_fires()["daily"]
+        assert (last.fire_at, last.run_id, last.outcome, last.at) == (T0, first, "started", T0)
         assert not store.skip_fire("daily", T0, "skipped: late", T1)  # handled already
         assert store.skip_fire("daily", T1, "skipped: late", T1)
-        assert store.last_fire("daily").fire_at == T1  # type: ignore[union-attr]
+        assert store.last_fires()["daily"].fire_at == T1
         assert store.load(first).record.schedule == fire
 
 
