@@ -329,3 +329,50 @@ def test_ticks_at_once_deliver_each_message_once(tmp_path: Path) -> None:
     assert len(keys) == len(set(keys)) == 12
     with open_store(project.store) as store:
         assert {d.state for d in store.deliveries(limit=100)} == {"sent"}
+
+
+def test_a_webhook_that_redirects_is_not_followed(tmp_path: Path) -> None:
+    receiver = Receiver(HOOK_SECRET, clock=lambda: parse_instant(NOW).timestamp()).start()
+    receiver.status = 302
+    try:
+        project = Project(tmp_path, '[notify]\n' + hook(receiver))
+        project.start()
+        lines = project.tick()
+    finally:
+        receiver.stop()
+    assert "refused, given up: the webhook at" in lines and "answered 302" in lines, lines
+    assert len(receiver.arrived) == 1  # once, and never to where it pointed
+
+
+def test_text_from_a_mission_is_escaped_in_every_message() -> None:
+    from mission.cron import zone_named
+    from mission.messages import Links, email, webhook_body
+
+    payload: dict[str, Any] = {
+        "kind": "waiting", "step": "approve", "group": "ops",
+        "run": {"title": "<b>Ship</b> & <!channel>", "started_by": "sam"},
+        "question": {"type": "confirm", "prompt": "<script>alert(1)</script>\r\nBcc: x",
+                     "show": "<img src=x>"}}
+    zone = zone_named("UTC")
+    written = email(3, payload, Links(answers=(("Yes", "https://x/answer/t"),)), zone)
+    assert "<script>" not in written.html and "&lt;script&gt;" in written.html
+    assert "<img" not in written.html and "\n" not in written.subject
+    slack = webhook_body("slack", 3, payload, "k", None, Links(), zone)
+    assert "<!channel>" not in json.dumps(slack) and "&lt;!channel&gt;" in slack["text"]
+
+
+def test_an_email_address_with_header_syntax_is_refused(tmp_path: Path) -> None:
+    from mission.serve.accounts import AccountError
+
+    with Accounts(tmp_path / "data" / "serve.sqlite3") as accounts:
+        accounts.add_user("ann", None, ["ops"])
+        for address in ("ann@example.com\r\nBcc: eve@example.com", "Ann <ann@example.com>",
+                        "ann@example.com, eve@example.com", "ann", "ann@localhost", ""):
+            with pytest.raises(AccountError, match="an email address is like"):
+                accounts.set_email("ann", address)
+        accounts.set_email("ann", "ann.o'neil+ops@example.co.uk")
+        assert accounts.user("ann").email == "ann.o'neil+ops@example.co.uk"  # type: ignore[union-attr]
+    done = run_cli("users", "email", "ann", "not an address", "--accounts",
+                   str(tmp_path / "data" / "serve.sqlite3"), "--store",
+                   str(tmp_path / "data" / "runs.sqlite3"))
+    assert done.returncode == 2 and "an email address is like name@example.com" in done.stderr

@@ -234,6 +234,39 @@ def test_healthz_and_metrics_scraped_and_parsed(planned: tuple[Server, Mailbox, 
     assert scraped()[("mission_answers_total", (("via", "api"),))] == before + 1
 
 
+def test_a_link_answers_only_its_own_run_and_person(planned: tuple[Server, Mailbox, Receiver]
+                                                   ) -> None:
+    """Links made with the server's own key, for the wrong run, person or step: each is
+    refused with its reason, and nothing is answered."""
+    from mission.links import Link, link_key, make_token
+
+    server, _, _ = planned
+    started = server.api("POST", "/api/runs", {"mission": "daily_loop",
+                                               "params": {"today": "2026-12-09"}}).json()
+    run_id, at = started["run_id"], started["started_at"]
+    key = link_key(LINK_SECRET)
+
+    def opened(run: int, started_at: str | None, user: str, step: str = "confirm_priorities"
+               ) -> tuple[int, str]:
+        token = make_token(Link(run, started_at, step, user, True, "2099-01-01T00:00:00Z"), key)
+        reply = server.request("GET", f"/answer/{token}")
+        return reply.status, reply.text
+
+    assert opened(run_id, "2020-01-01T00:00:00+00:00", "ana")[0] == 403  # another store's
+    assert "This link is for another run" in opened(run_id, None, "ana")[1]
+    status, text = opened(run_id, at, "ghost")
+    assert status == 403 and "sent to ghost, who has no account on this server" in text
+    status, text = opened(run_id, at, "prom")  # no planner: may not answer
+    assert status == 403 and "prom may not answer step `confirm_priorities`" in text
+    status, text = opened(999, at, "ana")
+    assert status == 404 and "run 999, which is not in this server&#39;s run store" in text
+    status, text = opened(run_id, at, "ana", "log_summary")
+    assert status == 409 and "is not waiting for step `log_summary`" in text
+    assert server.api("GET", f"/api/runs/{run_id}").json()["status"] == "waiting"
+    status, text = opened(run_id, at, "ana")
+    assert status == 200 and "Answer “Yes” to run" in text
+
+
 def test_the_outbox_is_shown_to_admins_only(planned: tuple[Server, Mailbox, Receiver]) -> None:
     server, _, _ = planned
     listed = server.api("GET", "/api/notifications")
