@@ -25,11 +25,11 @@ duplicate. Redirects are not followed (the body would go where the receiver says
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import hmac
 import http.client
 import json
-import email.policy
 import smtplib
 import ssl
 from email.message import EmailMessage

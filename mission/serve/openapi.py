@@ -43,8 +43,8 @@ def openapi_description() -> dict[str, Any]:
     run = {
         "type": "object",
         "required": ["run_id", "mission", "name", "title", "status", "params", "started_at",
-                     "started_by", "schedule", "created_at", "created_by", "updated_at", "finished_at",
-                     "asked", "due_at", "waiting_step_id", "question", "answers",
+                     "started_by", "schedule", "created_at", "created_by", "updated_at",
+                     "finished_at", "asked", "due_at", "waiting_step_id", "question", "answers",
                      "answered_by", "events", "final_state", "receipt", "links"],
         "properties": {
             "run_id": {"type": "integer"},

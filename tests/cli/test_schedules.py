@@ -14,8 +14,14 @@ from typing import Any
 
 import pytest
 
-from mission.cron import CronError, expression, fires_after, fires_between, instant_of, \
-    zone_named
+from mission.cron import (
+    CronError,
+    expression,
+    fires_after,
+    fires_between,
+    instant_of,
+    zone_named,
+)
 from runtime.store_api import open_store
 from tests.conftest import ROOT, run_cli
 

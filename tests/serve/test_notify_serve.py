@@ -45,12 +45,13 @@ def example_configuration(server_url: str, mailbox: Mailbox, chat: Receiver) -> 
     server and its certificate, the task list by its full path; the rest as shipped."""
     text = (ROOT / "examples" / "scheduled" / "mission.toml").read_text(encoding="utf-8")
     for old, new in (('"https://missions.example.com"', f'"{server_url}"'),
-                     ('"smtp.example.com"', '"127.0.0.1"'), ("port = 587", f"port = {mailbox.port}"),
+                     ('"smtp.example.com"', '"127.0.0.1"'),
+                     ("port = 587", f"port = {mailbox.port}"),
                      ('"../tasks.json"', f'"{ROOT / "examples" / "tasks.json"}"')):
         assert old in text, old
         text = text.replace(old, new)
     return text.replace("[notify.email]\n", f'[notify.email]\nca-file = "{mailbox.cert}"\n') \
-        + f'secret = "env:MISSION_CHAT_SECRET"\n'
+        + 'secret = "env:MISSION_CHAT_SECRET"\n'
 
 
 @pytest.fixture(scope="module")
