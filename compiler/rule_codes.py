@@ -20,8 +20,8 @@ ERROR_MODULES = (
     "e046_invalid_approvals", "e047_unreachable_deadline", "e048_too_many_deadlines",
     "e049_escalation_to_same_group", "e050_reminder_outside_wait",
     "e051_invalid_default_answer", "e052_empty_deadline_reason",
-    "e060_unknown_scheduled_mission", "e061_schedule_params", "e062_invalid_cron",
-    "e063_unknown_time_zone",
+    "e070_unknown_scheduled_mission", "e071_schedule_params", "e072_invalid_cron",
+    "e073_unknown_time_zone",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (

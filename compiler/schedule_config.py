@@ -13,7 +13,7 @@
 This module reads the table's shape (a key that does not exist, a value of the wrong
 kind: a configuration error, exit 2). Whether the mission exists, the cron expression
 and the zone are valid and the params fit the mission is `mission check`'s work
-(`mission.schedule_check`, codes E060-E063), with a place in the file for each.
+(`mission.schedule_check`, codes E070-E073), with a place in the file for each.
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ def check_config(text: str, root: Path) -> None:
     except ConfigError:
         found = None
     for diagnostic in found or []:
-        if diagnostic.code not in ("E060", "E061", "E062", "E063") or not (
+        if diagnostic.code not in ("E070", "E071", "E072", "E073") or not (
                 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text)):
             raise Finding(f"a finding out of place: {diagnostic}")
     if found == []:

@@ -1,9 +1,9 @@
-"""The configuration's schedules, checked as `mission check` checks a mission (E060-E063).
+"""The configuration's schedules, checked as `mission check` checks a mission (E070-E073).
 
 Each schedule (`compiler.schedule_config`) is checked for what would stop its runs when
-its time comes: its `mission` exists and compiles (E060), its `params` fit that mission
-with a fire time filled in (E061), its `cron` is an expression that fires (E062), its
-`timezone` is a zone this system knows (E063). The diagnostics point into the
+its time comes: its `mission` exists and compiles (E070), its `params` fit that mission
+with a fire time filled in (E071), its `cron` is an expression that fires (E072), its
+`timezone` is a zone this system knows (E073). The diagnostics point into the
 configuration file (`compiler.toml_places`). `mission serve` refuses to start with an
 error here, so a schedule that cannot start is found before the night it should.
 
@@ -60,7 +60,7 @@ def _check(config: Config, schedule: ScheduleConfig, at: Place,
     try:
         zone = zone_named(schedule.timezone)
     except CronError as problem:
-        found.append(_finding("E063", f"schedule `{name}`: unknown time zone "
+        found.append(_finding("E073", f"schedule `{name}`: unknown time zone "
                                       f"`{schedule.timezone}`", at("timezone"),
                               "not an IANA time zone", (str(problem),), shown))
     first = SAMPLE
@@ -69,7 +69,7 @@ def _check(config: Config, schedule: ScheduleConfig, at: Place,
         if zone is not None:
             first = next(fires_after(schedule.cron, zone, SAMPLE), SAMPLE)
     except CronError as problem:
-        found.append(_finding("E062", f"schedule `{name}`: `{schedule.cron}` is not a cron "
+        found.append(_finding("E072", f"schedule `{name}`: `{schedule.cron}` is not a cron "
                                       "expression that fires", at("cron"),
                               "not five cron fields that fire", (str(problem),), shown))
     from mission.scheduler import load_scheduled
@@ -77,7 +77,7 @@ def _check(config: Config, schedule: ScheduleConfig, at: Place,
     try:
         workflow = load_scheduled(config, schedule.mission).workflow
     except UsageError as problem:
-        found.append(_finding("E060", f"schedule `{name}`: unknown mission "
+        found.append(_finding("E070", f"schedule `{name}`: unknown mission "
                                       f"`{schedule.mission}`", at("mission"),
                               _unloadable(problem), _mission_help(problem, config, schedule),
                               shown))
@@ -100,7 +100,7 @@ def _params(schedule: ScheduleConfig, workflow: WorkflowDefinition, fire: dateti
         try:
             params[param] = filled(value, fire, zone, schedule.name)
         except CronError as problem:
-            return [_finding("E061", f"schedule `{schedule.name}`: param `{param}` has an "
+            return [_finding("E071", f"schedule `{schedule.name}`: param `{param}` has an "
                                      "unknown placeholder", at("params", param),
                              "not a placeholder",
                              (str(problem),), shown)]
@@ -110,7 +110,7 @@ def _params(schedule: ScheduleConfig, workflow: WorkflowDefinition, fire: dateti
         named = re.search(r"`([^`]+)`", str(problem))
         param = named.group(1) if named else ""
         place = at("params", param) if param in given else at("params")
-        return [_finding("E061", f"schedule `{schedule.name}`: {problem}", place,
+        return [_finding("E071", f"schedule `{schedule.name}`: {problem}", place,
                          "refused by the mission", (
                              f"{schedule.mission} declares the params {names}",
                              "the fire time fills in " + ", ".join(

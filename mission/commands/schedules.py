@@ -3,7 +3,7 @@
 Each schedule shows its mission, cron expression and zone, its catch-up and overlap
 policies, its next fire times (in its zone), and, from the run store, the latest fire
 handled: the run it started (and how long after its time), or why none started. A
-schedule that cannot fire (`mission check` reports it: E060-E063) says why. `--json`
+schedule that cannot fire (`mission check` reports it: E070-E073) says why. `--json`
 gives the same as data, its times as ISO 8601 instants.
 """
 

@@ -14,7 +14,7 @@ docs/runtime.md) it says so on standard error when it starts.
 With a configuration (`--config`, else the one found from the current directory) it also
 starts the runs of its schedules and delivers its notifications (`--no-schedules`,
 `--no-notify` leave them to `mission tick`). It refuses to start when a schedule cannot
-fire (`mission check`'s E060-E063, printed) or a secret the notifications need cannot be
+fire (`mission check`'s E070-E073, printed) or a secret the notifications need cannot be
 read, so such a problem is found at the start, not in the night.
 """
 
@@ -181,7 +181,7 @@ def _say_how_time_goes(args: argparse.Namespace) -> None:
 
 
 def _configuration(args: argparse.Namespace) -> tuple[Config, bytes | None]:
-    """The configuration this server runs, checked: its schedules fire (E060-E063, printed
+    """The configuration this server runs, checked: its schedules fire (E070-E073, printed
     with their places) and the secrets of its notifications can be read (each read now and
     dropped); and the key that checks answer links (None: none configured)."""
     from mission.files import read_config

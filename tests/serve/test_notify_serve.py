@@ -287,7 +287,7 @@ def test_a_schedule_that_cannot_fire_stops_the_server_at_its_start(tmp_path: Pat
     refused = run_cli("serve", "--port", "0", "--store", str(tmp_path / "d" / "runs.sqlite3"),
                       cwd=tmp_path, timeout=60)
     assert refused.returncode == 2
-    assert "error[E060]: schedule `nightly`: unknown mission `daily_lop`" in refused.stderr
+    assert "error[E070]: schedule `nightly`: unknown mission `daily_lop`" in refused.stderr
     assert "1 schedule cannot fire; refusing to start" in refused.stderr
     (tmp_path / "mission.toml").write_text(
         '[notify]\nlink-secret = "env:NOT_SET_ANYWHERE"\n', encoding="utf-8")

@@ -36,4 +36,4 @@ params = { today = "{date}", top_n = 3 }
 from compiler.diagnostics import Severity
 from compiler.rules import Rule
 
-RULE = Rule("E061", "schedule-params", Severity.ERROR, __doc__ or "", configuration=True)
+RULE = Rule("E071", "schedule-params", Severity.ERROR, __doc__ or "", configuration=True)

@@ -34,4 +34,4 @@ params = { today = "{date}" }
 from compiler.diagnostics import Severity
 from compiler.rules import Rule
 
-RULE = Rule("E062", "invalid-cron", Severity.ERROR, __doc__ or "", configuration=True)
+RULE = Rule("E072", "invalid-cron", Severity.ERROR, __doc__ or "", configuration=True)

@@ -34,4 +34,4 @@ params = { today = "{date}" }
 from compiler.diagnostics import Severity
 from compiler.rules import Rule
 
-RULE = Rule("E063", "unknown-time-zone", Severity.ERROR, __doc__ or "", configuration=True)
+RULE = Rule("E073", "unknown-time-zone", Severity.ERROR, __doc__ or "", configuration=True)

@@ -36,5 +36,5 @@ params = { today = "{date}" }
 from compiler.diagnostics import Severity
 from compiler.rules import Rule
 
-RULE = Rule("E060", "unknown-scheduled-mission", Severity.ERROR, __doc__ or "",
+RULE = Rule("E070", "unknown-scheduled-mission", Severity.ERROR, __doc__ or "",
             configuration=True)
