@@ -5,12 +5,19 @@ it from elsewhere). With no accounts yet, it makes a user `admin` and prints
 that user's API token once, on standard output; only the token's hash is
 kept, and nothing logs it again. Starlette, uvicorn and Jinja2 are imported
 only here, when the server starts (`pip install 'mission[serve]'`).
+
+It runs the timer service (deadlines and reminders) every `--tick` seconds,
+unless `--no-timers` leaves that to `mission tick`; its pages write times in
+`--timezone` (UTC by default). With `MISSION_NOW` set (the virtual clock of
+docs/runtime.md) it says so on standard error when it starts.
 """
 
 from __future__ import annotations
 
 import argparse
 import socket
+import sys
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +52,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
                         help="how long a request's headers, and then its body, may take to "
                              "arrive (default 10): a slower client gets 408")
+    parser.add_argument("--tick", type=float, default=10.0, metavar="SECONDS",
+                        help="fire the deadlines and reminders that are due every SECONDS "
+                             "(default 10)")
+    parser.add_argument("--no-timers", action="store_true",
+                        help="fire no deadline or reminder here (run `mission tick` from cron "
+                             "or a systemd timer, or another server, instead)")
+    parser.add_argument("--timezone", default="UTC", metavar="ZONE",
+                        help="the time zone the pages write times in, an IANA name such as "
+                             "Europe/Paris (default UTC); data keeps UTC")
 
 
 def _require_extra() -> None:
@@ -66,6 +82,12 @@ def run(args: argparse.Namespace) -> int:
     if not 0.1 <= args.request_timeout <= 3600:
         raise UsageError(f"--request-timeout is from 0.1 to 3600 seconds, not "
                          f"{args.request_timeout:g}")
+    if not 0.05 <= args.tick <= 3600:
+        raise UsageError(f"--tick is from 0.05 to 3600 seconds, not {args.tick:g}")
+    zone = time_zone(args.timezone)
+    from mission.acting import the_clock
+
+    the_clock().now()  # a virtual clock that cannot be read stops here
     from mission.stores import display
     from runtime.store_api import StoreError, open_store
 
@@ -97,7 +119,45 @@ def run(args: argparse.Namespace) -> int:
     print(f"mission serve: listening on http://{shown_host}:{port}/ (run store "
           f"{display(location)}, accounts {accounts_file}, {len(catalogue)} missions)",
           flush=True)
-    return _serve(args, location, accounts_file, catalogue, listener)
+    _say_how_time_goes(args)
+    return _serve(args, location, accounts_file, catalogue, listener, zone)
+
+
+def time_zone(name: str) -> tzinfo:
+    """The zone `--timezone` names (IANA, through `zoneinfo`), or a usage error saying
+    what names look like, with the nearest known names."""
+    import difflib
+    import zoneinfo
+
+    if name.upper() == "UTC":
+        return UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pass
+    known = zoneinfo.available_timezones()
+    near = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean {near[0]}?" if near else \
+        " such as Europe/Paris, America/New_York or UTC"
+    raise UsageError(f"--timezone {name!r} is not a time zone this system knows: give an "
+                     f"IANA name{hint}")
+
+
+def _say_how_time_goes(args: argparse.Namespace) -> None:
+    """One line on standard error: where the time comes from, and who fires deadlines."""
+    import os
+
+    from mission.acting import CLOCK_VARIABLE, is_virtual
+
+    if is_virtual():
+        print(f"mission serve: warning: the clock is virtual ({CLOCK_VARIABLE}="
+              f"{os.environ.get(CLOCK_VARIABLE, '').strip()}): every time this server records "
+              "comes from it, not from the system clock (for tests and demos only)",
+              file=sys.stderr, flush=True)
+    if args.no_timers:
+        print("mission serve: --no-timers: this server fires no deadline or reminder; run "
+              "`mission tick` (cron, a systemd timer) or another server for them",
+              file=sys.stderr, flush=True)
 
 
 def _first_admin(accounts: Accounts) -> str | None:
@@ -108,7 +168,7 @@ def _first_admin(accounts: Accounts) -> str | None:
     return accounts.new_token("admin")
 
 
-def _log_config() -> dict[str, object]:
+def _log_config(level: str) -> dict[str, object]:
     """uvicorn's logging, all of it on standard error: standard output carries only the
     address and the first token. A request line shows method, path and status, never a
     header or a body, so no password, token or cookie reaches the log. Errors (uvicorn's,
@@ -126,6 +186,11 @@ def _log_config() -> dict[str, object]:
     for name in ("asyncio", "mission"):
         config["loggers"][name] = {"handlers": ["default"], "level": "WARNING",
                                    "propagate": False}
+    # one line per deadline or reminder fired (`mission.serve.app.TIMER_LOG`), every one
+    # of them: each is a different event, never a repeated error
+    handlers["timers"] = {**handlers["default"], "filters": []}
+    config["loggers"]["mission.serve.timers"] = {"handlers": ["timers"],
+                                                 "level": level.upper(), "propagate": False}
     return config
 
 
@@ -145,9 +210,10 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
-           catalogue: dict[str, Mission], listener: socket.socket) -> int:
+           catalogue: dict[str, Mission], listener: socket.socket, zone: tzinfo) -> int:
     import uvicorn
 
+    from mission.acting import the_clock
     from mission.serve.app import Settings, create_app
     from mission.serve.connections import connection_limit, guarded_protocol
 
@@ -155,12 +221,13 @@ def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
     settings = Settings(store=location, accounts=accounts_file,
                         catalogue=catalogue,
                         secure_cookies=not args.insecure_cookies,
-                        request_timeout=args.request_timeout)
+                        request_timeout=args.request_timeout, clock=the_clock(), zone=zone,
+                        tick=None if args.no_timers else args.tick)
     config = uvicorn.Config(create_app(settings), log_level=args.log_level,
-                            log_config=_log_config(), server_header=False,
+                            log_config=_log_config(args.log_level), server_header=False,
                             proxy_headers=bool(args.forwarded_allow_ips),
                             forwarded_allow_ips=args.forwarded_allow_ips or None,
-                            lifespan="off", backlog=limit,  # what one `accept` burst takes
+                            lifespan="on", backlog=limit,  # what one `accept` burst takes
                             http=guarded_protocol(args.request_timeout, limit))
     uvicorn.Server(config).run(sockets=[listener])
     return EXIT_OK
