@@ -50,11 +50,28 @@ def tick(store: RunStoreAPI, now: str, *, execute: Execute, bind: Bind,
 def _fire(store: RunStoreAPI, timer: Timer, now: str, execute: Execute,
           bind: Bind) -> Fired | None:
     if timer.kind == "reminder":
+        if _deadline_due(store, timer, now):  # the timer ran late: the deadline speaks now
+            store.fire_timer(timer, now)
+            return None
         if not store.fire_timer(timer, now):
             return None
         return Fired(timer, _reminded(store, timer))
     moved = fire(store, timer, now, execute=execute, bind=bind)
     return None if moved is None else Fired(timer, describe_fired(moved))
+
+
+def _deadline_due(store: RunStoreAPI, timer: Timer, now: str) -> bool:
+    """Whether the deadline a reminder comes before is itself due by `now` (a reminder is
+    then pointless: it is marked sent, not sent)."""
+    from runtime.orchestration.times import parse_instant
+
+    try:
+        question = store.load(timer.run_id).record.question or {}
+    except StoreError:
+        return False
+    deadline = question.get("deadline")
+    due = deadline.get("due_at") if isinstance(deadline, dict) else None
+    return isinstance(due, str) and parse_instant(due) <= parse_instant(now)
 
 
 def _reminded(store: RunStoreAPI, timer: Timer) -> str:
