@@ -14,9 +14,17 @@ from compiler import ast
 from compiler.checks import Analysis, FormField
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
-from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
+from runtime.orchestration.model import (
+    SCHEMA_VERSION,
+    TIMED_SCHEMA_VERSION,
+    StepSpec,
+    WorkflowDefinition,
+    content_hash,
+)
 from runtime.orchestration.operations import OPERATIONS, Operation
 
+# The payload keys that make a workflow schema version 2 (`runtime.orchestration.human`).
+_TIMED_KEYS = ("approvals", "exclude_starter", "remind_before", "deadlines")
 
 def workflow_id(mission_name: str) -> str:
     return "wf-" + mission_name.replace("_", "-")
@@ -222,7 +230,8 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
         "description": mission.description.value if mission.description else "",
         "language_version": versions[0].value.value if versions else 1,
         "mission_type": mission.name.text,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": TIMED_SCHEMA_VERSION if any(
+            key in step.payload for step in steps for key in _TIMED_KEYS) else SCHEMA_VERSION,
         "source": {"path": source.path, "sha256": source.sha256},
     }
     declared = _user_operations(analysis)

@@ -42,6 +42,8 @@ def compiled(tmp_path: Path, **rules: Any) -> Path:
     workflow = compile_source(APPROVAL, "approval.mission").workflow
     assert workflow is not None
     workflow.steps[0].payload.update(rules)
+    if rules:
+        workflow.metadata["schema_version"] = 2  # a human step with time rules
     workflow.metadata["content_hash"] = content_hash(workflow)
     path = tmp_path / "approval.json"
     path.write_text(canonical_json(workflow.to_dict()), encoding="utf-8")

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from compiler import compile_source
 from runtime.orchestration.expressions import OPERATORS
-from runtime.orchestration.model import SCHEMA_VERSION
+from runtime.orchestration.model import SCHEMA_VERSION, SCHEMA_VERSIONS
 from runtime.orchestration.operations import OPERATIONS
 from runtime.orchestration.types import TYPE_NAMES
 from runtime.orchestration.user_operations import DECLARATION_KEYS, KINDS
@@ -63,9 +63,15 @@ def test_mission_compile_output_names_the_schema_version(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text(encoding="utf-8"))
     assert errors(document) == []
-    version = SCHEMA["$defs"]["metadata"]["properties"]["schema_version"]["const"]
-    assert document["metadata"]["schema_version"] == version == SCHEMA_VERSION
-    assert SCHEMA["$id"].endswith(f":{version}")
+    versions = SCHEMA["$defs"]["metadata"]["properties"]["schema_version"]["enum"]
+    assert versions == list(SCHEMA_VERSIONS)
+    assert document["metadata"]["schema_version"] == SCHEMA_VERSION  # no time rules in it
+    assert SCHEMA["$id"].endswith(f":{max(versions)}")
+    timed = tmp_path / "expense.json"
+    assert run_cli("compile", "examples/expense_approval.mission", "-o", str(timed)
+                   ).returncode == 0
+    document = json.loads(timed.read_text(encoding="utf-8"))
+    assert errors(document) == [] and document["metadata"]["schema_version"] == 2
 
 
 def test_the_schema_agrees_with_the_code() -> None:
@@ -104,7 +110,7 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
     "a short content hash": lambda d: d["metadata"].update(content_hash="abc"),
     "an unknown metadata key": lambda d: d["metadata"].update(surprise=1),
     "a missing schema version": lambda d: d["metadata"].pop("schema_version"),
-    "another schema version": lambda d: d["metadata"].update(schema_version=2),
+    "another schema version": lambda d: d["metadata"].update(schema_version=3),
     "an unknown type": lambda d: d["metadata"]["declarations"]["params"]["today"].update(
         type="datetime"),
     "a range without a maximum": lambda d: d["metadata"]["declarations"]["params"][
