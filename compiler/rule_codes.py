@@ -16,7 +16,7 @@ ERROR_MODULES = (
     "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
     "e030_bad_operation_declaration",
     "e040_invalid_form_field", "e041_empty_form", "e042_duplicate_form_field",
-    "e043_unknown_answer_field",
+    "e043_unknown_answer_field", "e044_maybe_null",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (

@@ -7,7 +7,7 @@ itself; every JSON object is a node with one key:
 - `{"ref": "state.a.b"}` or `{"ref": "param.x"}`: a read;
 - `{"list": [EXPR, ...]}`, `{"map": {"key": EXPR, ...}}`: built from parts;
 - `{"op": OPERATOR, "args": [EXPR, ...]}`: `not`, `and`, `or`, `==`, `!=`,
-  `<`, `<=`, `>`, `>=`, `in`, `+`, `-`, `*`, `/`, `neg`;
+  `<`, `<=`, `>`, `>=`, `in`, `+`, `-`, `*`, `/`, `neg`, `??`;
 - `{"if": [CONDITION, THEN, ELSE]}`: a conditional value;
 - `{"call": OPERATION, "args": {PARAMETER: EXPR, ...}}`: a data operation of the
   table (`operations.py`); a variadic parameter holds a `{"list": ...}` of its
@@ -18,6 +18,11 @@ itself; every JSON object is a node with one key:
 nesting cannot exhaust the stack) before a run starts; evaluating a checked
 expression never raises anything but `EvaluationError`, whose message names
 the path and what was found.
+
+Null and missing keys: `a ?? b` is `b` when `a` is null, and a comparison with
+the literal null (`x == null`, `x != null`) reads `x` the same way: where `a` or
+`x` is a reference, a missing key or a null anywhere along its path reads as
+null instead of failing. Every other read of a missing key fails.
 """
 
 from __future__ import annotations
@@ -29,10 +34,10 @@ from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
 from runtime.orchestration.types import describe, type_of
 
 OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
-             "neg")
+             "neg", "??")
 # How many operands each operator takes; `and` and `or` take two or more.
 _ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2, "+": 2, "-": 2,
-          "*": 2, "/": 2, "neg": 1}
+          "*": 2, "/": 2, "neg": 1, "??": 2}
 REFERENCE_ROOTS = ("param", "state")
 ITEM = "item"  # the root of a reference to the current element of a list operation
 
@@ -153,6 +158,21 @@ def lookup(data: Any, root: str, path: tuple[str, ...]) -> Any:
             where = ".".join([root, *path[: depth + 1]])
             raise EvaluationError(f"`{where}` does not exist")
         current = current[key]
+    return current
+
+
+def lookup_or_null(data: Any, root: str, path: tuple[str, ...]) -> Any:
+    """`lookup`, except that a missing key or a null along the path gives null (what `??` and
+    a comparison with null read); a value that is neither a map nor null still fails."""
+    current = data
+    for depth, key in enumerate(path):
+        if current is None:
+            return None
+        if not isinstance(current, dict):
+            where = ".".join([root, *path[:depth]])
+            raise EvaluationError(f"`{where}` is {describe(current)}, not a map, so "
+                                  f"`{'.'.join([root, *path[: depth + 1]])}` cannot be read")
+        current = current.get(key)
     return current
 
 
@@ -277,8 +297,32 @@ def _truth(value: Any, operator: str) -> bool:
     return value
 
 
+def _or_null(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any], item: Any,
+             budget: _Budget | None) -> Any:
+    """An operand of `??` or of a comparison with null: a reference reads as null where its
+    path is missing or passes a null; anything else is evaluated as usual."""
+    reference = expression.get("ref") if isinstance(expression, dict) else None
+    if not isinstance(reference, str):
+        return evaluate(expression, params, state, item, budget)
+    root, path = split_path(reference)
+    if root == "state":
+        return lookup_or_null(state, root, path)
+    if root == "param":
+        return lookup_or_null(params, root, path)
+    if root == ITEM and item is not _NO_ITEM:
+        return lookup_or_null(item, root, path)
+    raise EvaluationError(f"`{reference}` cannot be read here")
+
+
 def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
            state: Mapping[str, Any], item: Any, budget: _Budget | None) -> Any:
+    if operator == "??":
+        found = _or_null(args[0], params, state, item, budget)
+        return found if found is not None else evaluate(args[1], params, state, item, budget)
+    if operator in ("==", "!=") and (args[0] is None or args[1] is None):
+        left = _or_null(args[0], params, state, item, budget)
+        right = _or_null(args[1], params, state, item, budget)
+        return json_equal(left, right) is (operator == "==")
     if operator == "and":
         return all(_truth(evaluate(arg, params, state, item, budget), "and") for arg in args)
     if operator == "or":

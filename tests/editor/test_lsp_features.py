@@ -173,7 +173,7 @@ def test_completion_and_hover_in_a_form() -> None:
     items = features.completion(snapshot, at(FORM, "hours: ", 7)).items
     assert [item.label for item in items] == ["choose", "confirm", "date", "number", "text"]
     number = next(item for item in items if item.label == "number")
-    assert number.detail == "number(prompt: str, min: number?, max: number?) -> number"  # no show
+    assert number.detail == "number(prompt: str, min?: number, max?: number) -> number"  # no show
     choose = next(item for item in items if item.label == "choose")
     assert choose.insert_text == 'choose("${1:prompt}", options: ${2})'
     operations = {item.label for item in features.completion(
@@ -188,11 +188,11 @@ def test_completion_and_hover_in_a_form() -> None:
         'form("${1:prompt}", fields: {${2:name}: text("${3:question}")}) -> state.${4:form_result}'
     hover = features.hover(snapshot, at(FORM, "form(", 1))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
-    assert "form(prompt: str, fields: list, show: any?) -> map" in hover.contents.value
+    assert "form(prompt: str, fields: list, show?: any) -> map" in hover.contents.value
     assert "validated field by field" in hover.contents.value
     field = features.hover(snapshot, at(FORM, 'text("Today', 1))
     assert field is not None and isinstance(field.contents, types.MarkupContent)
-    assert "text(prompt: str, show: any?) -> str" in field.contents.value
+    assert "text(prompt: str, show?: any) -> str" in field.contents.value
 
 
 TRIAGE = """mission triage "Triage" {
