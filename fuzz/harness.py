@@ -75,17 +75,23 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "by: [desc(item.a), item.b]", "of: item.n", "label: item.t", "if true then 1 else 2",
           " + ", " - ", " * ", " / 0", "-(", "count(" * 40, "|> take(1)" * 40,
           'form("F", fields: {a: text("A?"), b: number("B?", min: 1)})', "fields: {", 'date("D?")',
-          "form(", "fields", "version: ", "if: "]
+          "form(", "fields", "version: ", "if: ", "?", "??", " ?? null", " ?? 0", "date?",
+          "list[{a?: int, b: str?}]", "{a?: 1}", "x != null and ", "\"a\" in item and ",
+          "map(", "update(", "to: item.a", "with: merge(item, {a: 1})", "first(", "round(",
+          "round(1.5, 2)", "abs(", "floor(", "ceil(", '"{x:.2f}"', '"{x:.99f}"', '"{x:5}"',
+          "note?: text(\"N?\")"]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
           "condition", "reason", "prompt", "options", "show", "when", "param", "count",
-          "item", "where", "of", "label", "fields", "n", "template"]
+          "item", "where", "of", "label", "fields", "n", "template", "with", "places", "update",
+          "first", "round"]
 _SAMPLES = {
     # keywords are contextual: each is also a name wherever a name stands
     "NAME": [*_WORDS, "_", "a" * 70, "é", "version", "input", "mission", "item", "if", "then",
              "else", "in", "by", "true"],
     "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
+               '"{x:.2f}"',
                '"\\ud83d\\ude00"', '"\x1b[2J"'],
     "INT": ["0", "1", "-3", "12", "9007199254740991", "9007199254740992", "-0", "1" * 30],
     "FLOAT": ["1.5", "-0.25", "2e3", "1e999", "-0.0", "1e-400"],
@@ -95,6 +101,7 @@ _SAMPLES = {
     # others, and unknown ones
     "CALLEE": ["filter", "sort", "desc", "take", "count", "find", "sum", "min", "max", "concat",
                "pick", "rename", "merge", "format", "add_days", "weekday", "days_between",
+               "first", "map", "update", "round", "abs", "floor", "ceil",
                "set", "confirm", "choose", "text", "number", "date", "form", "nope", "txt"],
 }
 

@@ -231,3 +231,59 @@ def test_hover_on_item_gives_the_field_type_from_the_element_type() -> None:
     assert text == "`item.severity`: int\n\nthe current element is `{id: str, severity: int}`"
     outside = TRIAGE.replace("set(at: state.top,", "set(at: state.top, other: item,")
     assert hover_text(outside, "item,", 1).startswith("`item`: the current element, inside")
+
+
+HANDOVER = """mission handover "Hand over" {
+    version 1
+
+    param due: date? = null
+
+    input roster: list[{name: str, available: bool, phone?: str}] = []
+
+    runtime pick "Pick" {
+        first(filter(state.roster, where: item.available)) -> state.next
+    }
+
+    runtime note "Note" when state.next != null {
+        set(at: state.note, value: state.next.name ?? "nobody")
+    }
+
+    runtime update "Update" {
+        update(state.roster, where: item.available, with: merge(item, {available: false}))
+            -> state.roster
+    }
+}
+"""
+
+
+def test_hover_shows_types_that_may_be_null_and_fields_that_may_be_absent() -> None:
+    assert hover_text(HANDOVER, "state.next", 7).startswith(
+        "`state.next`: {name: str, available: bool, phone?: str}?")
+    assert hover_text(HANDOVER, "param due", 7).startswith("```mission\nparam due: date? = null")
+    coalesce = hover_text(HANDOVER, "??", 1)
+    assert coalesce.startswith("`A ?? B`: A, or B when A is null")
+    assert "first(list: list) -> any?" in hover_text(HANDOVER, "first(", 1)
+    assert hover_text(HANDOVER, "item.available, with", 6).startswith("`item.available`: bool")
+
+
+def test_completion_offers_the_new_operations_and_item_in_map_and_update() -> None:
+    text = HANDOVER.replace("with: merge(item, {available: false})", "with: ")
+    labels = {item.label for item in features.completion(
+        Snapshot.build(URI, text), at(text, "with: ", 6)).items}
+    assert {"item", "map", "update", "first", "round", "floor", "ceil", "abs"} <= labels
+    after = HANDOVER.replace('state.next.name ?? "nobody"', "state.next.name ?? ")
+    values = {item.label for item in features.completion(
+        Snapshot.build(URI, after), at(after, "?? ", 3)).items}
+    assert {"state.next", "param.due", "null"} <= values
+
+
+def test_the_e044_fix_is_a_quick_fix() -> None:
+    text = HANDOVER.replace('runtime note "Note" when state.next != null {',
+                            'runtime note "Note" {').replace(' ?? "nobody"', "")
+    snapshot = Snapshot.build(URI, text)
+    (diagnostic,) = [d for d in snapshot.result.diagnostics if d.code == "E044"]
+    actions = features.code_actions(snapshot, snapshot.lines.range(diagnostic.span))
+    (action,) = [a for a in actions if "guard the step" in a.title]
+    assert action.edit is not None and action.edit.changes is not None
+    (edit,) = action.edit.changes[URI]
+    assert edit.new_text == " when state.next != null"
