@@ -209,6 +209,11 @@ class _Checker:
                        help=(*did_you_mean(type_name, TYPE_NAMES),
                              f"the types are {one_of(TYPE_NAMES)}"))
             type_name = "any"
+        for inner in _inner_type_names(declaration.type):
+            if inner.text not in TYPE_NAMES:
+                self.error("E015", f"unknown type `{inner.text}`", inner.span, "not a type",
+                           help=(*did_you_mean(inner.text, TYPE_NAMES),
+                                 f"the types are {one_of(TYPE_NAMES)}"))
         self.check_range(declaration.type, type_name)
         shape = type_from_ref(declaration.type) if type_name != "any" else ANY
         if what == "param":
@@ -753,6 +758,21 @@ class _Checker:
         else:
             edits = (Edit(Span(start, start), f"{test} and "),)
         return Fix(f"guard the step: `{test} and ...`", edits)
+
+
+def _inner_type_names(type_ref: ast.TypeRef) -> list[ast.Name]:
+    """The type names inside a declared type: its element's and its records' fields'."""
+    found: list[ast.Name] = []
+    stack: list[ast.TypeRef | ast.RecordType] = [type_ref.element] if type_ref.element else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.RecordType):
+            stack.extend(field_type.type for field_type in reversed(node.fields))
+            continue
+        found.append(node.name)
+        if node.element is not None:
+            stack.append(node.element)
+    return found
 
 
 def _with_field(record: Type | None, name: str, written: Type) -> Type:

@@ -251,3 +251,9 @@ def test_a_nullable_param_takes_null_and_a_plain_one_refuses_it() -> None:
     with pytest.raises(ParameterError, match="param `n` must be a whole number, found null"):
         Orchestrator().run_workflow(compiled.workflow, ExecutionContext(
             params={"due": None, "n": None}))
+
+
+def test_an_unknown_type_inside_a_record_is_e015() -> None:
+    text = _MISSION.format(when="", call="noop()").replace("phone?: str", "phone?: strng")
+    assert [(d.code, d.message) for d in compile_source(text).errors] == [
+        ("E015", "unknown type `strng`")]
