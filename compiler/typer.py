@@ -340,16 +340,11 @@ class Typer:
         if operator == "??":
             left = non_null(self.operand(expression.left, item, facts))
             right = self.type_of(expression.right, item, facts)
-            joined = join(left, right)
-            if joined is None:
-                self.report("E026", f"the two sides of `??` give {left} and {right}",
-                            expression.span, "the value and its default differ in type",
-                            labels=(Label(expression.left.span, f"this is {left}"),
-                                    Label(expression.right.span, f"this is {right}")),
-                            help=(f"give a default of the same type: "
-                                  f"`{self.text_of(expression.left)} ?? {_default(left)}`",))
-                return ANY
-            return joined
+            return self.joined(expression, (expression.left, left), (expression.right, right),
+                               f"the two sides of `??` give {left} and {right}",
+                               "the value and its default differ in type",
+                               f"give a default of the same type: "
+                               f"`{self.text_of(expression.left)} ?? {_default(left)}`")
         other = compared_with_null(expression)
         if other is not None:
             self.operand(other, item, facts)
@@ -420,16 +415,24 @@ class Typer:
                               f"`{self.text_of(expression.condition)} ?? false`",)
                         if condition.nullable else
                         ("compare it, for example `if state.total > 100 then ...`",))
-        joined = join(then_type, else_type)
-        if joined is None:
-            self.report("E026", f"the branches of `if` give {then_type} and {else_type}",
-                        expression.span, "the two values differ in type",
-                        labels=(Label(expression.then_value.span, f"this is {then_type}"),
-                                Label(expression.else_value.span, f"this is {else_type}")),
-                        help=("give both branches values of one type, for example two "
-                              "strings",))
-            return ANY
-        return joined
+        return self.joined(expression, (expression.then_value, then_type),
+                           (expression.else_value, else_type),
+                           f"the branches of `if` give {then_type} and {else_type}",
+                           "the two values differ in type",
+                           "give both branches values of one type, for example two strings")
+
+    def joined(self, expression: ast.Expr, first: tuple[ast.Expr, Type],
+               second: tuple[ast.Expr, Type], message: str, label: str,
+               help_line: str) -> Type:
+        """The join of the two values a conditional may give; E026 when there is none."""
+        joined = join(first[1], second[1])
+        if joined is not None:
+            return joined
+        self.report("E026", message, expression.span, label,
+                    labels=tuple(Label(part.span, f"this is {found}")
+                                 for part, found in (first, second)),
+                    help=(help_line,))
+        return ANY
 
     # -- calls ------------------------------------------------------------------------
     def call(self, function: ast.Name, arguments: tuple[ast.Argument, ...], span: Span,

@@ -27,7 +27,7 @@ null instead of failing. Every other read of a missing key fails.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
@@ -223,14 +223,7 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
     if "lit" in expression:
         return expression["lit"]
     if "ref" in expression:
-        root, path = split_path(expression["ref"])
-        if root == "state":
-            return lookup(state, root, path)
-        if root == "param":
-            return lookup(params, root, path)
-        if root == ITEM and item is not _NO_ITEM:
-            return lookup(item, root, path)
-        raise EvaluationError(f"`{expression['ref']}` cannot be read here")
+        return _read(expression["ref"], params, state, item, lookup)
     if "list" in expression:
         return [evaluate(value, params, state, item, budget) for value in expression["list"]]
     if "map" in expression:
@@ -304,13 +297,20 @@ def _or_null(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
     reference = expression.get("ref") if isinstance(expression, dict) else None
     if not isinstance(reference, str):
         return evaluate(expression, params, state, item, budget)
+    return _read(reference, params, state, item, lookup_or_null)
+
+
+def _read(reference: str, params: Mapping[str, Any], state: Mapping[str, Any], item: Any,
+          find: Callable[[Any, str, tuple[str, ...]], Any]) -> Any:
+    """A reference's value, found in the state, the params or the current item by `find`
+    (`lookup`, or `lookup_or_null` where a missing key reads as null)."""
     root, path = split_path(reference)
     if root == "state":
-        return lookup_or_null(state, root, path)
+        return find(state, root, path)
     if root == "param":
-        return lookup_or_null(params, root, path)
+        return find(params, root, path)
     if root == ITEM and item is not _NO_ITEM:
-        return lookup_or_null(item, root, path)
+        return find(item, root, path)
     raise EvaluationError(f"`{reference}` cannot be read here")
 
 

@@ -214,13 +214,17 @@ def test_null_syntax_gets_its_token_types() -> None:
     assert all(is_token_subtype(kind, Punctuation) for value, kind in kinds if value == "?")
 
 
-def test_the_textmate_grammar_scopes_null_syntax() -> None:
+def textmate_scopes(line: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The VS Code grammar's scopes of one line: the first scope of each text, and all."""
     syntax = json.loads((VSCODE / "syntaxes" / "mission.tmLanguage.json")
                         .read_text(encoding="utf-8"))
-    rules = _rules(syntax, syntax["repository"])
-    line = '    input t: list[{id: str, done_on?: date}] = [] when state.x ?? null'
-    scopes, _ = _scan(line, rules, syntax["repository"])
-    scope = dict(reversed(scopes))
+    scopes, _ = _scan(line, _rules(syntax, syntax["repository"]), syntax["repository"])
+    return dict(reversed(scopes)), scopes
+
+
+def test_the_textmate_grammar_scopes_null_syntax() -> None:
+    scope, _ = textmate_scopes('    input t: list[{id: str, done_on?: date}] = [] when state.x '
+                               "?? null")
     assert scope["??"] == "keyword.operator.mission"
     assert scope["?"] == "keyword.operator.optional.mission"
     assert scope["done_on"] == "variable.parameter.argument.mission"
