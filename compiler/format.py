@@ -138,10 +138,14 @@ def _breakable(expression: ast.Expr) -> bool:
 
 
 def _bracketed(expression: ast.Expr) -> bool:
-    """A list, a map or a call that is not a pipe: what a comparison can hug."""
-    return isinstance(expression, (ast.ListExpr, ast.MapExpr)) or (
-        isinstance(expression, ast.CallExpr) and not expression.piped
-        and bool(expression.arguments))
+    """A list, a map or a call that is not a pipe, with something inside to put on lines of
+    its own: what a comparison can hug."""
+    if isinstance(expression, ast.ListExpr):
+        return bool(expression.items)
+    if isinstance(expression, ast.MapExpr):
+        return bool(expression.entries)
+    return isinstance(expression, ast.CallExpr) and not expression.piped \
+        and bool(expression.arguments)
 
 
 def _operands(expression: ast.Binary) -> list[tuple[str, ast.Expr, int]]:
