@@ -156,7 +156,8 @@ class TypeRef:
     minimum: Literal | None = None
     maximum: Literal | None = None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
-    element: TypeRef | RecordType | None = None  # the type of a list's items
+    # the type of a list's items; for a `map`, its record (written `{a: int}` on its own)
+    element: TypeRef | RecordType | None = None
     nullable: bool = False  # `T?`: the value may be null
 
 

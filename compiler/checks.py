@@ -259,10 +259,11 @@ class _Checker:
                              "`= {a: 1}`",))
             return
         value_type = self.typed(default)
-        if not fits(value_type, type_from_ref(declaration.type) if type_name != "any" else ANY):
+        declared = type_from_ref(declaration.type) if type_name != "any" else ANY
+        if not fits(value_type, declared):
             self.error("E016", f"the default of `{declaration.name.text}` is {value_type}, "
-                       f"but it is declared {type_name}", default.span, f"this is {value_type}",
-                       help=(f"give a {type_name} default, or change the declared type",))
+                       f"but it is declared {declared}", default.span, f"this is {value_type}",
+                       help=(f"give a {declared} default, or change the declared type",))
             return
         if isinstance(default, ast.Literal) and isinstance(default.value, (int, float)) \
                 and not isinstance(default.value, bool):

@@ -125,6 +125,8 @@ def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
             entry["default"] = literal_value(declaration.default)[1]
         if declaration.type.element is not None and declaration.type.name.text == "list":
             entry["items"] = type_from_ref(declaration.type.element).to_json()
+        if declaration.type.element is not None and declaration.type.name.text == "map":
+            entry.update(type_from_ref(declaration.type).to_json())  # fields (and nullable)
         if declaration.type.minimum is not None and declaration.type.maximum is not None:
             entry["min"] = declaration.type.minimum.value
             entry["max"] = declaration.type.maximum.value

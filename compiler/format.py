@@ -336,6 +336,8 @@ class _Layout:
         if isinstance(type_ref, ast.RecordType):
             return "{" + ", ".join(f"{f.name.text}{'?' * f.optional}: {self.type_text(f.type)}"
                                    for f in type_ref.fields) + "}" + "?" * type_ref.nullable
+        if type_ref.name.text == "map" and isinstance(type_ref.element, ast.RecordType):
+            return self.type_text(type_ref.element)  # a record on its own
         text = type_ref.name.text
         if type_ref.element is not None:
             text += f"[{self.type_text(type_ref.element)}]"
@@ -584,7 +586,9 @@ class _Layout:
                blank: str) -> None:
         """A long typed list: `NAME: list[{` / one field per line / `}] = DEFAULT`."""
         type_ref = declaration.type
-        self.emit(depth, f"{declaration.keyword} {declaration.name.text}: {type_ref.name.text}[{{",
+        alone = type_ref.name.text == "map"  # `{a: int}`, not `list[{a: int}]`
+        opening = "{" if alone else f"{type_ref.name.text}[{{"
+        self.emit(depth, f"{declaration.keyword} {declaration.name.text}: {opening}",
                   declaration.span.start, record.span.start + 1, blank, keep_blanks=True)
         for field_type in record.fields:
             self.emit(depth + 1, f"{field_type.name.text}{'?' * field_type.optional}: "
@@ -592,7 +596,7 @@ class _Layout:
                       field_type.span.end)
         brace = record.span.end - 1 if not record.nullable \
             else self.previous_token(record.span.end - 1)
-        tail = "}" + "?" * record.nullable + "]" + "?" * type_ref.nullable
+        tail = "}" + "?" * record.nullable + ("" if alone else "]" + "?" * type_ref.nullable)
         if type_ref.minimum is not None and type_ref.maximum is not None:
             tail += f" in {self.literal(type_ref.minimum)}..{self.literal(type_ref.maximum)}"
         if declaration.default is None:

@@ -314,6 +314,10 @@ class _AstBuilder:
 
     def _declaration(self, children: Children) -> ast.Declaration:
         keyword, name_token, type_ref = children[:3]
+        if isinstance(type_ref, ast.RecordType):  # `{a: int}` is `map` with these fields
+            start = type_ref.span.start
+            type_ref = ast.TypeRef(ast.Name("map", Span(start, start)), span=type_ref.span,
+                                   element=type_ref)
         default = children[4] if len(children) > 3 else None
         name = ast.Name(str(name_token), _span(name_token))
         end = default.span if default is not None else type_ref.span

@@ -59,6 +59,8 @@ def type_from_ref(type_ref: ast.TypeRef | ast.RecordType) -> Type:
         if name not in TYPE_NAMES or name == "any":
             return ANY
         element = type_from_ref(type_ref.element) if type_ref.element is not None else None
+        if name == "map" and element is not None:  # a record declared on its own
+            return maybe_null(element) if type_ref.nullable else element
         found = Type(name, element if name == "list" else None)
     return maybe_null(found) if type_ref.nullable else found
 

@@ -547,9 +547,14 @@ def _check_declarations(workflow: WorkflowDefinition) -> None:
                     if declaration["type"] == "list" else "only a list has `items`"
                 if problem:
                     raise EnvelopeViolation(f"{where}: {problem}")
+            if "fields" in declaration:  # a record declared on its own: `{a: int}`
+                problem = shape_form_problem({key: declaration[key] for key in declaration
+                                              if key in ("type", "nullable", "fields")})
+                if problem:
+                    raise EnvelopeViolation(f"{where}: {problem}")
             if "default" in declaration and (
                     not matches(declaration["default"], declared_type(declaration))
-                    or ("items" in declaration and shape_problem(
+                    or (("items" in declaration or "fields" in declaration) and shape_problem(
                         declaration["default"], declaration, "the default") is not None)):
                 raise EnvelopeViolation(f"{where}: the default is not "
                                         f"{declared_type(declaration)}")
@@ -687,7 +692,7 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
         if not matches(value, type_name):
             raise ParameterError(f"{what} `{name}` must be {wanted(type_name)}, "
                                  f"found {describe(value)}")
-        if "items" in declaration:  # `list[{id: str, ...}]`: every element, before any step
+        if "items" in declaration or "fields" in declaration:  # every element and field
             problem = shape_problem(value, declaration, name)
             if problem:
                 raise ParameterError(f"{what} {problem}")

@@ -234,7 +234,8 @@ def fits(source: Type, target: Type) -> bool:
     if source.fields is not None and target.name == "map":
         if target.fields is None:
             return True
-        return all((found := source.field(key)) is not None and fits(found, wanted_type)
+        return all(key in target.optional if (found := source.field(key)) is None
+                   else fits(found, wanted_type)
                    and (key not in source.optional or key in target.optional)
                    for key, wanted_type in target.fields)
     if not is_assignable(source.name, target.name):

@@ -257,3 +257,39 @@ def test_an_unknown_type_inside_a_record_is_e015() -> None:
     text = _MISSION.format(when="", call="noop()").replace("phone?: str", "phone?: strng")
     assert [(d.code, d.message) for d in compile_source(text).errors] == [
         ("E015", "unknown type `strng`")]
+
+
+RECORD = """mission settings "Settings" {
+    version 1
+
+    param config: {theme: str, width?: int, owner: {name: str}?} = {theme: "dark", owner: null}
+
+    input extra: {note: str}? = null
+
+    runtime s "Show" {
+        set(at: state.out, value: [param.config.width ?? 80, param.config.owner.name ?? "-",
+                                   state.extra.note ?? ""])
+    }
+}
+"""
+
+
+def test_a_record_declared_on_its_own_is_typed_compiled_and_checked() -> None:
+    from compiler.format import format_source
+
+    compiled = compile_source(RECORD)
+    assert compiled.errors == () and compiled.workflow is not None
+    declared = compiled.workflow.metadata["declarations"]
+    assert declared["params"]["config"]["fields"]["width"] == {"type": "int", "optional": True}
+    assert declared["inputs"]["extra"]["nullable"] is True
+    result = Orchestrator().run_workflow(compiled.workflow, ExecutionContext(
+        params={"config": {"theme": "x", "width": 3, "owner": {"name": "ana"}}}))
+    assert result.final_state["out"] == [3, "ana", ""]
+    with pytest.raises(ParameterError, match=re.escape("param `config.width` must be a whole "
+                                                       "number, found the str 'wide'")):
+        Orchestrator().run_workflow(compiled.workflow, ExecutionContext(
+            params={"config": {"theme": "x", "width": "wide", "owner": None}}))
+    formatted = format_source(RECORD)
+    assert "    param config: {theme: str, width?: int, owner: {name: str}?} = " in formatted
+    unguarded = RECORD.replace("param.config.width ?? 80", "param.config.width + 1")
+    assert [d.code for d in compile_source(unguarded).errors] == ["E044"]

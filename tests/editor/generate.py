@@ -147,7 +147,7 @@ def _wrap(expression: tuple[int, Tokens], minimum: int) -> Tokens:
 def types(draw: st.DrawFn) -> Tokens:
     """A declared type: a name, `list[...]` of a type or of a record (fields maybe `name?:`),
     maybe with `?`."""
-    kind = draw(st.sampled_from(["name", "name", "list", "record"]))
+    kind = draw(st.sampled_from(["name", "name", "list", "record", "alone"]))
     if kind == "name":
         tokens = [draw(names)]
     elif kind == "list":
@@ -156,8 +156,11 @@ def types(draw: st.DrawFn) -> Tokens:
         fields = [[name, *["?"] * optional, ":", kind_name, *["?"] * nullable]
                   for name, optional, kind_name, nullable in draw(st.lists(st.tuples(
                       names, st.booleans(), names, st.booleans()), max_size=4))]
-        tokens = ["list", "[", "{", *_separated(fields, draw(st.booleans())), "}",
-                  *["?"] * draw(st.booleans()), "]"]
+        record = ["{", *_separated(fields, draw(st.booleans())), "}",
+                  *["?"] * draw(st.booleans())]
+        if kind == "alone":  # a record declared on its own
+            return record
+        tokens = ["list", "[", *record, "]"]
     return tokens + ["?"] * draw(st.booleans())
 
 
@@ -201,8 +204,9 @@ def items(draw: st.DrawFn) -> Tokens:
     if kind == "version":
         return ["version", draw(st.integers(0, 3).map(str))]
     if kind in ("param", "input"):
-        tokens = [kind, draw(names), ":", *draw(types())]
-        if draw(st.booleans()):
+        declared = draw(types())
+        tokens = [kind, draw(names), ":", *declared]
+        if declared[0] != "{" and draw(st.booleans()):  # a range, but not after a record
             tokens += ["in", draw(numbers), "..", draw(numbers)]
         if draw(st.booleans()):
             tokens += ["=", *draw(expressions())[1]]
