@@ -736,7 +736,7 @@ class _Checker:
         return self.typer().type_of(expression)
 
     def typer(self) -> Typer:
-        """A typer that reports, with the fix of an E044 in the step being checked."""
+        """A typer that reports, with the fix of an E031 in the step being checked."""
         return Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
                      self.operations.local, guard=self.guard_fix, source=self.text)
 

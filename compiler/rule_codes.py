@@ -14,9 +14,9 @@ ERROR_MODULES = (
     "e020_empty_human_step", "e021_bad_range", "e022_non_boolean_when", "e023_limit_exceeded",
     "e024_group_on_runtime_step", "e025_operand_type", "e026_bad_conditional",
     "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
-    "e030_bad_operation_declaration",
+    "e030_bad_operation_declaration", "e031_maybe_null",
     "e040_invalid_form_field", "e041_empty_form", "e042_duplicate_form_field",
-    "e043_unknown_answer_field", "e044_maybe_null",
+    "e043_unknown_answer_field",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (

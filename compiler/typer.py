@@ -158,7 +158,7 @@ _ORDERED = frozenset({"<", "<=", ">", ">="})
 class Typer:
     """Types expressions; `state` and `params` give the types of the names they read.
 
-    `guard`, when given, makes the fix of an E044 in the step being typed: it guards the
+    `guard`, when given, makes the fix of an E031 in the step being typed: it guards the
     step with `when PATH != null` (None where it cannot)."""
 
     def __init__(self, state: Mapping[str, Type], params: Mapping[str, Type],
@@ -230,7 +230,7 @@ class Typer:
     def reference(self, reference: ast.Reference, item: Type | None,
                   facts: Facts = NO_FACTS, or_null: bool = False) -> Type:
         """The type of a read. A field read of a value that may be null, or of a field that
-        may be absent, is E044 unless a guard proves it safe, or `or_null` (the reference
+        may be absent, is E031 unless a guard proves it safe, or `or_null` (the reference
         is read as null there: by `??`, or compared with null)."""
         if reference.root == "item":
             if item is None:
@@ -293,17 +293,17 @@ class Typer:
 
     def null_read(self, reference: ast.Reference, dotted: str, found: Type,
                   read: Type) -> None:
-        """E044: `state.next.name` where `state.next` may be null."""
+        """E031: `state.next.name` where `state.next` may be null."""
         what = "is null" if found.name == "null" else f"may be null (it is {found})"
-        self.report("E044", f"`{dotted}` {what}, so `{reference.dotted}` cannot always be "
+        self.report("E031", f"`{dotted}` {what}, so `{reference.dotted}` cannot always be "
                     "read", reference.span, f"`{dotted}` may be null here",
                     help=self.null_help(reference, dotted, read), fix=self.guard_fix(dotted))
 
     def absent_read(self, reference: ast.Reference, field: str, found: Type,
                     read: Type) -> None:
-        """E044: `item.done_on` where the record declares `done_on?: ...`."""
+        """E031: `item.done_on` where the record declares `done_on?: ...`."""
         holder, _, name = field.rpartition(".")
-        self.report("E044", f"`{field}` may be absent (its record declares `{name}?: {found}`)",
+        self.report("E031", f"`{field}` may be absent (its record declares `{name}?: {found}`)",
                     reference.span, "may be absent here",
                     help=(*self.null_help(reference, field, read),
                           f"or test that it is there: `\"{name}\" in {holder} and ...`"),
@@ -318,12 +318,12 @@ class Typer:
         return self.guard(dotted) if not dotted.startswith("item") else None
 
     def usable(self, expression: ast.Expr, found: Type, needs: str) -> Type:
-        """`found` where null does not fit (an operand of `+`, `<`, `not`, ...): E044 when it
+        """`found` where null does not fit (an operand of `+`, `<`, `not`, ...): E031 when it
         may be null; the type without null, so nothing cascades."""
         if not found.nullable:
             return found
         what = f"`{expression.dotted}`" if isinstance(expression, ast.Reference) else "this"
-        self.report("E044", f"{needs} cannot take null, and {what} may be null (it is {found})",
+        self.report("E031", f"{needs} cannot take null, and {what} may be null (it is {found})",
                     expression.span, "may be null here",
                     help=(f"give a default: `{self.text_of(expression)} ?? {_default(found)}`",
                           "or guard it: `... != null and ...` (in a `when`, an `and` chain or "

@@ -1,4 +1,4 @@
-"""Null in the static types: `T?`, optional fields, guards that narrow, `??`, E044, and the
+"""Null in the static types: `T?`, optional fields, guards that narrow, `??`, E031, and the
 engine agreeing with the checker (issue 22, item 1 and 2)."""
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def test_a_guard_or_a_default_makes_a_read_safe(when: str, call: str) -> None:
 ])
 def test_an_unguarded_read_is_e044(when: str, call: str, message: str) -> None:
     found = _diagnostics(call, when)
-    assert [code for code, _ in found] == ["E044"], found
+    assert [code for code, _ in found] == ["E031"], found
     assert found[0][1].startswith(message), found
 
 
@@ -97,7 +97,7 @@ def test_the_when_of_a_step_does_not_guard_the_next_one() -> None:
     text = _MISSION.format(when="when state.next != null", call="noop()").replace(
         "\n}\n", '\n    runtime later "Later" {\n'
         '        set(at: state.out, value: state.next.name)\n    }\n}\n')
-    assert [d.code for d in compile_source(text).errors] == ["E044"]
+    assert [d.code for d in compile_source(text).errors] == ["E031"]
 
 
 @pytest.mark.parametrize(("when", "guarded"), [
@@ -292,4 +292,4 @@ def test_a_record_declared_on_its_own_is_typed_compiled_and_checked() -> None:
     formatted = format_source(RECORD)
     assert "    param config: {theme: str, width?: int, owner: {name: str}?} = " in formatted
     unguarded = RECORD.replace("param.config.width ?? 80", "param.config.width + 1")
-    assert [d.code for d in compile_source(unguarded).errors] == ["E044"]
+    assert [d.code for d in compile_source(unguarded).errors] == ["E031"]

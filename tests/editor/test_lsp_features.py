@@ -281,7 +281,7 @@ def test_the_e044_fix_is_a_quick_fix() -> None:
     text = HANDOVER.replace('runtime note "Note" when state.next != null {',
                             'runtime note "Note" {').replace(' ?? "nobody"', "")
     snapshot = Snapshot.build(URI, text)
-    (diagnostic,) = [d for d in snapshot.result.diagnostics if d.code == "E044"]
+    (diagnostic,) = [d for d in snapshot.result.diagnostics if d.code == "E031"]
     actions = features.code_actions(snapshot, snapshot.lines.range(diagnostic.span))
     (action,) = [a for a in actions if "guard the step" in a.title]
     assert action.edit is not None and action.edit.changes is not None

@@ -216,4 +216,4 @@ def test_a_form_field_written_with_a_question_mark_compiles_to_optional() -> Non
     fields = compiled.workflow.steps[0].payload["args"]["fields"]["lit"]
     assert fields[1] == {"name": "note", "type": "text", "prompt": "Note?", "optional": True}
     unguarded = text.replace(' when state.review.note != null', "")
-    assert [d.code for d in compile_source(unguarded).errors] == ["E044"]
+    assert [d.code for d in compile_source(unguarded).errors] == ["E031"]

@@ -57,4 +57,4 @@ mission handover "Hand over the pager" {
 from compiler.diagnostics import Severity
 from compiler.rules import Rule
 
-RULE = Rule("E044", "maybe-null", Severity.ERROR, __doc__ or "", fixable=True)
+RULE = Rule("E031", "maybe-null", Severity.ERROR, __doc__ or "", fixable=True)
