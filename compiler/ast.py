@@ -138,6 +138,68 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class Duration:
+    """`2 days`: an amount as written (E044 refuses one that is not a whole number) and a
+    unit as written (E044 refuses one that is not a unit)."""
+
+    amount: Literal
+    unit: Name
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """`remind 4 hours before`: a reminder that long before each deadline of the step."""
+
+    before: Duration
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultAnswer:
+    """`answer VALUE`: the deadline answers the question with a constant."""
+
+    value: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FailStep:
+    """`fail "REASON"`: the deadline fails the step (the compiler words a missing reason)."""
+
+    reason: Literal | None
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """`escalate to GROUP`: the question moves to another group."""
+
+    group: Name
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+DeadlineAction: TypeAlias = DefaultAnswer | FailStep | Escalation
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """`after DURATION ACTION`: counted from when the step starts waiting, or from the
+    escalation before it."""
+
+    after: Duration
+    action: DeadlineAction
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptStarter:
+    """`except starter`: the person who started the run may not answer the step."""
+
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     kind: Name
     id: Name
@@ -146,6 +208,10 @@ class Step:
     call: Call | None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
     group: Name | None = None  # `by GROUP`: who may answer a human step (`mission serve`)
+    approvals: Literal | None = None  # `by N of GROUP`: N distinct people must answer
+    except_starter: ExceptStarter | None = None
+    reminder: Reminder | None = None
+    deadlines: tuple[Deadline, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

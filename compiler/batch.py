@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from compiler.cache import CheckCache, Stamp
-from compiler.checked import Checked, describe_problem
+from compiler.checked import Checked, describe_problem, oversized
 from compiler.config import Config
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.source import SourceFile
@@ -41,12 +41,15 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def read_source(path: str) -> tuple[SourceFile, Stamp]:
-    """Read a file as UTF-8; raises OSError or UnicodeDecodeError."""
+def read_source(path: str, limit: int) -> tuple[SourceFile, Stamp]:
+    """Read a file as UTF-8, at most `limit` bytes of it; raises OSError,
+    UnicodeDecodeError or `TooLarge` (`runtime.reading`)."""
+    from runtime.reading import read_stream
+
     with open(path, "rb") as stream:
         info = os.fstat(stream.fileno())
         read_ns = time.time_ns()
-        data = stream.read()
+        data = read_stream(stream, limit)
     text = data.decode("utf-8")
     stamp = Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), read_ns,
                   info.st_ino, info.st_ctime_ns)
@@ -56,9 +59,13 @@ def read_source(path: str) -> tuple[SourceFile, Stamp]:
 def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | None,
                                                    list[Diagnostic], str]:
     from compiler import compile_source
+    from runtime.reading import TooLarge
 
     try:
-        source, stamp = read_source(path)
+        source, stamp = read_source(path, config.limits.max_file_size)
+    except TooLarge:
+        checked = oversized(path, config)
+        return checked.source, None, list(checked.diagnostics), ""
     except (OSError, UnicodeDecodeError) as error:
         return None, None, [], describe_problem(error)
     result = compile_source(source.text, path, config=config)
@@ -92,7 +99,8 @@ def check_paths(paths: Sequence[str], config: Config, *, jobs: int | None = 1,
     outcomes: dict[str, Checked] = {}
     todo: list[str] = []
     for path in paths:
-        hit = _from_cache(path, cache) if cache is not None else None
+        hit = _from_cache(path, cache, config.limits.max_file_size) \
+            if cache is not None else None
         if hit is not None:
             outcomes[path] = hit
             progress(1)
@@ -114,7 +122,9 @@ def check_paths(paths: Sequence[str], config: Config, *, jobs: int | None = 1,
     return [outcomes[path] for path in paths]
 
 
-def _from_cache(path: str, cache: CheckCache) -> Checked | None:
+def _from_cache(path: str, cache: CheckCache, limit: int) -> Checked | None:
+    from runtime.reading import TooLarge
+
     try:
         info = os.stat(path)
     except OSError:
@@ -124,8 +134,8 @@ def _from_cache(path: str, cache: CheckCache) -> Checked | None:
     if found is not None and not found[1]:
         return Checked(path, SourceFile(path, ""), (), cached=True)  # clean: no need to read it
     try:
-        source, stamp = read_source(path)
-    except (OSError, UnicodeDecodeError):
+        source, stamp = read_source(path, limit)
+    except (OSError, UnicodeDecodeError, TooLarge):
         return None
     diagnostics = cache.by_content(path, stamp.sha256)
     if diagnostics is None:

@@ -13,7 +13,7 @@ allowed inside a small recursion budget.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compiler import ast
 from compiler.ast import Span
@@ -22,7 +22,7 @@ from compiler.limits import CODE, DEPTH_CEILING, PATH_CEILING, Limits
 from compiler.source import SourceFile
 from compiler.syntax import NO_MENTIONS, Mentions
 
-__all__ = ["Enforced", "enforce", "file_too_large"]
+__all__ = ["Enforced", "enforce", "file_not_read", "file_too_large"]
 
 _SECTION = "`[tool.mission.limits]`"
 
@@ -41,6 +41,17 @@ def file_too_large(source: SourceFile, limits: Limits) -> Diagnostic | None:
         if encoded <= limit:
             return None
         size = f"{encoded:,} bytes"
+    return _too_large(size, limit)
+
+
+def file_not_read(limits: Limits) -> Diagnostic:
+    """The E023 for a file whose reading stopped at `max-file-size` (`runtime.reading`):
+    it is at least one byte over, and the rest was never read."""
+    limit = limits.max_file_size
+    return _too_large(f"at least {limit + 1:,} bytes", limit)
+
+
+def _too_large(size: str, limit: int) -> Diagnostic:
     return Diagnostic(CODE, Severity.ERROR,
                       f"the file is {size}, over the limit of {limit:,} bytes", Span(0, 0),
                       label="the file is not parsed",
@@ -121,6 +132,16 @@ class _Walk:
         if item.group is not None:
             self.name(item.group)
         too_deep = item.when is not None and self.expression(item.when)
+        for duration in _durations(item):
+            self.name(duration.unit)
+        for deadline in item.deadlines:
+            action = deadline.action
+            if isinstance(action, ast.DefaultAnswer):
+                too_deep = self.expression(action.value) or too_deep
+            elif isinstance(action, ast.FailStep):
+                self.string(action.reason)
+            else:
+                self.name(action.group)
         call = item.call
         if call is None:
             return None if too_deep else item
@@ -141,8 +162,7 @@ class _Walk:
                     ("pass the values in a list or a map",
                      f"the limit is `max-arguments` in {_SECTION}"))
         cut = ast.Call(call.operation, call.arguments[:limit], call.output, call.span)
-        return ast.Step(item.kind, item.id, item.description, item.when, cut, item.span,
-                        item.group)
+        return replace(item, call=cut)
 
     def expression(self, root: ast.Expr) -> bool:
         """Check one expression; True when it nests deeper than `max-depth`."""
@@ -247,6 +267,11 @@ class _Walk:
                labels: tuple[Label, ...] = ()) -> None:
         self.diagnostics.append(Diagnostic(CODE, Severity.ERROR, message, span, label=label,
                                            labels=labels, help=help_lines))
+
+
+def _durations(step: ast.Step) -> list[ast.Duration]:
+    reminder = [step.reminder.before] if step.reminder is not None else []
+    return reminder + [deadline.after for deadline in step.deadlines]
 
 
 def _shown(name: str) -> str:

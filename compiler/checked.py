@@ -38,11 +38,20 @@ def describe_problem(error: Exception) -> str:
 def check_file(path: str, config: Config) -> Checked:
     """Read `path` as UTF-8 and check it; a file that cannot be read is a problem."""
     from compiler import compile_source
+    from runtime.reading import TooLarge, read_limited
 
     try:
-        with open(path, "rb") as stream:
-            text = stream.read().decode("utf-8")
+        text = read_limited(path, config.limits.max_file_size).decode("utf-8")
+    except TooLarge:
+        return oversized(path, config)
     except (OSError, UnicodeDecodeError) as error:
         return Checked(path, None, (), describe_problem(error))
     return Checked(path, SourceFile(path, text),
                    tuple(compile_source(text, path, config=config).diagnostics))
+
+
+def oversized(path: str, config: Config) -> Checked:
+    """A file whose reading stopped at `max-file-size`: E023, and none of it is kept."""
+    from compiler.bounds import file_not_read
+
+    return Checked(path, SourceFile(path, ""), (file_not_read(config.limits),))

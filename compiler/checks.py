@@ -80,6 +80,8 @@ class Analysis:
     form_fields: dict[str, list[FormField]] = field(default_factory=dict)
     # where the fields of each form are written (their duplicates are E042, not W213)
     form_maps: set[Span] = field(default_factory=set)
+    # human step id -> the type of the answer it stores (a default answer's, E051)
+    answer_types: dict[str, Type] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,14 +340,17 @@ class _Checker:
                            ("compare it, for example `state.count > 0` or "
                             "`state.status == \"ready\"`",))
             self.facts = proven(step.when, True)
-        if step.call is None:
-            if kind == "human":
-                self.error("E020", f"the human step `{step.id.text}` asks nothing",
-                           step.kind.span.cover(step.id.span), "empty human step",
-                           help=('ask a question, for example `confirm("Go ahead?") -> '
-                                 'state.approved`',))
-            return
-        self.check_call(step, step.call, kind)
+        if step.call is not None:
+            self.check_call(step, step.call, kind)
+        elif kind == "human":
+            self.error("E020", f"the human step `{step.id.text}` asks nothing",
+                       step.kind.span.cover(step.id.span), "empty human step",
+                       help=('ask a question, for example `confirm("Go ahead?") -> '
+                             'state.approved`',))
+        if step.approvals or step.except_starter or step.reminder or step.deadlines:
+            from compiler import deadlines  # a mission without time limits never needs it
+
+            deadlines.check_step(step, self.analysis, self.error)
 
     def check_call(self, step: ast.Step, call: ast.Call, kind: str) -> None:
         name = call.operation.text
@@ -396,6 +401,8 @@ class _Checker:
                          if form is not None and isinstance(form.value, ast.MapExpr)
                          else frozenset())
                 self.write(call.output, written)
+                if kind == "human":
+                    self.analysis.answer_types[step.id.text] = written
                 if fields is not None and len(call.output.path) == 1:
                     self.analysis.state_fields[call.output.path[0].text] = fields
         elif operation.result is not None and kind == "human":
@@ -553,7 +560,8 @@ class _Checker:
         self.error("E006", f"unknown operation `{name}`", call.operation.span,
                    "not an operation",
                    help=(*did_you_mean(name, candidates), listed(candidates, where),
-                         *(f"not read: {problem}" for problem in unreadable[:3])),
+                         *(f"not read: {problem}" for problem in unreadable[:3]),
+                         self.operations.read_from),
                    fix=rename_fix(name, call.operation.span, candidates))
         self.unchecked_call(call)
 

@@ -6,6 +6,7 @@
     ignore = ["W103"]
     exclude = ["generated/**"]       # paths `mission check DIR` does not walk into
     store = "postgresql://db.internal/missions"  # the run store (docs/runtime.md)
+    store-runs = "all"               # or "waiting": which runs `mission run` keeps
     [tool.mission.per-file-ignores]
     "legacy/*.mission" = ["W101", "W102"]
     [tool.mission.severity]
@@ -55,7 +56,8 @@ if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from runtime.orchestration.user_operations import OperationDeclaration
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
-        "store", "operations")
+        "store", "store-runs", "operations")
+STORE_RUNS = ("all", "waiting")
 
 
 class ConfigError(Exception):
@@ -72,10 +74,12 @@ class Config:
     exclude: tuple[str, ...] = ()
     limits: Limits = DEFAULT_LIMITS
     store: str = ""  # the run store's path or URL ("" for the default); not for compiling
+    store_runs: str = "all"  # which runs `mission run` stores: "all", or only "waiting" ones
     operations: tuple[OperationDeclaration, ...] = ()  # the project's own, in file order
     broken_operations: tuple[tuple[str, str], ...] = ()  # (name, why it is not valid): E030
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
+    digest: str = ""  # the sha256 of that file's bytes, as read (a run records it)
 
     def enabled_for(self, path: str) -> frozenset[str]:
         """The codes in force for the file at `path`."""
@@ -99,7 +103,7 @@ class Config:
         """What a mission may call under this configuration (read as data)."""
         from compiler.operations import table_for
 
-        return table_for(self.operations, self.broken_operations)
+        return table_for(self.operations, self.broken_operations, self.origin)
 
     @property
     def fingerprint(self) -> str:
@@ -222,7 +226,7 @@ def _enabled(config: Config, relative: str) -> frozenset[str]:
 
 
 # Rules with `default=False`, known without importing them (kept in step by a test).
-_OFF_BY_DEFAULT = frozenset({"N301"})
+_OFF_BY_DEFAULT = frozenset({"N301", "W216"})
 
 
 # -- reading the file -------------------------------------------------------------------
@@ -251,11 +255,21 @@ def has_config(directory: Path) -> Path | None:
     return None
 
 
+def _read(path: Path) -> bytes:
+    """A configuration file's bytes, bounded while reading (`runtime.reading`)."""
+    from runtime.bounds import MAX_CONFIG_FILE_BYTES
+    from runtime.reading import read_limited
+
+    return read_limited(path, MAX_CONFIG_FILE_BYTES)
+
+
 def _has_section(path: Path) -> bool:
+    from runtime.reading import TooLarge
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
+        text = _read(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError, TooLarge):
+        return False  # a pyproject.toml that cannot be read (or is huge) is not ours
     if "mission" not in text:  # every spelling of the table names it: skip the TOML parser
         return False
     import tomllib  # only when the pyproject.toml may be ours
@@ -273,12 +287,15 @@ def load_config(path: str | Path) -> Config:
     """Read and validate a `mission.toml` or the `[tool.mission]` table of a pyproject.toml."""
     import tomllib
 
+    from runtime.reading import TooLarge
+
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = _read(path)
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as problem:
+    except (OSError, UnicodeDecodeError, TooLarge) as problem:
         raise ConfigError(f"{path}: cannot read it ({problem})") from None
     except tomllib.TOMLDecodeError as problem:
         raise ConfigError(f"{path}: not valid TOML: {problem}") from None
@@ -290,7 +307,8 @@ def load_config(path: str | Path) -> Config:
         table, where = data, str(path)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
-    return parse_config(table, where, str(path.resolve().parent), str(path))
+    config = parse_config(table, where, str(path.resolve().parent), str(path))
+    return dataclasses.replace(config, digest=hashlib.sha256(raw).hexdigest())
 
 
 def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -> Config:
@@ -310,6 +328,7 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         exclude=_strings(table.get("exclude", []), where, "exclude"),
         limits=_limits(table.get("limits", {}), where),
         store=_store(table.get("store", ""), where, root),
+        store_runs=_store_runs(table.get("store-runs", "all"), where),
         operations=operations, broken_operations=broken,
         root=root, origin=origin,
     )
@@ -323,6 +342,14 @@ def _store(value: Any, where: str, root: str) -> str:
     if not value or "://" in value or os.path.isabs(value):
         return value
     return os.path.join(root, value)
+
+
+def _store_runs(value: Any, where: str) -> str:
+    if value not in STORE_RUNS:
+        raise ConfigError(f"{where}: `store-runs` is \"all\" (every run `mission run` makes "
+                          "is kept) or \"waiting\" (only runs that wait for an answer), "
+                          f"not {value!r}")
+    return str(value)
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

@@ -115,6 +115,63 @@ def call_arguments_json(operation: Operation, matched: Matched) -> dict[str, Any
     return args
 
 
+def step_arguments_json(step_id: str, operation: Operation | None,
+                        analysis: Analysis) -> dict[str, Any]:
+    """A checked step's `args`, as the engine reads them."""
+    call = analysis.calls.get(step_id)
+    if call is not None and operation is not None:
+        return call_arguments_json(operation, call)
+    matched = analysis.arguments.get(step_id, {})
+    args = {name: expression_json(argument.value) for name, argument in sorted(matched.items())}
+    if step_id in analysis.form_fields:
+        args["fields"] = form_fields_json(analysis.form_fields[step_id])
+    return args
+
+
+def _who_and_when(step: ast.Step) -> dict[str, Any]:
+    """A human step's `answered_by`, `approvals`, `exclude_starter`, `remind_before` and
+    `deadlines` (docs/language.md, "The compiled form")."""
+    found: dict[str, Any] = {}
+    if step.group is not None:
+        found["answered_by"] = step.group.text
+        if step.approvals is not None and step.approvals.value != 1:  # `by 1 of g` is `by g`
+            found["approvals"] = step.approvals.value
+    if step.except_starter is not None:
+        found["exclude_starter"] = True
+    if step.reminder is not None:
+        from compiler.durations import duration_seconds
+
+        found["remind_before"] = duration_seconds(step.reminder.before)
+    if step.deadlines:
+        found["deadlines"] = deadlines_json(step)
+    return found
+
+
+def deadlines_json(step: ast.Step) -> list[dict[str, Any]]:
+    """The `deadlines` of a checked step's payload, in source order: `{"after": SECONDS}`
+    and one of `answer` (the default as plain JSON), `fail` (the reason; without one, the
+    group asked and the wait) or `escalate` (the group)."""
+    from compiler.durations import duration_seconds, duration_text
+
+    compiled: list[dict[str, Any]] = []
+    asked = step.group.text if step.group is not None else None
+    for deadline in step.deadlines:
+        seconds = duration_seconds(deadline.after)
+        assert seconds is not None  # E044 blocks compilation otherwise
+        action = deadline.action
+        entry: dict[str, Any] = {"after": seconds}
+        if isinstance(action, ast.DefaultAnswer):
+            entry["answer"] = literal_value(action.value)[1]
+        elif isinstance(action, ast.FailStep):
+            who = f" from {asked}" if asked is not None else ""
+            entry["fail"] = str(action.reason.value) if action.reason is not None else \
+                f"no answer{who} within {duration_text(seconds)}"
+        else:
+            entry["escalate"] = asked = action.group.text
+        compiled.append(entry)
+    return compiled
+
+
 def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, declaration in sorted(declarations.items()):
@@ -151,8 +208,6 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
         payload: dict[str, Any] = {}
         if step.description is not None:
             payload["description"] = step.description.value
-        if step.group is not None:
-            payload["answered_by"] = step.group.text
         if step.when is not None:
             payload["when"] = expression_json(step.when)
         if step.call is None:
@@ -160,19 +215,11 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
             payload["args"] = {}
         else:
             payload["operation"] = step.call.operation.text
-            call = analysis.calls.get(step.id.text)
-            if call is not None:
-                operation = OPERATIONS[step.call.operation.text]
-                payload["args"] = call_arguments_json(operation, call)
-            else:
-                matched = analysis.arguments.get(step.id.text, {})
-                payload["args"] = {name: expression_json(argument.value)
-                                   for name, argument in sorted(matched.items())}
-                if step.id.text in analysis.form_fields:
-                    payload["args"]["fields"] = form_fields_json(
-                        analysis.form_fields[step.id.text])
+            operation = analysis.operations.get(step.id.text)
+            payload["args"] = step_arguments_json(step.id.text, operation, analysis)
             if step.call.output is not None:
                 payload["output"] = step.call.output.dotted
+        payload.update(_who_and_when(step))
         steps.append(StepSpec(step.id.text, step.kind.text, payload))
     versions = mission.versions
     metadata: dict[str, Any] = {

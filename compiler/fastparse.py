@@ -104,7 +104,7 @@ class Driver:
 
     def parse(self, text: str) -> ParseResult | None:
         """The tree, comments and builder diagnostics; None if the text does not parse."""
-        builder = _AstBuilder()
+        builder = _AstBuilder(text)
         callbacks = [getattr(builder, name) for name in self.callback_names]
         comments: list[ast.Comment] = []
         actions, rules, scanners, gotos = self.actions, self.rules, self.scanners, self.gotos

@@ -611,8 +611,12 @@ class _Layout:
             head += " " + self.literal(step.description)
             after = step.description.span.end
         if step.group is not None:
-            head += " by " + step.group.text
+            approvals = f"{self.literal(step.approvals)} of " if step.approvals else ""
+            head += f" by {approvals}{step.group.text}"
             after = step.group.span.end
+        if step.except_starter is not None:
+            head += " except starter"
+            after = step.except_starter.span.end
         when = step.when
         split = False
         if when is not None:
@@ -639,7 +643,28 @@ class _Layout:
                       keep_blanks=True)
         if step.call is not None:
             self.call(depth + 1, step.call)
+        if step.reminder is not None:
+            reminder = step.reminder
+            self.emit(depth + 1, f"remind {self.duration(reminder.before)} before",
+                      reminder.span.start, reminder.span.end)
+        for deadline in step.deadlines:
+            self.deadline(depth + 1, deadline)
         self.emit(depth, "}", end - 1, end, closer=True)
+
+    def duration(self, duration: ast.Duration) -> str:
+        return f"{self.literal(duration.amount)} {duration.unit.text}"
+
+    def deadline(self, depth: int, deadline: ast.Deadline) -> None:
+        head = f"after {self.duration(deadline.after)} "
+        action = deadline.action
+        start, end = deadline.span.start, deadline.span.end
+        if isinstance(action, ast.DefaultAnswer):
+            self.value(depth, head + "answer ", action.value, "", start)
+        elif isinstance(action, ast.FailStep):
+            reason = f" {self.literal(action.reason)}" if action.reason is not None else ""
+            self.emit(depth, f"{head}fail{reason}", start, end)
+        else:
+            self.emit(depth, f"{head}escalate to {action.group.text}", start, end)
 
     def layout(self) -> None:
         mission = self.mission

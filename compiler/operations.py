@@ -32,6 +32,22 @@ class OperationTable:
     project: tuple[OperationDeclaration, ...] = ()
     # (name, problem) for the project's declarations that are not valid (a call is E030)
     broken: tuple[tuple[str, str], ...] = ()
+    origin: str = ""  # the configuration file the project's come from ("" for none)
+
+    @property
+    def read_from(self) -> str:
+        """Which configuration was read, for the help of an unknown operation (E006)."""
+        if not self.origin:
+            return ("no configuration file was found for this file (a project's operations "
+                    "are declared in a mission.toml in its directory or above)")
+        if not self.project and not self.broken:
+            return (f"the configuration found for this file, {self.origin}, declares no "
+                    "operations of the project")
+        names = sorted({d.name for d in self.project} | {name for name, _ in self.broken})
+        shown = ", ".join(f"`{name}`" for name in names[:8]) + (", ..." if len(names) > 8
+                                                                else "")
+        return (f"the project's operations are those of {self.origin}, the configuration "
+                f"found for this file: {shown}")
 
     def problem(self, name: str) -> str | None:
         """Why the project's declaration of `name` is not valid, if it is not."""
@@ -74,8 +90,9 @@ def _project_operations(declarations: tuple[OperationDeclaration, ...]) -> dict[
 
 
 def table_for(declarations: tuple[OperationDeclaration, ...],
-              broken: tuple[tuple[str, str], ...] = ()) -> OperationTable:
-    return OperationTable(declarations, broken) if declarations or broken else BUILT_IN
+              broken: tuple[tuple[str, str], ...] = (), origin: str = "") -> OperationTable:
+    return OperationTable(declarations, broken, origin) if declarations or broken or origin \
+        else BUILT_IN
 
 
 @functools.lru_cache(maxsize=1)
@@ -122,9 +139,12 @@ def _read_package_declarations(value: str, distribution: object,
     if path is None:
         raise ValueError(f"{label}: its `{ENTRY_POINT_GROUP}` entry point names `{value}`, "
                          "a file that is not installed")
+    from runtime.bounds import MAX_CONFIG_FILE_BYTES
+    from runtime.reading import TooLarge, read_limited
+
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as problem:
+        data = tomllib.loads(read_limited(Path(path), MAX_CONFIG_FILE_BYTES).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, TooLarge, tomllib.TOMLDecodeError) as problem:
         raise ValueError(f"{label}: cannot read `{value}` ({problem})") from None
     operations = data.get("operations", {})
     if not isinstance(operations, dict):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from compiler import ast
 from compiler.ast import Span
 from compiler.bounds import enforce, file_too_large
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.source import SourceFile
 from compiler.syntax import KEYWORDS, MAX_SYNTAX_ERRORS, NO_MENTIONS, Mentions
@@ -95,8 +95,9 @@ def _is_token(value: object) -> bool:
 class _AstBuilder:
     """Rule callbacks for Lark's inline transformer (one method per rule)."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str = "") -> None:
         self.diagnostics: list[Diagnostic] = []
+        self.text = text  # the source, to tell a keyword glued to the next word
 
     # -- literals ---------------------------------------------------------
     def string(self, children: Tokens) -> ast.Literal:
@@ -265,22 +266,94 @@ class _AstBuilder:
         step_id = ast.Name(str(children[1]), _span(children[1]))
         description: ast.Literal | None = None
         when: ast.Expr | None = None
-        call: ast.Call | None = None
         index = 2
-        if _is_token(children[index]) and children[index].type == "STRING":
+
+        def at(terminal: str) -> bool:
+            return _is_token(children[index]) and children[index].type == terminal
+
+        if at("STRING"):
             description = self.string([children[index]])
             index += 1
         group: ast.Name | None = None
-        if _is_token(children[index]) and children[index].type == "BY":
-            group = ast.Name(str(children[index + 1]), _span(children[index + 1]))
+        approvals: ast.Literal | None = None
+        if at("BY"):
+            index += 1
+            if at("INT"):  # `by N of GROUP`
+                approvals = self.int([children[index]])
+                self._whole_word(children[index + 1])
+                index += 2
+            group = ast.Name(str(children[index]), _span(children[index]))
+            index += 1
+        except_starter: ast.ExceptStarter | None = None
+        if at("EXCEPT"):
+            self._whole_word(children[index])
+            except_starter = ast.ExceptStarter(
+                _span(children[index]).cover(_span(children[index + 1])))
             index += 2
-        if _is_token(children[index]) and children[index].type == "WHEN":
+        if at("WHEN"):
             when = children[index + 1]
             index += 2
-        if isinstance(children[index + 1], ast.Call):
-            call = children[index + 1]
+        body = children[index + 1:-1]
+        call = next((part for part in body if isinstance(part, ast.Call)), None)
+        reminder = next((part for part in body if isinstance(part, ast.Reminder)), None)
+        deadlines = tuple(part for part in body if isinstance(part, ast.Deadline))
         return ast.Step(kind, step_id, description, when, call,
-                        kind.span.cover(_span(children[-1])), group)
+                        kind.span.cover(_span(children[-1])), group, approvals, except_starter,
+                        reminder, deadlines)
+
+    # -- a human step's time limits -------------------------------------------------------
+    def duration(self, children: Tokens) -> ast.Duration:
+        amount_token, unit_token = children
+        amount = self.float([amount_token]) if amount_token.type == "FLOAT" \
+            else self.int([amount_token])
+        unit = ast.Name(str(unit_token), _span(unit_token))
+        return ast.Duration(amount, unit, amount.span.cover(unit.span))
+
+    def reminder(self, children: Children) -> ast.Reminder:
+        keyword, duration, before = children
+        self._whole_word(keyword)
+        return ast.Reminder(duration, _span(keyword).cover(_span(before)))
+
+    def answer_deadline(self, children: Children) -> ast.Deadline:
+        keyword, duration, answer, value = children
+        self._whole_word(keyword)
+        self._whole_word(answer)
+        action = ast.DefaultAnswer(value, _span(answer).cover(value.span))
+        return ast.Deadline(duration, action, _span(keyword).cover(action.span))
+
+    def fail_deadline(self, children: Children) -> ast.Deadline:
+        keyword, duration, fail, *rest = children
+        self._whole_word(keyword)
+        self._whole_word(fail)
+        reason = self.string(rest) if rest else None
+        action = ast.FailStep(reason, _span(fail).cover(reason.span) if reason else _span(fail))
+        return ast.Deadline(duration, action, _span(keyword).cover(action.span))
+
+    def escalate_deadline(self, children: Children) -> ast.Deadline:
+        keyword, duration, escalate, to, group_token = children
+        for token in (keyword, escalate, to):
+            self._whole_word(token)
+        group = ast.Name(str(group_token), _span(group_token))
+        action = ast.Escalation(group, _span(escalate).cover(group.span))
+        return ast.Deadline(duration, action, _span(keyword).cover(action.span))
+
+    def _whole_word(self, keyword: Token) -> None:
+        """`remind4 hours`, `escalateto`: where no name can stand, the lexer reads a keyword
+        at the start of a longer word; that reads as a typo, so it is an error (as
+        `whenstate.x` is), with the space as its fix."""
+        end = keyword.end_pos or 0
+        text = self.text
+        if end >= len(text) or not (text[end].isalnum() or text[end] == "_"):
+            return
+        word_end = end
+        while word_end < len(text) and (text[word_end].isalnum() or text[word_end] == "_"):
+            word_end += 1
+        start = keyword.start_pos or 0
+        self.diagnostics.append(Diagnostic(
+            "E001", Severity.ERROR, f"`{text[start:word_end]}` is read as `{keyword}` followed "
+            f"by `{text[end:word_end]}`", Span(start, word_end), "missing space",
+            help=(f"write `{keyword} {text[end:word_end]}`",),
+            fix=Fix(f"put a space after `{keyword}`", (Edit(Span(end, end), " "),))))
 
     # -- declarations -------------------------------------------------------
     def type_ref(self, children: Children) -> ast.TypeRef:
@@ -367,7 +440,7 @@ class _Parser:
 
             transformer: lark.Transformer[Any, Any] = lark.Transformer()
             for name in dir(_AstBuilder):
-                if not name.startswith("__") and name not in {"diagnostics"}:
+                if not name.startswith("__") and name not in {"diagnostics", "text"}:
                     setattr(transformer, name, getattr(self._builder, name))
             self._lark = build_parser(transformer, {"COMMENT": self._comments.append})
         return self._lark
@@ -376,6 +449,7 @@ class _Parser:
         with self._lock:
             parser = self._get()
             self._builder.diagnostics = []
+            self._builder.text = source.text
             self._comments.clear()
             from lark.exceptions import UnexpectedInput
 

@@ -27,7 +27,7 @@ from compiler.ast import Declaration, Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.source import SourceFile
 from compiler.suggest import closest, one_of, rename_fix
-from compiler.syntax import ANY_NAME, KEYWORDS, Mentions
+from compiler.syntax import ALL_KEYWORDS, ANY_NAME, KEYWORDS, Mentions
 
 STEP_KINDS = ("human", "runtime")
 ITEM_KEYWORDS = ("input", "param", "version")
@@ -44,9 +44,12 @@ TERMINAL_WORDS: dict[str, str] = {
     "DOT": "`.`", "$END": "the end of the file", "IF": "`if`", "THEN": "`then`",
     "ELSE": "`else`", "ITEM": "`item`", "PIPE": "`|>`", "PLUS": "`+`", "MINUS": "`-`",
     "STAR": "`*`", "SLASH": "`/`", "CALLEE": "an operation call", "COALESCE": "`??`",
-    "QUESTION": "`?`",
+    "QUESTION": "`?`", "OF": "`of`",
+    "EXCEPT": "`except`", "STARTER": "`starter`", "REMIND": "`remind`", "BEFORE": "`before`",
+    "AFTER": "`after`", "ANSWER": "`answer`", "FAIL": "`fail`", "ESCALATE": "`escalate`",
+    "TO": "`to`",
 }
-_KEYWORD_TERMINALS = frozenset(keyword.upper() for keyword in KEYWORDS)
+_KEYWORD_TERMINALS = frozenset(keyword.upper() for keyword in ALL_KEYWORDS)
 _CLOSERS = {"LBRACE": "RBRACE", "LSQB": "RSQB", "LPAR": "RPAR"}
 _OPENERS = {closer: opener for opener, closer in _CLOSERS.items()}
 _VALUE_STARTS = frozenset({"STRING", "INT", "FLOAT", "LSQB", "LBRACE", "PARAM", "STATE", "TRUE",
@@ -166,7 +169,7 @@ def _starts_item(token: _Scanned, following: _Scanned | None) -> bool:
         return following.kind == "word"
     if token.text == "version":
         return following.kind == "number"
-    return token.kind == "word" and token.text not in KEYWORDS and following.kind == "word"
+    return token.kind == "word" and token.text not in ALL_KEYWORDS and following.kind == "word"
 
 
 def _is_last_closer(text: str, start: int) -> bool:
@@ -383,7 +386,7 @@ def syntax_error(source: SourceFile, error: Exception, stack: list[Any]) -> Diag
         help_lines = (*help_lines, "a result is written to the state: "
                                    f"`-> state.{token if token.type == 'NAME' else 'NAME'}`")
     elif _opener_is_step_body(stack) and token.type == "NAME" and "RBRACE" in expected_set \
-            and str(token) not in (*STEP_KINDS, *ITEM_KEYWORDS):
+            and str(token) not in (*STEP_KINDS, *ITEM_KEYWORDS) and not help_lines:
         help_lines = (*help_lines, "a step holds one operation call: put the second one in a "
                                    "step of its own")
     if expected in ("a value", "an argument") or expected.startswith(("a value ", "an argument ")):
@@ -426,10 +429,10 @@ def _glued_keyword(source: SourceFile, token: Any) -> Diagnostic | None:
     begin = start
     while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
         begin -= 1
-    if text[begin:start] not in KEYWORDS:
+    if text[begin:start] not in ALL_KEYWORDS:
         return None
     word = text[begin : int(token.end_pos or start)]
-    match = closest(word, KEYWORDS)
+    match = closest(word, ALL_KEYWORDS)
     return Diagnostic(
         "E001", Severity.ERROR, f"unexpected word `{word}`", Span(begin, begin + len(word)),
         label="not a keyword, and no name can stand here",
@@ -563,6 +566,10 @@ def _hints(source: SourceFile, token: Any, expected: set[str],
     word = str(token) if token.type == "NAME" else ""
     wanted = [name.lower() for name in expected if name in _KEYWORD_TERMINALS]
     if word and wanted:
+        glued = next((keyword for keyword in sorted(wanted) if word.startswith(keyword)
+                      and len(word) > len(keyword)), None)
+        if glued is not None:  # `after1 day` after `-> state.x`: one word, where a name can end
+            return (f"put a space after `{glued}`: `{glued} {word[len(glued):]}`",)
         match = closest(word, wanted)
         if match is not None:
             return (f"did you mean `{match}`?",)
@@ -589,9 +596,33 @@ def _hints(source: SourceFile, token: Any, expected: set[str],
             return (f"put a space after `{glued}`: `{glued} {word[len(glued):]}`",)
     if token.type == "EQUALS" and "COMPARE" in expected:
         return ("to compare two values, write `==`",)
+    clause = _clause_hint(token, expected)
+    if clause:
+        return clause
     if expected == {"DOT"} and stack and _is_token(stack[-1]) \
             and stack[-1].type in ("STATE", "PARAM"):
         return (f"name what to read: `{stack[-1]}.NAME`",)
+    return ()
+
+
+def _clause_hint(token: Any, expected: set[str]) -> tuple[str, ...]:
+    """How the words of a human step's head and time limits go together."""
+    if expected == {"STARTER"}:
+        return ("only the person who started the run can be left out: `except starter`; "
+                "to let only a group answer, write `by GROUP`",)
+    if expected == {"TO"}:
+        return ("write `escalate to GROUP`",)
+    if expected == {"OF"}:
+        return ("write `by N of GROUP`: N people of the group must answer",)
+    if expected == {"BEFORE"}:
+        return ("a reminder is written `remind 4 hours before` (before each deadline)",)
+    if {"ANSWER", "FAIL", "ESCALATE"} <= expected:
+        return ("an `after` line says what happens then: `answer VALUE`, `fail \"REASON\"` or "
+                "`escalate to GROUP`",)
+    if token.type == "REMIND":
+        return ("a step has at most one `remind` line, written before its `after` lines",)
+    if expected & {"REMIND", "AFTER"} and token.type in ("INT", "FLOAT"):
+        return ("a time limit starts with `remind` or `after`: `after 2 days fail`",)
     return ()
 
 
@@ -687,9 +718,15 @@ def _innermost_open(stack: list[Any]) -> tuple[str, str, Span] | None:
                 before -= 1
             if token_type(before) == "NAME" and token_type(before - 1) == "MISSION":
                 what, start = f"mission `{stack[before]}`", stack[before - 1]
-            else:
+            else:  # a step's head: `KIND ID "d" by N of GROUP except starter when C {`
                 before = index - 1
                 if token_type(before - 1) == "WHEN":
+                    before -= 2
+                if token_type(before) == "STARTER":
+                    before -= 2
+                if token_type(before - 1) == "OF":
+                    before -= 4
+                elif token_type(before - 1) == "BY":
                     before -= 2
                 if token_type(before) == "STRING":
                     before -= 1

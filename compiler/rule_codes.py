@@ -16,7 +16,10 @@ ERROR_MODULES = (
     "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
     "e030_bad_operation_declaration", "e031_maybe_null",
     "e040_invalid_form_field", "e041_empty_form", "e042_duplicate_form_field",
-    "e043_unknown_answer_field",
+    "e043_unknown_answer_field", "e044_invalid_duration", "e045_deadline_on_runtime_step",
+    "e046_invalid_approvals", "e047_unreachable_deadline", "e048_too_many_deadlines",
+    "e049_escalation_to_same_group", "e050_reminder_outside_wait",
+    "e051_invalid_default_answer", "e052_empty_deadline_reason",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (
@@ -27,6 +30,7 @@ LINT_MODULES = (
     "w207_empty_prompt", "w208_mismatched_comparison", "w209_untyped_condition",
     "w210_overwritten_before_read", "w211_choice_options", "w212_empty_number_range",
     "w213_duplicate_map_key", "w214_fail_without_reason", "w215_self_assignment",
+    "w216_human_step_without_deadline",
     "n301_write_never_read", "n302_no_room_left",
 )
 MODULES = (*ERROR_MODULES, *SUPPRESSION_MODULES, *LINT_MODULES)

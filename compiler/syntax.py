@@ -15,6 +15,14 @@ KEYWORDS = frozenset(
      "true", "false", "null"}
 )
 
+# The words of a human step's head and time limits (`by 2 of g except starter`, `remind 4
+# hours before`, `after 2 days escalate to g`). No name ever stands where they do, and none
+# can stand where a call may, so unlike KEYWORDS they are fine as operation names.
+CLAUSE_KEYWORDS = frozenset(
+    {"of", "except", "starter", "remind", "before", "after", "answer", "fail", "escalate", "to"}
+)
+ALL_KEYWORDS = KEYWORDS | CLAUSE_KEYWORDS
+
 # Keywords are contextual: every place that takes a name (after `mission`, `param`,
 # `input`, a step kind, `by` or `.`, a map or record key, an argument or form field name)
 # takes only a name, so `param version: str` or a step `when` is never ambiguous. Only

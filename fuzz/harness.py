@@ -9,14 +9,22 @@ a compiled workflow the engine refuses, or a command that ends in an
 internal error (exit 70) instead of a named refusal.
 
 - `grammar`: missions derived at random from the Lark grammar itself;
-- `mutation`: valid missions cut, repeated, swapped and spliced with hostile
-  pieces, through the compiler, formatter, language server and engine;
+- `mutation`: valid missions (the examples, generated ones, and generated ones
+  with deadlines and approvals, `timed_mission_text`) cut, repeated, swapped and
+  spliced with hostile pieces, through the compiler, formatter, language server
+  and engine; the time limits of what compiles obey the shared spec
+  (`check_time_limits`);
 - `workflow`: compiled workflow JSON and receipts, changed structurally and
   byte by byte, through `mission run`, `graph` and `verify`;
 - `values`: params, answers and state (`--param`, `--answer`, `--params`,
   `--answers`, `--state`) through `mission run`;
-- `store`: a run store with bytes changed, through `mission runs`, `verify`
-  and `resume`.
+- `store`: a run store with bytes changed, through `mission runs`, `verify`,
+  `resume`, `cancel` and `tick`;
+- `time`: human steps with random rules (approvals, no self-approval,
+  deadlines, reminders) given random events (answers by several people at
+  random times, deadline firings at any stage, cancellations, malformed ones)
+  through the engine: it refuses by name or decides, and the events it
+  consumed replay to the same receipt.
 """
 
 from __future__ import annotations
@@ -41,8 +49,10 @@ from mission.graph import build_graph, to_dot, to_mermaid
 from mission.lsp import features
 from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.model import (
+    RUN_REFUSALS,
     AnswerError,
     ParameterError,
+    StepSpec,
     WorkflowDefinition,
     content_hash,
 )
@@ -75,21 +85,28 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "by: [desc(item.a), item.b]", "of: item.n", "label: item.t", "if true then 1 else 2",
           " + ", " - ", " * ", " / 0", "-(", "count(" * 40, "|> take(1)" * 40,
           'form("F", fields: {a: text("A?"), b: number("B?", min: 1)})', "fields: {", 'date("D?")',
-          "form(", "fields", "version: ", "if: ", "?", "??", " ?? null", " ?? 0", "date?",
-          "list[{a?: int, b: str?}]", "{a?: 1}", "x != null and ", "\"a\" in item and ",
-          "map(", "update(", "to: item.a", "with: merge(item, {a: 1})", "first(", "round(",
-          "round(1.5, 2)", "abs(", "floor(", "ceil(", '"{x:.2f}"', '"{x:.99f}"', '"{x:5}"',
-          "note?: text(\"N?\")"]
+          "form(", "fields", "version: ", "if: ", "remind", "before", "after", "answer",
+          "escalate to", "by 2 of", "except starter", " 2 days", "1.5 hours", "0 minutes",
+          "53 weeks", "business_days", "\n after 1 day fail", "\n after 1 day answer true",
+          "\n remind 4 hours before", "\n after 2 days escalate to g", 'fail ""', "of", "to",
+          "?", "??", " ?? null", " ?? 0", "date?", "list[{a?: int, b: str?}]", "{a?: 1}",
+          "x != null and ", "\"a\" in item and ", "map(", "update(", "to: item.a",
+          "with: merge(item, {a: 1})", "first(", "round(", "round(1.5, 2)", "abs(", "floor(",
+          "ceil(", '"{x:.2f}"', '"{x:.99f}"', '"{x:5}"', "note?: text(\"N?\")"]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
           "condition", "reason", "prompt", "options", "show", "when", "param", "count",
           "item", "where", "of", "label", "fields", "n", "template", "with", "places", "update",
           "first", "round"]
+# The units of a duration first, then words that are not (E044).
+_UNIT_WORDS = ["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "hourz",
+               "business_days", "seconds", "months", "min"]
 _SAMPLES = {
     # keywords are contextual: each is also a name wherever a name stands
     "NAME": [*_WORDS, "_", "a" * 70, "é", "version", "input", "mission", "item", "if", "then",
-             "else", "in", "by", "true"],
+             "else", "in", "by", "true", "after", "remind", "starter", "managers",
+             *_UNIT_WORDS],
     "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
                '"{x:.2f}"',
                '"\\ud83d\\ude00"', '"\x1b[2J"'],
@@ -189,9 +206,139 @@ def mutate_text(rng: random.Random, text: str) -> str:
 
 
 def seed_text(rng: random.Random) -> str:
-    if rng.random() < 0.5:
+    roll = rng.random()
+    if roll < 0.4:
         return rng.choice(SEEDS)
+    if roll < 0.7:
+        return timed_mission_text(rng)
     return mission_text(random.Random(rng.getrandbits(32)), rng.random() < 0.5)
+
+
+# -- missions with deadlines and approvals -------------------------------------------
+
+_GROUPS = ["managers", "directors", "finance", "board", "after", "to"]
+_AMOUNTS = ["1", "2", "4", "90", "52", "0", "-1", "53", "1000", "1.5", "0.5", "2e3"]
+# Questions, and default answers for them: some valid, some not (E051).
+_QUESTIONS = [
+    ('confirm("Approve?")', ["true", "false", '"yes"', "3", '"maybe"', "null"]),
+    ('choose("Which?", options: ["a", "b"])', ['"a"', '"c"', "1", '"A"']),
+    ('choose("Which?", options: [{id: 1, t: "One"}], label: item.t, value: item.id)',
+     ['"One"', "1", "2", '"Two"']),
+    ('choose("Which?", options: state.options)', ['"x"', "3", "[1]"]),
+    ('number("How many?", min: 0, max: 10)', ["5", "11", "-1", '"7"', "true", "1.5"]),
+    ('number("How many?", min: 1, max: param.most)', ["5", "0", "1000", '"x"']),
+    ('text("Why?")', ['"because"', '""', "1", "state.x", "[param.most]"]),
+    ('date("When?")', ['"2026-11-24"', '"2026-02-30"', '"soon"']),
+    ('form("F", fields: {n: number("N?", min: 1), ok: confirm("OK?")})',
+     ["{n: 1, ok: true}", "{n: 0, ok: true}", "{n: 1}", "{n: 1, ok: true, x: 1}", "[]",
+      '{n: "2", ok: "no"}']),
+]
+
+
+def _duration(rng: random.Random) -> str:
+    if rng.random() < 0.8:  # mostly valid, so that many missions reach the emitter
+        return f"{rng.choice(['1', '2', '4', '30', '90'])} {rng.choice(_UNIT_WORDS[:8])}"
+    return f"{rng.choice(_AMOUNTS)} {rng.choice(_UNIT_WORDS)}"
+
+
+def timed_mission_text(rng: random.Random) -> str:
+    """A mission whose human step says who may answer it and how long it waits: heads,
+    reminders, deadlines and default answers drawn to be valid or broken at random."""
+    question, answers = rng.choice(_QUESTIONS)
+    head = ""
+    if rng.random() < 0.7:
+        count = rng.choice(["", "", "1 of ", "2 of ", "20 of ", "0 of ", "21 of "])
+        head += f" by {count}{rng.choice(_GROUPS)}"
+    if rng.random() < 0.4:
+        head += " except starter"
+    lines = []
+    if rng.random() < 0.5:
+        lines.append(f"remind {_duration(rng)} before")
+    for index in range(rng.choice([0, 1, 1, 2, 2, 3, 4, 5])):
+        last = rng.random() < 0.5 if index else rng.random() < 0.3
+        action = rng.choice(["answer", "fail"]) if last else "escalate"
+        if rng.random() < 0.1:
+            action = rng.choice(["answer", "fail", "escalate"])
+        if action == "answer":
+            lines.append(f"after {_duration(rng)} answer {rng.choice(answers)}")
+        elif action == "fail":
+            reason = rng.choice(["", ' "nobody answered"', ' ""'])
+            lines.append(f"after {_duration(rng)} fail{reason}")
+        else:
+            lines.append(f"after {_duration(rng)} escalate to {rng.choice(_GROUPS)}")
+        if action != "escalate" and rng.random() < 0.8:
+            break
+    kind = "runtime" if rng.random() < 0.05 else "human"
+    body = "\n        ".join([f"{question} -> state.answer", *lines])
+    return (f'mission timed "Deadlines" {{\n    version 1\n\n    param most: int = 5\n'
+            f'    input options: list = ["x"]\n\n'
+            f'    {kind} ask "Ask"{head} {{\n        {body}\n    }}\n\n'
+            f'    runtime keep "Keep the answer" {{\n'
+            f'        append(to: state.log, value: state.answer)\n    }}\n}}\n')
+
+
+def check_time_limits(workflow: WorkflowDefinition) -> None:
+    """The compiled time limits obey the shared spec (DEADLINES-SPEC, docs/language.md "The
+    compiled form"), so the engine never refuses what the compiler accepts; a constant
+    question accepts the default answer through the operation table's own validation."""
+    from runtime.bounds import (
+        MAX_APPROVALS,
+        MAX_DEADLINE_SECONDS,
+        MAX_DEADLINES,
+        MIN_DEADLINE_SECONDS,
+    )
+    from runtime.orchestration.expressions import evaluate, references
+
+    def wait(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) \
+            and MIN_DEADLINE_SECONDS <= value <= MAX_DEADLINE_SECONDS
+
+    for step in workflow.steps:
+        payload = step.payload
+        keys = {"answered_by", "approvals", "exclude_starter", "remind_before", "deadlines"}
+        if step.kind != "human" and keys & set(payload):
+            raise Finding(f"{step.id}: human-step keys on a {step.kind} step")
+        approvals = payload.get("approvals")
+        if approvals is not None and not (
+                isinstance(approvals, int) and 2 <= approvals <= MAX_APPROVALS
+                and "answered_by" in payload):
+            raise Finding(f"{step.id}: approvals {approvals!r}")
+        if payload.get("exclude_starter", True) is not True:
+            raise Finding(f"{step.id}: exclude_starter is not true")
+        deadlines = payload.get("deadlines", [])
+        remind = payload.get("remind_before")
+        if remind is not None and not (wait(remind) and deadlines
+                                       and all(remind < d["after"] for d in deadlines)):
+            raise Finding(f"{step.id}: remind_before {remind!r} does not fit the waits")
+        if len(deadlines) > MAX_DEADLINES:
+            raise Finding(f"{step.id}: {len(deadlines)} deadlines")
+        asked = payload.get("answered_by")
+        for index, deadline in enumerate(deadlines):
+            (action, value), = ((k, v) for k, v in deadline.items() if k != "after")
+            if set(deadline) != {"after", action} or not wait(deadline["after"]):
+                raise Finding(f"{step.id}: deadline {deadline!r}")
+            if action != "escalate" and index != len(deadlines) - 1:
+                raise Finding(f"{step.id}: `{action}` before the last deadline")
+            if action == "fail" and not (isinstance(value, str) and value.strip()):
+                raise Finding(f"{step.id}: fail reason {value!r}")
+            if action == "escalate":
+                if value == asked:
+                    raise Finding(f"{step.id}: escalation to `{value}`, already asked")
+                asked = value
+            if action == "answer":
+                args = payload["args"]
+                if any(references(expression) for expression in args.values()):
+                    continue  # known when the step runs: the engine checks it then
+                operation = OPERATIONS[str(payload["operation"])]
+                known = {name: evaluate(expression, {}, {}) for name, expression in args.items()}
+                if any(p.per_item for p in operation.parameters if p.name in args):
+                    continue
+                try:
+                    assert operation.answer is not None
+                    operation.answer(known, value)
+                except AnswerError as refused:
+                    raise Finding(f"{step.id}: the default answer {value!r} is refused when "
+                                  f"it applies: {refused}") from None
 
 
 def check_every_phase(text: str) -> None:
@@ -228,6 +375,7 @@ def check_every_phase(text: str) -> None:
     if result.workflow is None:
         return
     Orchestrator().validate(result.workflow)
+    check_time_limits(result.workflow)
     graph = build_graph(result.workflow)
     to_mermaid(graph)
     to_dot(graph)
@@ -456,6 +604,78 @@ def check_store(raw: bytes, space: Workspace) -> None:
     run_command("verify", run_id, "--store", str(store))
     run_command("resume", run_id, "--answer", "approve=yes", "--answer", "channel=beta",
                 "--store", str(store))
+    run_command("cancel", run_id, "--reason", "fuzz", "--store", str(store))
+    run_command("tick", "--store", str(store))
+
+
+PEOPLE = ["ann", "bob", "sam", "", None, 7]
+INSTANTS = ["2026-12-01T09:00:00+00:00", "2026-12-02T09:00:00+00:00", "2026-12-01T10:00:00Z",
+            "2026-12-03T09:00:00+05:00", "2026-12-01T09:00:00", "yesterday", None, 3,
+            "2026-12-31T23:59:59+00:00", "9999-12-31T23:59:59+00:00"]
+ANSWERS = ["yes", "no", True, False, "maybe", 3, None, "stable", "beta", {"a": 1}]
+
+
+def draw_time(rng: random.Random, space: Workspace) -> str:
+    """A confirm and a choose step with random rules, random events, a random start."""
+    def rules() -> dict[str, Any]:
+        drawn: dict[str, Any] = {}
+        if rng.random() < 0.7:
+            drawn["answered_by"] = rng.choice(["managers", "ops", "directors"])
+        if rng.random() < 0.5:
+            drawn["approvals"] = rng.choice([1, 2, 3, 0, 21, "2", True])
+        if rng.random() < 0.4:
+            drawn["exclude_starter"] = rng.choice([True, False, "yes"])
+        if rng.random() < 0.4:
+            drawn["remind_before"] = rng.choice([60, 3600, 86400, 30, -1])
+        if rng.random() < 0.7:
+            drawn["deadlines"] = [
+                {"after": rng.choice([60, 3600, 86400, 0, "1d"]),
+                 **rng.choice([{"escalate": rng.choice(["ops", "directors", "managers", "1x"])},
+                               {"answer": rng.choice(ANSWERS)},
+                               {"fail": rng.choice(["late", ""])}])}
+                for _ in range(rng.randint(0, 5))]
+        return drawn
+
+    events = []
+    for _ in range(rng.randint(0, 6)):
+        kind = rng.choice(["answer", "answer", "deadline", "cancel", "other"])
+        event: dict[str, Any] = {"kind": kind}
+        if kind != "cancel":
+            event["step"] = rng.choice(["approve", "pick", "nope"])
+        if kind == "answer":
+            event["answer"] = rng.choice(ANSWERS)
+        if kind == "deadline":
+            event["stage"] = rng.choice([0, 1, 2, -1, "0"])
+        if kind == "cancel":
+            event["reason"] = rng.choice(["fuzz", "", 5])
+        for key, choices in (("by", PEOPLE), ("at", INSTANTS)):
+            if rng.random() < 0.8:
+                event[key] = rng.choice(choices)
+        events.append(event)
+    started = rng.choice([None, {"at": rng.choice(INSTANTS), "by": rng.choice(PEOPLE)}])
+    return json.dumps({"rules": [rules(), rules()], "events": events, "started": started})
+
+
+def check_time(text: str, space: Workspace) -> None:
+    drawn = json.loads(text)
+    steps = []
+    for step_id, (operation, args), rules in zip(
+            ("approve", "pick"),
+            (("confirm", {"prompt": {"lit": "Go?"}}),
+             ("choose", {"prompt": {"lit": "Which?"}, "options": {"lit": ["stable", "beta"]}})),
+            drawn["rules"], strict=True):
+        steps.append(StepSpec(step_id, "human", {"operation": operation, "args": args,
+                                                 "output": f"state.{step_id}", **rules}))
+    flow = WorkflowDefinition(id="wf-time", steps=steps)
+    try:
+        first = Orchestrator().run_workflow(flow, ExecutionContext(
+            started=drawn["started"], events=drawn["events"]))
+    except RUN_REFUSALS:
+        return
+    again = Orchestrator().run_workflow(flow, ExecutionContext(started=drawn["started"],
+                                                               events=first.events))
+    if again.receipt != first.receipt or again.status != first.status:
+        raise Finding("the events a run consumed do not replay to its receipt")
 
 
 Input = str | bytes
@@ -476,7 +696,7 @@ class Kind:
     @property
     def suffix(self) -> str:
         return {"grammar": ".mission", "mutation": ".mission", "workflow": ".json",
-                "values": ".json", "store": ".sqlite3"}[self.name]
+                "values": ".json", "store": ".sqlite3", "time": ".json"}[self.name]
 
     def draw(self, rng: random.Random) -> Input:
         if self.walker is not None:
@@ -484,7 +704,8 @@ class Kind:
         if self.space is None:
             return mutate_text(rng, seed_text(rng))
         drawing: dict[str, Callable[[random.Random, Workspace], Input]] = {
-            "workflow": draw_workflow, "values": draw_values, "store": draw_store}
+            "workflow": draw_workflow, "values": draw_values, "store": draw_store,
+            "time": draw_time}
         return drawing[self.name](rng, self.space)
 
     def check(self, drawn: Input) -> None:
@@ -497,8 +718,10 @@ class Kind:
                 check_store(drawn, self.space)
             elif self.name == "workflow":
                 check_workflow(drawn, self.space)
+            elif self.name == "time":
+                check_time(drawn, self.space)
             else:
                 check_values(drawn, self.space)
 
 
-KINDS = ("grammar", "mutation", "workflow", "values", "store")
+KINDS = ("grammar", "mutation", "workflow", "values", "store", "time")

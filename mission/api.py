@@ -61,10 +61,15 @@ def save_record(record: RunRecord, path: str | Path) -> None:
 def load_record(path: str | Path) -> RunRecord:
     """Read a receipt file, read as strictly as `mission verify` reads it (the file may come
     from anyone); raises `RecordError` for a file that is not one or was edited after it was
-    written, OSError when it cannot be read."""
+    written, OSError when it cannot be read (or holds more than `MAX_DATA_FILE_BYTES`)."""
     from mission.files import strict_json
+    from runtime.bounds import MAX_DATA_FILE_BYTES
+    from runtime.reading import TooLarge, read_limited
 
-    raw = Path(path).read_bytes()
+    try:
+        raw = read_limited(Path(path), MAX_DATA_FILE_BYTES)
+    except TooLarge as problem:
+        raise OSError(f"{path}: {problem}") from None
     try:
         data = strict_json(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as problem:

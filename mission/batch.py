@@ -4,8 +4,9 @@ Each non-blank input line is one run, a JSON object:
 
     {"mission": "daily_loop", "params": {...}, "state": {...}, "answers": {...}}
 
-`mission` is what `mission run` takes (a registered name, a `.mission` file
-or a compiled `.json` workflow; paths relative to the current directory);
+`mission` is what `mission run` takes, resolved the same way (`mission.targets`:
+a registered name, a `.mission` file or a compiled `.json` workflow; paths relative to
+the current directory; any other file is refused unread);
 `params`, `state` and `answers` are optional objects, read as `mission run`
 reads `--params`, `--state` and `--answers` files. Each input line gives one
 output line, in input order:
@@ -39,7 +40,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
 
 if TYPE_CHECKING:
-    from runtime.orchestration.model import EffectRunner, WorkflowDefinition
+    from mission.targets import Target
+    from runtime.orchestration.model import EffectRunner
 
     # Given a line's number and its effect runner (None for a pure run), the runner to use.
     WrapEffects = Callable[[int, EffectRunner | None], EffectRunner | None]
@@ -47,10 +49,12 @@ if TYPE_CHECKING:
 __all__ = ["default_jobs", "run_batch", "run_line", "workers_for"]
 
 _KEYS = ("mission", "params", "state", "answers")
+Item = tuple[int, bytes]  # a line's number, and the line as read
 LINES_PER_WORKER = 512  # without `jobs` (docs/performance.md, "Parallel")
 
-# Per process: mission -> its workflow, or the message saying why there is none.
-_WORKFLOWS: dict[str, WorkflowDefinition | str] = {}
+# Per process: mission -> its workflow and configuration, or the message saying why there
+# is none.
+_TARGETS: dict[str, Target | str] = {}
 
 
 def default_jobs() -> int:
@@ -63,18 +67,17 @@ def default_jobs() -> int:
 
 def run_batch(lines_path: str, jobs: int | None, output: TextIO) -> int:
     """Run every line of `lines_path` ("-" for stdin); write one JSON result line each."""
-    from mission.files import read_text
+    from mission.files import read_lines
     from mission.progress import Progress
 
-    text = sys.stdin.read() if lines_path == "-" else read_text(lines_path)
-    items = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
-             if line.strip()]
+    items = read_lines(lines_path)
+    started = batch_start()
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
     workers = workers_for(len(items), jobs)
     statuses: dict[str, int] = {}
     with Progress(len(items), "mission run --batch") as progress:
-        for status, record in _results(items, workers):
+        for status, record in _results(items, workers, started):
             output.write(record + "\n")
             statuses[status] = statuses.get(status, 0) + 1
             progress.advance()
@@ -99,10 +102,21 @@ def tally(total: int, statuses: dict[str, int]) -> str:
     return f"{total} line{'s' * (total != 1)}" + (": " + ", ".join(parts) if parts else "")
 
 
-def _results(items: list[tuple[int, str]], workers: int) -> Iterator[tuple[str, str]]:
+def batch_start() -> dict[str, str]:
+    """When the batch started and by whom: what each of its runs records as its start."""
+    from mission.acting import operating_system_user, the_clock
+
+    return {"at": the_clock().now(), "by": operating_system_user()}
+
+
+def _results(items: list[Item], workers: int,
+             started: dict[str, str]) -> Iterator[tuple[str, str]]:
     """Result lines in input order, from this process or a pool of `workers`."""
+    from functools import partial
+
+    line = partial(run_line, started=started)
     if workers == 1 or len(items) < 2:
-        yield from map(run_line, items)
+        yield from map(line, items)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -113,13 +127,13 @@ def _results(items: list[tuple[int, str]], workers: int) -> Iterator[tuple[str, 
     context = multiprocessing.get_context("fork" if fork else None)
     chunk = max(1, min(64, len(items) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
-        yield from pool.map(run_line, items, chunksize=chunk)
+        yield from pool.map(line, items, chunksize=chunk)
 
 
 _PRELOAD_LINES = 32
 
 
-def _preload(items: list[tuple[int, str]]) -> None:
+def _preload(items: list[Item]) -> None:
     """Import the engine and compile the missions the first lines name (errors are left
     for the lines themselves to report)."""
     import runtime.orchestration.engine  # noqa: F401
@@ -127,21 +141,22 @@ def _preload(items: list[tuple[int, str]]) -> None:
 
     for number, line in items:
         try:
-            _workflow(_request(number, line)["mission"], number)
+            _target(_request(number, line)["mission"], number)
         except UsageError:
             continue
 
 
-def run_line(item: tuple[int, str],
+def run_line(item: tuple[int, bytes | str], started: dict[str, str],
              wrap_effects: WrapEffects | None = None) -> tuple[str, str]:
     """One input line to its status and output line (JSON text); never raises for bad input.
+    Every line of a batch records the batch's start (`started`: when, by whom).
     `wrap_effects` lets a distributed executor journal the line's effects (`dask_batch`)."""
     number, line = item
     mission: str | None = None
     try:
         request = _request(number, line)
         mission = request["mission"]
-        result = _run(request, wrap_effects)
+        result = _run(request, started, wrap_effects)
     except UsageError as problem:
         return _record(number, mission, "error", error=str(problem))
     except Exception as problem:  # a bug in mission itself: one bad line, not a dead batch
@@ -156,12 +171,17 @@ def _record(number: int, mission: str | None, status: str, **fields: Any) -> tup
     return status, json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def _request(number: int, line: str) -> dict[str, Any]:
+def _request(number: int, line: bytes | str) -> dict[str, Any]:
     """The line's run request, checked: a mission name and three optional objects."""
     from mission.files import strict_json
 
     try:
-        request = strict_json(line)
+        text = line if isinstance(line, str) else line.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise UsageError(f"line {number}: not UTF-8 text (byte {problem.start + 1} of the "
+                         "line)") from None
+    try:
+        request = strict_json(text)
     except json.JSONDecodeError as problem:
         raise UsageError(f"line {number}, column {problem.colno}: invalid JSON: "
                          f"{problem.msg}") from None
@@ -185,63 +205,54 @@ def _request(number: int, line: str) -> dict[str, Any]:
     return request
 
 
-def _run(request: dict[str, Any], wrap_effects: WrapEffects | None = None) -> dict[str, Any]:
-    """Run one request as `mission run` would, without a terminal and without storing."""
-    from mission.binding import implementations, local_effects
+def _run(request: dict[str, Any], started: dict[str, str],
+         wrap_effects: WrapEffects | None = None) -> dict[str, Any]:
+    """Run one request as `mission run` would, without a terminal and without storing: its
+    answers recorded as given by whoever `started` the batch, when it started."""
+    from mission.acting import answer_event
+    from mission.binding import bind
     from mission.commands.run import execute
     from runtime.orchestration.model import ExecutionContext
 
-    workflow = _workflow(request["mission"], request["number"])
+    target = _target(request["mission"], request["number"])
+    workflow = target.workflow
     params: dict[str, Any] | None = request["params"]
     declared = workflow.metadata.get("declarations", {}).get("params", {})
     if not params and not declared and "params" in workflow.metadata:
         params = None  # a seed-style workflow carries its own params (as `mission run`)
-    context = ExecutionContext(initial_state=request["state"], params=params,
-                               answers=request["answers"], effects=local_effects(workflow),
-                               implementations=implementations(workflow))
-    if wrap_effects is not None:
-        context.effects = wrap_effects(request["number"], context.effects)
     try:
+        binding = bind(workflow, target.config)
+        now, user = started["at"], started["by"]
+        context = ExecutionContext(initial_state=request["state"], params=params,
+                                   started=started,
+                                   events=[answer_event(step, value, user, now)
+                                           for step, value in request["answers"].items()],
+                                   effects=binding.effects,
+                                   implementations=binding.implementations)
+        if wrap_effects is not None:
+            context.effects = wrap_effects(request["number"], context.effects)
         result = execute(workflow, context)
     except UsageError as problem:
         raise UsageError(f"line {request['number']}: {problem}") from None
     return result.to_dict()
 
 
-def _workflow(mission: str, number: int) -> WorkflowDefinition:
-    found = _WORKFLOWS.get(mission)
+def _target(mission: str, number: int) -> Target:
+    found = _TARGETS.get(mission)
     if found is None:
-        found = _WORKFLOWS[mission] = _load(mission)
+        found = _TARGETS[mission] = _load(mission)
     if isinstance(found, str):
         raise UsageError(f"line {number}: {found}")
     return found
 
 
-def _load(mission: str) -> WorkflowDefinition | str:
-    """The workflow `mission` names, or why there is none (a message)."""
-    from mission.commands.run import load_target
+def _load(mission: str) -> Target | str:
+    """What `mission` names (as `mission run` resolves it), or why there is none."""
+    from mission.targets import DoesNotCompile, load_target
 
-    if mission.endswith(".mission") or (os.path.isfile(mission)
-                                        and not mission.endswith(".json")):
-        return _compile(mission)
     try:
-        return load_target(mission)
+        return load_target(mission, show_diagnostics=False)
+    except DoesNotCompile as problem:
+        return problem.first()
     except UsageError as problem:
         return str(problem)
-
-
-def _compile(path: str) -> WorkflowDefinition | str:
-    from compiler import compile_source
-    from mission.files import read_config, read_text
-
-    try:  # the configuration in force here, as `mission run` compiles (its operations too)
-        result = compile_source(read_text(path), path, config=read_config())
-    except UsageError as problem:
-        return str(problem)
-    if result.workflow is not None:
-        return result.workflow
-    errors = result.errors
-    first = errors[0]
-    line, column = result.source.location(first.span.start)
-    more = f" (and {len(errors) - 1} more; see `mission check {path}`)" if len(errors) > 1 else ""
-    return f"{path}:{line}:{column}: does not compile: {first.message}{more}"

@@ -46,7 +46,7 @@ __all__ = ["CHUNK", "WINDOW", "JournaledEffects", "chunk_size", "run_batch_on_da
 CHUNK = 64  # the most runs per task
 WINDOW = 4  # chunks in flight per worker
 
-Item = tuple[int, str]
+Item = tuple[int, bytes]
 Counts = dict[str, int]
 
 
@@ -114,21 +114,23 @@ def _journaled(batch: str, line: int, runner: EffectRunner | None) -> EffectRunn
     return None if runner is None else JournaledEffects(batch, line, runner)
 
 
-def run_chunk(items: list[Item], batch: str) -> list[tuple[str, str]]:
-    """On a worker: the chunk's status and result line for each item."""
+def run_chunk(items: list[Item], batch: str, started: dict[str, str]) -> list[tuple[str, str]]:
+    """On a worker: the chunk's status and result line for each item (each run records the
+    batch's start, read once by the client)."""
     from mission.batch import run_line
 
     wrap = partial(_journaled, batch)
-    return [run_line(item, wrap) for item in items]
+    return [run_line(item, started, wrap) for item in items]
 
 
-def write_chunk(items: list[Item], batch: str, part: str) -> tuple[Counts, int]:
+def write_chunk(items: list[Item], batch: str, part: str,
+                started: dict[str, str]) -> tuple[Counts, int]:
     """On a worker: run the chunk and write its lines to `part` (whole: through a temporary
     file, renamed); returns the status counts and the part's size in bytes. No fsync: a
     part only has to outlive its worker's process, and the client syncs the whole file."""
     counts: Counts = {}
     lines = []
-    for status, record in run_chunk(items, batch):
+    for status, record in run_chunk(items, batch, started):
         counts[status] = counts.get(status, 0) + 1
         lines.append(record + "\n")
     data = "".join(lines).encode("utf-8")
@@ -144,8 +146,8 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
     """Like `mission.batch.run_batch`, on the Dask scheduler at `address` (dask://HOST:PORT);
     the lines go to the `output` stream, or are written by the workers to the `output` file.
     `chunk` runs per task (default: `chunk_size`)."""
-    from mission.batch import tally
-    from mission.files import read_text
+    from mission.batch import batch_start, tally
+    from mission.files import read_lines
     from mission.progress import Progress
 
     try:
@@ -153,9 +155,8 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
     except ImportError:
         raise UsageError("--executor dask:// needs Dask distributed: "
                          "pip install 'mission[dask]'") from None
-    text = sys.stdin.read() if lines_path == "-" else read_text(lines_path)
-    items = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
-             if line.strip()]
+    items = read_lines(lines_path)
+    started = batch_start()
     try:
         client = Client("tcp://" + address.removeprefix("dask://"),  # type: ignore[no-untyped-call]
                         timeout=10)
@@ -173,12 +174,13 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
         batch = f"mission-batch-{client.id}"
         try:
             if isinstance(output, Path):
-                _to_file(client, items, chunks, size, batch, output, workers, counts, progress)
+                _to_file(client, items, chunks, size, batch, output, workers, counts, progress,
+                         started)
             else:
                 def submit(index: int) -> Any:
                     start = chunks[index]
                     return client.submit(run_chunk, items[start:start + size], batch,
-                                         pure=False)
+                                         started, pure=False)
 
                 for _, records in _in_order(submit, items, chunks, workers):
                     for status, record in records:
@@ -196,7 +198,8 @@ def run_batch_on_dask(lines_path: str, address: str, output: TextIO | Path,
 
 
 def _to_file(client: Any, items: list[Item], chunks: range, size: int, batch: str,
-             output: Path, workers: int, counts: Counts, progress: Any) -> None:
+             output: Path, workers: int, counts: Counts, progress: Any,
+             started: dict[str, str]) -> None:
     """The workers write the parts; this process appends them in order and renames."""
     target = output.absolute()
     parts = target.with_name(f".{target.name}.{batch}.parts")
@@ -205,7 +208,7 @@ def _to_file(client: Any, items: list[Item], chunks: range, size: int, batch: st
     def submit(index: int) -> Any:
         start = chunks[index]
         return client.submit(write_chunk, items[start:start + size], batch,
-                             str(parts / f"{index:08d}.jsonl"), pure=False)
+                             str(parts / f"{index:08d}.jsonl"), started, pure=False)
 
     try:
         parts.mkdir(mode=0o700)

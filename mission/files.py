@@ -1,19 +1,40 @@
-"""Reading user files for the CLI: every failure becomes a `UsageError` with a plain message."""
+"""Reading user files for the CLI: every failure becomes a `UsageError` with a plain message.
+
+Every read goes through `runtime.reading`, bounded while it reads: a mission by the
+compiler's `max-file-size`, a JSON file by `MAX_DATA_FILE_BYTES`, a file of JSON lines
+(a batch, a store export) by `MAX_LINES_FILE_BYTES` (`runtime/bounds.py`).
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mission.cli import UsageError
+from runtime.bounds import MAX_DATA_FILE_BYTES, MAX_LINES_FILE_BYTES
 
 if TYPE_CHECKING:
     from compiler.config import Config
 
+JSON_FILE = "a JSON file"
+LINES_FILE = "a file of JSON lines"
+# How a mission file's limit is named in a message.
+MISSION_FILE = "a mission file (`max-file-size` in [tool.mission.limits])"
 
-def read_bytes(path: str | Path) -> bytes:
+
+def read_bytes(path: str | Path, limit: int = MAX_DATA_FILE_BYTES,
+               what: str = JSON_FILE) -> bytes:
+    """The file's bytes, at most `limit` of them (`runtime.reading`): `-` is standard input."""
+    from runtime.reading import TooLarge, read_limited, read_stream
+
     try:
-        return Path(path).read_bytes()
+        if str(path) == "-":
+            return read_stream(sys.stdin.buffer, limit)
+        return read_limited(path, limit)
+    except TooLarge:
+        raise UsageError(f"{_shown(path)}: larger than {limit:,} bytes, the limit for {what}"
+                         ) from None
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -22,21 +43,45 @@ def read_bytes(path: str | Path) -> bytes:
         raise UsageError(f"{path}: cannot read it ({problem.strerror})") from None
 
 
-def read_text(path: str | Path) -> str:
-    data = read_bytes(path)
+def read_text(path: str | Path, limit: int = MAX_DATA_FILE_BYTES, what: str = JSON_FILE) -> str:
+    data = read_bytes(path, limit, what)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as problem:
-        raise UsageError(f"{path}: not UTF-8 text (byte {problem.start})") from None
+        raise UsageError(f"{_shown(path)}: not UTF-8 text (byte {problem.start})") from None
+
+
+def _shown(path: str | Path) -> str:
+    return "standard input" if str(path) == "-" else str(path)
+
+
+def read_mission(path: str | Path, config: Config) -> str:
+    """A mission's source, bounded by the `max-file-size` of its configuration."""
+    return read_text(path, config.limits.max_file_size, MISSION_FILE)
+
+
+def read_lines(path: str | Path) -> list[tuple[int, bytes]]:
+    """The non-blank lines of a file of JSON lines (`-`: standard input), numbered from 1,
+    as bytes: each is decoded on its own, so one that is not UTF-8 fails alone."""
+    data = read_bytes(path, MAX_LINES_FILE_BYTES, LINES_FILE)
+    return [(number, line) for number, line in enumerate(data.splitlines(), start=1)
+            if line.strip()]
 
 
 def read_config() -> Config:
-    """The configuration in force for the current directory (`compiler.config.config_for`),
-    for the commands that compile: its limits block compilation as `mission check` says."""
+    """The configuration in force for the current directory (`compiler.config.config_for`):
+    what a compiled workflow from elsewhere binds, and where the run store is named."""
+    return config_at(".")
+
+
+def config_at(place: str | Path) -> Config:
+    """The configuration for a mission file (or a directory): the first `mission.toml`, or
+    `pyproject.toml` with `[tool.mission]`, in its directory or above, as `mission check`
+    and the language server find it; the defaults when there is none."""
     from compiler.config import ConfigError, config_for
 
     try:
-        return config_for(".")
+        return config_for(place)
     except ConfigError as problem:
         raise UsageError(str(problem)) from None
 

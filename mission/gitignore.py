@@ -36,9 +36,12 @@ class IgnoreFile:
 
 
 def load(path: Path, base: Path) -> IgnoreFile | None:
+    from runtime.bounds import MAX_CONFIG_FILE_BYTES
+    from runtime.reading import TooLarge, read_limited
+
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        lines = read_limited(path, MAX_CONFIG_FILE_BYTES).decode("utf-8", "replace").splitlines()
+    except (OSError, TooLarge):
         return None
     rules = tuple(rule for rule in map(compile_glob, lines) if rule is not None)
     return IgnoreFile(base, rules) if rules else None

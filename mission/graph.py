@@ -7,6 +7,9 @@ file, a compiled `.json` and a registered mission all draw the same way:
   colour;
 - a guarded step is entered through a small junction: one edge carries its
   `when` condition into the step, a dashed `else` edge goes around it;
+- a human step's label says who may answer it (`by 2 of managers except
+  starter`) and its time limits (`remind 4 hours before`, `after 2 days
+  escalate to directors`, ...), as the mission writes them;
 - state keys are cylinders: thick edges from a step to what it writes, dotted
   edges from what a step reads; in DOT each key sits beside the first step
   that uses it, so the picture has no long crossing edges.
@@ -22,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mission.unparse import call_text, expression_text, operations_of
+from mission.unparse import call_text, expression_text, operations_of, value_text
 from runtime.orchestration.expressions import references
 from runtime.orchestration.model import WorkflowDefinition
 from runtime.orchestration.operations import Operation
@@ -45,6 +48,8 @@ class StepNode:
     when: str | None
     reads: tuple[str, ...]  # state keys (first path segment), in order of appearance
     writes: tuple[str, ...]
+    who: str = ""  # a human step's `by 2 of managers except starter`
+    time_limits: tuple[str, ...] = ()  # its `remind ... before` and `after ...` lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,46 @@ def _step_node(step_id: str, kind: str, payload: dict[str, Any],
                     call_text({**payload, "args": args, "output": None}, order),
                     str(payload.get("output") or ""),
                     expression_text(when) if when is not None else None,
-                    tuple(_roots(read_refs)), tuple(_roots(write_refs)))
+                    tuple(_roots(read_refs)), tuple(_roots(write_refs)),
+                    _who(payload), _time_limits(payload))
+
+
+def _who(payload: Mapping[str, Any]) -> str:
+    """`by 2 of managers except starter`, as the mission says it ("" when nobody is named)."""
+    group, approvals = payload.get("answered_by"), payload.get("approvals")
+    parts = []
+    if isinstance(group, str):
+        count = f"{approvals} of " if isinstance(approvals, int) and approvals > 1 else ""
+        parts.append(f"by {count}{group}")
+    if payload.get("exclude_starter") is True:
+        parts.append("except starter")
+    return " ".join(parts)
+
+
+def _time_limits(payload: Mapping[str, Any]) -> tuple[str, ...]:
+    """The step's reminder and deadlines, as the mission writes them (a day is 86,400 s)."""
+    from compiler.durations import duration_text
+
+    def duration(seconds: object) -> str | None:
+        valid = isinstance(seconds, int) and not isinstance(seconds, bool) and seconds > 0
+        return duration_text(seconds) if valid else None  # type: ignore[arg-type]
+
+    lines = []
+    before = duration(payload.get("remind_before"))
+    if before is not None:
+        lines.append(f"remind {before} before")
+    deadlines = payload.get("deadlines")
+    for deadline in deadlines if isinstance(deadlines, list) else ():
+        after = duration(deadline.get("after")) if isinstance(deadline, dict) else None
+        if after is None:
+            continue
+        if "answer" in deadline:
+            lines.append(f"after {after} answer {value_text(deadline['answer'])}")
+        elif isinstance(deadline.get("fail"), str):
+            lines.append(f"after {after} fail {value_text(deadline['fail'])}")
+        elif isinstance(deadline.get("escalate"), str):
+            lines.append(f"after {after} escalate to {deadline['escalate']}")
+    return tuple(lines)
 
 
 def build_graph(workflow: WorkflowDefinition) -> Graph:
@@ -126,9 +170,12 @@ def _step_lines(step: StepNode) -> list[str]:
     lines = [f"{step.kind} {step.id}"]
     if step.description:
         lines.append(_shorten(step.description))
+    if step.who:
+        lines.append(_shorten(step.who))
     lines.append(_shorten(step.call))
     if step.output:
         lines.append(f"-> {step.output}")
+    lines += [_shorten(line) for line in step.time_limits]
     return lines
 
 

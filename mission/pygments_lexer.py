@@ -25,8 +25,9 @@ from pygments.token import (
 _groups: Callable[..., Any] = bygroups  # untyped in the stubs
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _SPACE = r"[ \t\f\r\n]*"
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _NOT_A_KEYWORD = (r"(?!(?:and|or|not|in|true|false|null|when|by|if|then|else|state|param|item"
-                  r"|input|version)\b)")
+                  r"|input|version|except)\b)")
 
 
 class MissionLexer(RegexLexer):
@@ -53,10 +54,19 @@ class MissionLexer(RegexLexer):
             # Keywords are contextual: a step id, a group, a name after `.` and a name
             # before `:` are names whatever they are spelled.
             (rf"({_NOT_A_KEYWORD}{_NAME})([ \t]+)({_NAME})"
-             rf"(?={_SPACE}(\"|when\b|by\b|\{{))",
+             rf"(?={_SPACE}(\"|when\b|by\b|except\b|\{{))",
              _groups(Keyword.Declaration, Whitespace, Name.Label)),
-            (rf"(by)({_SPACE})({_NAME})(?={_SPACE}(when\b|\{{))",
+            (rf"(by)({_SPACE})({_NAME})(?={_SPACE}(when\b|except\b|\{{))",
              _groups(Keyword, Whitespace, Name.Label)),
+            # Who may answer and how long a human step waits: `by 2 of g`, `remind 4 hours
+            # before`, `after 2 days escalate to g`; the group is a name whatever its spelling.
+            (rf"(by)({_SPACE})(-?[0-9]+)({_SPACE})(of)({_SPACE})({_NAME})",
+             _groups(Keyword, Whitespace, Number.Integer, Whitespace, Keyword, Whitespace,
+                     Name.Label)),
+            (rf"(remind|after)({_SPACE})({_NUMBER})({_SPACE})({_NAME})",
+             _groups(Keyword, Whitespace, Number, Whitespace, Keyword.Type)),
+            (rf"(escalate)({_SPACE})(to)({_SPACE})({_NAME})",
+             _groups(Keyword, Whitespace, Keyword, Whitespace, Name.Label)),
             (rf"(\.)({_SPACE})({_NAME})", _groups(Punctuation, Whitespace, Name)),
             (rf"{_NAME}(?={_SPACE}\??{_SPACE}:)", Name.Attribute),
             (words(("version", "when", "by", "mission", "param", "input", "state", "item", "if",
@@ -64,6 +74,8 @@ class MissionLexer(RegexLexer):
             (words(("and", "or", "not", "in"), suffix=r"\b"), Operator.Word),
             (words(("true", "false", "null"), suffix=r"\b"), Keyword.Constant),
             (rf"{_NAME}(?={_SPACE}\()", Name.Function),
+            (words(("of", "except", "starter", "remind", "before", "after", "answer", "fail",
+                    "escalate", "to"), suffix=r"\b"), Keyword),
             (_NAME, Name),
             (r"-?[0-9]+(\.[0-9]+([eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)", Number.Float),
             (r"-?[0-9]+", Number.Integer),

@@ -119,17 +119,16 @@ def diff(before: Any, after: Any, path: str = "state") -> list[Change]:
 
 def _prefix(workflow: WorkflowDefinition, context: ExecutionContext,
             count: int) -> tuple[WorkflowDefinition, ExecutionContext]:
-    """The first `count` steps, with the answers and journal entries that belong to them."""
+    """The first `count` steps, with the events and journal entries that belong to them (a
+    cancellation changes no state: the prefix that reaches its step just waits there)."""
     steps = list(workflow.steps[:count])
     ids = {step.id for step in steps}
     return (WorkflowDefinition(id=workflow.id, steps=steps, metadata=workflow.metadata),
             ExecutionContext(
                 initial_state=context.initial_state, params=context.params,
-                answers={k: v for k, v in (context.answers or {}).items() if k in ids},
+                events=[event for event in context.events or () if event.get("step") in ids],
                 journal={k: v for k, v in (context.journal or {}).items() if k in ids},
-                answered_by={k: v for k, v in (context.answered_by or {}).items()
-                             if k in ids},
-                implementations=context.implementations))
+                started=context.started, implementations=context.implementations))
 
 
 def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
@@ -139,9 +138,8 @@ def replay_states(workflow: WorkflowDefinition, result: OrchestrationResult,
 
     replay = ExecutionContext(
         initial_state=context.initial_state, params=context.params,
-        answers={**dict(context.answers or {}), **result.answers},
+        events=result.events, started=context.started,
         journal={**dict(context.journal or {}), **result.journal},
-        answered_by=context.answered_by,
         implementations=context.implementations,
     )
     engine = Orchestrator()

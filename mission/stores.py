@@ -37,3 +37,12 @@ def display(location: str) -> str:
     from runtime.store_api import mask_url
 
     return mask_url(location)
+
+
+def run_id_of(text: str) -> int | None:
+    """The run id `text` writes in ASCII digits (`1`, not the Arabic-Indic or full-width
+    digit one, which `str.isdecimal` accepts), or None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    number = int(text)
+    return number if number > 0 else None

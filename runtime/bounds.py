@@ -23,3 +23,21 @@ MAX_EXPRESSION_DEPTH = 48
 # (`record.workflow.steps[i].payload`, 4 levels); the rest is room.
 RECORD_OVERHEAD = 8
 MAX_RECORD_DEPTH = MAX_DEPTH + RECORD_OVERHEAD
+
+# Bytes mission reads from one file it is given (`runtime.reading`, the limit applied while
+# reading, never taken from `stat`): a JSON value (params, state, answers, a compiled
+# workflow, a receipt), a file of JSON lines (a batch, a store export), a configuration
+# file. A mission's source is bounded by the compiler's `max-file-size` instead.
+MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
+MAX_LINES_FILE_BYTES = 256 * 1024 * 1024
+MAX_CONFIG_FILE_BYTES = 1024 * 1024
+
+# A human step's time limits and approvals (docs/language.md, "Deadlines and who may
+# answer"): the compiler refuses a mission over them (E044, E046, E048), and the engine a
+# compiled workflow. Each deadline waits from 1 minute to 52 weeks (durations are exact: a
+# day is 24 hours, a week 7 days); at most 4 deadlines, so at most 3 escalations.
+MIN_DEADLINE_SECONDS = 60
+MAX_DEADLINE_SECONDS = 52 * 7 * 24 * 3600
+MAX_DEADLINES = 4
+# `by N of GROUP`: N distinct people, 1 to 20.
+MAX_APPROVALS = 20

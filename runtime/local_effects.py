@@ -41,6 +41,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from runtime.bounds import MAX_CONFIG_FILE_BYTES
 from runtime.orchestration.effects import (
     DEFAULT_TIMEOUT,
     DISCOVER_TESTS,
@@ -48,6 +49,7 @@ from runtime.orchestration.effects import (
     RUN_PYTEST,
 )
 from runtime.orchestration.model import EffectError
+from runtime.reading import TooLarge, read_limited
 
 ENV_ALLOWLIST = ("HOME", "LANG", "LC_ALL", "LC_CTYPE", "NO_COLOR", "PATH", "TERM", "TMPDIR",
                  "TZ", "VIRTUAL_ENV")
@@ -187,11 +189,18 @@ def allowed_environment(environment: Mapping[str, str] | None = None) -> dict[st
 
 
 def execute_bounded(command: list[str], cwd: Path, environment: Mapping[str, str],
-                    timeout: int, output_limit: int) -> tuple[int | None, bool, str, bool]:
+                    timeout: float, output_limit: int,
+                    memory: int = 0) -> tuple[int | None, bool, str, bool]:
     """Run `command` in its own process group, killed whole at `timeout` (and whatever it
     left behind once it exits); (exit code or None when timed out, timed out, the last
-    `output_limit` bytes of its output, whether more was cut). Also `runtime.user_code`."""
-    process = subprocess.Popen(command, cwd=cwd, env=dict(environment),
+    `output_limit` bytes of its output, whether more was cut). Also `runtime.user_code`.
+
+    The group's leader is `runtime/child_guard.py`, which kills the group when this
+    process dies (so no child outlives a killed `mission`), and limits the command's
+    address space to `memory` bytes when given."""
+    guarded = [sys.executable, "-I", "-S", str(Path(__file__).with_name("child_guard.py")),
+               str(os.getpid()), str(memory), "--", *command]
+    process = subprocess.Popen(guarded, cwd=cwd, env=dict(environment),
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)
     assert process.stdout is not None
@@ -247,11 +256,11 @@ def _holds_pytest_config(path: Path) -> bool:
     if path.name not in ("pyproject.toml", *_INI_SECTIONS):
         return True
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_CONFIG_FILE_BYTES).decode("utf-8")
         if path.name == "pyproject.toml":
             tool = tomllib.loads(text).get("tool")
             return isinstance(tool, dict) and "pytest" in tool
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, TooLarge, tomllib.TOMLDecodeError):
         return True
     return any(line.strip() == _INI_SECTIONS[path.name] for line in text.splitlines())
 
@@ -269,15 +278,13 @@ def _junit_counts(report: Path) -> dict[str, int]:
     """passed/failed/errors/skipped from pytest's JUnit XML report (zeros without one)."""
     counts = {"errors": 0, "failed": 0, "passed": 0, "skipped": 0}
     try:
-        if report.stat().st_size > MAX_REPORT_BYTES:
-            return counts
-        root = ElementTree.parse(report).getroot()
+        root = ElementTree.fromstring(read_limited(report, MAX_REPORT_BYTES))
         suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
         tests = sum(int(suite.get("tests", 0)) for suite in suites)
         for key, attribute in (("failed", "failures"), ("errors", "errors"),
                                ("skipped", "skipped")):
             counts[key] = sum(int(suite.get(attribute, 0)) for suite in suites)
-    except (OSError, ElementTree.ParseError, ValueError):
+    except (OSError, TooLarge, ElementTree.ParseError, ValueError):
         return {key: 0 for key in counts}
     counts["passed"] = max(0, tests - counts["failed"] - counts["errors"] - counts["skipped"])
     return counts

@@ -18,21 +18,24 @@ database doing the locking:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import builtins
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
+from runtime.listing import LISTED, RunListing, RunQuery, Timer, listed_columns, timers_of
 from runtime.orchestration.canonical import canonical_json
 from runtime.records import RunRecord
 from runtime.store import (
-    RunListing,
     StoredRun,
     StoreError,
     UnknownRun,
     _check_row,
     _row_hash,
+    _where,
+    listing_of,
 )
 from runtime.store_api import mask_url
 
@@ -56,12 +59,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 2: finding the waiting runs without reading every row (`mission serve`'s queue)
         "CREATE INDEX runs_waiting ON runs (id) WHERE status = 'waiting'",
     ),
+    (  # 3: the listed columns and timers (`runtime.listing`), filled by `_fill_listed_columns`
+        *(f"ALTER TABLE runs ADD COLUMN {column} text" for column in LISTED),
+        "DROP INDEX runs_waiting",
+        "CREATE INDEX runs_waiting ON runs (due_at, id) WHERE status = 'waiting'",
+        "CREATE INDEX runs_name ON runs (name, id)",
+        "CREATE TABLE timers ("
+        " run_id bigint NOT NULL REFERENCES runs (id), kind text NOT NULL, step text NOT NULL,"
+        " stage integer NOT NULL, due_at text NOT NULL, fired_at text,"
+        " PRIMARY KEY (run_id, kind, step, stage))",
+        "CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = "id, version, mission, status, waiting_step, record, record_hash"
 # What `_check_row` reads: the columns, then whether each has its type, which PostgreSQL
-# enforces itself (SQLite has to ask `typeof`).
-_ROW = _COLUMNS + ", TRUE"
+# enforces itself (SQLite has to ask `typeof`), then the listed columns.
+_ROW_V1 = _COLUMNS + ", TRUE"
+_ROW = _ROW_V1 + "".join(f", {column}" for column in LISTED)
 _MAX_LOCK_ID = 2**31 - 1  # the advisory lock's second key is an int4
 
 
@@ -149,8 +164,35 @@ class PostgresRunStore:
             for version in range(found, SCHEMA_VERSION):
                 for statement in MIGRATIONS[version]:
                     cursor.execute(statement)
+                if version == 2:
+                    self._fill_listed_columns(cursor)
                 cursor.execute("UPDATE mission_schema SET version = %s", (version + 1,))
         return found
+
+    def _fill_listed_columns(self, cursor: psycopg.Cursor[Any]) -> None:
+        """Migration 3's columns and timers, from each sound record."""
+        cursor.execute(f"SELECT {_ROW_V1} FROM runs")
+        for row in cursor.fetchall():
+            record, _ = _check_row((*row, *(None,) * len(LISTED)), check_listed=False)
+            if record is not None:
+                self._write_listed(cursor, row[0], record)
+
+    def _write_listed(self, cursor: psycopg.Cursor[Any], run_id: int,
+                      record: RunRecord) -> None:
+        """The run's listed columns and timers, as its record says (in the caller's
+        transaction). A reminder already sent for the same wait stays sent."""
+        cursor.execute(f"UPDATE runs SET {', '.join(f'{c} = %s' for c in LISTED)} "
+                       "WHERE id = %s", (*listed_columns(record), run_id))
+        wanted = {(kind, step, stage): due for kind, step, stage, due in timers_of(record)}
+        cursor.execute("SELECT kind, step, stage FROM timers WHERE run_id = %s", (run_id,))
+        for kind, step, stage in cursor.fetchall():
+            if (kind, step, stage) not in wanted:
+                cursor.execute("DELETE FROM timers WHERE run_id = %s AND kind = %s AND "
+                               "step = %s AND stage = %s", (run_id, kind, step, stage))
+        for (kind, step, stage), due in wanted.items():
+            cursor.execute("INSERT INTO timers (run_id, kind, step, stage, due_at) "
+                           "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                           (run_id, kind, step, stage, due))
 
     # -- writing --------------------------------------------------------------------
 
@@ -166,6 +208,7 @@ class PostgresRunStore:
                 (run_id, record.mission, record.status, record.waiting_step_id, text,
                  _row_hash(run_id, 1, record.mission, record.status, record.waiting_step_id,
                            text)))
+            self._write_listed(cursor, run_id, record)
         return run_id
 
     def update(self, stored: StoredRun, record: RunRecord) -> StoredRun:
@@ -183,6 +226,7 @@ class PostgresRunStore:
                 (version, record.mission, record.status, record.waiting_step_id, text,
                  _row_hash(stored.run_id, version, record.mission, record.status,
                            record.waiting_step_id, text), stored.run_id))
+            self._write_listed(cursor, stored.run_id, record)
         return StoredRun(stored.run_id, version, record)
 
     def insert(self, stored: StoredRun) -> bool:
@@ -203,6 +247,7 @@ class PostgresRunStore:
                  record.waiting_step_id, text,
                  _row_hash(stored.run_id, stored.version, record.mission, record.status,
                            record.waiting_step_id, text)))
+            self._write_listed(cursor, stored.run_id, record)
             # New runs are numbered after the imported ones.
             cursor.execute("SELECT setval(pg_get_serial_sequence('runs', 'id'), "
                            "GREATEST(%s, (SELECT last_value FROM runs_id_seq)))",
@@ -236,12 +281,40 @@ class PostgresRunStore:
         return StoredRun(run_id, rows[0][1], record)
 
     def list(self) -> list[RunListing]:
-        listing = []
-        for row in self._query(f"SELECT {_ROW} FROM runs ORDER BY id"):
-            problem = _check_row(row)[1]
-            listing.append(RunListing(row[0], str(row[2]), str(row[3]),
-                                      row[4] if isinstance(row[4], str) else None, problem))
-        return listing
+        """Every run, oldest first."""
+        return [listing_of(row) for row in self._query(f"SELECT {_ROW} FROM runs ORDER BY id")]
+
+    def query(self, query: RunQuery) -> builtins.list[RunListing]:
+        """The runs `query` asks for, newest first."""
+        where, values = _where(query, "%s")
+        return [listing_of(row) for row in self._query(
+            f"SELECT {_ROW} FROM runs {where} ORDER BY id DESC LIMIT %s",
+            (*values, query.limit))]
+
+    def waiting(self, groups: Sequence[str] | None) -> builtins.list[RunListing]:
+        """The waiting runs, soonest deadline first (then oldest); with `groups`, only those
+        whose waiting step asks one of them or no group at all."""
+        where, values = "WHERE status = 'waiting'", ()
+        if groups is not None:
+            where += " AND (asked IS NULL OR asked = ANY(%s))"
+            values = (list(groups),)  # type: ignore[assignment]
+        return [listing_of(row) for row in self._query(
+            f"SELECT {_ROW} FROM runs {where} ORDER BY due_at NULLS LAST, id", values)]
+
+    def due_timers(self, now: str, limit: int = 100) -> builtins.list[Timer]:
+        """The timers not yet fired that are due at `now`, soonest first."""
+        rows = self._query("SELECT run_id, kind, step, stage, due_at FROM timers WHERE "
+                           "fired_at IS NULL AND due_at <= %s ORDER BY due_at, run_id LIMIT %s",
+                           (now, limit))
+        return [Timer(int(row[0]), row[1], row[2], int(row[3]), row[4]) for row in rows]
+
+    def fire_timer(self, timer: Timer, now: str) -> bool:
+        """Mark `timer` fired at `now`; False when another process fired it first."""
+        with self._transaction() as cursor:
+            cursor.execute("UPDATE timers SET fired_at = %s WHERE run_id = %s AND kind = %s "
+                           "AND step = %s AND stage = %s AND fired_at IS NULL",
+                           (now, timer.run_id, timer.kind, timer.step, timer.stage))
+            return cursor.rowcount == 1
 
     def integrity_check(self) -> str:
         """"ok" when the schema is current and the id sequence is ahead of every run."""

@@ -5,13 +5,19 @@ effect journal; the record keeps exactly those (the workflow as its content
 hash, and in the store also in full, so a waiting run resumes without its
 source file), plus what the run produced: status, final state and receipt.
 The same record is what `mission run --receipt FILE` writes and what the
-store keeps; `runtime/verify.py` replays it. It holds no clock or host data.
+store keeps; `runtime/verify.py` replays it.
+
+Time is recorded, never read (format 3 on): when the run was started and by
+whom, and every answer, deadline firing and cancellation with who acted and
+when (`events`, `runtime.orchestration.human`). These are inputs of the run
+like its answers: the receipt covers them, so an edited time or name fails
+verification. A record holds no other clock or host data.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +33,16 @@ from runtime.orchestration.model import (
 from runtime.orchestration.types import describe, type_of
 from runtime.orchestration.values import NotJSONData, json_copy
 
-RECORD_FORMAT = "mission-run/2"
+RECORD_FORMAT = "mission-run/3"
 # A record of format 1 was made before the receipt's digest covered the `mission` field;
 # it is still read and verified, and `mission verify` says the name is not covered.
 UNSEALED_FORMAT = "mission-run/1"
-FORMATS = (UNSEALED_FORMAT, RECORD_FORMAT)
-STATUSES = ("succeeded", "failed", "waiting")
+# A record of format 2 was made before times were recorded: its answers have no time, and
+# it does not say when or by whom the run was started (`mission verify` says so).
+UNTIMED_FORMAT = "mission-run/2"
+FORMATS = (UNSEALED_FORMAT, UNTIMED_FORMAT, RECORD_FORMAT)
+STATUSES = ("succeeded", "failed", "waiting", "cancelled")
+FINISHED = ("succeeded", "failed", "cancelled")
 
 
 class RecordError(Exception):
@@ -57,6 +67,14 @@ class RunRecord:
     workflow: dict[str, Any] | None = None  # the workflow itself (stored runs)
     # who gave each answer, by step id, when known (`mission serve`); the receipt covers it
     answered_by: dict[str, Any] = field(default_factory=dict)
+    started_at: str | None = None  # when the run was started (an ISO 8601 instant)
+    started_by: str | None = None  # who started it: a user of serve, or the OS user's name
+    # The answers, deadline firings and cancellation the run consumed, in order (format 3).
+    events: list[dict[str, Any]] = field(default_factory=list)
+    # The configuration a run of a workflow with project operations started with, which
+    # `resume`, `verify` and `store import` bind them with again: `{"path", "sha256"}`
+    # (both null when no configuration file was found); None for other runs.
+    configuration: dict[str, Any] | None = None
     format: str = RECORD_FORMAT
 
     @property
@@ -64,10 +82,32 @@ class RunRecord:
         """Whether the receipt's digest covers the `mission` field (format 2 on)."""
         return self.format != UNSEALED_FORMAT
 
+    @property
+    def covers_times(self) -> bool:
+        """Whether the record holds who started the run and when each event came (format 3)."""
+        return self.format not in (UNSEALED_FORMAT, UNTIMED_FORMAT)
+
+    @property
+    def updated_at(self) -> str | None:
+        """The time of the latest thing that happened to the run (None: not recorded)."""
+        from runtime.orchestration.human import latest
+
+        found = self.started_at
+        for event in self.events:
+            found = latest(found, event.get("at"))
+        return found
+
+    @property
+    def finished_at(self) -> str | None:
+        """When the run ended (succeeded, failed or was cancelled); None while it waits."""
+        return self.updated_at if self.status in FINISHED else None
+
     @classmethod
     def of(cls, mission: str, workflow: WorkflowDefinition, context: ExecutionContext,
-           result: OrchestrationResult, keep_workflow: bool = False) -> RunRecord:
-        """The record of a run of `workflow` in `context` that gave `result`."""
+           result: OrchestrationResult, keep_workflow: bool = False,
+           configuration: dict[str, Any] | None = None) -> RunRecord:
+        """The record of a run of `workflow` in `context` that gave `result`, started with
+        `configuration` (see the field)."""
         return cls(
             mission=mission,
             workflow_hash=content_hash(workflow),
@@ -84,13 +124,17 @@ class RunRecord:
             receipt=sealed_receipt(result.receipt, mission),
             workflow=workflow.to_dict() if keep_workflow else None,
             answered_by=copy.deepcopy(result.receipt.get("answered_by", {})),
+            started_at=(context.started or {}).get("at"),
+            started_by=(context.started or {}).get("by"),
+            events=copy.deepcopy(result.events),
+            configuration=copy.deepcopy(configuration),
         )
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": self.format}
         for name in _FIELDS:
             value = getattr(self, name)
-            if name not in _OPTIONAL or value:
+            if name not in _OPTIONAL or value or (name in _TIMED and self.covers_times):
                 data[name] = copy.deepcopy(value)
         return data
 
@@ -106,8 +150,9 @@ class RunRecord:
         except NotJSONData as problem:
             raise RecordError(str(problem)) from None
         if data.get("format") not in FORMATS:
-            raise RecordError(f"`format` must be {RECORD_FORMAT!r} (or the older "
-                              f"{UNSEALED_FORMAT!r}), found {describe(data.get('format'))}")
+            raise RecordError(f"`format` must be {RECORD_FORMAT!r} (or an older "
+                              f"{UNTIMED_FORMAT!r} or {UNSEALED_FORMAT!r}), found "
+                              f"{describe(data.get('format'))}")
         unknown = sorted(set(data) - {"format", "integrity", *_FIELDS})
         if unknown:
             raise RecordError(f"unknown field `{unknown[0]}`")
@@ -125,6 +170,19 @@ class RunRecord:
                               f"found {values['status']!r}")
         if not all(isinstance(who, str) for who in values["answered_by"].values()):
             raise RecordError("`answered_by` maps step ids to user names (strings)")
+        if data["format"] != RECORD_FORMAT:
+            present = sorted(name for name in _TIMED if name in data)
+            if present:
+                raise RecordError(f"`{present[0]}` is recorded from format {RECORD_FORMAT!r} "
+                                  f"on, not in a {data['format']!r} record")
+        if not all(isinstance(event, dict) for event in values["events"]):
+            raise RecordError("`events` is a list of maps (answers, deadlines, a cancellation)")
+        configuration = values["configuration"]
+        if configuration is not None and (
+                sorted(configuration) != ["path", "sha256"]
+                or any(type_of(configuration[key]) not in ("str", "null")
+                       for key in configuration)):
+            raise RecordError("`configuration` must be {path, sha256}, each a string or null")
         return cls(**values, format=data["format"])
 
     def context(self, answers: Mapping[str, Any] | None = None,
@@ -132,19 +190,31 @@ class RunRecord:
                 ask: Callable[[dict[str, Any]], Any] | None = None,
                 answered_by: Mapping[str, str] | None = None,
                 implementations: Mapping[str, Callable[..., Any]] | None = None,
+                events: Sequence[Mapping[str, Any]] | None = None,
                 ) -> ExecutionContext:
         """The context that replays this run, with more `answers` (given by the people in
-        `answered_by`) when continuing it; `implementations` binds the project operations
-        the workflow declares."""
+        `answered_by`) when continuing it, or more `events` (answers, deadlines, a
+        cancellation, with who and when); `implementations` binds the project operations
+        the workflow declares. A format 3 record replays its events; an older one its
+        answers and who gave them."""
+        if self.covers_times:
+            recorded: dict[str, Any] = {}
+            started = {key: value for key, value in (("at", self.started_at),
+                                                     ("by", self.started_by)) if value}
+        else:
+            recorded, started = copy.deepcopy(self.answers), {}
         return ExecutionContext(
-            answered_by={**self.answered_by, **dict(answered_by or {})},
+            answered_by={**({} if self.covers_times else self.answered_by),
+                         **dict(answered_by or {})},
             initial_state=copy.deepcopy(self.initial_state),
             params=copy.deepcopy(self.params),
-            answers={**copy.deepcopy(self.answers), **dict(answers or {})},
+            answers={**recorded, **dict(answers or {})},
             journal=copy.deepcopy(self.journal),
             effects=effects,
             ask=ask,
             implementations=implementations,
+            started=started or None,
+            events=[*copy.deepcopy(self.events), *(dict(event) for event in events or ())],
         )
 
     def stored_workflow(self) -> WorkflowDefinition:
@@ -176,9 +246,16 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "receipt": ("map",),
     "workflow": ("map", "null"),
     "answered_by": ("map",),
+    "started_at": ("str", "null"),
+    "started_by": ("str", "null"),
+    "events": ("list",),
+    "configuration": ("map", "null"),
 }
 # Fields an older record may lack, and the value they then have.
-_OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}}
+_OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}, "started_at": None,
+                             "started_by": None, "events": [], "configuration": None}
+# The fields of format 3: always written in it, never in an older one.
+_TIMED = ("started_at", "started_by", "events")
 
 
 def sealed_receipt(receipt: Mapping[str, Any], mission: str) -> dict[str, Any]:

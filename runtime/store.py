@@ -4,7 +4,8 @@
   gives its WAL and shared-memory files the same mode); an existing store of
   ours that others could read is made 0600; a store owned by another user, in
   a directory others can write or that is another user's, or with a `-wal` or
-  `-shm` file that is not ours beside it, is refused (`_check_surroundings`).
+  `-shm` file that is not ours beside it, is refused (`check_surroundings`, which the
+  accounts file of `mission serve` shares).
 - Readable when read-only: a store without write permission for us is opened
   read-only, so its runs can still be listed and verified.
 - Durable: WAL journal, `synchronous=FULL`, and every write is one
@@ -18,40 +19,64 @@
   killed); `update` also checks the row's version, so a run is never
   continued twice.
 
+- Indexed: beside each record, the columns and timers `runtime.listing`
+  derives from it (who started it and when, who is asked, when its deadline
+  is due), written in the same transaction and checked against the record
+  whenever the row is read; finding the due timers reads only those that are
+  due (an index on their due time).
+
 Run ids are the store's sequence numbers (1, 2, ...), in creation order. The
-store records no clock time.
+store reads no clock: every time it keeps comes from the record or the caller.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import fcntl
 import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runtime.listing import LISTED, RunListing, RunQuery, Timer, listed_columns, timers_of
 from runtime.orchestration.canonical import canonical_hash, canonical_json
 from runtime.records import RecordError, RunRecord
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 30.0
-_SCHEMA = """
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    version INTEGER NOT NULL,
-    mission TEXT NOT NULL,
-    status TEXT NOT NULL,
-    waiting_step TEXT,
-    record TEXT NOT NULL,
-    record_hash TEXT NOT NULL
+# MIGRATIONS[n] takes the schema from version n to n + 1 (`PRAGMA user_version`). Never edit
+# one that has shipped: add the next. Version 2's columns are filled from the records by
+# `_fill_listed_columns`.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    ("""CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            version INTEGER NOT NULL,
+            mission TEXT NOT NULL,
+            status TEXT NOT NULL,
+            waiting_step TEXT,
+            record TEXT NOT NULL,
+            record_hash TEXT NOT NULL
+        )""",),
+    (*(f"ALTER TABLE runs ADD COLUMN {column} TEXT" for column in LISTED),
+     "CREATE INDEX runs_waiting ON runs (due_at, id) WHERE status = 'waiting'",
+     "CREATE INDEX runs_name ON runs (name, id)",
+     """CREATE TABLE timers (
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            kind TEXT NOT NULL,
+            step TEXT NOT NULL,
+            stage INTEGER NOT NULL,
+            due_at TEXT NOT NULL,
+            fired_at TEXT,
+            PRIMARY KEY (run_id, kind, step, stage)
+        )""",
+     "CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL"),
 )
-"""
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class StoreError(Exception):
@@ -69,15 +94,8 @@ class StoredRun:
     record: RunRecord
 
 
-@dataclass(frozen=True, slots=True)
-class RunListing:
-    """One line of `mission runs`; `problem` is set when the row fails its integrity check."""
-
-    run_id: int
-    mission: str
-    status: str
-    waiting_step: str | None
-    problem: str | None
+__all__ = ["RunListing", "RunQuery", "RunStore", "StoreError", "StoredRun", "Timer",
+           "UnknownRun"]
 
 
 def default_path() -> Path:
@@ -97,7 +115,7 @@ def _create_private(path: Path) -> None:
     surroundings are checked before anything is created in them."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True)
-    _check_surroundings(path)
+    check_surroundings(path)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
@@ -128,23 +146,25 @@ def immediate_transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-def _check_surroundings(path: Path) -> None:
-    """Refuse a store others could replace or add to, as ssh refuses a key file others
-    could write: its directory must be writable by its owner only (or also by our own
-    private group) and owned by us (or root), and the WAL and shared-memory files
-    SQLite reads beside it must be regular files of ours. A `-wal` file planted by
-    someone else is replayed into the database when it is opened: it could add a run
-    (the row hashes are not secret) or change one."""
+def check_surroundings(path: Path, what: str = "run store") -> None:
+    """Refuse a private SQLite file (the run store, the accounts file of `mission serve`)
+    that others could replace or add to, as ssh refuses a key file others could write:
+    its directory must be writable by its owner only (or also by our own private group)
+    and owned by us (or root), and the WAL and shared-memory files SQLite reads beside it
+    must be regular files of ours. A `-wal` file planted by someone else is replayed into
+    the database when it is opened: it could add a run (the row hashes are not secret),
+    change one, or add an API token's hash."""
     directory = path.parent
     info = directory.stat()
+    where = "--store" if what == "run store" else "--accounts"
     if info.st_uid not in (os.geteuid(), 0):
-        raise StoreError(f"the run store {path} is in {directory}, which belongs to another "
-                         "user, who could replace it; refusing to use it (choose a store in "
-                         "a directory of yours with --store)")
+        raise StoreError(f"the {what} {path} is in {directory}, which belongs to another "
+                         f"user, who could replace it; refusing to use it (choose a {what} "
+                         f"in a directory of yours with {where})")
     if info.st_mode & 0o002 or (info.st_mode & 0o020 and not _private_group(info.st_gid)):
-        raise StoreError(f"the run store {path} is in {directory}, which other users can "
+        raise StoreError(f"the {what} {path} is in {directory}, which other users can "
                          f"write (mode {stat.filemode(info.st_mode)}): they could replace it "
-                         "or plant its -wal file; refusing to use it (choose a store in a "
+                         f"or plant its -wal file; refusing to use it (choose a {what} in a "
                          "directory only you can write, as the default one is)")
     for name in (path.name + "-wal", path.name + "-shm"):
         try:
@@ -152,9 +172,9 @@ def _check_surroundings(path: Path) -> None:
         except FileNotFoundError:
             continue
         if not stat.S_ISREG(beside.st_mode) or beside.st_uid != os.geteuid():
-            raise StoreError(f"{path.with_name(name)} beside the run store is not a file of "
-                             "yours: it may have been planted to change the store; refusing "
-                             "to use it (remove it if you know where it comes from)")
+            raise StoreError(f"{path.with_name(name)} beside the {what} is not a file of "
+                             "yours: it may have been planted to change it; refusing to use "
+                             "it (remove it if you know where it comes from)")
 
 
 def _private_group(gid: int) -> bool:
@@ -250,7 +270,23 @@ class RunStore:
                  record.waiting_step_id, text,
                  _row_hash(stored.run_id, stored.version, record.mission, record.status,
                            record.waiting_step_id, text)))
+            self._write_listed(stored.run_id, record)
         return True
+
+    def _write_listed(self, run_id: int, record: RunRecord) -> None:
+        """The run's listed columns and timers, as its record says (in the caller's
+        transaction). A reminder already sent for the same wait stays sent."""
+        self._db.execute(f"UPDATE runs SET {', '.join(f'{c} = ?' for c in LISTED)} "
+                         "WHERE id = ?", (*listed_columns(record), run_id))
+        wanted = {(kind, step, stage): due for kind, step, stage, due in timers_of(record)}
+        for kind, step, stage in self._db.execute(
+                "SELECT kind, step, stage FROM timers WHERE run_id = ?", (run_id,)).fetchall():
+            if (kind, step, stage) not in wanted:
+                self._db.execute("DELETE FROM timers WHERE run_id = ? AND kind = ? AND step = ? "
+                                 "AND stage = ?", (run_id, kind, step, stage))
+        for (kind, step, stage), due in wanted.items():
+            self._db.execute("INSERT OR IGNORE INTO timers (run_id, kind, step, stage, due_at) "
+                             "VALUES (?, ?, ?, ?, ?)", (run_id, kind, step, stage, due))
 
     def _connect(self) -> sqlite3.Connection:
         if not self.read_only:
@@ -285,17 +321,28 @@ class RunStore:
         self._db.execute("PRAGMA synchronous = FULL")
         if self._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
             return
-        with self._transaction():  # the first open creates the table, once
+        with self._transaction():  # the first open of each version migrates, once
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                tables = self._db.execute("SELECT name FROM sqlite_master").fetchall()
-                if tables:
-                    raise sqlite3.DatabaseError("it holds other tables (not made by mission)")
-                self._db.execute(_SCHEMA)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            elif version != SCHEMA_VERSION:
+            if version == 0 and self._db.execute("SELECT name FROM sqlite_master").fetchall():
+                raise sqlite3.DatabaseError("it holds other tables (not made by mission)")
+            if version > SCHEMA_VERSION:
                 raise sqlite3.DatabaseError(f"schema version {version}; this mission reads "
-                                            f"version {SCHEMA_VERSION}")
+                                            f"version {SCHEMA_VERSION} (upgrade mission)")
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    self._db.execute(statement)
+                if step == 1:
+                    self._fill_listed_columns()
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _fill_listed_columns(self) -> None:
+        """Version 2's columns and timers, from each sound record (a damaged row keeps none,
+        and is listed as damaged as before)."""
+        rows = self._db.execute(f"SELECT {_ROW_COLUMNS_V1} FROM runs").fetchall()
+        for row in rows:
+            record, _ = _check_row((*row, *(None,) * len(LISTED)), check_listed=False)
+            if record is not None:
+                self._write_listed(row[0], record)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -326,6 +373,7 @@ class RunStore:
             self._db.execute("UPDATE runs SET record_hash = ? WHERE id = ?",
                              (_row_hash(run_id, 1, record.mission, record.status,
                                         record.waiting_step_id, text), run_id))
+            self._write_listed(run_id, record)
         return run_id
 
     def update(self, stored: StoredRun, record: RunRecord) -> StoredRun:
@@ -344,6 +392,7 @@ class RunStore:
                 (version, record.mission, record.status, record.waiting_step_id, text,
                  _row_hash(stored.run_id, version, record.mission, record.status,
                            record.waiting_step_id, text), stored.run_id))
+            self._write_listed(stored.run_id, record)
         return StoredRun(stored.run_id, version, record)
 
     @contextmanager
@@ -387,22 +436,55 @@ class RunStore:
         return StoredRun(run_id, row[1], record)
 
     def list(self) -> list[RunListing]:
+        """Every run, oldest first (`mission store export` and the checks use it)."""
+        return self._listing(f"SELECT {_ROW_COLUMNS} FROM runs ORDER BY id", ())
+
+    def query(self, query: RunQuery) -> builtins.list[RunListing]:
+        """The runs `query` asks for, newest first."""
+        where, values = _where(query, "?")
+        return self._listing(f"SELECT {_ROW_COLUMNS} FROM runs {where} ORDER BY id DESC "
+                             "LIMIT ?", (*values, query.limit))
+
+    def waiting(self, groups: Sequence[str] | None) -> builtins.list[RunListing]:
+        """The waiting runs, soonest deadline first (then oldest); with `groups`, only those
+        whose waiting step asks one of them or no group at all."""
+        where = "WHERE status = 'waiting'"
+        values: tuple[Any, ...] = ()
+        if groups is not None:
+            marks = ", ".join("?" for _ in groups)
+            where += f" AND (asked IS NULL OR asked IN ({marks}))"
+            values = tuple(groups)
+        return self._listing(f"SELECT {_ROW_COLUMNS} FROM runs {where} "
+                             "ORDER BY due_at IS NULL, due_at, id", values)
+
+    def _listing(self, sql: str, values: tuple[Any, ...]) -> builtins.list[RunListing]:
+        return [listing_of(row) for row in self._read(sql, values)]
+
+    def _read(self, sql: str, values: tuple[Any, ...]) -> builtins.list[tuple[Any, ...]]:
         try:
-            rows = self._db.execute(
-                f"SELECT {_ROW_COLUMNS} FROM runs "
-                "ORDER BY id").fetchall()
+            return self._db.execute(sql, values).fetchall()
         except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
             raise StoreError(f"{self.path} is damaged and cannot be read: {error}") from None
-        listing = []
-        for row in rows:
-            problem = _check_row(row)[1]
-            waiting = _text(row[4])
-            run_id = row[0]
-            if not isinstance(run_id, int):  # a damaged page: listed as run 0, never an id
-                run_id, problem = 0, "its id is damaged"
-            listing.append(RunListing(run_id, _shown(row[2]), _shown(row[3]),
-                                      waiting if isinstance(waiting, str) else None, problem))
-        return listing
+
+    def due_timers(self, now: str, limit: int = 100) -> builtins.list[Timer]:
+        """The timers not yet fired that are due at `now`, soonest first (a row a damaged
+        page spoiled is left out: its run is listed as damaged)."""
+        rows = self._read(
+            "SELECT run_id, kind, step, stage, due_at FROM timers "
+            "WHERE fired_at IS NULL AND due_at <= ? ORDER BY due_at, run_id LIMIT ?",
+            (now, limit))
+        return [Timer(*row) for row in rows
+                if [type(value) for value in row] == [int, str, str, int, str]]
+
+    def fire_timer(self, timer: Timer, now: str) -> bool:
+        """Mark `timer` fired at `now`; False when another process fired it first (or the
+        run's wait moved on and took it away)."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE timers SET fired_at = ? WHERE run_id = ? AND kind = ? AND step = ? "
+                "AND stage = ? AND fired_at IS NULL",
+                (now, timer.run_id, timer.kind, timer.step, timer.stage))
+        return cursor.rowcount == 1
 
     def integrity_check(self) -> str:
         """SQLite's own check of the database file: "ok" when sound."""
@@ -411,10 +493,40 @@ class RunStore:
 
 # The text columns are read as bytes and decoded here: SQLite hands back whatever bytes a
 # damaged file holds, and sqlite3 would raise while fetching the row if they are not UTF-8.
-_ROW_COLUMNS = ("id, version, CAST(mission AS BLOB), CAST(status AS BLOB), "
-                "CAST(waiting_step AS BLOB), CAST(record AS BLOB), CAST(record_hash AS BLOB), "
-                "typeof(mission) = 'text' AND typeof(status) = 'text' AND typeof(record) = 'text' "
-                "AND typeof(record_hash) = 'text' AND typeof(waiting_step) IN ('text', 'null')")
+_ROW_COLUMNS_V1 = ("id, version, CAST(mission AS BLOB), CAST(status AS BLOB), "
+                   "CAST(waiting_step AS BLOB), CAST(record AS BLOB), "
+                   "CAST(record_hash AS BLOB), typeof(mission) = 'text' AND typeof(status) = "
+                   "'text' AND typeof(record) = 'text' AND typeof(record_hash) = 'text' AND "
+                   "typeof(waiting_step) IN ('text', 'null')")
+_ROW_COLUMNS = _ROW_COLUMNS_V1 + "".join(f", CAST({column} AS BLOB)" for column in LISTED)
+
+
+def _where(query: RunQuery, mark: str) -> tuple[str, tuple[Any, ...]]:
+    """The WHERE clause of `query` (`mark` is the driver's placeholder) and its values."""
+    conditions, values = [], []
+    for column, value, test in (("status", query.status, "="), ("name", query.name, "="),
+                                ("asked", query.asked, "="),
+                                ("created_by", query.started_by, "="),
+                                ("created_at", query.since, ">="),
+                                ("created_at", query.until, "<"), ("id", query.before, "<")):
+        if value is not None:
+            conditions.append(f"{column} {test} {mark}")
+            values.append(value)
+    return ("WHERE " + " AND ".join(conditions) if conditions else ""), tuple(values)
+
+
+def listing_of(row: tuple[Any, ...]) -> RunListing:
+    """A row of `_ROW_COLUMNS` (or the PostgreSQL store's) as a listing, checked."""
+    problem = _check_row(row)[1]
+    waiting = _text(row[4])
+    run_id = row[0]
+    if not isinstance(run_id, int):  # a damaged page: listed as run 0, never an id
+        run_id, problem = 0, "its id is damaged"
+    listed = [_text(value) for value in row[8:]]
+    shown = [None if problem else value if isinstance(value, str) else None
+             for value in listed]
+    return RunListing(run_id, _shown(row[2]), _shown(row[3]),
+                      waiting if isinstance(waiting, str) else None, problem, *shown)
 
 
 def _text(value: Any) -> Any:
@@ -431,9 +543,12 @@ def _shown(value: Any) -> str:
     return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
 
 
-def _check_row(row: tuple[Any, ...]) -> tuple[RunRecord | None, str | None]:
-    """The row's record, or None and what is wrong with the row."""
-    run_id, version, mission, status, waiting_step, text, stored_hash, typed = map(_text, row)
+def _check_row(row: tuple[Any, ...], check_listed: bool = True,
+               ) -> tuple[RunRecord | None, str | None]:
+    """The row's record, or None and what is wrong with the row (its listed columns are
+    compared with the record unless `check_listed` is false: a row being migrated)."""
+    run_id, version, mission, status, waiting_step, text, stored_hash, typed = \
+        map(_text, row[:8])
     if not typed:
         return None, "a column has the wrong type"
     if any(isinstance(value, bytes) for value in (mission, status, waiting_step, text,
@@ -455,4 +570,6 @@ def _check_row(row: tuple[Any, ...]) -> tuple[RunRecord | None, str | None]:
     if (record.mission, record.status, record.waiting_step_id) != (mission, status,
                                                                     waiting_step):
         return None, "its columns disagree with its record"
+    if check_listed and tuple(map(_text, row[8:])) != listed_columns(record):
+        return None, "its listed columns disagree with its record"
     return record, None

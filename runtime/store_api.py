@@ -7,7 +7,8 @@ Two implementations pass the same test suite (`tests/runtime/test_store_contract
   shared by several hosts (`postgresql://...`, the `mission[postgres]` extra).
 
 Both keep the same rows (id, version, mission, status, waiting step, the record's
-canonical JSON and a sha256 over all of them), refuse a row whose hash does not match,
+canonical JSON and a sha256 over all of them, and the columns and timers
+`runtime.listing` derives from the record), refuse a row whose hash does not match,
 number runs in creation order, check the version on every update, and let one process at
 a time `claim` a run; the lock is the database's or the OS's, released when the holder
 dies, never a lock kept by the client.
@@ -15,17 +16,19 @@ dies, never a lock kept by the client.
 
 from __future__ import annotations
 
+import builtins
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from runtime.listing import RunListing, RunQuery, Timer
 from runtime.records import RunRecord
-from runtime.store import RunListing, StoredRun, StoreError, UnknownRun
+from runtime.store import StoredRun, StoreError, UnknownRun
 
-__all__ = ["RunListing", "RunStoreAPI", "StoreError", "StoredRun", "UnknownRun",
-           "is_postgres_url", "mask_url", "open_store"]
+__all__ = ["RunListing", "RunQuery", "RunStoreAPI", "StoreError", "StoredRun", "Timer",
+           "UnknownRun", "is_postgres_url", "mask_url", "open_store"]
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _SQLITE_SCHEME = "sqlite://"
@@ -67,7 +70,27 @@ class RunStoreAPI(Protocol):
         """A run, after checking its integrity; a damaged or edited row raises `StoreError`."""
         ...
 
-    def list(self) -> list[RunListing]: ...
+    def list(self) -> list[RunListing]:
+        """Every run, oldest first."""
+        ...
+
+    def query(self, query: RunQuery) -> builtins.list[RunListing]:
+        """The runs `query` asks for, newest first."""
+        ...
+
+    def waiting(self, groups: Sequence[str] | None) -> builtins.list[RunListing]:
+        """The waiting runs, soonest deadline first; with `groups`, those asking one of
+        them or no group."""
+        ...
+
+    def due_timers(self, now: str, limit: int = 100) -> builtins.list[Timer]:
+        """The timers not yet fired that are due at `now`, soonest first; the cost grows
+        with how many are due, not with how many runs wait (an index on the due time)."""
+        ...
+
+    def fire_timer(self, timer: Timer, now: str) -> bool:
+        """Mark `timer` fired; False when another process fired it first."""
+        ...
 
     def integrity_check(self) -> str:
         """The database's own check of the store: "ok" when sound."""

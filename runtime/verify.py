@@ -94,7 +94,9 @@ def _compare_result(record: RunRecord, result: OrchestrationResult) -> list[Mism
         if recorded != replayed:
             found.append(Mismatch(name, f"recorded {recorded!r}, the replay gives {replayed!r}"))
     for name, replayed in (("final_state", result.final_state), ("answers", result.answers),
-                           ("journal", result.journal), ("question", result.question)):
+                           ("journal", result.journal), ("question", result.question),
+                           ("answered_by", result.receipt.get("answered_by", {})),
+                           ("events", result.events if record.covers_times else [])):
         difference = first_difference(getattr(record, name), replayed, name)
         if difference:
             found.append(difference)

@@ -1,9 +1,11 @@
-"""`by GROUP` on a step that is not human.
+"""`by GROUP` or `except starter` on a step that is not human.
 
 ## What it does
-Reports `by GROUP` on a runtime step. `by` names the group of people who may
-answer a human step when the mission runs under `mission serve`
-(`docs/serve.md`); a runtime step has no answer and no one to name.
+Reports `by GROUP` (or `by N of GROUP`) and `except starter` on a runtime
+step. `by` names the group of people who may answer a human step when the
+mission runs under `mission serve` (`docs/serve.md`), and `except starter`
+keeps the person who started the run from answering it; a runtime step has no
+answer and no one to name.
 
 ## Why
 The mission says someone answers a step that the engine does alone: either

@@ -168,6 +168,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+# What `_nested_configs` finds above a file outside the project in force: no configuration.
+_NONE_FOUND = Path("/")
+
 # A cache hit: the file's findings as data, and their text as printed (or "" for none).
 Hit = tuple[list[dict[str, Any]], str]
 
@@ -175,9 +178,11 @@ Hit = tuple[list[dict[str, Any]], str]
 def _nested_configs(files: list[tuple[str, str]], config: Config) -> dict[str, Config]:
     """The files under another project's configuration (a `mission.toml` or `pyproject.toml`
     nearer to the file than the one in force here), with that configuration: a nested
-    project's own operations and rules apply to its missions. Each directory is looked at
-    once, so a large tree costs a few `stat`s per directory."""
-    from compiler.config import ConfigError, has_config, load_config
+    project's own operations and rules apply to its missions, and a file outside this
+    project with no configuration above it has the defaults. So each file has the
+    configuration found from its own directory upwards, as every command finds it. Each
+    directory is looked at once, so a large tree costs a few `stat`s per directory."""
+    from compiler.config import DEFAULT, ConfigError, has_config, load_config
 
     stop = Path(config.root) if config.root else None
     nearest: dict[Path, Path | None] = {}
@@ -197,6 +202,7 @@ def _nested_configs(files: list[tuple[str, str]], config: Config) -> dict[str, C
                 found = own
                 break
             if directory.parent == directory:
+                found = _NONE_FOUND if stop is not None else None
                 break
             directory = directory.parent
         for visited in trail:
@@ -214,6 +220,9 @@ def _nested_configs(files: list[tuple[str, str]], config: Config) -> dict[str, C
             by_directory[directory] = lookup(Path(directory))
         own = by_directory[directory]
         if own is None or str(own) == config.origin:
+            continue
+        if own is _NONE_FOUND:  # outside this project, and in none of its own
+            result[path] = DEFAULT
             continue
         if own not in loaded:
             try:

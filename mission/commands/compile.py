@@ -33,10 +33,11 @@ def run(args: argparse.Namespace) -> int:
     from compiler import compile_source
     from compiler.render import render_all
     from mission.commands.check import use_colour
-    from mission.files import read_config, read_text
+    from mission.files import config_at, read_mission
     from runtime.orchestration.canonical import canonical_json
 
-    result = compile_source(read_text(args.file), args.file, config=read_config())
+    config = config_at(args.file)  # the mission's own project, as every command finds it
+    result = compile_source(read_mission(args.file, config), args.file, config=config)
     if result.diagnostics:
         print(render_all(result.diagnostics, result.source, use_colour(sys.stderr)),
               file=sys.stderr, end="\n\n")

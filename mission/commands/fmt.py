@@ -70,14 +70,12 @@ def _explain(name: str, problem: Exception) -> None:
 
 def _standard_input(args: argparse.Namespace) -> int:
     from compiler.format import FormatError, format_source
-    from mission.files import read_config
+    from mission.files import MISSION_FILE, read_config, read_text
 
+    limits = read_config().limits
+    original = read_text("-", limits.max_file_size, MISSION_FILE)
     try:
-        original = sys.stdin.buffer.read().decode("utf-8")
-    except UnicodeDecodeError as problem:
-        raise UsageError(f"standard input: not UTF-8 text (byte {problem.start})") from None
-    try:
-        formatted = format_source(original, "<stdin>", read_config().limits)
+        formatted = format_source(original, "<stdin>", limits)
     except FormatError as problem:
         _explain("<stdin>", problem)
         return EXIT_FINDINGS
@@ -112,19 +110,19 @@ def _distinct_files(paths: list[Path]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     from compiler.format import FormatError, format_source
     from mission.commands.check import mission_files
-    from mission.files import read_config, read_text
+    from mission.files import config_at, read_mission
 
     if "-" in args.paths:
         if len(args.paths) > 1:
             raise UsageError("`-` (standard input) cannot be combined with other paths")
         return _standard_input(args)
     dry_run = args.check or args.diff
-    limits = read_config().limits
     changed = unchanged = failed = 0
     for path in _distinct_files(mission_files(args.paths)):
-        original = read_text(path)
+        config = config_at(path)  # the mission's own project, as every command finds it
+        original = read_mission(path, config)
         try:
-            formatted = format_source(original, str(path), limits)
+            formatted = format_source(original, str(path), config.limits)
         except FormatError as problem:
             _explain(str(path), problem)
             failed += 1

@@ -26,10 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mission.commands.run import load_target
     from mission.graph import GraphvizMissing, build_graph, to_dot, to_mermaid, to_svg
+    from mission.targets import load_target
 
-    workflow = load_target(args.target)
+    workflow = load_target(args.target).workflow
     show_state = not args.no_state
     graph = build_graph(workflow)
     text = to_mermaid(graph, show_state) if args.format == "mermaid" else to_dot(graph, show_state)

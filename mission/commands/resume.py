@@ -1,9 +1,12 @@
 """`mission resume RUN_ID --answer STEP=VALUE`: answer a stored waiting run and continue it.
 
 The run is replayed from its record (workflow, params, initial state, the
-answers so far and the effect journal, so no effect runs twice) with the new
-answers, and the record is replaced in one transaction. Only one process
-resumes a run at a time; an answer that does not fit changes nothing.
+events so far and the effect journal, so no effect runs twice) with the new
+answers, given by the operating-system user at the time of the command, and the
+record is replaced in one transaction (`mission.advance`). A deadline of the
+waiting step that is due by now fires first, and the command says what it
+decided. Only one process resumes a run at a time; an answer that does not fit
+changes nothing.
 
 Exit codes: 0 succeeded, 1 failed, 2 usage error (also: a refused answer, a
 run that is not waiting or is being resumed elsewhere), 3 still waiting.
@@ -12,8 +15,9 @@ run that is not waiting or is being resumed elsewhere), 3 still waiting.
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
-from mission.binding import implementations, local_effects
 from mission.cli import UsageError
 from mission.commands.run import (
     add_answer_arguments,
@@ -25,6 +29,7 @@ from mission.commands.run import (
     save_state,
     using_store,
     write_receipt,
+    write_run_report,
 )
 
 
@@ -34,42 +39,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_run_id(text: str) -> int:
-    if not text.isdecimal() or int(text) < 1:
+    from mission.stores import run_id_of
+
+    found = run_id_of(text)
+    if found is None:
         raise UsageError(f"a run id is a positive whole number (see `mission runs`), "
                          f"not {text!r}")
-    return int(text)
+    return found
 
 
 def run(args: argparse.Namespace) -> int:
-    from runtime.records import RecordError, RunRecord
+    from mission.acting import answer_event, operating_system_user, the_clock, timed
+    from mission.advance import Refusal, describe_fired, move
+    from mission.binding import bind_record
+    from runtime.records import RunRecord
 
     run_id = parse_run_id(args.run_id)
     answers = collect_answers(args)
-    with using_store(args) as store, store.claim(run_id):
-        stored = store.load(run_id)
-        record = stored.record
-        if record.status != "waiting":
-            raise UsageError(f"run {run_id} is not waiting for an answer: it {record.status}; "
-                             "there is nothing to resume")
+    clock, user = the_clock(), operating_system_user()
+    now = clock.now()
+
+    def check(record: RunRecord) -> None:
         repeated = sorted(set(answers) & set(record.answers))
         if repeated:
-            raise UsageError(f"step `{repeated[0]}` of run {run_id} was already answered "
-                             f"({record.answers[repeated[0]]!r}); a stored answer cannot be "
-                             "changed")
+            raise Refusal(409, f"step `{repeated[0]}` of run {run_id} was already answered "
+                               f"({record.answers[repeated[0]]!r}); a stored answer cannot "
+                               "be changed")
+        refused = may_not_answer(record, user)
+        if refused and (record.waiting_step_id in answers or not answers):
+            raise Refusal(403, refused)
+
+    with using_store(args) as store:
         try:
-            workflow = record.stored_workflow()
-        except RecordError as problem:
-            raise UsageError(f"run {run_id}: {problem}") from None
-        context = record.context(answers=answers, effects=local_effects(workflow),
-                                 ask=ask_on_terminal if interactive(args) else None,
-                                 implementations=implementations(workflow))
-        result = execute(workflow, context)
-        updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
-        write_receipt(args, updated)
-        save_state(args, result)
-        if updated != record:
-            store.update(stored, updated)
+            moved = move(store, run_id,
+                         [answer_event(step, value, user, now) for step, value in answers.items()],
+                         now, execute=execute, bind=bind_record, check=check,
+                         ask=timed(ask_on_terminal, clock, user) if interactive(args) else None,
+                         before_write=lambda record: write_receipt(args, record))
+        except Refusal as problem:
+            raise UsageError(problem.message) from None
         store_path = store.location
-    return report(args, "resume", result, run_id, answers, target=record.mission,
-                  workflow=workflow, initial_state=context.initial_state,
+    if moved.fired:
+        print(f"mission resume: {describe_fired(moved)}", file=sys.stderr)
+    save_state(args, moved.result)
+    if args.report:
+        write_run_report(args, moved.workflow, moved.result, moved.context, run_id)
+    return report(args, "resume", moved.result, run_id, answers, target=moved.record.mission,
+                  workflow=moved.workflow, initial_state=moved.context.initial_state,
                   store_path=store_path)
+
+
+def may_not_answer(record: Any, who: str) -> str | None:
+    """Why `who` may not answer the step the run waits on (None: they may, as far as the
+    record tells: no self-approval, one answer per person)."""
+    refused = (record.question or {}).get("may_not_answer", {})
+    reason = refused.get(who) if isinstance(refused, dict) else None
+    if reason is None:
+        return None
+    step = record.waiting_step_id
+    if reason == "started the run":
+        return f"{who} started this run and may not answer step `{step}` (no self-approval)"
+    return f"{who} has already answered step `{step}`; another person must answer it"

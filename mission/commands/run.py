@@ -22,11 +22,10 @@ import os
 import shlex
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from mission.binding import implementations, local_effects
 from mission.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -60,12 +59,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", metavar="FILE",
                         help="with --batch: write the result lines to FILE (whole, or not at "
                              "all) instead of stdout; on Dask the workers write them")
-    parser.add_argument("--report", metavar="FILE.html",
-                        help="also write a one-page HTML report of the run")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="set a param (repeatable); the value is read by the param's type")
     parser.add_argument("--params", metavar="FILE", help="a JSON object of params")
     parser.add_argument("--state", metavar="FILE", help="a JSON object: the initial state")
+    parser.add_argument("--no-store", action="store_true",
+                        help="do not keep a run that finishes at once in the run store (a "
+                             "run that waits is always kept; see `store-runs` in "
+                             "docs/runtime.md)")
     add_answer_arguments(parser)
 
 
@@ -81,6 +82,8 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--receipt", metavar="FILE",
                         help="also write the run record and its receipt to FILE (JSON), for "
                              "`mission verify`")
+    parser.add_argument("--report", metavar="FILE.html",
+                        help="also write a one-page HTML report of the run")
     parser.add_argument("--save-state", metavar="FILE",
                         help="when the run succeeds, write its final state to FILE (a JSON "
                              "object that --state reads: the next run can start from it)")
@@ -88,44 +91,6 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text: a short summary (default); json: the whole result")
     parser.add_argument("--json", dest="format", action="store_const", const="json",
                         help="the same as --format json")
-
-
-def load_target(target: str) -> WorkflowDefinition:
-    """A workflow from a file or a registered name; problems are `UsageError`s."""
-    from mission.files import read_config, read_json, read_text
-
-    path = Path(target)
-    if target.endswith(".json") or (path.is_file() and not target.endswith(".mission")):
-        from runtime.orchestration.compiled import CompiledWorkflowError, load_compiled
-
-        try:
-            return load_compiled(read_json(path))
-        except CompiledWorkflowError as problem:
-            if problem.refused is not None:
-                raise Refusal(problem.refused,
-                              where=f"{target}: not a usable compiled workflow: ") from None
-            raise UsageError(f"{target}: not a usable compiled workflow: {problem}") from None
-    if target.endswith(".mission") or path.exists():
-        from compiler import compile_source
-        from compiler.render import render_all
-        from mission.commands.check import use_colour
-
-        result = compile_source(read_text(path), target, config=read_config())
-        if result.workflow is None:
-            print(render_all(result.diagnostics, result.source, use_colour(sys.stderr)),
-                  file=sys.stderr, end="\n\n")
-            count = len(result.errors)
-            raise UsageError(f"{target}: does not compile ({count} error{'s' * (count != 1)})")
-        return result.workflow
-    from runtime.orchestration.registry import MISSION_REGISTRY
-
-    if target not in MISSION_REGISTRY:
-        from compiler.suggest import did_you_mean
-
-        hint = "".join(f"; {line}" for line in did_you_mean(target, MISSION_REGISTRY))
-        raise UsageError(f"`{target}` is neither a file nor a registered mission "
-                         f"(registered: {', '.join(sorted(MISSION_REGISTRY))}){hint}")
-    return MISSION_REGISTRY[target](None)
 
 
 def param_type(declaration: Any) -> str:
@@ -154,20 +119,13 @@ def coerce(value: str, type_name: str, what: str) -> Any:
         if lowered in ("false", "no", "n", "0"):
             return False
         raise UsageError(f"{what} must be true or false, not {value!r}")
-    if type_name == "int":
-        try:
-            return int(value)
-        except ValueError:
-            raise UsageError(f"{what} must be a whole number, not {value!r}") from None
-    if type_name in ("float", "number"):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-        try:
-            number = float(value)
-        except ValueError:
-            raise UsageError(f"{what} must be a number, not {value!r}") from None
+    if type_name in ("int", "float", "number"):
+        from runtime.orchestration.operations import number_in_text
+
+        whole = type_name == "int"
+        number = number_in_text(value, whole)
+        if number is None:
+            raise UsageError(f"{what} must be a {'whole ' * whole}number, not {value!r}")
         if number != number or number in (float("inf"), float("-inf")):
             raise UsageError(f"{what} must be a finite number, not {value!r}")
         return number
@@ -465,7 +423,11 @@ def write_receipt(args: argparse.Namespace, record: RunRecord) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mission.files import read_json
+    from mission.acting import answer_event, operating_system_user, the_clock, timed
+    from mission.binding import bind, recorded_configuration
+    from mission.files import read_config, read_json
+    from mission.keeping import RunKeeper, record_starts
+    from mission.targets import load_target
     from runtime.orchestration.model import ExecutionContext
     from runtime.records import RunRecord
 
@@ -496,26 +458,50 @@ def run(args: argparse.Namespace) -> int:
                          "workflow or a registered name) or --batch RUNS.jsonl")
     if args.jobs is not None:
         raise UsageError("--jobs only applies to --batch")
-    workflow = load_target(args.target)
+    target = load_target(args.target)
+    workflow = target.workflow
     state: Any = {}
     if args.state:
         state = read_json(args.state)
         if not isinstance(state, dict):
             raise UsageError(f"{args.state}: the state must be a JSON object")
     answers = collect_answers(args)
-    context = ExecutionContext(initial_state=state, params=collect_params(args, workflow),
-                               answers=answers, effects=local_effects(workflow),
-                               ask=ask_on_terminal if interactive(args) else None,
-                               implementations=implementations(workflow))
-    result = execute(workflow, context)
-    record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True)
-    write_receipt(args, record)
-    save_state(args, result)
+    params = collect_params(args, workflow)
+    binding = bind(workflow, target.config)
+    clock, user = the_clock(), operating_system_user()
+    now = clock.now()
+    context = ExecutionContext(initial_state=state, params=params,
+                               events=[answer_event(step, value, user, now)
+                                       for step, value in answers.items()],
+                               started={"at": now, "by": user},
+                               effects=binding.effects,
+                               ask=timed(ask_on_terminal, clock, user) if interactive(args)
+                               else None,
+                               implementations=binding.implementations)
+    configuration = recorded_configuration(workflow, target.config)
     run_id = store_path = None
-    if result.status == "waiting":
-        with using_store(args) as store:
-            run_id = store.create(record)
-            store_path = store.location
+    with ExitStack() as stack:
+        keeper = None
+        if context.effects is not None:  # stored before an effect starts (`mission.keeping`)
+            keeper = RunKeeper(stack.enter_context(using_store(args)))
+            record_starts(context, keeper, args.target, workflow, configuration)
+        result = execute(workflow, context)
+        record = RunRecord.of(args.target, workflow, context, result, keep_workflow=True,
+                              configuration=configuration)
+        if keeper is not None and keeper.stored is not None:
+            keeper.save(record)  # an effect started: what happened is stored before all else
+        write_receipt(args, record)  # a receipt that cannot be written stores nothing more
+        save_state(args, result)
+        keep = result.status == "waiting" or (keeper is not None and keeper.stored is not None) \
+            or (not args.no_store and (target.config or read_config()).store_runs == "all")
+        if keep:
+            if keeper is None:
+                keeper = RunKeeper(stack.enter_context(using_store(args)))
+            if keeper.stored is None:
+                keeper.save(record)
+            assert keeper.stored is not None
+            run_id = keeper.stored.run_id
+            store_path = keeper.store.location
     if args.report:  # after the store: a waiting run's report names the run that continues
         write_run_report(args, workflow, result, context, run_id)
     return report(args, "run", result, run_id, answers, target=args.target, workflow=workflow,

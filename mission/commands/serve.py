@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import socket
 from pathlib import Path
+from typing import Any
 
 from mission.cli import EXIT_OK, UsageError
 from mission.serve.accounts import ADMIN_GROUP, AccountError, Accounts
@@ -41,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="info",
                         choices=["critical", "error", "warning", "info", "debug"],
                         help="how much the server logs (default info: one line per request)")
+    parser.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="how long a request's headers, and then its body, may take to "
+                             "arrive (default 10): a slower client gets 408")
 
 
 def _require_extra() -> None:
@@ -59,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     _require_extra()
     if not 0 <= args.port < 65536:
         raise UsageError(f"--port is from 0 to 65535, not {args.port}")
+    if not 0.1 <= args.request_timeout <= 3600:
+        raise UsageError(f"--request-timeout is from 0.1 to 3600 seconds, not "
+                         f"{args.request_timeout:g}")
     from mission.stores import display
     from runtime.store_api import StoreError, open_store
 
@@ -104,15 +111,21 @@ def _first_admin(accounts: Accounts) -> str | None:
 def _log_config() -> dict[str, object]:
     """uvicorn's logging, all of it on standard error: standard output carries only the
     address and the first token. A request line shows method, path and status, never a
-    header or a body, so no password, token or cookie reaches the log."""
+    header or a body, so no password, token or cookie reaches the log. Errors (uvicorn's,
+    the event loop's, the server's own) go through `Repeated`: one line per message per
+    10 s, so a failure that repeats at once cannot fill the disk."""
     import copy
 
     from uvicorn.config import LOGGING_CONFIG
 
-    config: dict[str, object] = copy.deepcopy(LOGGING_CONFIG)
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"repeated": {"()": "mission.serve.connections.Repeated"}}
     handlers = config["handlers"]
-    assert isinstance(handlers, dict)
     handlers["access"]["stream"] = "ext://sys.stderr"
+    handlers["default"]["filters"] = ["repeated"]
+    for name in ("asyncio", "mission"):
+        config["loggers"][name] = {"handlers": ["default"], "level": "WARNING",
+                                   "propagate": False}
     return config
 
 
@@ -136,14 +149,18 @@ def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
     import uvicorn
 
     from mission.serve.app import Settings, create_app
+    from mission.serve.connections import connection_limit, guarded_protocol
 
+    limit = connection_limit()
     settings = Settings(store=location, accounts=accounts_file,
                         catalogue=catalogue,
-                        secure_cookies=not args.insecure_cookies)
+                        secure_cookies=not args.insecure_cookies,
+                        request_timeout=args.request_timeout)
     config = uvicorn.Config(create_app(settings), log_level=args.log_level,
                             log_config=_log_config(), server_header=False,
                             proxy_headers=bool(args.forwarded_allow_ips),
                             forwarded_allow_ips=args.forwarded_allow_ips or None,
-                            lifespan="off")
+                            lifespan="off", backlog=limit,  # what one `accept` burst takes
+                            http=guarded_protocol(args.request_timeout, limit))
     uvicorn.Server(config).run(sockets=[listener])
     return EXIT_OK

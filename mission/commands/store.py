@@ -118,9 +118,10 @@ def _write_whole(path: Path, text: str) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from mission.files import read_text
+    from mission.files import LINES_FILE, read_text
+    from runtime.bounds import MAX_LINES_FILE_BYTES
 
-    text = sys.stdin.read() if args.file == "-" else read_text(args.file)
+    text = read_text(args.file, MAX_LINES_FILE_BYTES, LINES_FILE)
     runs, lines = _read_export(args.file, text)
     unverified = _unverified(runs)
     if unverified:
@@ -181,7 +182,11 @@ def _read_export(name: str, text: str) -> tuple[list[StoredRun], list[str]]:
 
 
 def _unverified(runs: list[StoredRun]) -> list[str]:
-    """What is wrong with each record that does not replay to its own receipt."""
+    """What is wrong with each record that does not replay to its own receipt. A run of a
+    mission with project operations replays with them, bound under the configuration it
+    started with (`mission.binding.bind_record`), as `mission verify` does."""
+    from mission.binding import bind_record
+    from mission.cli import ImplementationMissing
     from runtime.records import RecordError
     from runtime.verify import verify
 
@@ -189,9 +194,15 @@ def _unverified(runs: list[StoredRun]) -> list[str]:
     for stored in runs:
         try:
             workflow = stored.record.stored_workflow()
+            implementations = bind_record(workflow, stored.record).implementations
         except RecordError as problem:
             problems.append(f"run {stored.run_id}: {problem}")
             continue
+        except ImplementationMissing as problem:
+            problems.append(f"run {stored.run_id} calls project operations, and their code "
+                            f"cannot be run here, so it cannot be verified: {problem}; import "
+                            "the export where that project's code and configuration are")
+            continue
         problems += [f"run {stored.run_id}: {mismatch}" for mismatch in
-                     verify(stored.record, workflow)]
+                     verify(stored.record, workflow, implementations)]
     return problems

@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mission.binding import implementations
+from mission.binding import bind_record
 from mission.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from mission.commands.run import load_target, using_store
-from mission.stores import STORE_HELP
+from mission.commands.run import using_store
+from mission.stores import STORE_HELP, run_id_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(data, dict) and data.get("integrity") != integrity(data):
             problems.append(Mismatch("record", "the file's integrity hash does not match its "
                                                "content: it was edited after it was written"))
-    elif args.target.isdecimal():
+    elif run_id_of(args.target) is not None:
         label = f"run {args.target}"
         with using_store(args) as store:
             try:
@@ -75,14 +75,19 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.target!r} is neither a receipt file nor a run id "
                          "(see `mission runs`)")
     if record is not None:
+        fallback = None
         if args.workflow:
-            workflow = load_target(args.workflow)
+            from mission.targets import load_target
+
+            target = load_target(args.workflow)
+            workflow, fallback = target.workflow, target.config
         else:
             try:
                 workflow = record.stored_workflow()
             except RecordError as problem:
                 raise UsageError(f"{label}: {problem}; give --workflow") from None
-        problems += verify(record, workflow, implementations(workflow))
+        problems += verify(record, workflow, bind_record(workflow, record, fallback)
+                           .implementations)
     return _print(label, record, problems, args.json)
 
 
@@ -98,14 +103,49 @@ def _print(label: str, record: Any, problems: list[Any], as_json: bool) -> int:
         digest = str(record.receipt.get("digest", ""))[:16]
         print(f"{label}: verified: the replay gives the recorded result and receipt "
               f"(status {record.status}, digest {digest}…)")
-        for step, who in sorted(record.answered_by.items()):
-            print(f"  step `{step}` was answered by {who}")
+        for line in history(record):
+            print(f"  {line}")
         if not record.covers_mission:
             print(f"  an older record ({record.format}): its digest does not cover the name "
                   f"it gives the mission ({record.mission!r})")
+        if not record.covers_times:
+            print(f"  an older record ({record.format}): made before times were recorded, it "
+                  "does not say when or by whom the run was started, nor when each answer "
+                  "came")
     else:
         print(f"{label}: NOT verified: {len(problems)} difference"
               f"{'s' if len(problems) != 1 else ''}")
         for problem in problems:
             print(f"  {problem}")
     return EXIT_OK if verified else EXIT_FINDINGS
+
+
+def history(record: Any) -> list[str]:
+    """What the receipt covers of who did what and when, one line each, in order."""
+    if not record.covers_times:
+        return [f"step `{step}` was answered by {who}"
+                for step, who in sorted(record.answered_by.items())]
+    lines = []
+    if record.started_at or record.started_by:
+        lines.append(f"started{_by_at(record.started_by, record.started_at)}")
+    for event in record.events:
+        kind = event.get("kind")
+        if kind == "answer":
+            lines.append(f"step `{event.get('step')}` answered {_shown(event.get('answer'))}"
+                         f"{_by_at(event.get('by'), event.get('at'))}")
+        elif kind == "deadline":
+            lines.append(f"step `{event.get('step')}`: its deadline (stage "
+                         f"{event.get('stage')}) fired{_by_at(None, event.get('at'))}")
+        elif kind == "cancel":
+            lines.append(f"cancelled{_by_at(event.get('by'), event.get('at'))}: "
+                         f"{event.get('reason')}")
+    return lines
+
+
+def _by_at(who: Any, when: Any) -> str:
+    return (f" by {who}" if who else "") + (f" at {when}" if when else "")
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 60 else text[:57] + "..."

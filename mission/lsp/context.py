@@ -47,7 +47,8 @@ def tokens(text: str) -> list[Token]:
 
 # After these words, the next word is a name whatever it is spelled (keywords are
 # contextual): `param version`, `runtime when`, `by then`, `mission input`.
-_NAME_AFTER = frozenset({"mission", "param", "input", "runtime", "human", "by", "."})
+_NAME_AFTER = frozenset({"mission", "param", "input", "runtime", "human", "by", "of", "to",
+                         "."})
 
 
 def in_name_position(found: list[Token], index: int) -> bool:
@@ -70,14 +71,18 @@ class Context:
     "item" (a new line in the mission body), "type", "value", "argument"
     (an argument name or a value), "operation" (an empty step body),
     "param" (after `param.`), "state" (after `state.`), "field" (a form
-    field's question, after `fields: {name:`). `operation` is the innermost call
-    around an argument or a value.
+    field's question, after `fields: {name:`), "words" (the keywords in `words`: in a
+    step's head, after its call, or in a `remind`/`after` line), "unit" (after the
+    number of a duration; `amount` is the number), "answer" (a deadline's default
+    answer). `operation` is the innermost call around an argument or a value.
     """
 
     kind: str
     operation: str = ""
     step_kind: str = ""
     used: frozenset[str] = field(default_factory=frozenset)
+    words: tuple[str, ...] = ()
+    amount: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +138,16 @@ def _step_kind(found: list[Token], depths: list[int], brace: int) -> str:
     header.reverse()
     texts = [token.text for token in header]
     if "when" in texts:
-        header = header[:len(texts) - 1 - texts[::-1].index("when")]
-    if header and header[-1].kind == "string":
-        header = header[:-1]
-    return header[-2].text if len(header) >= 2 else ""
+        texts = texts[:len(texts) - 1 - texts[::-1].index("when")]
+    if texts[-2:] == ["except", "starter"]:
+        texts = texts[:-2]
+    if len(texts) >= 4 and texts[-4] == "by" and texts[-2] == "of":
+        texts = texts[:-4]
+    elif len(texts) >= 2 and texts[-2] == "by":
+        texts = texts[:-2]
+    if texts and header[len(texts) - 1].kind == "string":
+        texts = texts[:-1]
+    return texts[-2] if len(texts) >= 2 else ""
 
 
 def _in_form_fields(texts: list[str], stack: list[int]) -> bool:
@@ -196,12 +207,67 @@ def completion_context(text: str, offset: int) -> Context:
         return Context("value", operation=operation)
     kind = _brace_kind(found, stack)
     if kind == "step":
+        step_kind = _step_kind(found, depths, opener)
         if previous == "{":
-            return Context("operation", step_kind=_step_kind(found, depths, opener))
-        return Context("none")
+            return Context("operation", step_kind=step_kind)
+        return _time_limits(texts[opener + 1:], found[-1].kind, step_kind)
     if kind == "map":
         return Context("none")
+    head = _step_head(texts, depths)
+    if head is not None:
+        return head
     if previous in ("param", "input", "version", "runtime", "human", "mission") or (
             len(texts) >= 2 and texts[-2] in ("runtime", "human")):
         return Context("none")
     return Context("item")
+
+
+_UNITS = ("minutes", "hours", "days", "weeks")
+
+
+def _time_limits(body: list[str], last_kind: str, step_kind: str) -> Context:
+    """After a human step's call: its `remind` line, then its `after` lines."""
+    if step_kind != "human":
+        return Context("none")
+    previous = body[-1]
+    before = body[-2] if len(body) >= 2 else ""
+    third = body[-3] if len(body) >= 3 else ""
+    if last_kind == "number" and before in ("remind", "after"):
+        return Context("unit", amount=previous)
+    if third == "remind":  # `remind 4 hours |`
+        return Context("words", words=("before",))
+    if third == "after":  # `after 2 days |`
+        return Context("words", words=("answer", "fail", "escalate to"))
+    if previous == "escalate":
+        return Context("words", words=("to",))
+    if previous == "answer":
+        return Context("answer")
+    last_line = body[len(body) - body[::-1].index("after"):] if "after" in body else []
+    if previous in ("remind", "after", "to", "fail") or {"answer", "fail"} & set(last_line):
+        return Context("none")  # a number, a group or a reason goes here, or the step is decided
+    return Context("words", words=("after",) if "remind" in body or last_line
+                   else ("remind", "after"))
+
+
+def _step_head(texts: list[str], depths: list[int]) -> Context | None:
+    """In a step's head (`human ID "description" by GROUP except starter when ...`), the
+    keywords that may come next; None outside one."""
+    start = next((index for index in range(len(texts) - 1, -1, -1)
+                  if depths[index] == 1 and texts[index] in ("runtime", "human")
+                  and (index == 0 or texts[index - 1] not in ("param", "input", ".", ":"))),
+                 None)
+    if start is None or "{" in texts[start:] or "}" in texts[start:] or len(texts) - start < 2:
+        return None
+    head = texts[start:]
+    previous = head[-1]
+    if previous == "except":
+        return Context("words", words=("starter",))
+    if len(head) >= 2 and head[-2] == "by" and previous.lstrip("-").isdigit():
+        return Context("words", words=("of",))
+    if previous in ("by", "of", "when") or "when" in head:
+        return Context("none")
+    words = ["when"]
+    if head[0] == "human":
+        words[:0] = [word for word in ("by", "except starter")
+                     if word.split()[0] not in head]
+    return Context("words", words=tuple(words), step_kind=head[0])

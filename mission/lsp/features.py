@@ -41,7 +41,34 @@ KEYWORD_DOCS: dict[str, str] = {
     "when": "`when CONDITION`: the step runs only when the condition is true; otherwise it is "
             "recorded as skipped.",
     "by": "`by GROUP`: on a human step, the group whose members may answer it under "
-          "`mission serve`.",
+          "`mission serve`; `by N of GROUP`: N distinct people of the group must answer.",
+    "of": "`by N of GROUP`: N distinct people of the group must answer (1 to 20; `by 1 of "
+          "GROUP` is `by GROUP`). A `confirm` is approved by N yes answers and refused by the "
+          "first no; any other question is decided when N people gave the same answer. A "
+          "person answers a step once.",
+    "except": "`except starter`: the person who started the run may not answer this step "
+              "(no self-approval).",
+    "starter": "`except starter`: the person who started the run may not answer this step "
+               "(no self-approval).",
+    "remind": "`remind DURATION before`: a reminder that long before each deadline of the "
+              "step; it must be shorter than every wait (E050).",
+    "before": "`remind DURATION before`: a reminder that long before each deadline of the "
+              "step; it must be shorter than every wait (E050).",
+    "after": "`after DURATION ACTION`: a deadline. The first counts from when the step starts "
+             "waiting, each later one from the escalation before it. ACTION is `answer VALUE`, "
+             "`fail \"REASON\"` or `escalate to GROUP`; at most 4 deadlines, and only the "
+             "last may answer or fail.",
+    "answer": "`after DURATION answer VALUE`: when nobody answered in time, VALUE is the "
+              "step's answer, given by \"the deadline\". It is written as a person would "
+              "answer, and checked against the question at compile time (E051).",
+    "fail": "`after DURATION fail \"REASON\"`: when nobody answered in time, the step fails, "
+            "and the run with it; without a reason the compiler words one (`no answer within "
+            "2 days`).",
+    "escalate": "`after DURATION escalate to GROUP`: when nobody decided in time, the question "
+                "moves to GROUP: from then on its members answer, not the group before; "
+                "answers already given still count, and the next `after` line counts from here.",
+    "to": "`after DURATION escalate to GROUP`: when nobody decided in time, the question moves "
+          "to GROUP: from then on its members answer, not the group before.",
     "item": "`item`: the current item of the list an operation goes through (`item.NAME` "
             "reads one of its fields).",
     "if": "`if CONDITION then A else B`: A when the condition is true, else B.",
@@ -199,6 +226,7 @@ def occurrences(mission: ast.Mission) -> Iterator[Occurrence]:
         elif isinstance(item, ast.Step):
             yield Occurrence(item.kind.span, "kind", item.kind.text)
             yield Occurrence(item.id.span, "step", item.id.text)
+            yield from _time_limit_occurrences(item)
             if item.when is not None:
                 yield from map(_reference, references_in(item.when))
             call = item.call
@@ -212,6 +240,20 @@ def occurrences(mission: ast.Mission) -> Iterator[Occurrence]:
                 yield from map(_reference, references_in(argument.value))
             if call.output is not None:
                 yield _reference(call.output)
+
+
+def _time_limit_occurrences(step: ast.Step) -> Iterator[Occurrence]:
+    """The groups a step names and the durations of its time limits (`name`: the step id)."""
+    if step.group is not None:
+        yield Occurrence(step.group.span, "group", step.id.text)
+    if step.reminder is not None:
+        yield Occurrence(step.reminder.before.span, "duration", step.id.text)
+    for deadline in step.deadlines:
+        yield Occurrence(deadline.after.span, "duration", step.id.text)
+        if isinstance(deadline.action, ast.Escalation):
+            yield Occurrence(deadline.action.group.span, "group", step.id.text)
+        elif isinstance(deadline.action, ast.DefaultAnswer):
+            yield from map(_reference, references_in(deadline.action.value))
 
 
 def occurrence_at(snapshot: Snapshot, offset: int) -> Occurrence | None:
@@ -359,6 +401,8 @@ def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
             markdown = _step_markdown(snapshot, found.name)
         elif found.kind == "item":
             markdown = _item_markdown(snapshot, found)
+        elif found.kind in ("group", "duration"):
+            markdown = _time_limit_markdown(snapshot, found)
     if not markdown:
         token = _token_at(snapshot.text, offset)
         if token is None:
@@ -414,6 +458,53 @@ def _item_markdown(snapshot: Snapshot, found: Occurrence) -> str:
         current = current.field(part) if current is not None else None
     shown = str(current) if current is not None else "any"
     return (f"`{found.dotted}`: {shown}\n\nthe current element is `{element}`")
+
+
+def _time_limit_markdown(snapshot: Snapshot, found: Occurrence) -> str:
+    """A group: who answers then; a duration: how long it is, and when it comes due."""
+    from compiler.durations import duration_seconds, duration_text
+
+    mission = snapshot.result.mission
+    step = next((s for s in mission.steps if s.span.start <= found.span.start < s.span.end),
+                None) if mission is not None else None
+    if step is None:
+        return ""
+    asked = step.group.text if step.group is not None else None
+    if step.group is not None and found.span == step.group.span:
+        count = step.approvals.value if step.approvals is not None else 1
+        people = "one person" if count == 1 else f"{count} distinct people"
+        return f"`{found.name}` is answered by {people} of the group `{asked}` " \
+               "(`mission serve` keeps its members)"
+    if step.reminder is not None and found.span == step.reminder.before.span:
+        seconds = duration_seconds(step.reminder.before)
+        exact = f" ({seconds:,} seconds)" if seconds is not None else ""
+        return f"`{_written(snapshot, found.span)}`{exact}: a reminder that long before each " \
+               "deadline of the step.\n\nDurations are exact: a day is 24 hours, a week 7 days."
+    elapsed = 0
+    for index, deadline in enumerate(step.deadlines, start=1):
+        seconds = duration_seconds(deadline.after)
+        elapsed += seconds or 0
+        since = "the step starts waiting" if index == 1 else f"the escalation to `{asked}`"
+        action = deadline.action
+        if isinstance(action, ast.Escalation):
+            if found.span == action.group.span:
+                return f"`{action.group.text}`: deadline {index} of `{found.name}` moves the " \
+                       "question to this group; from then on its members answer"
+            asked = action.group.text
+        if found.span != deadline.after.span:
+            continue
+        exact = f" ({seconds:,} seconds)" if seconds is not None else ""
+        total = f"; {duration_text(elapsed)} after the step starts waiting, if nobody " \
+                "answers" if index > 1 and seconds is not None else ""
+        return f"`{_written(snapshot, found.span)}`{exact}: deadline {index} of " \
+               f"`{found.name}`, due {_written(snapshot, deadline.after.span)} after " \
+               f"{since}{total}.\n\nDurations are exact: a day is 24 hours, a week 7 days " \
+               "(there are no business days)."
+    return ""
+
+
+def _written(snapshot: Snapshot, span: Span) -> str:
+    return snapshot.text[span.start:span.end]
 
 
 def _step_markdown(snapshot: Snapshot, step_id: str) -> str:
@@ -505,6 +596,8 @@ def _operation_item(operation: Operation, snippets: bool) -> types.CompletionIte
                  operation_markdown(operation), text, snippet=True)
 
 
+_CLAUSE_SNIPPETS = {"remind": "remind ${1:4} ${2:hours} before",
+                    "after": "after ${1:2} ${2:days} ${3|fail,answer,escalate to|}"}
 _STEP_SNIPPET = '{kind} ${{1:id}} "${{2:description}}" {{\n\t$0\n}}'
 _MISSION_SNIPPET = 'mission ${1:name} "${2:description}" {\n\tversion 1\n\n\t$0\n}'
 
@@ -550,6 +643,22 @@ def completion(snapshot: Snapshot, position: types.Position,
         items += _value_items(snapshot, operation, snippets)
     elif where.kind == "value":
         items += _value_items(snapshot, OPERATIONS.get(where.operation), snippets)
+    elif where.kind == "words":
+        items += [_item(word, keyword, doc=KEYWORD_DOCS[word.split()[0]],
+                        insert=_CLAUSE_SNIPPETS.get(word) if snippets else None,
+                        snippet=snippets and word in _CLAUSE_SNIPPETS)
+                  for word in where.words]
+    elif where.kind == "unit":
+        from compiler.durations import UNITS
+
+        one = where.amount.lstrip("+") == "1"
+        items += [_item(unit, types.CompletionItemKind.Unit, f"{UNITS[unit]:,} seconds",
+                        "Durations are exact: a day is 24 hours, a week 7 days (there are no "
+                        "business days); from 1 minute to 52 weeks.")
+                  for unit in UNITS if unit.endswith("s") != one]
+    elif where.kind == "answer":
+        items += [_item(word, types.CompletionItemKind.Constant, doc=KEYWORD_DOCS["answer"])
+                  for word in ("true", "false")]
     elif where.kind == "param":
         items += [_item(name, types.CompletionItemKind.Variable, _param_type(snapshot, name))
                   for name in _names(snapshot).params]

@@ -6,16 +6,24 @@
 - API tokens and session ids are 32 random bytes (`secrets`); only their
   sha256 is stored, so a copy of the file signs no one in.
 - Every session has its own CSRF token, which every form carries back.
-- Failed sign-ins are counted per user name and per client address; after
-  `MAX_FAILURES` for a name (`MAX_ADDRESS_FAILURES` for an address, which
-  many people may share behind a NAT) within `FAILURE_WINDOW` seconds, that
-  name or address may not try again until the window has passed (this
-  survives a restart).
+- Sign-in attempts are counted per user name and per client address before the
+  password is checked, in one transaction with the check of the limit
+  (`attempt`), so attempts sent at once cannot all be checked; a sign-in that
+  succeeds takes its own back (`signed_in`). After `MAX_FAILURES` for a name
+  (`MAX_ADDRESS_FAILURES` for an address, which many people may share behind a
+  NAT) within `FAILURE_WINDOW` seconds, that name or address may not try again
+  until the window has passed (this survives a restart). At most
+  `CONCURRENT_HASHES` scrypt computations run at once in a process (32 MiB
+  each), so a burst of sign-ins queues instead of taking the memory.
+- A password change ends the user's sessions and revokes their API tokens;
+  one token can be revoked by the prefix `mission users tokens` shows.
 - Group `admin` may do everything; `start_grants` say which group may start
   which mission (`*`: any); a human step's `by GROUP` says who may answer it.
 
-The file is created 0600 in a 0700 directory, like the run store, and every
-write is one transaction.
+The file is created 0600 in a 0700 directory, like the run store, and its
+surroundings are checked the same way (`runtime.store.check_surroundings`: no
+file in a directory others can write or own, no `-wal`/`-shm` that is not ours);
+every write is one transaction.
 """
 
 from __future__ import annotations
@@ -26,12 +34,14 @@ import os
 import re
 import secrets
 import sqlite3
+import stat
+import threading
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from runtime.store import immediate_transaction
+from runtime.store import StoreError, check_surroundings, immediate_transaction
 
 ADMIN_GROUP = "admin"
 ANY_MISSION = "*"
@@ -40,12 +50,15 @@ MAX_ADDRESS_FAILURES = 20
 FAILURE_WINDOW = 300.0  # seconds
 SESSION_LIFETIME = 8 * 3600.0  # seconds
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
+CONCURRENT_HASHES = 4  # scrypt computations at once (each takes 32 MiB for a moment)
+_HASHING = threading.BoundedSemaphore(CONCURRENT_HASHES)
+TOKEN_PREFIX = 12  # characters of a token kept to name it (`mst_` and 8 of its 43 random)
 _USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _SCHEMA = """
 CREATE TABLE users (name TEXT PRIMARY KEY, password TEXT);
 CREATE TABLE memberships (user TEXT NOT NULL, grp TEXT NOT NULL, PRIMARY KEY (user, grp));
-CREATE TABLE tokens (hash TEXT PRIMARY KEY, user TEXT NOT NULL);
+CREATE TABLE tokens (hash TEXT PRIMARY KEY, user TEXT NOT NULL, prefix TEXT);
 CREATE TABLE sessions (hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,
                        expires REAL NOT NULL);
 CREATE TABLE start_grants (grp TEXT NOT NULL, mission TEXT NOT NULL, PRIMARY KEY (grp, mission));
@@ -78,18 +91,21 @@ def default_path(store: Path) -> Path:
     return store.with_name("serve.sqlite3")
 
 
+def _scrypt(password: str, salt: bytes) -> bytes:
+    with _HASHING:  # at most CONCURRENT_HASHES at once: a burst waits, it does not pile up
+        return hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
+
+
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    return f"scrypt${salt.hex()}${_scrypt(password, salt).hex()}"
 
 
 def password_matches(password: str, stored: str | None) -> bool:
     """Constant work whether or not there is a stored hash (an unknown user costs the same)."""
     kind, _, rest = (stored or "scrypt$" + "00" * 16 + "$").partition("$")
     salt_hex, _, digest_hex = rest.partition("$")
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt_hex),
-                            **_SCRYPT)
+    digest = _scrypt(password, bytes.fromhex(salt_hex))
     return stored is not None and kind == "scrypt" and hmac.compare_digest(digest.hex(),
                                                                            digest_hex)
 
@@ -120,9 +136,12 @@ class Accounts:
         try:
             if not path.parent.exists():
                 path.parent.mkdir(mode=0o700, parents=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-            os.close(descriptor)
-            if path.stat().st_uid != os.geteuid():
+            check_surroundings(path, "accounts file")
+            _create(path)
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode):
+                raise AccountError(f"the accounts file {path} is not a regular file (a link?)")
+            if info.st_uid != os.geteuid():
                 raise AccountError(f"the accounts file {path} belongs to another user")
             os.chmod(path, 0o600)
             self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None,
@@ -133,6 +152,9 @@ class Accounts:
                 if not self._db.execute("SELECT name FROM sqlite_master").fetchall():
                     for statement in filter(str.strip, _SCHEMA.split(";")):
                         self._db.execute(statement)
+                _migrate(self._db)
+        except StoreError as problem:
+            raise AccountError(str(problem)) from None
         except OSError as problem:
             raise AccountError(f"cannot open the accounts file {path}: "
                                f"{problem.strerror or problem}") from None
@@ -165,12 +187,15 @@ class Accounts:
             self._db.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)",
                                  [(name, group) for group in groups])
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str) -> int:
+        """Set the password, end the user's sessions and revoke their API tokens (what one
+        does after a leak withdraws every credential); how many tokens were revoked."""
+        hashed = hash_password(password)
         with self._transaction():
             self._require(name)
-            self._db.execute("UPDATE users SET password = ? WHERE name = ?",
-                             (hash_password(password), name))
+            self._db.execute("UPDATE users SET password = ? WHERE name = ?", (hashed, name))
             self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
+            return self._db.execute("DELETE FROM tokens WHERE user = ?", (name,)).rowcount
 
     def remove_user(self, name: str) -> None:
         with self._transaction():
@@ -185,13 +210,48 @@ class Accounts:
             self._require(name)
             self._db.execute("INSERT OR IGNORE INTO memberships VALUES (?, ?)", (name, group))
 
+    def leave_group(self, name: str, group: str) -> None:
+        with self._transaction():
+            self._require(name)
+            if not self._db.execute("DELETE FROM memberships WHERE user = ? AND grp = ?",
+                                    (name, group)).rowcount:
+                raise AccountError(f"`{name}` is not in group `{group}`")
+
     def new_token(self, name: str) -> str:
-        """A new API token for `name`: shown once, only its hash is kept."""
+        """A new API token for `name`: shown once; its hash is kept, and its first
+        `TOKEN_PREFIX` characters to name it (`tokens`, `revoke_token`)."""
         token = "mst_" + secrets.token_urlsafe(32)
         with self._transaction():
             self._require(name)
-            self._db.execute("INSERT INTO tokens VALUES (?, ?)", (_secret_hash(token), name))
+            self._db.execute("INSERT INTO tokens (hash, user, prefix) VALUES (?, ?, ?)",
+                             (_secret_hash(token), name, token[:TOKEN_PREFIX]))
         return token
+
+    def tokens(self, name: str) -> list[str]:
+        """The prefixes of the user's tokens ("?" for one made before prefixes were kept)."""
+        self._require(name)
+        return [row[0] or "?" for row in self._db.execute(
+            "SELECT prefix FROM tokens WHERE user = ? ORDER BY rowid", (name,))]
+
+    def revoke_token(self, name: str, given: str | None) -> int:
+        """Revoke the user's token named by `given` (its prefix as `tokens` shows it, or
+        the whole token), or every token of theirs (None); how many were revoked."""
+        with self._transaction():
+            self._require(name)
+            if given is None:
+                return self._db.execute("DELETE FROM tokens WHERE user = ?", (name,)).rowcount
+            rows = self._db.execute("SELECT hash, prefix FROM tokens WHERE user = ?",
+                                    (name,)).fetchall()
+            matching = [hashed for hashed, prefix in rows
+                        if hashed == _secret_hash(given)
+                        or (len(given) <= TOKEN_PREFIX and (prefix or "").startswith(given))]
+            if len(matching) != 1:
+                known = ", ".join(self.tokens(name)) or "none"
+                raise AccountError(f"{'no' if not matching else 'more than one'} token of "
+                                   f"`{name}` starts with {given[:TOKEN_PREFIX]!r} (its "
+                                   f"tokens: {known})")
+            self._db.execute("DELETE FROM tokens WHERE hash = ?", (matching[0],))
+            return 1
 
     def _require(self, name: str) -> None:
         if not self._db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
@@ -218,6 +278,27 @@ class Accounts:
                                (_secret_hash(token),)).fetchone()
         return self.user(row[0]) if row else None
 
+    def attempt(self, keys: list[str], now: float | None = None) -> bool:
+        """Count a sign-in attempt for each key before its password is checked, in one
+        transaction with the check of the limit: False (nothing counted) when a key is
+        locked out. So attempts sent at once are counted one by one, and at most the limit
+        of them is ever checked."""
+        now = time.time() if now is None else now
+        with self._transaction():
+            if self.locked_out(keys, now):
+                return False
+            self._count(keys, now)
+        return True
+
+    def signed_in(self, keys: list[str]) -> None:
+        """A sign-in succeeded: its name's count is cleared, and the address gets back the
+        attempt `attempt` counted (a person signing in often is not guessing)."""
+        name, *addresses = keys
+        with self._transaction():
+            self._db.execute("DELETE FROM failures WHERE key = ?", (name,))
+            self._db.executemany("UPDATE failures SET count = count - 1 WHERE key = ? AND "
+                                 "count > 0", [(key,) for key in addresses])
+
     def check_password(self, name: str, password: str) -> User | None:
         """The user, when the password (or one of the user's API tokens) is theirs."""
         row = self._db.execute("SELECT password FROM users WHERE name = ?", (name,)).fetchone()
@@ -239,15 +320,18 @@ class Accounts:
     def record_failure(self, keys: list[str], now: float | None = None) -> None:
         now = time.time() if now is None else now
         with self._transaction():
-            for key in keys:
-                row = self._db.execute("SELECT count, since FROM failures WHERE key = ?",
-                                       (key,)).fetchone()
-                if row is None or now - row[1] >= FAILURE_WINDOW:
-                    self._db.execute("INSERT OR REPLACE INTO failures VALUES (?, 1, ?)",
-                                     (key, now))
-                else:
-                    self._db.execute("UPDATE failures SET count = count + 1 WHERE key = ?",
-                                     (key,))
+            self._count(keys, now)
+
+    def _count(self, keys: list[str], now: float) -> None:
+        for key in keys:
+            row = self._db.execute("SELECT count, since FROM failures WHERE key = ?",
+                                   (key,)).fetchone()
+            if row is None or now - row[1] >= FAILURE_WINDOW:
+                self._db.execute("INSERT OR REPLACE INTO failures VALUES (?, 1, ?)",
+                                 (key, now))
+            else:
+                self._db.execute("UPDATE failures SET count = count + 1 WHERE key = ?",
+                                 (key,))
 
     def clear_failures(self, key: str) -> None:
         with self._transaction():
@@ -286,6 +370,14 @@ class Accounts:
         with self._transaction():
             self._db.execute("INSERT OR IGNORE INTO start_grants VALUES (?, ?)", (group, mission))
 
+    def disallow_start(self, group: str, mission: str) -> None:
+        with self._transaction():
+            if not self._db.execute("DELETE FROM start_grants WHERE grp = ? AND mission = ?",
+                                    (group, mission)).rowcount:
+                granted = ", ".join(f"{g} {m}" for g, m in self.start_grants()) or "none"
+                raise AccountError(f"group `{group}` has no grant to start `{mission}` "
+                                   f"(the grants: {granted})")
+
     def start_grants(self) -> list[tuple[str, str]]:
         return [(row[0], row[1]) for row in
                 self._db.execute("SELECT grp, mission FROM start_grants ORDER BY grp, mission")]
@@ -295,6 +387,27 @@ class Accounts:
             return True
         return any(group in user.groups and granted in (mission, ANY_MISSION)
                    for group, granted in self.start_grants())
+
+
+def _create(path: Path) -> None:
+    """Create the file (0600) if it is not there. Never open and close an existing one:
+    closing any descriptor of a file drops every POSIX lock this process holds on it, so
+    the connections other threads have open would lose theirs, and another process (a
+    `mission users revoke`) would then take itself for the last user of the database,
+    checkpoint and reset its WAL under them: they kept reading a revoked token."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring an accounts file made by an earlier version up to date (in its transaction):
+    tokens keep a prefix to be named by."""
+    columns = [row[1] for row in db.execute("PRAGMA table_info(tokens)")]
+    if "prefix" not in columns:
+        db.execute("ALTER TABLE tokens ADD COLUMN prefix TEXT")
 
 
 def may_answer(user: User, group: str | None, may_start_mission: bool) -> bool:

@@ -35,7 +35,7 @@ from mission.serve.accounts import Accounts, Session, User
 from mission.serve.catalogue import Mission
 from mission.serve.forms import form_field_errors, render_form_fields, widget
 from mission.serve.openapi import openapi_description
-from mission.serve.runs import Refusal, Runs, step_group
+from mission.serve.runs import Refusal, Runs, step_group, stored_workflow
 from runtime.records import STATUSES as STATUSES_FOR_FILTER
 from runtime.records import RunRecord
 
@@ -51,6 +51,7 @@ class Settings:
     accounts: Path
     catalogue: dict[str, Mission]
     secure_cookies: bool = True
+    request_timeout: float = 10.0  # seconds a request's body may take to arrive
 
     @property
     def session_cookie(self) -> str:
@@ -124,7 +125,7 @@ def create_app(settings: Settings) -> Starlette:
 
     async def form_of(request: Request, session: Session) -> dict[str, str]:
         """The submitted form, after the CSRF check (a 403 `Refusal` without a good token)."""
-        form = await _form(request)
+        form = await _form(request, settings.request_timeout)
         if not hmac.compare_digest(form.get("csrf", ""), session.csrf):
             raise Refusal(403, "the form's security token is missing or stale: reload the page "
                                "and submit again")
@@ -168,7 +169,7 @@ def create_app(settings: Settings) -> Starlette:
 
     async def login_post(request: Request) -> Response:
         try:
-            form = await _form(request)
+            form = await _form(request, settings.request_timeout)
         except Refusal as refusal:
             return problem_page(None, refusal)
         target = _local_target(form.get("next"))
@@ -181,13 +182,12 @@ def create_app(settings: Settings) -> Starlette:
 
         def check() -> tuple[str, User | None]:
             store = accounts()
-            if store.locked_out(keys):
+            if not store.attempt(keys):  # counted before it is checked, atomically
                 return "locked", None
             user = store.check_password(name, password) if name and password else None
             if user is None:
-                store.record_failure(keys)
                 return "wrong", None
-            store.clear_failures(keys[0])
+            store.signed_in(keys)
             return "ok", user
 
         outcome, user = await run_in_threadpool(check)
@@ -239,7 +239,7 @@ def create_app(settings: Settings) -> Starlette:
         record = stored.record
         group = None
         if record.status == "waiting" and record.waiting_step_id is not None:
-            group = step_group(record.stored_workflow(), record.waiting_step_id)
+            group = step_group(stored_workflow(record, run_id), record.waiting_step_id)
         return page("run.html", session, 200, run_id=run_id, record=record, report=body,
                     group=group)
 
@@ -259,7 +259,7 @@ def create_app(settings: Settings) -> Starlette:
             raise Refusal(409 if error is None or error.status == 409 else error.status,
                           error.message if error is not None else message)
         question = dict(record.question or {})
-        group = step_group(record.stored_workflow(), step_id)
+        group = step_group(stored_workflow(record, run_id), step_id)
         may = await run_in_threadpool(_may_answer, accounts(), session.user, group,
                                       record.mission)
         if not may:
@@ -327,11 +327,13 @@ def create_app(settings: Settings) -> Starlette:
         rows = await run_in_threadpool(runs.listing, status,
                                        request.query_params.get("mission") or None)
         return JSONResponse({"runs": [{"run_id": row.run_id, "mission": row.mission,
-                                       "status": row.status, "waiting_step_id": row.waiting_step,
+                                       "status": row.status if row.problem is None
+                                       else "damaged",  # its columns cannot be trusted
+                                       "waiting_step_id": row.waiting_step,
                                        "problem": row.problem} for row in rows]})
 
     async def api_start(request: Request, user: User) -> Response:
-        body = await _json_body(request)
+        body = await _json_body(request, settings.request_timeout)
         mission = body.get("mission")
         params, state = body.get("params", {}), body.get("state", {})
         if not isinstance(mission, str):
@@ -357,7 +359,7 @@ def create_app(settings: Settings) -> Starlette:
 
     async def api_answer(request: Request, user: User) -> Response:
         run_id = _run_id(request)
-        body = await _json_body(request)
+        body = await _json_body(request, settings.request_timeout)
         step = body.get("step")
         if not isinstance(step, str) or "answer" not in body:
             raise Refusal(422, "send {\"step\": STEP_ID, \"answer\": VALUE}")
@@ -373,12 +375,10 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse(receipt_file_data(stored.record))
 
     async def api_verify(request: Request, user: User) -> Response:
-        from runtime.verify import verify
-
         run_id = _run_id(request)
         stored = await run_in_threadpool(runs.load, run_id)
         record = stored.record
-        problems = await run_in_threadpool(verify, record, record.stored_workflow())
+        problems = await run_in_threadpool(_verify, record, run_id)
         return JSONResponse({"run_id": run_id, "verified": not problems,
                              "differences": [{"what": p.what, "detail": p.detail}
                                              for p in problems],
@@ -422,7 +422,8 @@ def create_app(settings: Settings) -> Starlette:
 
 
 _HEADINGS = {400: "This request is not understood", 403: "You may not do this",
-             404: "Not found", 409: "This cannot be done now", 413: "Too large",
+             404: "Not found", 408: "Too slow", 409: "This cannot be done now",
+             413: "Too large",
              415: "Wrong kind of form", 422: "Not accepted", 503: "The run store is unavailable"}
 
 
@@ -448,34 +449,54 @@ def _json_error(status: int, message: str, headers: Mapping[str, str] | None = N
                         headers={"Cache-Control": "no-store", **dict(headers or {})})
 
 
-async def _body(request: Request) -> bytes:
+async def _body(request: Request, timeout: float) -> bytes:
+    """The request's body, refused while it is read when it is over `MAX_BODY` (413) or
+    has not all arrived within `timeout` seconds (408: a client that trickles its body
+    holds a connection and a worker)."""
+    import anyio
+
     declared = request.headers.get("content-length", "")
-    if declared.isdecimal() and int(declared) > MAX_BODY:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise Refusal(413, f"the request body is over {MAX_BODY} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Refusal(413, f"the request body is over {MAX_BODY} bytes")
-        chunks.append(chunk)
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise Refusal(413, f"the request body is over {MAX_BODY} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Refusal(408, f"the request body did not arrive within {timeout:g} s") from None
     return b"".join(chunks)
 
 
-async def _form(request: Request) -> dict[str, str]:
+MAX_FORM_FIELDS = 200
+
+
+async def _form(request: Request, timeout: float) -> dict[str, str]:
+    """A submitted form: UTF-8 text (its %-escapes too), at most `MAX_FORM_FIELDS` fields;
+    anything else is refused as the API refuses it (400, 413), never replaced silently."""
     from urllib.parse import parse_qsl
 
     kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise Refusal(415, "send the form as application/x-www-form-urlencoded")
-    text = (await _body(request)).decode("utf-8", errors="replace")
-    return dict(parse_qsl(text, keep_blank_values=True, max_num_fields=200))
+    raw = await _body(request, timeout)
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict",
+                              max_num_fields=MAX_FORM_FIELDS))
+    except UnicodeDecodeError:
+        raise Refusal(400, "the form is not UTF-8 text") from None
+    except ValueError:  # more fields than allowed
+        raise Refusal(413, f"the form has more than {MAX_FORM_FIELDS} fields") from None
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, timeout: float) -> dict[str, Any]:
     from mission.cli import UsageError
     from mission.files import parse_json
 
-    raw = await _body(request)
+    raw = await _body(request, timeout)
     try:
         data = parse_json(raw.decode("utf-8"), "the request body")
     except UnicodeDecodeError:
@@ -488,10 +509,13 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 
 def _run_id(request: Request) -> int:
+    from mission.stores import run_id_of
+
     text = str(request.path_params["run_id"])
-    if not text.isdecimal() or not 0 < int(text) < 2**63:
+    found = run_id_of(text)
+    if found is None:
         raise Refusal(404, f"a run id is a positive whole number, not {text!r}")
-    return int(text)
+    return found
 
 
 def _mission(settings: Settings, name: str) -> Mission:
@@ -546,16 +570,27 @@ def _state_from_form(text: str) -> dict[str, Any]:
     return state
 
 
+def _verify(record: RunRecord, run_id: int) -> list[Any]:
+    """`mission verify` of a stored run: its replay, project operations bound as the
+    command line binds them."""
+    from mission.serve.runs import bound
+    from runtime.verify import verify
+
+    workflow = stored_workflow(record, run_id)
+    return verify(record, workflow, bound(workflow, record).implementations)
+
+
 def _report_body(record: RunRecord) -> str:
     """The run's report (the replay of its record), as `mission run --report` draws it."""
     from mission.report import report_body
+    from mission.serve.runs import bound
     from runtime.orchestration.engine import Orchestrator
     from runtime.orchestration.model import RUN_REFUSALS
     from runtime.records import RecordError
 
     try:
         workflow = record.stored_workflow()
-        context = record.context()
+        context = record.context(implementations=bound(workflow, record).implementations)
         result = Orchestrator().run_workflow(workflow, context)
     except (RecordError, *RUN_REFUSALS) as problem:
         raise Refusal(409, f"this run's record cannot be replayed: {problem}") from None

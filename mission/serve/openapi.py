@@ -53,7 +53,10 @@ def openapi_description() -> dict[str, Any]:
         "properties": {"runs": {"type": "array", "items": {
             "type": "object", "required": ["run_id", "mission", "status", "waiting_step_id"],
             "properties": {"run_id": {"type": "integer"}, "mission": {"type": "string"},
-                           "status": {"enum": ["succeeded", "failed", "waiting"]},
+                           "status": {"enum": ["succeeded", "failed", "waiting", "damaged"],
+                                      "description": "`damaged` for a row that fails its "
+                                                     "integrity check (`problem` says "
+                                                     "why)"},
                            "waiting_step_id": {"type": ["string", "null"]},
                            "problem": {"type": ["string", "null"]}}}}},
     }
@@ -89,7 +92,7 @@ def openapi_description() -> dict[str, Any]:
                 "summary": "the missions this server can start", "operationId": "listMissions",
                 "responses": {"200": ok({"type": "object", "required": ["missions"],
                                          "properties": {"missions": {"type": "array"}}},
-                                        "the missions"), **_errors(401)}}},
+                                        "the missions"), **_errors(401, 503)}}},
             "/api/runs": {
                 "get": {"summary": "list runs", "operationId": "listRuns",
                         "parameters": [
@@ -98,7 +101,7 @@ def openapi_description() -> dict[str, Any]:
                             {"name": "mission", "in": "query", "schema": {"type": "string"}}],
                         "responses": {"200": ok({"$ref": "#/components/schemas/RunList"},
                                                 "the runs, oldest first"),
-                                      **_errors(400, 401)}},
+                                      **_errors(400, 401, 503)}},
                 "post": {"summary": "start a run", "operationId": "startRun",
                          "requestBody": body({
                              "type": "object", "required": ["mission"],
@@ -106,12 +109,13 @@ def openapi_description() -> dict[str, Any]:
                                             "params": json_object, "state": json_object}}),
                          "responses": {"201": ok({"$ref": "#/components/schemas/Run"},
                                                  "the new run (it may already wait)"),
-                                       **_errors(400, 401, 403, 404, 413, 422)}},
+                                       **_errors(400, 401, 403, 404, 408, 409, 413, 422,
+                                                 503)}},
             },
             "/api/runs/{run_id}": {"get": {
                 "summary": "get a run", "operationId": "getRun", "parameters": [_run_id()],
                 "responses": {"200": ok({"$ref": "#/components/schemas/Run"}, "the run"),
-                              **_errors(401, 404, 409)}}},
+                              **_errors(401, 404, 409, 503)}}},
             "/api/runs/{run_id}/answers": {"post": {
                 "summary": "answer the step a run waits for", "operationId": "answerStep",
                 "parameters": [_run_id()],
@@ -120,12 +124,12 @@ def openapi_description() -> dict[str, Any]:
                                                     "answer": {}}}),
                 "responses": {"200": ok({"$ref": "#/components/schemas/Run"},
                                         "the run after the answer"),
-                              **_errors(400, 401, 403, 404, 409, 413, 422)}}},
+                              **_errors(400, 401, 403, 404, 408, 409, 413, 422, 503)}}},
             "/api/runs/{run_id}/receipt": {"get": {
                 "summary": "the run's record and receipt, as `mission run --receipt` writes it",
                 "operationId": "getReceipt", "parameters": [_run_id()],
                 "responses": {"200": ok(json_object, "the receipt file"),
-                              **_errors(401, 404, 409)}}},
+                              **_errors(401, 404, 409, 503)}}},
             "/api/runs/{run_id}/verify": {"get": {
                 "summary": "replay the run and check its receipt", "operationId": "verifyRun",
                 "parameters": [_run_id()],
@@ -135,7 +139,7 @@ def openapi_description() -> dict[str, Any]:
                     "properties": {"run_id": {"type": "integer"}, "verified": {"type": "boolean"},
                                    "differences": {"type": "array"},
                                    "answered_by": {"type": "object"}}}, "the verdict"),
-                    **_errors(401, 404, 409)}}},
+                    **_errors(401, 404, 409, 503)}}},
             "/api/openapi.json": {"get": {
                 "summary": "this description", "operationId": "openapi", "security": [],
                 "responses": {"200": ok(json_object, "OpenAPI 3.1")}}},

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mission.binding import Binding
+from mission.keeping import RunKeeper, record_starts
 from mission.serve.accounts import Accounts, User, may_answer
 from mission.serve.catalogue import Mission
 from runtime.orchestration.model import WorkflowDefinition
@@ -83,7 +85,31 @@ class Runs:
             with open_store(self.location) as store:
                 yield store
         except StoreError as problem:
-            raise Refusal(503, str(problem)) from None
+            raise self.refusal(503, problem) from None
+
+    def refusal(self, status: int, problem: StoreError) -> Refusal:
+        """A refusal for a store's problem, told to every signed-in user: without the
+        store's location (a file path, a host), which only the server's log names."""
+        return Refusal(status, self.private(str(problem)))
+
+    def private(self, message: str) -> str:
+        """`message` with the store's location (and its directory) left out."""
+        from runtime.store_api import is_postgres_url, mask_url, sqlite_path
+
+        places = [self.location, mask_url(self.location)]
+        if not is_postgres_url(self.location):
+            try:
+                path = sqlite_path(self.location)
+            except StoreError:
+                path = None
+            if path is not None:
+                for name in (path, path.absolute()):
+                    places += [f"{name}.lock", str(name)]
+                places += [str(path.parent), str(path.absolute().parent)]
+        for place in sorted({place for place in places if place and place != "."},
+                            key=len, reverse=True):
+            message = message.replace(place, "the run store")
+        return message
 
     @contextmanager
     def _only_answer(self, run_id: int) -> Iterator[RunStoreAPI]:
@@ -95,14 +121,22 @@ class Runs:
                 yield store
             except StoreError as problem:
                 if isinstance(problem, UnknownRun):
-                    raise Refusal(404, str(problem)) from None
-                raise Refusal(409, str(problem)) from None
+                    raise Refusal(404, f"there is no run {run_id}") from None
+                raise self.refusal(409, problem) from None
 
     # -- reading ------------------------------------------------------------------------
 
     def load(self, run_id: int) -> StoredRun:
         with self.store() as store:
-            return _load(store, run_id)
+            return self._load(store, run_id)
+
+    def _load(self, store: RunStoreAPI, run_id: int) -> StoredRun:
+        try:
+            return store.load(run_id)
+        except UnknownRun:
+            raise Refusal(404, f"there is no run {run_id}") from None
+        except StoreError as problem:
+            raise self.refusal(409, problem) from None
 
     def listing(self, status: str | None = None, mission: str | None = None) -> list[RunListing]:
         with self.store() as store:
@@ -117,8 +151,8 @@ class Runs:
             for row in store.list():
                 if row.status != "waiting" or row.problem is not None or row.waiting_step is None:
                     continue
-                record = _load(store, row.run_id).record
-                group = step_group(_workflow(record, row.run_id), row.waiting_step)
+                record = self._load(store, row.run_id).record
+                group = step_group(stored_workflow(record, row.run_id), row.waiting_step)
                 if may_answer(user, group, accounts.may_start(user, record.mission)):
                     found.append(Waiting(row.run_id, record.mission, row.waiting_step,
                                          dict(record.question or {}), group))
@@ -128,7 +162,7 @@ class Runs:
 
     def start(self, user: User, accounts: Accounts, name: str, params: dict[str, Any],
               state: dict[str, Any]) -> tuple[int, RunRecord]:
-        from mission.binding import local_effects
+        from mission.binding import recorded_configuration
         from runtime.orchestration.model import ExecutionContext
 
         mission = self.catalogue.get(name)
@@ -139,22 +173,25 @@ class Runs:
             raise Refusal(403, f"{user.name} may not start `{name}` (an admin grants it with "
                                f"`mission users allow GROUP {name}`)")
         workflow = mission.workflow
-        context = ExecutionContext(initial_state=state, params=params,
-                                   effects=local_effects(workflow))
-        result = _execute(workflow, context, None)
-        record = RunRecord.of(name, workflow, context, result, keep_workflow=True)
+        binding = bound(workflow, mission)
+        context = ExecutionContext(initial_state=state, params=params, effects=binding.effects,
+                                   implementations=binding.implementations)
+        configuration = recorded_configuration(workflow, mission.config)
         with self.store() as store:
-            return store.create(record), record
+            keeper = RunKeeper(store)  # saved before an effect starts (`mission.keeping`)
+            record_starts(context, keeper, name, workflow, configuration)
+            result = _execute(workflow, context, None)
+            record = RunRecord.of(name, workflow, context, result, keep_workflow=True,
+                                  configuration=configuration)
+            return keeper.save(record).run_id, record
 
     def answer(self, user: User, accounts: Accounts, run_id: int, step_id: str,
                value: Any) -> RunRecord:
         """Answer `step_id` of run `run_id` as `user`; the new record."""
-        from mission.binding import local_effects
-
         with self._only_answer(run_id) as store:
-            stored = _load(store, run_id)
+            stored = self._load(store, run_id)
             record = stored.record
-            workflow = _workflow(record, run_id)
+            workflow = stored_workflow(record, run_id)
             if not any(step.id == step_id for step in workflow.steps):
                 raise Refusal(404, f"run {run_id} has no step `{step_id}`")
             group = step_group(workflow, step_id)
@@ -170,15 +207,47 @@ class Runs:
                 raise Refusal(409, f"run {run_id} is not waiting for step `{step_id}`: it "
                                    + (f"waits for `{record.waiting_step_id}`"
                                       if record.status == "waiting" else record.status))
-            context = record.context(answers={step_id: value}, effects=local_effects(workflow),
-                                     answered_by={step_id: user.name})
+            binding = bound(workflow, record)
+            context = record.context(answers={step_id: value}, effects=binding.effects,
+                                     answered_by={step_id: user.name},
+                                     implementations=binding.implementations)
+            keeper = RunKeeper(store, stored)  # saved before an effect starts
+            record_starts(context, keeper, record.mission, workflow, record.configuration)
             result = _execute(workflow, context, step_id)
-            updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True)
+            updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True,
+                                   configuration=record.configuration)
             try:
-                store.update(stored, updated)
+                keeper.save(updated)
             except StoreError as problem:
-                raise Refusal(409, str(problem)) from None
+                raise self.refusal(409, problem) from None
             return updated
+
+
+def bound(workflow: WorkflowDefinition, source: Mission | RunRecord) -> Binding:
+    """The binding of a workflow's project operations, as the command line makes it
+    (`mission.binding`): under the configuration a mission of the catalogue was loaded
+    with, or the one a stored run started with. What cannot be bound is a 409 naming the
+    operation: this server cannot run that code now."""
+    from mission.binding import bind, bind_record
+    from mission.cli import UsageError
+
+    try:
+        if isinstance(source, Mission):
+            return bind(workflow, source.config)
+        return bind_record(workflow, source)
+    except UsageError as problem:
+        raise Refusal(409, f"this server cannot run the mission's own code: "
+                           f"{_without_paths(str(problem))}") from None
+
+
+def _without_paths(message: str) -> str:
+    """A binding's message, told to every signed-in user, without the server's own paths
+    (its directory, where a project's configuration is): the server's log has them."""
+    import logging
+    import re
+
+    logging.getLogger("mission.serve").warning("%s", message)
+    return re.sub(r"(?<![\w`])/[^\s`(),;:]+", "<path>", message)
 
 
 def _claim(store: RunStoreAPI, run_id: int, stack: ExitStack) -> None:
@@ -199,16 +268,8 @@ def _claim(store: RunStoreAPI, run_id: int, stack: ExitStack) -> None:
             time.sleep(0.01)
 
 
-def _load(store: RunStoreAPI, run_id: int) -> StoredRun:
-    try:
-        return store.load(run_id)
-    except UnknownRun:
-        raise Refusal(404, f"there is no run {run_id}") from None
-    except StoreError as problem:
-        raise Refusal(409, str(problem)) from None
-
-
-def _workflow(record: RunRecord, run_id: int) -> WorkflowDefinition:
+def stored_workflow(record: RunRecord, run_id: int) -> WorkflowDefinition:
+    """The workflow a stored run holds; a damaged one is a 409."""
     try:
         return record.stored_workflow()
     except RecordError as problem:
@@ -222,6 +283,7 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
         AnswerError,
         AntiFailureViolation,
         EnvelopeViolation,
+        ImplementationError,
         MissingEffectRunner,
         ParameterError,
         ReplayError,
@@ -235,6 +297,9 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
         raise Refusal(422, str(problem), _param_named(str(problem))) from None
     except (EnvelopeViolation, AntiFailureViolation, ReplayError, MissingEffectRunner) as problem:
         raise Refusal(422, str(problem)) from None
+    except ImplementationError as problem:
+        raise Refusal(409, f"this server cannot run the mission's own code: "
+                           f"{_without_paths(str(problem))}") from None
 
 
 def _param_named(message: str) -> str | None:

@@ -160,12 +160,12 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[CallArguments], Any]:
 
 
 def _concat(arguments: CallArguments) -> Any:
-    joined: list[Any] = []
-    for value in arguments.value("lists", []):
+    lists = arguments.parts("lists", [])
+    for value in lists:
         if not isinstance(value, list):
             raise EvaluationError(f"`concat` joins lists, found {describe(value)}")
-        joined.extend(value)
-    return joined
+    arguments.charge(arguments.joined(lists))
+    return [element for value in lists for element in value]
 
 
 def _first(arguments: CallArguments) -> Any:
@@ -240,10 +240,13 @@ def _rename(arguments: CallArguments) -> Any:
 
 
 def _merge(arguments: CallArguments) -> Any:
-    merged: dict[str, Any] = {}
-    for value in arguments.value("maps", []):
+    maps = arguments.parts("maps", [])
+    for value in maps:
         if not isinstance(value, dict):
             raise EvaluationError(f"`merge` joins maps, found {describe(value)}")
+    arguments.charge(arguments.joined(maps))
+    merged: dict[str, Any] = {}
+    for value in maps:
         merged.update(value)
     return merged
 
@@ -306,6 +309,16 @@ def render(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _written(placeholder: str, value: Any, spec: str | None) -> str:
+    """What a placeholder of `format` becomes: the value as `render` writes it, or with
+    `{name:.Nf}` the number with N decimals."""
+    if spec is None:
+        return render(value)
+    if type_of(value) not in ("int", "float"):
+        raise EvaluationError(f"`{placeholder}` writes a number, found {describe(value)}")
+    return fixed(value, _places_of(spec) or 0)
+
+
 def _format(arguments: CallArguments) -> Any:
     template = arguments.value("template")
     if not isinstance(template, str):
@@ -314,22 +327,25 @@ def _format(arguments: CallArguments) -> Any:
     names, problem = placeholders(template)
     if problem:
         raise EvaluationError(f"the template of `format` is malformed: {problem}")
-    values = arguments.value("values", {})
+    values = arguments.parts("values", {})
     missing = [name for name in names if name not in values]
     if missing:
         raise EvaluationError(f"the template uses `{{{missing[0]}}}`, which is not given")
 
+    rendered: dict[str, str] = {}  # each placeholder written once
+
     def replace(match: re.Match[str]) -> str:
         text = match.group(0)
         if text in ("{{", "}}"):
-            return text[0]
-        value = values[match.group(1)]
-        if match.group(2) is None:
-            return render(value)
-        if type_of(value) not in ("int", "float"):
-            raise EvaluationError(f"`{text}` writes a number, found {describe(value)}")
-        return fixed(value, _places_of(match.group(2)) or 0)
+            piece = text[0]
+        else:  # `{name}` or `{name:.2f}`: each written once, however often it is used
+            if text not in rendered:
+                rendered[text] = _written(text, values[match.group(1)], match.group(2))
+            piece = rendered[text]
+        arguments.charge(len(piece))  # as the text grows: a template can repeat a value
+        return piece
 
+    arguments.charge(len(template))
     return _PLACEHOLDER.sub(replace, template)
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.bounds import MAX_DEPTH
+from runtime.orchestration.budget import Budget
 from runtime.orchestration.canonical import (
     StateHasher,
     canonical_hash,
@@ -40,12 +41,22 @@ from runtime.orchestration.expressions import (
     path_problem,
     split_path,
 )
+from runtime.orchestration.human import (
+    HumanRules,
+    Wait,
+    checked_events,
+    checked_start,
+    latest,
+    rules_of,
+)
 from runtime.orchestration.model import (
     HOW_TO_PASS_A_RUNNER,
     IGNORED_PARAMS,
+    Answered,
     AnswerError,
     AntiFailureViolation,
     EffectError,
+    EffectStart,
     EnvelopeViolation,
     ExecutionContext,
     ImplementationError,
@@ -56,6 +67,7 @@ from runtime.orchestration.model import (
     StepSpec,
     WorkflowDefinition,
     content_hash,
+    cut_off,
 )
 from runtime.orchestration.operations import (
     OPERATIONS,
@@ -123,6 +135,7 @@ class _Plan:
     when: Any
     # In the operation's order: (name, parameter, how, what), decoded once (`_ARGUMENT_*`).
     arguments: tuple[tuple[str, Parameter, int, Any], ...]
+    human: HumanRules | None  # a human step's rules: who answers, its deadlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +191,10 @@ class Orchestrator:
         prepared = self._prepared(workflow)
         plans = _bind_implementations(prepared, ctx)
         journal = _check_context(ctx, prepared)
+        inputs = _human_inputs(ctx, prepared)
         params = bind_params(prepared.workflow, ctx)
         state = bind_inputs(prepared.workflow, ctx.initial_state)
-        return _Run(prepared, plans, ctx, params, state, journal).execute()
+        return _Run(prepared, plans, ctx, params, state, journal, inputs).execute()
 
     def validate(self, workflow: WorkflowDefinition) -> None:
         """The envelope and anti-failure checks, in the seed's order, then the steps' shape."""
@@ -408,6 +422,8 @@ def invoke(declaration: OperationDeclaration, function: Callable[..., Any],
     message (never a traceback), and its result must fit the declared type."""
     try:
         value = function(**copy.deepcopy(call_arguments(declaration, args)))
+    except EffectError as problem:  # a confined call's own account (`runtime.user_code`)
+        raise StepFailure(str(problem)) from None
     except (Exception, SystemExit) as problem:  # user code: any failure, `sys.exit` too
         raise StepFailure(raised(declaration, problem)) from None
     return checked_result(declaration, value)
@@ -487,13 +503,14 @@ def _plan(step: StepSpec, table: Mapping[str, Operation]) -> _Plan:
                               or not group.isidentifier()):
         raise EnvelopeViolation(f"Step '{step.id}': `answered_by` names the group that answers "
                                 "a human step: a name, on a human step only")
+    human = rules_of(step.id, step.kind, payload)
     when = payload.get("when")
     problem = expression_problem(when)
     if problem:
         raise EnvelopeViolation(f"Step '{step.id}': its `when` condition is malformed: {problem}")
     arguments = tuple(_decoded_argument(parameter, args[parameter.name])
                       for parameter in operation.parameters if parameter.name in args)
-    return _Plan(step, operation, args, output_path, when, arguments)
+    return _Plan(step, operation, args, output_path, when, arguments, human)
 
 
 # How `_Run._arguments` gets an argument's value, decided once per plan: a place's state path;
@@ -613,6 +630,46 @@ def _check_context(ctx: ExecutionContext, prepared: _Prepared) -> dict[str, Any]
     return journal
 
 
+@dataclass(frozen=True, slots=True)
+class _HumanInputs:
+    """When and by whom the run was started, and the events given to it: each human step's
+    answers and deadline firings in the order received (`ctx.answers` after `ctx.events`,
+    as answers without a time), and the cancellation, if any."""
+
+    started: dict[str, Any] | None
+    by_step: dict[str, list[dict[str, Any]]]
+    cancel: dict[str, Any] | None
+
+
+def _human_inputs(ctx: ExecutionContext, prepared: _Prepared) -> _HumanInputs:
+    events = []
+    if ctx.events is not None:
+        if not isinstance(ctx.events, list):
+            raise ReplayError("events must be a list")
+        for index, event in enumerate(ctx.events):
+            answered = isinstance(event, Mapping) and event.get("kind") == "answer"
+            where = f"answers.{event.get('step')}" if answered and isinstance(
+                event.get("step"), str) else f"events[{index}]"
+            problem = json_problem(event.get("answer") if answered else event, where)
+            if problem:
+                raise (AnswerError if answered else ReplayError)(problem)
+        events = checked_events(ctx.events, prepared.human_ids)
+    by_step: dict[str, list[dict[str, Any]]] = {}
+    cancel = None
+    for event in events:
+        if event["kind"] == "cancel":
+            cancel = event
+        else:
+            by_step.setdefault(event["step"], []).append(event)
+    who = ctx.answered_by or {}
+    for step_id, value in (ctx.answers or {}).items():
+        given = {"kind": "answer", "step": step_id, "answer": copy.deepcopy(value)}
+        if who.get(step_id) is not None:
+            given["by"] = str(who[step_id])
+        by_step.setdefault(step_id, []).append(given)
+    return _HumanInputs(checked_start(ctx.started), by_step, cancel)
+
+
 def _provided(ctx: ExecutionContext, effect: str) -> bool:
     return ctx.effects is not None and ctx.effects.supports(effect)
 
@@ -727,7 +784,8 @@ class _Run:
     """One execution: walks the plans, records lineage, journal and the receipt chain."""
 
     def __init__(self, prepared: _Prepared, plans: tuple[_Plan, ...], ctx: ExecutionContext,
-                 params: dict[str, Any], state: dict[str, Any], journal: dict[str, Any]) -> None:
+                 params: dict[str, Any], state: dict[str, Any], journal: dict[str, Any],
+                 inputs: _HumanInputs) -> None:
         self.workflow = prepared.workflow
         self.plans = plans
         self.ctx = ctx
@@ -736,14 +794,21 @@ class _Run:
         self.journal_in = journal
         self.journal: dict[str, Any] = {}
         self.answers: dict[str, Any] = {}
-        self.given_answers = dict(ctx.answers or {})
-        self.answered_by = {str(step): str(who) for step, who in (ctx.answered_by or {}).items()}
+        self.pending = inputs.by_step  # each human step's events, taken when it is reached
+        self.cancel = inputs.cancel
+        self.started = inputs.started
+        self.starter = (inputs.started or {}).get("by")
+        self.clock: str | None = (inputs.started or {}).get("at")  # the latest time recorded
+        self.events: list[dict[str, Any]] = []  # what the run consumed, in order
         self.answered_by_used: dict[str, str] = {}
         self.workflow_hash = prepared.workflow_hash
         self.hasher = StateHasher()
         self.initial_state_hash = self.hasher.hash(state)
         self.params_hash = data_hash(params)
-        self.head = _head_hash(self.workflow_hash, self.params_hash, self.initial_state_hash)
+        self.head = _head_hash(self.workflow_hash, self.params_hash, self.initial_state_hash) \
+            if self.started is None else canonical_hash(
+                {"initial_state": self.initial_state_hash, "params": self.params_hash,
+                 "started": self.started, "workflow": self.workflow_hash})
         self.chain: list[dict[str, Any]] = []
         self.steps: list[dict[str, Any]] = []
         self.checked: dict[str, Any] = {}  # see `Invocation.checked`
@@ -752,6 +817,7 @@ class _Run:
         executed: list[StepSpec] = []
         failed: tuple[str, str] | None = None
         waiting: tuple[str, dict[str, Any]] | None = None
+        cancelled: str | None = None
         for plan in self.plans:
             step_id = plan.spec.id
             consumed: Any = _NO_INPUT
@@ -765,13 +831,23 @@ class _Run:
                 if plan.operation.check is not None:
                     plan.operation.check(args)
                 if plan.spec.kind == "human":
-                    answered = self._answer(plan, args)
-                    if answered is None:
-                        waiting = (step_id, self._question(plan, args))
-                        self._record(step_id, "waiting", (), _NO_INPUT)
+                    wait = self._wait(plan, args)
+                    if wait.failure is not None:
+                        consumed = wait.consumed()
+                        raise StepFailure(wait.failure)
+                    if wait.decided is None:
+                        if self.cancel is not None:
+                            cancelled = self._cancelled(step_id, wait)
+                            break
+                        waiting = (step_id, {**self._question(plan, args), **wait.shown()})
+                        self._record(step_id, "waiting", (), wait.consumed()
+                                     if wait.events or wait.began is not None else _NO_INPUT)
                         break
-                    effect_result = answered[0]
-                    consumed = self._consumed_answer(step_id, effect_result)
+                    effect_result, who = wait.decided
+                    self.answers[step_id] = copy.deepcopy(effect_result)
+                    if who is not None:
+                        self.answered_by_used[step_id] = who
+                    consumed = wait.consumed()
                 elif plan.operation.effect:
                     effect_result = self._effect(plan, args)
                     consumed = self.journal[step_id]
@@ -805,7 +881,11 @@ class _Run:
             self.state = state
             executed.append(_copy_step(plan))
             self._record(step_id, "succeeded", changes, consumed)
-        return self._result(executed, failed, waiting)
+        if self.cancel is not None and cancelled is None:
+            raise ReplayError("the run was cancelled while it waited, but it does not wait "
+                              f"now ({'it failed' if failed else 'it finished'}), so the "
+                              "cancellation cannot be placed")
+        return self._result(executed, failed, waiting, cancelled)
 
     def _guard(self, plan: _Plan) -> bool:
         value = evaluate(plan.when, self.params, self.state)
@@ -836,11 +916,17 @@ class _Run:
             args[name] = value  # may share with the state: nothing mutates either
         if not per_item:
             return args
-        # `label: item.title`: one value per element of the operation's list
+        # `label: item.title`: one value per element of the operation's list, within one
+        # budget for the whole argument (`runtime.orchestration.budget`)
         elements = args.get(plan.operation.items_parameter or "", [])
         for name, parameter, expression in per_item:
-            values = [evaluate(expression, self.params, self.state, element)
-                      for element in elements]
+            budget = Budget()
+            values = []
+            for element in elements:
+                budget.item()
+                value = evaluate(expression, self.params, self.state, element, budget)
+                budget.charge(budget.placed(value), name)
+                values.append(value)
             for value in values:
                 problem = check_value(parameter, value)
                 if problem:
@@ -853,42 +939,64 @@ class _Run:
         return copy.deepcopy(question(plan.operation, plan.spec.id, args,
                                       description if isinstance(description, str) else None))
 
-    def _answer(self, plan: _Plan, args: dict[str, Any]) -> tuple[Any] | None:
-        """The validated answer, or None when the step must wait for one."""
+    def _wait(self, plan: _Plan, args: dict[str, Any]) -> Wait:
+        """The step's wait after the events given for it, and one answer asked (`ctx.ask`)
+        when they leave it undecided: decided, failed by a deadline, or still waiting."""
         step_id = plan.spec.id
         validate = plan.operation.answer
-        assert validate is not None
-        if step_id in self.given_answers:
+        rules = plan.human
+        assert validate is not None and rules is not None
+
+        def answer_of(given: Any) -> Any:
             try:
-                value = _valid_answer(validate, args, self.given_answers[step_id])
+                return _valid_answer(validate, args, given)
             except AnswerError as problem:
                 raise AnswerError(f"Step '{step_id}': {problem}") from None
-        elif self.ctx.ask is not None:
-            shown = self._question(plan, args)
-            for _attempt in range(ASK_ATTEMPTS):
-                given = self.ctx.ask(copy.deepcopy(shown))
-                if given is None:
-                    return None
-                try:
-                    value = _valid_answer(validate, args, given)
-                    break
-                except AnswerError as problem:
-                    shown["error"] = str(problem)
-            else:
-                raise AnswerError(f"Step '{step_id}': no valid answer after {ASK_ATTEMPTS} tries: "
-                                  f"{shown['error']}")
-        else:
-            return None
-        self.answers[step_id] = copy.deepcopy(value)
-        return (value,)
 
-    def _consumed_answer(self, step_id: str, value: Any) -> Any:
-        """What the chain link covers for an answer: the value, and who gave it when known."""
-        who = self.answered_by.get(step_id)
-        if who is None:
-            return value
-        self.answered_by_used[step_id] = who
-        return {"answer": value, "by": who}
+        wait = Wait(step_id, rules, answer_of, veto=plan.operation.name == "confirm",
+                    starter=self.starter, began=self.clock)
+        for event in self.pending.pop(step_id, []):
+            wait.add(event)
+        if not wait.done and self.ctx.ask is not None and self.cancel is None:
+            self._ask(plan, args, wait)
+        self.events += wait.events
+        self.clock = latest(self.clock, wait.clock)
+        return wait
+
+    def _ask(self, plan: _Plan, args: dict[str, Any], wait: Wait) -> None:
+        """One answer from `ctx.ask`, asked again (with the problem) while it does not fit."""
+        assert self.ctx.ask is not None
+        shown = {**self._question(plan, args), **wait.shown()}
+        for _attempt in range(ASK_ATTEMPTS):
+            given = self.ctx.ask(copy.deepcopy(shown))
+            if given is None:
+                return
+            event: dict[str, Any] = {"kind": "answer", "step": plan.spec.id}
+            if isinstance(given, Answered):
+                event.update({"answer": given.answer, "by": given.by, "at": given.at})
+            else:
+                event["answer"] = given
+            try:
+                wait.add(checked_events([event], (plan.spec.id,))[0])
+                return
+            except AnswerError as problem:
+                shown["error"] = str(problem).removeprefix(f"Step '{plan.spec.id}': ")
+        raise AnswerError(f"Step '{plan.spec.id}': no valid answer after {ASK_ATTEMPTS} tries: "
+                          f"{shown['error']}")
+
+    def _cancelled(self, step_id: str, wait: Wait) -> str:
+        """The run is cancelled where it waits: the step's link covers the cancellation."""
+        assert self.cancel is not None
+        cancel = self.cancel
+        self.events.append(cancel)
+        covered = wait.consumed() if wait.events or wait.began is not None else {}
+        if not isinstance(covered, dict) or "events" not in covered:
+            covered = {"events": []}
+        self._record(step_id, "cancelled", (), {**covered, "cancel": cancel})
+        by = f" by {cancel['by']}" if "by" in cancel else ""
+        at = f" at {cancel['at']}" if "at" in cancel else ""
+        reason = f": {cancel['reason']}" if cancel["reason"] else ""
+        return f"Run cancelled{by}{at} while step '{step_id}' waited{reason}"
 
     def _pure(self, plan: _Plan, args: dict[str, Any]) -> Outcome:
         """A project's pure operation, computed again on every replay and journaled: a
@@ -932,6 +1040,11 @@ class _Run:
             entry = {"effect": effect, "request": request}
             tries = 1 + int(request.get(RETRY, 0)) if declaration is not None else 1
             attempts: list[dict[str, Any]] = []
+            refused = self._start(step_id, effect, entry, declaration is not None)
+            if refused is not None:
+                entry["error"] = refused
+                attempts.append({"error": refused})
+                tries = 0
             for _attempt in range(tries):
                 entry.pop("error", None)
                 try:
@@ -958,6 +1071,24 @@ class _Run:
             raise StepFailure(entry["error"])
         return copy.deepcopy(entry["result"])
 
+    def _start(self, step_id: str, effect: str, entry: dict[str, Any],
+               retried: bool) -> str | None:
+        """Tell the runner the effect is about to start (`EffectRunner.started`); its
+        refusal, if it refuses."""
+        started = getattr(self.ctx.effects, "started", None)
+        if started is None:
+            return None
+        unfinished: dict[str, Any] = {**copy.deepcopy(entry), "error": cut_off(effect)}
+        if retried:
+            unfinished["attempts"] = [{"error": unfinished["error"]}]
+        try:
+            started(EffectStart(step_id, effect, copy.deepcopy(entry["request"]),
+                                {**copy.deepcopy(self.journal), step_id: unfinished},
+                                copy.deepcopy(self.events)))
+        except EffectError as refusal:
+            return str(refusal)
+        return None
+
     def _record(self, step_id: str, status: str, changes: Any, consumed: Any) -> None:
         change_hash = data_hash([change.to_json() for change in changes]) if changes \
             else _NO_CHANGES_HASH
@@ -969,8 +1100,10 @@ class _Run:
         self.steps.append({"id": step_id, "status": status})
 
     def _result(self, executed: list[StepSpec], failed: tuple[str, str] | None,
-                waiting: tuple[str, dict[str, Any]] | None) -> OrchestrationResult:
-        status = "failed" if failed else "waiting" if waiting else "succeeded"
+                waiting: tuple[str, dict[str, Any]] | None,
+                cancelled: str | None) -> OrchestrationResult:
+        status = "failed" if failed else "waiting" if waiting else \
+            "cancelled" if cancelled else "succeeded"
         executed_ids = [step.id for step in executed]
         skipped = [step["id"] for step in self.steps if step["status"] == "skipped"]
         lineage = {
@@ -982,7 +1115,7 @@ class _Run:
         final_state_hash = self.hasher.hash(self.state)
         answers_hash = data_hash(self.answers) if self.answers else _EMPTY_MAP_HASH
         journal_hash = data_hash(self.journal) if self.journal else _EMPTY_MAP_HASH
-        error_message = failed[1] if failed else None
+        error_message = failed[1] if failed else cancelled
         last = self.chain[-1]["link"] if self.chain else self.head
         receipt: dict[str, Any] = {
             "answers_hash": answers_hash,
@@ -1016,6 +1149,7 @@ class _Run:
             question=waiting[1] if waiting else None,
             answers=json_copy(self.answers, "answers"),  # checked: JSON data
             journal=json_copy(self.journal, "journal"),
+            events=json_copy(self.events, "events"),
         )
 
 

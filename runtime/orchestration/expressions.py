@@ -28,10 +28,14 @@ null instead of failing. Every other read of a missing key fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
+from runtime.orchestration.model import EvaluationError as EvaluationError  # its home before
 from runtime.orchestration.types import describe, type_of
+
+if TYPE_CHECKING:  # imported where an evaluation starts: checking a mission needs none
+    from runtime.orchestration.budget import Budget
 
 OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
              "neg", "??")
@@ -40,10 +44,6 @@ _ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2,
           "*": 2, "/": 2, "neg": 1, "??": 2}
 REFERENCE_ROOTS = ("param", "state")
 ITEM = "item"  # the root of a reference to the current element of a list operation
-
-
-class EvaluationError(Exception):
-    """An expression could not be evaluated (a missing key, a wrong type)."""
 
 
 def split_path(dotted: str) -> tuple[str, tuple[str, ...]]:
@@ -200,35 +200,37 @@ def references(expression: Any) -> list[str]:
 
 
 _NO_ITEM: Any = object()  # no current element: `item` cannot be read
-# Per-item evaluations one expression may make: nested list operations multiply
-# (`filter(L, where: count(filter(L, ...)) > 0)` is len(L) squared), so a hostile workflow
-# could otherwise make one step run for ever. Far above what a mission's data needs.
-MAX_ITEM_EVALUATIONS = 1_000_000
-
-
-class _Budget:
-    __slots__ = ("left",)
-
-    def __init__(self) -> None:
-        self.left = MAX_ITEM_EVALUATIONS
 
 
 def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any],
-             item: Any = _NO_ITEM, budget: _Budget | None = None) -> Any:
+             item: Any = _NO_ITEM, budget: Budget | None = None) -> Any:
     """The value of an expression (`item`: the current element inside a per-item argument;
-    `budget`: what is left of the per-item evaluations of the outermost expression).
-    Results may share structure with `state`."""
+    `budget`: what is left to the outermost expression, `runtime.orchestration.budget`,
+    a new one when not given). Results may share structure with `state`."""
     if not isinstance(expression, dict):
         return expression
     if "lit" in expression:
         return expression["lit"]
     if "ref" in expression:
         return _read(expression["ref"], params, state, item, lookup)
+    if budget is None:
+        from runtime.orchestration.budget import Budget
+
+        budget = Budget()
     if "list" in expression:
-        return [evaluate(value, params, state, item, budget) for value in expression["list"]]
+        values = []
+        for part in expression["list"]:
+            value = evaluate(part, params, state, item, budget)
+            budget.charge(budget.placed(value), "a list")
+            values.append(value)
+        return values
     if "map" in expression:
-        return {key: evaluate(value, params, state, item, budget)
-                for key, value in expression["map"].items()}
+        built: dict[str, Any] = {}
+        for key, part in expression["map"].items():
+            value = evaluate(part, params, state, item, budget)
+            budget.charge(budget.placed(value) + len(key), "a map")
+            built[key] = value
+        return built
     if "op" in expression:
         return _apply(expression["op"], expression.get("args", []), params, state, item, budget)
     if "if" in expression:
@@ -243,25 +245,30 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
         if operation is None or operation.compute is None:
             raise EvaluationError(f"`{expression['call']}` does not give a value")
         return operation.compute(CallArguments(expression["call"], expression["args"], params,
-                                               state, item, budget or _Budget()))
+                                               state, item, budget))
     raise EvaluationError(f"malformed expression with keys {sorted(expression)}")
 
 
 class CallArguments:
     """The arguments of one data-operation call, evaluated on demand: a per-item argument
-    is evaluated for each element with `item` bound to it."""
+    is evaluated for each element with `item` bound to it. An operation that builds a value
+    charges its size to the expression's budget first (`charge`, `size`)."""
 
     __slots__ = ("_args", "_budget", "_item", "_params", "_state", "name")
 
     def __init__(self, name: str, args: Mapping[str, Any], params: Mapping[str, Any],
                  state: Mapping[str, Any], item: Any = _NO_ITEM,
-                 budget: _Budget | None = None) -> None:
+                 budget: Budget | None = None) -> None:
         self.name = name
         self._args = args
         self._params = params
         self._state = state
         self._item = item
-        self._budget = budget or _Budget()
+        if budget is None:
+            from runtime.orchestration.budget import Budget
+
+            budget = Budget()
+        self._budget = budget
 
     def has(self, name: str) -> bool:
         return name in self._args
@@ -271,17 +278,43 @@ class CallArguments:
             return default
         return evaluate(self._args[name], self._params, self._state, self._item, self._budget)
 
+    def parts(self, name: str, default: Any = None) -> Any:
+        """A variadic or rest argument (`concat`'s lists, `format`'s values): the list or
+        map of its values, each evaluated. That list or map is only how the call hands them
+        over, so it is not charged to the budget; what the operation builds from them is."""
+        expression = self._args.get(name)
+        if isinstance(expression, dict) and isinstance(expression.get("list"), list):
+            return [evaluate(part, self._params, self._state, self._item, self._budget)
+                    for part in expression["list"]]
+        if isinstance(expression, dict) and isinstance(expression.get("map"), dict):
+            return {key: evaluate(part, self._params, self._state, self._item, self._budget)
+                    for key, part in expression["map"].items()}
+        return self.value(name, default)
+
     def expression(self, name: str) -> Any:
         return self._args.get(name)
 
     def each(self, expression: Any, element: Any) -> Any:
         """A per-item expression's value for one element."""
-        self._budget.left -= 1
-        if self._budget.left < 0:
-            raise EvaluationError(f"the expression evaluates per-item arguments more than "
-                                  f"{MAX_ITEM_EVALUATIONS:,} times (nested list operations "
-                                  "multiply); split the work over steps")
+        self._budget.item()
         return evaluate(expression, self._params, self._state, element, self._budget)
+
+    def charge(self, amount: int) -> None:
+        """Count `amount` units this operation is about to build (`Budget.charge`)."""
+        self._budget.charge(amount, self.name)
+
+    def joined(self, parts: list[Any] | tuple[Any, ...]) -> int:
+        """What joining `parts` into one new value adds (`joined`)."""
+        return joined(self._budget, parts)
+
+
+def joined(budget: Budget, parts: list[Any] | tuple[Any, ...]) -> int:
+    """What joining strings, lists or maps into one new one adds: a new string's
+    characters; a slot per element of new list or map, and each part the evaluation
+    placed before weighs its whole size again (`Budget.placed`)."""
+    if all(isinstance(part, str) for part in parts):
+        return sum(map(len, parts))
+    return sum(len(part) + budget.placed(part) - 1 for part in parts)
 
 
 def _truth(value: Any, operator: str) -> bool:
@@ -291,7 +324,7 @@ def _truth(value: Any, operator: str) -> bool:
 
 
 def _or_null(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any], item: Any,
-             budget: _Budget | None) -> Any:
+             budget: Budget) -> Any:
     """An operand of `??` or of a comparison with null: a reference reads as null where its
     path is missing or passes a null; anything else is evaluated as usual."""
     reference = expression.get("ref") if isinstance(expression, dict) else None
@@ -315,7 +348,7 @@ def _read(reference: str, params: Mapping[str, Any], state: Mapping[str, Any], i
 
 
 def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
-           state: Mapping[str, Any], item: Any, budget: _Budget | None) -> Any:
+           state: Mapping[str, Any], item: Any, budget: Budget) -> Any:
     if operator == "??":
         found = _or_null(args[0], params, state, item, budget)
         return found if found is not None else evaluate(args[1], params, state, item, budget)
@@ -334,6 +367,8 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
         return _arithmetic("-", 0, values[0])
     left, right = values
     if operator in ("+", "-", "*", "/"):
+        if operator == "+" and isinstance(left, (str, list)) and type(left) is type(right):
+            budget.charge(joined(budget, (left, right)), "+")  # `+` joins strings or lists
         return _arithmetic(operator, left, right)
     if operator == "==":
         return json_equal(left, right)

@@ -42,6 +42,11 @@ class EffectError(Exception):
     """An effect runner refuses or cannot do a request; the step fails with this message."""
 
 
+class EvaluationError(Exception):
+    """An expression could not be evaluated (a missing key, a wrong type, a budget spent);
+    the step fails with its message (`runtime.orchestration.expressions`)."""
+
+
 class ReplayError(Exception):
     """A recorded journal does not fit the run replaying it (another effect or request), or
     a project's pure operation computed something else than the recorded run."""
@@ -151,11 +156,38 @@ class EffectRunner(Protocol):
 
     `run` returns plain JSON data, or raises `EffectError` to refuse (the step
     then fails with its message). Either outcome is journaled.
+
+    A runner may also have `started(start: EffectStart)`: the engine calls it once before
+    an effect that is not replayed from the journal starts (before its first attempt), so
+    the caller can record that it started (`mission` stores the run as it would be if the
+    effect never reported back, `EffectStart.journal`); raising `EffectError` there fails
+    the step with that message, and the effect does not run.
     """
 
     def supports(self, effect: str) -> bool: ...
 
     def run(self, effect: str, request: Mapping[str, Any]) -> Any: ...
+
+
+def cut_off(effect: str) -> str:
+    """What a step says of an effect that was started and never reported back."""
+    return (f"the effect `{effect}` was started and its outcome was never recorded (the "
+            "process running it stopped before it returned): it may or may not have taken "
+            "place, so it is not run again; check what it did, then start a new run")
+
+
+@dataclass(frozen=True)
+class EffectStart:
+    """An effect about to start (`EffectRunner.started`): its step, effect and request,
+    and what a replay needs to give the run as it would be if the effect never reported
+    back: the journal so far with that step's entry saying so (`cut_off`), and the
+    events (answers, deadlines) the run consumed so far. Private copies."""
+
+    step_id: str
+    effect: str
+    request: dict[str, Any]
+    journal: dict[str, Any]
+    events: list[dict[str, Any]]
 
 
 @dataclass
@@ -175,6 +207,13 @@ class ExecutionContext:
     `implementations` maps the name of each project operation the workflow
     declares to its function (`runtime.user_code` imports them); the engine
     checks each against its declaration before any step runs.
+
+    Time is data (`runtime.orchestration.human`): `started` records when the run
+    was started and by whom (`{"at": ISO 8601 instant, "by": name}`), and `events`
+    the answers, deadline firings and a cancellation in the order they were
+    received, each with who acted and when (`{"kind": "answer", "step", "answer",
+    "by", "at"}`, `{"kind": "deadline", "step", "stage", "at"}`, `{"kind":
+    "cancel", "reason", "by", "at"}`). `answers` adds answers without a time.
     """
 
     initial_state: dict[str, Any] = field(default_factory=dict)
@@ -186,6 +225,17 @@ class ExecutionContext:
     journal: Mapping[str, Any] | None = None
     answered_by: Mapping[str, str] | None = None
     implementations: Mapping[str, Callable[..., Any]] | None = None
+    started: Mapping[str, Any] | None = None
+    events: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An answer with who gave it and when, as `ExecutionContext.ask` may return it."""
+
+    answer: Any
+    by: str | None = None
+    at: str | None = None  # an ISO 8601 instant
 
 
 @dataclass
@@ -198,16 +248,19 @@ class OrchestrationResult:
     error_message: str | None = None
     lineage: dict[str, Any] = field(default_factory=dict)
     receipt: dict[str, Any] = field(default_factory=dict)
-    status: str = "succeeded"  # "succeeded", "failed" or "waiting"
+    status: str = "succeeded"  # "succeeded", "failed", "waiting" or "cancelled"
     waiting_step_id: str | None = None
     question: dict[str, Any] | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     journal: dict[str, Any] = field(default_factory=dict)
+    # The events the run consumed (answers, deadlines, a cancellation), as recorded.
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "answers": copy.deepcopy(self.answers),
             "error_message": self.error_message,
+            "events": copy.deepcopy(self.events),
             "executed_steps": [step.to_dict() for step in self.executed_steps],
             "failed_step_id": self.failed_step_id,
             "final_state": copy.deepcopy(self.final_state),

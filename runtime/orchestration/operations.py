@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -483,16 +484,33 @@ def _answer_text(args: Mapping[str, Any], answer: Any) -> str:
     raise AnswerError(f"answer with text, not {describe(answer)}")
 
 
+# A number written as text: ASCII digits, an optional sign, fraction and exponent (JSON's
+# syntax, with leading zeros and a `+` allowed). Python's own `int` and `float` also take
+# `5_0`, other scripts' digits (Arabic-Indic five) and full-width ones, which no one means.
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", re.ASCII)
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def number_in_text(text: str, whole: bool = False) -> int | float | None:
+    """The number `text` writes (surrounding blanks ignored), a whole one only when
+    `whole`, or None: the one reading of numbers that answers, `--param` and the pages'
+    forms share. A whole number stays an `int`; one too long to convert is None."""
+    text = text.strip()
+    if not (_WHOLE if whole else _NUMBER).fullmatch(text):
+        return None
+    try:
+        return int(text) if _WHOLE.fullmatch(text) else float(text)
+    except ValueError:  # over Python's 4,300 digits
+        return None
+
+
 def _answer_number(args: Mapping[str, Any], answer: Any) -> int | float:
     value = answer
     if isinstance(answer, str):
-        try:
-            value = int(answer.strip())
-        except ValueError:
-            try:
-                value = float(answer.strip())
-            except ValueError:
-                raise AnswerError(f"answer with a number, not {describe(answer)}") from None
+        found = number_in_text(answer)
+        if found is None:
+            raise AnswerError(f"answer with a number, not {describe(answer)}")
+        value = found
     if type_of(value) not in {"int", "float"} or value != value or value in (float("inf"),
                                                                                float("-inf")):
         raise AnswerError(f"answer with a number, not {describe(answer)}")

@@ -11,6 +11,8 @@ same `parse_declaration`, so both halves agree without the runtime importing
 the compiler. Only a run imports the implementation (`runtime/user_code.py`),
 and the engine checks it against the declared signature before any step runs.
 
+Every operation has a declared `timeout` (seconds one call or attempt may take;
+a run enforces it by running the code in a child process, `runtime/user_code.py`).
 Effect operations take two more arguments of their own, `timeout` (seconds
 for one attempt) and `retry` (how many more attempts after a failed one),
 which the engine and the effect runner use and the implementation never sees.
@@ -94,8 +96,8 @@ class OperationDeclaration:
                                 "kind": self.kind, "params": params, "step": self.step}
         if self.result is not None:
             data["result"] = self.result
-        if self.kind == "effect":
-            data["timeout"] = self.timeout
+        if self.kind == "effect" or self.timeout != DEFAULT_TIMEOUT:  # (pure: as before
+            data["timeout"] = self.timeout  # pure ones had none, so their hashes stay)
         return data
 
     @property
@@ -148,8 +150,6 @@ def parse_declaration(name: str, table: Any, where: str, origin: str = "",
                                f"or one of them with `?` when it may be null), "
                                f"not {describe(result)}")
     timeout = table.get("timeout", DEFAULT_TIMEOUT)
-    if kind != "effect" and "timeout" in table:
-        raise DeclarationError(f"{where}: `timeout` applies to effect operations only")
     if isinstance(timeout, bool) or not isinstance(timeout, int) \
             or not 1 <= timeout <= MAX_TIMEOUT:
         raise DeclarationError(f"{where}: `timeout` must be a whole number of seconds from 1 "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import pwd
 import select
 import shlex
 import subprocess
@@ -17,6 +18,8 @@ from tests.conftest import ROOT, run_cli
 
 DAILY = ("examples/daily_loop.mission", "--param", "today=2026-11-24",
          "--state", "examples/tasks.json")
+
+ME = pwd.getpwuid(os.geteuid()).pw_name
 
 
 def resume_command(stderr: str) -> list[str]:
@@ -51,7 +54,7 @@ def test_a_run_that_needs_an_answer_is_stored_and_resumed_with_the_printed_line(
         assert opened.load(1).record.status == "succeeded"
 
 
-def test_answers_on_the_command_line_run_to_the_end_without_storing(tmp_path: Path) -> None:
+def test_answers_on_the_command_line_run_to_the_end_and_the_run_is_kept(tmp_path: Path) -> None:
     store = tmp_path / "runs.sqlite3"
     done = run_cli("run", *DAILY, "--store", str(store), "--answer", "confirm_priorities=no",
                    "--json")
@@ -59,7 +62,14 @@ def test_answers_on_the_command_line_run_to_the_end_without_storing(tmp_path: Pa
     result = json.loads(done.stdout)
     assert result["final_state"]["confirmed"] is False and "log" not in result["final_state"]
     assert result["lineage"]["skipped_step_ids"] == ["log_summary"]
-    assert "run_id" not in result and not store.exists()
+    assert result["run_id"] == 1
+    with RunStore(store) as opened:
+        assert opened.load(1).record.status == "succeeded"
+    unkept = tmp_path / "unkept.sqlite3"
+    done = run_cli("run", *DAILY, "--store", str(unkept), "--answer", "confirm_priorities=no",
+                   "--json", "--no-store")
+    assert done.returncode == 0 and "run_id" not in json.loads(done.stdout)
+    assert not unkept.exists()
 
 
 def test_a_wrong_answer_is_refused_and_changes_nothing(tmp_path: Path) -> None:
@@ -97,9 +107,10 @@ def test_the_default_store_is_private_under_the_data_home(tmp_path: Path) -> Non
     assert resume_command(done.stderr) == ["mission", "resume", "1", "--answer", "score=VALUE"]
     listed = run_cli("runs", env={"XDG_DATA_HOME": str(data)})
     assert listed.returncode == 0
-    assert listed.stdout.splitlines()[0] == f"Runs in {store}:"
-    assert listed.stdout.splitlines()[2].split() == ["1", "waiting", "score",
-                                                     "examples/survey.mission"]
+    assert listed.stdout.splitlines()[0] == f"Runs in {store}, newest first:"
+    row = listed.stdout.splitlines()[2].split()
+    assert row[:5] == ["1", "waiting", "score", "-", "-"]
+    assert row[-3:] == [ME, "examples/survey.mission", "(survey)"]
 
 
 def test_answers_for_later_steps_are_kept_only_when_reached(tmp_path: Path) -> None:
@@ -176,7 +187,9 @@ def test_on_a_terminal_the_question_is_asked_and_asked_again_until_valid(tmp_pat
     assert "Work on these today?" in text and '"fix-login",' in text
     assert "not accepted: answer yes or no, not the str 'perhaps'; try again" in text
     assert "confirm_priorities   succeeded  answer: true" in text and "+ confirmed = true" in text
-    assert not (tmp_path / "runs.sqlite3").exists()
+    with RunStore(tmp_path / "runs.sqlite3") as opened:  # kept, the answer's giver named
+        [answered] = opened.load(1).record.events
+    assert (answered["answer"], answered["by"]) == (True, ME) and "at" in answered
 
 
 def test_the_question_is_asked_on_the_terminal_even_when_stdout_goes_to_a_file(
@@ -189,7 +202,8 @@ def test_the_question_is_asked_on_the_terminal_even_when_stdout_goes_to_a_file(
     assert "Work on these today?" in text
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["final_state"][
         "confirmed"] is True
-    assert not store.exists()
+    with RunStore(store) as opened:
+        assert opened.load(1).record.answers == {"confirm_priorities": True}
 
 
 def test_on_a_terminal_the_end_of_input_leaves_the_run_waiting(tmp_path: Path) -> None:

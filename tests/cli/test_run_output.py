@@ -13,8 +13,9 @@ DAILY = ("examples/daily_loop.mission", "--param", "today=2026-11-24",
 
 
 def test_a_run_prints_a_short_summary_and_json_on_request(tmp_path: Path) -> None:
-    receipt = tmp_path / "run.json"
-    done = run_cli("run", *DAILY, "--answer", "confirm_priorities=no", "--receipt", str(receipt))
+    receipt, store = tmp_path / "run.json", tmp_path / "runs.sqlite3"
+    done = run_cli("run", *DAILY, "--answer", "confirm_priorities=no", "--receipt", str(receipt),
+                   "--store", str(store))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "examples/daily_loop.mission: succeeded",
@@ -28,6 +29,7 @@ def test_a_run_prints_a_short_summary_and_json_on_request(tmp_path: Path) -> Non
         '  + summary = {"done_yesterday":["review-pr"],"open":4,"overdue":["fix-login"]}',
         f"receipt: {receipt} (check it with `mission verify {receipt} "
         "--workflow examples/daily_loop.mission`)",
+        f"stored as run 1 in {store}",
     ]
     for option in (("--json",), ("--format", "json")):
         full = run_cli("run", *DAILY, "--answer", "confirm_priorities=no", *option)

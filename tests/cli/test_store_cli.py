@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.conftest import run_cli
 
 
-def test_runs_lists_stored_runs_oldest_first(tmp_path: Path) -> None:
+def test_runs_lists_stored_runs_newest_first(tmp_path: Path) -> None:
     store = str(tmp_path / "runs.sqlite3")
     empty = run_cli("runs", "--store", store)
     assert empty.returncode == 0 and empty.stdout.startswith("No runs in ")
@@ -18,15 +18,19 @@ def test_runs_lists_stored_runs_oldest_first(tmp_path: Path) -> None:
     assert run_cli("resume", "1", "--store", store, "--answer", "score=3").returncode == 3
     assert run_cli("resume", "1", "--store", store, "--answer", "comment=ok").returncode == 0
     table = run_cli("runs", "--store", store)
-    assert table.stdout.startswith(f"Runs in {store}:\n")
-    assert [line.split() for line in table.stdout.splitlines()[1:]] == [
-        ["ID", "STATUS", "WAITING", "MISSION"],
-        ["1", "succeeded", "-", "examples/survey.mission"],
-        ["2", "waiting", "approve", "examples/release_checklist.mission"],
-    ]
+    assert table.stdout.startswith(f"Runs in {store}, newest first:\n")
+    rows = [line.split() for line in table.stdout.splitlines()[1:]]
+    assert rows[0] == ["ID", "STATUS", "WAITING", "ASKED", "DUE", "STARTED", "BY", "MISSION"]
+    assert [(row[:3], row[-2:]) for row in rows[1:]] == [
+        (["2", "waiting", "approve"], ["examples/release_checklist.mission",
+                                       "(release_checklist)"]),
+        (["1", "succeeded", "-"], ["examples/survey.mission", "(survey)"])]
     listed = json.loads(run_cli("runs", "--store", store, "--json").stdout)
-    assert listed[1] == {"id": 2, "mission": "examples/release_checklist.mission",
-                         "problem": None, "status": "waiting", "waiting_step": "approve"}
+    assert {key: listed[0][key] for key in ("run_id", "mission", "name", "status",
+                                            "waiting_step_id", "problem")} == {
+        "run_id": 2, "mission": "examples/release_checklist.mission",
+        "name": "release_checklist", "status": "waiting", "waiting_step_id": "approve",
+        "problem": None}
 
 
 def test_a_file_that_is_not_a_store_is_a_usage_error(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def receipt(tmp_path: Path) -> Path:
 
 def test_a_receipt_file_verifies_against_the_file_or_the_registered_name(receipt: Path) -> None:
     data = json.loads(receipt.read_text(encoding="utf-8"))
-    assert data["format"] == "mission-run/2" and data["integrity"] == integrity(data)
+    assert data["format"] == "mission-run/3" and data["integrity"] == integrity(data)
     assert data["answers"] == {"confirm_priorities": True}
     for workflow in ("examples/daily_loop.mission", "daily_loop"):
         done = run_cli("verify", str(receipt), "--workflow", workflow)
@@ -140,8 +140,10 @@ def test_an_older_record_whose_digest_does_not_cover_the_name_still_verifies(
     # apart by their `format`, still verify, and `verify` says what they do not cover.
     data = json.loads(receipt.read_text(encoding="utf-8"))
     record = RunRecord.from_json(data)
-    result = Orchestrator().run_workflow(record_workflow(), record.context())
-    old = dataclasses.replace(record, format=UNSEALED_FORMAT, receipt=result.receipt)
+    untimed = dataclasses.replace(record, format=UNSEALED_FORMAT, events=[], started_at=None,
+                                  started_by=None)
+    result = Orchestrator().run_workflow(record_workflow(), untimed.context())
+    old = dataclasses.replace(untimed, receipt=result.receipt)
     receipt.write_text(canonical_json(receipt_file_data(old)), encoding="utf-8")
     done = run_cli("verify", str(receipt), "--workflow", "daily_loop")
     assert done.returncode == 0, done.stdout

@@ -128,7 +128,7 @@ def test_text_after_the_mission_is_one_error() -> None:
      "expected `}` to close the step `a` that starts at 3:5, found `noop`",
      "a step holds one operation call: put the second one in a step of its own"),
     ('mission m "M" {\n    version 1\n    runtime a whn state.x { noop() }\n}\n',
-     "expected `by`, `when`, `{` or a string, found `whn`", "did you mean `when`?"),
+     "expected `by`, `except`, `when`, `{` or a string, found `whn`", "did you mean `when`?"),
     ('mission { version 1 }', "expected the mission's name, found `{`", ""),
     ("", "expected `mission`, found the end of the file", ""),
 ])

@@ -215,11 +215,48 @@ def items(draw: st.DrawFn) -> Tokens:
     if draw(st.booleans()):
         tokens.append(draw(string_tokens()))
     if draw(st.booleans()):
+        tokens.append("by")
+        if draw(st.booleans()):
+            tokens += [draw(st.integers(-1, 25).map(str)), "of"]
+        tokens.append(draw(names))
+    if draw(st.integers(0, 3)) == 0:
+        tokens += ["except", "starter"]
+    if draw(st.booleans()):
         tokens += ["when", *draw(expressions())[1]]
     tokens.append("{")
     if draw(st.integers(0, 3)):
         tokens += draw(calls())
+        tokens += draw(time_limits())
     return [*tokens, "}"]
+
+
+# Mostly the units, sometimes a misspelled or unknown one (E044, not a syntax error).
+_UNITS = st.sampled_from(["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+                          "hourz", "business_days", "seconds"])
+
+
+@st.composite
+def durations(draw: st.DrawFn) -> Tokens:
+    amount = draw(st.one_of(st.integers(-2, 60).map(str), st.sampled_from(["1.5", "0.5"])))
+    return [amount, draw(st.one_of(_UNITS, _UNITS, names))]
+
+
+@st.composite
+def time_limits(draw: st.DrawFn) -> Tokens:
+    """After a step's call: `remind D before`, then `after D answer|fail|escalate to` lines."""
+    tokens: Tokens = []
+    if draw(st.integers(0, 3)) == 0:
+        tokens += ["remind", *draw(durations()), "before"]
+    for _ in range(draw(st.integers(0, 5))):
+        tokens += ["after", *draw(durations())]
+        action = draw(st.sampled_from(["answer", "fail", "escalate"]))
+        if action == "answer":
+            tokens += ["answer", *draw(expressions())[1]]
+        elif action == "fail":
+            tokens += ["fail", *([draw(string_tokens())] if draw(st.booleans()) else [])]
+        else:
+            tokens += ["escalate", "to", draw(names)]
+    return tokens
 
 
 @st.composite

@@ -18,6 +18,7 @@ from tests.conftest import run_cli
 
 CASES = Path(__file__).parent / "graph_cases"
 GUARDS = CASES / "guards.mission"
+DEADLINES = CASES / "deadlines.mission"
 HAS_DOT = shutil.which("dot") is not None
 
 
@@ -54,12 +55,38 @@ def test_steps_know_what_they_read_and_write() -> None:
 
 
 @pytest.mark.parametrize("render, suffix", [(to_mermaid, ".mmd"), (to_dot, ".dot")])
-def test_golden_pictures(render: object, suffix: str) -> None:
-    text = render(build_graph(workflow()))  # type: ignore[operator]
-    golden = GUARDS.with_suffix(suffix)
+@pytest.mark.parametrize("case", [GUARDS, DEADLINES], ids=lambda path: path.stem)
+def test_golden_pictures(render: object, suffix: str, case: Path) -> None:
+    text = render(build_graph(workflow(case)))  # type: ignore[operator]
+    golden = case.with_suffix(suffix)
     if os.environ.get("MISSION_UPDATE_GOLDENS"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_human_steps_show_who_answers_and_their_time_limits() -> None:
+    approve, explain = build_graph(workflow(DEADLINES)).steps
+    assert approve.who == "by 2 of managers except starter"
+    assert approve.time_limits == ("remind 90 minutes before",
+                                   "after 2 days escalate to directors",
+                                   "after 1 week answer false")
+    assert (explain.who, explain.time_limits) == ("", ("after 3 days fail \"no answer within "
+                                                       "3 days\"",))
+    mermaid = to_mermaid(build_graph(workflow(DEADLINES)))
+    assert "by 2 of managers except starter<br/>confirm(" in mermaid
+    assert "after 2 days escalate to directors<br/>after 1 week answer false" in mermaid
+
+
+def test_time_limits_of_a_hand_written_workflow_are_drawn_as_far_as_they_make_sense() -> None:
+    document = workflow(DEADLINES).to_dict()
+    payload = document["steps"][0]["payload"]
+    payload["deadlines"] = [{"after": "soon", "fail": "x"}, "late", {"after": 60, "fail": 3},
+                            {"after": 120, "escalate": "g"}]
+    payload["remind_before"] = -5
+    payload["approvals"] = "two"
+    steps = build_graph(WorkflowDefinition.from_dict(document)).steps
+    assert steps[0].who == "by managers except starter"
+    assert steps[0].time_limits == ("after 2 minutes escalate to g",)
 
 
 def test_mermaid_escapes_label_text() -> None:

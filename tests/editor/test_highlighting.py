@@ -228,3 +228,38 @@ def test_the_textmate_grammar_scopes_null_syntax() -> None:
     assert scope["??"] == "keyword.operator.mission"
     assert scope["?"] == "keyword.operator.optional.mission"
     assert scope["done_on"] == "variable.parameter.argument.mission"
+
+
+_TIMED = ('human approve "A" by 2 of managers except starter {\n'
+          '    confirm("OK?") -> state.ok\n    remind 4 hours before\n'
+          '    after 2 days escalate to directors\n    after 1 day answer false\n}\n'
+          'runtime log { fail(reason: "x") }\n')
+
+
+def test_pygments_colours_who_may_answer_and_the_time_limits() -> None:
+    found = [(kind, value) for kind, value in tokens(_TIMED) if value.strip()]
+    kinds: dict[str, list[_TokenType]] = {}
+    for kind, value in found:
+        kinds.setdefault(value, []).append(kind)
+    for word in ("by", "of", "except", "starter", "remind", "before", "after", "escalate", "to",
+                 "answer"):
+        assert all(is_token_subtype(kind, Keyword) for kind in kinds[word]), word
+    assert kinds["hours"] == kinds["days"] == kinds["day"] == [Keyword.Type]
+    assert kinds["managers"] == kinds["directors"] == [Name.Label]
+    assert kinds["fail"] == [Name.Function]  # the operation, not the keyword
+
+
+def test_textmate_colours_who_may_answer_and_the_time_limits() -> None:
+    syntax = json.loads((VSCODE / "syntaxes" / "mission.tmLanguage.json")
+                        .read_text(encoding="utf-8"))
+    rules = _rules(syntax, syntax["repository"])
+    scopes: list[tuple[str, str]] = []
+    for line in _TIMED.splitlines():
+        scopes += _scan(line, rules, syntax["repository"])[0]
+    scope = dict(reversed(scopes))
+    assert scope["hours"] == scope["days"] == "keyword.other.unit.mission"
+    assert scope["managers"] == scope["directors"] == "entity.name.tag.group.mission"
+    assert scope["2"] == scope["4"] == "constant.numeric.mission"
+    for word in ("remind", "before", "after", "escalate", "to", "answer", "except", "starter"):
+        assert scope[word].startswith("keyword."), word
+    assert scope["fail"] == "support.function.operation.mission"

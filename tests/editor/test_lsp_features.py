@@ -256,6 +256,23 @@ HANDOVER = """mission handover "Hand over" {
 """
 
 
+TIMED = """mission expense "Approve an expense" {
+    version 1
+
+    human approve "Approve" by 2 of managers except starter {
+        confirm("Approve?") -> state.approved
+        remind 4 hours before
+        after 2 days escalate to after
+        after 1 day answer false
+    }
+
+    runtime record "Record" when state.approved {
+        append(to: state.log, value: "approved")
+    }
+}
+"""
+
+
 def test_hover_shows_types_that_may_be_null_and_fields_that_may_be_absent() -> None:
     assert hover_text(HANDOVER, "state.next", 7).startswith(
         "`state.next`: {name: str, available: bool, phone?: str}?")
@@ -287,3 +304,70 @@ def test_the_e044_fix_is_a_quick_fix() -> None:
     assert action.edit is not None and action.edit.changes is not None
     (edit,) = action.edit.changes[URI]
     assert edit.new_text == " when state.next != null"
+
+
+def test_hover_on_durations_says_how_long_and_when_each_deadline_is_due() -> None:
+    assert hover_text(TIMED, "4 hours") == (
+        "`4 hours` (14,400 seconds): a reminder that long before each deadline of the step."
+        "\n\nDurations are exact: a day is 24 hours, a week 7 days.")
+    first = hover_text(TIMED, "2 days")
+    assert first.startswith("`2 days` (172,800 seconds): deadline 1 of `approve`, due 2 days "
+                            "after the step starts waiting.")
+    second = hover_text(TIMED, "1 day", 3)
+    assert second.startswith("`1 day` (86,400 seconds): deadline 2 of `approve`, due 1 day "
+                             "after the escalation to `after`; 3 days after the step starts "
+                             "waiting, if nobody answers.")
+
+
+def test_hover_on_groups_and_on_the_new_keywords() -> None:
+    assert hover_text(TIMED, "managers") == (
+        "`approve` is answered by 2 distinct people of the group `managers` "
+        "(`mission serve` keeps its members)")
+    # a group spelled like a keyword is the group
+    assert hover_text(TIMED, "to after", 4).startswith(
+        "`after`: deadline 1 of `approve` moves the question to this group")
+    for word, start in (("remind", "`remind DURATION before`"), ("before", "`remind DURATION"),
+                        ("escalate", "`after DURATION escalate to GROUP`"),
+                        ("answer", "`after DURATION answer VALUE`"),
+                        ("except", "`except starter`"), ("starter", "`except starter`"),
+                        ("of ", "`by N of GROUP`"), ("after 1", "`after DURATION ACTION`")):
+        assert hover_text(TIMED, word).startswith(start), word
+    failing = TIMED.replace("answer false", "fail")
+    assert hover_text(failing, "fail").startswith('`after DURATION fail "REASON"`')
+
+
+def _completed(text: str) -> list[str]:
+    snapshot = Snapshot.build(URI, text)
+    position = snapshot.lines.position(len(text))
+    return [item.label for item in features.completion(snapshot, position).items]
+
+
+HEAD = 'mission m "M" {\n    version 1\n    human ask "Ask" '
+BODY = HEAD + '{\n        confirm("OK?") -> state.ok\n        '
+
+
+def test_completion_in_a_step_head_offers_who_may_answer() -> None:
+    assert _completed(HEAD) == ["by", "except starter", "when"]
+    assert _completed(HEAD + "by managers ") == ["except starter", "when"]
+    assert _completed(HEAD + "by 2 ") == ["of"]
+    assert _completed(HEAD + "by 2 of managers except ") == ["starter"]
+    assert _completed(HEAD.replace("human", "runtime")) == ["when"]
+
+
+def test_completion_of_time_limits_after_a_human_step_question() -> None:
+    assert _completed(BODY) == ["remind", "after"]
+    assert _completed(BODY + "remind 1 ") == ["minute", "hour", "day", "week"]
+    assert _completed(BODY + "remind 4 ") == ["minutes", "hours", "days", "weeks"]
+    assert _completed(BODY + "remind 4 hours ") == ["before"]
+    assert _completed(BODY + "remind 4 hours before\n        ") == ["after"]
+    assert _completed(BODY + "after 2 days ") == ["answer", "fail", "escalate to"]
+    assert _completed(BODY + "after 2 days escalate ") == ["to"]
+    assert _completed(BODY + "after 2 days escalate to directors\n        ") == ["after"]
+    assert _completed(BODY + "after 2 days answer ") == ["true", "false"]
+    assert _completed(BODY + "after 2 days fail\n        ") == []  # the step is decided
+    runtime = BODY.replace("human", "runtime").replace('confirm("OK?") -> state.ok', "noop()")
+    assert _completed(runtime) == []
+    snapshot = Snapshot.build(URI, BODY)
+    after = next(item for item in features.completion(
+        snapshot, snapshot.lines.position(len(BODY))).items if item.label == "after")
+    assert after.insert_text == "after ${1:2} ${2:days} ${3|fail,answer,escalate to|}"

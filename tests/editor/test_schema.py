@@ -172,3 +172,73 @@ def test_the_documented_check_jsonschema_command_validates_a_compiled_example(
     refused = subprocess.run([command, "--schemafile", schema, str(out)], capture_output=True,
                              text=True, check=False, timeout=120)
     assert refused.returncode == 1
+
+
+def _approve(document: dict[str, Any]) -> dict[str, Any]:
+    """The payload of the example's human step (`by 2 of managers except starter`)."""
+    return _steps(document)[1]["payload"]  # type: ignore[no-any-return]
+
+
+def _deadlines(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return _approve(document)["deadlines"]  # type: ignore[no-any-return]
+
+
+TIMED_MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
+    "a deadline on a runtime step": lambda d: _steps(d)[0]["payload"].update(
+        deadlines=[{"after": 60, "fail": "late"}]),
+    "a group on a runtime step": lambda d: _steps(d)[0]["payload"].update(answered_by="g"),
+    "approvals without a group": lambda d: _approve(d).pop("answered_by"),
+    "one approval written out": lambda d: _approve(d).update(approvals=1),
+    "more approvals than the bound": lambda d: _approve(d).update(approvals=21),
+    "exclude_starter false": lambda d: _approve(d).update(exclude_starter=False),
+    "a reminder under a minute": lambda d: _approve(d).update(remind_before=59),
+    "a wait under a minute": lambda d: _deadlines(d)[0].update(after=59),
+    "a wait over 52 weeks": lambda d: _deadlines(d)[0].update(after=52 * 7 * 86400 + 1),
+    "a wait in fractions of a second": lambda d: _deadlines(d)[0].update(after=60.5),
+    "five deadlines": lambda d: _deadlines(d).__setitem__(
+        slice(0, 0), [{"after": 60, "escalate": group} for group in "abc"]),
+    "an answer before an escalation": lambda d: _deadlines(d).reverse(),
+    "a deadline with two outcomes": lambda d: _deadlines(d)[1].update(fail="late"),
+    "a deadline without a wait": lambda d: _deadlines(d)[1].pop("after"),
+    "a deadline with no outcome": lambda d: _deadlines(d)[1].pop("answer"),
+    "an empty reason": lambda d: _deadlines(d).__setitem__(1, {"after": 60, "fail": " "}),
+    "an escalation to a non-name": lambda d: _deadlines(d)[0].update(escalate="the board"),
+    "no deadlines in the list": lambda d: _approve(d).update(deadlines=[]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TIMED_MUTATIONS))
+def test_the_schema_rejects_time_limits_that_break_the_rules(name: str) -> None:
+    document = compiled(ROOT / "examples" / "expense_approval.mission")
+    assert errors(document) == []
+    assert _approve(document)["deadlines"] == [{"after": 172800, "escalate": "directors"},
+                                               {"after": 86400, "answer": False}]
+    TIMED_MUTATIONS[name](document)
+    assert errors(document), f"the schema accepted {name}"
+
+
+def test_the_schema_accepts_every_kind_of_deadline() -> None:
+    document = compiled(ROOT / "examples" / "expense_approval.mission")
+    for final in ({"fail": "no answer from directors within 1 day"}, {"answer": {"a": [1]}},
+                  {"escalate": "board"}):
+        _deadlines(document)[1] = {"after": 86400, **final}
+        assert errors(document) == []
+    _approve(document)["deadlines"] = [{"after": 60, "escalate": g} for g in "abc"] + [
+        {"after": 60, "answer": "x"}]
+    assert errors(document) == []
+
+
+def test_the_schema_keeps_the_bounds_of_the_code() -> None:
+    from runtime.bounds import (
+        MAX_APPROVALS,
+        MAX_DEADLINE_SECONDS,
+        MAX_DEADLINES,
+        MIN_DEADLINE_SECONDS,
+    )
+
+    definitions = SCHEMA["$defs"]
+    assert (definitions["wait"]["minimum"], definitions["wait"]["maximum"]) == (
+        MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS)
+    assert definitions["deadlines"]["maxItems"] == MAX_DEADLINES
+    assert len(definitions["deadlines"]["anyOf"]) == MAX_DEADLINES
+    assert definitions["payload"]["properties"]["approvals"]["maximum"] == MAX_APPROVALS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -64,7 +65,29 @@ def test_worked_examples_give_the_documented_values(expression: str, expected: s
 
 
 @pytest.mark.parametrize("name", ["bug_triage", "budget_guard", "release_note",
-                                  "oncall_handover", "weekly_review", "expense_report"])
+                                  "oncall_handover", "weekly_review", "expense_report",
+                                  "expense_approval"])
 def test_worked_missions_are_the_shipped_examples(name: str) -> None:
     shipped = (ROOT / "examples" / f"{name}.mission").read_text(encoding="utf-8")
     assert shipped[shipped.index(f"\nmission {name} "):].strip() in LANGUAGE
+
+
+def _section(title: str) -> str:
+    start = LANGUAGE.index(f"\n## {title}\n")
+    return LANGUAGE[start:LANGUAGE.index("\n## ", start + 1)]
+
+
+def test_the_missions_of_the_deadlines_section_compile_to_what_it_says() -> None:
+    section = _section("Deadlines and who may answer")
+    blocks = re.findall(r"```mission\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        result = compile_source(block, "doc.mission")
+        assert result.diagnostics == (), [d.message for d in result.diagnostics]
+    assert result.workflow is not None
+    example = compile_source(blocks[0], "doc.mission").workflow
+    assert example is not None
+    payload = example.to_dict()["steps"][1]["payload"]
+    claimed = json.loads("{" + re.search(r"compiles to `(.*?)`\.", section, re.DOTALL)
+                         .group(1).replace("\n", " ") + "}")  # type: ignore[union-attr]
+    assert {key: payload[key] for key in claimed} == claimed

@@ -24,5 +24,5 @@ def test_a_stored_run_lands_in_the_temporary_store_and_the_real_one_is_untouched
     stored = default_path()
     assert "stored as run " in done.stdout and f" in {stored}" in done.stdout
     listed = run_cli("runs")
-    assert listed.stdout.splitlines()[0] == f"Runs in {stored}:"
+    assert listed.stdout.splitlines()[0] == f"Runs in {stored}, newest first:"
     assert conftest._fingerprint(conftest.REAL_STORE) == conftest.REAL_STORE_BEFORE

@@ -13,7 +13,7 @@ import pytest
 from fuzz.__main__ import main
 
 
-@pytest.mark.parametrize("kind", ["grammar", "mutation", "values", "workflow"])
+@pytest.mark.parametrize("kind", ["grammar", "mutation", "values", "workflow", "time"])
 def test_a_short_fuzz_run_finds_nothing(kind: str, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     assert main([kind, "--inputs", "300", "--seed", "7", "--out", str(tmp_path)]) == 0

@@ -15,13 +15,16 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from compiler import compile_source
+from fuzz.harness import check_time_limits
 from grammar import GRAMMAR_TEXT
 from runtime.orchestration import Orchestrator
 from tests.fuzz import budget
 
 _WORDS = ["runtime", "human", "set", "append", "fail", "noop", "confirm", "choose", "state",
           "tasks", "x", "a_b", "str", "int", "list", "map", "bool", "date", "any", "at", "to",
-          "value", "reason", "prompt", "options", "when", "param"]
+          "value", "reason", "prompt", "options", "when", "param", "managers",
+          # a duration's unit is a name: the units, so that deadlines reach the checks
+          "minutes", "hour", "days", "week", "hourz"]
 
 
 def spaced(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -33,7 +36,7 @@ TERMINALS = {
                                                      max_size=6)),
     "STRING": spaced(st.sampled_from(['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"',
                                       '"\\q"'])),
-    "INT": spaced(st.integers(-3, 12).map(str)),
+    "INT": spaced(st.integers(-3, 25).map(str)),
     "FLOAT": spaced(st.sampled_from(["1.5", "-0.25", "2e3", "1e999"])),
     "COMPARE": spaced(st.sampled_from(["==", "!=", "<", "<=", ">", ">="])),
 }
@@ -60,3 +63,4 @@ def test_generated_missions_never_crash_the_compiler(text: str) -> None:
     if result.workflow is not None:
         # Defence in depth agrees with the compiler: what compiles passes the engine's checks.
         Orchestrator().validate(result.workflow)
+        check_time_limits(result.workflow)  # and its time limits obey the shared spec

@@ -52,7 +52,7 @@ def project_config(path: Path, code: str) -> Config:
             declared = parse_config(tomllib.loads(toml.read_text(encoding="utf-8")),
                                     "mission.toml", "", "mission.toml")
             return Config(extend_select=(code,), operations=declared.operations,
-                          broken_operations=declared.broken_operations)
+                          broken_operations=declared.broken_operations, origin="mission.toml")
     return Config(extend_select=(code,))
 
 

@@ -39,6 +39,16 @@ REQUESTS: list[dict[str, Any]] = [
 ]
 
 
+NOW = "2026-12-01T09:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def one_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run records when its batch started: one virtual time for every batch here, so
+    batches run at different moments give the same bytes."""
+    monkeypatch.setenv("MISSION_NOW", NOW)
+
+
 def write_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
@@ -60,10 +70,10 @@ def one_by_one(request: dict[str, Any], directory: Path) -> dict[str, Any]:
             file = directory / f"{key}.json"
             file.write_text(json.dumps(request[key]), encoding="utf-8")
             arguments += [f"--{key}", str(file)]
-    completed = run_cli("run", *arguments)
+    completed = run_cli("run", *arguments, env={"MISSION_NOW": NOW})
     assert completed.returncode in (0, 1, 3), completed.stderr
     printed: dict[str, Any] = json.loads(completed.stdout)
-    printed.pop("run_id", None)  # a stored waiting run's id: the batch does not store
+    printed.pop("run_id", None)  # a stored run's id: the batch does not store
     return printed
 
 

@@ -54,7 +54,8 @@ def test_the_plain_baseline_computes_what_the_engine_computes(seed: int) -> None
 
 def test_batch_requests_are_runs_that_work() -> None:
     lines = corpus.batch_requests(25).splitlines()
-    statuses = {json.loads(run_line((number, line))[1])["status"]
+    started = {"at": "2026-12-01T09:00:00+00:00", "by": "bench"}
+    statuses = {json.loads(run_line((number, line), started)[1])["status"]
                 for number, line in enumerate(lines, start=1)}
     assert statuses <= {"succeeded", "waiting"} and "succeeded" in statuses
 

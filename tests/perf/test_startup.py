@@ -28,6 +28,7 @@ def loaded(code: str, cwd: Path, modules: list[str]) -> dict[str, bool]:
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
                           text=True, check=False, env={"PATH": "", "PYTHONPATH": str(ROOT),
                                                        "XDG_CACHE_HOME": str(cwd / "cache"),
+                                                       "XDG_DATA_HOME": str(cwd / "data"),
                                                        "NO_COLOR": "1"})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -88,6 +89,7 @@ ONE_FILE_CHECK = {
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
     "mission.commands.check", "mission.progress", "mission.walk", "runtime", "runtime.bounds",
+    "runtime.reading",  # the bounded reader of the file
     "runtime.orchestration", "runtime.orchestration.canonical",
     "runtime.orchestration.effects", "runtime.orchestration.expressions",
     "runtime.orchestration.model", "runtime.orchestration.operations",
@@ -132,12 +134,15 @@ def test_what_is_lazy_still_comes_when_needed(tmp_path: Path) -> None:
 
 def test_running_a_compiled_mission_needs_no_compiler_builder_or_missions(
         tmp_path: Path) -> None:
+    """Of the compiler, only the configuration reader: the run is stored, and the project's
+    configuration says where (`store`) and whether (`store-runs`)."""
     from compiler import compile_file
 
     workflow = compile_file(ROOT / "examples" / "echo.mission").workflow
     assert workflow is not None
     (tmp_path / "echo.json").write_text(json.dumps(workflow.to_dict()), encoding="utf-8")
-    modules = ["lark", "compiler", "runtime.orchestration.builder",
+    modules = ["lark", "compiler.parser", "compiler.checks", "compiler.emit",
+               "compiler.diagnostics", "runtime.orchestration.builder",
                "runtime.orchestration.missions", "shutil"]
     found = loaded(cli(["run", "echo.json", "--param", "message=hi"]), tmp_path, modules)
     assert not any(found.values()), found

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler import compile_source
-from runtime.orchestration import ExecutionContext, Orchestrator, expressions
+from runtime.orchestration import ExecutionContext, Orchestrator, budget
 from runtime.orchestration.data import render
 from runtime.orchestration.expressions import EvaluationError, evaluate, expression_problem
 from runtime.orchestration.model import EnvelopeViolation, ParameterError
@@ -200,7 +200,7 @@ def test_a_malformed_element_type_in_a_workflow_is_refused() -> None:
 def test_nested_list_operations_have_a_bounded_cost(monkeypatch: pytest.MonkeyPatch) -> None:
     """Per-item work multiplies with nesting (len(L) ** depth): one expression gets a budget
     of per-item evaluations, then the step fails with a message instead of running for ever."""
-    monkeypatch.setattr(expressions, "MAX_ITEM_EVALUATIONS", 5_000)
+    monkeypatch.setattr(budget, "MAX_ITEM_EVALUATIONS", 5_000)
     inner: Any = True
     for _ in range(3):  # 100 ** 3 evaluations wanted
         inner = {"op": ">", "args": [{"call": "count", "args": {

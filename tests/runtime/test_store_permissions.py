@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from mission.cli import main as mission_main
+from runtime.listing import LISTED
 from runtime.store import _row_hash
 
 MISSION = ('mission wait "Wait" {\n    version 1\n    human ask "Ask" {\n'
@@ -157,16 +158,18 @@ def planted_wal(store: Path, scratch: Path) -> Path:
     shutil.copy(store, copy)
     database = sqlite3.connect(copy, isolation_level=None)
     database.execute("PRAGMA wal_autocheckpoint = 0")
-    version, status, waiting, record = database.execute(
-        "SELECT version, status, waiting_step, record FROM runs").fetchone()
+    version, status, waiting, record, *listed = database.execute(
+        f"SELECT version, status, waiting_step, record, {', '.join(LISTED)} FROM runs"
+    ).fetchone()
     forged = json.loads(record)
     forged["mission"] = "planted.mission"
     text = json.dumps(forged, sort_keys=True, separators=(",", ":"))
     database.execute(
-        "INSERT INTO runs (id, version, mission, status, waiting_step, record, record_hash) "
-        "VALUES (2, ?, 'planted.mission', ?, ?, ?, ?)",
+        "INSERT INTO runs (id, version, mission, status, waiting_step, record, record_hash, "
+        f"{', '.join(LISTED)}) VALUES (2, ?, 'planted.mission', ?, ?, ?, ?"
+        f"{', ?' * len(LISTED)})",
         (version, status, waiting, text,
-         _row_hash(2, version, "planted.mission", status, waiting, text)))
+         _row_hash(2, version, "planted.mission", status, waiting, text), *listed))
     wal = store.with_name(store.name + "-wal")
     shutil.copy(copy.with_name(copy.name + "-wal"), wal)
     database.close()

@@ -43,7 +43,7 @@ def test_a_stored_workflow_is_checked_against_its_hash() -> None:
 @pytest.mark.parametrize(("data", "words"), [
     ([], "a run record is a JSON object"),
     ({"format": "mission-run/0"},
-     "`format` must be 'mission-run/2' (or the older 'mission-run/1')"),
+     "`format` must be 'mission-run/3' (or an older 'mission-run/2' or 'mission-run/1')"),
     ({"format": "mission-run/1", "extra": 1}, "unknown field `extra`"),
     ({"format": "mission-run/1"}, "the field `mission` is missing"),
 ])

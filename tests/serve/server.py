@@ -82,6 +82,7 @@ class Server:
     location: str | None = None  # a store URL; None: the SQLite file `store`
     shared_accounts: Path | None = None  # an accounts file shared with other servers
     options: tuple[str, ...] = ()  # more `mission serve` options
+    open_files: int | None = None  # the server's limit of file descriptors (RLIMIT_NOFILE)
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     token: str = ""
@@ -117,7 +118,7 @@ class Server:
                  self.location or str(self.store), "--accounts", str(self.accounts),
                  "--missions", str(missions), "--insecure-cookies", *self.options],
                 stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
-                env=self.environment(), cwd=self.root)
+                env=self.environment(), cwd=self.root, preexec_fn=self._limits)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             text = out.read_text(encoding="utf-8")
@@ -132,6 +133,12 @@ class Server:
                 raise RuntimeError(f"mission serve exited: {err.read_text(encoding='utf-8')}")
             time.sleep(0.05)
         raise RuntimeError("mission serve did not start within 30 s")
+
+    def _limits(self) -> None:
+        if self.open_files is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def _answers(self) -> bool:
         try:

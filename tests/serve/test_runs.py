@@ -34,7 +34,8 @@ def setup(tmp_path: Path) -> tuple[Runs, Accounts]:
     accounts.add_user("eve", "pass word", ["others"])
     accounts.allow_start("release_managers", "release")
     accounts.allow_start("others", "release")
-    return Runs(tmp_path / "runs.sqlite3", {"release": Mission("release", workflow)}), accounts
+    return Runs(tmp_path / "runs.sqlite3", {"release": Mission("release", workflow, None)}), \
+        accounts
 
 
 def test_two_people_answering_at_once_one_is_accepted(tmp_path: Path) -> None:
