@@ -175,13 +175,14 @@ def _first(arguments: CallArguments) -> Any:
 
 def _map(arguments: CallArguments) -> Any:
     expression = arguments.expression("to")
-    return [arguments.each(expression, element) for element in _list(arguments)]
+    return [arguments.placing(arguments.each(expression, element))
+            for element in _list(arguments)]
 
 
 def _update(arguments: CallArguments) -> Any:
     expression = arguments.expression("with")
-    return [arguments.each(expression, element) if _condition(arguments, element) else element
-            for element in _list(arguments)]
+    return [arguments.placing(arguments.each(expression, element))
+            if _condition(arguments, element) else element for element in _list(arguments)]
 
 
 # -- maps -------------------------------------------------------------------------

@@ -307,6 +307,12 @@ class CallArguments:
         """What joining `parts` into one new value adds (`joined`)."""
         return joined(self._budget, parts)
 
+    def placing(self, value: Any) -> Any:
+        """`value`, charged as one more element of a list this operation builds (its slot,
+        and its whole size if the evaluation placed it before: `Budget.placed`)."""
+        self._budget.charge(self._budget.placed(value), self.name)
+        return value
+
 
 def joined(budget: Budget, parts: list[Any] | tuple[Any, ...]) -> int:
     """What joining strings, lists or maps into one new one adds: a new string's

@@ -132,7 +132,7 @@ def test_github_annotations(project: Path) -> None:
                         "title=E006 unknown-operation::unknown operation `prioritise`%0Ahelp: "
                         "did you mean `prioritize`?%0Ahelp: `mission explain operations` "
                         "lists the " + lines[0].split("lists the ")[1])
-    assert lines[0].endswith("operations for runtime steps")
+    assert "operations for runtime steps%0Ahelp: " in lines[0]
     assert lines[1].startswith("::warning file=warned.mission,line=3,")
     assert lines[-1].startswith("Checked 2 files")
 
