@@ -87,8 +87,10 @@ def expression_json(expression: ast.Expr) -> Any:
 
 def form_fields_json(fields: list[FormField]) -> Any:
     """A form's fields as the engine reads them: a list, in the order written, of
-    `{name, type, prompt, min?, max?, options?}` (one `{"lit": [...]}` when constant)."""
+    `{name, type, prompt, optional?, min?, max?, options?}` (one `{"lit": [...]}` when
+    constant)."""
     specs = [{"name": field.name.text, "type": field.kind,
+              **({"optional": True} if field.optional else {}),
               **{name: expression_json(argument.value)
                  for name, argument in sorted(field.arguments.items())}} for field in fields]
     folded = [{key: _constant(value) for key, value in spec.items()} for spec in specs]
@@ -182,10 +184,14 @@ def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, declaration in sorted(declarations.items()):
         entry: dict[str, Any] = {"type": declaration.type.name.text}
+        if declaration.type.nullable:
+            entry["nullable"] = True
         if declaration.default is not None:
             entry["default"] = literal_value(declaration.default)[1]
         if declaration.type.element is not None and declaration.type.name.text == "list":
             entry["items"] = type_from_ref(declaration.type.element).to_json()
+        if declaration.type.element is not None and declaration.type.name.text == "map":
+            entry.update(type_from_ref(declaration.type).to_json())  # fields (and nullable)
         if declaration.type.minimum is not None and declaration.type.maximum is not None:
             entry["min"] = declaration.type.minimum.value
             entry["max"] = declaration.type.maximum.value
