@@ -501,7 +501,7 @@ class Workspace:
             release = str(ROOT / "examples" / "release_checklist.mission")
             self.receipt = root / "receipt.json"
             run_command("run", release, "--param", "release=1.0", "--answer", "approve=yes",
-                        "--answer", "channel=beta", "--receipt", str(self.receipt))
+                        "--answer", "channel=beta", "--receipt", str(self.receipt), "--no-store")
             for _ in range(3):
                 run_command("run", release, "--param", "release=1.0", "--no-input",
                             "--store", str(self.store))
