@@ -14,7 +14,7 @@ ERROR_MODULES = (
     "e020_empty_human_step", "e021_bad_range", "e022_non_boolean_when", "e023_limit_exceeded",
     "e024_group_on_runtime_step", "e025_operand_type", "e026_bad_conditional",
     "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
-    "e030_bad_operation_declaration",
+    "e030_bad_operation_declaration", "e031_maybe_null",
     "e040_invalid_form_field", "e041_empty_form", "e042_duplicate_form_field",
     "e043_unknown_answer_field", "e044_invalid_duration", "e045_deadline_on_runtime_step",
     "e046_invalid_approvals", "e047_unreachable_deadline", "e048_too_many_deadlines",

@@ -91,12 +91,17 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "form(", "fields", "version: ", "if: ", "remind", "before", "after", "answer",
           "escalate to", "by 2 of", "except starter", " 2 days", "1.5 hours", "0 minutes",
           "53 weeks", "business_days", "\n after 1 day fail", "\n after 1 day answer true",
-          "\n remind 4 hours before", "\n after 2 days escalate to g", 'fail ""', "of", "to"]
+          "\n remind 4 hours before", "\n after 2 days escalate to g", 'fail ""', "of", "to",
+          "?", "??", " ?? null", " ?? 0", "date?", "list[{a?: int, b: str?}]", "{a?: 1}",
+          "x != null and ", "\"a\" in item and ", "map(", "update(", "to: item.a",
+          "with: merge(item, {a: 1})", "first(", "round(", "round(1.5, 2)", "abs(", "floor(",
+          "ceil(", '"{x:.2f}"', '"{x:.99f}"', '"{x:5}"', "note?: text(\"N?\")"]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
           "condition", "reason", "prompt", "options", "show", "when", "param", "count",
-          "item", "where", "of", "label", "fields", "n", "template"]
+          "item", "where", "of", "label", "fields", "n", "template", "with", "places", "update",
+          "first", "round"]
 # The units of a duration first, then words that are not (E044).
 _UNIT_WORDS = ["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "hourz",
                "business_days", "seconds", "months", "min"]
@@ -106,6 +111,7 @@ _SAMPLES = {
              "else", "in", "by", "true", "after", "remind", "starter", "managers",
              *_UNIT_WORDS],
     "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
+               '"{x:.2f}"',
                '"\\ud83d\\ude00"', '"\x1b[2J"'],
     "INT": ["0", "1", "-3", "12", "9007199254740991", "9007199254740992", "-0", "1" * 30],
     "FLOAT": ["1.5", "-0.25", "2e3", "1e999", "-0.0", "1e-400"],
@@ -115,6 +121,7 @@ _SAMPLES = {
     # others, and unknown ones
     "CALLEE": ["filter", "sort", "desc", "take", "count", "find", "sum", "min", "max", "concat",
                "pick", "rename", "merge", "format", "add_days", "weekday", "days_between",
+               "first", "map", "update", "round", "abs", "floor", "ceil",
                "set", "confirm", "choose", "text", "number", "date", "form", "nope", "txt"],
 }
 
@@ -497,7 +504,7 @@ class Workspace:
             release = str(ROOT / "examples" / "release_checklist.mission")
             self.receipt = root / "receipt.json"
             run_command("run", release, "--param", "release=1.0", "--answer", "approve=yes",
-                        "--answer", "channel=beta", "--receipt", str(self.receipt))
+                        "--answer", "channel=beta", "--receipt", str(self.receipt), "--no-store")
             for _ in range(3):
                 run_command("run", release, "--param", "release=1.0", "--no-input",
                             "--store", str(self.store))

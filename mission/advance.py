@@ -14,6 +14,7 @@ it; the command line prints its message, exit 2), and writes nothing.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -239,8 +240,9 @@ def fired_text(record: RunRecord, event: dict[str, Any]) -> str:
         return f"the deadline of step `{step}` passed at {event['at']} and moved the " \
                f"question to {group}"
     if step in record.answers:
+        answer = json.dumps(record.answers[step], ensure_ascii=False, sort_keys=True)
         return f"the deadline of step `{step}` passed at {event['at']} and applied its " \
-               f"default answer {record.answers[step]!r}"
+               f"default answer {answer}"
     return f"the deadline of step `{step}` passed at {event['at']} and failed the step"
 
 

@@ -58,7 +58,10 @@ def _fire(store: RunStoreAPI, timer: Timer, now: str, execute: Execute,
             record: RunRecord | None = store.load(timer.run_id).record
         except StoreError:
             record = None  # a damaged run: the reminder is marked sent, with no message
-        notices = [] if record is None or _deadline_due(record, now) else \
+        if record is not None and _deadline_due(record, now):
+            store.fire_timer(timer, now, [])  # the timer ran late: the deadline speaks now
+            return None
+        notices = [] if record is None else \
             [reminder_notice(record, timer.step, timer.stage, timer.due_at)]
         if not store.fire_timer(timer, now, notices):
             return None
@@ -68,8 +71,8 @@ def _fire(store: RunStoreAPI, timer: Timer, now: str, execute: Execute,
 
 
 def _deadline_due(record: RunRecord, now: str) -> bool:
-    """Whether the deadline a reminder is for is due by `now` too (a tick after a pause):
-    the reminder is then marked sent without a message, the deadline speaks for itself."""
+    """Whether the deadline a reminder comes before is itself due by `now` (a tick after
+    a pause): the reminder is then marked sent without a message."""
     deadline = (record.question or {}).get("deadline")
     due = deadline.get("due_at") if isinstance(deadline, dict) else None
     return isinstance(due, str) and parse_instant(due) <= parse_instant(now)

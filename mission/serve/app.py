@@ -920,7 +920,7 @@ def _local_target(target: str | None) -> str:
 def _params_from_form(mission: Mission, values: dict[str, str]) -> dict[str, Any]:
     """Each filled-in field read by its param's type, as `--param NAME=VALUE` is."""
     from mission.cli import UsageError
-    from mission.commands.run import coerce
+    from mission.commands.run import coerce, param_type
 
     params = {}
     for name, declaration in mission.params.items():
@@ -928,7 +928,7 @@ def _params_from_form(mission: Mission, values: dict[str, str]) -> dict[str, Any
         if text == "":
             continue  # the default applies, or the engine says the param is required
         try:
-            params[name] = coerce(text, str(declaration.get("type", "str")), f"param `{name}`")
+            params[name] = coerce(text, param_type(declaration), f"param `{name}`")
         except UsageError as problem:
             raise Refusal(422, str(problem), name) from None
     return params

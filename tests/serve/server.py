@@ -86,6 +86,8 @@ def write_compiled(path: Path, source: str,
     assert workflow is not None
     for step in workflow.steps:
         step.payload.update((rules or {}).get(step.id, {}))
+    if rules:
+        workflow.metadata["schema_version"] = 2  # a human step with time rules
     workflow.metadata["content_hash"] = content_hash(workflow)
     path.write_text(canonical_json(workflow.to_dict()), encoding="utf-8")
 

@@ -152,7 +152,7 @@ def test_a_deadline_and_an_answer_at_once_through_two_servers_give_one_outcome(
             else:
                 assert status == 409, text
                 assert "the deadline of step `approve` passed at 2026-12-01T10:00:01+00:00 " \
-                       "and applied its default answer False" in text, text
+                       "and applied its default answer false" in text, text
                 assert kinds == ["deadline"] and run["answered_by"] == {
                     "approve": "the deadline"}, run
                 outcomes["deadline"] += 1

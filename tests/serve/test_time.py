@@ -107,7 +107,7 @@ def test_a_deadline_that_passed_decides_before_a_late_answer(
     status, body = answer(server, tokens["dee"], run_id, "yes")
     assert (status, message(body)) == (
         409, "the deadline of step `approve` passed at 2026-10-26T12:00:00+00:00 and applied "
-             f"its default answer False; run {run_id} is not waiting for an answer: it "
+             f"its default answer false; run {run_id} is not waiting for an answer: it "
              "succeeded at 2026-10-26T12:00:00+00:00")
     run = server.api("GET", f"/api/runs/{run_id}").json()
     assert run["answers"] == {"approve": False} and run["answered_by"] == {
@@ -344,9 +344,12 @@ def test_the_timer_service_in_serve_fires_as_the_clock_moves(tmp_path: Path) -> 
                       "2026-10-25T09:00:01+00:00 and moved the question to directors")
         run = server.api("GET", f"/api/runs/{run_id}").json()
         assert (run["asked"], run["events"][0]["kind"]) == ("directors", "deadline")
+        server.set_clock("2026-10-26T08:30:00+00:00")
+        assert logged(f"run {run_id}: reminder: step `approve` waits for directors; its "
+                      "deadline is due at 2026-10-26T09:00:01+00:00")
         server.set_clock("2026-10-26T10:00:00+00:00")
         assert logged(f"run {run_id}: the deadline of step `approve` passed at "
-                      "2026-10-26T10:00:00+00:00 and applied its default answer False; the run "
+                      "2026-10-26T10:00:00+00:00 and applied its default answer false; the run "
                       "succeeded")
         text = server.log_text()
         assert text.count(f"run {run_id}: the deadline") == 2  # each fired once
