@@ -1,6 +1,6 @@
 """Finding due deadlines among many waiting runs, and firing them (docs/performance.md).
 
-    python -m bench.deadlines [--waiting N,N] [--due N] [--rounds N]
+    python -m bench.deadlines [--waiting N,N] [--due N] [--rounds N] [--fire N] [--clients N]
 
 1. **Finding what is due.** Stores with 1,000 and with 100,000 waiting runs, each
    with a deadline, of which the same `--due` runs (100) are due: the time of the
@@ -8,8 +8,11 @@
    store to the small one (goal: at most 2, the cost follows what is due, not what
    waits), on SQLite and, when PostgreSQL is installed, on PostgreSQL.
 2. **Firing.** `mission tick`'s work (`mission.timers.tick`) on `--fire` due runs
-   (10,000), in runs per second, against answering the same runs one by one
-   through `mission.advance` (the path `mission resume` and the API take).
+   (10,000), in runs per second, against answering the same runs through the HTTP
+   API of a real `mission serve` process (`POST /api/runs/N/answers`, `--clients`
+   clients at once, each request on a new connection, as a script would), and
+   against answering them in this process through `mission.advance` (the path
+   `mission resume` and the API take, without HTTP).
 
 The stores are filled in one transaction each through the store's own code
 (`_write_listed` writes the columns and timers as `create` does), so filling
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -140,9 +144,10 @@ def _cluster() -> Any:
     return Cluster(found, fsync=True)
 
 
-def firing(count: int, scratch: Path) -> None:
+def firing(count: int, scratch: Path, clients: int) -> None:
     """Fire `count` due deadlines with the timer service, and answer `count` runs through
-    the path answers take, each on a store of its own."""
+    the API of a real server and through the path answers take, each on a store of its
+    own."""
     from mission.acting import answer_event
     from mission.advance import move
     from mission.binding import Binding
@@ -162,16 +167,62 @@ def firing(count: int, scratch: Path) -> None:
         started = time.perf_counter()
         done = tick(store, now, execute=execute, bind=bind, limit=count)
         fire_rate = len(done) / (time.perf_counter() - started)
+    print(f"| firing {count} due deadlines (`mission tick`) | {fire_rate:.0f} runs/s |",
+          flush=True)
+    api_rate = answering_over_http(count, scratch / "api", now, clients)
+    print(f"| answering {count} runs through the API of `mission serve` ({clients} clients) "
+          f"| {api_rate:.0f} runs/s |", flush=True)
     with RunStore(answered_path) as store:
         started = time.perf_counter()
         for run_id in range(1, count + 1):
             move(store, run_id, [answer_event("approve", "yes", "ann", now)], now,
                  execute=execute, bind=bind)
         answer_rate = count / (time.perf_counter() - started)
-    print(f"| firing {count} due deadlines (`mission tick`) | {fire_rate:.0f} runs/s |")
-    print(f"| answering {count} runs (mission.advance, as resume and the API) | "
+    print(f"| answering {count} runs in this process (mission.advance, no HTTP) | "
           f"{answer_rate:.0f} runs/s |")
-    print(f"firing / answering = {fire_rate / answer_rate:.2f}")
+    print(f"firing / answering through the API = {fire_rate / api_rate:.2f}")
+    print(f"firing / answering in process = {fire_rate / answer_rate:.2f}")
+
+
+def answering_over_http(count: int, root: Path, now: str, clients: int) -> float:
+    """Runs per second answered through `POST /api/runs/N/answers` of a real `mission
+    serve` (no timers, its clock fixed at `now`) over a store of `count` waiting runs."""
+    from tests.serve.server import Server
+
+    store = root / "data" / "runs.sqlite3"
+    store.parent.mkdir(mode=0o700, parents=True)
+    fill_sqlite(store, count, 0)
+    server = Server(root, location=str(store), clock=root / "clock", options=("--no-timers",))
+    server.set_clock(now)
+    server.start()
+    pending = list(range(count, 0, -1))
+    guard = threading.Lock()
+    refused: list[str] = []
+
+    def client() -> None:
+        while True:
+            with guard:
+                if not pending:
+                    return
+                run_id = pending.pop()
+            reply = server.api("POST", f"/api/runs/{run_id}/answers",
+                               {"step": "approve", "answer": "yes"})
+            if reply.status != 200:
+                refused.append(f"run {run_id}: {reply.status} {reply.text}")
+
+    try:
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+    if refused:
+        raise SystemExit(f"{len(refused)} answers were refused, the first: {refused[0]}")
+    return count / elapsed
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,11 +232,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--due", type=int, default=100, help="runs due in each store")
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--fire", type=int, default=10_000, help="deadlines to fire")
+    parser.add_argument("--clients", type=int, default=4,
+                        help="clients answering through the API at once")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mission-bench-") as scratch:
         finding([int(size) for size in args.waiting.split(",")], args.due, args.rounds,
                 Path(scratch))
-        firing(args.fire, Path(scratch))
+        firing(args.fire, Path(scratch), args.clients)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class MapEntry:
     key: Name
     value: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    optional: bool = False  # `name?: ...`: a form's field the person may leave out
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,8 @@ class Unary:
 
 @dataclass(frozen=True, slots=True)
 class Binary:
-    operator: str  # "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/"
+    # "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "??", "+", "-", "*", "/"
+    operator: str
     left: Expr
     right: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
@@ -214,28 +216,33 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class TypeRef:
-    """`int`, `int in 1..5`, `list[str]` or `list[{id: str, severity: int}]`."""
+    """`int`, `int in 1..5`, `list[str]`, `list[{id: str, severity: int}]`, `date?`."""
 
     name: Name
     minimum: Literal | None = None
     maximum: Literal | None = None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
-    element: TypeRef | RecordType | None = None  # the type of a list's items
+    # the type of a list's items; for a `map`, its record (written `{a: int}` on its own)
+    element: TypeRef | RecordType | None = None
+    nullable: bool = False  # `T?`: the value may be null
 
 
 @dataclass(frozen=True, slots=True)
 class FieldType:
     name: Name
-    type: TypeRef
+    type: TypeRef | RecordType
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    optional: bool = False  # `name?: T`: the field may be absent
 
 
 @dataclass(frozen=True, slots=True)
 class RecordType:
-    """`{id: str, severity: int}`: a map with these fields (the items of a typed list)."""
+    """`{id: str, severity: int}`: a map with these fields (the items of a typed list);
+    `{...}?` when the item may be null."""
 
     fields: tuple[FieldType, ...]
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    nullable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

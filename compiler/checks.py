@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
+from compiler.narrowing import NO_FACTS, proven
 from compiler.operations import BUILT_IN, OperationTable, installed_operations
-from compiler.suggest import closest, did_you_mean, one_of, rename_fix
+from compiler.suggest import closest, did_you_mean, listed, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
 from compiler.typer import Matched, Typer, match_call, type_from_ref
 from runtime.orchestration.model import LANGUAGE_VERSIONS
@@ -85,11 +86,13 @@ class Analysis:
 
 @dataclass(frozen=True, slots=True)
 class FormField:
-    """One field of a form as checked: its name, its kind (`text`, ...) and its arguments."""
+    """One field of a form as checked: its name, its kind (`text`, ...), its arguments and
+    whether it may be left out."""
 
     name: ast.Name
     kind: str
     arguments: dict[str, ast.Argument]
+    optional: bool = False  # `name?: ...`: the person may leave it out
 
 
 class _Checker:
@@ -102,6 +105,8 @@ class _Checker:
         # state reads reported once all writes are known, with the type their place wants
         self.unprovided: list[tuple[ast.Name, str]] = []
         self.provided_at: dict[str, int] = {}  # state root -> where it is first provided
+        self.step: ast.Step | None = None  # the step being checked (its guard narrows)
+        self.facts = NO_FACTS  # what the step's `when` proves, for its call
 
     def error(self, code: str, message: str, span: Span, label: str = "",
               labels: Iterable[Label] = (), help: Iterable[str] = (),
@@ -119,6 +124,29 @@ class _Checker:
         for step in mission.steps:
             self.check_step(step)
         self.report_unprovided()
+        self.check_optional_keys(mission)
+
+    def check_optional_keys(self, mission: ast.Mission) -> None:
+        """`{key?: ...}` is a form's field that may be left out; in any other map the `?`
+        means nothing, so it is an error (with its removal as the fix)."""
+        roots = [item.default for item in mission.params + mission.inputs
+                 if item.default is not None]
+        for step in mission.steps:
+            roots += [step.when] if step.when is not None else []
+            roots += [argument.value for argument in step.call.arguments] if step.call else []
+        for root in roots:
+            for node in subexpressions(root):
+                if not isinstance(node, ast.MapExpr) or node.span in self.analysis.form_maps:
+                    continue
+                for entry in node.entries:
+                    mark = self.text.find("?", entry.key.span.end, entry.value.span.start)
+                    if not entry.optional or mark == -1:
+                        continue
+                    self.error("E001", f"`{entry.key.text}?:` marks a form's field that may be "
+                               "left out; a map elsewhere has no such key", Span(mark, mark + 1),
+                               "only in a form's fields",
+                               help=(f"write `{entry.key.text}:`",),
+                               fix=Fix("remove the `?`", (Edit(Span(mark, mark + 1), ""),)))
 
     def check_name(self, name: ast.Name, what: str) -> None:
         if name.text in RESERVED_NAMES:
@@ -183,6 +211,11 @@ class _Checker:
                        help=(*did_you_mean(type_name, TYPE_NAMES),
                              f"the types are {one_of(TYPE_NAMES)}"))
             type_name = "any"
+        for inner in _inner_type_names(declaration.type):
+            if inner.text not in TYPE_NAMES:
+                self.error("E015", f"unknown type `{inner.text}`", inner.span, "not a type",
+                           help=(*did_you_mean(inner.text, TYPE_NAMES),
+                                 f"the types are {one_of(TYPE_NAMES)}"))
         self.check_range(declaration.type, type_name)
         shape = type_from_ref(declaration.type) if type_name != "any" else ANY
         if what == "param":
@@ -228,10 +261,11 @@ class _Checker:
                              "`= {a: 1}`",))
             return
         value_type = self.typed(default)
-        if not fits(value_type, type_from_ref(declaration.type) if type_name != "any" else ANY):
+        declared = type_from_ref(declaration.type) if type_name != "any" else ANY
+        if not fits(value_type, declared):
             self.error("E016", f"the default of `{declaration.name.text}` is {value_type}, "
-                       f"but it is declared {type_name}", default.span, f"this is {value_type}",
-                       help=(f"give a {type_name} default, or change the declared type",))
+                       f"but it is declared {declared}", default.span, f"this is {value_type}",
+                       help=(f"give a {declared} default, or change the declared type",))
             return
         if isinstance(default, ast.Literal) and isinstance(default.value, (int, float)) \
                 and not isinstance(default.value, bool):
@@ -291,6 +325,7 @@ class _Checker:
             self.error("E024", f"only a human step is answered by a group; `{step.id.text}` is "
                                f"a {kind} step", step.group.span, "`by` on a step nobody answers",
                        help=("remove `by " + step.group.text + "`, or make the step `human`",))
+        self.step, self.facts = step, NO_FACTS
         if step.when is not None:
             self.check_spacing(step.when, after_when=True)
             self.check_reads(step.when, "bool")
@@ -298,8 +333,13 @@ class _Checker:
             if not fits(when_type, Type("bool")):
                 self.error("E022", f"a `when` condition must be true or false, not {when_type}",
                            step.when.span, f"this is {when_type}",
-                           help=("compare it, for example `state.count > 0` or "
-                                 "`state.status == \"ready\"`",))
+                           help=(f"it may be null: write `{step.when.dotted} == true` (false "
+                                 "when null), or give a default: "
+                                 f"`{step.when.dotted} ?? false`",)
+                           if when_type.nullable and isinstance(step.when, ast.Reference) else
+                           ("compare it, for example `state.count > 0` or "
+                            "`state.status == \"ready\"`",))
+            self.facts = proven(step.when, True)
         if step.call is not None:
             self.check_call(step, step.call, kind)
         elif kind == "human":
@@ -355,7 +395,11 @@ class _Checker:
                            help=(f"remove `-> {call.output.dotted}`",))
             else:
                 written = operation.result_type(ArgumentTypes(types)) if fields is None else \
-                    Type("map", fields=tuple((key, simple(kind)) for key, kind in fields.items()))
+                    Type("map", fields=tuple((key, simple(kind)) for key, kind in fields.items()),
+                         optional=frozenset(entry.key.text for entry in form.value.entries
+                                            if entry.optional)
+                         if form is not None and isinstance(form.value, ast.MapExpr)
+                         else frozenset())
                 self.write(call.output, written)
                 if kind == "human":
                     self.analysis.answer_types[step.id.text] = written
@@ -374,8 +418,7 @@ class _Checker:
             argument = matched.get(parameter.name)
             if argument is not None and not parameter.place:
                 self.check_reads(argument.value, parameter.type)
-        typer = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
-                      self.operations.local)
+        typer = self.typer()
         items = operation.items_parameter
         element = ANY
         types: dict[str, Type] = {}
@@ -387,9 +430,10 @@ class _Checker:
                 self.check_place(argument, parameter.name, name)
                 continue
             if parameter.per_item:
-                types[parameter.name] = typer.type_of(argument.value, element)
+                types[parameter.name] = typer.type_of(argument.value, element,
+                                                      self.facts.without_item())
             else:
-                types[parameter.name] = typer.type_of(argument.value)
+                types[parameter.name] = typer.type_of(argument.value, facts=self.facts)
                 if parameter.name == items:
                     element = types[parameter.name].element or ANY
             typer.check_argument(operation, parameter, argument, types[parameter.name],
@@ -433,7 +477,7 @@ class _Checker:
                 continue
             kind, arguments = found
             fields[name.text] = FORM_FIELDS[kind].result or "any"
-            checked.append(FormField(name, kind, arguments))
+            checked.append(FormField(name, kind, arguments, entry.optional))
         self.analysis.form_fields[step.id.text] = checked
         return fields
 
@@ -493,26 +537,29 @@ class _Checker:
             self.error("E013", f"`{name}` is a runtime operation and cannot be used in a "
                        f"{step.kind.text} step", call.operation.span, "runtime operation",
                        help=(f"make the step `runtime {step.id.text}`",))
+        if name == "desc":
+            self.error("E027", "`desc` only marks a key of `sort`'s `by`", call.operation.span,
+                       "not inside `sort(..., by: ...)`",
+                       help=("sort descending with `sort(LIST, by: desc(item.FIELD))`",))
         matched = match_call(operation, name, call.arguments, call.span, self.error)
         self.analysis.calls[step.id.text] = matched
         self.analysis.arguments[step.id.text] = dict(matched.single)
         for argument in (*matched.single.values(), *matched.spread, *matched.rest):
             self.check_reads(argument.value)
-        result = Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
-                       self.operations.local).call_type(operation, matched, None)
+        result = self.typer().call_type(operation, matched, None, self.facts)
         if call.output is not None:
             self.write(call.output, result)
 
     def unknown_operation(self, call: ast.Call, kind: str) -> None:
         name = call.operation.text
         known = self.operations.known(include_installed=True)
-        same_kind = [op for op, o in known.items() if o.kind == kind]
-        candidates = same_kind or list(known)
-        where = f"operations for {kind} steps" if same_kind else "the operations"
+        same_kind = [op for op, o in known.items() if o.kind == kind and op != "desc"]
+        candidates = same_kind or [op for op in known if op != "desc"]
+        where = f"operations for {kind} steps" if same_kind else "operations"
         _, unreadable = installed_operations()
         self.error("E006", f"unknown operation `{name}`", call.operation.span,
                    "not an operation",
-                   help=(*did_you_mean(name, candidates), f"{where}: {one_of(candidates)}",
+                   help=(*did_you_mean(name, candidates), listed(candidates, where),
                          *(f"not read: {problem}" for problem in unreadable[:3]),
                          self.operations.read_from),
                    fix=rename_fix(name, call.operation.span, candidates))
@@ -553,15 +600,29 @@ class _Checker:
                 continue
             if operation.name == "remove":
                 self.check_reads(target)
+                self.removed(target, "item" in matched)
                 continue
             written = simple(parameter.type)
             if operation.name == "set":
                 value = matched.get("value")
-                written = self.analysis.typer().type_of(value.value) if value else ANY
+                written = self.analysis.typer().type_of(value.value, facts=self.facts) \
+                    if value else ANY
             elif operation.name == "copy":
                 source = matched.get("from")
-                written = self.analysis.typer().type_of(source.value) if source else ANY
+                written = self.analysis.typer().type_of(source.value, facts=self.facts) \
+                    if source else ANY
             self.write(target, written)
+
+    def removed(self, target: ast.Reference, from_list: bool) -> None:
+        """`remove(at: state.x.f)`: the field `f` of a record may be absent from here on."""
+        root = self.analysis.state_shapes.get(target.path[0].text)
+        if from_list or len(target.path) != 2 or root is None or root.fields is None:
+            return
+        name = target.path[1].text
+        if root.field(name) is not None:
+            self.analysis.state_shapes[target.path[0].text] = Type(
+                "map", fields=root.fields, nullable=root.nullable,
+                optional=root.optional | {name})
 
     def write(self, target: ast.Reference, written: Type) -> None:
         if target.root != "state":
@@ -578,7 +639,9 @@ class _Checker:
             shape.pop(root, None)  # a form's answer written over: its fields are not known
         else:
             self.analysis.state_types.setdefault(root, "map")
-            self.analysis.state_shapes.setdefault(root, Type("map"))
+            self.analysis.state_shapes[root] = _with_field(
+                self.analysis.state_shapes.get(root), target.path[1].text,
+                written if len(target.path) == 2 else ANY)
             if root in shape:  # a form's answer with a field added or changed
                 shape[root] = {**shape[root],
                                target.path[1].text: written.name if len(target.path) == 2
@@ -678,8 +741,58 @@ class _Checker:
 
     def typed(self, expression: ast.Expr) -> Type:
         """The expression's type, reporting its type errors (once per expression)."""
+        return self.typer().type_of(expression)
+
+    def typer(self) -> Typer:
+        """A typer that reports, with the fix of an E031 in the step being checked."""
         return Typer(self.analysis.state_shapes, self.analysis.param_shapes, self.error,
-                     self.operations.local).type_of(expression)
+                     self.operations.local, guard=self.guard_fix, source=self.text)
+
+    def guard_fix(self, dotted: str) -> Fix | None:
+        """Guard the step being checked with `dotted != null`, before its own condition (the
+        read may be in it), so the step runs only when the read cannot fail."""
+        step = self.step
+        if step is None:
+            return None
+        test = f"{dotted} != null"
+        when = step.when
+        if when is None:
+            at = (step.group or step.description or step.id).span.end
+            return Fix(f"guard the step: `when {test}`", (Edit(Span(at, at), f" when {test}"),))
+        start, end = when.span.start, when.span.end
+        edits: tuple[Edit, ...]
+        if isinstance(when, ast.Conditional) or (isinstance(when, ast.Binary)
+                                                 and when.operator == "or"):
+            edits = (Edit(Span(start, start), f"{test} and ("), Edit(Span(end, end), ")"))
+        else:
+            edits = (Edit(Span(start, start), f"{test} and "),)
+        return Fix(f"guard the step: `{test} and ...`", edits)
+
+
+def _inner_type_names(type_ref: ast.TypeRef) -> list[ast.Name]:
+    """The type names inside a declared type: its element's and its records' fields'."""
+    found: list[ast.Name] = []
+    stack: list[ast.TypeRef | ast.RecordType] = [type_ref.element] if type_ref.element else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.RecordType):
+            stack.extend(field_type.type for field_type in reversed(node.fields))
+            continue
+        found.append(node.name)
+        if node.element is not None:
+            stack.append(node.element)
+    return found
+
+
+def _with_field(record: Type | None, name: str, written: Type) -> Type:
+    """The type of a map after a write of its field `name` (`state.x.name`): a record keeps
+    its other fields; the map is not null any more (the write made it one)."""
+    if record is None or record.fields is None:
+        return Type("map")
+    fields = [(key, written if key == name else value) for key, value in record.fields]
+    if all(key != name for key, _ in record.fields):
+        fields.append((name, written))
+    return Type("map", fields=tuple(fields), optional=record.optional - {name})
 
 
 def _literal_number(argument: ast.Argument | None) -> tuple[int | float, Span] | None:

@@ -18,6 +18,8 @@
     params = { text = "str" }
     result = "str"
     implementation = "release_ops:slugify"
+    [tool.mission.notify]            # who is told what, how (`compiler.notify_config`)
+    [tool.mission.schedules.daily]   # missions started on a schedule (`compiler.schedule_config`)
 
 A selector is `ALL`, a code (`W201`), a code prefix (`W`, `W2`) or a slug
 (`unused-param`). Errors (E0xx) are always in force: they block compilation,
@@ -52,11 +54,13 @@ from compiler.limits import KEYS as LIMIT_KEYS
 if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from compiler.diagnostics import Severity
     from compiler.globs import Glob
+    from compiler.notify_config import NotifyConfig
     from compiler.operations import OperationTable
+    from compiler.schedule_config import ScheduleConfig
     from runtime.orchestration.user_operations import OperationDeclaration
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "limits",
-        "store", "store-runs", "operations")
+        "store", "store-runs", "operations", "notify", "schedules")
 STORE_RUNS = ("all", "waiting")
 
 
@@ -77,6 +81,8 @@ class Config:
     store_runs: str = "all"  # which runs `mission run` stores: "all", or only "waiting" ones
     operations: tuple[OperationDeclaration, ...] = ()  # the project's own, in file order
     broken_operations: tuple[tuple[str, str], ...] = ()  # (name, why it is not valid): E030
+    notify: NotifyConfig | None = None  # `[notify]`: None when the table is absent
+    schedules: tuple[ScheduleConfig, ...] = ()  # `[schedules.NAME]`, by name
     root: str = ""  # the directory patterns are relative to
     origin: str = ""  # the file the settings came from ("" for the defaults)
     digest: str = ""  # the sha256 of that file's bytes, as read (a run records it)
@@ -330,9 +336,29 @@ def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -
         store=_store(table.get("store", ""), where, root),
         store_runs=_store_runs(table.get("store-runs", "all"), where),
         operations=operations, broken_operations=broken,
+        notify=_notify(table["notify"], where, root) if "notify" in table else None,
+        schedules=_schedules(table["schedules"], where, root) if "schedules" in table else (),
         root=root, origin=origin,
     )
     return config
+
+
+def _notify(value: Any, where: str, root: str) -> NotifyConfig:
+    from compiler.notify_config import NotifyConfigError, parse_notify
+
+    try:
+        return parse_notify(value, root)
+    except NotifyConfigError as problem:
+        raise ConfigError(f"{where}: {problem}") from None
+
+
+def _schedules(value: Any, where: str, root: str) -> tuple[ScheduleConfig, ...]:
+    from compiler.schedule_config import ScheduleConfigError, parse_schedules
+
+    try:
+        return parse_schedules(value, root)
+    except ScheduleConfigError as problem:
+        raise ConfigError(f"{where}: {problem}") from None
 
 
 def _store(value: Any, where: str, root: str) -> str:

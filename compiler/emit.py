@@ -14,9 +14,17 @@ from compiler import ast
 from compiler.checks import Analysis, FormField
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
-from runtime.orchestration.model import SCHEMA_VERSION, StepSpec, WorkflowDefinition, content_hash
+from runtime.orchestration.model import (
+    SCHEMA_VERSION,
+    TIMED_SCHEMA_VERSION,
+    StepSpec,
+    WorkflowDefinition,
+    content_hash,
+)
 from runtime.orchestration.operations import OPERATIONS, Operation
 
+# The payload keys that make a workflow schema version 2 (`runtime.orchestration.human`).
+_TIMED_KEYS = ("approvals", "exclude_starter", "remind_before", "deadlines")
 
 def workflow_id(mission_name: str) -> str:
     return "wf-" + mission_name.replace("_", "-")
@@ -79,8 +87,10 @@ def expression_json(expression: ast.Expr) -> Any:
 
 def form_fields_json(fields: list[FormField]) -> Any:
     """A form's fields as the engine reads them: a list, in the order written, of
-    `{name, type, prompt, min?, max?, options?}` (one `{"lit": [...]}` when constant)."""
+    `{name, type, prompt, optional?, min?, max?, options?}` (one `{"lit": [...]}` when
+    constant)."""
     specs = [{"name": field.name.text, "type": field.kind,
+              **({"optional": True} if field.optional else {}),
               **{name: expression_json(argument.value)
                  for name, argument in sorted(field.arguments.items())}} for field in fields]
     folded = [{key: _constant(value) for key, value in spec.items()} for spec in specs]
@@ -174,10 +184,14 @@ def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, declaration in sorted(declarations.items()):
         entry: dict[str, Any] = {"type": declaration.type.name.text}
+        if declaration.type.nullable:
+            entry["nullable"] = True
         if declaration.default is not None:
             entry["default"] = literal_value(declaration.default)[1]
         if declaration.type.element is not None and declaration.type.name.text == "list":
             entry["items"] = type_from_ref(declaration.type.element).to_json()
+        if declaration.type.element is not None and declaration.type.name.text == "map":
+            entry.update(type_from_ref(declaration.type).to_json())  # fields (and nullable)
         if declaration.type.minimum is not None and declaration.type.maximum is not None:
             entry["min"] = declaration.type.minimum.value
             entry["max"] = declaration.type.maximum.value
@@ -222,7 +236,8 @@ def emit(mission: ast.Mission, analysis: Analysis, source: SourceFile) -> Workfl
         "description": mission.description.value if mission.description else "",
         "language_version": versions[0].value.value if versions else 1,
         "mission_type": mission.name.text,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": TIMED_SCHEMA_VERSION if any(
+            key in step.payload for step in steps for key in _TIMED_KEYS) else SCHEMA_VERSION,
         "source": {"path": source.path, "sha256": source.sha256},
     }
     declared = _user_operations(analysis)

@@ -3,9 +3,12 @@
 The text is parsed, laid out again from the syntax tree, and every comment is
 put back beside the code it was written next to. Layout rules (documented in
 `docs/formatting.md`): four-space indentation, one item per line, one blank
-line between groups and between steps, a call, list or map on one line when it
-fits in 100 columns and holds no comment, otherwise one element per line with a
-trailing comma; canonical string escapes; trailing comments of consecutive
+line between groups and between steps, anything on one line when it fits in 100
+columns and holds no comment, otherwise broken outermost first as black and
+rustfmt break: calls, lists and maps one element per line with a trailing
+comma, chains of `and`/`or`/`??` and other operators before each operator,
+`if` before `then`/`else`, pipes before each `|>`, a long `when` with `{` on a
+line of its own; canonical string escapes; trailing comments of consecutive
 lines aligned.
 
 Safety, like black: the result must parse to an equal tree (spans aside), keep
@@ -20,9 +23,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from compiler import ast
+from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.source import SourceFile
 
@@ -39,10 +44,10 @@ _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r
                   "\b": "\\b", "\f": "\\f"}
 # Characters written as \uXXXX: invisible or control characters (including bidi overrides).
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "|>": 5, "+": 6, "-": 6, "*": 7, "/": 7,
-               "neg": 8}
+_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "??": 5, "|>": 6, "+": 7, "-": 7, "*": 8,
+               "/": 8, "neg": 9}
 _COMPARISON = 4
-_ATOM = 9
+_ATOM = 10
 
 
 class FormatError(Exception):
@@ -121,6 +126,57 @@ def _check_safety(source: SourceFile, mission: ast.Mission, comments: Sequence[a
 def _key_text(key: ast.Name) -> str:
     """A map key bare when it is a name (keywords included: a key position takes any name)."""
     return key.text if _NAME.match(key.text) else quote_string(key.text)
+
+
+def _entry_key(entry: ast.MapEntry) -> str:
+    return _key_text(entry.key) + ("?" if entry.optional else "")
+
+
+def _breakable(expression: ast.Expr) -> bool:
+    """Whether the expression can be laid out over several lines."""
+    if isinstance(expression, ast.CallExpr):
+        return bool(expression.arguments[expression.piped:]) or expression.piped
+    if isinstance(expression, ast.Unary):
+        return _breakable(expression.operand)
+    return isinstance(expression, (ast.ListExpr, ast.MapExpr, ast.Binary, ast.Conditional))
+
+
+def _bracketed(expression: ast.Expr) -> bool:
+    """A list, a map or a call that is not a pipe, with something inside to put on lines of
+    its own: what a comparison can hug."""
+    if isinstance(expression, ast.ListExpr):
+        return bool(expression.items)
+    if isinstance(expression, ast.MapExpr):
+        return bool(expression.entries)
+    return isinstance(expression, ast.CallExpr) and not expression.piped \
+        and bool(expression.arguments)
+
+
+def _operands(expression: ast.Binary) -> list[tuple[str, ast.Expr, int]]:
+    """The operands of a chain of one precedence, each with the operator before it ("" for
+    the first) and the precedence it needs: `a and b and c` is three operands; `??` chains to
+    the right (`a ?? b ?? c` is `a ?? (b ?? c)`); a comparison has two."""
+    level = _precedence(expression)
+    if level == _COMPARISON:
+        return [("", expression.left, _PRECEDENCE["??"]),
+                (expression.operator, expression.right, _PRECEDENCE["??"])]
+    if expression.operator == "??":
+        found: list[tuple[str, ast.Expr, int]] = [("", expression.left, level + 1)]
+        node: ast.Expr = expression.right
+        while isinstance(node, ast.Binary) and node.operator == "??":
+            found.append(("??", node.left, level + 1))
+            node = node.right
+        return [*found, ("??", node, level)]
+    chain: list[tuple[str, ast.Expr, int]] = []
+    current: ast.Expr = expression
+    while isinstance(current, ast.Binary) and _precedence(current) == level:
+        chain.append((current.operator, current.right, level + 1))
+        current = current.left
+    chain.reverse()
+    operators = ["", *(operator for operator, _, _ in chain)]
+    operands = [current, *(operand for _, operand, _ in chain)]
+    minimums = [level, *(minimum for _, _, minimum in chain)]
+    return list(zip(operators, operands, minimums, strict=True))
 
 
 def _precedence(expression: ast.Expr) -> int:
@@ -245,7 +301,7 @@ class _Layout:
         elif isinstance(expression, ast.ListExpr):
             text = "[" + ", ".join(self.expression(item) for item in expression.items) + "]"
         elif isinstance(expression, ast.MapExpr):
-            text = "{" + ", ".join(f"{_key_text(entry.key)}: {self.expression(entry.value)}"
+            text = "{" + ", ".join(f"{_entry_key(entry)}: {self.expression(entry.value)}"
                                    for entry in expression.entries) + "}"
         elif isinstance(expression, ast.Unary):
             if expression.operator == "not":
@@ -269,22 +325,28 @@ class _Layout:
         else:
             level = _precedence(expression)
             if level == _COMPARISON:
-                left = self.expression(expression.left, _PRECEDENCE["|>"])
-                right = self.expression(expression.right, _PRECEDENCE["|>"])
+                left = self.expression(expression.left, _PRECEDENCE["??"])
+                right = self.expression(expression.right, _PRECEDENCE["??"])
+            elif expression.operator == "??":  # `a ?? b ?? c` is `a ?? (b ?? c)`
+                left = self.expression(expression.left, level + 1)
+                right = self.expression(expression.right, level)
             else:
                 left = self.expression(expression.left, level)
                 right = self.expression(expression.right, level + 1)
             text = f"{left} {expression.operator} {right}"
         return f"({text})" if _precedence(expression) < minimum else text
 
-    def type_text(self, type_ref: ast.TypeRef) -> str:
+    def type_text(self, type_ref: ast.TypeRef | ast.RecordType) -> str:
+        if isinstance(type_ref, ast.RecordType):
+            return "{" + ", ".join(f"{f.name.text}{'?' * f.optional}: {self.type_text(f.type)}"
+                                   for f in type_ref.fields) + "}" + "?" * type_ref.nullable
+        if type_ref.name.text == "map" and isinstance(type_ref.element, ast.RecordType):
+            return self.type_text(type_ref.element)  # a record on its own
         text = type_ref.name.text
-        element = type_ref.element
-        if isinstance(element, ast.RecordType):
-            text += "[{" + ", ".join(f"{f.name.text}: {self.type_text(f.type)}"
-                                     for f in element.fields) + "}]"
-        elif element is not None:
-            text += f"[{self.type_text(element)}]"
+        if type_ref.element is not None:
+            text += f"[{self.type_text(type_ref.element)}]"
+        if type_ref.nullable:
+            text += "?"
         if type_ref.minimum is not None and type_ref.maximum is not None:
             text += f" in {self.literal(type_ref.minimum)}..{self.literal(type_ref.maximum)}"
         return text
@@ -310,15 +372,48 @@ class _Layout:
         return len(INDENT) * depth + len(text) <= LINE_WIDTH
 
     def value(self, depth: int, prefix: str, value: ast.Expr, suffix: str, start: int,
-              blank: str = "never", keep_blanks: bool = False) -> None:
-        """`prefix VALUE suffix` from `start`: a list or map is split when it must be."""
-        flat = prefix + self.expression(value) + suffix
+              blank: str = "never", keep_blanks: bool = False, minimum: int = 0) -> None:
+        """`prefix VALUE suffix` from `start`, on one line when it fits in the width and holds
+        no comment; otherwise broken, outermost first, the way black and rustfmt break: a
+        list, map or call one element per line; `and`, `or`, `??` and the other operators
+        before each operator; `if` before `then` and `else`; a pipe before each `|>`.
+        `minimum` is the precedence the context needs (below it, parentheses)."""
+        flat = prefix + self.expression(value, minimum) + suffix
         span = value.span
-        if not isinstance(value, (ast.ListExpr, ast.MapExpr)) or (
-            self.fits(depth, flat) and not self.has_comment(span.start, span.end)
-        ):
+        if not _breakable(value) or (self.fits(depth, flat) and not self.keeps_comment(value)):
             self.emit(depth, flat, start, span.end, blank, keep_blanks)
             return
+        if _precedence(value) < minimum:  # the parentheses it needs, around its lines
+            before, after = self.previous_token(span.start), self.next_token(span.end)
+            opening = before + 1 if before >= start and self.text[before] == "(" else span.start
+            closing = after if after is not None and self.text[after] == ")" else span.end
+            self.emit(depth, prefix + "(", start, opening, blank, keep_blanks)
+            self.value(depth + 1, "", value, "", span.start)
+            self.emit(depth, ")" + suffix, closing, closing + 1, closer=True)
+            return
+        if isinstance(value, (ast.ListExpr, ast.MapExpr)):
+            self.collection(depth, prefix, value, suffix, start, blank, keep_blanks)
+        elif isinstance(value, ast.CallExpr) and value.piped:
+            self.pipeline(depth, prefix, value, suffix, start, blank, keep_blanks)
+        elif isinstance(value, ast.CallExpr):
+            self.call_lines(depth, prefix, value.function, value.arguments, suffix, start,
+                            span.end, blank, keep_blanks)
+        elif isinstance(value, ast.Conditional):
+            self.value(depth, prefix + "if ", value.condition, "", start, blank, keep_blanks)
+            then_at = self.word_after(value.condition.span.end)
+            self.value(depth + 1, "then ", value.then_value, "", then_at)
+            else_at = self.word_after(value.then_value.span.end)
+            self.value(depth + 1, "else ", value.else_value, suffix, else_at)
+        elif isinstance(value, ast.Unary):
+            sign = "not " if value.operator == "not" else "-"
+            self.value(depth, prefix + sign, value.operand, suffix, start, blank, keep_blanks,
+                       _PRECEDENCE["not" if value.operator == "not" else "neg"])
+        elif isinstance(value, ast.Binary):
+            self.operators(depth, prefix, value, suffix, start, blank, keep_blanks)
+
+    def collection(self, depth: int, prefix: str, value: ast.ListExpr | ast.MapExpr,
+                   suffix: str, start: int, blank: str, keep_blanks: bool) -> None:
+        span = value.span
         opening, closing = ("[", "]") if isinstance(value, ast.ListExpr) else ("{", "}")
         self.emit(depth, prefix + opening, start, span.start + 1, blank, keep_blanks)
         if isinstance(value, ast.ListExpr):
@@ -326,9 +421,117 @@ class _Layout:
                 self.value(depth + 1, "", item, ",", item.span.start)
         else:
             for entry in value.entries:
-                self.value(depth + 1, f"{_key_text(entry.key)}: ", entry.value, ",",
+                self.value(depth + 1, f"{_entry_key(entry)}: ", entry.value, ",",
                            entry.span.start)
         self.emit(depth, closing + suffix, span.end - 1, span.end, closer=True)
+
+    def call_lines(self, depth: int, prefix: str, function: ast.Name,
+                   arguments: Sequence[ast.Argument], suffix: str, start: int, end: int,
+                   blank: str = "never", keep_blanks: bool = False) -> None:
+        """`NAME(` / one argument per line, each with a comma / `)` (the call ends at `end`,
+        just past its `)`)."""
+        opening = self.find(function.span.end, "(")
+        closing = end - 1
+        self.emit(depth, f"{prefix}{function.text}(", start, opening + 1, blank, keep_blanks)
+        for argument in arguments:
+            name = f"{argument.name.text}: " if argument.name is not None else ""
+            self.value(depth + 1, name, argument.value, ",", argument.span.start)
+        self.emit(depth, ")" + suffix, closing, closing + 1, closer=True)
+
+    def pipeline(self, depth: int, prefix: str, value: ast.CallExpr, suffix: str, start: int,
+                 blank: str, keep_blanks: bool) -> None:
+        """`HEAD` / `|> f(...)` / `|> g(...)`, a stage per line, one level deeper."""
+        stages: list[ast.CallExpr] = []
+        node: ast.Expr = value
+        while isinstance(node, ast.CallExpr) and node.piped:
+            stages.append(node)
+            node = node.arguments[0].value
+        self.value(depth, prefix, node, "", start, blank, keep_blanks, _PRECEDENCE["|>"])
+        for index, stage in enumerate(reversed(stages)):
+            ending = suffix if index == len(stages) - 1 else ""
+            pipe = self.previous_token(stage.function.span.start) - 1
+            rest = stage.arguments[1:]
+            flat = f"|> {stage.function.text}(" + ", ".join(map(self.argument_text, rest)) \
+                + ")" + ending
+            inside = Span(stage.function.span.end, stage.span.end)
+            if not rest or (self.fits(depth + 1, flat)
+                            and not self.has_comment(inside.start, inside.end)):
+                self.emit(depth + 1, flat, pipe, stage.span.end)
+            else:
+                self.call_lines(depth + 1, "|> ", stage.function, rest, ending, pipe,
+                                stage.span.end)
+
+    def operators(self, depth: int, prefix: str, value: ast.Binary, suffix: str, start: int,
+                  blank: str, keep_blanks: bool) -> None:
+        """A comparison or arithmetic hugs a bracket it ends or starts with when the rest is
+        short (`count(` ... `) > 0`); otherwise each operand gets a line, the operator first."""
+        operands = _operands(value)
+        if len(operands) == 2 and value.operator not in ("and", "or", "??") \
+                and not self.keeps_comment(value):
+            (_, left, left_min), (operator, right, right_min) = operands
+            left_text = self.expression(left, left_min)
+            right_text = self.expression(right, right_min)
+            if _bracketed(right) and self.fits(depth, f"{prefix}{left_text} {operator} ["):
+                self.value(depth, f"{prefix}{left_text} {operator} ", right, suffix, start,
+                           blank, keep_blanks, right_min)
+                return
+            if _bracketed(left) and self.fits(depth, f") {operator} {right_text}{suffix}"):
+                self.value(depth, prefix, left, f" {operator} {right_text}{suffix}", start,
+                           blank, keep_blanks, left_min)
+                return
+        (_, first, first_min), *rest = operands
+        self.value(depth, prefix, first, "", start, blank, keep_blanks, first_min)
+        previous = first
+        for index, (operator, operand, operand_min) in enumerate(rest):
+            ending = suffix if index == len(rest) - 1 else ""
+            self.value(depth + 1, f"{operator} ", operand, ending,
+                       self.word_after(previous.span.end), minimum=operand_min)
+            previous = operand
+
+    def keeps_comment(self, value: ast.Expr) -> bool:
+        """Whether a comment inside `value` stays inside it once it is laid out, so that it
+        must be broken: one inside brackets, between two of its parts, or kept by a part. A
+        comment inside what stays on one line (a reference) moves above the line instead."""
+        span = value.span
+        if not _breakable(value) or not self.has_comment(span.start, span.end):
+            return False
+        if isinstance(value, (ast.ListExpr, ast.MapExpr)) or (
+                isinstance(value, ast.CallExpr) and not value.piped):
+            return True
+        if isinstance(value, ast.Unary):
+            return self.keeps_comment(value.operand)
+        if isinstance(value, ast.CallExpr):  # a pipe: its head and stages
+            stages: list[ast.CallExpr] = []
+            node: ast.Expr = value
+            while isinstance(node, ast.CallExpr) and node.piped:
+                stages.append(node)
+                node = node.arguments[0].value
+            end = node.span.end
+            for stage in reversed(stages):  # a stage without arguments stays on one line
+                if self.has_comment(end, stage.span.end if stage.arguments[1:]
+                                    else stage.function.span.start):
+                    return True
+                end = stage.span.end
+            return self.keeps_comment(node)
+        if isinstance(value, ast.Binary):
+            parts = [operand for _, operand, _ in _operands(value)]
+        elif isinstance(value, ast.Conditional):
+            parts = [value.condition, value.then_value, value.else_value]
+        else:
+            return False
+        return any(self.has_comment(a.span.end, b.span.start) for a, b in pairwise(parts)) \
+            or any(self.keeps_comment(part) for part in parts)
+
+    def word_after(self, offset: int) -> int:
+        """The offset of the next code after `offset` that is not a closing parenthesis (an
+        operator or keyword after a parenthesised operand)."""
+        position = self.next_token(offset)
+        while position is not None and self.text[position] == ")":
+            position = self.next_token(position + 1)
+        if position is None:
+            raise FormatError("not formatted: the formatter found no operator after offset "
+                              f"{offset}; please report this as a bug")
+        return position
 
     def call(self, depth: int, call: ast.Call) -> None:
         left = self.next_token(call.operation.span.end)
@@ -350,12 +553,60 @@ class _Layout:
 
     def declaration(self, depth: int, declaration: ast.Declaration, blank: str) -> None:
         head = f"{declaration.keyword} {declaration.name.text}: {self.type_text(declaration.type)}"
+        record = declaration.type.element
+        default = f" = {self.expression(declaration.default)}" \
+            if declaration.default is not None else ""
+        if isinstance(record, ast.RecordType) and record.fields and (
+                not self.fits(depth, head + default)
+                or self.has_comment(record.span.start, record.span.end)):
+            self.record(depth, declaration, record, blank)
+            return
         if declaration.default is None:
             self.emit(depth, head, declaration.span.start, declaration.span.end, blank=blank,
                       keep_blanks=True)
             return
         self.value(depth, head + " = ", declaration.default, "", declaration.span.start,
                    blank=blank, keep_blanks=True)
+
+    def condition(self, depth: int, head: str, after: int, when: ast.Expr, start: int,
+                  blank: str) -> None:
+        """A `when` too long for the header: broken after `when`, or, when that takes more
+        lines (or still overflows), with `when` starting a line of its own, one level
+        deeper (the condition then breaks below it if it must)."""
+        mark = len(self.lines)
+        self.value(depth, head + " when ", when, "", start, blank, True)
+        on_header = self.lines[mark:]
+        del self.lines[mark:]
+        keyword = self.next_token(after)
+        assert keyword is not None
+        self.emit(depth, head, start, after, blank, keep_blanks=True)
+        self.value(depth + 1, "when ", when, "", keyword)
+        below = len(self.lines) - mark
+        if len(on_header) <= below and all(self.fits(line.depth, line.text)
+                                           for line in on_header):
+            self.lines[mark:] = on_header
+
+    def record(self, depth: int, declaration: ast.Declaration, record: ast.RecordType,
+               blank: str) -> None:
+        """A long typed list: `NAME: list[{` / one field per line / `}] = DEFAULT`."""
+        type_ref = declaration.type
+        alone = type_ref.name.text == "map"  # `{a: int}`, not `list[{a: int}]`
+        opening = "{" if alone else f"{type_ref.name.text}[{{"
+        self.emit(depth, f"{declaration.keyword} {declaration.name.text}: {opening}",
+                  declaration.span.start, record.span.start + 1, blank, keep_blanks=True)
+        for field_type in record.fields:
+            self.emit(depth + 1, f"{field_type.name.text}{'?' * field_type.optional}: "
+                      f"{self.type_text(field_type.type)},", field_type.span.start,
+                      field_type.span.end)
+        brace = record.span.end - 1 if not record.nullable \
+            else self.previous_token(record.span.end - 1)
+        tail = "}" + "?" * record.nullable + ("" if alone else "]" + "?" * type_ref.nullable)
+        if type_ref.minimum is not None and type_ref.maximum is not None:
+            tail += f" in {self.literal(type_ref.minimum)}..{self.literal(type_ref.maximum)}"
+        if declaration.default is None:
+            self.emit(depth, tail, brace, declaration.span.end, closer=True)
+        else:
+            self.value(depth, tail + " = ", declaration.default, "", brace)
 
     def step(self, depth: int, step: ast.Step, blank: str) -> None:
         head = f"{step.kind.text} {step.id.text}"
@@ -370,15 +621,30 @@ class _Layout:
         if step.except_starter is not None:
             head += " except starter"
             after = step.except_starter.span.end
-        if step.when is not None:
-            head += " when " + self.expression(step.when)
-            after = step.when.span.end
+        when = step.when
+        split = False
+        if when is not None:
+            flat = f"{head} when {self.expression(when)} {{"
+            split = _breakable(when) and (not self.fits(depth, flat)
+                                          or self.keeps_comment(when))
+            if split:  # rustfmt's layout: the condition's lines, then `{` on a line of its own
+                self.condition(depth, head, after, when, step.span.start, blank)
+            head = flat[:-2]
+            after = when.span.end
         brace = self.find(after, "{")
         end = step.span.end
         if step.call is None and not self.has_comment(brace, end):
-            self.emit(depth, head + " {}", step.span.start, end, blank=blank, keep_blanks=True)
+            if split:
+                self.emit(depth, "{}", brace, end)
+            else:
+                self.emit(depth, head + " {}", step.span.start, end, blank=blank,
+                          keep_blanks=True)
             return
-        self.emit(depth, head + " {", step.span.start, brace + 1, blank=blank, keep_blanks=True)
+        if split:
+            self.emit(depth, "{", brace, brace + 1)
+        else:
+            self.emit(depth, head + " {", step.span.start, brace + 1, blank=blank,
+                      keep_blanks=True)
         if step.call is not None:
             self.call(depth + 1, step.call)
         if step.reminder is not None:

@@ -8,18 +8,20 @@ rule stays a few lines of plain logic.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from compiler import ast
 from compiler.checks import Analysis, expression_type, references, subexpressions
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.narrowing import compared_with_null
 from compiler.operations import BUILT_IN, OperationTable
 from compiler.source import SourceFile
 from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
 from compiler.typer import match_call
 from runtime.orchestration.operations import Operation
+from runtime.orchestration.types import Type
 
 # Operations whose place argument is read and changed in place (absent counts as empty).
 _MODIFYING = frozenset({"append", "extend", "increment", "remove"})
@@ -61,6 +63,8 @@ class LintContext:
     steps: tuple[StepFacts, ...]
     mentions: Mentions
     expressions: tuple[ast.Expr, ...]  # every expression, outermost first (`expressions_of`)
+    # references read as null where they are missing (`x ?? d`, `x == null`): their spans
+    read_as_null: frozenset[ast.Span] = frozenset()
 
     def diagnostic(self, code: str, message: str, span: ast.Span, **details: Any) -> Diagnostic:
         """A diagnostic at the rule's default severity (the config may change it later)."""
@@ -85,12 +89,57 @@ class LintContext:
         return head in self.analysis.unprovided or head in self.analysis.unknown_results \
             or bool(self.mentions.state & {head, ANY_NAME})
 
+    def static_type(self, expression: ast.Expr) -> Type:
+        """The expression's full static type (element types, fields, `?`)."""
+        return self.analysis.typer().type_of(expression)
+
+    def unsure_writer(self, facts: StepFacts, root: str) -> ast.Step | None:
+        """An earlier step that writes `state.root` only when its guard holds, where this
+        step's guard does not imply that one: `state.root` may be missing here. None when
+        it is a declared input or some earlier step writes it whenever this one runs."""
+        if root in self.analysis.inputs or root in self.mentions.state:
+            return None
+        writers = [earlier.step for earlier in self.steps[: facts.index]
+                   if any(write.reference.path[0].text == root for write in earlier.writes)]
+        if not writers or any(implies(facts.step.when, _guard(w)) for w in writers):
+            return None
+        return writers[-1]
+
+    def may_be_missing(self, facts: StepFacts, reference: ast.Reference) -> bool:
+        """True when the state value `reference` reads may not be there when the step runs:
+        written only under a guard this step's does not imply, or removed by an earlier
+        step (what a comparison with null and `??` read as null)."""
+        if reference.root != "state" or not reference.path:
+            return False
+        root = reference.path[0].text
+        removed = any(earlier.operation is not None and earlier.operation.name == "remove"
+                      and "item" not in earlier.arguments
+                      and any(place.path[0].text == root for place in earlier.modifies)
+                      for earlier in self.steps[: facts.index])
+        return removed or self.unsure_writer(facts, root) is not None
+
     def used_later(self, root: str, after: int) -> bool:
         """True when a step after index `after` uses `state.root` (or it is mentioned in
         text the parser had to drop)."""
         if root in self.mentions.state:
             return True
         return any(root in facts.uses for facts in self.steps[after + 1:])
+
+
+def _guard(step: ast.Step) -> ast.Expr | None:
+    """A step's guard, unless it is always true."""
+    if step.when is None or constant(step.when) == (True, True):
+        return None
+    return step.when
+
+
+def step_expressions(step: ast.Step) -> Iterator[ast.Expr]:
+    """Every expression of one step, outermost first (its guard, then its arguments)."""
+    roots: list[ast.Expr] = [step.when] if step.when is not None else []
+    if step.call is not None:
+        roots.extend(argument.value for argument in step.call.arguments)
+    for root in roots:
+        yield from subexpressions(root)
 
 
 def _state_refs(expression: ast.Expr) -> list[ast.Reference]:
@@ -219,15 +268,22 @@ def implies(condition: ast.Expr | None, guard: ast.Expr | None) -> bool:
 
 def expressions_of(mission: ast.Mission) -> Iterator[ast.Expr]:
     """Every expression in the mission, outermost first (defaults, guards, arguments)."""
-    roots: list[ast.Expr] = [item.default for item in mission.items
-                             if isinstance(item, ast.Declaration) and item.default is not None]
+    for item in mission.items:
+        if isinstance(item, ast.Declaration) and item.default is not None:
+            yield from subexpressions(item.default)
     for step in mission.steps:
-        if step.when is not None:
-            roots.append(step.when)
-        if step.call is not None:
-            roots.extend(argument.value for argument in step.call.arguments)
-    for root in roots:
-        yield from subexpressions(root)
+        yield from step_expressions(step)
+
+
+def read_as_null(expressions: Iterable[ast.Expr]) -> Iterator[ast.Span]:
+    """The spans of the references that read as null where their path is missing: the left
+    of `??` and what is compared with null."""
+    for node in expressions:
+        if not isinstance(node, ast.Binary):
+            continue
+        operand = node.left if node.operator == "??" else compared_with_null(node)
+        if isinstance(operand, ast.Reference):
+            yield operand.span
 
 
 def lint(source: SourceFile, mission: ast.Mission, analysis: Analysis, *,
@@ -242,8 +298,9 @@ def lint(source: SourceFile, mission: ast.Mission, analysis: Analysis, *,
         return []
     facts = tuple(step_facts(index, step, analysis.table)
                   for index, step in enumerate(mission.steps))
-    context = LintContext(source, mission, analysis, facts, mentions,
-                          tuple(expressions_of(mission)))
+    expressions = tuple(expressions_of(mission))
+    context = LintContext(source, mission, analysis, facts, mentions, expressions,
+                          frozenset(read_as_null(expressions)))
     found: list[Diagnostic] = []
     for rule in rules:
         assert rule.check is not None

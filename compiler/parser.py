@@ -200,12 +200,12 @@ class _AstBuilder:
         return ast.MapExpr(entries, _span(children[0]).cover(_span(children[-1])))
 
     def map_entry(self, children: Children) -> ast.MapEntry:
-        key_token, value = children
+        key_token, value = children[0], children[-1]
         if key_token.type == "STRING":
             key = ast.Name(self._decode_string(key_token), _span(key_token))
         else:
             key = ast.Name(str(key_token), _span(key_token))
-        return ast.MapEntry(key, value, key.span.cover(value.span))
+        return ast.MapEntry(key, value, key.span.cover(value.span), len(children) == 3)
 
     def _left_assoc(self, children: Children) -> ast.Expr:
         result: ast.Expr = children[0]
@@ -220,6 +220,10 @@ class _AstBuilder:
     membership = _left_assoc
     sum_expr = _left_assoc
     product_expr = _left_assoc
+
+    def coalesce(self, children: Children) -> ast.Binary:
+        left, operator, right = children
+        return ast.Binary(str(operator), left, right, left.span.cover(right.span))
 
     def not_expr(self, children: Children) -> ast.Unary:
         keyword, operand = children
@@ -372,22 +376,33 @@ class _AstBuilder:
         if rest and _is_token(rest[0]) and rest[0].type == "LSQB":
             element, end = rest[1], _span(rest[2])
             rest = rest[3:]
+        nullable = bool(rest) and _is_token(rest[0]) and rest[0].type == "QUESTION"
+        if nullable:
+            end = _span(rest[0])
+            rest = rest[1:]
         if not rest:
-            return ast.TypeRef(name, None, None, name.span.cover(end), element)
+            return ast.TypeRef(name, None, None, name.span.cover(end), element, nullable)
         minimum, maximum = rest[1], rest[3]
-        return ast.TypeRef(name, minimum, maximum, name.span.cover(maximum.span), element)
+        return ast.TypeRef(name, minimum, maximum, name.span.cover(maximum.span), element,
+                           nullable)
 
     def record_type(self, children: Children) -> ast.RecordType:
-        fields = tuple(child for child in children[1:-1] if child is not None)
-        return ast.RecordType(fields, _span(children[0]).cover(_span(children[-1])))
+        nullable = _is_token(children[-1]) and children[-1].type == "QUESTION"
+        closer = -2 if nullable else -1
+        fields = tuple(child for child in children[1:closer] if child is not None)
+        return ast.RecordType(fields, _span(children[0]).cover(_span(children[-1])), nullable)
 
     def field_type(self, children: Children) -> ast.FieldType:
-        name_token, type_ref = children
+        name_token, type_ref = children[0], children[-1]
         name = ast.Name(str(name_token), _span(name_token))
-        return ast.FieldType(name, type_ref, name.span.cover(type_ref.span))
+        return ast.FieldType(name, type_ref, name.span.cover(type_ref.span), len(children) == 3)
 
     def _declaration(self, children: Children) -> ast.Declaration:
         keyword, name_token, type_ref = children[:3]
+        if isinstance(type_ref, ast.RecordType):  # `{a: int}` is `map` with these fields
+            start = type_ref.span.start
+            type_ref = ast.TypeRef(ast.Name("map", Span(start, start)), span=type_ref.span,
+                                   element=type_ref)
         default = children[4] if len(children) > 3 else None
         name = ast.Name(str(name_token), _span(name_token))
         end = default.span if default is not None else type_ref.span

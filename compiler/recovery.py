@@ -43,7 +43,8 @@ TERMINAL_WORDS: dict[str, str] = {
     "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COLON": "`:`", "COMMA": "`,`",
     "DOT": "`.`", "$END": "the end of the file", "IF": "`if`", "THEN": "`then`",
     "ELSE": "`else`", "ITEM": "`item`", "PIPE": "`|>`", "PLUS": "`+`", "MINUS": "`-`",
-    "STAR": "`*`", "SLASH": "`/`", "CALLEE": "an operation call", "OF": "`of`",
+    "STAR": "`*`", "SLASH": "`/`", "CALLEE": "an operation call", "COALESCE": "`??`",
+    "QUESTION": "`?`", "OF": "`of`",
     "EXCEPT": "`except`", "STARTER": "`starter`", "REMIND": "`remind`", "BEFORE": "`before`",
     "AFTER": "`after`", "ANSWER": "`answer`", "FAIL": "`fail`", "ESCALATE": "`escalate`",
     "TO": "`to`",
@@ -263,10 +264,10 @@ def describe_expected(expected: set[str] | frozenset[str]) -> str:
         names.discard("FLOAT")
     arithmetic = {"PLUS", "MINUS", "STAR", "SLASH"} <= names
     if arithmetic:
-        names -= {"PLUS", "MINUS", "STAR", "SLASH", "PIPE"}
+        names -= {"PLUS", "MINUS", "STAR", "SLASH", "PIPE", "COALESCE"}
     words.extend(sorted(TERMINAL_WORDS.get(name, f"`{name.lower()}`") for name in names))
     if arithmetic:
-        words.append("an operator (`+`, `-`, `*`, `/`, `|>`)")
+        words.append("an operator (`+`, `-`, `*`, `/`, `|>`, `??`)")
     if not words:
         return "something else"
     if len(words) == 1:

@@ -14,7 +14,7 @@ ERROR_MODULES = (
     "e020_empty_human_step", "e021_bad_range", "e022_non_boolean_when", "e023_limit_exceeded",
     "e024_group_on_runtime_step", "e025_operand_type", "e026_bad_conditional",
     "e027_item_outside_list_operation", "e028_unknown_field", "e029_format_placeholder",
-    "e030_bad_operation_declaration",
+    "e030_bad_operation_declaration", "e031_maybe_null",
     "e040_invalid_form_field", "e041_empty_form", "e042_duplicate_form_field",
     "e043_unknown_answer_field", "e044_invalid_duration", "e045_deadline_on_runtime_step",
     "e046_invalid_approvals", "e047_unreachable_deadline", "e048_too_many_deadlines",
@@ -24,6 +24,9 @@ ERROR_MODULES = (
     "e060_tested_mission", "e061_unknown_test_step", "e062_invalid_test_answer",
     "e063_refused_test_input", "e064_result_without_call", "e065_unwritten_state",
     "e066_invalid_test_value", "e067_invalid_expectation", "e068_duplicate_test",
+    # the configuration's schedules (`mission.schedule_check`)
+    "e070_unknown_scheduled_mission", "e071_schedule_params", "e072_invalid_cron",
+    "e073_unknown_time_zone",
 )
 SUPPRESSION_MODULES = ("w001_unused_suppression", "w002_invalid_suppression")
 LINT_MODULES = (

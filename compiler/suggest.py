@@ -56,3 +56,15 @@ def one_of(candidates: Iterable[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+LISTED_AT_MOST = 12
+
+
+def listed(candidates: Iterable[str], what: str) -> str:
+    """A help line naming the candidates, or, when there are more than a glance takes in,
+    where the whole list is: `mission explain operations`."""
+    names = sorted(candidates)
+    if len(names) <= LISTED_AT_MOST:
+        return f"{what}: {one_of(names)}"
+    return f"`mission explain operations` lists the {len(names)} {what}"

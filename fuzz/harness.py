@@ -29,6 +29,9 @@ internal error (exit 70) instead of a named refusal.
   syntax, beside the missions they test, through the checks, the formatter and
   the language server, and run (twice, to the same results) when they check
   clean. (`grammar` derives test files too: the grammar's other start.)
+- `config`: schedule and notification configuration, valid or broken, through
+  the schedule checks, `mission check`, `schedules`, `tick` and `notifications`
+  (`fuzz/config_fuzz.py`).
 """
 
 from __future__ import annotations
@@ -92,12 +95,17 @@ PIECES = ["{", "}", "(", ")", "[", "]", ",", ":", ".", "->", "=", "..", "==", "!
           "form(", "fields", "version: ", "if: ", "remind", "before", "after", "answer",
           "escalate to", "by 2 of", "except starter", " 2 days", "1.5 hours", "0 minutes",
           "53 weeks", "business_days", "\n after 1 day fail", "\n after 1 day answer true",
-          "\n remind 4 hours before", "\n after 2 days escalate to g", 'fail ""', "of", "to"]
+          "\n remind 4 hours before", "\n after 2 days escalate to g", 'fail ""', "of", "to",
+          "?", "??", " ?? null", " ?? 0", "date?", "list[{a?: int, b: str?}]", "{a?: 1}",
+          "x != null and ", "\"a\" in item and ", "map(", "update(", "to: item.a",
+          "with: merge(item, {a: 1})", "first(", "round(", "round(1.5, 2)", "abs(", "floor(",
+          "ceil(", '"{x:.2f}"', '"{x:.99f}"', '"{x:5}"', "note?: text(\"N?\")"]
 _WORDS = ["runtime", "human", "set", "append", "increment", "extend", "assert", "fail", "noop",
           "confirm", "choose", "state", "tasks", "x", "a_b", "str", "int", "float", "list",
           "map", "bool", "date", "any", "at", "to", "by", "value", "values", "message",
           "condition", "reason", "prompt", "options", "show", "when", "param", "count",
-          "item", "where", "of", "label", "fields", "n", "template"]
+          "item", "where", "of", "label", "fields", "n", "template", "with", "places", "update",
+          "first", "round"]
 # The units of a duration first, then words that are not (E044).
 _UNIT_WORDS = ["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "hourz",
                "business_days", "seconds", "months", "min"]
@@ -107,6 +115,7 @@ _SAMPLES = {
              "else", "in", "by", "true", "after", "remind", "starter", "managers",
              *_UNIT_WORDS],
     "STRING": ['"hi"', '""', '"2026-11-24"', '"a\\nb"', '"\\u00e9"', '"\\q"', '"\\ud800"',
+               '"{x:.2f}"',
                '"\\ud83d\\ude00"', '"\x1b[2J"'],
     "INT": ["0", "1", "-3", "12", "9007199254740991", "9007199254740992", "-0", "1" * 30],
     "FLOAT": ["1.5", "-0.25", "2e3", "1e999", "-0.0", "1e-400"],
@@ -116,6 +125,7 @@ _SAMPLES = {
     # others, and unknown ones
     "CALLEE": ["filter", "sort", "desc", "take", "count", "find", "sum", "min", "max", "concat",
                "pick", "rename", "merge", "format", "add_days", "weekday", "days_between",
+               "first", "map", "update", "round", "abs", "floor", "ceil",
                "set", "confirm", "choose", "text", "number", "date", "form", "nope", "txt"],
 }
 
@@ -498,7 +508,7 @@ class Workspace:
             release = str(ROOT / "examples" / "release_checklist.mission")
             self.receipt = root / "receipt.json"
             run_command("run", release, "--param", "release=1.0", "--answer", "approve=yes",
-                        "--answer", "channel=beta", "--receipt", str(self.receipt))
+                        "--answer", "channel=beta", "--receipt", str(self.receipt), "--no-store")
             for _ in range(3):
                 run_command("run", release, "--param", "release=1.0", "--no-input",
                             "--store", str(self.store))
@@ -748,22 +758,27 @@ class Kind:
 
     def __init__(self, name: str, root: Path) -> None:
         self.name = name
+        self.root = root
         self.space: Workspace | None = None
         self.walker: GrammarWalker | None = None
         if name == "grammar":
             self.walker = GrammarWalker()
-        elif name != "mutation":
+        elif name not in ("mutation", "config"):
             self.space = Workspace(root)
 
     @property
     def suffix(self) -> str:
         return {"grammar": ".mission", "mutation": ".mission", "workflow": ".json",
                 "values": ".json", "store": ".sqlite3", "time": ".json",
-                "testfile": ".txt"}[self.name]
+                "testfile": ".txt", "config": ".toml"}[self.name]
 
     def draw(self, rng: random.Random) -> Input:
         if self.walker is not None:
             return self.walker.text(rng, rng.choice([6, 9, 12, 16]))
+        if self.name == "config":
+            from fuzz.config_fuzz import draw_config
+
+            return draw_config(rng)
         if self.space is None:
             return mutate_text(rng, seed_text(rng))
         drawing: dict[str, Callable[[random.Random, Workspace], Input]] = {
@@ -772,6 +787,12 @@ class Kind:
         return drawing[self.name](rng, self.space)
 
     def check(self, drawn: Input) -> None:
+        if self.name == "config":
+            from fuzz.config_fuzz import check_config
+
+            assert isinstance(drawn, str)
+            check_config(drawn, self.root)
+            return
         if self.space is None:
             assert isinstance(drawn, str)
             check_every_phase(drawn)
@@ -789,4 +810,5 @@ class Kind:
                 check_values(drawn, self.space)
 
 
-KINDS = ("grammar", "mutation", "workflow", "values", "store", "time", "testfile")
+KINDS = ("grammar", "mutation", "workflow", "values", "store", "time", "testfile",
+         "config")

@@ -14,6 +14,7 @@ it; the command line prints its message, exit 2), and writes nothing.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from runtime.orchestration.model import (
     OrchestrationResult,
     WorkflowDefinition,
 )
-from runtime.orchestration.times import describe_duration, parse_instant
+from runtime.orchestration.times import parse_instant
 from runtime.records import RecordError, RunRecord
 from runtime.store_api import RunStoreAPI, StoredRun, StoreError, UnknownRun
 
@@ -40,13 +41,17 @@ Bind = Callable[[WorkflowDefinition, RunRecord], Binding]
 
 
 class Refusal(Exception):
-    """A change that is not made: its HTTP status, message and, for a form, the field."""
+    """A change that is not made: its HTTP status, message and, for a form, the field;
+    `record` is the run as it was found when it no longer waits (so the caller can say
+    what decided it, in its own words)."""
 
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+    def __init__(self, status: int, message: str, field: str | None = None,
+                 record: RunRecord | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.field = field
+        self.record = record
 
 
 @dataclass
@@ -198,8 +203,8 @@ def move(store: RunStoreAPI, run_id: int, events: list[dict[str, Any]], now: str
         if record.status != "waiting":
             message = ended(record, run_id)
             if fired:
-                message = f"{_fired_text(record, fired[-1])}; {message}"
-            raise Refusal(409, message)
+                message = f"{fired_text(record, fired[-1])}; {message}"
+            raise Refusal(409, message, record=record)
         if check is not None:
             check(record)
         stored, context, result = _replayed(store, stored, workflow, events, execute, bind,
@@ -227,7 +232,7 @@ def fire(store: RunStoreAPI, timer: Timer, now: str, *, execute: Execute,
         return None
 
 
-def _fired_text(record: RunRecord, event: dict[str, Any]) -> str:
+def fired_text(record: RunRecord, event: dict[str, Any]) -> str:
     """What a deadline decided, for the person whose answer came after it."""
     step = event["step"]
     if record.status == "waiting" and record.waiting_step_id == step:
@@ -235,23 +240,28 @@ def _fired_text(record: RunRecord, event: dict[str, Any]) -> str:
         return f"the deadline of step `{step}` passed at {event['at']} and moved the " \
                f"question to {group}"
     if step in record.answers:
+        answer = json.dumps(record.answers[step], ensure_ascii=False, sort_keys=True)
         return f"the deadline of step `{step}` passed at {event['at']} and applied its " \
-               f"default answer {record.answers[step]!r}"
+               f"default answer {answer}"
     return f"the deadline of step `{step}` passed at {event['at']} and failed the step"
 
 
 def describe_fired(moved: Moved) -> str:
     """One line saying what the deadlines fired on a run did."""
     event = moved.fired[-1]
-    return f"run {moved.run_id}: {_fired_text(moved.record, event)}; the run " + (
+    return f"run {moved.run_id}: {fired_text(moved.record, event)}; the run " + (
         f"now waits on `{moved.record.waiting_step_id}`" if moved.record.status == "waiting"
         else moved.record.status)
 
 
-def waiting_for(record: RunRecord, now: str) -> str:
-    """How long the run has waited, as people read it ("waiting 3 hours")."""
-    since = (record.question or {}).get("waiting_since")
-    if not isinstance(since, str):
-        return "waiting"
-    seconds = (parse_instant(now) - parse_instant(since)).total_seconds()
-    return f"waiting {describe_duration(seconds)}"
+def may_not_answer(record: RunRecord, who: str) -> str | None:
+    """Why `who` may not answer the step the run waits on (None: they may, as far as the
+    record tells: no self-approval, one answer per person)."""
+    refused = (record.question or {}).get("may_not_answer", {})
+    reason = refused.get(who) if isinstance(refused, dict) else None
+    if reason is None:
+        return None
+    step = record.waiting_step_id
+    if reason == "started the run":
+        return f"{who} started this run and may not answer step `{step}` (no self-approval)"
+    return f"{who} has already answered step `{step}`; another person must answer it"

@@ -27,7 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resume": ("mission.commands.resume", "answer a waiting run and continue it"),
     "cancel": ("mission.commands.cancel", "withdraw a waiting run, saying why"),
     "runs": ("mission.commands.runs", "list stored runs, newest first"),
-    "tick": ("mission.commands.tick", "fire the deadlines and reminders that are due"),
+    "tick": ("mission.commands.tick", "fire what is due, start scheduled runs, notify"),
+    "schedules": ("mission.commands.schedules", "list the schedules and their next fires"),
+    "notifications": ("mission.commands.notifications",
+                      "list the messages sent and to send; retry given-up ones"),
     "store": ("mission.commands.store", "migrate a run store; export and import its runs"),
     "verify": ("mission.commands.verify", "replay a run and check its receipt"),
     "list": ("mission.commands.list", "list the registered missions"),
@@ -107,7 +110,9 @@ def _terminal_columns() -> int:
 
 
 def _top_parser() -> argparse.ArgumentParser:
-    commands = "\n".join(f"  {name:<10} {help_text}" for name, (_, help_text) in COMMANDS.items())
+    width = max(map(len, COMMANDS))
+    commands = "\n".join(f"  {name:<{width}} {help_text}"
+                         for name, (_, help_text) in COMMANDS.items())
     parser = argparse.ArgumentParser(
         prog="mission",
         description="Write, check and run missions: small, safe, deterministic workflows.",

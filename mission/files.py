@@ -68,10 +68,19 @@ def read_lines(path: str | Path) -> list[tuple[int, bytes]]:
             if line.strip()]
 
 
-def read_config() -> Config:
+def read_config(explicit: str | None = None) -> Config:
     """The configuration in force for the current directory (`compiler.config.config_for`):
-    what a compiled workflow from elsewhere binds, and where the run store is named."""
-    return config_at(".")
+    what a compiled workflow from elsewhere binds, and where the run store is named; or
+    the file `explicit` names (`--config`: the schedules and notifications of `tick`,
+    `schedules`, `notifications` and `serve`)."""
+    if explicit is None:
+        return config_at(".")
+    from compiler.config import ConfigError, load_config
+
+    try:
+        return load_config(explicit)
+    except ConfigError as problem:
+        raise UsageError(str(problem)) from None
 
 
 def config_at(place: str | Path) -> Config:

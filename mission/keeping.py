@@ -40,19 +40,29 @@ if TYPE_CHECKING:
 
 class RunKeeper:
     """One run in the store as it goes: created at its first save (a fresh run), replaced
-    at each later one (the store checks the version)."""
+    at each later one (the store checks the version).
+
+    Each save writes, in its transaction, the notices of the change (`runtime.notices`)
+    from the record before it: a save before an effect starts is *provisional* (what is
+    true only if the process never finishes) and announces nothing, so a run that goes on
+    to succeed is never announced as cut off."""
 
     def __init__(self, store: RunStoreAPI, stored: StoredRun | None = None) -> None:
         self.store = store
         self.stored = stored
+        self.announced = stored.record if stored is not None else None
 
-    def save(self, record: RunRecord) -> StoredRun:
+    def save(self, record: RunRecord, provisional: bool = False) -> StoredRun:
+        from runtime.notices import notices_between
         from runtime.store_api import StoredRun
 
+        notices = () if provisional else notices_between(self.announced, record)
         if self.stored is None:
-            self.stored = StoredRun(self.store.create(record), 1, record)
+            self.stored = StoredRun(self.store.create(record, notices), 1, record)
         else:
-            self.stored = self.store.update(self.stored, record)
+            self.stored = self.store.update(self.stored, record, notices)
+        if not provisional:
+            self.announced = record
         return self.stored
 
 
@@ -84,7 +94,8 @@ class RecordedEffects:
                                      journal=start.journal, effects=None, ask=None)
         result = Orchestrator().run_workflow(self.workflow, replay)
         self.keeper.save(RunRecord.of(self.mission, self.workflow, replay, result,
-                                      keep_workflow=True, configuration=self.configuration))
+                                      keep_workflow=True, configuration=self.configuration),
+                         provisional=True)
 
 
 def record_starts(context: ExecutionContext, keeper: RunKeeper, mission: str,

@@ -1,11 +1,16 @@
 """A one-page, self-contained HTML report of a run (`mission run ... --report run.html`).
 
-The page shows the steps with their status, what each step changed in the
-state, the answers, and the receipt hashes; a waiting run gets a banner at the
-top (what it waits for, and the `mission resume` line that continues it) and
-its question as a person reads it (the prompt, the options or bounds).
+The page shows the mission's name and title, who started the run, when, and with
+which params, the steps with their status, what each step changed in the state,
+the run's history (each answer, deadline and cancellation with who and when), the
+answers in step order, and the receipt hashes; a waiting run gets a banner at the
+top (what it waits for, since when, its deadline and what happens then, the
+approvals given, and the `mission resume` line that continues it) and its
+question as a person reads it (the prompt, the options or bounds).
 It has no scripts and loads nothing: inline CSS only, so it can be mailed or
-archived as it is. The same run gives the same bytes.
+archived as it is. It shows the times the run recorded and no other (never "3
+hours ago"), so the same run gives the same bytes; `mission serve` frames the same
+content with the times written in its zone (`show_time`).
 
 The engine's result records each step's status and a hash of its changes, not
 the changes themselves. Given the run's `ExecutionContext`, the report replays
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +47,12 @@ from runtime.orchestration.operations import Operation
 
 VALUE_LIMIT = 2000
 _MISSING = object()
+# How a recorded instant is written: as recorded (the report file), or in a zone (serve).
+ShowTime = Callable[[str], str]
+
+
+def _as_recorded(instant: str) -> str:
+    return instant
 
 STYLE = """
 :root { --ok: #15803d; --fail: #b91c1c; --wait: #b45309; --skip: #6b7280; --idle: #9ca3af;
@@ -59,7 +70,7 @@ pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
   font-size: 13px; font-weight: 600; }
 .badge.succeeded { background: var(--ok); } .badge.failed { background: var(--fail); }
 .badge.waiting { background: var(--wait); } .badge.skipped { background: var(--skip); }
-.badge.not-run { background: var(--idle); }
+.badge.not-run { background: var(--idle); } .badge.cancelled { background: var(--soft); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 .facts dt { color: var(--soft); } .facts dd { margin: 0; word-break: break-all; }
 .steps { list-style: none; padding: 0; margin: 0; display: grid; gap: 12px; }
@@ -67,6 +78,7 @@ pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
   border-left: 6px solid var(--idle); padding: 12px 16px; }
 .step.succeeded { border-left-color: var(--ok); } .step.failed { border-left-color: var(--fail); }
 .step.waiting { border-left-color: var(--wait); } .step.skipped { border-left-color: var(--skip); }
+.step.cancelled { border-left-color: var(--soft); }
 .step-head { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
 .index { color: var(--soft); font-weight: 600; }
 .kind { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; padding: 0 6px;
@@ -291,15 +303,25 @@ def _form_table(specs: list[dict[str, Any]], answer: Any) -> str:
             f"{''.join(rows)}</table>")
 
 
-def _answers_section(result: OrchestrationResult) -> str:
+def _answers_section(workflow: WorkflowDefinition, result: OrchestrationResult,
+                     show_time: ShowTime) -> str:
+    """The answers in the order of the steps, each with who gave it and when it decided
+    the step (the time of the step's last event)."""
     parts = ["<section><h2>Answers</h2>"]
     answered_by = result.receipt.get("answered_by", {})
-    if result.answers:
-        rows = "".join(f"<tr><td><code>{_e(step)}</code></td><td><pre>{_e(_json(answer))}</pre>"
-                       f"</td><td>{_e(answered_by.get(step, '—'))}</td></tr>"
-                       for step, answer in sorted(result.answers.items()))
-        parts.append(f"<table><tr><th>step</th><th>answer</th><th>answered by</th></tr>{rows}"
-                     "</table>")
+    decided_at = {event.get("step"): event.get("at") for event in result.events}
+    rows = []
+    for step in workflow.steps:
+        if step.id not in result.answers:
+            continue
+        at = decided_at.get(step.id)
+        rows.append(f"<tr><td><code>{_e(step.id)}</code></td>"
+                    f"<td><pre>{_e(_json(result.answers[step.id]))}</pre></td>"
+                    f"<td>{_e(answered_by.get(step.id, '—'))}</td>"
+                    f"<td>{_e(show_time(at)) if isinstance(at, str) else '—'}</td></tr>")
+    if rows:
+        parts.append("<table><tr><th>step</th><th>answer</th><th>answered by</th>"
+                     f"<th>at</th></tr>{''.join(rows)}</table>")
     else:
         parts.append('<p class="muted">No human step was answered.</p>')
     if result.status == "waiting" and result.question is not None:
@@ -308,6 +330,57 @@ def _answers_section(result: OrchestrationResult) -> str:
                      f"{_question(result.question)}</div>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def deadline_text(workflow: WorkflowDefinition, step_id: str | None,
+                  deadline: Mapping[str, Any]) -> str:
+    """What the waiting step's next deadline does when it passes: "answer false",
+    "fail: no answer within 2 days", "escalate to directors"."""
+    then = deadline.get("then")
+    if then == "escalate":
+        return f"escalate to {deadline.get('escalate_to')}"
+    step = next((step for step in workflow.steps if step.id == step_id), None)
+    rules = step.payload.get("deadlines") if step is not None else None
+    stage = deadline.get("stage")
+    entry = rules[stage] if isinstance(rules, list) and isinstance(stage, int) \
+        and 0 <= stage < len(rules) and isinstance(rules[stage], dict) else {}
+    if then == "answer":
+        return f"answer {json.dumps(entry.get('answer'), ensure_ascii=False)}"
+    return f"fail: {entry.get('fail', 'the step fails')}"
+
+
+def _event_text(event: Mapping[str, Any]) -> tuple[str, str]:
+    """Who acted in an event, and what they did."""
+    kind = event.get("kind")
+    if kind == "answer":
+        answer = json.dumps(event.get("answer"), ensure_ascii=False)
+        if len(answer) > 200:
+            answer = answer[:200] + "…"
+        return str(event.get("by", "—")), f"answered step {event.get('step')}: {answer}"
+    if kind == "deadline":
+        return "the deadline", f"the deadline of step {event.get('step')} passed " \
+                               f"(stage {event.get('stage')})"
+    return str(event.get("by", "—")), f"cancelled the run: {event.get('reason', '')}"
+
+
+def _history_section(result: OrchestrationResult, started: Mapping[str, Any] | None,
+                     show_time: ShowTime) -> str:
+    """Who did what and when, in the order it happened, as the run recorded it."""
+    rows = []
+    if started:
+        at = started.get("at")
+        rows.append(("started the run", str(started.get("by", "—")),
+                     show_time(at) if isinstance(at, str) else "—"))
+    for event in result.events:
+        who, what = _event_text(event)
+        at = event.get("at")
+        rows.append((what, who, show_time(at) if isinstance(at, str) else "—"))
+    if not rows:
+        return ""
+    body = "".join(f"<tr><td>{_e(at)}</td><td>{_e(who)}</td><td>{_e(what)}</td></tr>"
+                   for what, who, at in rows)
+    return ('<section><h2>History</h2><table class="history"><tr><th>when</th><th>who</th>'
+            f"<th>what</th></tr>{body}</table></section>")
 
 
 def _question(question: dict[str, Any]) -> str:
@@ -330,8 +403,10 @@ def _question(question: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _waiting_banner(result: OrchestrationResult, resume_command: str | None) -> str:
-    """What a waiting run waits for, at the top of the page, and the command that goes on."""
+def _waiting_banner(workflow: WorkflowDefinition, result: OrchestrationResult,
+                    resume_command: str | None, show_time: ShowTime) -> str:
+    """What a waiting run waits for, at the top of the page: since when, its deadline, the
+    approvals given, and the command that goes on."""
     from mission.summary import answer_hint
 
     question = result.question or {}
@@ -340,10 +415,57 @@ def _waiting_banner(result: OrchestrationResult, resume_command: str | None) -> 
              f'step <code>{_e(result.waiting_step_id)}</code>: {_e(prompt)} '
              f'<span class="muted">({_e(answer_hint(question))})</span> '
              '<a href="#question">the question</a></p>']
+    parts.extend(f"<p>{line}</p>" for line in wait_lines(workflow, question, show_time))
     if resume_command:
         parts.append(f'<p>To continue, run:</p><pre class="call">{_e(resume_command)}</pre>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def wait_lines(workflow: WorkflowDefinition, question: Mapping[str, Any],
+               show_time: ShowTime, now: str | None = None) -> list[str]:
+    """The facts of a wait, as HTML lines: who is asked, since when, the deadline and what
+    then, the reminder, the approvals given, who may not answer. With `now` (a page, never
+    the report file), how long it has waited and how long until the deadline too."""
+    from mission.when import due_text, is_overdue, waited_text
+
+    lines = []
+    group = question.get("group")
+    since = question.get("waiting_since")
+    if isinstance(group, str):
+        lines.append(f"Asked: members of <strong>{_e(group)}</strong>.")
+    if isinstance(since, str):
+        waited = f" ({_e(waited_text(since, now))})" if now is not None else ""
+        lines.append(f"Waiting since {_e(show_time(since))}{waited}.")
+    deadline = question.get("deadline")
+    if isinstance(deadline, dict) and isinstance(deadline.get("due_at"), str):
+        due = deadline["due_at"]
+        then = deadline_text(workflow, question.get("step_id"), deadline)
+        label = ""
+        if now is not None:
+            late = is_overdue(due, now)
+            text = due_text(due, now)
+            label = f' <span class="due-label{" overdue" * late}">' \
+                    f"({_e(text if late else 'due ' + text)})</span>"
+        lines.append(f'Deadline: <strong class="due">{_e(show_time(due))}</strong>{label}, '
+                     f"then {_e(then)}.")
+    remind = question.get("remind_at")
+    if isinstance(remind, str):
+        lines.append(f"Reminder: {_e(show_time(remind))}.")
+    approvals = question.get("approvals")
+    if isinstance(approvals, dict):
+        given = [entry for entry in approvals.get("given", []) if isinstance(entry, dict)]
+        names = ", ".join(
+            f"{entry.get('by')} ({json.dumps(entry.get('answer'), ensure_ascii=False)}"
+            + (f", {show_time(entry['at'])}" if isinstance(entry.get("at"), str) else "")
+            + ")" for entry in given)
+        lines.append(f"Approvals: {len(given)} of {_e(approvals.get('needed'))} needed"
+                     + (f": {_e(names)}" if names else "") + ".")
+    refused = question.get("may_not_answer")
+    if isinstance(refused, dict) and refused:
+        lines.append("May not answer: " + _e(", ".join(f"{who} ({why})" for who, why
+                                                       in sorted(refused.items()))) + ".")
+    return lines
 
 
 def _receipt_section(result: OrchestrationResult) -> str:
@@ -369,39 +491,99 @@ def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
         "</footer>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(workflow.id)}: {_e(result.status)}</title><style>{STYLE}</style></head>"
+            f"<title>{_e(mission_name(workflow))}: {_e(result.status)}</title>"
+            f"<style>{STYLE}</style></head>"
             f"<body><main>{body}</main></body></html>\n")
+
+
+def mission_name(workflow: WorkflowDefinition) -> str:
+    """The mission's own name (`mission NAME`), else the workflow's id."""
+    name = workflow.metadata.get("mission_type")
+    return name if isinstance(name, str) and name else workflow.id
+
+
+@dataclass(frozen=True, slots=True)
+class ReportParts:
+    """The report's content in three parts, so a page can put its own between them."""
+
+    head: str  # the mission's name and title, the facts, a failure
+    banner: str  # what a waiting run waits for, or who cancelled it ("" for another run)
+    sections: str  # steps, history, answers, final state, receipt
 
 
 def report_body(workflow: WorkflowDefinition, result: OrchestrationResult,
                 context: ExecutionContext | None = None,
                 resume_command: str | None = None) -> str:
-    """The report's content (header, a waiting run's banner, steps, answers, final state,
-    receipt), for a page that frames it: the report file, or a run's page under `mission
-    serve`. `resume_command` is the command line that continues a waiting run."""
+    """The report's content (header, a waiting run's banner, steps, history, answers, final
+    state, receipt), for a page that frames it: the report file, or a run's page under
+    `mission serve`. `resume_command` is the command line that continues a waiting run."""
+    parts = report_parts(workflow, result, context, resume_command)
+    return parts.head + parts.banner + parts.sections
+
+
+def _cancelled_step(result: OrchestrationResult) -> str:
+    return next((str(entry.get("id")) for entry in result.lineage.get("steps", [])
+                 if entry.get("status") == "cancelled"), "?")
+
+
+def report_parts(workflow: WorkflowDefinition, result: OrchestrationResult,
+                 context: ExecutionContext | None = None,
+                 resume_command: str | None = None,
+                 show_time: ShowTime = _as_recorded) -> ReportParts:
+    """The report's parts, each recorded instant written by `show_time`."""
+    from runtime.orchestration.human import latest
+
     states = replay_states(workflow, result, context) if context is not None else None
+    started = context.started if context is not None else None
     description = str(workflow.metadata.get("description", ""))
     statuses = [entry["status"] for entry in result.lineage.get("steps", [])]
     summary = (f"{statuses.count('succeeded')} succeeded, {statuses.count('skipped')} skipped, "
                f"{statuses.count('failed')} failed, {statuses.count('waiting')} waiting, "
                f"{len(workflow.steps) - len(statuses)} not run, of {len(workflow.steps)} steps")
-    head = [f'<header><h1>{_e(workflow.id)} {_badge(result.status)}</h1>']
+    head = [f'<header><h1>{_e(mission_name(workflow))} {_badge(result.status)}</h1>']
     if description:
         head.append(f'<p class="lead">{_e(description)}</p>')
-    head.append(f'<dl class="facts"><dt>steps</dt><dd>{_e(summary)}</dd>'
-                f'<dt>workflow hash</dt><dd class="hash"><code>'
-                f'{_e(result.receipt.get("workflow_hash", ""))}</code></dd>'
-                f'<dt>final state hash</dt><dd class="hash"><code>'
-                f'{_e(result.receipt.get("final_state_hash", ""))}</code></dd></dl></header>')
-    if result.error_message and result.status != "waiting":
+    facts = [f"<dt>steps</dt><dd>{_e(summary)}</dd>"]
+    if started:
+        at = started.get("at")
+        facts.append(f"<dt>started</dt><dd>{_e(show_time(at) if isinstance(at, str) else '—')}"
+                     f" by {_e(started.get('by', '—'))}</dd>")
+        finished = started.get("at")
+        for event in result.events:
+            finished = latest(finished, event.get("at"))
+        if result.status != "waiting" and isinstance(finished, str):
+            facts.append(f"<dt>finished</dt><dd>{_e(show_time(finished))}</dd>")
+    if context is not None and context.params is not None:
+        params = json.dumps(context.params, sort_keys=True, ensure_ascii=False)
+        if len(params) > VALUE_LIMIT:
+            params = params[:VALUE_LIMIT] + f"… ({len(params) - VALUE_LIMIT} more characters)"
+        facts.append(f"<dt>params</dt><dd><code>{_e(params)}</code></dd>")
+    facts.append(f"<dt>workflow</dt><dd><code>{_e(workflow.id)}</code></dd>"
+                 f'<dt>workflow hash</dt><dd class="hash"><code>'
+                 f'{_e(result.receipt.get("workflow_hash", ""))}</code></dd>'
+                 f'<dt>final state hash</dt><dd class="hash"><code>'
+                 f'{_e(result.receipt.get("final_state_hash", ""))}</code></dd>')
+    head.append(f'<dl class="facts">{"".join(facts)}</dl></header>')
+    if result.error_message and result.status not in ("waiting", "cancelled"):
         head.append(f'<div class="error"><strong>Failed:</strong> {_e(result.error_message)}</div>')
+    banner = ""
     if result.status == "waiting":
-        head.append(_waiting_banner(result, resume_command))
-    return "".join([
-        *head, _steps_section(workflow, result, states), _answers_section(result),
+        banner = _waiting_banner(workflow, result, resume_command, show_time)
+    elif result.status == "cancelled":
+        cancel = next((event for event in result.events if event.get("kind") == "cancel"), {})
+        at = cancel.get("at")
+        banner = (f'<div class="note" role="status"><strong>Cancelled</strong> by '
+                  f"{_e(cancel.get('by', '—'))}"
+                  + (f" at {_e(show_time(at))}" if isinstance(at, str) else "")
+                  + f" while step <code>{_e(_cancelled_step(result))}</code> waited: "
+                  f"{_e(cancel.get('reason', ''))}</div>")
+    sections = "".join([
+        _steps_section(workflow, result, states), _history_section(result, started, show_time),
+        _answers_section(workflow, result, show_time),
         f"<section><h2>Final state</h2><pre>{_e(_json(result.final_state))}</pre></section>",
         _receipt_section(result),
     ])
+    return ReportParts("".join(head), banner, sections)
 
 
 def write_report(path: str, workflow: WorkflowDefinition, result: OrchestrationResult,

@@ -8,7 +8,8 @@ a deadline is recorded as an event "by the deadline" at the time it fired, and
 the run continues as its rule says. Several services on one store fire each
 deadline once: the run's claim and the record's version decide, and a timer
 whose run is held elsewhere is tried again on the next tick. A reminder is
-marked sent in one transaction, so it is sent once.
+marked sent in one transaction with its notice (`runtime.notices`), so it is sent once;
+the deadline's own notices are written with the record it changes (`mission.keeping`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 
 from mission.advance import Bind, Execute, describe_fired, fire
 from runtime.listing import Timer
+from runtime.notices import reminder_notice
+from runtime.orchestration.times import parse_instant
+from runtime.records import RunRecord
 from runtime.store_api import RunStoreAPI, StoreError
 
 BATCH = 100  # timers read from the store at a time
@@ -50,19 +54,33 @@ def tick(store: RunStoreAPI, now: str, *, execute: Execute, bind: Bind,
 def _fire(store: RunStoreAPI, timer: Timer, now: str, execute: Execute,
           bind: Bind) -> Fired | None:
     if timer.kind == "reminder":
-        if not store.fire_timer(timer, now):
+        try:
+            record: RunRecord | None = store.load(timer.run_id).record
+        except StoreError:
+            record = None  # a damaged run: the reminder is marked sent, with no message
+        if record is not None and _deadline_due(record, now):
+            store.fire_timer(timer, now, [])  # the timer ran late: the deadline speaks now
             return None
-        return Fired(timer, _reminded(store, timer))
+        notices = [] if record is None else \
+            [reminder_notice(record, timer.step, timer.stage, timer.due_at)]
+        if not store.fire_timer(timer, now, notices):
+            return None
+        return Fired(timer, _reminded(record, timer))
     moved = fire(store, timer, now, execute=execute, bind=bind)
     return None if moved is None else Fired(timer, describe_fired(moved))
 
 
-def _reminded(store: RunStoreAPI, timer: Timer) -> str:
+def _deadline_due(record: RunRecord, now: str) -> bool:
+    """Whether the deadline a reminder comes before is itself due by `now` (a tick after
+    a pause): the reminder is then marked sent without a message."""
+    deadline = (record.question or {}).get("deadline")
+    due = deadline.get("due_at") if isinstance(deadline, dict) else None
+    return isinstance(due, str) and parse_instant(due) <= parse_instant(now)
+
+
+def _reminded(record: RunRecord | None, timer: Timer) -> str:
     """What a reminder says: the step that waits, who is asked, when its deadline is due."""
-    try:
-        question = store.load(timer.run_id).record.question or {}
-    except StoreError:
-        question = {}
+    question = (record.question if record is not None else None) or {}
     group = question.get("group")
     deadline = question.get("deadline")
     due = deadline.get("due_at", "?") if isinstance(deadline, dict) else "?"

@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # As in the formatter (`compiler.format`): loosest first.
-_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "+": 6, "-": 6, "*": 7, "/": 7, "neg": 8}
+_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "??": 5, "+": 7, "-": 7, "*": 8, "/": 8,
+               "neg": 9}
 _COMPARISON = 4
-_ATOM = 9
+_ATOM = 10
 
 
 def operations_of(workflow: WorkflowDefinition) -> Mapping[str, Operation]:
@@ -92,7 +93,10 @@ def expression_text(expression: Any, minimum: int = 0) -> str:
         operand = expression_text(args[0] if args else None, level)
         text = ("- " if operand[:1] in "-0123456789" else "-") + operand
     elif level == _COMPARISON:
-        text = f" {operator} ".join(expression_text(arg, _COMPARISON + 1) for arg in args)
+        text = f" {operator} ".join(expression_text(arg, _PRECEDENCE["??"]) for arg in args)
+    elif operator == "??":  # `a ?? b ?? c` is `a ?? (b ?? c)`
+        text = " ?? ".join(expression_text(arg, level + 1 if index == 0 else level)
+                           for index, arg in enumerate(args))
     else:
         text = f" {operator} ".join(expression_text(arg, level if index == 0 else level + 1)
                                     for index, arg in enumerate(args))
@@ -123,8 +127,8 @@ def fields_text(fields: Any) -> str:
     specs = form_field_specs(fields)
     if not specs:
         return expression_text(fields)
-    return "{" + ", ".join(f"{key_text(str(spec.get('name')))}: {field_text(spec)}"
-                           for spec in specs) + "}"
+    return "{" + ", ".join(f"{key_text(str(spec.get('name')))}{'?' * bool(spec.get('optional'))}"
+                           f": {field_text(spec)}" for spec in specs) + "}"
 
 def _call_expression_text(name: str, args: dict[str, Any]) -> str:
     """`take(sort(state.bugs, by: item.id), n: 3)`: the list positionally, in the table's

@@ -75,6 +75,9 @@ class RunRecord:
     # `resume`, `verify` and `store import` bind them with again: `{"path", "sha256"}`
     # (both null when no configuration file was found); None for other runs.
     configuration: dict[str, Any] | None = None
+    # For a run a schedule started: `{"name", "fire_at"}`, the schedule and the fire time it
+    # was started for (format 3; part of `started`, so the receipt covers it).
+    schedule: dict[str, Any] | None = None
     format: str = RECORD_FORMAT
 
     @property
@@ -128,6 +131,7 @@ class RunRecord:
             started_by=(context.started or {}).get("by"),
             events=copy.deepcopy(result.events),
             configuration=copy.deepcopy(configuration),
+            schedule=copy.deepcopy((context.started or {}).get("schedule")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -175,6 +179,13 @@ class RunRecord:
             if present:
                 raise RecordError(f"`{present[0]}` is recorded from format {RECORD_FORMAT!r} "
                                   f"on, not in a {data['format']!r} record")
+        if values["schedule"] is not None:
+            if data["format"] != RECORD_FORMAT:
+                raise RecordError(f"`schedule` is recorded from format {RECORD_FORMAT!r} on, "
+                                  f"not in a {data['format']!r} record")
+            from runtime.orchestration.human import checked_schedule
+
+            checked_schedule(values["schedule"], RecordError)
         if not all(isinstance(event, dict) for event in values["events"]):
             raise RecordError("`events` is a list of maps (answers, deadlines, a cancellation)")
         configuration = values["configuration"]
@@ -200,7 +211,9 @@ class RunRecord:
         if self.covers_times:
             recorded: dict[str, Any] = {}
             started = {key: value for key, value in (("at", self.started_at),
-                                                     ("by", self.started_by)) if value}
+                                                     ("by", self.started_by),
+                                                     ("schedule", copy.deepcopy(self.schedule)))
+                       if value}
         else:
             recorded, started = copy.deepcopy(self.answers), {}
         return ExecutionContext(
@@ -250,10 +263,12 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "started_by": ("str", "null"),
     "events": ("list",),
     "configuration": ("map", "null"),
+    "schedule": ("map", "null"),
 }
 # Fields an older record may lack, and the value they then have.
 _OPTIONAL: dict[str, Any] = {"workflow": None, "answered_by": {}, "started_at": None,
-                             "started_by": None, "events": [], "configuration": None}
+                             "started_by": None, "events": [], "configuration": None,
+                             "schedule": None}
 # The fields of format 3: always written in it, never in an older one.
 _TIMED = ("started_at", "started_by", "events")
 

@@ -45,7 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from runtime.listing import LISTED, RunListing, RunQuery, Timer, listed_columns, timers_of
+from runtime.notices import Notice
 from runtime.orchestration.canonical import canonical_hash, canonical_json
+from runtime.outbox import Execute, Outbox
 from runtime.records import RecordError, RunRecord
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -75,6 +77,44 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (run_id, kind, step, stage)
         )""",
      "CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL"),
+    (  # 3: the outbox and the schedule fires (`runtime.outbox`)
+     """CREATE TABLE notices (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT,
+            payload TEXT NOT NULL,
+            expanded_at TEXT,
+            UNIQUE (run_id, key)
+        )""",
+     "CREATE INDEX notices_new ON notices (id) WHERE expanded_at IS NULL",
+     """CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            notice_id INTEGER NOT NULL REFERENCES notices (id),
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            address TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_at TEXT NOT NULL,
+            lease_owner TEXT,
+            lease_until TEXT,
+            last_error TEXT,
+            sent_at TEXT,
+            created_at TEXT NOT NULL
+        )""",
+     "CREATE INDEX deliveries_due ON deliveries (next_at, id) WHERE state = 'pending'",
+     "CREATE INDEX deliveries_dead ON deliveries (id) WHERE state = 'dead'",
+     """CREATE TABLE schedule_fires (
+            schedule TEXT NOT NULL,
+            fire_at TEXT NOT NULL,
+            run_id INTEGER,
+            outcome TEXT NOT NULL,
+            at TEXT,
+            PRIMARY KEY (schedule, fire_at)
+        )"""),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -87,6 +127,10 @@ class UnknownRun(StoreError):
     """No run has this id in the store."""
 
 
+class AlreadyFired(StoreError):
+    """A run for this schedule's fire time was already started (or the fire was skipped)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredRun:
     run_id: int
@@ -94,8 +138,8 @@ class StoredRun:
     record: RunRecord
 
 
-__all__ = ["RunListing", "RunQuery", "RunStore", "StoreError", "StoredRun", "Timer",
-           "UnknownRun"]
+__all__ = ["AlreadyFired", "RunListing", "RunQuery", "RunStore", "StoreError", "StoredRun",
+           "Timer", "UnknownRun"]
 
 
 def default_path() -> Path:
@@ -194,7 +238,7 @@ def _private_group(gid: int) -> bool:
     return not any(user.pw_gid == gid and user.pw_uid != me.pw_uid for user in pwd.getpwall())
 
 
-class RunStore:
+class RunStore(Outbox):
     """A connection to one store file. Use as a context manager, or call `close()`.
 
     A store you may read but not write (its file or directory has no write permission
@@ -271,6 +315,7 @@ class RunStore:
                  _row_hash(stored.run_id, stored.version, record.mission, record.status,
                            record.waiting_step_id, text)))
             self._write_listed(stored.run_id, record)
+            self._write_fire(self._db.execute, stored.run_id, record, refuse_twice=False)
         return True
 
     def _write_listed(self, run_id: int, record: RunRecord) -> None:
@@ -360,8 +405,8 @@ class RunStore:
 
     # -- writing ------------------------------------------------------------------
 
-    def create(self, record: RunRecord) -> int:
-        """Store a new run; returns its id."""
+    def create(self, record: RunRecord, notices: Sequence[Notice] = ()) -> int:
+        """Store a new run, with the notices it causes; returns its id."""
         text = canonical_json(record.to_json())
         with self._transaction():
             cursor = self._db.execute(
@@ -374,10 +419,14 @@ class RunStore:
                              (_row_hash(run_id, 1, record.mission, record.status,
                                         record.waiting_step_id, text), run_id))
             self._write_listed(run_id, record)
+            self._write_notices(self._db.execute, run_id, notices)
+            self._write_fire(self._db.execute, run_id, record)
         return run_id
 
-    def update(self, stored: StoredRun, record: RunRecord) -> StoredRun:
-        """Replace a run's record, if nobody changed the run since `stored` was loaded."""
+    def update(self, stored: StoredRun, record: RunRecord,
+               notices: Sequence[Notice] = ()) -> StoredRun:
+        """Replace a run's record, if nobody changed the run since `stored` was loaded,
+        with the notices the change causes."""
         text = canonical_json(record.to_json())
         version = stored.version + 1
         with self._transaction():
@@ -393,6 +442,7 @@ class RunStore:
                  _row_hash(stored.run_id, version, record.mission, record.status,
                            record.waiting_step_id, text), stored.run_id))
             self._write_listed(stored.run_id, record)
+            self._write_notices(self._db.execute, stored.run_id, notices)
         return StoredRun(stored.run_id, version, record)
 
     @contextmanager
@@ -476,15 +526,26 @@ class RunStore:
         return [Timer(*row) for row in rows
                 if [type(value) for value in row] == [int, str, str, int, str]]
 
-    def fire_timer(self, timer: Timer, now: str) -> bool:
-        """Mark `timer` fired at `now`; False when another process fired it first (or the
-        run's wait moved on and took it away)."""
+    def fire_timer(self, timer: Timer, now: str, notices: Sequence[Notice] = ()) -> bool:
+        """Mark `timer` fired at `now`, with the notices that causes (a reminder's); False
+        when another process fired it first (or the run's wait moved on and took it away),
+        and then nothing is written."""
         with self._transaction():
             cursor = self._db.execute(
                 "UPDATE timers SET fired_at = ? WHERE run_id = ? AND kind = ? AND step = ? "
                 "AND stage = ? AND fired_at IS NULL",
                 (now, timer.run_id, timer.kind, timer.step, timer.stage))
+            if cursor.rowcount == 1:
+                self._write_notices(self._db.execute, timer.run_id, notices)
         return cursor.rowcount == 1
+
+    @contextmanager
+    def _outbox_write(self) -> Iterator[Execute]:
+        with self._transaction():
+            yield self._db.execute
+
+    def _outbox_read(self, sql: str, values: Sequence[Any]) -> builtins.list[tuple[Any, ...]]:
+        return self._read(sql, tuple(values))
 
     def integrity_check(self) -> str:
         """SQLite's own check of the database file: "ok" when sound."""

@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from runtime.listing import RunListing, RunQuery, Timer
+from runtime.notices import Notice
+from runtime.outbox import Delivery, Fire, Gauges, NewDelivery, StoredNotice
 from runtime.records import RunRecord
-from runtime.store import StoredRun, StoreError, UnknownRun
+from runtime.store import AlreadyFired, StoredRun, StoreError, UnknownRun
 
-__all__ = ["RunListing", "RunQuery", "RunStoreAPI", "StoreError", "StoredRun", "Timer",
-           "UnknownRun", "is_postgres_url", "mask_url", "open_store"]
+__all__ = ["AlreadyFired", "RunListing", "RunQuery", "RunStoreAPI", "StoreError", "StoredRun",
+           "Timer", "UnknownRun", "is_postgres_url", "mask_url", "open_store"]
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _SQLITE_SCHEME = "sqlite://"
@@ -49,12 +51,16 @@ class RunStoreAPI(Protocol):
 
     def close(self) -> None: ...
 
-    def create(self, record: RunRecord) -> int:
-        """Store a new run; returns its id (ids grow in creation order)."""
+    def create(self, record: RunRecord, notices: Sequence[Notice] = ()) -> int:
+        """Store a new run and the notices it causes, in one transaction; returns its id (ids
+        grow in creation order). A run a schedule started for a fire that was handled
+        already raises `AlreadyFired` and stores nothing (`runtime.outbox`)."""
         ...
 
-    def update(self, stored: StoredRun, record: RunRecord) -> StoredRun:
-        """Replace a run's record, if nobody changed it since `stored` was loaded."""
+    def update(self, stored: StoredRun, record: RunRecord,
+               notices: Sequence[Notice] = ()) -> StoredRun:
+        """Replace a run's record, if nobody changed it since `stored` was loaded, with the
+        notices the change causes, in one transaction."""
         ...
 
     def insert(self, stored: StoredRun) -> bool:
@@ -88,9 +94,34 @@ class RunStoreAPI(Protocol):
         with how many are due, not with how many runs wait (an index on the due time)."""
         ...
 
-    def fire_timer(self, timer: Timer, now: str) -> bool:
-        """Mark `timer` fired; False when another process fired it first."""
+    def fire_timer(self, timer: Timer, now: str, notices: Sequence[Notice] = ()) -> bool:
+        """Mark `timer` fired, with the notices that causes; False when another process
+        fired it first."""
         ...
+
+    # -- the outbox and the schedule fires (`runtime.outbox`) ---------------------------
+
+    def new_notices(self, limit: int = 100) -> builtins.list[StoredNotice]: ...
+
+    def expand_notice(self, notice_id: int, deliveries: Sequence[NewDelivery],
+                      now: str) -> int: ...
+
+    def claim_deliveries(self, owner: str, now: str, lease_until: str,
+                         limit: int = 20) -> builtins.list[Delivery]: ...
+
+    def settle_delivery(self, delivery_id: int, owner: str, state: str, now: str,
+                        next_at: str | None = None, error: str | None = None) -> bool: ...
+
+    def deliveries(self, state: str | None = None, limit: int = 50,
+                   before: int | None = None) -> builtins.list[Delivery]: ...
+
+    def retry_deliveries(self, ids: Sequence[int] | None, now: str) -> int: ...
+
+    def last_fires(self) -> dict[str, Fire]: ...
+
+    def skip_fire(self, schedule: str, fire_at: str, outcome: str, at: str) -> bool: ...
+
+    def gauges(self, now: str, overdue_before: str) -> Gauges: ...
 
     def integrity_check(self) -> str:
         """The database's own check of the store: "ok" when sound."""

@@ -52,6 +52,9 @@ class Rule:
     fixable: bool = False
     default: bool = True  # in force unless the configuration says otherwise
     whole_mission: bool = False  # needs the whole tree: skipped after a syntax error
+    # About the project's configuration (its schedules), not a mission: its examples are
+    # `mission.toml` texts, checked by `mission check` (`mission.schedule_check`).
+    configuration: bool = False
 
     @property
     def summary(self) -> str:
@@ -72,8 +75,10 @@ class Rule:
         return text[start : min(ends) if ends else len(text)].strip()
 
     def examples(self) -> tuple[str, str]:
-        """The mission text of the bad example and of the good one."""
-        blocks = re.findall(r"```mission\n(.*?)```", self.doc, re.DOTALL)
+        """The mission text of the bad example and of the good one (for a rule about the
+        configuration, the `mission.toml` texts)."""
+        language = "toml" if self.configuration else "mission"
+        blocks = re.findall(rf"```{language}\n(.*?)```", self.doc, re.DOTALL)
         if len(blocks) < 2:
             return "", ""
         return blocks[0], blocks[1]
@@ -81,6 +86,8 @@ class Rule:
     def project_config(self) -> str:
         """The project configuration (TOML) both examples are checked under, for a rule
         about the project's own operations ("" for most rules)."""
+        if self.configuration:
+            return ""
         blocks = re.findall(r"```toml\n(.*?)```", self.doc, re.DOTALL)
         return blocks[0] if blocks else ""
 

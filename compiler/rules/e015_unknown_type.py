@@ -2,9 +2,11 @@
 
 ## What it does
 Reports a type that is not one of `any`, `bool`, `date`, `float`, `int`,
-`list`, `map`, `null`, `number`, `str`, with a "did you mean" when one is
-close; and a type left out at the end of a line (`param start:`), where the
-next line's first word would otherwise be taken for the type.
+`list`, `map`, `null`, `number`, `str` (with or without `?`), with a "did you
+mean" when one is close, whether it is the declaration's own type, a list's
+element type or a record's field type (`list[{done_on?: dat}]`); and a type
+left out at the end of a line (`param start:`), where the next line's first
+word would otherwise be taken for the type.
 
 ## Why
 Params and inputs are checked against their types before the run; an

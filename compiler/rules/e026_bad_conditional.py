@@ -1,9 +1,12 @@
 """A conditional value has a non-boolean condition or branches of different types.
 
 ## What it does
-Reports `if C then A else B` where `C` is statically not true or false, or
-where `A` and `B` have types with nothing in common (an `int` and a `str`).
-Branches of `int` and `float` join to `number`.
+Reports `if C then A else B` where `C` is statically not true or false (a
+`bool?` too: null is neither), or where `A` and `B` have types with nothing in
+common (an `int` and a `str`), and `A ?? B` whose value and default have
+nothing in common. Branches of `int` and `float` join to `number`; a value and
+`null` join to a type that may be null (`if state.who != null then "x" else
+null` is a `str?`).
 
 ## Why
 The engine chooses a branch only on exactly `true` or `false`; a value whose

@@ -2,8 +2,9 @@
 
 ## What it does
 Reports `x == true`, `x != false`, `x == false` and `x != true` where `x` is
-known to be a boolean. The autofix writes `x` or `not x`, which means the
-same for a boolean.
+known to be a boolean (not a `bool?`: for one that may be null, `x == true` is
+false where `x` is null, and `x` alone would fail the step). The autofix writes
+`x` or `not x`, which means the same for a boolean.
 
 ## Why
 The comparison adds nothing and reads worse than the value itself.
@@ -45,6 +46,7 @@ from compiler import ast
 from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.lint import LintContext
 from compiler.rules import Rule
+from runtime.orchestration.types import Type
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
@@ -55,7 +57,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
         for value, literal in ((node.left, node.right), (node.right, node.left)):
             if not isinstance(literal, ast.Literal) or not isinstance(literal.value, bool):
                 continue
-            if context.type_of(value) != "bool":
+            if context.static_type(value) != Type("bool"):  # not a `bool?`: null is neither
                 continue
             positive = (node.operator == "==") == literal.value
             written = text[value.span.start:value.span.end]

@@ -5,7 +5,8 @@ Reports a read of `state.NAME` in a step when every earlier step that writes
 `NAME` has a `when` guard, and the reading step's own guard does not include
 that guard (as one of its `and` parts). Declared inputs are always present.
 Changing a place in place (`append`, `extend`, `increment`) is not a read:
-those operations start from an empty value.
+those operations start from an empty value; nor is a read that takes a
+missing value as null (`state.NAME ?? DEFAULT`, `state.NAME != null`).
 
 ## Why
 When the writing step is skipped, the value is missing and the reading step
@@ -50,16 +51,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler import ast
 from compiler.diagnostics import Diagnostic, Label, Severity
-from compiler.lint import LintContext, constant, implies
+from compiler.lint import LintContext
 from compiler.rules import Rule
-
-
-def _guard(step: ast.Step) -> ast.Expr | None:
-    if step.when is None or constant(step.when) == (True, True):
-        return None
-    return step.when
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
@@ -67,15 +61,12 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for facts in context.steps:
         for reference in facts.reads:
             root = reference.path[0].text
-            if root in reported or root in context.analysis.inputs \
-                    or root in context.mentions.state:
+            if root in reported or reference.span in context.read_as_null:
                 continue
-            writers = [earlier.step for earlier in context.steps[: facts.index]
-                       if any(write.reference.path[0].text == root for write in earlier.writes)]
-            if not writers or any(implies(facts.step.when, _guard(w)) for w in writers):
+            writer = context.unsure_writer(facts, root)
+            if writer is None:
                 continue
             reported.add(root)
-            writer = writers[-1]
             guard = context.source.text[writer.when.span.start:writer.when.span.end] \
                 if writer.when is not None else ""
             yield context.diagnostic(

@@ -81,9 +81,10 @@ def mission_files(paths: Sequence[str],
     return [Path(path) for path, _ in found_files(paths, excluded)]
 
 
-def found_files(paths: Sequence[str],
-                excluded: Callable[[str], bool] = lambda _: False) -> list[tuple[str, str]]:
-    """`mission_files` as strings: each file as shown, and its absolute path."""
+def found_files(paths: Sequence[str], excluded: Callable[[str], bool] = lambda _: False,
+                allow_empty: bool = False) -> list[tuple[str, str]]:
+    """`mission_files` as strings: each file as shown, and its absolute path (with
+    `allow_empty`, a directory without mission files is not a usage error)."""
     from mission import walk
 
     found: list[tuple[str, str]] = []
@@ -93,7 +94,7 @@ def found_files(paths: Sequence[str],
             matches = walk.found_files([given], excluded)
         except walk.NotFound:
             raise UsageError(f"{given}: no such file or directory") from None
-        if not matches:
+        if not matches and not allow_empty:
             raise UsageError(f"{given}: no .mission files found in this directory")
         for path, absolute in matches:
             if absolute not in seen:
@@ -128,8 +129,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     config = load_settings(args)
-    files = found_files(args.paths, config.excluded if config.exclude else lambda _: False)
+    named = [path for path in args.paths if Path(path).name in _CONFIG_NAMES
+             and os.path.isfile(path)]
+    paths = [path for path in args.paths if path not in named]
+    files = found_files(paths, config.excluded if config.exclude else lambda _: False,
+                        allow_empty=bool(config.schedules)) if paths else []
     nested = {} if args.config else _nested_configs(files, config)
+    configured = _configuration_reports(config, nested, named)
     text = args.format == "text"
     colour = text and args.output is None and use_colour(sys.stdout, args.color)
     cache = None
@@ -154,10 +160,10 @@ def run(args: argparse.Namespace) -> int:
     outcomes = {item.path: item for item in good}
     if text:
         output, summary, failed = _text(files, hits, outcomes, cache, colour, args.strict,
-                                        fixed, started)
+                                        fixed, started, configured)
     else:
         output, summary, failed = _formatted(args.format, files, hits, outcomes, args.strict,
-                                             fixed, started)
+                                             fixed, started, configured)
     if cache is not None:
         cache.save()
     _write(output, args.output)
@@ -166,6 +172,41 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         return EXIT_USAGE
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+# The configuration files `mission check` checks when named (their schedules).
+_CONFIG_NAMES = ("mission.toml", "pyproject.toml")
+
+
+def _configuration_reports(config: Config, nested: dict[str, Config],
+                           named: list[str]) -> list[FileReport]:
+    """The findings about the schedules of the configuration in force, of those the checked
+    files are under, and of the configuration files named on the command line."""
+    from compiler.config import ConfigError, load_config
+
+    configs = {conf.origin: conf for conf in (config, *nested.values()) if conf.origin}
+    for path in named:
+        try:
+            loaded = load_config(path)
+        except ConfigError as problem:
+            raise UsageError(str(problem)) from None
+        configs[loaded.origin] = loaded
+    if not any(conf.schedules for conf in configs.values()):
+        return []
+    from compiler.formats import FileReport
+    from compiler.source import SourceFile
+    from mission.files import read_text
+    from mission.schedule_check import check_configuration
+
+    reports = []
+    for origin, conf in sorted(configs.items()):
+        if not conf.schedules:
+            continue
+        shown = os.path.relpath(origin) if os.path.isabs(origin) else origin
+        text = read_text(origin, what="a configuration file")
+        found = sorted(check_configuration(conf, text, shown), key=lambda d: d.sort_key)
+        reports.append(FileReport(SourceFile(shown, text), tuple(found)))
+    return reports
 
 
 # What `_nested_configs` finds above a file outside the project in force: no configuration.
@@ -280,9 +321,10 @@ def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache
 
 def _text(files: list[tuple[str, str]], hits: dict[int, Hit], outcomes: dict[str, Checked],
           cache: CheckCache | None, colour: bool, strict: bool, fixed: int,
-          started: float) -> tuple[str, str, bool]:
-    """The text report, its summary line and whether it fails, from what the cache kept
-    and what was checked now; what was rendered now is kept for the next run."""
+          started: float, configured: list[FileReport]) -> tuple[str, str, bool]:
+    """The text report, its summary line and whether it fails, from what the cache kept,
+    what was checked now and the configurations' findings; what was rendered now is kept
+    for the next run."""
     blocks: list[str] = []
     severities: list[str] = []
     fixable = cached = count = 0
@@ -305,6 +347,13 @@ def _text(files: list[tuple[str, str]], hits: dict[int, Hit], outcomes: dict[str
                 cache.keep_rendered(absolute, path, shown)
         if shown:
             blocks.append(shown)
+    if configured:
+        from compiler.render import render
+
+        for checked in configured:
+            count += 1
+            severities += [d.severity.value for d in checked.diagnostics]
+            blocks += [render(d, checked.source, colour) for d in checked.diagnostics]
     from compiler.summary import summary_text, text_report
 
     summary = summary_text(count, cached=cached, errors=severities.count("error"),
@@ -325,7 +374,7 @@ def _rendered(item: Checked, colour: bool) -> str:
 
 def _formatted(name: str, files: list[tuple[str, str]], hits: dict[int, Hit],
                outcomes: dict[str, Checked], strict: bool, fixed: int,
-               started: float) -> tuple[str, str, bool]:
+               started: float, configured: list[FileReport]) -> tuple[str, str, bool]:
     """The report in another format, its summary line and whether it fails."""
     from compiler.formats import FileReport, Report, formatter, summary_line
     from compiler.source import SourceFile
@@ -337,6 +386,7 @@ def _formatted(name: str, files: list[tuple[str, str]], hits: dict[int, Hit],
             reports.append(FileReport(SourceFile(path, ""), ()))
         elif item is not None and item.source is not None:
             reports.append(FileReport(item.source, item.diagnostics))
+    reports += configured
     report = Report(tuple(reports), fixed=fixed, seconds=time.perf_counter() - started,
                     cached=len(hits) + sum(1 for item in outcomes.values() if item.cached))
     return formatter(name)(report, False), summary_line(report), _failed(report.files, strict)

@@ -82,7 +82,9 @@ def explanation(code: str) -> str:
                          "`mission rules` for the codes, `mission explain operations` for the "
                          "operations")
     notes = [f"default severity: {rule.severity.value}"]
-    if rule.blocks_compilation:
+    if rule.configuration:
+        notes.append("about the configuration's schedules: `mission serve` refuses to start")
+    elif rule.blocks_compilation:
         notes.append("blocks compilation")
     if not rule.default:
         notes.append("off unless selected")

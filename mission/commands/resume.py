@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from mission.cli import UsageError
 from mission.commands.run import (
@@ -50,7 +49,7 @@ def parse_run_id(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from mission.acting import answer_event, operating_system_user, the_clock, timed
-    from mission.advance import Refusal, describe_fired, move
+    from mission.advance import Refusal, describe_fired, may_not_answer, move
     from mission.binding import bind_record
     from runtime.records import RunRecord
 
@@ -87,16 +86,3 @@ def run(args: argparse.Namespace) -> int:
     return report(args, "resume", moved.result, run_id, answers, target=moved.record.mission,
                   workflow=moved.workflow, initial_state=moved.context.initial_state,
                   store_path=store_path)
-
-
-def may_not_answer(record: Any, who: str) -> str | None:
-    """Why `who` may not answer the step the run waits on (None: they may, as far as the
-    record tells: no self-approval, one answer per person)."""
-    refused = (record.question or {}).get("may_not_answer", {})
-    reason = refused.get(who) if isinstance(refused, dict) else None
-    if reason is None:
-        return None
-    step = record.waiting_step_id
-    if reason == "started the run":
-        return f"{who} started this run and may not answer step `{step}` (no self-approval)"
-    return f"{who} has already answered step `{step}`; another person must answer it"

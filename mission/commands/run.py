@@ -93,8 +93,23 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the same as --format json")
 
 
+def param_type(declaration: Any) -> str:
+    """A declared param's type as `coerce` reads it (`int`, `int?`), from a declaration
+    not checked yet (the engine checks it)."""
+    if not isinstance(declaration, dict):
+        return "str"
+    return str(declaration.get("type", "str")) + ("?" if declaration.get("nullable") is True
+                                                  else "")
+
+
 def coerce(value: str, type_name: str, what: str) -> Any:
-    """Read a command-line value as the declared type."""
+    """Read a command-line value as the declared type; for `T?` (but `str?`, whose text is
+    taken as it is), the text `null` is null."""
+    from runtime.orchestration.types import split_nullable
+
+    type_name, nullable = split_nullable(type_name)
+    if nullable and type_name != "str" and value.strip() == "null":
+        return None
     if type_name in ("str", "date"):
         return value
     if type_name == "bool":
@@ -145,8 +160,7 @@ def collect_params(args: argparse.Namespace, workflow: WorkflowDefinition) -> di
             raise UsageError(f"{args.params}: params must be a JSON object")
         params.update(loaded)
     for name, value in unique_assignments(args.param, "--param", "param"):
-        type_name = declared.get(name, {}).get("type", "str")
-        params[name] = coerce(value, type_name, f"param `{name}`")
+        params[name] = coerce(value, param_type(declared.get(name, {})), f"param `{name}`")
     if not params and not declared and "params" in workflow.metadata:
         return None  # a seed-style workflow carries its own params
     return params
@@ -242,11 +256,15 @@ def _ask_form_on_terminal(fields: list[dict[str, Any]]) -> dict[str, Any] | None
     answers: dict[str, Any] = {}
     for field in fields:
         print(f"  {field.get('prompt', field.get('name'))}", file=out)
+        optional = field.get("optional") is True
+        hint = answer_hint(field) + (", or Enter to leave it out" if optional else "")
         for _attempt in range(ASK_ATTEMPTS):
-            print(f"  {field.get('name')} ({answer_hint(field)}): ", end="", file=out, flush=True)
+            print(f"  {field.get('name')} ({hint}): ", end="", file=out, flush=True)
             line = _read_line()
             if line is None:
                 return None
+            if optional and not line.strip():
+                break  # left out: the answer has no such key
             answers[str(field.get("name"))] = line
             try:
                 answer_field(field, line)
@@ -304,7 +322,8 @@ def resume_line(args: argparse.Namespace, run_id: int, step: str,
     """The command that continues a waiting run; a form gets one `--answer` per field."""
     store = f" --store {shlex.quote(display(args.store))}" if args.store else ""
     fields = question.get("fields") if question and question.get("type") == "form" else None
-    names = [f"{step}.{field['name']}" for field in fields or () if isinstance(field, dict)]
+    names = [f"{step}.{field['name']}" for field in fields or ()
+             if isinstance(field, dict) and field.get("optional") is not True]
     answers = " ".join(f"--answer {shlex.quote(name + '=VALUE')}" for name in names or [step])
     return f"mission resume {run_id}{store} {answers}"
 

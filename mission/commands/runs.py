@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 
 from mission.cli import EXIT_OK, UsageError
 from mission.commands.run import using_store
 from mission.stores import STORE_HELP
+from mission.when import due_text, shown_time
 from runtime.listing import RunListing, RunQuery
 from runtime.records import STATUSES
 
@@ -88,7 +88,7 @@ def _row(item: RunListing, now: str) -> tuple[str, ...]:
     status = "damaged" if item.problem else item.status
     return (str(item.run_id or "?"), status, item.waiting_step or "-", item.asked or "-",
             due_text(item.due_at, now) if item.status == "waiting" else "-",
-            local_time(item.created_at), item.created_by or "-",
+            shown_time(item.created_at), item.created_by or "-",
             item.mission if item.name in (None, item.mission) else
             f"{item.mission} ({item.name})")
 
@@ -113,22 +113,3 @@ def instant_bound(text: str | None, option: str) -> str | None:
     except InstantError:
         raise UsageError(f"{option} takes a date (2026-12-01) or an ISO 8601 instant with an "
                          f"offset (2026-12-01T09:00:00+01:00), not {text!r}") from None
-
-
-def local_time(instant: str | None) -> str:
-    """A recorded instant in this machine's time zone, to the minute, zone named."""
-    if instant is None:
-        return "-"
-    moment = datetime.fromisoformat(instant).astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M ") + (moment.tzname() or "")
-
-
-def due_text(due: str | None, now: str) -> str:
-    """"in 2 hours" or "overdue 1 hour" (a deadline not fired yet), or "-"."""
-    from runtime.orchestration.times import describe_duration, seconds_between
-
-    if due is None:
-        return "-"
-    left = seconds_between(now, due)
-    return f"in {describe_duration(left)}" if left > 0 else \
-        f"overdue {describe_duration(-left)}"

@@ -5,21 +5,37 @@ it from elsewhere). With no accounts yet, it makes a user `admin` and prints
 that user's API token once, on standard output; only the token's hash is
 kept, and nothing logs it again. Starlette, uvicorn and Jinja2 are imported
 only here, when the server starts (`pip install 'mission[serve]'`).
+
+It runs the timer service (deadlines and reminders) every `--tick` seconds,
+unless `--no-timers` leaves that to `mission tick`; its pages write times in
+`--timezone` (UTC by default). With `MISSION_NOW` set (the virtual clock of
+docs/runtime.md) it says so on standard error when it starts.
+
+With a configuration (`--config`, else the one found from the current directory) it also
+starts the runs of its schedules and delivers its notifications (`--no-schedules`,
+`--no-notify` leave them to `mission tick`). It refuses to start when a schedule cannot
+fire (`mission check`'s E070-E073, printed) or a secret the notifications need cannot be
+read, so such a problem is found at the start, not in the night.
 """
 
 from __future__ import annotations
 
 import argparse
 import socket
+import sys
+from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mission.cli import EXIT_OK, UsageError
 from mission.serve.accounts import ADMIN_GROUP, AccountError, Accounts
 from mission.serve.catalogue import Mission, load_catalogue
 from mission.serve.locations import accounts_path, add_location_arguments, store_location
 
-_NEEDS = ("starlette", "uvicorn", "jinja2")
+if TYPE_CHECKING:
+    from compiler.config import Config
+
+_NEEDS = ("starlette", "uvicorn", "jinja2", "prometheus_client")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +61,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
                         help="how long a request's headers, and then its body, may take to "
                              "arrive (default 10): a slower client gets 408")
+    parser.add_argument("--tick", type=float, default=10.0, metavar="SECONDS",
+                        help="fire the deadlines and reminders that are due every SECONDS "
+                             "(default 10)")
+    parser.add_argument("--no-timers", action="store_true",
+                        help="fire no deadline or reminder here (run `mission tick` from cron "
+                             "or a systemd timer, or another server, instead)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="the mission.toml or pyproject.toml whose schedules and "
+                             "notifications this server runs (default: found from the current "
+                             "directory upwards)")
+    parser.add_argument("--no-schedules", action="store_true",
+                        help="start no scheduled run here (leave it to `mission tick` or "
+                             "another server)")
+    parser.add_argument("--no-notify", action="store_true",
+                        help="deliver no notification here (leave it to `mission tick` or "
+                             "another server)")
+    parser.add_argument("--timezone", default="UTC", metavar="ZONE",
+                        help="the time zone the pages write times in, an IANA name such as "
+                             "Europe/Paris (default UTC); data keeps UTC")
 
 
 def _require_extra() -> None:
@@ -66,6 +101,12 @@ def run(args: argparse.Namespace) -> int:
     if not 0.1 <= args.request_timeout <= 3600:
         raise UsageError(f"--request-timeout is from 0.1 to 3600 seconds, not "
                          f"{args.request_timeout:g}")
+    if not 0.05 <= args.tick <= 3600:
+        raise UsageError(f"--tick is from 0.05 to 3600 seconds, not {args.tick:g}")
+    zone = time_zone(args.timezone)
+    from mission.acting import the_clock
+
+    the_clock().now()  # a virtual clock that cannot be read stops here
     from mission.stores import display
     from runtime.store_api import StoreError, open_store
 
@@ -84,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
             first_token = _first_admin(accounts)
     except AccountError as problem:
         raise UsageError(str(problem)) from None
+    config, link_key = _configuration(args)
     catalogue = load_catalogue(missions)
     listener = _listen(args.host, args.port)
     host, port = listener.getsockname()[:2]
@@ -97,7 +139,91 @@ def run(args: argparse.Namespace) -> int:
     print(f"mission serve: listening on http://{shown_host}:{port}/ (run store "
           f"{display(location)}, accounts {accounts_file}, {len(catalogue)} missions)",
           flush=True)
-    return _serve(args, location, accounts_file, catalogue, listener)
+    _say_how_time_goes(args)
+    return _serve(args, location, accounts_file, catalogue, listener, zone, config, link_key)
+
+
+def time_zone(name: str) -> tzinfo:
+    """The zone `--timezone` names (IANA, through `zoneinfo`), or a usage error saying
+    what names look like, with the nearest known names."""
+    import difflib
+    import zoneinfo
+
+    if name.upper() == "UTC":
+        return UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pass
+    known = zoneinfo.available_timezones()
+    near = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean {near[0]}?" if near else \
+        " such as Europe/Paris, America/New_York or UTC"
+    raise UsageError(f"--timezone {name!r} is not a time zone this system knows: give an "
+                     f"IANA name{hint}")
+
+
+def _say_how_time_goes(args: argparse.Namespace) -> None:
+    """One line on standard error: where the time comes from, and who fires deadlines."""
+    import os
+
+    from mission.acting import CLOCK_VARIABLE, is_virtual
+
+    if is_virtual():
+        print(f"mission serve: warning: the clock is virtual ({CLOCK_VARIABLE}="
+              f"{os.environ.get(CLOCK_VARIABLE, '').strip()}): every time this server records "
+              "comes from it, not from the system clock (for tests and demos only)",
+              file=sys.stderr, flush=True)
+    if args.no_timers:
+        print("mission serve: --no-timers: this server fires no deadline or reminder; run "
+              "`mission tick` (cron, a systemd timer) or another server for them",
+              file=sys.stderr, flush=True)
+
+
+def _configuration(args: argparse.Namespace) -> tuple[Config, bytes | None]:
+    """The configuration this server runs, checked: its schedules fire (E070-E073, printed
+    with their places) and the secrets of its notifications can be read (each read now and
+    dropped); and the key that checks answer links (None: none configured)."""
+    from mission.files import read_config
+
+    config = read_config(args.config)
+    if config.schedules and not args.no_schedules:
+        _check_schedules(config)
+    notify = config.notify
+    if notify is None:
+        return config, None
+    from mission.links import link_key
+    from mission.secret_refs import read_secret
+
+    refs = [(hook.url, f"the URL of webhook `{hook.name}`") for hook in notify.webhooks
+            if not isinstance(hook.url, str)]
+    refs += [(hook.secret, f"the signing secret of webhook `{hook.name}`")
+             for hook in notify.webhooks if hook.secret is not None]
+    if notify.email is not None and notify.email.password is not None:
+        refs.append((notify.email.password, "the SMTP password"))
+    for ref, what in refs:
+        read_secret(ref, what)
+    if notify.link_secret is None:
+        return config, None
+    return config, link_key(read_secret(notify.link_secret, "the link secret"))
+
+
+def _check_schedules(config: Config) -> None:
+    from compiler.render import render_all
+    from compiler.source import SourceFile
+    from mission.commands.check import use_colour
+    from mission.files import read_text
+    from mission.schedule_check import check_configuration
+
+    text = read_text(config.origin, what="a configuration file")
+    found = check_configuration(config, text, config.origin)
+    if found:
+        print(render_all(sorted(found, key=lambda d: d.sort_key),
+                         SourceFile(config.origin, text), use_colour(sys.stderr)),
+              file=sys.stderr, end="\n\n")
+        raise UsageError(f"{config.origin}: {len(found)} schedule"
+                         f"{'s' * (len(found) != 1)} cannot fire; refusing to start (fix them: "
+                         f"`mission check {config.origin}`, or start with --no-schedules)")
 
 
 def _first_admin(accounts: Accounts) -> str | None:
@@ -108,7 +234,7 @@ def _first_admin(accounts: Accounts) -> str | None:
     return accounts.new_token("admin")
 
 
-def _log_config() -> dict[str, object]:
+def _log_config(level: str) -> dict[str, object]:
     """uvicorn's logging, all of it on standard error: standard output carries only the
     address and the first token. A request line shows method, path and status, never a
     header or a body, so no password, token or cookie reaches the log. Errors (uvicorn's,
@@ -126,6 +252,13 @@ def _log_config() -> dict[str, object]:
     for name in ("asyncio", "mission"):
         config["loggers"][name] = {"handlers": ["default"], "level": "WARNING",
                                    "propagate": False}
+    # one line per deadline or reminder fired (`mission.serve.app.TIMER_LOG`), every one
+    # of them: each is a different event, never a repeated error
+    handlers["timers"] = {**handlers["default"], "filters": []}
+    for name in ("timers", "schedules", "notify"):  # `mission.serve.app`'s services
+        config["loggers"][f"mission.serve.{name}"] = {"handlers": ["timers"],
+                                                      "level": level.upper(),
+                                                      "propagate": False}
     return config
 
 
@@ -145,9 +278,11 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
-           catalogue: dict[str, Mission], listener: socket.socket) -> int:
+           catalogue: dict[str, Mission], listener: socket.socket, zone: tzinfo,
+           config: Config, link_key: bytes | None) -> int:
     import uvicorn
 
+    from mission.acting import the_clock
     from mission.serve.app import Settings, create_app
     from mission.serve.connections import connection_limit, guarded_protocol
 
@@ -155,12 +290,15 @@ def _serve(args: argparse.Namespace, location: str, accounts_file: Path,
     settings = Settings(store=location, accounts=accounts_file,
                         catalogue=catalogue,
                         secure_cookies=not args.insecure_cookies,
-                        request_timeout=args.request_timeout)
-    config = uvicorn.Config(create_app(settings), log_level=args.log_level,
-                            log_config=_log_config(), server_header=False,
+                        request_timeout=args.request_timeout, clock=the_clock(), zone=zone,
+                        tick=None if args.no_timers else args.tick, config=config,
+                        schedules=not args.no_schedules, notify=not args.no_notify,
+                        link_key=link_key, accounts_for_delivery=accounts_file)
+    server = uvicorn.Config(create_app(settings), log_level=args.log_level,
+                            log_config=_log_config(args.log_level), server_header=False,
                             proxy_headers=bool(args.forwarded_allow_ips),
                             forwarded_allow_ips=args.forwarded_allow_ips or None,
-                            lifespan="off", backlog=limit,  # what one `accept` burst takes
+                            lifespan="on", backlog=limit,  # what one `accept` burst takes
                             http=guarded_protocol(args.request_timeout, limit))
-    uvicorn.Server(config).run(sockets=[listener])
+    uvicorn.Server(server).run(sockets=[listener])
     return EXIT_OK

@@ -16,8 +16,8 @@ from mission.cli import EXIT_OK, UsageError
 from mission.serve.accounts import AccountError, Accounts
 from mission.serve.locations import accounts_path, add_location_arguments, store_location
 
-ACTIONS = ("list", "add", "passwd", "remove", "join", "leave", "token", "tokens", "revoke",
-           "allow", "disallow", "grants")
+ACTIONS = ("list", "add", "passwd", "email", "remove", "join", "leave", "token", "tokens",
+           "revoke", "allow", "disallow", "grants")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,11 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         add_location_arguments(sub)
         return sub
 
-    action("list", "list the users and their groups")
+    action("list", "list the users, their groups and email addresses")
     add = action("add", "add a user (asks for a password; --no-password for a token-only user)")
     add.add_argument("name", metavar="NAME")
     add.add_argument("--group", "-g", action="append", default=[], metavar="GROUP",
                      help="a group the user belongs to (repeatable); `admin` may do everything")
+    add.add_argument("--email", metavar="ADDRESS",
+                     help="where the user's notifications are sent (docs/serve.md)")
     secret = add.add_mutually_exclusive_group()
     secret.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of standard input")
@@ -43,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     passwd.add_argument("name", metavar="NAME")
     passwd.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of standard input")
+    email = action("email", "set where a user's notifications are sent, or --clear it")
+    email.add_argument("name", metavar="NAME")
+    where = email.add_mutually_exclusive_group(required=True)
+    where.add_argument("address", metavar="ADDRESS", nargs="?")
+    where.add_argument("--clear", action="store_true", help="send the user no email")
     action("remove", "remove a user, their tokens and sessions").add_argument("name",
                                                                              metavar="NAME")
     for name, text in (("join", "add a user to a group"),
@@ -86,10 +93,10 @@ def _act(args: argparse.Namespace, accounts: Accounts) -> int:
     action = args.action
     if action == "list":
         for user in accounts.users():
-            print(f"{user.name}\t{', '.join(sorted(user.groups)) or '-'}")
+            print(f"{user.name}\t{', '.join(sorted(user.groups)) or '-'}\t{user.email or '-'}")
     elif action == "add":
         password = None if args.no_password else _password(args.password_stdin)
-        accounts.add_user(args.name, password, list(args.group))
+        accounts.add_user(args.name, password, list(args.group), args.email)
         print(f"added user `{args.name}`" + (f" in {', '.join(args.group)}" if args.group else "")
               + ("" if password else "; make a token with `mission users token "
                  f"{args.name}`"), file=sys.stderr)
@@ -98,6 +105,10 @@ def _act(args: argparse.Namespace, accounts: Accounts) -> int:
         print(f"password of `{args.name}` changed; their sessions are signed out and their "
               f"{_count(revoked, 'API token')} revoked (make new ones with `mission users "
               f"token {args.name}`)", file=sys.stderr)
+    elif action == "email":
+        accounts.set_email(args.name, None if args.clear else args.address)
+        print(f"`{args.name}` gets " + ("no email" if args.clear else
+                                        f"notifications at {args.address}"), file=sys.stderr)
     elif action == "remove":
         accounts.remove_user(args.name)
         print(f"removed user `{args.name}`", file=sys.stderr)

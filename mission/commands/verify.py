@@ -127,7 +127,8 @@ def history(record: Any) -> list[str]:
                 for step, who in sorted(record.answered_by.items())]
     lines = []
     if record.started_at or record.started_by:
-        lines.append(f"started{_by_at(record.started_by, record.started_at)}")
+        fire = f" for its fire at {record.schedule['fire_at']}" if record.schedule else ""
+        lines.append(f"started{_by_at(record.started_by, record.started_at)}{fire}")
     for event in record.events:
         kind = event.get("kind")
         if kind == "answer":

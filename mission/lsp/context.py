@@ -19,14 +19,14 @@ _TOKEN = re.compile(r"""
   | (?P<string>"(?:[^"\\\n]|\\.)*"?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
-  | (?P<punct>->|\.\.|==|!=|<=|>=|[<>{}()\[\],:.=])
+  | (?P<punct>->|\.\.|==|!=|<=|>=|\?\?|[<>{}()\[\],:.=?])
   | (?P<space>\s+)
   | (?P<other>.)
 """, re.VERBOSE)
 
 # After these, a value is expected.
 _VALUE_BEFORE = frozenset({":", "=", "when", "and", "or", "not", "in", "==", "!=", "<", "<=",
-                           ">", ">=", "(", "[", ","})
+                           ">", ">=", "(", "[", ",", "??"})
 _PLACES = frozenset(parameter.name for operation in OPERATIONS.values()
                     for parameter in operation.parameters if parameter.place)
 
@@ -58,6 +58,8 @@ def in_name_position(found: list[Token], index: int) -> bool:
     after = found[index + 1].text if index + 1 < len(found) else ""
     if before in _NAME_AFTER and not (before in ("param", "input") and after == "."):
         return True
+    if after == "?" and index + 2 < len(found):  # `done_on?: date`, a form's `note?: ...`
+        after = found[index + 2].text
     return after == ":"
 
 

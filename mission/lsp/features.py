@@ -23,7 +23,7 @@ from compiler.config import DEFAULT, Config
 from compiler.diagnostics import Diagnostic
 from compiler.operations import OperationTable
 from compiler.testfile.check import Reader
-from compiler.typer import Typer, match_call
+from compiler.typer import Typer, match_call, type_from_ref
 from mission.lsp import context, testfiles
 from mission.lsp.plain import SOURCE, diagnostic_json, path_of
 from mission.lsp.positions import LineIndex
@@ -84,7 +84,11 @@ KEYWORD_DOCS: dict[str, str] = {
     "in": "`X in LIST_MAP_OR_STRING`: membership; in a declaration, `in MIN..MAX` is a range.",
     "true": "The boolean true.",
     "false": "The boolean false.",
-    "null": "The null value.",
+    "null": "The null value. A type written `T?` (`date?`) also holds null; `find`, `first`, "
+            "`min` and `max` give a `T?`. Guard a read with `x != null` (in a `when`, an "
+            "`and` chain or an `if`) or give a default with `x ?? DEFAULT`.",
+    "??": "`A ?? B`: A, or B when A is null. Where A is a reference (`state.next.name`), a "
+          "missing key or a null along its path also gives B.",
 }
 
 _CONVERTER = get_converter()
@@ -267,6 +271,8 @@ def _token_at(text: str, offset: int) -> context.Token | None:
     a keyword (`param version`), which has no keyword text to show."""
     found = context.tokens(text)
     for index, token in enumerate(found):
+        if token.start <= offset <= token.end and token.text == "??":
+            return token
         if token.start <= offset <= token.end and token.kind == "name":
             return None if context.in_name_position(found, index) else token
         if token.start > offset:
@@ -331,7 +337,8 @@ def _param_markdown(snapshot: Snapshot, name: str) -> str:
 
 def _type_text(declaration: ast.Declaration) -> str:
     type_ref = declaration.type
-    text = type_ref.name.text
+    text = str(type_from_ref(type_ref)) if type_ref.name.text in TYPE_NAMES \
+        else type_ref.name.text
     if type_ref.minimum is not None and type_ref.maximum is not None:
         text += f" in {type_ref.minimum.value}..{type_ref.maximum.value}"
     if declaration.default is not None:
@@ -348,7 +355,8 @@ def _state_markdown(snapshot: Snapshot, name: str, dotted: str) -> str:
     if analysis is None:
         return f"`state.{name}`"
     shown = dotted or f"state.{name}"
-    type_name = analysis.state_types.get(name, "unknown")
+    shape = analysis.state_shapes.get(name)
+    type_name = str(shape) if shape is not None else analysis.state_types.get(name, "unknown")
     text = f"`{shown}`" + (f": {type_name}" if shown.count(".") == 1 else
                            f": a key inside `state.{name}` ({type_name})")
     declared = analysis.inputs.get(name)

@@ -3,9 +3,10 @@
 - `accounts.py`: users, groups, passwords (scrypt), API tokens, sessions,
   start grants and the failed-login limit, in a SQLite file beside the store;
 - `catalogue.py`: the missions the server may start (registered, and files);
-- `runs.py`: starting and answering runs on the run store, one answer per step;
+- `runs.py`: starting, answering and cancelling runs on the run store (through
+  `mission.advance`), who may answer and cancel, and the timer service's work;
 - `forms.py`: one form widget per question type, and reading a form back;
-- `app.py`: the Starlette application (pages and the JSON API);
+- `app.py`: the Starlette application (pages and the JSON API), the timer loop;
 - `openapi.py`: the API's OpenAPI description;
 - `locations.py`: where the commands find the store and the accounts file;
 - `templates/`: the pages (Jinja2, autoescaped, no scripts) and `serve.css`.

@@ -55,8 +55,11 @@ _HASHING = threading.BoundedSemaphore(CONCURRENT_HASHES)
 TOKEN_PREFIX = 12  # characters of a token kept to name it (`mst_` and 8 of its 43 random)
 _USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+# An address mail is sent to: one line, no spaces or header syntax, a dot in the domain.
+_EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"]+@[^@\s<>()\[\]\\,;:\"]+\.[^@\s<>()\[\]\\,;:\"]+")
+MAX_EMAIL = 254
 _SCHEMA = """
-CREATE TABLE users (name TEXT PRIMARY KEY, password TEXT);
+CREATE TABLE users (name TEXT PRIMARY KEY, password TEXT, email TEXT);
 CREATE TABLE memberships (user TEXT NOT NULL, grp TEXT NOT NULL, PRIMARY KEY (user, grp));
 CREATE TABLE tokens (hash TEXT PRIMARY KEY, user TEXT NOT NULL, prefix TEXT);
 CREATE TABLE sessions (hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,
@@ -74,6 +77,7 @@ class AccountError(Exception):
 class User:
     name: str
     groups: frozenset[str]
+    email: str | None = None  # where notifications are sent (None: none are)
 
     @property
     def is_admin(self) -> bool:
@@ -119,6 +123,15 @@ def check_user_name(name: str) -> str:
         raise AccountError(f"a user name is a letter or `_` then up to 63 letters, digits, "
                            f"`_`, `.` or `-`, not {name!r}")
     return name
+
+
+def check_email(address: str) -> str:
+    """A notification address: `name@example.com`, one line, without header syntax (a
+    display name or a second address could be smuggled into the To header otherwise)."""
+    if len(address) > MAX_EMAIL or not _EMAIL.fullmatch(address):
+        raise AccountError(f"an email address is like name@example.com (at most {MAX_EMAIL} "
+                           f"characters, no spaces, commas or <>), not {address!r}")
+    return address
 
 
 def check_group_name(name: str) -> str:
@@ -175,15 +188,19 @@ class Accounts:
 
     # -- users ------------------------------------------------------------------------
 
-    def add_user(self, name: str, password: str | None, groups: list[str]) -> None:
+    def add_user(self, name: str, password: str | None, groups: list[str],
+                 email: str | None = None) -> None:
         check_user_name(name)
         for group in groups:
             check_group_name(group)
+        if email is not None:
+            check_email(email)
         hashed = hash_password(password) if password else None
         with self._transaction():
             if self._db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise AccountError(f"there is already a user `{name}`")
-            self._db.execute("INSERT INTO users VALUES (?, ?)", (name, hashed))
+            self._db.execute("INSERT INTO users (name, password, email) VALUES (?, ?, ?)",
+                             (name, hashed, email))
             self._db.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)",
                                  [(name, group) for group in groups])
 
@@ -196,6 +213,14 @@ class Accounts:
             self._db.execute("UPDATE users SET password = ? WHERE name = ?", (hashed, name))
             self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
             return self._db.execute("DELETE FROM tokens WHERE user = ?", (name,)).rowcount
+
+    def set_email(self, name: str, email: str | None) -> None:
+        """Where `name`'s notifications go (None: nowhere)."""
+        if email is not None:
+            check_email(email)
+        with self._transaction():
+            self._require(name)
+            self._db.execute("UPDATE users SET email = ? WHERE name = ?", (email, name))
 
     def remove_user(self, name: str) -> None:
         with self._transaction():
@@ -258,10 +283,25 @@ class Accounts:
             raise AccountError(f"there is no user `{name}` (see `mission users list`)")
 
     def user(self, name: str) -> User | None:
-        if not self._db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+        row = self._db.execute("SELECT email FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
             return None
         groups = self._db.execute("SELECT grp FROM memberships WHERE user = ?", (name,))
-        return User(name, frozenset(row[0] for row in groups))
+        return User(name, frozenset(row[0] for row in groups), row[0])
+
+    def members(self, group: str) -> list[User]:
+        """The users in `group`, by name."""
+        names = [row[0] for row in self._db.execute(
+            "SELECT user FROM memberships WHERE grp = ? ORDER BY user", (group,))]
+        return [user for user in map(self.user, names) if user is not None]
+
+    def starters(self, missions: set[str]) -> list[User]:
+        """The users a grant lets start one of `missions` (by a group of theirs; admins
+        only through such a grant), by name: who is asked a step without `by GROUP`."""
+        groups = {group for group, mission in self.start_grants()
+                  if mission in missions or mission == ANY_MISSION}
+        found = {user.name: user for group in sorted(groups) for user in self.members(group)}
+        return [found[name] for name in sorted(found)]
 
     def users(self) -> list[User]:
         names = [row[0] for row in self._db.execute("SELECT name FROM users ORDER BY name")]
@@ -404,10 +444,12 @@ def _create(path: Path) -> None:
 
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring an accounts file made by an earlier version up to date (in its transaction):
-    tokens keep a prefix to be named by."""
+    tokens keep a prefix to be named by; users have an email address."""
     columns = [row[1] for row in db.execute("PRAGMA table_info(tokens)")]
     if "prefix" not in columns:
         db.execute("ALTER TABLE tokens ADD COLUMN prefix TEXT")
+    if "email" not in [row[1] for row in db.execute("PRAGMA table_info(users)")]:
+        db.execute("ALTER TABLE users ADD COLUMN email TEXT")
 
 
 def may_answer(user: User, group: str | None, may_start_mission: bool) -> bool:

@@ -112,11 +112,17 @@ def render_form_fields(question: Mapping[str, Any], given: Mapping[str, Any] | N
         described = f' aria-invalid="true" aria-describedby="{ident}-error"' if problem else ""
         label = f'<label for="{ident}">{_e(spec.get("prompt", name))}</label>'
         kind = spec.get("type")
+        optional = spec.get("optional") is True  # may be left out: nothing is required
+        required = "" if optional else " required"
+        if optional:
+            label = label.replace("</label>", " <small>(may be left out)</small></label>")
         if kind == "choose":
             options = "".join(
                 f'<option value="{_e(option)}"{" selected" if str(option) == shown else ""}>'
                 f"{_e(option)}</option>" for option in spec.get("options", []))
-            field = f'<select id="{ident}" name="{_e(control)}" required{described}>' \
+            if optional:
+                options = '<option value=""></option>' + options
+            field = f'<select id="{ident}" name="{_e(control)}"{required}{described}>' \
                     f"{options}</select>"
         elif kind == "confirm":
             checked = {"yes": shown.lower() in ("yes", "y", "true"),
@@ -124,7 +130,7 @@ def render_form_fields(question: Mapping[str, Any], given: Mapping[str, Any] | N
             field = "".join(
                 f'<label><input type="radio" name="{_e(control)}" value="{word}"'
                 f'{" id=" + chr(34) + ident + chr(34) if word == "yes" else ""}'
-                f'{" checked" if checked[word] else ""} required{described}> {word}</label>'
+                f'{" checked" if checked[word] else ""}{required}{described}> {word}</label>'
                 for word in ("yes", "no"))
         else:
             kinds = {"number": "number", "date": "date"}
@@ -132,7 +138,7 @@ def render_form_fields(question: Mapping[str, Any], given: Mapping[str, Any] | N
                              if kind == "number" and key in spec)
             step = ' step="any"' if kind == "number" else ""
             field = (f'<input type="{kinds.get(str(kind), "text")}" id="{ident}" '
-                     f'name="{_e(control)}" value="{_e(shown)}"{bounds}{step} required'
+                     f'name="{_e(control)}" value="{_e(shown)}"{bounds}{step}{required}'
                      f"{described}>")
         message = f'<p class="field-error" id="{ident}-error">{_e(problem)}</p>' \
             if problem else ""

@@ -1,32 +1,47 @@
-"""Starting and answering runs on the run store, for the pages and the API alike.
+"""Starting, answering and cancelling runs on the run store, for the pages and the API alike.
 
-One answer per step, whoever asks at the same moment: an answer takes this
-process's lock on the run, then the store's claim on it (so a `mission resume`
-in a terminal waits its turn too), reloads the run, and only then checks that
-the step still waits; the store's version check backs this up. The first
-answer is kept; the others are told who answered. The new record is written
-in one transaction, so a server killed at any moment leaves the run as it was
-before the answer or after it, never half-answered.
+Every change to a stored run goes through `mission.advance.move`, the path `mission
+resume`, `cancel` and `tick` take: the run is held (this process's lock, then the store's
+claim, so a `mission resume` in a terminal or another server waits its turn), reloaded,
+a deadline of its waiting step that is due by now fires first (a deadline is defined by
+time, not by when a timer happens to run), the checks below run on the record as it then
+is, and the new record is written in one transaction. So one answer per step, whoever
+asks at the same moment, and a server killed at any moment leaves the run as it was
+before the change or after it.
 
-Every problem is a `Refusal` with an HTTP status and a message; nothing is
-written before every check has passed.
+Who may do what (docs/serve.md): answer the waiting step, members of the group it asks
+*now* (after an escalation, the new group; a step without `by`, whoever may start its
+mission), admins anything, never someone the step refuses by name (`except starter`, a
+second answer of one person to `by N of GROUP`); cancel, admins and whoever started the
+run. A request from someone who could never answer the step is refused before the run is
+touched, so it fires nothing either.
+
+Every problem is a `Refusal` with an HTTP status and a message; nothing is written before
+every check has passed, and no message names where the store is.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from mission.acting import Clock, answer_event
+from mission.advance import Execute, Refusal, ended, fired_text, may_not_answer, move
 from mission.binding import Binding
 from mission.keeping import RunKeeper, record_starts
 from mission.serve.accounts import Accounts, User, may_answer
 from mission.serve.catalogue import Mission
-from runtime.orchestration.model import WorkflowDefinition
+from mission.timers import Fired, tick
+from runtime.listing import RunQuery, asked_group, mission_name
+from runtime.orchestration.model import (
+    ExecutionContext,
+    StepSpec,
+    WorkflowDefinition,
+)
 from runtime.records import RecordError, RunRecord
 from runtime.store_api import (
     RunListing,
@@ -37,17 +52,14 @@ from runtime.store_api import (
     open_store,
 )
 
-CLAIM_WAIT = 5.0  # seconds an answer waits for another process's claim on its run
+if TYPE_CHECKING:
+    from compiler.config import Config
+    from mission.delivery import Deliverer, Outcome
+    from mission.links import Link
+    from mission.scheduler import Handled
 
-
-class Refusal(Exception):
-    """A request that changes nothing: its HTTP status, message and, for a form, the field."""
-
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
+CLAIM_WAIT = 5.0  # seconds a change waits for another process's claim on its run
+MAX_REASON = 1000  # characters of a cancellation's reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,29 +67,85 @@ class Waiting:
     """A run waiting for an answer from someone who may give it."""
 
     run_id: int
-    mission: str
+    name: str  # the mission's own name
+    title: str
     step_id: str
     question: dict[str, Any]
     group: str | None
 
 
-def step_group(workflow: WorkflowDefinition, step_id: str) -> str | None:
-    """The group a human step names with `by GROUP`, if any."""
-    for step in workflow.steps:
-        if step.id == step_id:
-            group = step.payload.get("answered_by")
-            return group if isinstance(group, str) else None
-    return None
+def mission_title(record: RunRecord) -> str:
+    """The mission's title (`mission NAME "TITLE"`), else its name."""
+    metadata = (record.workflow or {}).get("metadata")
+    title = metadata.get("description") if isinstance(metadata, dict) else None
+    return title if isinstance(title, str) and title else mission_name(record)
+
+
+def _may_start(accounts: Accounts, user: User, record: RunRecord) -> bool:
+    """Whether `user` may start the run's mission: by what was run (a mission of this
+    server) or by the mission's own name (a run started from the command line)."""
+    return any(accounts.may_start(user, name) for name in {record.mission, mission_name(record)})
+
+
+def answer_refusal(user: User, accounts: Accounts, record: RunRecord) -> str | None:
+    """Why `user` may not answer the step run `record` waits on now (None: they may)."""
+    step = record.waiting_step_id
+    group = asked_group(record)
+    if not may_answer(user, group, _may_start(accounts, user, record)):
+        who = f"members of `{group}`" if group else \
+            f"those who may start `{mission_name(record)}`"
+        moved = _escalated_at(record)
+        since = f" (its deadline passed at {moved} and moved the question to them)" \
+            if moved else ""
+        return f"{user.name} may not answer step `{step}`: only {who} may{since}"
+    return may_not_answer(record, user.name)
+
+
+def may_cancel(user: User, record: RunRecord) -> bool:
+    """Admins and whoever started the run (by the name the run recorded)."""
+    return user.is_admin or (record.started_by is not None and record.started_by == user.name)
+
+
+def _escalated_at(record: RunRecord) -> str | None:
+    """When the waiting step's question last moved to another group (None: it did not)."""
+    last = _last_event(record, record.waiting_step_id)
+    return str(last.get("at")) if last is not None and last["kind"] == "deadline" else None
+
+
+def _last_event(record: RunRecord, step_id: str | None) -> dict[str, Any] | None:
+    return next((event for event in reversed(record.events)
+                 if event.get("step") == step_id), None)
+
+
+def _not_waiting_for(record: RunRecord, run_id: int, step_id: str) -> str:
+    """Why run `run_id` takes no answer to `step_id` now: what decided the step (an
+    answer, its deadline), or how the run ended, or the step it waits on instead."""
+    last = _last_event(record, step_id)
+    if record.status == "cancelled":
+        return ended(record, run_id)
+    if last is not None and last["kind"] == "deadline":
+        after = f"run {run_id} now waits on `{record.waiting_step_id}`" \
+            if record.status == "waiting" else ended(record, run_id)
+        return f"{fired_text(record, last)}; {after}"
+    if step_id in record.answers:
+        by = record.answered_by.get(step_id)
+        return (f"step `{step_id}` of run {run_id} was already answered"
+                f"{' by ' + by if by else ''}; an answer cannot be changed")
+    if record.status == "waiting":
+        return f"run {run_id} is not waiting for step `{step_id}`: it waits for " \
+               f"`{record.waiting_step_id}`"
+    return ended(record, run_id)
 
 
 class Runs:
-    """The run store as the server uses it: one short connection per request."""
+    """The run store as the server uses it: one short connection per request, the time of
+    every change read from `clock`."""
 
-    def __init__(self, location: str | Path, catalogue: dict[str, Mission]) -> None:
+    def __init__(self, location: str | Path, catalogue: dict[str, Mission],
+                 clock: Clock) -> None:
         self.location = str(location)
         self.catalogue = catalogue
-        self._locks: dict[int, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self.clock = clock
 
     @contextmanager
     def store(self) -> Iterator[RunStoreAPI]:
@@ -111,59 +179,59 @@ class Runs:
             message = message.replace(place, "the run store")
         return message
 
-    @contextmanager
-    def _only_answer(self, run_id: int) -> Iterator[RunStoreAPI]:
-        with self._locks_guard:
-            lock = self._locks.setdefault(run_id, threading.Lock())
-        with lock, self.store() as store, ExitStack() as claimed:
+    def _moved(self, run_id: int, events: list[dict[str, Any]], now: str, execute: Execute,
+               check: Callable[[RunRecord], None] | None = None) -> RunRecord:
+        """`mission.advance.move` on this server's store, its refusals told privately."""
+        with self.store() as store:
             try:
-                _claim(store, run_id, claimed)
-                yield store
-            except StoreError as problem:
-                if isinstance(problem, UnknownRun):
-                    raise Refusal(404, f"there is no run {run_id}") from None
-                raise self.refusal(409, problem) from None
+                return move(store, run_id, events, now, execute=execute, bind=bound,
+                            wait=CLAIM_WAIT, check=check).record
+            except Refusal as refusal:
+                raise Refusal(refusal.status, self.private(refusal.message), refusal.field,
+                              refusal.record) from None
 
     # -- reading ------------------------------------------------------------------------
 
     def load(self, run_id: int) -> StoredRun:
         with self.store() as store:
-            return self._load(store, run_id)
+            try:
+                return store.load(run_id)
+            except UnknownRun:
+                raise Refusal(404, f"there is no run {run_id}") from None
+            except StoreError as problem:
+                raise self.refusal(409, problem) from None
 
-    def _load(self, store: RunStoreAPI, run_id: int) -> StoredRun:
-        try:
-            return store.load(run_id)
-        except UnknownRun:
-            raise Refusal(404, f"there is no run {run_id}") from None
-        except StoreError as problem:
-            raise self.refusal(409, problem) from None
-
-    def listing(self, status: str | None = None, mission: str | None = None) -> list[RunListing]:
+    def query(self, query: RunQuery) -> list[RunListing]:
         with self.store() as store:
-            rows = store.list()
-        return [row for row in rows if (status is None or row.status == status)
-                and (mission is None or row.mission == mission)]
+            try:
+                return store.query(query)
+            except StoreError as problem:
+                raise self.refusal(503, problem) from None
 
     def inbox(self, user: User, accounts: Accounts) -> list[Waiting]:
-        """The waiting runs whose waiting step `user` may answer, oldest first."""
+        """The waiting runs whose waiting step `user` may answer now, soonest deadline
+        first (the store's order), then the oldest."""
         found = []
         with self.store() as store:
-            for row in store.list():
-                if row.status != "waiting" or row.problem is not None or row.waiting_step is None:
+            for row in store.waiting(None if user.is_admin else sorted(user.groups)):
+                if row.problem is not None or row.waiting_step is None:
                     continue
-                record = self._load(store, row.run_id).record
-                group = step_group(stored_workflow(record, row.run_id), row.waiting_step)
-                if may_answer(user, group, accounts.may_start(user, record.mission)):
-                    found.append(Waiting(row.run_id, record.mission, row.waiting_step,
-                                         dict(record.question or {}), group))
+                try:
+                    record = store.load(row.run_id).record
+                except StoreError:
+                    continue  # listed as damaged on the runs page
+                if record.status == "waiting" and answer_refusal(user, accounts, record) is None:
+                    found.append(Waiting(row.run_id, mission_name(record), mission_title(record),
+                                         row.waiting_step, dict(record.question or {}),
+                                         asked_group(record)))
         return found
 
     # -- writing ------------------------------------------------------------------------
 
     def start(self, user: User, accounts: Accounts, name: str, params: dict[str, Any],
               state: dict[str, Any]) -> tuple[int, RunRecord]:
+        """Start `name` as `user`, now: the run records who started it and when."""
         from mission.binding import recorded_configuration
-        from runtime.orchestration.model import ExecutionContext
 
         mission = self.catalogue.get(name)
         if mission is None:
@@ -175,7 +243,8 @@ class Runs:
         workflow = mission.workflow
         binding = bound(workflow, mission)
         context = ExecutionContext(initial_state=state, params=params, effects=binding.effects,
-                                   implementations=binding.implementations)
+                                   implementations=binding.implementations,
+                                   started={"at": self.clock.now(), "by": user.name})
         configuration = recorded_configuration(workflow, mission.config)
         with self.store() as store:
             keeper = RunKeeper(store)  # saved before an effect starts (`mission.keeping`)
@@ -183,44 +252,170 @@ class Runs:
             result = _execute(workflow, context, None)
             record = RunRecord.of(name, workflow, context, result, keep_workflow=True,
                                   configuration=configuration)
-            return keeper.save(record).run_id, record
+            try:
+                return keeper.save(record).run_id, record
+            except StoreError as problem:
+                raise self.refusal(409, problem) from None
 
     def answer(self, user: User, accounts: Accounts, run_id: int, step_id: str,
                value: Any) -> RunRecord:
-        """Answer `step_id` of run `run_id` as `user`; the new record."""
-        with self._only_answer(run_id) as store:
-            stored = self._load(store, run_id)
-            record = stored.record
-            workflow = stored_workflow(record, run_id)
-            if not any(step.id == step_id for step in workflow.steps):
-                raise Refusal(404, f"run {run_id} has no step `{step_id}`")
-            group = step_group(workflow, step_id)
-            if not may_answer(user, group, accounts.may_start(user, record.mission)):
-                who = (f"members of `{group}`" if group
-                       else f"those who may start `{record.mission}`")
-                raise Refusal(403, f"{user.name} may not answer step `{step_id}`: only {who} may")
-            if step_id in record.answers:
-                by = record.answered_by.get(step_id)
-                raise Refusal(409, f"step `{step_id}` of run {run_id} was already answered"
-                                   f"{' by ' + by if by else ''}; an answer cannot be changed")
-            if record.status != "waiting" or record.waiting_step_id != step_id:
-                raise Refusal(409, f"run {run_id} is not waiting for step `{step_id}`: it "
-                                   + (f"waits for `{record.waiting_step_id}`"
-                                      if record.status == "waiting" else record.status))
-            binding = bound(workflow, record)
-            context = record.context(answers={step_id: value}, effects=binding.effects,
-                                     answered_by={step_id: user.name},
-                                     implementations=binding.implementations)
-            keeper = RunKeeper(store, stored)  # saved before an effect starts
-            record_starts(context, keeper, record.mission, workflow, record.configuration)
-            result = _execute(workflow, context, step_id)
-            updated = RunRecord.of(record.mission, workflow, context, result, keep_workflow=True,
-                                   configuration=record.configuration)
+        """Answer `step_id` of run `run_id` as `user`, now; the new record."""
+        record = self.load(run_id).record
+        step = _human_step(record, run_id, step_id)
+        never = _never_answers(user, accounts, record, step)
+        if never is not None:
+            raise Refusal(403, never)
+
+        def check(current: RunRecord) -> None:
+            if current.waiting_step_id != step_id:
+                raise Refusal(409, _not_waiting_for(current, run_id, step_id))
+            refused = answer_refusal(user, accounts, current)
+            if refused is not None:
+                raise Refusal(403, refused)
+
+        now = self.clock.now()
+        try:
+            return self._moved(run_id, [answer_event(step_id, value, user.name, now)], now,
+                               lambda work, context: _execute(work, context, step_id), check)
+        except Refusal as refusal:
+            if refusal.record is None:
+                raise
+            raise Refusal(409, _not_waiting_for(refusal.record, run_id, step_id)) from None
+
+    def cancel(self, user: User, run_id: int, reason: str) -> RunRecord:
+        """Cancel waiting run `run_id` as `user`, now, for `reason`; the new record."""
+        reason = reason.strip()
+        if not reason:
+            raise Refusal(422, "say why the run is cancelled: `reason` cannot be empty",
+                          "reason")
+        if len(reason) > MAX_REASON:
+            raise Refusal(422, f"`reason` is at most {MAX_REASON} characters, not "
+                               f"{len(reason)}", "reason")
+        record = self.load(run_id).record
+        if not may_cancel(user, record):
+            starter = f" ({record.started_by})" if record.started_by else ""
+            raise Refusal(403, f"{user.name} may not cancel run {run_id}: only admins and "
+                               f"whoever started it{starter} may")
+        now = self.clock.now()
+        event = {"kind": "cancel", "reason": reason, "by": user.name, "at": now}
+        try:
+            return self._moved(run_id, [event], now,
+                               lambda work, context: _execute(work, context, None))
+        except Refusal as refusal:
+            if refusal.record is None:
+                raise
+            if refusal.record.status == "cancelled":
+                raise Refusal(409, f"run {run_id} is cancelled already: "
+                                   f"{refusal.record.error_message}") from None
+            raise Refusal(409, f"{refusal.message}; only a waiting run can be cancelled"
+                          ) from None
+
+    def fire_due(self, limit: int = 10_000) -> list[Fired]:
+        """The timer service's work, once: fire the deadlines and reminders due now."""
+        with self.store() as store:
+            return tick(store, self.clock.now(), execute=lambda work, context:
+                        _execute(work, context, None), bind=bound, limit=limit)
+
+    def start_scheduled(self, config: Config) -> list[Handled]:
+        """The scheduler's work, once: start the runs the schedules call for now."""
+        from mission.scheduler import run_schedules
+
+        with self.store() as store:
             try:
-                keeper.save(updated)
+                return run_schedules(store, config, self.clock.now())
             except StoreError as problem:
-                raise self.refusal(409, problem) from None
-            return updated
+                raise self.refusal(503, problem) from None
+
+    def deliver(self, deliverer: Deliverer) -> list[Outcome]:
+        """The deliverer's work, once: expand the new notices, send what is due now."""
+        with self.store() as store:
+            try:
+                return deliverer.deliver(store, self.clock.now())
+            except StoreError as problem:
+                raise self.refusal(503, problem) from None
+
+    def read(self, reading: Callable[[RunStoreAPI], Any]) -> Any:
+        """`reading` of this server's store (`/metrics`, `/healthz`)."""
+        with self.store() as store:
+            try:
+                return reading(store)
+            except StoreError as problem:
+                raise self.refusal(503, problem) from None
+
+    def linked(self, link: Link, accounts: Accounts) -> tuple[RunRecord, User]:
+        """The run and the person an answer link is for, if it answers now: else a
+        `Refusal` saying why (the run moved on, and who answered; this person answered
+        already; they may not answer now)."""
+        run_id, step = link.run_id, link.step
+        try:
+            record = self.load(run_id).record
+        except Refusal as refusal:
+            if refusal.status != 404:
+                raise
+            raise Refusal(404, f"This link is for run {run_id}, which is not in this "
+                               "server's run store.") from None
+        if record.started_at != link.started_at:
+            raise Refusal(403, f"This link is for another run {run_id} (one started at "
+                               f"{link.started_at}), not the one in this server's run store.")
+        user = accounts.user(link.user)
+        if user is None:
+            raise Refusal(403, f"This link was sent to {link.user}, who has no account on "
+                               "this server any more.")
+        given = _answer_of(record, step, user.name)
+        if given is not None:
+            at = f" at {given['at']}" if given.get("at") else ""
+            raise Refusal(409, f"You ({user.name}) answered step `{step}` of run {run_id} "
+                               f"already: {json.dumps(given.get('answer'))}{at}. An answer "
+                               "link is used once.")
+        if record.status != "waiting" or record.waiting_step_id != step:
+            raise Refusal(409, _not_waiting_for(record, run_id, step))
+        refused = answer_refusal(user, accounts, record)
+        if refused is not None:
+            raise Refusal(403, refused)
+        return record, user
+
+
+def _answer_of(record: RunRecord, step: str, who: str) -> dict[str, Any] | None:
+    """`who`'s answer to `step`, as the run recorded it (None: they gave none)."""
+    return next((event for event in record.events if event.get("kind") == "answer"
+                 and event.get("step") == step and event.get("by") == who), None)
+
+
+def _human_step(record: RunRecord, run_id: int, step_id: str) -> StepSpec:
+    workflow = stored_workflow(record, run_id)
+    for step in workflow.steps:
+        if step.id == step_id and step.kind == "human":
+            return step
+    raise Refusal(404, f"run {run_id} has no human step `{step_id}`")
+
+
+def _never_answers(user: User, accounts: Accounts, record: RunRecord,
+                   step: StepSpec) -> str | None:
+    """Why `user` can never answer `step` of this run: in none of the groups it may ask at
+    any of its stages, its starter under `except starter`, or one who answered it already
+    (None: they may at some stage, or the step's rules cannot be read here and the engine
+    will say what is wrong). Decided before the run is held, so it fires nothing."""
+    from runtime.orchestration.human import rules_of
+    from runtime.orchestration.model import EnvelopeViolation
+
+    try:
+        rules = rules_of(step.id, step.kind, step.payload)
+    except EnvelopeViolation:
+        return None
+    assert rules is not None
+    if rules.exclude_starter and record.started_by == user.name:
+        return f"{user.name} started this run and may not answer step `{step.id}` " \
+               "(no self-approval)"
+    stages = 1 + sum(deadline.action == "escalate" for deadline in rules.deadlines)
+    groups = {rules.group_at(stage) for stage in range(stages)}
+    may_start = _may_start(accounts, user, record)
+    if any(may_answer(user, group, may_start) for group in groups):
+        if record.status == "waiting" and record.waiting_step_id == step.id:
+            return may_not_answer(record, user.name)
+        return None
+    asked = asked_group(record) if record.waiting_step_id == step.id else rules.group
+    who = f"members of `{asked}`" if asked else f"those who may start `{mission_name(record)}`"
+    return f"{user.name} may not answer step `{step.id}`: only {who} may"
 
 
 def bound(workflow: WorkflowDefinition, source: Mission | RunRecord) -> Binding:
@@ -248,24 +443,6 @@ def _without_paths(message: str) -> str:
 
     logging.getLogger("mission.serve").warning("%s", message)
     return re.sub(r"(?<![\w`])/[^\s`(),;:]+", "<path>", message)
-
-
-def _claim(store: RunStoreAPI, run_id: int, stack: ExitStack) -> None:
-    """The store's claim on the run, entered on `stack`. Another holder (a second server on
-    the same store, a `mission resume`) finishes in milliseconds: wait for it up to
-    `CLAIM_WAIT` seconds, so the answer that comes second is told the step was answered,
-    not that the run was busy."""
-    deadline = time.monotonic() + CLAIM_WAIT
-    while True:
-        try:
-            stack.enter_context(store.claim(run_id))
-            return
-        except UnknownRun:
-            raise
-        except StoreError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.01)
 
 
 def stored_workflow(record: RunRecord, run_id: int) -> WorkflowDefinition:

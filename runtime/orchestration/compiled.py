@@ -19,9 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.orchestration.engine import Orchestrator
+from runtime.orchestration.human import HUMAN_KEYS
 from runtime.orchestration.model import (
     LANGUAGE_VERSIONS,
-    SCHEMA_VERSION,
+    SCHEMA_VERSIONS,
+    TIMED_SCHEMA_VERSION,
     AntiFailureViolation,
     EnvelopeViolation,
     WorkflowDefinition,
@@ -49,8 +51,15 @@ def load_compiled(data: Any) -> WorkflowDefinition:
     except ValueError as problem:
         raise CompiledWorkflowError(str(problem)) from None
     metadata = workflow.metadata
-    _check_version(metadata, "schema_version", (SCHEMA_VERSION,), "compiled-workflow schema")
+    _check_version(metadata, "schema_version", SCHEMA_VERSIONS, "compiled-workflow schema")
     _check_version(metadata, "language_version", LANGUAGE_VERSIONS, "language")
+    timed = next((step.id for step in workflow.steps
+                  if any(key in step.payload for key in HUMAN_KEYS)), None)
+    if timed is not None and metadata["schema_version"] < TIMED_SCHEMA_VERSION:
+        raise CompiledWorkflowError(
+            f"step '{timed}' says how long it waits or who answers it, which "
+            f"`metadata.schema_version` {metadata['schema_version']} cannot say (it takes "
+            f"{TIMED_SCHEMA_VERSION}); {_RECOMPILE}")
     try:
         Orchestrator().validate(workflow)
     except (EnvelopeViolation, AntiFailureViolation) as problem:

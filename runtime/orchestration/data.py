@@ -7,23 +7,37 @@ A list operation's per-item arguments (`where`, `by`, `of`) are evaluated once
 per element with `item` bound to it. Bad data raises `EvaluationError`, which
 fails the step with its message.
 
-Defined results: `find` with no match and `min`/`max` of an empty list give
-null; `sum` of an empty list gives 0; `sort` is stable and orders the values of
+Defined results: `find` with no match, `first` of an empty list and `min`/`max`
+of an empty list give null (their result types say so: `T?`); `sum` of an empty
+list gives 0; `sort` is stable and orders the values of
 one key numbers first, then strings (dates are ISO strings, so in date order),
 then booleans (false before true), with null always last, ascending or `desc`.
+`round` and `format`'s `{name:.Nf}` round half away from zero, on the exact
+value of the number, with `decimal`: the same digits on every platform.
 """
 
 from __future__ import annotations
 
 import datetime
+import decimal
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 from runtime.orchestration.expressions import CallArguments, EvaluationError, _arithmetic
 from runtime.orchestration.operations import ArgumentTypes, Operation, Parameter, register
-from runtime.orchestration.types import ANY, Type, describe, is_iso_date, join, type_of
+from runtime.orchestration.types import (
+    ANY,
+    Type,
+    describe,
+    is_iso_date,
+    join,
+    maybe_null,
+    type_of,
+)
+from runtime.orchestration.values import MAX_SAFE_INTEGER
 
 _LIST = Parameter("list", "list", "The list to work on.")
 
@@ -154,6 +168,23 @@ def _concat(arguments: CallArguments) -> Any:
     return [element for value in lists for element in value]
 
 
+def _first(arguments: CallArguments) -> Any:
+    values = _list(arguments)
+    return values[0] if values else None
+
+
+def _map(arguments: CallArguments) -> Any:
+    expression = arguments.expression("to")
+    return [arguments.placing(arguments.each(expression, element))
+            for element in _list(arguments)]
+
+
+def _update(arguments: CallArguments) -> Any:
+    expression = arguments.expression("with")
+    return [arguments.placing(arguments.each(expression, element))
+            if _condition(arguments, element) else element for element in _list(arguments)]
+
+
 # -- maps -------------------------------------------------------------------------
 
 
@@ -223,7 +254,9 @@ def _merge(arguments: CallArguments) -> Any:
 
 # -- strings ----------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}|[{}]")
+_DECIMALS = re.compile(r"\.([0-9]{1,2})f")
+MAX_PLACES = 15  # a double has 15 to 17 significant digits
 
 
 def placeholders(template: str) -> tuple[list[str], str | None]:
@@ -236,8 +269,30 @@ def placeholders(template: str) -> tuple[list[str], str | None]:
         if match.group(1) is None:
             return names, (f"a lone `{text}` at character {match.start() + 1}: write `{text * 2}` "
                            f"for the character itself, or `{{name}}` for a value")
+        spec = match.group(2)
+        if spec is not None and _places_of(spec) is None:
+            return names, (f"`{text}` at character {match.start() + 1}: the one format is "
+                           f"`{{{match.group(1)}:.2f}}` (a number with 2 decimals; 0 to "
+                           f"{MAX_PLACES})")
         names.append(match.group(1))
     return names, None
+
+
+def fixed_placeholders(template: str) -> list[tuple[str, int]]:
+    """The placeholders written `{name:.Nf}`, with their N (a template `placeholders` finds
+    well formed)."""
+    found = []
+    for match in _PLACEHOLDER.finditer(template):
+        places = _places_of(match.group(2)) if match.group(2) is not None else None
+        if match.group(1) is not None and places is not None:
+            found.append((match.group(1), places))
+    return found
+
+
+def _places_of(spec: str) -> int | None:
+    matched = _DECIMALS.fullmatch(spec)
+    places = int(matched.group(1)) if matched else None
+    return places if places is not None and places <= MAX_PLACES else None
 
 
 def render(value: Any) -> str:
@@ -255,6 +310,16 @@ def render(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _written(placeholder: str, value: Any, spec: str | None) -> str:
+    """What a placeholder of `format` becomes: the value as `render` writes it, or with
+    `{name:.Nf}` the number with N decimals."""
+    if spec is None:
+        return render(value)
+    if type_of(value) not in ("int", "float"):
+        raise EvaluationError(f"`{placeholder}` writes a number, found {describe(value)}")
+    return fixed(value, _places_of(spec) or 0)
+
+
 def _format(arguments: CallArguments) -> Any:
     template = arguments.value("template")
     if not isinstance(template, str):
@@ -268,22 +333,82 @@ def _format(arguments: CallArguments) -> Any:
     if missing:
         raise EvaluationError(f"the template uses `{{{missing[0]}}}`, which is not given")
 
-    rendered: dict[str, str] = {}  # each value written once, however often it is used
+    rendered: dict[str, str] = {}  # each placeholder written once
 
     def replace(match: re.Match[str]) -> str:
         text = match.group(0)
         if text in ("{{", "}}"):
             piece = text[0]
-        else:
-            name = match.group(1)
-            if name not in rendered:
-                rendered[name] = render(values[name])
-            piece = rendered[name]
+        else:  # `{name}` or `{name:.2f}`: each written once, however often it is used
+            if text not in rendered:
+                rendered[text] = _written(text, values[match.group(1)], match.group(2))
+            piece = rendered[text]
         arguments.charge(len(piece))  # as the text grows: a template can repeat a value
         return piece
 
     arguments.charge(len(template))
     return _PLACEHOLDER.sub(replace, template)
+
+
+# -- numbers ----------------------------------------------------------------------
+
+_EXACT = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP)  # a double has < 330 digits
+
+
+def rounded(value: int | float, places: int) -> decimal.Decimal:
+    """`value` to `places` decimals, half away from zero, on its exact value (a float's
+    binary value: 2.675 is 2.67499999..., so it gives 2.67)."""
+    return decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-places), context=_EXACT)
+
+
+def fixed(value: int | float, places: int) -> str:
+    """`{x:.2f}`: the number rounded as `rounded`, with exactly `places` decimals, never an
+    exponent, and no sign on a zero (`-0.001` gives `0.00`)."""
+    text = format(rounded(value, places), "f")
+    return text.lstrip("-") if text.strip("-0.") == "" else text
+
+
+def _number(arguments: CallArguments) -> int | float:
+    value = arguments.value("value")
+    if type_of(value) not in ("int", "float"):
+        raise EvaluationError(f"`{arguments.name}` needs a number, found {describe(value)}")
+    return value  # type: ignore[no-any-return]
+
+
+def _whole(arguments: CallArguments, value: int | float, result: int) -> int:
+    if abs(result) > MAX_SAFE_INTEGER:
+        raise EvaluationError(f"integer overflow: `{arguments.name}` of {value} is beyond "
+                              f"±{MAX_SAFE_INTEGER}")
+    return result
+
+
+def _round(arguments: CallArguments) -> Any:
+    value = _number(arguments)
+    places = arguments.value("places", 0)
+    if type_of(places) != "int" or not 0 <= places <= MAX_PLACES:
+        raise EvaluationError(f"`places` of `round` must be a whole number from 0 to "
+                              f"{MAX_PLACES}, found {describe(places)}")
+    if isinstance(value, int):
+        return value
+    result = rounded(value, places)
+    if places == 0:
+        return _whole(arguments, value, int(result))
+    number = float(result)
+    return 0.0 if number == 0 else number
+
+
+def _floor(arguments: CallArguments) -> Any:
+    value = _number(arguments)
+    return _whole(arguments, value, math.floor(value))
+
+
+def _ceil(arguments: CallArguments) -> Any:
+    value = _number(arguments)
+    return _whole(arguments, value, math.ceil(value))
+
+
+def _abs(arguments: CallArguments) -> Any:
+    return abs(_number(arguments))
 
 
 # -- dates ------------------------------------------------------------------------
@@ -334,6 +459,37 @@ def _element(types: ArgumentTypes) -> Type:
 
 def _of_type(types: ArgumentTypes) -> Type:
     return types.get("of") if "of" in types.types else _element(types)
+
+
+def _maybe_element(types: ArgumentTypes) -> Type:
+    return maybe_null(_element(types))
+
+
+def _maybe_of(types: ArgumentTypes) -> Type:
+    return maybe_null(_of_type(types))
+
+
+def _map_type(types: ArgumentTypes) -> Type:
+    found = types.get("to")
+    return Type("list", found if found != ANY else None)
+
+
+def _update_type(types: ArgumentTypes) -> Type:
+    element = join(_element(types), types.get("with"))
+    return Type("list", element if element is not None and element != ANY else None)
+
+
+def _round_type(types: ArgumentTypes) -> Type:
+    value = types.get("value")
+    places = types.literals.get("places", 0 if "places" not in types.types else None)
+    if value.name == "int" or (places == 0 and value.name in ("float", "number")):
+        return Type("int")
+    return Type("float") if value.name == "float" and places is not None else Type("number")
+
+
+def _abs_type(types: ArgumentTypes) -> Type:
+    value = types.get("value")
+    return Type(value.name) if value.name in ("int", "float") else Type("number")
 
 
 def _sum_type(types: ArgumentTypes) -> Type:
@@ -436,22 +592,23 @@ DATA_OPERATIONS: tuple[Operation, ...] = (
           "int", "Count the items of a list.",
           "Returns how many items `list` has, or how many meet `where` when given.",
           _count, 'count(state.bugs, where: item.status == "open")'),
-    _data("find", (_LIST, _WHERE), "any", "The first item that meets a condition.",
-          "Returns the first item of `list` for which `where` is true, or null when none does.",
-          _find, 'find(state.bugs, where: item.id == state.chosen)', _element),
+    _data("find", (_LIST, _WHERE), "any?", "The first item that meets a condition.",
+          "Returns the first item of `list` for which `where` is true, or null when none does "
+          "(its type is the element type, or null: `{id: str}?`).",
+          _find, 'find(state.bugs, where: item.id == state.chosen)', _maybe_element),
     _data("sum", (_LIST, _OF), "number", "Add up a list.",
           "Returns the sum of the numbers `of` gives for each item (the items themselves when "
           "`of` is left out); 0 for an empty list. Whole numbers stay whole (an error past "
           "±(2^53 - 1)).",
           _sum, "sum(state.expenses, of: item.amount)", _sum_type),
-    _data("min", (_LIST, _OF), "any", "The smallest value of a list.",
+    _data("min", (_LIST, _OF), "any?", "The smallest value of a list.",
           "Returns the smallest of the values `of` gives (numbers, or strings and dates); "
-          "null for an empty list.",
-          _extreme(min), "min(state.bugs, of: item.severity)", _of_type),
-    _data("max", (_LIST, _OF), "any", "The largest value of a list.",
+          "null for an empty list (its type says so: `int?`).",
+          _extreme(min), "min(state.bugs, of: item.severity)", _maybe_of),
+    _data("max", (_LIST, _OF), "any?", "The largest value of a list.",
           "Returns the largest of the values `of` gives (numbers, or strings and dates); "
-          "null for an empty list.",
-          _extreme(max), "max(state.bugs, of: item.severity)", _of_type),
+          "null for an empty list (its type says so: `int?`).",
+          _extreme(max), "max(state.bugs, of: item.severity)", _maybe_of),
     _data("concat", (Parameter("lists", "list", "The lists to join, in order.", variadic=True),),
           "list", "Join lists.", "Returns the items of every list given, in order.",
           _concat, "concat(state.open, state.new)", _concat_type),
@@ -470,6 +627,26 @@ DATA_OPERATIONS: tuple[Operation, ...] = (
           "Returns one map with the keys of every map given; a key in several takes the value "
           "of the last.",
           _merge, "merge(state.defaults, state.settings)", _merge_type),
+    _data("first", (_LIST,), "any?", "The first item of a list.",
+          "Returns the first item of `list`, or null when it is empty (its type is the element "
+          "type, or null).",
+          _first, "first(sort(state.roster, by: item.name))", _maybe_element),
+    _data("map", (_LIST, Parameter("to", "any", "The new item, from the item (reads `item`).",
+                                   per_item=True)),
+          "list", "Make a new item from each item.",
+          "Returns a list of the values `to` gives for each item of `list`, in order "
+          "(`map(state.bugs, to: item.id)` is the ids).",
+          _map, "map(state.bugs, to: item.title)", _map_type),
+    _data("update", (_LIST, Parameter("where", "bool", "Which items to change (reads `item`).",
+                                      per_item=True),
+                     Parameter("with", "any", "The new item in place of each one that meets "
+                               "`where` (reads `item`, the old one).", per_item=True)),
+          "list", "Change the items that meet a condition, in place.",
+          "Returns `list` with each item for which `where` is true replaced by what `with` "
+          "gives for it; the other items, and the order, stay as they are. "
+          "`with: merge(item, {done: true})` changes one field.",
+          _update, 'update(state.bugs, where: item.id == "B2", with: merge(item, '
+                   '{status: "done"}))', _update_type),
     _data("format", (Parameter("template", "str", "The text, with `{name}` placeholders."),
                      Parameter("values", "map", "The named values (every other named "
                                "argument).", required=False)),
@@ -477,9 +654,31 @@ DATA_OPERATIONS: tuple[Operation, ...] = (
           "Returns `template` with each `{name}` replaced by the named argument `name` "
           "(`{{` and `}}` write braces). Strings are inserted as they are, numbers in the "
           "shortest form that reads back the same (`0.1`, `2.5`, `1e+16`), booleans and null "
-          "as `true`/`false`/`null`, lists and maps as compact JSON. The placeholders are "
-          "checked against the named arguments when the mission is checked.",
+          "as `true`/`false`/`null`, lists and maps as compact JSON. `{name:.2f}` writes a "
+          "number with exactly 2 decimals (0 to 15), rounded half away from zero. The "
+          "placeholders are checked against the named arguments when the mission is checked.",
           _format, 'format("Release {version}", version: param.release)', rest="values"),
+    _data("round", (Parameter("value", "number", "The number to round."),
+                    Parameter("places", "int", "How many decimals to keep, 0 to 15 (default 0).",
+                              required=False)),
+          "number", "Round a number to some decimals.",
+          "Returns `value` rounded to `places` decimals (a whole number when `places` is 0 or "
+          "left out), half away from zero: 2.5 gives 3, -2.5 gives -3. A float is rounded on "
+          "its exact binary value, the same on every platform (2.675 is stored as "
+          "2.67499999..., so `round(2.675, 2)` is 2.67).",
+          _round, "round(state.total, 2)", _round_type),
+    _data("floor", (Parameter("value", "number", "The number."),), "int",
+          "The whole number at or below a number.",
+          "Returns the largest whole number not greater than `value` (`floor(-1.5)` is -2).",
+          _floor, "floor(state.hours)"),
+    _data("ceil", (Parameter("value", "number", "The number."),), "int",
+          "The whole number at or above a number.",
+          "Returns the smallest whole number not less than `value` (`ceil(1.2)` is 2).",
+          _ceil, "ceil(state.hours)"),
+    _data("abs", (Parameter("value", "number", "The number."),), "number",
+          "The size of a number, without its sign.",
+          "Returns `value` without its sign (`abs(-3)` is 3); an int stays an int.",
+          _abs, "abs(state.balance)", _abs_type),
     _data("add_days", (Parameter("date", "date", "The date to start from."),
                        Parameter("days", "int", "How many days to add (negative goes back).")),
           "date", "Move a date by some days.",

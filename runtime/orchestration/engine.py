@@ -554,6 +554,8 @@ def _check_declarations(workflow: WorkflowDefinition) -> None:
             if not isinstance(declaration, dict) or declaration.get("type") not in TYPE_NAMES:
                 raise EnvelopeViolation(f"{where} must be a map with a `type` "
                                         f"({', '.join(TYPE_NAMES)})")
+            if declaration.get("nullable", True) is not True:
+                raise EnvelopeViolation(f"{where}: `nullable` is written only as `true`")
             bounds = [declaration[key] for key in ("min", "max") if key in declaration]
             if bounds and (declaration["type"] not in ("int", "float", "number")
                            or any(type_of(bound) not in ("int", "float") for bound in bounds)):
@@ -563,11 +565,17 @@ def _check_declarations(workflow: WorkflowDefinition) -> None:
                     if declaration["type"] == "list" else "only a list has `items`"
                 if problem:
                     raise EnvelopeViolation(f"{where}: {problem}")
+            if "fields" in declaration:  # a record declared on its own: `{a: int}`
+                problem = shape_form_problem({key: declaration[key] for key in declaration
+                                              if key in ("type", "nullable", "fields")})
+                if problem:
+                    raise EnvelopeViolation(f"{where}: {problem}")
             if "default" in declaration and (
-                    not matches(declaration["default"], declaration["type"])
-                    or ("items" in declaration and shape_problem(
+                    not matches(declaration["default"], declared_type(declaration))
+                    or (("items" in declaration or "fields" in declaration) and shape_problem(
                         declaration["default"], declaration, "the default") is not None)):
-                raise EnvelopeViolation(f"{where}: the default is not {declaration['type']}")
+                raise EnvelopeViolation(f"{where}: the default is not "
+                                        f"{declared_type(declaration)}")
 
 
 def _check_context(ctx: ExecutionContext, prepared: _Prepared) -> dict[str, Any]:
@@ -736,21 +744,29 @@ def _bind(what: str, declarations: Mapping[str, Any], given: dict[str, Any],
         elif allow_missing:
             continue
         else:
-            raise ParameterError(f"missing required {what} `{name}` ({declaration['type']})")
-        type_name = declaration["type"]
+            raise ParameterError(f"missing required {what} `{name}` "
+                                 f"({declared_type(declaration)})")
+        type_name = declared_type(declaration)
         if not matches(value, type_name):
             raise ParameterError(f"{what} `{name}` must be {wanted(type_name)}, "
                                  f"found {describe(value)}")
-        if "items" in declaration:  # `list[{id: str, ...}]`: every element, before any step
+        if "items" in declaration or "fields" in declaration:  # every element and field
             problem = shape_problem(value, declaration, name)
             if problem:
                 raise ParameterError(f"{what} {problem}")
         low, high = declaration.get("min"), declaration.get("max")
-        if (low is not None and value < low) or (high is not None and value > high):
+        if value is not None and ((low is not None and value < low)
+                                  or (high is not None and value > high)):
             raise ParameterError(f"{what} `{name}` must be {bounds_phrase(low, high)}, "
                                  f"found {value}")
         bound[name] = value
     return bound
+
+
+def declared_type(declaration: Mapping[str, Any]) -> str:
+    """A declaration's type as the run-time checks read it: `int`, or `int?` when it is
+    `nullable` (a checked declaration)."""
+    return str(declaration["type"]) + ("?" if declaration.get("nullable") else "")
 
 
 def _did_you_mean(name: str, declared: Mapping[str, Any]) -> str:

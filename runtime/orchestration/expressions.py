@@ -7,7 +7,7 @@ itself; every JSON object is a node with one key:
 - `{"ref": "state.a.b"}` or `{"ref": "param.x"}`: a read;
 - `{"list": [EXPR, ...]}`, `{"map": {"key": EXPR, ...}}`: built from parts;
 - `{"op": OPERATOR, "args": [EXPR, ...]}`: `not`, `and`, `or`, `==`, `!=`,
-  `<`, `<=`, `>`, `>=`, `in`, `+`, `-`, `*`, `/`, `neg`;
+  `<`, `<=`, `>`, `>=`, `in`, `+`, `-`, `*`, `/`, `neg`, `??`;
 - `{"if": [CONDITION, THEN, ELSE]}`: a conditional value;
 - `{"call": OPERATION, "args": {PARAMETER: EXPR, ...}}`: a data operation of the
   table (`operations.py`); a variadic parameter holds a `{"list": ...}` of its
@@ -18,11 +18,16 @@ itself; every JSON object is a node with one key:
 nesting cannot exhaust the stack) before a run starts; evaluating a checked
 expression never raises anything but `EvaluationError`, whose message names
 the path and what was found.
+
+Null and missing keys: `a ?? b` is `b` when `a` is null, and a comparison with
+the literal null (`x == null`, `x != null`) reads `x` the same way: where `a` or
+`x` is a reference, a missing key or a null anywhere along its path reads as
+null instead of failing. Every other read of a missing key fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
@@ -34,10 +39,10 @@ if TYPE_CHECKING:  # imported where an evaluation starts: checking a mission nee
     from runtime.orchestration.budget import Budget
 
 OPERATORS = ("not", "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
-             "neg")
+             "neg", "??")
 # How many operands each operator takes; `and` and `or` take two or more.
 _ARITY = {"not": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2, "in": 2, "+": 2, "-": 2,
-          "*": 2, "/": 2, "neg": 1}
+          "*": 2, "/": 2, "neg": 1, "??": 2}
 REFERENCE_ROOTS = ("param", "state")
 ITEM = "item"  # the root of a reference to the current element of a list operation
 
@@ -157,6 +162,21 @@ def lookup(data: Any, root: str, path: tuple[str, ...]) -> Any:
     return current
 
 
+def lookup_or_null(data: Any, root: str, path: tuple[str, ...]) -> Any:
+    """`lookup`, except that a missing key or a null along the path gives null (what `??` and
+    a comparison with null read); a value that is neither a map nor null still fails."""
+    current = data
+    for depth, key in enumerate(path):
+        if current is None:
+            return None
+        if not isinstance(current, dict):
+            where = ".".join([root, *path[:depth]])
+            raise EvaluationError(f"`{where}` is {describe(current)}, not a map, so "
+                                  f"`{'.'.join([root, *path[: depth + 1]])}` cannot be read")
+        current = current.get(key)
+    return current
+
+
 def references(expression: Any) -> list[str]:
     """Every `ref` in an expression, in order of appearance. Works on unchecked data too
     (graphs of hand-written workflows): a part of the wrong shape holds no reference."""
@@ -193,14 +213,7 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
     if "lit" in expression:
         return expression["lit"]
     if "ref" in expression:
-        root, path = split_path(expression["ref"])
-        if root == "state":
-            return lookup(state, root, path)
-        if root == "param":
-            return lookup(params, root, path)
-        if root == ITEM and item is not _NO_ITEM:
-            return lookup(item, root, path)
-        raise EvaluationError(f"`{expression['ref']}` cannot be read here")
+        return _read(expression["ref"], params, state, item, lookup)
     if budget is None:
         from runtime.orchestration.budget import Budget
 
@@ -297,6 +310,12 @@ class CallArguments:
         """What joining `parts` into one new value adds (`joined`)."""
         return joined(self._budget, parts)
 
+    def placing(self, value: Any) -> Any:
+        """`value`, charged as one more element of a list this operation builds (its slot,
+        and its whole size if the evaluation placed it before: `Budget.placed`)."""
+        self._budget.charge(self._budget.placed(value), self.name)
+        return value
+
 
 def joined(budget: Budget, parts: list[Any] | tuple[Any, ...]) -> int:
     """What joining strings, lists or maps into one new one adds: a new string's
@@ -313,8 +332,39 @@ def _truth(value: Any, operator: str) -> bool:
     return value
 
 
+def _or_null(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any], item: Any,
+             budget: Budget) -> Any:
+    """An operand of `??` or of a comparison with null: a reference reads as null where its
+    path is missing or passes a null; anything else is evaluated as usual."""
+    reference = expression.get("ref") if isinstance(expression, dict) else None
+    if not isinstance(reference, str):
+        return evaluate(expression, params, state, item, budget)
+    return _read(reference, params, state, item, lookup_or_null)
+
+
+def _read(reference: str, params: Mapping[str, Any], state: Mapping[str, Any], item: Any,
+          find: Callable[[Any, str, tuple[str, ...]], Any]) -> Any:
+    """A reference's value, found in the state, the params or the current item by `find`
+    (`lookup`, or `lookup_or_null` where a missing key reads as null)."""
+    root, path = split_path(reference)
+    if root == "state":
+        return find(state, root, path)
+    if root == "param":
+        return find(params, root, path)
+    if root == ITEM and item is not _NO_ITEM:
+        return find(item, root, path)
+    raise EvaluationError(f"`{reference}` cannot be read here")
+
+
 def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
            state: Mapping[str, Any], item: Any, budget: Budget) -> Any:
+    if operator == "??":
+        found = _or_null(args[0], params, state, item, budget)
+        return found if found is not None else evaluate(args[1], params, state, item, budget)
+    if operator in ("==", "!=") and (args[0] is None or args[1] is None):
+        left = _or_null(args[0], params, state, item, budget)
+        right = _or_null(args[1], params, state, item, budget)
+        return json_equal(left, right) is (operator == "==")
     if operator == "and":
         return all(_truth(evaluate(arg, params, state, item, budget), "and") for arg in args)
     if operator == "or":

@@ -209,13 +209,16 @@ def checked_events(events: Any, human_steps: Sequence[str]) -> list[dict[str, An
 
 
 def checked_start(started: Any) -> dict[str, Any] | None:
-    """`{"at"?, "by"?}`: when the run was started and by whom (None: not recorded)."""
+    """`{"at"?, "by"?, "schedule"?}`: when the run was started and by whom, and for a run a
+    schedule started, which schedule and the fire time it was started for (`{"name",
+    "fire_at"}`); None: not recorded."""
     if started is None:
         return None
-    if not isinstance(started, Mapping) or set(started) - {"at", "by"}:
-        raise ReplayError("`started` must be a map with `at` (an ISO 8601 instant) and `by` "
-                          "(who started the run)")
-    checked = {key: value for key, value in started.items() if value is not None}
+    if not isinstance(started, Mapping) or set(started) - {"at", "by", "schedule"}:
+        raise ReplayError("`started` must be a map with `at` (an ISO 8601 instant), `by` "
+                          "(who started the run) and, for a scheduled run, `schedule`")
+    checked = {key: copy.deepcopy(value) for key, value in started.items()
+               if value is not None}
     if "by" in checked and (not isinstance(checked["by"], str) or not checked["by"]):
         raise ReplayError("`started.by` names who started the run, a non-empty string")
     if "at" in checked:
@@ -223,7 +226,21 @@ def checked_start(started: Any) -> dict[str, Any] | None:
             parse_instant(checked["at"])
         except InstantError as problem:
             raise ReplayError(f"`started.at` {problem}") from None
+    if "schedule" in checked:
+        checked_schedule(checked["schedule"], ReplayError)
     return checked
+
+
+def checked_schedule(schedule: Any, error: type[Exception]) -> None:
+    """A scheduled run's `{"name", "fire_at"}`, or `error` naming what is wrong."""
+    if not isinstance(schedule, Mapping) or sorted(schedule) != ["fire_at", "name"] \
+            or not isinstance(schedule["name"], str) or not schedule["name"]:
+        raise error("`started.schedule` must be a map with the schedule's `name` and the "
+                    "`fire_at` instant the run was started for")
+    try:
+        parse_instant(schedule["fire_at"])
+    except InstantError as problem:
+        raise error(f"`started.schedule.fire_at` {problem}") from None
 
 
 def latest(first: str | None, second: str | None) -> str | None:

@@ -15,6 +15,11 @@ from runtime.orchestration.canonical import canonical_hash
 from runtime.orchestration.values import json_copy
 
 SCHEMA_VERSION = 1  # of the compiled-workflow JSON (`metadata.schema_version`)
+# Version 2: a human step may say how long it waits and who answers it (`approvals`,
+# `exclude_starter`, `remind_before`, `deadlines`). A workflow using them is written as
+# version 2, so a mission that predates them refuses it instead of ignoring its deadlines.
+TIMED_SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (SCHEMA_VERSION, TIMED_SCHEMA_VERSION)
 LANGUAGE_VERSIONS = (1,)  # the `version` lines the compiler and the engine understand
 
 # The metadata key listing the params `build_workflow` recorded but the mission does not

@@ -169,7 +169,7 @@ class Operation:
                 kind += " per item"
             if parameter.variadic:
                 kind += "..."
-            parts.append(f"{parameter.name}: {kind}" + ("" if parameter.required else "?"))
+            parts.append(f"{parameter.name}{'' if parameter.required else '?'}: {kind}")
         result = f" -> {self.result}" if self.result else ""
         return f"{self.name}({', '.join(parts)}){result}"
 
@@ -578,7 +578,10 @@ def _check_form(args: Mapping[str, Any]) -> None:
                               f"use one of {', '.join(FIELD_KINDS)}")
         if not isinstance(spec.get("prompt"), str):
             raise StepFailure(f"the field `{name}` needs a `prompt` (a string)")
-        extra = sorted(set(spec) - {"name", "type", "prompt", *_FIELD_ARGUMENTS[kind]})
+        if spec.get("optional", True) is not True:
+            raise StepFailure(f"`optional` of the field `{name}` is written only as true")
+        extra = sorted(set(spec) - {"name", "type", "prompt", "optional",
+                                    *_FIELD_ARGUMENTS[kind]})
         if extra:
             raise StepFailure(f"the {kind} field `{name}` takes no {', '.join(extra)}")
         if kind == "choose" and "options" not in spec:
@@ -599,7 +602,9 @@ _MAX_UNKNOWN_FIELDS = 5
 
 
 def _answer_form(args: Mapping[str, Any], answer: Any) -> dict[str, Any]:
-    """A map with one valid answer per field; every bad field gets its own message. On the
+    """A map with one valid answer per field (a field declared `optional` may be left out,
+    or given as null or blank text: its key is then absent); every bad field gets its own
+    message. On the
     command line the whole answer may come as JSON text."""
     fields: list[dict[str, Any]] = args["fields"]
     names = [str(spec["name"]) for spec in fields]
@@ -620,6 +625,10 @@ def _answer_form(args: Mapping[str, Any], answer: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in fields:
         name = str(spec["name"])
+        given = answer.get(name)
+        if spec.get("optional") and (given is None or (isinstance(given, str)
+                                     and not given.strip())):
+            continue  # left out: the answer has no such key
         if name not in answer:
             problems[name] = "no answer given"
             continue

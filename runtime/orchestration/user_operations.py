@@ -33,7 +33,7 @@ from runtime.orchestration.operations import (
     Parameter,
     StepFailure,
 )
-from runtime.orchestration.types import TYPE_NAMES, describe, matches, wanted
+from runtime.orchestration.types import TYPE_NAMES, describe, is_type_name, matches, wanted
 
 KINDS = ("pure", "effect")
 DECLARATION_KEYS = ("kind", "params", "result", "doc", "implementation", "step", "timeout")
@@ -145,8 +145,9 @@ def parse_declaration(name: str, table: Any, where: str, origin: str = "",
     if not isinstance(doc, str):
         raise DeclarationError(f"{where}: `doc` must be a string")
     result = table.get("result")
-    if result is not None and result not in TYPE_NAMES:
-        raise DeclarationError(f"{where}: `result` must be a type ({', '.join(TYPE_NAMES)}), "
+    if result is not None and not is_type_name(result):
+        raise DeclarationError(f"{where}: `result` must be a type ({', '.join(TYPE_NAMES)}, "
+                               f"or one of them with `?` when it may be null), "
                                f"not {describe(result)}")
     timeout = table.get("timeout", DEFAULT_TIMEOUT)
     if isinstance(timeout, bool) or not isinstance(timeout, int) \
@@ -178,8 +179,7 @@ def _parameters(value: Any, where: str, kind: str,
         doc = ""
         type_name: Any
         if isinstance(spec, str):
-            type_name = spec.removesuffix("?")
-            optional = spec.endswith("?")
+            type_name = spec
         elif isinstance(spec, Mapping):
             for key in spec:
                 if key not in PARAMETER_KEYS:
@@ -191,10 +191,12 @@ def _parameters(value: Any, where: str, kind: str,
                 raise DeclarationError(f"{at}: `doc` is a string and `optional` true or false")
         else:
             raise DeclarationError(f"{at} must be a type such as \"str\" (\"str?\" when it may "
-                                   "be left out) or a table {type, doc, optional}")
-        if type_name not in TYPE_NAMES:
+                                   "be null) or a table {type, doc, optional} (`optional = "
+                                   "true` when it may be left out)")
+        if not is_type_name(type_name):
             raise DeclarationError(f"{at}: the type must be one of {', '.join(TYPE_NAMES)}, "
-                                   f"not {describe(type_name)}")
+                                   f"or one of them with `?` when it may be null, not "
+                                   f"{describe(type_name)}")
         found.append(DeclaredParameter(name, str(type_name), doc, optional))
     return tuple(found)
 

@@ -130,8 +130,9 @@ def test_github_annotations(project: Path) -> None:
     lines = check(project, "--format", "github", ".").stdout.splitlines()
     assert lines[0] == ("::error file=broken.mission,line=3,endLine=3,col=21,endColumn=31,"
                         "title=E006 unknown-operation::unknown operation `prioritise`%0Ahelp: "
-                        "did you mean `prioritize`?%0Ahelp: operations for runtime steps: "
-                        + lines[0].split("operations for runtime steps: ")[1])
+                        "did you mean `prioritize`?%0Ahelp: `mission explain operations` "
+                        "lists the " + lines[0].split("lists the ")[1])
+    assert "operations for runtime steps%0Ahelp: " in lines[0]
     assert lines[1].startswith("::warning file=warned.mission,line=3,")
     assert lines[-1].startswith("Checked 2 files")
 

@@ -20,6 +20,7 @@ from compiler.limits import DEPTH_CEILING, PATH_CEILING
 from mission.cli import main as mission_main
 from runtime.bounds import MAX_DEPTH, MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
 from runtime.orchestration.model import WorkflowDefinition, content_hash
+from tests.conftest import ROOT, run_cli
 
 MISSION = ('mission deep "Deep" {\n    version 1\n    runtime put "Put" {\n'
            '        set(at: state.a, value: 1)\n    }\n'
@@ -152,8 +153,8 @@ def edited(change: Callable[[dict[str, Any]], object], reseal: bool) -> dict[str
     (lambda d: d["steps"][0]["payload"]["args"].update(value={"lit": 2}), False,
      "`metadata.content_hash` is stale: the file says"),
     (lambda d: d["steps"][0].update(id=""), True, "Step #1 has an empty id"),
-    (lambda d: d["metadata"].update(schema_version=2), True,
-     "`metadata.schema_version` is 2, but this `mission` reads compiled-workflow schema "
+    (lambda d: d["metadata"].update(schema_version=3), True,
+     "`metadata.schema_version` is 3, but this `mission` reads compiled-workflow schema "
      "version 1"),
     (lambda d: d["metadata"].update(language_version=99), True,
      "`metadata.language_version` is 99, but this `mission` reads language version 1"),
@@ -190,3 +191,21 @@ def test_a_key_with_an_escaped_surrogate_and_bytes_that_are_not_utf8_is_named(
     code, _, err = mission_cli("run", str(path), "--store", str(tmp_path / "runs.db"))
     assert code == 2, err
     assert 'at `"\\ud800\\udcff"`: the string is not UTF-8 (byte 8)' in err
+
+
+def test_time_rules_in_a_version_1_workflow_are_refused(tmp_path: Path) -> None:
+    """A workflow whose human step says how long it waits is schema version 2: a version 1
+    file with such rules was edited or made by hand, and is refused rather than guessed."""
+    from compiler import compile_file
+
+    workflow = compile_file(ROOT / "examples" / "expense_approval.mission").workflow
+    assert workflow is not None and workflow.metadata["schema_version"] == 2
+    data = workflow.to_dict()
+    data["metadata"]["schema_version"] = 1
+    path = tmp_path / "expense.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = run_cli("run", str(path), "--param", "amount=1", "--param", "purpose=x",
+                   "--no-input", "--store", str(tmp_path / "s.db"))
+    assert done.returncode == 2
+    assert "step 'approve' says how long it waits or who answers it, which " \
+        "`metadata.schema_version` 1 cannot say (it takes 2)" in done.stderr

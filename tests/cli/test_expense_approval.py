@@ -48,7 +48,7 @@ def test_the_expense_waits_is_reminded_escalates_and_is_refused_by_default(
     assert (listed[0]["asked"], listed[0]["due_at"]) == ("directors",
                                                          "2026-12-04T09:00:00+00:00")
     decided = mission(tmp_path, "tick", now="2026-12-04T09:00:00+00:00")
-    assert "applied its default answer False; the run failed" in decided.stdout
+    assert "applied its default answer false; the run failed" in decided.stdout
     verified = mission(tmp_path, "verify", "1", now="2026-12-05T00:00:00+00:00")
     assert verified.returncode == 0, verified.stdout
     assert "step `approve`: its deadline (stage 0) fired at 2026-12-03T09:00:00+00:00" \

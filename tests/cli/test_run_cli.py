@@ -298,3 +298,27 @@ def test_run_needs_exactly_one_of_a_target_and_a_batch(tmp_path: Path) -> None:
     assert both.returncode == 2 and "not both" in both.stderr
     jobs = run_cli("run", "echo", "--jobs", "2")
     assert jobs.returncode == 2 and "--jobs only applies to --batch" in jobs.stderr
+
+
+def test_a_param_that_may_be_null_takes_null_on_the_command_line(tmp_path: Path) -> None:
+    mission = tmp_path / "due.mission"
+    mission.write_text("""mission due "Due" {
+    version 1
+    param due: date? = "2026-01-01"
+    param hours: int?
+    param note: str? = null
+    runtime s "Say" {
+        set(at: state.out, value: [param.due ?? "none", param.hours ?? 0, param.note])
+    }
+}
+""", encoding="utf-8")
+
+    def out(*params: str) -> object:
+        done = run_cli("run", str(mission), *params, "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["final_state"]["out"]
+
+    assert out("--param", "due=null", "--param", "hours=null") == ["none", 0, None]
+    assert out("--param", "hours=3", "--param", "note=null") == ["2026-01-01", 3, "null"]
+    refused = run_cli("run", str(mission), "--param", "hours=lots")
+    assert refused.returncode == 2 and "param `hours` must be a whole number" in refused.stderr

@@ -42,6 +42,8 @@ def compiled(tmp_path: Path, **rules: Any) -> Path:
     workflow = compile_source(APPROVAL, "approval.mission").workflow
     assert workflow is not None
     workflow.steps[0].payload.update(rules)
+    if rules:
+        workflow.metadata["schema_version"] = 2  # a human step with time rules
     workflow.metadata["content_hash"] = content_hash(workflow)
     path = tmp_path / "approval.json"
     path.write_text(canonical_json(workflow.to_dict()), encoding="utf-8")
@@ -131,7 +133,7 @@ def test_deadlines_remind_escalate_and_decide_as_the_clock_moves(tmp_path: Path)
     overdue = mission(tmp_path, "runs", now="2026-12-03T10:00:05+00:00")
     assert "overdue 1 hour" in overdue.stdout
     decided = mission(tmp_path, "tick", now="2026-12-03T10:00:05+00:00")
-    assert "applied its default answer True; the run succeeded" in decided.stdout
+    assert "applied its default answer true; the run succeeded" in decided.stdout
     assert mission(tmp_path, "tick", now="2026-12-04T00:00:00+00:00").stdout == ""
     verified = mission(tmp_path, "verify", "1")
     assert verified.returncode == 0, verified.stdout
@@ -149,7 +151,7 @@ def test_an_answer_after_the_deadline_is_told_what_the_deadline_decided(
                    now="2026-12-02T09:00:01+00:00")
     assert late.returncode == 2
     assert late.stderr == ("mission resume: the deadline of step `approve` passed at "
-                           "2026-12-02T09:00:01+00:00 and applied its default answer False; "
+                           "2026-12-02T09:00:01+00:00 and applied its default answer false; "
                            "run 1 is not waiting for an answer: it succeeded at "
                            "2026-12-02T09:00:01+00:00\n")
     [row] = runs_json(tmp_path)
@@ -217,3 +219,14 @@ def test_a_bad_virtual_clock_is_a_clear_error(tmp_path: Path, clock: str, words:
     result = mission(tmp_path, "run", str(compiled(tmp_path)), "--no-input", now=clock)
     assert result.returncode == 2 and words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_reminder_whose_deadline_is_due_too_is_not_sent(tmp_path: Path) -> None:
+    flow = compiled(tmp_path, remind_before=3600,
+                    deadlines=[{"after": DAY, "escalate": "directors"},
+                               {"after": DAY, "answer": False}])
+    assert mission(tmp_path, "run", str(flow), "--no-input").returncode == 3
+    late = mission(tmp_path, "tick", now="2026-12-02T12:00:00+00:00")  # both are due
+    assert late.stdout == ("run 1: the deadline of step `approve` passed at "
+                           "2026-12-02T12:00:00+00:00 and moved the question to directors; "
+                           "the run now waits on `approve`\n")

@@ -10,8 +10,6 @@ as declared names (E002).
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from lsprotocol import types
 from pygments.lexers import get_lexer_by_name
@@ -23,7 +21,7 @@ from compiler.syntax import RESERVED_NAMES
 from mission.lsp import features
 from mission.lsp.features import Snapshot
 from tests.editor.generate import KEYWORDS
-from tests.editor.test_highlighting import VSCODE, _rules, _scan
+from tests.editor.test_highlighting import textmate_scopes
 from tests.perf.test_fastparse import check_agreement
 
 CONTEXTUAL = sorted(KEYWORDS - RESERVED_NAMES)
@@ -113,20 +111,16 @@ def test_pygments_colours_a_keyword_in_a_name_position_as_a_name() -> None:
 
 
 def test_textmate_colours_a_keyword_in_a_name_position_as_a_name() -> None:
-    syntax = json.loads((VSCODE / "syntaxes" / "mission.tmLanguage.json")
-                        .read_text(encoding="utf-8"))
-    rules = _rules(syntax, syntax["repository"])
-    line = 'human when "d" by input { confirm(if: param.version, then: state.item) }'
-    scopes, _ = _scan(line, rules, syntax["repository"])
-    scope = dict(reversed(scopes))
+    scope, _ = textmate_scopes(
+        'human when "d" by input { confirm(if: param.version, then: state.item) }')
     assert scope["when"] == "entity.name.function.step.mission"
     assert scope["by"] == "keyword.control.when.mission"
     assert scope["input"] == "entity.name.tag.group.mission"
     assert scope["if"] == scope["then"] == "variable.parameter.argument.mission"
     assert scope["version"] == scope["item"] == "variable.other.property.mission"
-    declaration, _ = _scan("param version: str", rules, syntax["repository"])
+    _, declaration = textmate_scopes("param version: str")
     assert ("version", "variable.other.declaration.mission") in declaration
-    keyword, _ = _scan("when state.x", rules, syntax["repository"])
+    _, keyword = textmate_scopes("when state.x")
     assert ("when", "keyword.control.when.mission") in keyword
 
 

@@ -80,7 +80,7 @@ def test_the_expected_tokens_are_the_ones_that_can_follow_here() -> None:
     (finding,) = compile_source(text, "m.mission").diagnostics
     assert finding.label == "expected `)`, `,`, `and`, `in`, `or`, a comparison " \
                             "(`==`, `!=`, `<`, `<=`, `>`, `>=`) or an operator " \
-                            "(`+`, `-`, `*`, `/`, `|>`)"
+                            "(`+`, `-`, `*`, `/`, `|>`, `??`)"
 
 
 def test_a_keyword_run_together_with_the_next_word_is_an_error_with_a_fix() -> None:

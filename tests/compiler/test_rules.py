@@ -50,6 +50,12 @@ def test_rule_examples_are_true(rule, tmp_path: Path) -> None:  # type: ignore[n
     if bad.startswith("tests "):  # a test file's rule: its mission is the third example
         examples_of_test_files_are_true(rule, tmp_path)
         return
+    if rule.configuration:  # two mission.toml texts, checked as `mission check` checks them
+        from mission.schedule_check import check_text
+
+        assert rule.code in [d.code for d in check_text(bad, str(tmp_path))]
+        assert check_text(good, str(tmp_path)) == []
+        return
     config = Config(extend_select=(rule.code,))
     if rule.project_config():
         declared = parse_config(tomllib.loads(rule.project_config()), "mission.toml", "",

@@ -23,7 +23,11 @@ KEYWORDS = frozenset(re.findall(r'^[A-Z]+: "([a-z]+)"$', GRAMMAR_TEXT, re.MULTIL
 # a map key `if`); only a call's name cannot be one that starts an expression (`if(`).
 _PLAIN_NAMES = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True).filter(
     lambda name: name not in KEYWORDS)
-names = st.one_of(_PLAIN_NAMES, _PLAIN_NAMES, _PLAIN_NAMES, st.sampled_from(sorted(KEYWORDS)))
+# now and then a long name, so that lines outgrow the width and get broken
+_LONG_NAMES = st.from_regex(r"[a-z]{18,34}", fullmatch=True).filter(
+    lambda name: name not in KEYWORDS)
+names = st.one_of(_PLAIN_NAMES, _PLAIN_NAMES, _PLAIN_NAMES, _LONG_NAMES,
+                  st.sampled_from(sorted(KEYWORDS)))
 _NOT_CALLEES = frozenset({"not", "if", "then", "else", "and", "or", "in", "state", "param",
                           "item", "true", "false", "null"})
 callee_names = names.filter(lambda name: name not in _NOT_CALLEES)
@@ -82,40 +86,82 @@ def _separated(parts: list[Tokens], trailing_comma: bool) -> Tokens:
 
 @st.composite
 def expressions(draw: st.DrawFn, depth: int = 2) -> tuple[int, Tokens]:
-    """(precedence, tokens): 5 atom, 4 comparison, 3 not, 2 and, 1 or."""
+    """(precedence, tokens): 8 atom, 7 `+`, 6 pipe, 5 `??`, 4 comparison, 3 not, 2 and, 1 or,
+    0 `if`."""
     choices = ["literal", "reference"] + (
-        ["list", "map", "not", "and", "or", "compare"] if depth > 0 else [])
+        ["list", "map", "not", "and", "or", "compare", "coalesce", "call", "pipe", "plus", "if"]
+        if depth > 0 else [])
     kind = draw(st.sampled_from(choices))
     if kind == "literal":
-        result: tuple[int, Tokens] = (5, [draw(literals)])
+        result: tuple[int, Tokens] = (8, [draw(literals)])
     elif kind == "reference":
-        result = (5, draw(references()))
+        result = (8, draw(references()))
     elif kind == "list":
         items = draw(st.lists(expressions(depth - 1), max_size=3))
-        result = (5, ["[", *_separated([tokens for _, tokens in items], draw(st.booleans())), "]"])
+        result = (8, ["[", *_separated([tokens for _, tokens in items], draw(st.booleans())), "]"])
     elif kind == "map":
         entries = draw(st.lists(st.tuples(st.one_of(names, string_tokens()),
                                           expressions(depth - 1)), max_size=3))
         parts = [[key, ":", *value[1]] for key, value in entries]
-        result = (5, ["{", *_separated(parts, draw(st.booleans())), "}"])
+        result = (8, ["{", *_separated(parts, draw(st.booleans())), "}"])
+    elif kind == "call":
+        arguments = draw(st.lists(expressions(depth - 1), max_size=3))
+        result = (8, [f"{draw(callee_names)}(",
+                      *_separated([tokens for _, tokens in arguments], draw(st.booleans())),
+                      ")"])
+    elif kind == "pipe":
+        head = draw(expressions(depth - 1))
+        arguments = draw(st.lists(expressions(depth - 1), max_size=2))
+        result = (6, [*_wrap(head, 6), "|>", f"{draw(callee_names)}(",
+                      *_separated([tokens for _, tokens in arguments], False), ")"])
     elif kind == "not":
         result = (3, ["not", *_wrap(draw(expressions(depth - 1)), 3)])
     elif kind == "compare":
         operator = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in"]))
         left, right = draw(expressions(depth - 1)), draw(expressions(depth - 1))
         result = (4, [*_wrap(left, 5), operator, *_wrap(right, 5)])
+    elif kind == "coalesce":  # `a ?? b ?? c` is `a ?? (b ?? c)`
+        left, right = draw(expressions(depth - 1)), draw(expressions(depth - 1))
+        result = (5, [*_wrap(left, 6), "??", *_wrap(right, 5)])
+    elif kind == "plus":
+        left, right = draw(expressions(depth - 1)), draw(expressions(depth - 1))
+        result = (7, [*_wrap(left, 7), draw(st.sampled_from(["+", "-"])), *_wrap(right, 8)])
+    elif kind == "if":
+        parts = [draw(expressions(depth - 1)) for _ in range(3)]
+        result = (0, ["if", *parts[0][1], "then", *parts[1][1], "else", *parts[2][1]])
     else:
         level = 2 if kind == "and" else 1
         left, right = draw(expressions(depth - 1)), draw(expressions(depth - 1))
         result = (level, [*_wrap(left, level), kind, *_wrap(right, level + 1)])
     if draw(st.integers(0, 5)) == 0:  # a redundant pair of parentheses
-        return 5, ["(", *result[1], ")"]
+        return 8, ["(", *result[1], ")"]
     return result
 
 
 def _wrap(expression: tuple[int, Tokens], minimum: int) -> Tokens:
     precedence, tokens = expression
     return ["(", *tokens, ")"] if precedence < minimum else tokens
+
+
+@st.composite
+def types(draw: st.DrawFn) -> Tokens:
+    """A declared type: a name, `list[...]` of a type or of a record (fields maybe `name?:`),
+    maybe with `?`."""
+    kind = draw(st.sampled_from(["name", "name", "list", "record", "alone"]))
+    if kind == "name":
+        tokens = [draw(names)]
+    elif kind == "list":
+        tokens = ["list", "[", draw(names), *["?"] * draw(st.booleans()), "]"]
+    else:
+        fields = [[name, *["?"] * optional, ":", kind_name, *["?"] * nullable]
+                  for name, optional, kind_name, nullable in draw(st.lists(st.tuples(
+                      names, st.booleans(), names, st.booleans()), max_size=4))]
+        record = ["{", *_separated(fields, draw(st.booleans())), "}",
+                  *["?"] * draw(st.booleans())]
+        if kind == "alone":  # a record declared on its own
+            return record
+        tokens = ["list", "[", *record, "]"]
+    return tokens + ["?"] * draw(st.booleans())
 
 
 @st.composite
@@ -138,7 +184,8 @@ def form_calls(draw: st.DrawFn) -> Tokens:
         ["text", "number", "choose", "confirm", "date"])), min_size=1, max_size=4))
     for index, (name, kind) in enumerate(fields):
         # a call in an expression is a name directly followed by `(`: one token, no comment
-        tokens += [","] * (index > 0) + [name, ":", f"{kind}(", draw(string_tokens())]
+        tokens += [","] * (index > 0) + [name, *["?"] * draw(st.booleans()), ":", f"{kind}(",
+                                         draw(string_tokens())]
         if kind == "number" and draw(st.booleans()):
             tokens += [",", "min", ":", draw(numbers), ",", "max", ":", draw(numbers)]
         if kind == "choose":
@@ -157,8 +204,9 @@ def items(draw: st.DrawFn) -> Tokens:
     if kind == "version":
         return ["version", draw(st.integers(0, 3).map(str))]
     if kind in ("param", "input"):
-        tokens = [kind, draw(names), ":", draw(names)]
-        if draw(st.booleans()):
+        declared = draw(types())
+        tokens = [kind, draw(names), ":", *declared]
+        if declared[0] != "{" and draw(st.booleans()):  # a range, but not after a record
             tokens += ["in", draw(numbers), "..", draw(numbers)]
         if draw(st.booleans()):
             tokens += ["=", *draw(expressions())[1]]

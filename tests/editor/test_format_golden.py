@@ -56,3 +56,22 @@ def test_syntax_errors_are_refused_with_the_diagnostics() -> None:
         format_source('mission broken {\n    version 1\n    runtime a { noop( }\n}\n')
     assert "1 syntax error" in str(caught.value)
     assert [d.code for d in caught.value.diagnostics] == ["E001"]
+
+
+@pytest.mark.parametrize("case", [CASES / "width.input.mission", *EXAMPLES],
+                         ids=lambda path: path.name)
+def test_the_output_keeps_to_the_width(case: Path) -> None:
+    """Every line fits in 100 columns once formatted, hand-wrapped or joined lines alike
+    (these files hold no string or name too long to fit)."""
+    formatted = format_source(read(case))
+    assert [line for line in formatted.splitlines() if len(line) > 100] == []
+
+
+def test_a_hand_wrapped_call_that_does_not_fit_is_broken_not_joined() -> None:
+    """Issue 22: `concat(filter(...), [merge(...)])` was joined into a 144-column line."""
+    text = ('mission m "M" {\n    version 1\n    runtime r "R" {\n        set(at: state.r,\n'
+            '            value: concat(filter(state.roster, where: item.name != state.who.name),\n'
+            '                [merge(state.who, {last_oncall: param.today})]))\n    }\n}\n')
+    formatted = format_source(text)
+    assert "            value: concat(\n                filter(" in formatted
+    assert max(map(len, formatted.splitlines())) <= 100

@@ -17,6 +17,7 @@ from pygments.token import (
     Keyword,
     Name,
     Operator,
+    Punctuation,
     String,
     _TokenType,
     is_token_subtype,
@@ -194,6 +195,39 @@ def test_the_textmate_grammar_scopes_the_parts_of_a_line() -> None:
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_the_extension_script_is_valid_javascript() -> None:
     subprocess.run(["node", "--check", str(VSCODE / "extension.js")], check=True)
+
+
+NULL_SYNTAX = ('mission m "d" {\n    param due: date? = null\n'
+               '    input t: list[{id: str, done_on?: date}] = []\n'
+               '    runtime r "R" when state.x ?? true {\n'
+               '        set(at: state.y, value: param.due ?? "none")\n    }\n}\n')
+
+
+def test_null_syntax_gets_its_token_types() -> None:
+    found = tokens(NULL_SYNTAX)
+    assert [value for kind, value in found if is_token_subtype(kind, Error)] == []
+    kinds = [(value, kind) for kind, value in found if value.strip()]
+    assert [value for value, _ in kinds].count("??") == 2
+    assert all(is_token_subtype(kind, Operator) for value, kind in kinds if value == "??")
+    assert any(value == "done_on" and is_token_subtype(kind, Name.Attribute)
+               for value, kind in kinds)
+    assert all(is_token_subtype(kind, Punctuation) for value, kind in kinds if value == "?")
+
+
+def textmate_scopes(line: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The VS Code grammar's scopes of one line: the first scope of each text, and all."""
+    syntax = json.loads((VSCODE / "syntaxes" / "mission.tmLanguage.json")
+                        .read_text(encoding="utf-8"))
+    scopes, _ = _scan(line, _rules(syntax, syntax["repository"]), syntax["repository"])
+    return dict(reversed(scopes)), scopes
+
+
+def test_the_textmate_grammar_scopes_null_syntax() -> None:
+    scope, _ = textmate_scopes('    input t: list[{id: str, done_on?: date}] = [] when state.x '
+                               "?? null")
+    assert scope["??"] == "keyword.operator.mission"
+    assert scope["?"] == "keyword.operator.optional.mission"
+    assert scope["done_on"] == "variable.parameter.argument.mission"
 
 
 _TIMED = ('human approve "A" by 2 of managers except starter {\n'

@@ -173,7 +173,7 @@ def test_completion_and_hover_in_a_form() -> None:
     items = features.completion(snapshot, at(FORM, "hours: ", 7)).items
     assert [item.label for item in items] == ["choose", "confirm", "date", "number", "text"]
     number = next(item for item in items if item.label == "number")
-    assert number.detail == "number(prompt: str, min: number?, max: number?) -> number"  # no show
+    assert number.detail == "number(prompt: str, min?: number, max?: number) -> number"  # no show
     choose = next(item for item in items if item.label == "choose")
     assert choose.insert_text == 'choose("${1:prompt}", options: ${2})'
     operations = {item.label for item in features.completion(
@@ -188,11 +188,11 @@ def test_completion_and_hover_in_a_form() -> None:
         'form("${1:prompt}", fields: {${2:name}: text("${3:question}")}) -> state.${4:form_result}'
     hover = features.hover(snapshot, at(FORM, "form(", 1))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
-    assert "form(prompt: str, fields: list, show: any?) -> map" in hover.contents.value
+    assert "form(prompt: str, fields: list, show?: any) -> map" in hover.contents.value
     assert "validated field by field" in hover.contents.value
     field = features.hover(snapshot, at(FORM, 'text("Today', 1))
     assert field is not None and isinstance(field.contents, types.MarkupContent)
-    assert "text(prompt: str, show: any?) -> str" in field.contents.value
+    assert "text(prompt: str, show?: any) -> str" in field.contents.value
 
 
 TRIAGE = """mission triage "Triage" {
@@ -233,6 +233,29 @@ def test_hover_on_item_gives_the_field_type_from_the_element_type() -> None:
     assert hover_text(outside, "item,", 1).startswith("`item`: the current element, inside")
 
 
+HANDOVER = """mission handover "Hand over" {
+    version 1
+
+    param due: date? = null
+
+    input roster: list[{name: str, available: bool, phone?: str}] = []
+
+    runtime pick "Pick" {
+        first(filter(state.roster, where: item.available)) -> state.next
+    }
+
+    runtime note "Note" when state.next != null {
+        set(at: state.note, value: state.next.name ?? "nobody")
+    }
+
+    runtime update "Update" {
+        update(state.roster, where: item.available, with: merge(item, {available: false}))
+            -> state.roster
+    }
+}
+"""
+
+
 TIMED = """mission expense "Approve an expense" {
     version 1
 
@@ -248,6 +271,39 @@ TIMED = """mission expense "Approve an expense" {
     }
 }
 """
+
+
+def test_hover_shows_types_that_may_be_null_and_fields_that_may_be_absent() -> None:
+    assert hover_text(HANDOVER, "state.next", 7).startswith(
+        "`state.next`: {name: str, available: bool, phone?: str}?")
+    assert hover_text(HANDOVER, "param due", 7).startswith("```mission\nparam due: date? = null")
+    coalesce = hover_text(HANDOVER, "??", 1)
+    assert coalesce.startswith("`A ?? B`: A, or B when A is null")
+    assert "first(list: list) -> any?" in hover_text(HANDOVER, "first(", 1)
+    assert hover_text(HANDOVER, "item.available, with", 6).startswith("`item.available`: bool")
+
+
+def test_completion_offers_the_new_operations_and_item_in_map_and_update() -> None:
+    text = HANDOVER.replace("with: merge(item, {available: false})", "with: ")
+    labels = {item.label for item in features.completion(
+        Snapshot.build(URI, text), at(text, "with: ", 6)).items}
+    assert {"item", "map", "update", "first", "round", "floor", "ceil", "abs"} <= labels
+    after = HANDOVER.replace('state.next.name ?? "nobody"', "state.next.name ?? ")
+    values = {item.label for item in features.completion(
+        Snapshot.build(URI, after), at(after, "?? ", 3)).items}
+    assert {"state.next", "param.due", "null"} <= values
+
+
+def test_the_e044_fix_is_a_quick_fix() -> None:
+    text = HANDOVER.replace('runtime note "Note" when state.next != null {',
+                            'runtime note "Note" {').replace(' ?? "nobody"', "")
+    snapshot = Snapshot.build(URI, text)
+    (diagnostic,) = [d for d in snapshot.result.diagnostics if d.code == "E031"]
+    actions = features.code_actions(snapshot, snapshot.lines.range(diagnostic.span))
+    (action,) = [a for a in actions if "guard the step" in a.title]
+    assert action.edit is not None and action.edit.changes is not None
+    (edit,) = action.edit.changes[URI]
+    assert edit.new_text == " when state.next != null"
 
 
 def test_hover_on_durations_says_how_long_and_when_each_deadline_is_due() -> None:

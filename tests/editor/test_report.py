@@ -234,3 +234,65 @@ def test_a_form_shows_each_field_its_question_and_its_answer() -> None:
     waiting = Orchestrator().run_workflow(workflow, ExecutionContext(params={"who": "ana"}))
     page = render_report(workflow, waiting)
     assert page.count("<pre>—</pre>") == 3  # asked, not answered yet
+
+
+TWO_STEPS = """mission release "Release with a sign-off" {
+    version 1
+    param release: str = "1.0"
+    human sign_off "Sign off" by release_managers {
+        confirm("Ship it?") -> state.approved
+    }
+    human channel "Pick the channel" {
+        choose("Which channel?", options: ["stable", "beta"]) -> state.channel
+    }
+}
+"""
+
+
+def test_the_report_shows_the_recorded_times_the_history_and_answers_in_step_order() -> None:
+    workflow = compiled(TWO_STEPS)
+    workflow.steps[0].payload["deadlines"] = [{"after": 86400, "escalate": "directors"},
+                                              {"after": 3600, "answer": True}]
+    started = {"at": "2026-12-01T09:00:00+00:00", "by": "sam"}
+    waiting = ExecutionContext(started=started)
+    result = Orchestrator().run_workflow(workflow, waiting)
+    page = render_report(workflow, result, waiting)
+    assert "<h1>release " in page and "<p class=\"lead\">Release with a sign-off</p>" in page
+    assert "<dt>started</dt><dd>2026-12-01T09:00:00+00:00 by sam</dd>" in page
+    assert "<dt>params</dt>" not in page  # none were given
+    assert 'Deadline: <strong class="due">2026-12-02T09:00:00+00:00</strong>, then escalate ' \
+           "to directors." in page
+    assert "Waiting since 2026-12-01T09:00:00+00:00." in page  # no "waiting 3 hours"
+    assert " ago" not in page and "due in" not in page
+
+    events = [{"kind": "deadline", "step": "sign_off", "stage": 0,
+               "at": "2026-12-02T09:00:00+00:00"},
+              {"kind": "answer", "step": "sign_off", "answer": "yes", "by": "dee",
+               "at": "2026-12-02T09:30:00+00:00"},
+              {"kind": "answer", "step": "channel", "answer": "beta", "by": "ann",
+               "at": "2026-12-02T10:00:00+00:00"}]
+    context = ExecutionContext(started=started, params={"release": "2.0"}, events=events)
+    result = Orchestrator().run_workflow(workflow, context)
+    assert result.status == "succeeded"
+    page = render_report(workflow, result, context)
+    assert page == render_report(workflow, result, context)  # the same run, the same bytes
+    structure = parse(page)
+    assert "<dt>params</dt><dd><code>{&quot;release&quot;: &quot;2.0&quot;}</code>" in page
+    assert "<dt>finished</dt><dd>2026-12-02T10:00:00+00:00</dd>" in page
+    history = page[page.index("<h2>History</h2>"):page.index("<h2>Answers</h2>")]
+    assert [row for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", history)] == [
+        ("2026-12-01T09:00:00+00:00", "sam"), ("2026-12-02T09:00:00+00:00", "the deadline"),
+        ("2026-12-02T09:30:00+00:00", "dee"), ("2026-12-02T10:00:00+00:00", "ann")]
+    answers = page[page.index("<h2>Answers</h2>"):page.index("<h2>Final state</h2>")]
+    assert answers.index("sign_off") < answers.index("channel")  # the steps' order
+    assert "<td>dee</td><td>2026-12-02T09:30:00+00:00</td>" in answers
+    assert structure.classes["history"] == 1
+
+    cancel = [{"kind": "cancel", "reason": "wrong <release>", "by": "sam",
+               "at": "2026-12-01T10:00:00+00:00"}]
+    context = ExecutionContext(started=started, events=cancel)
+    result = Orchestrator().run_workflow(workflow, context)
+    page = render_report(workflow, result, context)
+    assert '<span class="badge cancelled">cancelled</span>' in page
+    assert "<strong>Cancelled</strong> by sam at 2026-12-01T10:00:00+00:00 while step " \
+           "<code>sign_off</code> waited: wrong &lt;release&gt;" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from compiler import compile_source
 from runtime.orchestration.expressions import OPERATORS
-from runtime.orchestration.model import SCHEMA_VERSION
+from runtime.orchestration.model import SCHEMA_VERSION, SCHEMA_VERSIONS
 from runtime.orchestration.operations import OPERATIONS
 from runtime.orchestration.types import TYPE_NAMES
 from runtime.orchestration.user_operations import DECLARATION_KEYS, KINDS
@@ -65,16 +66,25 @@ def test_mission_compile_output_names_the_schema_version(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text(encoding="utf-8"))
     assert errors(document) == []
-    version = SCHEMA["$defs"]["metadata"]["properties"]["schema_version"]["const"]
-    assert document["metadata"]["schema_version"] == version == SCHEMA_VERSION
-    assert SCHEMA["$id"].endswith(f":{version}")
+    versions = SCHEMA["$defs"]["metadata"]["properties"]["schema_version"]["enum"]
+    assert versions == list(SCHEMA_VERSIONS)
+    assert document["metadata"]["schema_version"] == SCHEMA_VERSION  # no time rules in it
+    assert SCHEMA["$id"].endswith(f":{max(versions)}")
+    timed = tmp_path / "expense.json"
+    assert run_cli("compile", "examples/expense_approval.mission", "-o", str(timed)
+                   ).returncode == 0
+    document = json.loads(timed.read_text(encoding="utf-8"))
+    assert errors(document) == [] and document["metadata"]["schema_version"] == 2
 
 
 def test_the_schema_agrees_with_the_code() -> None:
     definitions = SCHEMA["$defs"]
     assert definitions["declaration"]["properties"]["type"]["enum"] == list(TYPE_NAMES)
     declared = definitions["operation_declaration"]["properties"]
-    assert declared["result"]["enum"] == list(TYPE_NAMES)
+    assert declared["result"] == {"$ref": "#/$defs/operation_type"}
+    pattern = re.compile(definitions["operation_type"]["pattern"])
+    assert all(pattern.match(name) and pattern.match(name + "?") for name in TYPE_NAMES)
+    assert not pattern.match("str??") and not pattern.match("text")
     assert declared["kind"]["enum"] == list(KINDS)
     assert sorted(definitions["operation_declaration"]["properties"]) == sorted(
         (*DECLARATION_KEYS, "order"))
@@ -106,7 +116,7 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
     "a short content hash": lambda d: d["metadata"].update(content_hash="abc"),
     "an unknown metadata key": lambda d: d["metadata"].update(surprise=1),
     "a missing schema version": lambda d: d["metadata"].pop("schema_version"),
-    "another schema version": lambda d: d["metadata"].update(schema_version=2),
+    "another schema version": lambda d: d["metadata"].update(schema_version=3),
     "an unknown type": lambda d: d["metadata"]["declarations"]["params"]["today"].update(
         type="datetime"),
     "a range without a maximum": lambda d: d["metadata"]["declarations"]["params"][
@@ -147,6 +157,29 @@ def test_the_schema_rejects(name: str) -> None:
     assert errors(document) == []
     MUTATIONS[name](document)
     assert errors(document), f"the schema accepted {name}"
+
+
+def test_the_documented_check_jsonschema_command_validates_a_compiled_example(
+        tmp_path: Path) -> None:
+    """docs/editors.md: `check-jsonschema --schemafile "$(mission schema --path)" FILE`, with
+    the command the `schema` extra installs (a real subprocess)."""
+    import shutil
+    import subprocess
+
+    command = shutil.which("check-jsonschema")
+    assert command is not None, "the test extra installs check-jsonschema"
+    out = tmp_path / "handover.json"
+    assert run_cli("compile", "examples/oncall_handover.mission", "-o", str(out)).returncode == 0
+    schema = run_cli("schema", "--path").stdout.strip()
+    checked = subprocess.run([command, "--schemafile", schema, str(out)], capture_output=True,
+                             text=True, check=False, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    document["metadata"]["declarations"]["inputs"]["roster"]["nullable"] = False
+    out.write_text(json.dumps(document), encoding="utf-8")
+    refused = subprocess.run([command, "--schemafile", schema, str(out)], capture_output=True,
+                             text=True, check=False, timeout=120)
+    assert refused.returncode == 1
 
 
 def _approve(document: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,10 @@ def _compiled(expression: str) -> Any:
     "item.id]) |> take(3)",
     'format("{a} and {b}", a: state.n / 2, b: count(state.bugs))',
     "concat(state.bugs, [], take(state.bugs, 1)) |> count()",
-    "sum(state.bugs, of: item.severity * 2) - max(state.bugs, of: item.severity)",
+    "sum(state.bugs, of: item.severity * 2) - (max(state.bugs, of: item.severity) ?? 0)",
+    "(min(state.bugs, of: item.severity) ?? max(state.bugs, of: item.severity) ?? 0) > 1",
+    "((first(state.bugs) ?? {}) ?? {}) == {}",
+    'map(state.bugs, to: round(item.severity / 3, 2)) |> count()',
 ])
 def test_unparsed_expressions_compile_back_to_themselves(expression: str) -> None:
     compiled = _compiled(expression)

@@ -28,7 +28,8 @@ def test_reference_example_is_the_shipped_daily_loop() -> None:
 
 _TABLE_MISSION = """mission worked "Worked examples" {{
     version 1
-    input bugs: list[{{id: str, title: str, severity: int, status: str, due: date}}] = []
+    input bugs: list[{{id: str, title: str, severity: int, status: str, due: date,
+                        owner?: str}}] = []
     input today: date = "2026-12-03"
     runtime compute "Compute" {{
         set(at: state.out, value: {expression})
@@ -64,6 +65,7 @@ def test_worked_examples_give_the_documented_values(expression: str, expected: s
 
 
 @pytest.mark.parametrize("name", ["bug_triage", "budget_guard", "release_note",
+                                  "oncall_handover", "weekly_review", "expense_report",
                                   "expense_approval"])
 def test_worked_missions_are_the_shipped_examples(name: str) -> None:
     shipped = (ROOT / "examples" / f"{name}.mission").read_text(encoding="utf-8")

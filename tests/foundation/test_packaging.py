@@ -112,7 +112,7 @@ def test_load_record_refuses_an_edited_receipt(tmp_path: Path) -> None:
 def test_mission_schema_prints_the_schema_and_its_path() -> None:
     done = run_cli("schema")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["$id"] == "urn:mission:schema:workflow:1"
+    assert json.loads(done.stdout)["$id"] == "urn:mission:schema:workflow:2"
     located = run_cli("schema", "--path")
     assert Path(located.stdout.strip()) == ROOT / "schemas" / "workflow.schema.json"
 

@@ -30,17 +30,21 @@ from compiler.config import Config, parse_config
 from compiler.formats import FileReport, Report
 from compiler.formats.json_format import render_json
 from compiler.formats.text import render_text
-from compiler.rules import all_codes
+from compiler.rules import all_codes, all_rules
 
 CASES = Path(__file__).parent / "cases"
 FIXTURES = sorted(CASES.glob("*.mission"))
+# The fixtures of the rules about the configuration's schedules: mission.toml texts.
+CONFIGURATIONS = sorted(CASES.glob("*.schedules.toml"))
 UPDATE = os.environ.get("MISSION_UPDATE_GOLDENS") == "1"
 
 
 def test_every_code_has_a_violation_and_a_clean_fixture() -> None:
-    names = {path.name for path in FIXTURES}
-    missing = [f"{code}{suffix}" for code in all_codes() for suffix in (".mission", ".ok.mission")
-               if f"{code}{suffix}" not in names]
+    names = {path.name for path in (*FIXTURES, *CONFIGURATIONS)}
+    missing = [f"{rule.code}{suffix}" for rule in all_rules()
+               for suffix in ((".schedules.toml", ".ok.schedules.toml") if rule.configuration
+                              else (".mission", ".ok.mission"))
+               if f"{rule.code}{suffix}" not in names]
     assert missing == []
     strays = sorted(name for name in names if name.split(".")[0] not in all_codes())
     assert strays == []
@@ -84,3 +88,19 @@ def test_fixture(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stem = path.name[: -len(".mission")]
     compare(path.with_name(stem + ".txt"), text)
     compare(path.with_name(stem + ".json"), data)
+
+
+@pytest.mark.parametrize("path", CONFIGURATIONS, ids=[path.name for path in CONFIGURATIONS])
+def test_configuration_fixture(path: Path) -> None:
+    from compiler.source import SourceFile
+    from mission.schedule_check import check_text
+
+    code, clean = path.name.split(".")[0], path.name.endswith(".ok.schedules.toml")
+    text = path.read_text(encoding="utf-8")
+    found = check_text(text, str(CASES), "mission.toml")
+    codes = [d.code for d in found]
+    assert (code not in codes) if clean else (code in codes)
+    report = Report((FileReport(SourceFile("mission.toml", text), tuple(found)),))
+    stem = path.name[: -len(".schedules.toml")]
+    compare(path.with_name(stem + ".txt"), render_text(report))
+    compare(path.with_name(stem + ".json"), render_json(report))

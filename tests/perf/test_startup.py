@@ -83,7 +83,8 @@ ONE_FILE_CHECK = {
     "compiler.rule_codes",
     # the call typing and the operation table a mission may call (the data operations among
     # them; a project's declarations are read with it, when there are any)
-    "compiler.typer", "compiler.operations", "runtime.orchestration.data",
+    "compiler.typer", "compiler.narrowing", "compiler.operations",
+    "runtime.orchestration.data",
     "runtime.orchestration.user_operations",
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",

@@ -213,3 +213,57 @@ def test_nested_list_operations_have_a_bounded_cost(monkeypatch: pytest.MonkeyPa
     small = Orchestrator().run_workflow(flow, ExecutionContext(
         initial_state={"items": list(range(10))}))
     assert small.success and small.final_state["x"] is True
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("map(state.bugs, to: item.id)", ["B1", "B2", "B3", "B4", "B0"]),
+    ("map([], to: item)", []),
+    ("first(state.bugs) |> pick(fields: [\"id\"])", {"id": "B1"}),
+    ("first([])", None),
+    ('update(state.bugs, where: item.id == "B3", with: merge(item, {status: "open"})) '
+     '|> map(to: item.status)', ["open", "open", "open", "open", "open"]),
+    ('update(state.bugs, where: item.id == "nope", with: 1) |> map(to: item.id)',
+     ["B1", "B2", "B3", "B4", "B0"]),
+    ("update([1, -2, 3, -4], where: item < 0, with: 0)", [1, 0, 3, 0]),
+    ("[round(2.5), round(-2.5), round(0.5), round(1.4999), round(7, 2)]", [3, -3, 1, 1, 7]),
+    ("[round(2.675, 2), round(1.005, 2), round(0.125, 2), round(-0.125, 2)]",
+     [2.67, 1.0, 0.13, -0.13]),
+    ("round(0 - 0.001, 2)", 0.0),
+    ("round(1872.3899999999999, 2)", 1872.39),
+    ("[floor(1.5), floor(-1.5), ceil(1.2), ceil(-1.2), floor(3)]", [1, -2, 2, -1, 3]),
+    ("[abs(-3), abs(2.5), abs(0 - 0.0)]", [3, 2.5, 0.0]),
+    ('format("{a:.2f}|{b:.0f}|{c:.3f}|{d:.2f}|{e:.1f}", a: 1872.3899999999999, b: 2.5, c: 7, '
+     'd: 0 - 0.001, e: 1e20)', "1872.39|3|7.000|0.00|100000000000000000000.0"),
+])
+def test_new_values(expression: str, expected: Any) -> None:
+    found = value(expression)
+    assert found == expected and type(found) is type(expected)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('set(at: state.out, value: round(state.other))', "`round` needs a number, found the str"),
+    ("set(at: state.out, value: round(1.5, 16))", "`places` of `round` must be a whole number "
+                                                  "from 0 to 15"),
+    ("set(at: state.out, value: floor(1e300))", "integer overflow: `floor` of 1e+300"),
+    ('set(at: state.out, value: format("{x:.2f}", x: state.other))',
+     "`{x:.2f}` writes a number, found the str"),
+    ("update(state.other, where: true, with: 1) -> state.out", "`update` needs a list"),
+])
+def test_new_operations_fail_on_bad_data_with_a_message(body: str, message: str) -> None:
+    _, error = _run(body, other="a")
+    assert error is not None and message in error, error
+
+
+@given(st.floats(min_value=-1e15, max_value=1e15, allow_nan=False), st.integers(0, 6))
+@settings(max_examples=200, deadline=None)
+def test_round_and_fixed_decimals_agree_and_keep_the_places(number: float, places: int) -> None:
+    from decimal import Decimal
+
+    from runtime.orchestration.data import fixed, rounded
+
+    text = fixed(number, places)
+    assert len(text.partition(".")[2]) == places
+    assert Decimal(text.lstrip("-") or "0") == abs(rounded(number, places))
+    # half away from zero, on the exact binary value
+    exact, step = Decimal(number), Decimal(1).scaleb(-places)
+    assert abs(exact - rounded(number, places)) <= step / 2

@@ -173,3 +173,47 @@ def test_a_deep_form_answer_on_the_command_line_is_a_clear_refusal(tmp_path: Any
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr
     assert "answer with a map of the fields" in done.stderr
+
+
+OPTIONAL = [*FIELDS[:2], {"name": "note", "type": "text", "prompt": "Note?", "optional": True},
+            {"name": "when", "type": "date", "prompt": "When?", "optional": True}]
+
+
+@pytest.mark.parametrize(("answer", "stored"), [
+    ({"today": "Ship", "hours": 7}, {"today": "Ship", "hours": 7}),
+    ({"today": "Ship", "hours": 7, "note": None, "when": "  "}, {"today": "Ship", "hours": 7}),
+    ({"today": "Ship", "hours": 7, "note": "ok", "when": "2026-12-24"},
+     {"today": "Ship", "hours": 7, "note": "ok", "when": "2026-12-24"}),
+])
+def test_a_field_that_may_be_left_out_is_absent_from_the_answer(
+        answer: dict[str, Any], stored: dict[str, Any]) -> None:
+    result = Orchestrator().run_workflow(form_flow(OPTIONAL), ExecutionContext(
+        answers={"ask": answer}))
+    assert result.success and result.final_state["standup"] == stored
+
+
+def test_a_field_that_may_be_left_out_is_still_checked_when_given() -> None:
+    with pytest.raises(AnswerError, match="2 fields not accepted: `today`: no answer given; "
+                                          "`when`: answer with a date"):
+        Orchestrator().run_workflow(form_flow(OPTIONAL), ExecutionContext(
+            answers={"ask": {"hours": 7, "when": "soon"}}))
+
+
+def test_a_form_field_written_with_a_question_mark_compiles_to_optional() -> None:
+    text = """mission review "Review" {
+    version 1
+    human ask "Ask" {
+        form("Review", fields: {mood: text("Mood?"), note?: text("Note?")}) -> state.review
+    }
+    runtime keep "Keep the note" when state.review.note != null {
+        append(to: state.notes, value: state.review.note)
+    }
+}
+"""
+    compiled = compile_source(text)
+    assert compiled.workflow is not None and compiled.analysis is not None
+    assert str(compiled.analysis.state_shapes["review"]) == "{mood: str, note?: str}"
+    fields = compiled.workflow.steps[0].payload["args"]["fields"]["lit"]
+    assert fields[1] == {"name": "note", "type": "text", "prompt": "Note?", "optional": True}
+    unguarded = text.replace(' when state.review.note != null', "")
+    assert [d.code for d in compile_source(unguarded).errors] == ["E031"]

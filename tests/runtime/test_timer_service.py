@@ -21,7 +21,8 @@ from tests.runtime.builders import step, workflow
 
 DAY = 86400
 STARTED = "2026-12-01T09:00:00+00:00"
-NOW = "2026-12-02T09:00:00+00:00"  # every first deadline and reminder is due
+REMIND = "2026-12-02T08:30:00+00:00"  # every first reminder is due, no deadline yet
+NOW = "2026-12-02T09:00:00+00:00"  # every first deadline is due
 RUNS = 12
 
 
@@ -44,9 +45,9 @@ def fill(location: str) -> None:
             store.create(record)
 
 
-def tick(location: str) -> subprocess.Popen[str]:
+def tick(location: str, now: str = NOW) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "mission", "tick", "--store", location],
-                            cwd=ROOT, env={**os.environ, "MISSION_NOW": NOW},
+                            cwd=ROOT, env={**os.environ, "MISSION_NOW": now},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -64,10 +65,12 @@ def fired_once(location: str) -> None:
 
 def test_ticks_at_once_fire_each_deadline_and_reminder_once(store_url: str) -> None:
     fill(store_url)
-    processes = [tick(store_url) for _ in range(3)]
-    outputs = [process.communicate(timeout=120) for process in processes]
-    assert [process.returncode for process in processes] == [0, 0, 0], outputs
-    lines = [line for out, _ in outputs for line in out.splitlines()]
+    lines = []
+    for now in (REMIND, NOW):
+        processes = [tick(store_url, now) for _ in range(3)]
+        outputs = [process.communicate(timeout=120) for process in processes]
+        assert [process.returncode for process in processes] == [0, 0, 0], outputs
+        lines += [line for out, _ in outputs for line in out.splitlines()]
     assert sum("reminder:" in line for line in lines) == RUNS, lines
     assert sum("moved the question to directors" in line for line in lines) == RUNS, lines
     fired_once(store_url)

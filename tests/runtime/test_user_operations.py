@@ -246,3 +246,51 @@ def test_malformed_declarations_in_a_workflow_are_refused_not_crashed_on(
     data["metadata"]["operations"] = declared
     with pytest.raises(EnvelopeViolation, match="Workflow 'wf-loud': "):
         run(WorkflowDefinition.from_dict(data), {"shout": str.upper})
+
+
+NULLABLE = {
+    "lookup": {"kind": "pure", "params": {"key": "str?", "hint": {"type": "str",
+                                                                   "optional": True}},
+               "result": "map?", "doc": "Find a record.", "implementation": "records:lookup"},
+}
+
+
+def test_a_declared_type_with_a_question_mark_may_be_null_and_is_checked_so(
+        tmp_path: Path) -> None:
+    text = """mission find "Find" {
+    version 1
+    param key: str? = null
+    runtime a "Find it" {
+        lookup(key: param.key) -> state.found
+    }
+    runtime b "Name it" when state.found != null {
+        set(at: state.name, value: state.found.name ?? "unnamed")
+    }
+}
+"""
+    workflow = compiled(text, tmp_path, NULLABLE)
+    declared = workflow.metadata["operations"]["lookup"]
+    assert declared["params"]["key"] == {"type": "str?"} and declared["result"] == "map?"
+    found = run(workflow, {"lookup": lambda key, hint=None: None if key is None else
+                           {"name": key}}, params={})
+    assert found.success and found.final_state == {"found": None}
+    named = run(workflow, {"lookup": lambda key, hint=None: {"name": key}},
+                params={"key": "ana"})
+    assert named.final_state == {"found": {"name": "ana"}, "name": "ana"}
+    wrong = run(workflow, {"lookup": lambda key, hint=None: "ana"}, params={"key": "ana"})
+    assert not wrong.success and "declared to return a map or null (map?)" in str(
+        wrong.error_message)
+
+
+def test_a_nullable_parameter_must_still_be_given_and_e012_says_how_to_make_it_omittable(
+        tmp_path: Path) -> None:
+    config = parse_config({"operations": NULLABLE}, "mission.toml", str(tmp_path),
+                          str(tmp_path / "mission.toml"))
+    text = PURE.replace("shout(text: param.word)", "lookup(hint: param.word)")
+    (error,) = compile_source(text, str(tmp_path / "m.mission"), config=config).errors
+    assert error.code == "E012" and error.message == "`lookup` needs the argument `key`"
+    assert error.help[-1] == ('`key` is declared "str?": a str or null, which must still be '
+                              'given; to let calls leave it out, declare it { type = "str?", '
+                              "optional = true }")
+    null_given = PURE.replace("shout(text: param.word)", "lookup(key: null)")
+    assert compile_source(null_given, str(tmp_path / "m.mission"), config=config).errors == ()

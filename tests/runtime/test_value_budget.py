@@ -36,6 +36,12 @@ def mission(tmp_path: Path, body: str, params: dict[str, object]) -> Path:
     ('    human a "A" { choose("Pick", options: param.items, label: format("{n}", n: item), '
      'value: param.x) -> state.s }',
      {"items": list(range(100_000)), "x": "y" * 5_000}, "`value`"),
+    # `map` and `update` place what their per-item value gives in a new list: the same large
+    # value in every slot weighs its whole size each time (issue 22)
+    ('    runtime a "A" { map(param.items, to: param.x) -> state.s }',
+     {"items": list(range(100_000)), "x": "y" * 5_000}, "`map`"),
+    ('    runtime a "A" { update(param.items, where: true, with: param.x) -> state.s }',
+     {"items": list(range(100_000)), "x": "y" * 5_000}, "`update`"),
 ])
 def test_an_operation_repeating_a_value_the_data_chooses_fails_its_step(
         tmp_path: Path, body: str, params: dict[str, object], what: str) -> None:

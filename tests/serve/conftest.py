@@ -26,6 +26,20 @@ def add_people(server: Server) -> None:
         accounts.allow_start("others", "survey")
 
 
+def add_managers(server: Server) -> dict[str, str]:
+    """sam, ann and bo are managers, dee a director, eve neither; each one's API token."""
+    from mission.serve.accounts import Accounts
+
+    with Accounts(server.accounts) as accounts:
+        for name, group in (("sam", "managers"), ("ann", "managers"), ("bo", "managers"),
+                            ("dee", "directors"), ("eve", "others")):
+            accounts.add_user(name, f"{name} password", [group])
+        for group in ("managers", "others"):
+            accounts.allow_start(group, "expense")
+        accounts.allow_start("managers", "release")
+        return {name: accounts.new_token(name) for name in ("sam", "ann", "bo", "dee", "eve")}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = Server(Path(tmp_path_factory.mktemp("serve"))).start()

@@ -48,14 +48,47 @@ SURVEY = """mission survey "How was today" {
 """
 
 
-def write_compiled(path: Path, source: str) -> None:
-    """The compiled workflow, as `mission compile` writes it: the server then starts without
-    building a parser (its cache directory is a fresh temp dir)."""
+EXPENSE = """mission expense "Approve an expense" {
+    version 1
+
+    param amount: int = 100
+
+    human approve "Approve the expense" by managers {
+        confirm("Approve this expense?", show: param.amount) -> state.approved
+    }
+
+    runtime pay "Pay" when state.approved {
+        set(at: state.paid, value: param.amount)
+    }
+}
+"""
+DAY = 86400
+# The compiled form of `by 2 of managers except starter { ... remind 1 hour before
+# after 1 day escalate to directors  after 1 day answer false }` (docs/language.md).
+EXPENSE_RULES = {"approve": {"approvals": 2, "exclude_starter": True, "remind_before": 3600,
+                             "deadlines": [{"after": DAY, "escalate": "directors"},
+                                           {"after": DAY, "answer": False}]}}
+
+# The missions of a server in time: the expense approval and the release.
+IN_TIME = (("expense", EXPENSE, EXPENSE_RULES), ("release", RELEASE, {}))
+
+
+def write_compiled(path: Path, source: str,
+                   rules: dict[str, dict[str, Any]] | None = None) -> None:
+    """The compiled workflow, as `mission compile` writes it (its human steps given the
+    payload keys `rules` names for them): the server then starts without building a parser
+    (its cache directory is a fresh temp dir)."""
     from compiler import compile_source
     from runtime.orchestration.canonical import canonical_json
+    from runtime.orchestration.model import content_hash
 
     workflow = compile_source(source, path.with_suffix(".mission").name).workflow
     assert workflow is not None
+    for step in workflow.steps:
+        step.payload.update((rules or {}).get(step.id, {}))
+    if rules:
+        workflow.metadata["schema_version"] = 2  # a human step with time rules
+    workflow.metadata["content_hash"] = content_hash(workflow)
     path.write_text(canonical_json(workflow.to_dict()), encoding="utf-8")
 
 
@@ -83,6 +116,9 @@ class Server:
     shared_accounts: Path | None = None  # an accounts file shared with other servers
     options: tuple[str, ...] = ()  # more `mission serve` options
     open_files: int | None = None  # the server's limit of file descriptors (RLIMIT_NOFILE)
+    clock: Path | None = None  # a virtual clock (`MISSION_NOW=@FILE`) the test moves
+    missions: tuple[tuple[str, str, dict[str, Any]], ...] = (
+        ("release", RELEASE, {}), ("survey", SURVEY, {}))  # name, source, rules
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     token: str = ""
@@ -100,14 +136,22 @@ class Server:
     def environment(self) -> dict[str, str]:
         # the parser cache stays the suite's own temp one (tests/conftest.py): built once
         return {**os.environ, "XDG_DATA_HOME": str(self.root / "xdg-data"),
-                "MISSION_STORE": "", "PYTHONUNBUFFERED": "1"}
+                "MISSION_STORE": "", "PYTHONUNBUFFERED": "1",
+                **({"MISSION_NOW": f"@{self.clock}"} if self.clock is not None else {})}
+
+    def set_clock(self, instant: str) -> None:
+        """Move the server's virtual clock (written whole, so it never reads half of it)."""
+        assert self.clock is not None
+        ahead = self.clock.with_name(self.clock.name + ".new")
+        ahead.write_text(instant + "\n", encoding="utf-8")
+        os.replace(ahead, self.clock)
 
     def start(self) -> Server:
         missions = self.root / "missions"
         if not missions.exists():
             missions.mkdir(parents=True)
-            for name, source in (("release", RELEASE), ("survey", SURVEY)):
-                write_compiled(missions / f"{name}.json", source)
+            for name, source, rules in self.missions:
+                write_compiled(missions / f"{name}.json", source, rules)
         self.starts += 1
         out = self.root / f"stdout-{self.starts}.txt"
         err = self.root / f"stderr-{self.starts}.txt"

@@ -201,3 +201,79 @@ def test_sign_in_answer_a_wrong_answer_and_a_forbidden_page(server: Server,
     shot(driver, "09-forbidden")
     check_page(driver)
     assert server.api("GET", f"/api/runs/{release}").json()["waiting_step_id"] == "channel"
+
+
+def test_a_deadline_an_overdue_label_and_a_cancellation_with_its_confirmation(
+        tmp_path: Path, browser: object) -> None:
+    """A server without timers, in Paris time, its clock a file this test moves."""
+    from selenium.webdriver.common.by import By
+
+    from tests.serve.conftest import add_managers
+    from tests.serve.server import IN_TIME
+
+    server = Server(tmp_path, clock=tmp_path / "clock", missions=IN_TIME,
+                    options=("--no-timers", "--timezone", "Europe/Paris"))
+    server.set_clock("2026-12-01T09:00:00+00:00")
+    server.start()
+    try:
+        tokens = add_managers(server)
+        run_id = server.api("POST", "/api/runs", {"mission": "expense", "params": {
+            "amount": 80}}, token=tokens["sam"]).json()["run_id"]
+        driver = browser
+        find = driver.find_element  # type: ignore[attr-defined]
+        base = f"http://127.0.0.1:{server.port}"
+
+        # two hours before the deadline: the run page shows it in the server's zone
+        server.set_clock("2026-12-02T07:00:00+00:00")
+        sign_in_with(driver, server, "ann", "ann password")
+        driver.get(f"{base}/runs/{run_id}")  # type: ignore[attr-defined]
+        assert find(By.TAG_NAME, "h1").text.split() == ["expense", "waiting"]
+        banner = find(By.ID, "waiting").text
+        assert "Deadline: 2026-12-02 10:00 CET (due in 2 hours), then escalate to directors" \
+            in banner
+        assert "Waiting since 2026-12-01 10:00 CET (waiting 22 hours)" in banner
+        assert "Approvals: 0 of 2 needed" in banner
+        assert find(By.LINK_TEXT, "Answer it").is_displayed()
+        shot(driver, "10-run-with-a-deadline")
+        check_page(driver)
+
+        # the deadline passed and no timer fired it: the inbox says it is overdue
+        server.set_clock("2026-12-02T10:30:00+00:00")
+        driver.get(base + "/")  # type: ignore[attr-defined]
+        overdue = find(By.CSS_SELECTOR, "td .due-label.overdue")
+        assert overdue.text == "overdue 1 hour 30 minutes"
+        assert "2026-12-02 10:00 CET" in overdue.find_element(By.XPATH, "..").text
+        shot(driver, "11-inbox-overdue")
+        check_page(driver)
+
+        # sam started it: he may cancel it, after a confirmation that asks why
+        sign_in_with(driver, server, "sam", "sam password")
+        driver.get(f"{base}/runs/{run_id}")  # type: ignore[attr-defined]
+        assert not driver.find_elements(By.LINK_TEXT, "Answer it")  # type: ignore[attr-defined]
+        find(By.LINK_TEXT, "Cancel the run").click()
+        wait_for(driver, "textarea#reason")
+        assert find(By.TAG_NAME, "h1").text == f"Cancel run {run_id}?"
+        shot(driver, "12-cancel-confirmation")
+        check_page(driver)
+        find(By.CSS_SELECTOR, "button.danger").click()  # no reason given
+        error = wait_for(driver, "#reason-error")
+        assert "cannot be empty" in error.text  # type: ignore[attr-defined]
+        assert server.api("GET", f"/api/runs/{run_id}").json()["status"] == "waiting"
+        find(By.ID, "reason").send_keys("Paid from another budget")
+        find(By.CSS_SELECTOR, "button.danger").click()
+        banner = wait_for(driver, "#cancelled").text  # type: ignore[attr-defined]
+        assert banner.startswith(f"Run {run_id} was cancelled by sam at 2026-12-02 11:30 CET: "
+                                 "Paid from another budget.")
+        shot(driver, "13-cancelled")
+        check_page(driver)
+        run = server.api("GET", f"/api/runs/{run_id}").json()
+        assert run["status"] == "cancelled"
+        # the deadline was due: it fired first (the question went to the directors), then
+        # the cancellation, both recorded at the time sam cancelled
+        assert [(event["kind"], event["at"]) for event in run["events"]] == [
+            ("deadline", "2026-12-02T10:30:00+00:00"),
+            ("cancel", "2026-12-02T10:30:00+00:00")]
+        sign_in_with(driver, server, "dee", "dee password")
+        assert not driver.find_elements(By.CSS_SELECTOR, "tbody tr")  # type: ignore[attr-defined]
+    finally:
+        server.stop()

@@ -48,7 +48,12 @@ def test_bad_options_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixt
             (["--port", "70000"], "--port is from 0 to 65535, not 70000"),
             (["--store", "ftp://host/x"], "`ftp://` is not a run store"),
             (["--missions", str(tmp_path / "nowhere")], "not a directory"),
-            (["--host", "203.0.113.7", "--port", "0"], "cannot listen on 203.0.113.7:0")):
+            (["--host", "203.0.113.7", "--port", "0"], "cannot listen on 203.0.113.7:0"),
+            (["--timezone", "Europe/Pariss"], "--timezone 'Europe/Pariss' is not a time zone "
+                                              "this system knows: give an IANA name; did you "
+                                              "mean Europe/Paris?"),
+            (["--timezone", "../../etc/passwd"], "is not a time zone this system knows"),
+            (["--tick", "0"], "--tick is from 0.05 to 3600 seconds, not 0")):
         given = arguments if "--store" in arguments else [*arguments, "--store", store]
         assert main(["serve", *given]) == 2, arguments
         assert message in capsys.readouterr().err
@@ -60,3 +65,14 @@ def test_a_password_is_never_an_argument(tmp_path: Path) -> None:
                           text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2
     assert "--password-stdin (never as an argument)" in done.stderr
+
+
+def test_a_virtual_clock_that_cannot_be_read_stops_the_server_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    from mission.cli import main
+
+    monkeypatch.setenv("MISSION_NOW", f"@{tmp_path / 'no-clock'}")
+    assert main(["serve", "--port", "0", "--store", str(tmp_path / "runs.sqlite3")]) == 2
+    assert "MISSION_NOW: cannot read" in capsys.readouterr().err
+    assert not (tmp_path / "runs.sqlite3").exists()  # stopped before anything was made

@@ -90,3 +90,18 @@ def test_a_submitted_form_is_read_validated_and_answers_the_step() -> None:
     answered = Orchestrator().run_workflow(workflow, ExecutionContext(
         params={"who": "ana"}, answers={"standup": read_form_fields(fields)}))
     assert answered.success and answered.final_state["help"] == ["ana"]
+
+
+def test_a_field_that_may_be_left_out_is_not_required_and_says_so() -> None:
+    question = {**QUESTION, "fields": [
+        FIELDS[0], {"name": "note", "type": "text", "prompt": "Note?", "optional": True},
+        {"name": "ok", "type": "confirm", "prompt": "OK?", "optional": True},
+        {"name": "pick", "type": "choose", "prompt": "Pick?", "options": ["a"],
+         "optional": True}]}
+    inputs = parsed(render_form_fields(question))
+    required = {c["name"]: "required" in c for c in inputs.controls}
+    assert required == {"answer.today": True, "answer.note": False, "answer.ok": False,
+                        "answer.pick": False}
+    assert "(may be left out)" in inputs.labels["field-1"]
+    answer = read_form_fields({"answer.today": "Ship", "answer.note": "", "answer.pick": ""})
+    assert form_field_errors(question, answer) == {}

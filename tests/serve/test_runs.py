@@ -10,9 +10,11 @@ import pytest
 pytest.importorskip("starlette")
 
 from compiler import compile_source
+from mission.acting import FixedClock
+from mission.advance import Refusal
 from mission.serve.accounts import Accounts
 from mission.serve.catalogue import Mission
-from mission.serve.runs import Refusal, Runs
+from mission.serve.runs import Runs
 from runtime.verify import verify
 
 SOURCE = """mission release "Release" {
@@ -34,8 +36,8 @@ def setup(tmp_path: Path) -> tuple[Runs, Accounts]:
     accounts.add_user("eve", "pass word", ["others"])
     accounts.allow_start("release_managers", "release")
     accounts.allow_start("others", "release")
-    return Runs(tmp_path / "runs.sqlite3", {"release": Mission("release", workflow, None)}), \
-        accounts
+    return Runs(tmp_path / "runs.sqlite3", {"release": Mission("release", workflow, None)},
+                FixedClock("2026-12-01T09:00:00+00:00")), accounts
 
 
 def test_two_people_answering_at_once_one_is_accepted(tmp_path: Path) -> None:
