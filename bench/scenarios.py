@@ -292,22 +292,22 @@ def engine(settings: Settings) -> list[Row]:
     from runtime.orchestration import ExecutionContext, Orchestrator
     from runtime.orchestration.registry import MISSION_REGISTRY
 
-    orchestrator = Orchestrator()
     counter_workflow = compile_source((ROOT / "examples" / "counter.mission").read_text(
         encoding="utf-8"), "counter.mission").workflow
     assert counter_workflow is not None
+    counter_plan = Orchestrator().prepare(counter_workflow)  # as a caller running it often
 
     def run_counter() -> None:
-        result = orchestrator.run_workflow(counter_workflow, ExecutionContext(params={"by": 2}))
+        result = counter_plan.run(ExecutionContext(params={"by": 2}))
         assert result.status == "succeeded"
 
-    reference = orchestrator.run_workflow(counter_workflow, ExecutionContext(params={"by": 2}))
+    reference = counter_plan.run(ExecutionContext(params={"by": 2}))
     assert (reference.final_state, reference.receipt["final_state_hash"]) == counter({}, 2), \
         "the plain baseline must compute what the engine does"
     comparisons = {"counter": interleave({"ours": time_calls(run_counter, 200), "plain":
                                           time_calls(lambda: counter({}, 2), 200)},
                                          settings.rounds)}
-    workflow = MISSION_REGISTRY["daily_loop"](None)
+    daily = Orchestrator().prepare(MISSION_REGISTRY["daily_loop"](None))
     today, top_n = "2026-11-24", 3
     params = {"today": today, "top_n": top_n}
     answers = {"confirm_priorities": True}
@@ -316,12 +316,12 @@ def engine(settings: Settings) -> list[Row]:
 
         def ours(state: dict[str, object] = state) -> None:
             context = ExecutionContext(initial_state=state, params=params, answers=answers)
-            result = orchestrator.run_workflow(workflow, context)
+            result = daily.run(context)
             assert result.status == "succeeded"
 
         final, _ = daily_loop(state, today, top_n)
-        reference = orchestrator.run_workflow(
-            workflow, ExecutionContext(initial_state=state, params=params, answers=answers))
+        reference = daily.run(ExecutionContext(initial_state=state, params=params,
+                                               answers=answers))
         assert reference.final_state == final, "the plain baseline must compute what the " \
                                                "engine does"
         comparisons[str(size)] = interleave({"ours": time_calls(ours, calls), "plain": time_calls(
@@ -397,37 +397,36 @@ def mission_test(settings: Settings) -> list[Row]:
     of one file against a cold `mission check` of its mission."""
     from mission.testing.loading import load
     from mission.testing.timeline import run_case
-    from runtime.orchestration import Orchestrator
     from runtime.orchestration.model import OBSERVER
+    from runtime.orchestration.plans import Plan
     from runtime.orchestration.trace import tracing
 
     files = [load(str(path)) for path in sorted((ROOT / "examples").glob("*_test.mission"))]
     cases = [(loaded, case) for loaded in files for case in loaded.tree.cases]
     runs: list[tuple[object, object, object]] = []  # the runs the cases make, recorded once
-    original = Orchestrator.run_workflow
+    original = Plan.run
 
-    def recording(self: Orchestrator, workflow: object, context: object) -> object:
-        result = original(self, workflow, context)  # type: ignore[arg-type]
+    def recording(self: Plan, context: object) -> object:
+        result = original(self, context)  # type: ignore[arg-type]
         # (a run the engine refused is not made again)
-        runs.append((workflow, context, OBSERVER.get()))
+        runs.append((self, context, OBSERVER.get()))
         return result
 
-    Orchestrator.run_workflow = recording  # type: ignore[assignment,method-assign]
+    Plan.run = recording  # type: ignore[assignment,method-assign]
     try:
         for loaded, case in cases:
             assert run_case(loaded, case).outcome == "passed", case.name.value
     finally:
-        Orchestrator.run_workflow = original  # type: ignore[method-assign]
-    orchestrator = Orchestrator()
+        Plan.run = original  # type: ignore[method-assign]
 
     def ours() -> None:
         for loaded, case in cases:
             run_case(loaded, case)
 
     def engine_alone() -> None:
-        for workflow, context, observer in runs:  # each with its case's observer, as made
+        for plan, context, observer in runs:  # each with its case's observer, as made
             with tracing(observer):  # type: ignore[arg-type]
-                orchestrator.run_workflow(workflow, context)  # type: ignore[arg-type]
+                plan.run(context)  # type: ignore[attr-defined]
 
     per_case = len(cases)
     comparison = interleave({"ours": time_calls(ours, 5), "engine": time_calls(engine_alone, 5)},

@@ -40,6 +40,7 @@ from runtime.orchestration.model import WorkflowDefinition
 
 if TYPE_CHECKING:
     from runtime.orchestration.model import ExecutionContext, OrchestrationResult
+    from runtime.orchestration.plans import Plan
     from runtime.records import RunRecord
     from runtime.store_api import RunStoreAPI
 
@@ -248,9 +249,9 @@ def _ask_form_on_terminal(fields: list[dict[str, Any]]) -> dict[str, Any] | None
     """Each field in turn, with the same validation as the engine's, so only a bad field is
     asked again (a field that still does not fit after a few tries is handed over as it is:
     the engine refuses it, naming the field, and the form is asked again)."""
-    from runtime.orchestration.engine import ASK_ATTEMPTS
     from runtime.orchestration.model import AnswerError
     from runtime.orchestration.operations import answer_field
+    from runtime.orchestration.run import ASK_ATTEMPTS
 
     out = sys.stderr
     answers: dict[str, Any] = {}
@@ -287,13 +288,16 @@ def using_store(args: argparse.Namespace) -> Iterator[RunStoreAPI]:
         raise UsageError(str(problem)) from None
 
 
-def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> OrchestrationResult:
-    """Run, turning a refused workflow, param, answer or journal into a `Refusal`."""
+def execute(workflow: WorkflowDefinition | Plan, context: ExecutionContext) -> OrchestrationResult:
+    """Run (a workflow is prepared first; a batch passes the plan it keeps for each mission),
+    turning a refused workflow, param, answer or journal into a `Refusal`."""
     from runtime.orchestration.engine import Orchestrator
     from runtime.orchestration.model import RUN_REFUSALS, ImplementationError
+    from runtime.orchestration.plans import Plan
 
     try:
-        return Orchestrator().run_workflow(workflow, context)
+        plan = workflow if isinstance(workflow, Plan) else Orchestrator().prepare(workflow)
+        return plan.run(context)
     except ImplementationError as problem:
         raise ImplementationMissing(str(problem)) from None
     except RUN_REFUSALS as problem:

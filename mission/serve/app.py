@@ -971,7 +971,7 @@ def _report_parts(record: RunRecord, zone: tzinfo) -> Any:
     try:
         workflow = record.stored_workflow()
         context = record.context(implementations=bound(workflow, record).implementations)
-        result = Orchestrator().run_workflow(workflow, context)
+        result = Orchestrator().prepare(workflow).run(context)
     except (RecordError, *RUN_REFUSALS) as problem:
         raise Refusal(409, f"this run's record cannot be replayed: {problem}") from None
     return report_parts(workflow, result, context,

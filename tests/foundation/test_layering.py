@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PURE_MODULES = ["engine", "model", "operations", "expressions", "types", "canonical"]
+PURE_MODULES = ["engine", "plans", "steps", "binding", "run", "receipts", "model", "operations",
+                "expressions", "types", "canonical"]
 
 
 def imported_modules(path: Path) -> set[str]:
