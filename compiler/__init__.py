@@ -10,7 +10,7 @@ does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,7 +104,7 @@ def _configured(diagnostic: Diagnostic, config: Config) -> Diagnostic:
     severity = config.severity_of(diagnostic.code)
     if severity is None or severity is diagnostic.severity:
         return diagnostic
-    return replace(diagnostic, severity=severity)
+    return diagnostic.replace(severity=severity)
 
 
 def compile_file(path: str | Path) -> CompileResult:

@@ -13,7 +13,7 @@ allowed inside a small recursion budget.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from compiler import ast
 from compiler.ast import Span
@@ -162,7 +162,7 @@ class _Walk:
                     ("pass the values in a list or a map",
                      f"the limit is `max-arguments` in {_SECTION}"))
         cut = ast.Call(call.operation, call.arguments[:limit], call.output, call.span)
-        return replace(item, call=cut)
+        return item.replace(call=cut)
 
     def expression(self, root: ast.Expr) -> bool:
         """Check one expression; True when it nests deeper than `max-depth`."""

@@ -564,7 +564,7 @@ def _only_comments(source: SourceFile) -> ParseResult | None:
                      for match in _COMMENT.finditer(text))
     end = len(text.rstrip())  # the visible end, where recovery puts "the end of the file"
     empty = _PARSER.parse(SourceFile(source.path, ""))  # the message, from the one place
-    diagnostics = tuple(replace(diagnostic, span=Span(end, end))
+    diagnostics = tuple(diagnostic.replace(span=Span(end, end))
                         for diagnostic in empty.diagnostics)
     return ParseResult(None, comments, diagnostics, empty.skipped, empty.mentions)
 
