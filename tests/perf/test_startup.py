@@ -83,10 +83,10 @@ ONE_FILE_CHECK = {
     "compiler.lexer", "compiler.limits", "compiler.lint", "compiler.parser", "compiler.rules",
     "compiler.rule_codes",
     # the call typing and the operation table a mission may call (the data operations among
-    # them; a project's declarations are read with it, when there are any)
+    # them; a project's declarations, `runtime.orchestration.user_operations`, are read only
+    # when there are any)
     "compiler.typer", "compiler.narrowing", "compiler.operations",
     "runtime.orchestration.data",
-    "runtime.orchestration.user_operations",
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
     "mission.commands.check", "mission.progress", "mission.walk", "runtime", "runtime.bounds",
