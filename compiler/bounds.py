@@ -13,12 +13,12 @@ allowed inside a small recursion budget.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Label, Severity
 from compiler.limits import CODE, DEPTH_CEILING, PATH_CEILING, Limits
+from compiler.record import Record, set_field
 from compiler.source import SourceFile
 from compiler.syntax import NO_MENTIONS, Mentions
 
@@ -59,16 +59,28 @@ def _too_large(size: str, limit: int) -> Diagnostic:
                             f"the limit is `max-file-size` in {_SECTION}"))
 
 
-@dataclass(frozen=True, slots=True)
-class Enforced:
+class Enforced(Record):
     """The tree without the items that nest too deeply, what was wrong, where the dropped
     items were and what they mention (treated like text the syntax recovery dropped, so
     that a read of `state.x` in a dropped step does not make `x` look unused)."""
 
+    __slots__ = ("diagnostics", "dropped", "mentions", "mission")
     mission: ast.Mission
-    diagnostics: tuple[Diagnostic, ...] = ()
-    dropped: tuple[Span, ...] = ()
-    mentions: Mentions = NO_MENTIONS
+    diagnostics: tuple[Diagnostic, ...]
+    dropped: tuple[Span, ...]
+    mentions: Mentions
+
+    def __init__(
+        self,
+        mission: ast.Mission,
+        diagnostics: tuple[Diagnostic, ...] = (),
+        dropped: tuple[Span, ...] = (),
+        mentions: Mentions = NO_MENTIONS,
+    ) -> None:
+        set_field(self, "mission", mission)
+        set_field(self, "diagnostics", diagnostics)
+        set_field(self, "dropped", dropped)
+        set_field(self, "mentions", mentions)
 
 
 def enforce(mission: ast.Mission, text: str, limits: Limits) -> Enforced:
