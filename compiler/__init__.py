@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.record import Record, set_field
+from runtime.frozen import Frozen, set_field
 
 if TYPE_CHECKING:  # imported where used, so `import compiler.cache` etc. stays cheap
     from compiler import ast
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # imported where used, so `import compiler.cache` etc. stays 
 __all__ = ["CompileResult", "compile_file", "compile_source"]
 
 
-class CompileResult(Record):
+class CompileResult(Frozen):
     __slots__ = ("analysis", "comments", "diagnostics", "mission", "source", "tests", "workflow")
     source: SourceFile
     mission: ast.Mission | None

@@ -1,6 +1,6 @@
 """The syntax tree of a `.mission` file.
 
-Every node is a frozen, slotted `Node` (a `compiler.record.Record`: written by
+Every node is a frozen, slotted `Node` (a `runtime.frozen.Frozen`: written by
 hand rather than as dataclasses, which cost a fifth of a cold `mission check` to
 create) carrying the `Span` (byte-free character offsets into the source) it
 was parsed from; line and column are computed only when a diagnostic is
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from compiler.record import Record, set_field
+from runtime.frozen import Frozen, set_field
 
 
-class Span(Record):
+class Span(Frozen):
     """Half-open range `[start, end)` of character offsets into the source."""
 
     __slots__ = ("end", "start")
@@ -33,7 +33,7 @@ class Span(Record):
 NO_SPAN = Span(0, 0)
 
 
-class Node(Record):
+class Node(Frozen):
     """A node of the tree: equality, hashing and `repr` leave its `span` out."""
 
     __slots__ = ()

@@ -18,9 +18,9 @@ from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Label, Severity
 from compiler.limits import CODE, DEPTH_CEILING, PATH_CEILING, Limits
-from compiler.record import Record, set_field
 from compiler.source import SourceFile
 from compiler.syntax import NO_MENTIONS, Mentions
+from runtime.frozen import Frozen, set_field
 
 __all__ = ["Enforced", "Walk", "enforce", "file_not_read", "file_too_large"]
 
@@ -59,7 +59,7 @@ def _too_large(size: str, limit: int) -> Diagnostic:
                             f"the limit is `max-file-size` in {_SECTION}"))
 
 
-class Enforced(Record):
+class Enforced(Frozen):
     """The tree without the items that nest too deeply, what was wrong, where the dropped
     items were and what they mention (treated like text the syntax recovery dropped, so
     that a read of `state.x` in a dropped step does not make `x` look unused)."""

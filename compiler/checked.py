@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from compiler.config import Config
 from compiler.diagnostics import Diagnostic
-from compiler.record import Record, set_field
 from compiler.source import SourceFile
+from runtime.frozen import Frozen, set_field
 
 
-class Checked(Record):
+class Checked(Frozen):
     """One file's outcome: its text and findings, or why it could not be read."""
 
     __slots__ = ("cached", "diagnostics", "path", "problem", "source")

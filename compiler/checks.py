@@ -20,10 +20,10 @@ from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.narrowing import NO_FACTS, proven
 from compiler.operations import BUILT_IN, OperationTable, installed_operations
-from compiler.record import Record, set_field
 from compiler.suggest import closest, did_you_mean, listed, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
 from compiler.typer import Matched, Typer, match_call, type_from_ref
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.model import LANGUAGE_VERSIONS
 from runtime.orchestration.operations import (
     FIELD_KINDS,
@@ -85,7 +85,7 @@ class Analysis:
     answer_types: dict[str, Type] = field(default_factory=dict)
 
 
-class FormField(Record):
+class FormField(Frozen):
     """One field of a form as checked: its name, its kind (`text`, ...), its arguments and
     whether it may be left out."""
 

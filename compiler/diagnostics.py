@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from compiler.ast import Span
-from compiler.record import Record, set_field
+from runtime.frozen import Frozen, set_field
 
 
 class Severity(StrEnum):
@@ -25,7 +25,7 @@ class Severity(StrEnum):
         return {"error": 0, "warning": 1, "note": 2}[self.value]
 
 
-class Label(Record):
+class Label(Frozen):
     """A secondary location with a short message, e.g. "first defined here"."""
 
     __slots__ = ("message", "span")
@@ -37,7 +37,7 @@ class Label(Record):
         set_field(self, "message", message)
 
 
-class Edit(Record):
+class Edit(Frozen):
     """Replace `span` in the source with `replacement` (an autofix)."""
 
     __slots__ = ("replacement", "span")
@@ -49,7 +49,7 @@ class Edit(Record):
         set_field(self, "replacement", replacement)
 
 
-class Fix(Record):
+class Fix(Frozen):
     __slots__ = ("edits", "message")
     message: str
     edits: tuple[Edit, ...]
@@ -59,7 +59,7 @@ class Fix(Record):
         set_field(self, "edits", edits)
 
 
-class Diagnostic(Record):
+class Diagnostic(Frozen):
     """One finding; equality leaves out the `path` it was found in."""
 
     __slots__ = ("code", "fix", "help", "label", "labels", "message", "path", "severity", "span")

@@ -16,10 +16,10 @@ from compiler.checks import Analysis, expression_type, references, subexpression
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.narrowing import compared_with_null
 from compiler.operations import BUILT_IN, OperationTable
-from compiler.record import Record, set_field
 from compiler.source import SourceFile
 from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
 from compiler.typer import match_call
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.operations import Operation
 from runtime.orchestration.types import Type
 
@@ -28,7 +28,7 @@ _MODIFYING = frozenset({"append", "extend", "increment", "remove"})
 _REPLACING = frozenset({"set", "copy"})
 
 
-class Write(Record):
+class Write(Frozen):
     __slots__ = ("answer", "reference", "replaces")
     reference: ast.Reference
     replaces: bool  # the whole `state.ROOT` gets a new value
@@ -40,7 +40,7 @@ class Write(Record):
         set_field(self, "answer", answer)
 
 
-class StepFacts(Record):
+class StepFacts(Frozen):
     """What one step does with the state and the params."""
 
     __slots__ = (
@@ -89,7 +89,7 @@ class StepFacts(Record):
             yield reference.path[0].text
 
 
-class LintContext(Record):
+class LintContext(Frozen):
     __slots__ = (
         "analysis",
         "expressions",

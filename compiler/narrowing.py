@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 
 from compiler import ast
-from compiler.record import Record, set_field
+from runtime.frozen import Frozen, set_field
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-class Facts(Record):
+class Facts(Frozen):
     """`present`: references known to be there (every key of their path exists);
     `non_null`: references known to be there and not null."""
 

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from compiler.record import Record, set_field
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.operations import OPERATIONS, Operation
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "mission.operations"
 
 
-class OperationTable(Record):
+class OperationTable(Frozen):
     """Built-in operations and the project's; installed ones are looked up on a miss."""
 
     __slots__ = ("broken", "origin", "project")

@@ -21,9 +21,9 @@ from compiler.ast import Span
 from compiler.bounds import enforce, file_too_large
 from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.limits import DEFAULT_LIMITS, Limits
-from compiler.record import Record, set_field
 from compiler.source import SourceFile
 from compiler.syntax import KEYWORDS, MAX_SYNTAX_ERRORS, NO_MENTIONS, Mentions
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.values import MAX_SAFE_INTEGER
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ _ESCAPE_RE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-
                         r"|u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 
-class ParseResult(Record):
+class ParseResult(Frozen):
     """The tree and what was found.
 
     With syntax errors, `mission` holds the items that parsed (None when not

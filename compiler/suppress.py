@@ -19,9 +19,9 @@ from collections.abc import Collection, Sequence
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
-from compiler.record import Record, set_field
 from compiler.source import SourceFile
 from compiler.suggest import did_you_mean
+from runtime.frozen import Frozen, set_field
 
 _DIRECTIVE = re.compile(r"mission:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?")
 _CODE = re.compile(r"[^,\s]+")
@@ -34,7 +34,7 @@ def _known_names() -> list[str]:
     return [name for rule in all_rules() for name in (rule.code, rule.slug)]
 
 
-class Suppression(Record):
+class Suppression(Frozen):
     """One code of one directive and the region it covers."""
 
     __slots__ = ("code", "codes", "comment", "covers", "directive", "whole_line", "written")

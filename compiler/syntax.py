@@ -6,7 +6,7 @@ error only: a file that parses never needs it.
 
 from __future__ import annotations
 
-from compiler.record import Record, set_field
+from runtime.frozen import Frozen, set_field
 
 MAX_SYNTAX_ERRORS = 50
 
@@ -32,7 +32,7 @@ ALL_KEYWORDS = KEYWORDS | CLAUSE_KEYWORDS
 RESERVED_NAMES = frozenset({"true", "false", "null"})
 
 
-class Mentions(Record):
+class Mentions(Frozen):
     """Names that text dropped by the recovery mentions (so reads of them are not errors)."""
 
     __slots__ = ("params", "starts", "state")

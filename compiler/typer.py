@@ -23,8 +23,8 @@ from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Fix, Label
 from compiler.narrowing import NO_FACTS, Facts, compared_with_null, proven
-from compiler.record import Record, set_field
 from compiler.suggest import closest, did_you_mean, listed, rename_fix
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.operations import OPERATIONS, ArgumentTypes, Operation, Parameter
 from runtime.orchestration.types import (
     ANY,
@@ -71,7 +71,7 @@ def value_operations() -> list[str]:
                   if operation.compute is not None and name != "desc")
 
 
-class Matched(Record):
+class Matched(Frozen):
     """A call's arguments by parameter: one argument, or (variadic/rest) several."""
 
     __slots__ = ("rest", "single", "spread")

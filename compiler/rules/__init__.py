@@ -24,13 +24,13 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Severity
-from compiler.record import Record, set_field
 from compiler.rule_codes import ERROR_MODULES as ERROR_MODULES  # the codes and their modules
 from compiler.rule_codes import LINT_MODULES as LINT_MODULES
 from compiler.rule_codes import MODULES as MODULES
 from compiler.rule_codes import SUPPRESSION_MODULES as SUPPRESSION_MODULES
 from compiler.rule_codes import all_codes as all_codes
 from compiler.rule_codes import code_order, module_named
+from runtime.frozen import Frozen, set_field
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
@@ -40,7 +40,7 @@ CODE_PATTERN = re.compile(r"[EWN][0-9]{3}")
 SECTIONS = ("## What it does", "## Why", "## Example", "Use instead:")
 
 
-class Rule(Record):
+class Rule(Frozen):
     """One diagnostic code and what users need to know about it."""
 
     __slots__ = (

@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,9 +117,9 @@ def load_settings(args: argparse.Namespace) -> Config:
     except ConfigError as problem:
         raise UsageError(str(problem)) from None
     if select:
-        config = replace(config, select=select, extend_select=(), ignore=())
+        config = config.replace(select=select, extend_select=(), ignore=())
     if ignore:
-        config = replace(config, ignore=(*config.ignore, *ignore))
+        config = config.replace(ignore=(*config.ignore, *ignore))
     return config
 
 

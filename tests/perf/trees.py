@@ -10,15 +10,15 @@ import dataclasses
 from typing import Any
 
 from compiler.parser import ParseResult
-from compiler.record import Record
+from runtime.frozen import Frozen
 
 
 def differences(left: Any, right: Any, where: str = "") -> list[str]:
     """Every place where two values differ, by type, field, span or value."""
     if type(left) is not type(right):
         return [f"{where or '<root>'}: {type(left).__name__} != {type(right).__name__}"]
-    if isinstance(left, Record) or dataclasses.is_dataclass(left):
-        names = left._fields if isinstance(left, Record) else \
+    if isinstance(left, Frozen) or dataclasses.is_dataclass(left):
+        names = left._fields if isinstance(left, Frozen) else \
             [field.name for field in dataclasses.fields(left)]
         found: list[str] = []
         for name in names:
