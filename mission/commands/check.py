@@ -298,10 +298,10 @@ def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
 
 def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache | None,
            progress: Progress, nested: dict[str, Config]) -> list[Checked]:
-    if cache is None and len(paths) == 1 and not nested:  # the editor on save, a hook
+    if cache is None and len(paths) == 1:  # the editor on save, a hook
         from compiler.checked import check_file
 
-        checked_one = check_file(paths[0], config)
+        checked_one = check_file(paths[0], nested.get(paths[0], config))
         progress.advance()
         return [checked_one]
     from compiler.batch import check_paths
