@@ -138,8 +138,7 @@ class Parameter(Frozen):
         set_field(self, "variadic", variadic)
 
 
-@dataclass(frozen=True, slots=True)
-class ArgumentTypes:
+class ArgumentTypes(Frozen):
     """What the type checker knows of a call's arguments, for an operation's `typing`.
 
     `types` maps each given parameter to its static type (a per-item argument is typed
@@ -148,9 +147,16 @@ class ArgumentTypes:
     argument written as a constant (`fields: ["id", "title"]`).
     """
 
+    __slots__ = ("literals", "spread", "types")
     types: Mapping[str, Type]
-    literals: Mapping[str, Any] = field(default_factory=dict)
-    spread: tuple[Type, ...] = ()
+    literals: Mapping[str, Any]
+    spread: tuple[Type, ...]
+
+    def __init__(self, types: Mapping[str, Type], literals: Mapping[str, Any] | None = None,
+                 spread: tuple[Type, ...] = ()) -> None:
+        set_field(self, "types", types)
+        set_field(self, "literals", {} if literals is None else literals)
+        set_field(self, "spread", spread)
 
     def get(self, name: str) -> Type:
         return self.types.get(name, ANY)
