@@ -5,7 +5,7 @@ cost at import: a dataclass writes `__init__`, `__eq__`, `__hash__`, `__repr__`,
 `__setattr__` and `__delattr__` as source text and compiles them when its module is
 imported, about 0.6 ms a class on Python 3.11, and the syntax tree, the diagnostics and the
 compiler's other records on the path of a one-file check were about 45 classes, a quarter
-of a cold `mission check FILE` (docs/performance.md, "A cold one-file check").
+of a cold `mission check FILE` (docs/performance.md, "Scenario 2").
 
 A subclass annotates its fields, names them in `__slots__`, and sets each in a typed
 `__init__` with `set_field`, taking them in the order of the annotations. Equality,
