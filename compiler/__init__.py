@@ -10,9 +10,10 @@ does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from runtime.frozen import Frozen, set_field
 
 if TYPE_CHECKING:  # imported where used, so `import compiler.cache` etc. stays cheap
     from compiler import ast
@@ -26,15 +27,33 @@ if TYPE_CHECKING:  # imported where used, so `import compiler.cache` etc. stays 
 __all__ = ["CompileResult", "compile_file", "compile_source"]
 
 
-@dataclass(frozen=True, slots=True)
-class CompileResult:
+class CompileResult(Frozen):
+    __slots__ = ("analysis", "comments", "diagnostics", "mission", "source", "tests", "workflow")
     source: SourceFile
     mission: ast.Mission | None
     comments: tuple[ast.Comment, ...]
     diagnostics: tuple[Diagnostic, ...]
     analysis: Analysis | None
     workflow: WorkflowDefinition | None
-    tests: CheckedTests | None = None  # a test file: its cases and the mission they test
+    tests: CheckedTests | None  # a test file: its cases and the mission they test
+
+    def __init__(
+        self,
+        source: SourceFile,
+        mission: ast.Mission | None,
+        comments: tuple[ast.Comment, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        analysis: Analysis | None,
+        workflow: WorkflowDefinition | None,
+        tests: CheckedTests | None = None,
+    ) -> None:
+        set_field(self, "source", source)
+        set_field(self, "mission", mission)
+        set_field(self, "comments", comments)
+        set_field(self, "diagnostics", diagnostics)
+        set_field(self, "analysis", analysis)
+        set_field(self, "workflow", workflow)
+        set_field(self, "tests", tests)
 
     @property
     def ok(self) -> bool:
@@ -104,7 +123,7 @@ def _configured(diagnostic: Diagnostic, config: Config) -> Diagnostic:
     severity = config.severity_of(diagnostic.code)
     if severity is None or severity is diagnostic.severity:
         return diagnostic
-    return replace(diagnostic, severity=severity)
+    return diagnostic.replace(severity=severity)
 
 
 def compile_file(path: str | Path) -> CompileResult:

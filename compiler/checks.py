@@ -23,6 +23,7 @@ from compiler.operations import BUILT_IN, OperationTable, installed_operations
 from compiler.suggest import closest, did_you_mean, listed, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
 from compiler.typer import Matched, Typer, match_call, type_from_ref
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.model import LANGUAGE_VERSIONS
 from runtime.orchestration.operations import (
     FIELD_KINDS,
@@ -84,15 +85,27 @@ class Analysis:
     answer_types: dict[str, Type] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class FormField:
+class FormField(Frozen):
     """One field of a form as checked: its name, its kind (`text`, ...), its arguments and
     whether it may be left out."""
 
+    __slots__ = ("arguments", "kind", "name", "optional")
     name: ast.Name
     kind: str
     arguments: dict[str, ast.Argument]
-    optional: bool = False  # `name?: ...`: the person may leave it out
+    optional: bool  # `name?: ...`: the person may leave it out
+
+    def __init__(
+        self,
+        name: ast.Name,
+        kind: str,
+        arguments: dict[str, ast.Argument],
+        optional: bool = False,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "arguments", arguments)
+        set_field(self, "optional", optional)
 
 
 class _Checker:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from compiler import ast
@@ -23,6 +23,7 @@ from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.source import SourceFile
 from compiler.syntax import KEYWORDS, MAX_SYNTAX_ERRORS, NO_MENTIONS, Mentions
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.values import MAX_SAFE_INTEGER
 
 if TYPE_CHECKING:
@@ -62,8 +63,7 @@ _ESCAPE_RE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-
                         r"|u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True)
-class ParseResult:
+class ParseResult(Frozen):
     """The tree and what was found.
 
     With syntax errors, `mission` holds the items that parsed (None when not
@@ -71,12 +71,29 @@ class ParseResult:
     dropped and `mentions` the names that text refers to.
     """
 
+    __slots__ = ("comments", "diagnostics", "mentions", "mission", "skipped", "tests")
     mission: ast.Mission | None
     comments: tuple[ast.Comment, ...]
     diagnostics: tuple[Diagnostic, ...]
-    skipped: tuple[Span, ...] = ()
-    mentions: Mentions = NO_MENTIONS
-    tests: TestFile | None = None  # the tree of a test file (`compiler.testfile`), instead
+    skipped: tuple[Span, ...]
+    mentions: Mentions
+    tests: TestFile | None  # the tree of a test file (`compiler.testfile`), instead
+
+    def __init__(
+        self,
+        mission: ast.Mission | None,
+        comments: tuple[ast.Comment, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        skipped: tuple[Span, ...] = (),
+        mentions: Mentions = NO_MENTIONS,
+        tests: TestFile | None = None,
+    ) -> None:
+        set_field(self, "mission", mission)
+        set_field(self, "comments", comments)
+        set_field(self, "diagnostics", diagnostics)
+        set_field(self, "skipped", skipped)
+        set_field(self, "mentions", mentions)
+        set_field(self, "tests", tests)
 
 
 def parsed_tree(tree: object, comments: tuple[ast.Comment, ...],
@@ -499,8 +516,8 @@ class _Parser:
             comments = tuple(ast.Comment(str(token), _span(token)) for token in self._comments)
         unique = sorted(set(diagnostics), key=lambda d: d.sort_key)
         skipped = tuple(recovered.skipped)
-        return replace(parsed_tree(tree, comments, tuple(unique)), skipped=skipped,
-                       mentions=mentions_in(source.text, skipped))
+        return parsed_tree(tree, comments, tuple(unique)).replace(
+            skipped=skipped, mentions=mentions_in(source.text, skipped))
 
 
 _PARSER = _Parser()
@@ -564,7 +581,7 @@ def _only_comments(source: SourceFile) -> ParseResult | None:
                      for match in _COMMENT.finditer(text))
     end = len(text.rstrip())  # the visible end, where recovery puts "the end of the file"
     empty = _PARSER.parse(SourceFile(source.path, ""))  # the message, from the one place
-    diagnostics = tuple(replace(diagnostic, span=Span(end, end))
+    diagnostics = tuple(diagnostic.replace(span=Span(end, end))
                         for diagnostic in empty.diagnostics)
     return ParseResult(None, comments, diagnostics, empty.skipped, empty.mentions)
 
