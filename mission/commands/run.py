@@ -84,7 +84,8 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the run record and its receipt to FILE (JSON), for "
                              "`mission verify`")
     parser.add_argument("--report", metavar="FILE.html",
-                        help="also write a one-page HTML report of the run")
+                        help="also write a one-page HTML report of the run (needs the "
+                             "`report` extra: pip install 'mission[report]')")
     parser.add_argument("--save-state", metavar="FILE",
                         help="when the run succeeds, write its final state to FILE (a JSON "
                              "object that --state reads: the next run can start from it)")
@@ -304,6 +305,16 @@ def execute(workflow: WorkflowDefinition | Plan, context: ExecutionContext) -> O
         raise Refusal(problem) from None
 
 
+def require_report(args: argparse.Namespace) -> None:
+    """With --report, refuse before anything runs when Jinja2 is not installed."""
+    if getattr(args, "report", None):
+        from mission.pages import jinja_missing
+
+        missing = jinja_missing()
+        if missing is not None:
+            raise UsageError(f"--report: {missing}")
+
+
 def write_run_report(args: argparse.Namespace, workflow: WorkflowDefinition,
                      result: OrchestrationResult, context: ExecutionContext,
                      run_id: int | None) -> None:
@@ -435,6 +446,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.orchestration.model import ExecutionContext
     from runtime.records import RunRecord
 
+    require_report(args)
     if args.batch:
         if args.target:
             raise UsageError("give either TARGET or --batch, not both")

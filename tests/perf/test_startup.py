@@ -144,9 +144,13 @@ def test_running_a_compiled_mission_needs_no_compiler_builder_or_missions(
     (tmp_path / "echo.json").write_text(json.dumps(workflow.to_dict()), encoding="utf-8")
     modules = ["lark", "compiler.parser", "compiler.checks", "compiler.emit",
                "compiler.diagnostics", "runtime.orchestration.builder",
-               "runtime.orchestration.missions", "shutil"]
+               "runtime.orchestration.missions", "shutil", "jinja2", "mission.report"]
     found = loaded(cli(["run", "echo.json", "--param", "message=hi"]), tmp_path, modules)
     assert not any(found.values()), found
+    # the HTML report brings Jinja2 (the `report` extra) only when it is asked for
+    found = loaded(cli(["run", "echo.json", "--param", "message=hi", "--report", "run.html"]),
+                   tmp_path, ["jinja2", "mission.report", "lark"])
+    assert found == {"jinja2": True, "mission.report": True, "lark": False}, found
 
 
 def test_a_warm_check_of_a_project_with_findings_needs_neither_the_ast_nor_the_diagnostics(
