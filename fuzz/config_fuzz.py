@@ -146,7 +146,7 @@ def check_config(text: str, root: Path) -> None:
 
     scratch = root / "config"
     scratch.mkdir(exist_ok=True)
-    (scratch / "mission.toml").write_text(text, encoding="utf-8", errors="surrogateescape")
+    (scratch / "mission.toml").write_text(text, encoding="utf-8", errors="surrogatepass")
     (scratch / "tasks.json").write_text('{"tasks": []}', encoding="utf-8")
     (scratch / "seed.mission").write_text(SEED, encoding="utf-8")
     secret = scratch / "secret.txt"

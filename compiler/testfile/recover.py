@@ -17,7 +17,7 @@ from compiler.parser import ParseResult
 from compiler.source import SourceFile
 
 MAX_DROPPED = 20
-_HEADER = re.compile(r"\A(?:\s|#[^\n]*)*tests\b")
+_HEADER = re.compile(r"\A(?:\s|#[^\n]*+)*+tests\b")
 
 
 def recover_tests(source: SourceFile, result: ParseResult) -> ParseResult:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from compiler import CompileResult
     from mission.lsp.features import Snapshot
 
-_HEADER = re.compile(r'\A(?:\s|#[^\n]*)*tests\b\s*(?:"((?:[^"\\\n]|\\.)*)")?')
+_HEADER = re.compile(r'\A(?:\s|#[^\n]*+)*+tests\b\s*(?:"((?:[^"\\\n]|\\.)*)")?')
 
 WORD_DOCS: dict[str, str] = {
     "tests": '`tests "MISSION.mission" { ... }`: a test file, whose cases run the mission '

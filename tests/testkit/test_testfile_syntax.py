@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,21 @@ def test_a_mission_run_by_mission_test_is_not_a_test_file(tmp_path: Path) -> Non
     result = run_file(str(path))
     assert result.broken
     assert result.diagnostics[0].message == "this is a mission, not a test file"
+
+
+def test_the_header_patterns_give_up_in_linear_time() -> None:
+    """Comment lines full of hashes (`#     #`, found by the fuzz campaign) made the
+    patterns that recognise a test file's header backtrack exponentially: the language
+    server's symbols of a plain mission with 9 such lines took an hour. The child runs
+    under a timeout, so a regression fails instead of hanging the suite."""
+    script = (
+        "from compiler.testfile.recover import _HEADER as recover\n"
+        "from mission.lsp.testfiles import _HEADER as lsp\n"
+        "hashes = '#     #\\n' * 400\n"
+        "for pattern in (recover, lsp):\n"
+        "    assert pattern.match(hashes + 'mission echo {') is None\n"
+        "    assert pattern.match(hashes + 'tests \"echo.mission\" {') is not None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
