@@ -23,7 +23,7 @@ from mission.lsp import context
 
 if TYPE_CHECKING:
     from compiler import CompileResult
-    from mission.lsp.features import Snapshot
+    from mission.lsp.snapshot import Snapshot
 
 _HEADER = re.compile(r'\A(?:\s|#[^\n]*)*tests\b\s*(?:"((?:[^"\\\n]|\\.)*)")?')
 
