@@ -23,13 +23,9 @@ from compiler.operations import BUILT_IN, OperationTable, installed_operations
 from compiler.suggest import closest, did_you_mean, listed, one_of, rename_fix
 from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
 from compiler.typer import Matched, Typer, match_call, type_from_ref
+from runtime.orchestration.calling import ArgumentTypes, Operation
 from runtime.orchestration.model import LANGUAGE_VERSIONS
-from runtime.orchestration.operations import (
-    FIELD_KINDS,
-    FORM_FIELDS,
-    ArgumentTypes,
-    Operation,
-)
+from runtime.orchestration.operations import FIELD_KINDS, FORM_FIELDS
 from runtime.orchestration.types import ANY, TYPE_NAMES, Type, fits, simple, type_of
 
 MAX_TOTAL_STEPS = 5

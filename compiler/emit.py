@@ -14,6 +14,7 @@ from compiler import ast
 from compiler.checks import Analysis, FormField
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
+from runtime.orchestration.calling import Operation
 from runtime.orchestration.model import (
     SCHEMA_VERSION,
     TIMED_SCHEMA_VERSION,
@@ -21,7 +22,7 @@ from runtime.orchestration.model import (
     WorkflowDefinition,
     content_hash,
 )
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import OPERATIONS
 
 # The payload keys that make a workflow schema version 2 (`runtime.orchestration.human`).
 _TIMED_KEYS = ("approvals", "exclude_starter", "remind_before", "deadlines")

@@ -20,7 +20,7 @@ from compiler.operations import BUILT_IN, OperationTable
 from compiler.source import SourceFile
 from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
 from compiler.typer import match_call
-from runtime.orchestration.operations import Operation
+from runtime.orchestration.calling import Operation
 from runtime.orchestration.types import Type
 
 # Operations whose place argument is read and changed in place (absent counts as empty).

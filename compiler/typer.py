@@ -25,7 +25,8 @@ from compiler.ast import Span
 from compiler.diagnostics import Fix, Label
 from compiler.narrowing import NO_FACTS, Facts, compared_with_null, proven
 from compiler.suggest import closest, did_you_mean, listed, rename_fix
-from runtime.orchestration.operations import OPERATIONS, ArgumentTypes, Operation, Parameter
+from runtime.orchestration.calling import ArgumentTypes, Operation, Parameter
+from runtime.orchestration.operations import OPERATIONS
 from runtime.orchestration.types import (
     ANY,
     TYPE_NAMES,

@@ -22,7 +22,8 @@ from compiler.diagnostics import Diagnostic, Severity
 from compiler.typer import Typer, match_call, type_from_ref
 from mission.lsp import context, testfiles
 from mission.lsp.snapshot import Snapshot
-from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS, Operation
+from runtime.orchestration.calling import Operation
+from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS
 from runtime.orchestration.types import ANY, TYPE_NAMES, Type
 
 KEYWORD_DOCS: dict[str, str] = {

@@ -25,6 +25,14 @@ from typing import Any
 
 from runtime.bounds import MAX_DEPTH
 from runtime.orchestration.budget import Budget
+from runtime.orchestration.calling import (
+    Change,
+    Invocation,
+    Operation,
+    Outcome,
+    Parameter,
+    StepFailure,
+)
 from runtime.orchestration.canonical import (
     StateHasher,
     canonical_hash,
@@ -72,12 +80,6 @@ from runtime.orchestration.model import (
 )
 from runtime.orchestration.operations import (
     OPERATIONS,
-    Change,
-    Invocation,
-    Operation,
-    Outcome,
-    Parameter,
-    StepFailure,
     apply_change,
     check_value,
     dotted,
