@@ -61,7 +61,7 @@ def compile_source(text: str, path: str = "<string>", *,
     from compiler.config import DEFAULT
     from compiler.diagnostics import Severity
     from compiler.emit import emit
-    from compiler.lint import lint
+    from compiler.linter import lint
     from compiler.parser import parse
     from compiler.source import SourceFile
     from compiler.suppress import apply_suppressions
