@@ -99,7 +99,7 @@ def _mission(snapshot: Snapshot) -> _Mission | None:
         if match is None or match.group(1) is None:
             return None
         from compiler.ast import Literal
-        from compiler.testfile.check import load_tested
+        from compiler.pipeline import load_tested
         from compiler.testfile.nodes import TestFile
 
         tree = TestFile(Literal(match.group(1)), ())

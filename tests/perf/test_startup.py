@@ -80,7 +80,7 @@ ONE_FILE_CHECK = {
     "compiler", "compiler.ast", "compiler.bounds", "compiler.checked", "compiler.checks",
     "compiler.config", "compiler.diagnostics", "compiler.emit", "compiler.fastparse",
     "compiler.lexer", "compiler.limits", "compiler.lint", "compiler.linter", "compiler.parser",
-    "compiler.rules",
+    "compiler.pipeline", "compiler.result", "compiler.rules",
     "compiler.rule_codes",
     # the call typing and the operation table a mission may call (the data operations among
     # them; a project's declarations are read with it, when there are any)
