@@ -35,7 +35,7 @@ from runtime.orchestration.model import AnswerError
 from runtime.orchestration.types import fits
 
 if TYPE_CHECKING:
-    from compiler.checks import Analysis
+    from compiler.analysis import Analysis
 
 __all__ = ["Unknown", "answer_refusal", "check_duration", "check_step", "field_refusal",
            "question_arguments"]
@@ -321,8 +321,8 @@ def _fields(expression: Any) -> list[_Arguments]:
 
 def _check_default_answer(step: ast.Step, action: ast.DefaultAnswer, analysis: Analysis,
                           report: Report) -> None:
-    from compiler.checks import references, subexpressions
-    from compiler.emit import literal_value
+    from compiler.analysis import references, subexpressions
+    from compiler.literals import literal_value
 
     value = action.value
     read = next(iter(references(value)), None)
@@ -344,7 +344,7 @@ def _check_default_answer(step: ast.Step, action: ast.DefaultAnswer, analysis: A
     refused = answer_refusal(step, value, answer, analysis)
     if refused is None or step.call is None:
         return
-    from compiler.format import quote_string
+    from compiler.literals import quote_string
 
     problem, match = refused
     operation = analysis.operations[step.id.text]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.literals import quote_string
 from compiler.source import SourceFile
 
 if TYPE_CHECKING:
@@ -40,10 +40,6 @@ LINE_WIDTH = 100
 INDENT = "    "
 _WHITESPACE = frozenset(" \t\f\r\n")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r",
-                  "\b": "\\b", "\f": "\\f"}
-# Characters written as \uXXXX: invisible or control characters (including bidi overrides).
-_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "??": 5, "|>": 6, "+": 7, "-": 7, "*": 8,
                "/": 8, "neg": 9}
 _COMPARISON = 4
@@ -58,20 +54,6 @@ class FormatError(Exception):
         super().__init__(message)
         self.diagnostics = tuple(diagnostics)
         self.source = source
-
-
-def quote_string(value: str) -> str:
-    """A string literal in the one canonical spelling (JSON escapes, minimal)."""
-    parts = ['"']
-    for char in value:
-        if char in _SHORT_ESCAPES:
-            parts.append(_SHORT_ESCAPES[char])
-        elif ord(char) <= 0xFFFF and unicodedata.category(char) in _ESCAPED_CATEGORIES:
-            parts.append(f"\\u{ord(char):04x}")
-        else:
-            parts.append(char)
-    parts.append('"')
-    return "".join(parts)
 
 
 def format_source(text: str, path: str = "<string>", limits: Limits | None = None) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler import ast
-from compiler.checks import Analysis, expression_type, references, subexpressions
+from compiler.analysis import Analysis, expression_type, references, subexpressions
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.narrowing import compared_with_null
 from compiler.operations import BUILT_IN, OperationTable

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from compiler import ast
-from compiler.checks import Analysis
+from compiler.analysis import Analysis
 from compiler.diagnostics import Diagnostic
 from compiler.lint import LintContext, expressions_of, read_as_null, step_facts
 from compiler.rules import lint_rules

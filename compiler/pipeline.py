@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from compiler.result import CompileResult, Tested
 
 if TYPE_CHECKING:
-    from compiler.checks import Analysis
+    from compiler.analysis import Analysis
     from compiler.config import Config
     from compiler.diagnostics import Diagnostic
     from compiler.result import CheckedTests

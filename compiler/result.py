@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # `import compiler` stays cheap
     from compiler import ast
-    from compiler.checks import Analysis
+    from compiler.analysis import Analysis
     from compiler.diagnostics import Diagnostic
     from compiler.source import SourceFile
     from compiler.testfile import nodes

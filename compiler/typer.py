@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Fix, Label
+from compiler.literals import literal_value
 from compiler.narrowing import NO_FACTS, Facts, compared_with_null, proven
 from compiler.suggest import closest, did_you_mean, listed, rename_fix
 from runtime.orchestration.calling import ArgumentTypes, Operation, Parameter
@@ -483,7 +484,7 @@ class Typer:
                 element = found.element or ANY
             types[parameter.name] = found
             self.check_argument(operation, parameter, argument, found)
-            constant, value = _constant(argument.value)
+            constant, value = literal_value(argument.value)
             if constant:
                 literals[parameter.name] = value
         for parameter in operation.parameters:
@@ -619,11 +620,5 @@ _DEFAULTS = {"str": '""', "int": "0", "float": "0.0", "number": "0", "bool": "fa
 def _default(found: Type) -> str:
     """A default of the type, for a help line (`0`, `""`, `[]`; `VALUE` when none is plain)."""
     return _DEFAULTS.get(found.name, "VALUE")
-
-
-def _constant(expression: ast.Expr) -> tuple[bool, Any]:
-    from compiler.emit import literal_value
-
-    return literal_value(expression)
 
 

@@ -29,7 +29,7 @@ from compiler.testfile import nodes
 from compiler.testfile.paths import beside
 
 if TYPE_CHECKING:
-    from compiler.checks import Analysis
+    from compiler.analysis import Analysis
     from compiler.source import SourceFile
 
 # Reads a file as text (OSError, UnicodeDecodeError or `runtime.reading.TooLarge` when it
@@ -73,7 +73,7 @@ def _error(code: str, message: str, span: Span, label: str = "", *,
 def constant_value(value: ast.Expr) -> tuple[bool, Any]:
     """(True, value) for a value written out; (False, None) for one that reads or computes
     (a test gives data, as a deadline's default answer does)."""
-    from compiler.emit import literal_value
+    from compiler.literals import literal_value
 
     return literal_value(value)
 
@@ -187,7 +187,7 @@ class _Checker:
                 self._expect_state(line)
 
     def _constant(self, value: ast.Expr) -> None:
-        from compiler.checks import references, subexpressions
+        from compiler.analysis import references, subexpressions
 
         read = next(iter(references(value)), None)
         if read is not None:
@@ -337,7 +337,7 @@ _PART_NAMES = {"names": "names", "text": "text", "by": "group (`by`)",
 
 
 def _quoted(value: object) -> str:
-    from compiler.format import quote_string
+    from compiler.literals import quote_string
 
     return quote_string(str(value))
 

@@ -15,7 +15,8 @@ from typing import Any, cast
 
 from compiler import ast
 from compiler.ast import NO_SPAN
-from compiler.format import FormatError, _Layout, quote_string
+from compiler.format import FormatError, _Layout
+from compiler.literals import quote_string
 from compiler.source import SourceFile
 from compiler.testfile import nodes
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from compiler import ast, compile_source
+from compiler.analysis import references as references_in
+from compiler.analysis import subexpressions
 from compiler.ast import Span
-from compiler.checks import references as references_in
-from compiler.checks import subexpressions
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.typer import Typer, match_call, type_from_ref
 from mission.lsp import context, testfiles
@@ -316,7 +316,7 @@ def _type_text(declaration: ast.Declaration) -> str:
     if type_ref.minimum is not None and type_ref.maximum is not None:
         text += f" in {type_ref.minimum.value}..{type_ref.maximum.value}"
     if declaration.default is not None:
-        from compiler.emit import literal_value
+        from compiler.literals import literal_value
 
         constant, value = literal_value(declaration.default)
         if constant:

@@ -219,7 +219,7 @@ def _state_items(words: list[str], mission: _Mission) -> list[types.CompletionIt
 def _answers(step_id: str, mission: _Mission) -> list[types.CompletionItem]:
     """A confirm's answers, or a choose's options written in the mission."""
     from compiler.deadlines import Unknown, question_arguments
-    from compiler.format import quote_string
+    from compiler.literals import quote_string
 
     analysis = mission.result.analysis
     step = mission.steps.get(step_id)

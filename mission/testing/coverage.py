@@ -30,7 +30,7 @@ from mission.testing.observe import canonical_text
 
 if TYPE_CHECKING:
     from compiler import CompileResult
-    from compiler.checks import Analysis
+    from compiler.analysis import Analysis
     from mission.testing.results import FileResult, Hits
 
 
@@ -77,7 +77,7 @@ def units(result: CompileResult) -> tuple[Unit, ...]:
 
 
 def _conditionals(step: ast.Step) -> Iterator[ast.Conditional]:
-    from compiler.checks import subexpressions
+    from compiler.analysis import subexpressions
 
     roots: list[ast.Expr] = [step.when] if step.when is not None else []
     if step.call is not None:
@@ -115,7 +115,7 @@ def _answers(step: ast.Step, analysis: Analysis, line: Any) -> list[Unit]:
                                step_id)]
             elif form_field.kind == "choose":
                 options = form_field.arguments.get("options")
-                from compiler.emit import literal_value
+                from compiler.literals import literal_value
 
                 constant, values = literal_value(options.value) if options else (False, None)
                 if constant and isinstance(values, list):
