@@ -22,7 +22,6 @@ from mission.commands.run import (
     add_answer_arguments,
     ask_on_terminal,
     collect_answers,
-    execute,
     interactive,
     report,
     save_state,
@@ -30,6 +29,7 @@ from mission.commands.run import (
     write_receipt,
     write_run_report,
 )
+from mission.starting import execute
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -27,22 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from compiler import ast
 from mission.testing.observe import canonical_text
+from mission.testing.results import Unit
 
 if TYPE_CHECKING:
     from compiler import CompileResult
     from compiler.analysis import Analysis
     from mission.testing.results import FileResult, Hits
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A step or a branch of a mission, at a line of its file."""
-
-    key: tuple[Any, ...]
-    line: int
-    label: str
-    step: str  # the step it belongs to
-    branch: bool = True
 
 
 def units(result: CompileResult) -> tuple[Unit, ...]:
