@@ -27,6 +27,7 @@ from compiler.literals import literal_value
 from compiler.narrowing import NO_FACTS, Facts, compared_with_null, proven
 from compiler.suggest import closest, did_you_mean, listed, rename_fix
 from runtime.orchestration.calling import ArgumentTypes, Operation, Parameter
+from runtime.orchestration.data import fixed_placeholders, placeholders
 from runtime.orchestration.operations import OPERATIONS
 from runtime.orchestration.types import (
     ANY,
@@ -544,8 +545,6 @@ class Typer:
                           f"{operation.name}: {operation.signature}"))
 
     def check_template(self, matched: Matched, rest: Mapping[str, Type]) -> None:
-        from runtime.orchestration.data import fixed_placeholders, placeholders
-
         argument = matched.single.get("template")
         if argument is None or not isinstance(argument.value, ast.Literal) \
                 or not isinstance(argument.value.value, str):
