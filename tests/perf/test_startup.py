@@ -90,7 +90,8 @@ ONE_FILE_CHECK = {
     "runtime.orchestration.user_operations",
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
-    "mission.commands.check", "mission.progress", "mission.walk", "runtime", "runtime.bounds",
+    "mission.colour", "mission.commands.check", "mission.progress", "mission.walk", "runtime",
+    "runtime.bounds",
     "runtime.reading",  # the bounded reader of the file
     "runtime.orchestration", "runtime.orchestration.calling", "runtime.orchestration.canonical",
     "runtime.orchestration.effects",
