@@ -15,7 +15,7 @@ import grimp
 from tests.conftest import ROOT
 from tests.foundation.import_contracts import circles
 
-PACKAGES = ("grammar", "compiler", "runtime", "mission", "schemas")
+PACKAGES = ("grammar", "compiler", "runtime", "mission", "schemas", "fuzz", "bench")
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 
@@ -39,7 +39,7 @@ def _copy(tmp_path: Path) -> Path:
     tree = tmp_path / "tree"
     for package in PACKAGES:
         shutil.copytree(ROOT / package, tree / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+                        ignore=shutil.ignore_patterns("__pycache__", "corpus"))
     shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
     (tree / "tests" / "foundation").mkdir(parents=True)
     for name in ("tests/__init__.py", "tests/foundation/__init__.py",
