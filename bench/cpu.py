@@ -45,23 +45,24 @@ def engine(rounds: int) -> None:
     from bench.plain_counter import counter
     from bench.plain_daily_loop import daily_loop
     from compiler import compile_source
-    from runtime.orchestration import ExecutionContext, Orchestrator
-    from runtime.orchestration import engine as module
+    from runtime.orchestration import ExecutionContext, Orchestrator, binding, receipts
+    from runtime.orchestration import run as module
+    from runtime.orchestration.canonical import StateHasher
     from runtime.orchestration.registry import MISSION_REGISTRY
 
-    orchestrator = Orchestrator()
     counter_workflow = compile_source((ROOT / "examples" / "counter.mission").read_text(
         encoding="utf-8"), "counter.mission").workflow
     assert counter_workflow is not None
-    daily = MISSION_REGISTRY["daily_loop"](None)
+    counter_plan = Orchestrator().prepare(counter_workflow)
+    daily = Orchestrator().prepare(MISSION_REGISTRY["daily_loop"](None))
     params = {"today": "2026-11-24", "top_n": 3}
     cases: dict[str, tuple[Callable[[], object], Callable[[], object], int]] = {
-        "6c counter": (lambda: orchestrator.run_workflow(
-            counter_workflow, ExecutionContext(params={"by": 2})), lambda: counter({}, 2), 200)}
+        "6c counter": (lambda: counter_plan.run(ExecutionContext(params={"by": 2})),
+                       lambda: counter({}, 2), 200)}
     for size, calls in ((6, 200), (200, 20)):
         state: dict[str, Any] = {"tasks": corpus.tasks(size)}
         cases[f"daily_loop {size} tasks"] = (
-            lambda state=state: orchestrator.run_workflow(daily, ExecutionContext(
+            lambda state=state: daily.run(ExecutionContext(
                 initial_state=state, params=params, answers={"confirm_priorities": True})),
             lambda state=state: daily_loop(state, "2026-11-24", 3), calls)
     for name, (ours, plain, calls) in cases.items():
@@ -72,15 +73,15 @@ def engine(rounds: int) -> None:
             ours_us.append(mine)
             plain_us.append(theirs)
         base = statistics.median(ours_us)
-        hashes = module.data_hash, module.text_hash, module.StateHasher.hash
-        module.data_hash = module.text_hash = _constant_hash  # type: ignore[assignment]
-        module.StateHasher.hash = lambda self, state: _constant_hash(state)  # type: ignore
+        hashes = receipts.data_hash, receipts.text_hash, StateHasher.hash
+        receipts.data_hash = receipts.text_hash = _constant_hash  # type: ignore[assignment]
+        StateHasher.hash = lambda self, state: _constant_hash(state)  # type: ignore
         without_hashes = statistics.median(cpu_per_call(ours, calls) for _ in range(rounds))
-        module.data_hash, module.text_hash, module.StateHasher.hash = hashes
-        copy = module.json_copy
-        module.json_copy = lambda value, *where: value
+        receipts.data_hash, receipts.text_hash, StateHasher.hash = hashes
+        copies = module.json_copy, binding.json_copy
+        module.json_copy = binding.json_copy = lambda value, *where: value
         without_copies = statistics.median(cpu_per_call(ours, calls) for _ in range(rounds))
-        module.json_copy = copy
+        module.json_copy, binding.json_copy = copies
         plain_median = statistics.median(plain_us)
         print(f"{name}: ratio {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max "
               f"{max(ratios):.2f}); ours {base:.1f} us, plain {plain_median:.1f} us; receipt "

@@ -12,6 +12,7 @@ from compiler import ast
 from compiler.ast import Span
 from compiler.operations import BUILT_IN, OperationTable
 from compiler.typer import Matched, Typer
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.calling import Operation
 from runtime.orchestration.types import Type
 
@@ -62,15 +63,27 @@ class Analysis:
     answer_types: dict[str, Type] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class FormField:
+class FormField(Frozen):
     """One field of a form as checked: its name, its kind (`text`, ...), its arguments and
     whether it may be left out."""
 
+    __slots__ = ("arguments", "kind", "name", "optional")
     name: ast.Name
     kind: str
     arguments: dict[str, ast.Argument]
-    optional: bool = False  # `name?: ...`: the person may leave it out
+    optional: bool  # `name?: ...`: the person may leave it out
+
+    def __init__(
+        self,
+        name: ast.Name,
+        kind: str,
+        arguments: dict[str, ast.Argument],
+        optional: bool = False,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "arguments", arguments)
+        set_field(self, "optional", optional)
 
 
 def expression_type(expression: ast.Expr, analysis: Analysis) -> str:

@@ -13,7 +13,6 @@ allowed inside a small recursion budget.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 
 from compiler import ast
 from compiler.ast import Span
@@ -21,6 +20,7 @@ from compiler.diagnostics import Diagnostic, Label, Severity
 from compiler.limits import CODE, DEPTH_CEILING, PATH_CEILING, Limits
 from compiler.source import SourceFile
 from compiler.syntax import NO_MENTIONS, Mentions
+from runtime.frozen import Frozen, set_field
 
 __all__ = ["Enforced", "Walk", "enforce", "file_not_read", "file_too_large"]
 
@@ -59,16 +59,28 @@ def _too_large(size: str, limit: int) -> Diagnostic:
                             f"the limit is `max-file-size` in {_SECTION}"))
 
 
-@dataclass(frozen=True, slots=True)
-class Enforced:
+class Enforced(Frozen):
     """The tree without the items that nest too deeply, what was wrong, where the dropped
     items were and what they mention (treated like text the syntax recovery dropped, so
     that a read of `state.x` in a dropped step does not make `x` look unused)."""
 
+    __slots__ = ("diagnostics", "dropped", "mentions", "mission")
     mission: ast.Mission
-    diagnostics: tuple[Diagnostic, ...] = ()
-    dropped: tuple[Span, ...] = ()
-    mentions: Mentions = NO_MENTIONS
+    diagnostics: tuple[Diagnostic, ...]
+    dropped: tuple[Span, ...]
+    mentions: Mentions
+
+    def __init__(
+        self,
+        mission: ast.Mission,
+        diagnostics: tuple[Diagnostic, ...] = (),
+        dropped: tuple[Span, ...] = (),
+        mentions: Mentions = NO_MENTIONS,
+    ) -> None:
+        set_field(self, "mission", mission)
+        set_field(self, "diagnostics", diagnostics)
+        set_field(self, "dropped", dropped)
+        set_field(self, "mentions", mentions)
 
 
 def enforce(mission: ast.Mission, text: str, limits: Limits) -> Enforced:
@@ -162,7 +174,7 @@ class _Walk:
                     ("pass the values in a list or a map",
                      f"the limit is `max-arguments` in {_SECTION}"))
         cut = ast.Call(call.operation, call.arguments[:limit], call.output, call.span)
-        return replace(item, call=cut)
+        return item.replace(call=cut)
 
     def expression(self, root: ast.Expr) -> bool:
         """Check one expression; True when it nests deeper than `max-depth`."""

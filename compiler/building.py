@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.syntax import NO_MENTIONS, Mentions
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.values import MAX_SAFE_INTEGER
 
 if TYPE_CHECKING:
@@ -25,8 +25,7 @@ _ESCAPE_RE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-
                         r"|u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True)
-class ParseResult:
+class ParseResult(Frozen):
     """The tree and what was found.
 
     With syntax errors, `mission` holds the items that parsed (None when not
@@ -34,12 +33,29 @@ class ParseResult:
     dropped and `mentions` the names that text refers to.
     """
 
+    __slots__ = ("comments", "diagnostics", "mentions", "mission", "skipped", "tests")
     mission: ast.Mission | None
     comments: tuple[ast.Comment, ...]
     diagnostics: tuple[Diagnostic, ...]
-    skipped: tuple[Span, ...] = ()
-    mentions: Mentions = NO_MENTIONS
-    tests: TestFile | None = None  # the tree of a test file (`compiler.testfile`), instead
+    skipped: tuple[Span, ...]
+    mentions: Mentions
+    tests: TestFile | None  # the tree of a test file (`compiler.testfile`), instead
+
+    def __init__(
+        self,
+        mission: ast.Mission | None,
+        comments: tuple[ast.Comment, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        skipped: tuple[Span, ...] = (),
+        mentions: Mentions = NO_MENTIONS,
+        tests: TestFile | None = None,
+    ) -> None:
+        set_field(self, "mission", mission)
+        set_field(self, "comments", comments)
+        set_field(self, "diagnostics", diagnostics)
+        set_field(self, "skipped", skipped)
+        set_field(self, "mentions", mentions)
+        set_field(self, "tests", tests)
 
 
 def parsed_tree(tree: object, comments: tuple[ast.Comment, ...],

@@ -5,22 +5,35 @@ at start-up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from compiler.config import Config
 from compiler.diagnostics import Diagnostic
 from compiler.source import SourceFile
+from runtime.frozen import Frozen, set_field
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
+class Checked(Frozen):
     """One file's outcome: its text and findings, or why it could not be read."""
 
+    __slots__ = ("cached", "diagnostics", "path", "problem", "source")
     path: str
     source: SourceFile | None
     diagnostics: tuple[Diagnostic, ...]
-    problem: str = ""  # an I/O problem: the file was not checked
-    cached: bool = False
+    problem: str  # an I/O problem: the file was not checked
+    cached: bool
+
+    def __init__(
+        self,
+        path: str,
+        source: SourceFile | None,
+        diagnostics: tuple[Diagnostic, ...],
+        problem: str = "",
+        cached: bool = False,
+    ) -> None:
+        set_field(self, "path", path)
+        set_field(self, "source", source)
+        set_field(self, "diagnostics", diagnostics)
+        set_field(self, "problem", problem)
+        set_field(self, "cached", cached)
 
 
 def check_file(path: str, config: Config) -> Checked:

@@ -37,19 +37,18 @@ a name at any depth, and a matching directory covers everything under it.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.limits import DEFAULT_LIMITS, Limits
 from compiler.limits import KEYS as LIMIT_KEYS
+from runtime.frozen import Frozen, set_field
 
 if TYPE_CHECKING:  # imported where used: a warm `mission check` needs neither
     from compiler.diagnostics import Severity
@@ -68,24 +67,77 @@ class ConfigError(Exception):
     """The configuration file is not valid; the message names the file and the key."""
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    select: tuple[str, ...] | None = None  # None: the rules on by default
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    severity: tuple[tuple[str, str], ...] = ()
-    exclude: tuple[str, ...] = ()
-    limits: Limits = DEFAULT_LIMITS
-    store: str = ""  # the run store's path or URL ("" for the default); not for compiling
-    store_runs: str = "all"  # which runs `mission run` stores: "all", or only "waiting" ones
-    operations: tuple[OperationDeclaration, ...] = ()  # the project's own, in file order
-    broken_operations: tuple[tuple[str, str], ...] = ()  # (name, why it is not valid): E030
-    notify: NotifyConfig | None = None  # `[notify]`: None when the table is absent
-    schedules: tuple[ScheduleConfig, ...] = ()  # `[schedules.NAME]`, by name
-    root: str = ""  # the directory patterns are relative to
-    origin: str = ""  # the file the settings came from ("" for the defaults)
-    digest: str = ""  # the sha256 of that file's bytes, as read (a run records it)
+class Config(Frozen):
+    __slots__ = (
+        "broken_operations",
+        "digest",
+        "exclude",
+        "extend_select",
+        "ignore",
+        "limits",
+        "notify",
+        "operations",
+        "origin",
+        "per_file_ignores",
+        "root",
+        "schedules",
+        "select",
+        "severity",
+        "store",
+        "store_runs",
+    )
+    select: tuple[str, ...] | None  # None: the rules on by default
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
+    severity: tuple[tuple[str, str], ...]
+    exclude: tuple[str, ...]
+    limits: Limits
+    store: str  # the run store's path or URL ("" for the default); not for compiling
+    store_runs: str  # which runs `mission run` stores: "all", or only "waiting" ones
+    operations: tuple[OperationDeclaration, ...]  # the project's own, in file order
+    broken_operations: tuple[tuple[str, str], ...]  # (name, why it is not valid): E030
+    notify: NotifyConfig | None  # `[notify]`: None when the table is absent
+    schedules: tuple[ScheduleConfig, ...]  # `[schedules.NAME]`, by name
+    root: str  # the directory patterns are relative to
+    origin: str  # the file the settings came from ("" for the defaults)
+    digest: str  # the sha256 of that file's bytes, as read (a run records it)
+
+    def __init__(
+        self,
+        select: tuple[str, ...] | None = None,
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        severity: tuple[tuple[str, str], ...] = (),
+        exclude: tuple[str, ...] = (),
+        limits: Limits = DEFAULT_LIMITS,
+        store: str = "",
+        store_runs: str = "all",
+        operations: tuple[OperationDeclaration, ...] = (),
+        broken_operations: tuple[tuple[str, str], ...] = (),
+        notify: NotifyConfig | None = None,
+        schedules: tuple[ScheduleConfig, ...] = (),
+        root: str = "",
+        origin: str = "",
+        digest: str = "",
+    ) -> None:
+        set_field(self, "select", select)
+        set_field(self, "extend_select", extend_select)
+        set_field(self, "ignore", ignore)
+        set_field(self, "per_file_ignores", per_file_ignores)
+        set_field(self, "severity", severity)
+        set_field(self, "exclude", exclude)
+        set_field(self, "limits", limits)
+        set_field(self, "store", store)
+        set_field(self, "store_runs", store_runs)
+        set_field(self, "operations", operations)
+        set_field(self, "broken_operations", broken_operations)
+        set_field(self, "notify", notify)
+        set_field(self, "schedules", schedules)
+        set_field(self, "root", root)
+        set_field(self, "origin", origin)
+        set_field(self, "digest", digest)
 
     def enabled_for(self, path: str) -> frozenset[str]:
         """The codes in force for the file at `path`."""
@@ -117,7 +169,7 @@ class Config:
         settings, the project's operations, and the stamps of the directories packages are
         installed in (installing one may declare an operation a mission calls)."""
         data = [self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                self.severity, self.root, dataclasses.astuple(self.limits),
+                self.severity, self.root, list(self.limits.as_dict().values()),
                 _declared(self.operations), self.broken_operations, _installed_stamp()]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -314,7 +366,7 @@ def load_config(path: str | Path) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
     config = parse_config(table, where, str(path.resolve().parent), str(path))
-    return dataclasses.replace(config, digest=hashlib.sha256(raw).hexdigest())
+    return config.replace(digest=hashlib.sha256(raw).hexdigest())
 
 
 def parse_config(table: Mapping[str, Any], where: str, root: str, origin: str) -> Config:
@@ -419,7 +471,7 @@ def _limits(value: Any, where: str) -> Limits:
             raise ConfigError(f"{where}: `limits.{key}` must be a whole number from 1{most}, "
                               f"not {number!r}")
         settings[name] = number
-    return dataclasses.replace(DEFAULT_LIMITS, **settings)
+    return DEFAULT_LIMITS.replace(**settings)
 
 
 def _operations(value: Any, where: str, origin: str

@@ -273,8 +273,8 @@ def _value(expression: Any, element: Any = _VARIES) -> Any:
 
 def question_arguments(step: ast.Step, analysis: Analysis) -> _Arguments | None:
     """The arguments the engine would give the question's validation, as far as they are
-    known without a run (as the engine evaluates them: `_Run._arguments`); None when the
-    step's question is not known."""
+    known without a run (as the engine evaluates them: `Run._arguments` in
+    `runtime/orchestration/run.py`); None when the step's question is not known."""
     operation = analysis.operations.get(step.id.text)
     if operation is None or operation.answer is None:
         return None

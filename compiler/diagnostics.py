@@ -8,11 +8,11 @@ returns these for every problem in user input; it never raises on it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from compiler.ast import Span
+from runtime.frozen import Frozen, set_field
 
 
 class Severity(StrEnum):
@@ -25,39 +25,76 @@ class Severity(StrEnum):
         return {"error": 0, "warning": 1, "note": 2}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(Frozen):
     """A secondary location with a short message, e.g. "first defined here"."""
 
+    __slots__ = ("message", "span")
     span: Span
     message: str
 
+    def __init__(self, span: Span, message: str) -> None:
+        set_field(self, "span", span)
+        set_field(self, "message", message)
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+
+class Edit(Frozen):
     """Replace `span` in the source with `replacement` (an autofix)."""
 
+    __slots__ = ("replacement", "span")
     span: Span
     replacement: str
 
+    def __init__(self, span: Span, replacement: str) -> None:
+        set_field(self, "span", span)
+        set_field(self, "replacement", replacement)
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+
+class Fix(Frozen):
+    __slots__ = ("edits", "message")
     message: str
     edits: tuple[Edit, ...]
 
+    def __init__(self, message: str, edits: tuple[Edit, ...]) -> None:
+        set_field(self, "message", message)
+        set_field(self, "edits", edits)
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+
+class Diagnostic(Frozen):
+    """One finding; equality leaves out the `path` it was found in."""
+
+    __slots__ = ("code", "fix", "help", "label", "labels", "message", "path", "severity", "span")
+    _ignored = ("path",)
     code: str
     severity: Severity
     message: str
     span: Span
-    label: str = ""
-    labels: tuple[Label, ...] = ()
-    help: tuple[str, ...] = ()
-    fix: Fix | None = None
-    path: str = field(default="", compare=False)
+    label: str
+    labels: tuple[Label, ...]
+    help: tuple[str, ...]
+    fix: Fix | None
+    path: str
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        span: Span,
+        label: str = "",
+        labels: tuple[Label, ...] = (),
+        help: tuple[str, ...] = (),
+        fix: Fix | None = None,
+        path: str = "",
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "severity", severity)
+        set_field(self, "message", message)
+        set_field(self, "span", span)
+        set_field(self, "label", label)
+        set_field(self, "labels", labels)
+        set_field(self, "help", help)
+        set_field(self, "fix", fix)
+        set_field(self, "path", path)
 
     @property
     def sort_key(self) -> tuple[int, int, str, str]:

@@ -181,10 +181,13 @@ def _declarations(declarations: dict[str, ast.Declaration]) -> dict[str, Any]:
 def _user_operations(analysis: Analysis) -> dict[str, Any]:
     """The declarations of the project operations the mission calls: the engine binds and
     checks their implementations from these, without the compiler or the project's config."""
+    declared = sorted((operation for operation in analysis.operations.values()
+                       if operation.declaration is not None), key=lambda op: op.name)
+    if not declared:
+        return {}  # most missions: no need to import the declarations' module
     from runtime.orchestration.user_operations import emitted
 
-    return {operation.name: emitted(operation.declaration)
-            for operation in sorted(analysis.operations.values(), key=lambda op: op.name)
+    return {operation.name: emitted(operation.declaration) for operation in declared
             if operation.declaration is not None}
 
 

@@ -14,9 +14,8 @@ nothing), so reading the configuration stays cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
+from runtime.frozen import Frozen, set_field
 
 __all__ = ["CODE", "DEFAULT_LIMITS", "DEPTH_CEILING", "KEYS", "PATH_CEILING", "Limits"]
 
@@ -28,12 +27,24 @@ DEPTH_CEILING = MAX_EXPRESSION_DEPTH
 PATH_CEILING = MAX_PATH_PARTS
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_file_size: int = 4 * 1024 * 1024  # bytes of UTF-8 text
-    max_depth: int = 32  # levels of lists, maps, `not` and operators in one expression
-    max_string_length: int = 65_536  # characters in one string literal or name
-    max_arguments: int = 32  # arguments in one call
+class Limits(Frozen):
+    __slots__ = ("max_arguments", "max_depth", "max_file_size", "max_string_length")
+    max_file_size: int  # bytes of UTF-8 text
+    max_depth: int  # levels of lists, maps, `not` and operators in one expression
+    max_string_length: int  # characters in one string literal or name
+    max_arguments: int  # arguments in one call
+
+    def __init__(
+        self,
+        max_file_size: int = 4 * 1024 * 1024,
+        max_depth: int = 32,
+        max_string_length: int = 65_536,
+        max_arguments: int = 32,
+    ) -> None:
+        set_field(self, "max_file_size", max_file_size)
+        set_field(self, "max_depth", max_depth)
+        set_field(self, "max_string_length", max_string_length)
+        set_field(self, "max_arguments", max_arguments)
 
 
 DEFAULT_LIMITS = Limits()

@@ -9,7 +9,7 @@ the rules; `compiler.linter` runs them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from compiler import ast
@@ -20,6 +20,7 @@ from compiler.operations import BUILT_IN, OperationTable
 from compiler.source import SourceFile
 from compiler.syntax import ANY_NAME, Mentions
 from compiler.typer import match_call
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.calling import Operation
 from runtime.orchestration.types import Type
 
@@ -28,17 +29,31 @@ _MODIFYING = frozenset({"append", "extend", "increment", "remove"})
 _REPLACING = frozenset({"set", "copy"})
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
+class Write(Frozen):
+    __slots__ = ("answer", "reference", "replaces")
     reference: ast.Reference
     replaces: bool  # the whole `state.ROOT` gets a new value
-    answer: bool = False  # the answer of a human step
+    answer: bool  # the answer of a human step
+
+    def __init__(self, reference: ast.Reference, replaces: bool, answer: bool = False) -> None:
+        set_field(self, "reference", reference)
+        set_field(self, "replaces", replaces)
+        set_field(self, "answer", answer)
 
 
-@dataclass(frozen=True, slots=True)
-class StepFacts:
+class StepFacts(Frozen):
     """What one step does with the state and the params."""
 
+    __slots__ = (
+        "arguments",
+        "index",
+        "modifies",
+        "operation",
+        "param_reads",
+        "reads",
+        "step",
+        "writes",
+    )
     index: int
     step: ast.Step
     operation: Operation | None
@@ -48,6 +63,26 @@ class StepFacts:
     writes: tuple[Write, ...]
     param_reads: tuple[ast.Reference, ...]
 
+    def __init__(
+        self,
+        index: int,
+        step: ast.Step,
+        operation: Operation | None,
+        arguments: Mapping[str, ast.Argument],
+        reads: tuple[ast.Reference, ...],
+        modifies: tuple[ast.Reference, ...],
+        writes: tuple[Write, ...],
+        param_reads: tuple[ast.Reference, ...],
+    ) -> None:
+        set_field(self, "index", index)
+        set_field(self, "step", step)
+        set_field(self, "operation", operation)
+        set_field(self, "arguments", arguments)
+        set_field(self, "reads", reads)
+        set_field(self, "modifies", modifies)
+        set_field(self, "writes", writes)
+        set_field(self, "param_reads", param_reads)
+
     @property
     def uses(self) -> Iterator[str]:
         """The state roots whose current value the step depends on."""
@@ -55,8 +90,17 @@ class StepFacts:
             yield reference.path[0].text
 
 
-@dataclass(frozen=True, slots=True)
-class LintContext:
+class LintContext(Frozen):
+    __slots__ = (
+        "analysis",
+        "expressions",
+        "mentions",
+        "mission",
+        "read_as_null",
+        "severities",
+        "source",
+        "steps",
+    )
     source: SourceFile
     mission: ast.Mission
     analysis: Analysis
@@ -64,9 +108,29 @@ class LintContext:
     mentions: Mentions
     expressions: tuple[ast.Expr, ...]  # every expression, outermost first (`expressions_of`)
     # references read as null where they are missing (`x ?? d`, `x == null`): their spans
-    read_as_null: frozenset[ast.Span] = frozenset()
+    read_as_null: frozenset[ast.Span]
     # the default severity of each rule that runs (the config may change it later)
-    severities: Mapping[str, Severity] = field(default_factory=dict)
+    severities: Mapping[str, Severity]
+
+    def __init__(
+        self,
+        source: SourceFile,
+        mission: ast.Mission,
+        analysis: Analysis,
+        steps: tuple[StepFacts, ...],
+        mentions: Mentions,
+        expressions: tuple[ast.Expr, ...],
+        read_as_null: frozenset[ast.Span] = frozenset(),
+        severities: Mapping[str, Severity] = MappingProxyType({}),
+    ) -> None:
+        set_field(self, "source", source)
+        set_field(self, "mission", mission)
+        set_field(self, "analysis", analysis)
+        set_field(self, "steps", steps)
+        set_field(self, "mentions", mentions)
+        set_field(self, "expressions", expressions)
+        set_field(self, "read_as_null", read_as_null)
+        set_field(self, "severities", severities)
 
     def diagnostic(self, code: str, message: str, span: ast.Span, **details: Any) -> Diagnostic:
         """A diagnostic at the rule's default severity (the config may change it later)."""

@@ -14,20 +14,28 @@ fact about a path is a fact about every path it starts with (`state.next.name
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from compiler import ast
+from runtime.frozen import Frozen, set_field
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(Frozen):
     """`present`: references known to be there (every key of their path exists);
     `non_null`: references known to be there and not null."""
 
-    present: frozenset[str] = frozenset()
-    non_null: frozenset[str] = frozenset()
+    __slots__ = ("non_null", "present")
+    present: frozenset[str]
+    non_null: frozenset[str]
+
+    def __init__(
+        self,
+        present: frozenset[str] = frozenset(),
+        non_null: frozenset[str] = frozenset(),
+    ) -> None:
+        set_field(self, "present", present)
+        set_field(self, "non_null", non_null)
 
     def __or__(self, other: Facts) -> Facts:
         return Facts(self.present | other.present, self.non_null | other.non_null)

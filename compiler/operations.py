@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.calling import Operation
 from runtime.orchestration.operations import OPERATIONS
 
@@ -26,14 +26,24 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "mission.operations"
 
 
-@dataclass(frozen=True, slots=True)
-class OperationTable:
+class OperationTable(Frozen):
     """Built-in operations and the project's; installed ones are looked up on a miss."""
 
-    project: tuple[OperationDeclaration, ...] = ()
+    __slots__ = ("broken", "origin", "project")
+    project: tuple[OperationDeclaration, ...]
     # (name, problem) for the project's declarations that are not valid (a call is E030)
-    broken: tuple[tuple[str, str], ...] = ()
-    origin: str = ""  # the configuration file the project's come from ("" for none)
+    broken: tuple[tuple[str, str], ...]
+    origin: str  # the configuration file the project's come from ("" for none)
+
+    def __init__(
+        self,
+        project: tuple[OperationDeclaration, ...] = (),
+        broken: tuple[tuple[str, str], ...] = (),
+        origin: str = "",
+    ) -> None:
+        set_field(self, "project", project)
+        set_field(self, "broken", broken)
+        set_field(self, "origin", origin)
 
     @property
     def read_from(self) -> str:

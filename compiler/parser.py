@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compiler import ast
@@ -101,8 +101,8 @@ class _Parser:
                              for token in self._comments)
         unique = sorted(set(diagnostics), key=lambda d: d.sort_key)
         skipped = tuple(recovered.skipped)
-        return replace(parsed_tree(tree, comments, tuple(unique)), skipped=skipped,
-                       mentions=mentions_in(source.text, skipped))
+        return parsed_tree(tree, comments, tuple(unique)).replace(
+            skipped=skipped, mentions=mentions_in(source.text, skipped))
 
 
 _PARSER = _Parser()
@@ -169,7 +169,7 @@ def _only_comments(source: SourceFile) -> ParseResult | None:
                      for match in _COMMENT.finditer(text))
     end = len(text.rstrip())  # the visible end, where recovery puts "the end of the file"
     empty = _PARSER.parse(SourceFile(source.path, ""))  # the message, from the one place
-    diagnostics = tuple(replace(diagnostic, span=Span(end, end))
+    diagnostics = tuple(diagnostic.replace(span=Span(end, end))
                         for diagnostic in empty.diagnostics)
     return ParseResult(None, comments, diagnostics, empty.skipped, empty.mentions)
 

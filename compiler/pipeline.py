@@ -6,7 +6,6 @@ Everything is imported where it is used: importing the package does not import `
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,7 +78,7 @@ def _configured(diagnostic: Diagnostic, config: Config) -> Diagnostic:
     severity = config.severity_of(diagnostic.code)
     if severity is None or severity is diagnostic.severity:
         return diagnostic
-    return replace(diagnostic, severity=severity)
+    return diagnostic.replace(severity=severity)
 
 
 def compile_file(path: str | Path) -> CompileResult:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from runtime.frozen import Frozen, set_field
+
 if TYPE_CHECKING:  # `import compiler` stays cheap
     from compiler import ast
     from compiler.analysis import Analysis
@@ -15,15 +17,33 @@ if TYPE_CHECKING:  # `import compiler` stays cheap
     from runtime.orchestration.model import WorkflowDefinition
 
 
-@dataclass(frozen=True, slots=True)
-class CompileResult:
+class CompileResult(Frozen):
+    __slots__ = ("analysis", "comments", "diagnostics", "mission", "source", "tests", "workflow")
     source: SourceFile
     mission: ast.Mission | None
     comments: tuple[ast.Comment, ...]
     diagnostics: tuple[Diagnostic, ...]
     analysis: Analysis | None
     workflow: WorkflowDefinition | None
-    tests: CheckedTests | None = None  # a test file: its cases and the mission they test
+    tests: CheckedTests | None  # a test file: its cases and the mission they test
+
+    def __init__(
+        self,
+        source: SourceFile,
+        mission: ast.Mission | None,
+        comments: tuple[ast.Comment, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        analysis: Analysis | None,
+        workflow: WorkflowDefinition | None,
+        tests: CheckedTests | None = None,
+    ) -> None:
+        set_field(self, "source", source)
+        set_field(self, "mission", mission)
+        set_field(self, "comments", comments)
+        set_field(self, "diagnostics", diagnostics)
+        set_field(self, "analysis", analysis)
+        set_field(self, "workflow", workflow)
+        set_field(self, "tests", tests)
 
     @property
     def ok(self) -> bool:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Severity
 from compiler.source import SourceFile
 from compiler.suggest import did_you_mean
+from runtime.frozen import Frozen, set_field
 
 _DIRECTIVE = re.compile(r"mission:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?")
 _CODE = re.compile(r"[^,\s]+")
@@ -34,10 +34,10 @@ def _known_names() -> list[str]:
     return [name for rule in all_rules() for name in (rule.code, rule.slug)]
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(Frozen):
     """One code of one directive and the region it covers."""
 
+    __slots__ = ("code", "codes", "comment", "covers", "directive", "whole_line", "written")
     code: str
     covers: Span  # diagnostics whose primary span starts in here
     whole_line: bool  # covers means "starts on this line" (else: lies inside)
@@ -45,6 +45,24 @@ class Suppression:
     directive: Span  # the `mission: ignore[...]` text
     codes: tuple[str, ...]  # every code of the directive, in order
     written: Span  # this code as written in the directive
+
+    def __init__(
+        self,
+        code: str,
+        covers: Span,
+        whole_line: bool,
+        comment: ast.Comment,
+        directive: Span,
+        codes: tuple[str, ...],
+        written: Span,
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "covers", covers)
+        set_field(self, "whole_line", whole_line)
+        set_field(self, "comment", comment)
+        set_field(self, "directive", directive)
+        set_field(self, "codes", codes)
+        set_field(self, "written", written)
 
 
 def _resolve(code: str) -> str | None:

@@ -7,11 +7,11 @@ imported on the first syntax error only: a file that parses never needs it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.suggest import one_of
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.types import TYPE_NAMES
 
 if TYPE_CHECKING:
@@ -41,14 +41,24 @@ ALL_KEYWORDS = KEYWORDS | CLAUSE_KEYWORDS
 RESERVED_NAMES = frozenset({"true", "false", "null"})
 
 
-@dataclass(frozen=True, slots=True)
-class Mentions:
+class Mentions(Frozen):
     """Names that text dropped by the recovery mentions (so reads of them are not errors)."""
 
-    state: frozenset[str] = frozenset()
-    params: frozenset[str] = frozenset()
+    __slots__ = ("params", "starts", "state")
+    state: frozenset[str]
+    params: frozenset[str]
     # the first word of each dropped text, and `version` when a version line is inside one
-    starts: frozenset[str] = frozenset()
+    starts: frozenset[str]
+
+    def __init__(
+        self,
+        state: frozenset[str] = frozenset(),
+        params: frozenset[str] = frozenset(),
+        starts: frozenset[str] = frozenset(),
+    ) -> None:
+        set_field(self, "state", state)
+        set_field(self, "params", params)
+        set_field(self, "starts", starts)
 
 
 NO_MENTIONS = Mentions()

@@ -17,7 +17,6 @@ is the operation's `result_type` of those argument types.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from compiler import ast
@@ -26,6 +25,7 @@ from compiler.diagnostics import Fix, Label
 from compiler.literals import literal_value
 from compiler.narrowing import NO_FACTS, Facts, compared_with_null, proven
 from compiler.suggest import closest, did_you_mean, listed, rename_fix
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.calling import ArgumentTypes, Operation, Parameter
 from runtime.orchestration.data import fixed_placeholders, placeholders
 from runtime.orchestration.operations import OPERATIONS
@@ -74,13 +74,23 @@ def value_operations() -> list[str]:
                   if operation.compute is not None and name != "desc")
 
 
-@dataclass(frozen=True, slots=True)
-class Matched:
+class Matched(Frozen):
     """A call's arguments by parameter: one argument, or (variadic/rest) several."""
 
+    __slots__ = ("rest", "single", "spread")
     single: Mapping[str, ast.Argument]
-    spread: tuple[ast.Argument, ...] = ()  # the variadic parameter's arguments
-    rest: tuple[ast.Argument, ...] = ()  # named arguments for the `rest` parameter
+    spread: tuple[ast.Argument, ...]  # the variadic parameter's arguments
+    rest: tuple[ast.Argument, ...]  # named arguments for the `rest` parameter
+
+    def __init__(
+        self,
+        single: Mapping[str, ast.Argument],
+        spread: tuple[ast.Argument, ...] = (),
+        rest: tuple[ast.Argument, ...] = (),
+    ) -> None:
+        set_field(self, "single", single)
+        set_field(self, "spread", spread)
+        set_field(self, "rest", rest)
 
 
 def match_call(operation: Operation, name: str, arguments: tuple[ast.Argument, ...], span: Span,

@@ -34,7 +34,7 @@ def run(workflow: WorkflowDefinition, *, params: Mapping[str, Any] | None = None
 
     context = ExecutionContext(initial_state=dict(state or {}), params=dict(params or {}),
                                answers=answers, effects=effects)
-    return Orchestrator().run_workflow(workflow, context)
+    return Orchestrator().prepare(workflow).run(context)
 
 
 def record_of(workflow: WorkflowDefinition, result: OrchestrationResult, *,

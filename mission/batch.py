@@ -42,6 +42,7 @@ from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_WAITING, UsageError
 if TYPE_CHECKING:
     from mission.targets import Target
     from runtime.orchestration.model import EffectRunner
+    from runtime.orchestration.plans import Plan
 
     # Given a line's number and its effect runner (None for a pure run), the runner to use.
     WrapEffects = Callable[[int, EffectRunner | None], EffectRunner | None]
@@ -52,9 +53,9 @@ _KEYS = ("mission", "params", "state", "answers")
 Item = tuple[int, bytes]  # a line's number, and the line as read
 LINES_PER_WORKER = 512  # without `jobs` (docs/performance.md, "Parallel")
 
-# Per process: mission -> its workflow and configuration, or the message saying why there
-# is none.
-_TARGETS: dict[str, Target | str] = {}
+# Per process: mission -> its workflow and configuration and its plan (prepared once for
+# all the lines that name it), or the message saying why there is none.
+_TARGETS: dict[str, tuple[Target, Plan] | str] = {}
 
 
 def default_jobs() -> int:
@@ -134,10 +135,9 @@ _PRELOAD_LINES = 32
 
 
 def _preload(items: list[Item]) -> None:
-    """Import the engine and compile the missions the first lines name (errors are left
+    """Compile and prepare the missions the first lines name (errors are left
     for the lines themselves to report)."""
     import mission.starting  # noqa: F401
-    import runtime.orchestration.engine  # noqa: F401
 
     for number, line in items:
         try:
@@ -214,7 +214,7 @@ def _run(request: dict[str, Any], started: dict[str, str],
     from mission.starting import execute
     from runtime.orchestration.model import ExecutionContext
 
-    target = _target(request["mission"], request["number"])
+    target, plan = _target(request["mission"], request["number"])
     workflow = target.workflow
     params: dict[str, Any] | None = request["params"]
     declared = workflow.metadata.get("declarations", {}).get("params", {})
@@ -231,13 +231,13 @@ def _run(request: dict[str, Any], started: dict[str, str],
                                    implementations=binding.implementations)
         if wrap_effects is not None:
             context.effects = wrap_effects(request["number"], context.effects)
-        result = execute(workflow, context)
+        result = execute(plan, context)
     except UsageError as problem:
         raise UsageError(f"line {request['number']}: {problem}") from None
     return result.to_dict()
 
 
-def _target(mission: str, number: int) -> Target:
+def _target(mission: str, number: int) -> tuple[Target, Plan]:
     found = _TARGETS.get(mission)
     if found is None:
         found = _TARGETS[mission] = _load(mission)
@@ -246,13 +246,20 @@ def _target(mission: str, number: int) -> Target:
     return found
 
 
-def _load(mission: str) -> Target | str:
-    """What `mission` names (as `mission run` resolves it), or why there is none."""
+def _load(mission: str) -> tuple[Target, Plan] | str:
+    """What `mission` names (as `mission run` resolves it) and its plan, or why there is
+    none."""
+    from mission.cli import Refusal
     from mission.targets import DoesNotCompile, load_target
+    from runtime.orchestration.engine import Orchestrator
+    from runtime.orchestration.model import RUN_REFUSALS
 
     try:
-        return load_target(mission, show_diagnostics=False)
+        target = load_target(mission, show_diagnostics=False)
+        return target, Orchestrator().prepare(target.workflow)
     except DoesNotCompile as problem:
         return problem.first()
     except UsageError as problem:
         return str(problem)
+    except RUN_REFUSALS as problem:
+        return str(Refusal(problem))

@@ -92,7 +92,7 @@ class RecordedEffects:
         replay = dataclasses.replace(self.context, answers=None, answered_by=None,
                                      events=start.events,
                                      journal=start.journal, effects=None, ask=None)
-        result = Orchestrator().run_workflow(self.workflow, replay)
+        result = Orchestrator().prepare(self.workflow).run(replay)
         self.keeper.save(RunRecord.of(self.mission, self.workflow, replay, result,
                                       keep_workflow=True, configuration=self.configuration),
                          provisional=True)

@@ -9,8 +9,12 @@ approvals given, and the `mission resume` line that continues it) and its
 question as a person reads it (the prompt, the options or bounds).
 It has no scripts and loads nothing: inline CSS only, so it can be mailed or
 archived as it is. It shows the times the run recorded and no other (never "3
-hours ago"), so the same run gives the same bytes; `mission serve` frames the same
-content with the times written in its zone (`show_time`).
+hours ago"), so the same run gives the same bytes.
+
+This module turns a run into a `RunView` (plain text, nothing drawn); the macros of
+`templates/run_report.html` draw it, for the report file (`templates/report.html`) and
+for a run's page under `mission serve`, which writes the times in its zone (`show_time`)
+and adds its own frame (`mission.pages`).
 
 The engine's result records each step's status and a hash of its changes, not
 the changes themselves. Given the run's `ExecutionContext`, the report replays
@@ -23,7 +27,6 @@ writes left in the final state.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,60 +52,90 @@ VALUE_LIMIT = 2000
 _MISSING = object()
 # How a recorded instant is written: as recorded (the report file), or in a zone (serve).
 ShowTime = Callable[[str], str]
+Row = tuple[str, ...]
 
 
 def _as_recorded(instant: str) -> str:
     return instant
 
-STYLE = """
-:root { --ok: #15803d; --fail: #b91c1c; --wait: #b45309; --skip: #6b7280; --idle: #9ca3af;
-  --ink: #111827; --soft: #4b5563; --line: #e5e7eb; --paper: #ffffff; --tint: #f9fafb; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--ink); background: var(--tint); }
-main { max-width: 960px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 24px; margin: 0 0 4px; display: flex; gap: 12px; align-items: center; }
-h2 { font-size: 18px; margin: 32px 0 12px; border-bottom: 1px solid var(--line); }
-code, pre { font: 13px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
-pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
-.lead { color: var(--soft); margin: 0 0 16px; }
-.badge { display: inline-block; padding: 1px 10px; border-radius: 999px; color: #fff;
-  font-size: 13px; font-weight: 600; }
-.badge.succeeded { background: var(--ok); } .badge.failed { background: var(--fail); }
-.badge.waiting { background: var(--wait); } .badge.skipped { background: var(--skip); }
-.badge.not-run { background: var(--idle); } .badge.cancelled { background: var(--soft); }
-.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
-.facts dt { color: var(--soft); } .facts dd { margin: 0; word-break: break-all; }
-.steps { list-style: none; padding: 0; margin: 0; display: grid; gap: 12px; }
-.step { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
-  border-left: 6px solid var(--idle); padding: 12px 16px; }
-.step.succeeded { border-left-color: var(--ok); } .step.failed { border-left-color: var(--fail); }
-.step.waiting { border-left-color: var(--wait); } .step.skipped { border-left-color: var(--skip); }
-.step.cancelled { border-left-color: var(--soft); }
-.step-head { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
-.index { color: var(--soft); font-weight: 600; }
-.kind { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; padding: 0 6px;
-  border: 1px solid var(--line); border-radius: 4px; color: var(--soft); }
-.kind.human { border-color: var(--wait); color: var(--wait); }
-.call { background: var(--tint); padding: 6px 10px; border-radius: 6px; margin-top: 8px; }
-.muted { color: var(--soft); }
-table { border-collapse: collapse; width: 100%; margin-top: 8px; }
-th, td { text-align: left; vertical-align: top; padding: 4px 8px;
-  border-bottom: 1px solid var(--line); }
-th { font-weight: 600; color: var(--soft); font-size: 13px; }
-.note { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 8px; padding: 10px 14px; }
-.banner { background: #fffbeb; border: 1px solid #fcd34d; border-left: 6px solid var(--wait);
-  border-radius: 8px; padding: 10px 14px; margin-top: 16px; }
-.banner p, .note p { margin: 4px 0; }
-.options { margin: 4px 0; }
-.error { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 10px 14px;
-  margin-top: 16px; }
-.guard { margin: 8px 0 0; }
-.hash { word-break: break-all; }
-.changes th:first-child { width: 30%; } .changes th { width: 35%; }
-p.hash { font-size: 13px; }
-footer { color: var(--soft); font-size: 13px; margin-top: 40px; }
-"""
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """One step as a page shows it; every field is text to print as it is."""
+
+    number: int
+    id: str
+    kind: str
+    status: str
+    description: str
+    guard: str | None  # the `when` expression, as written
+    call: str
+    operation_kind: str | None  # a project operation's kind (None: a built-in one)
+    implementation: str
+    attempts: str  # " · 3 attempts" for a project effect that retried
+    changes: tuple[Row, ...] | None  # (path, before, after), replayed; None: not shown
+    written: tuple[Row, ...] | None  # (path, value in the final state), not replayed
+    form: tuple[Row, ...]  # (field, question, answer) of a form
+    answer: str | None  # another human step's answer, as JSON
+    link: Row | None  # (receipt link, changes hash)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitFacts:
+    """The facts of a wait: who is asked, since when, the deadline and what then, the
+    reminder, the approvals given, who may not answer. `waited` and `due_label` only
+    with a present instant (a page, never the report file)."""
+
+    group: str | None
+    since: str | None
+    waited: str | None
+    due: str | None
+    due_label: str | None  # "due in 2 hours", "overdue 1 hour"
+    overdue: bool
+    then: str
+    remind: str | None
+    approvals: str | None  # "0 of 2 needed: ann (true, 2026-...)"
+    may_not_answer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """The pending question as a person reads it."""
+
+    step: str | None
+    prompt: str
+    description: str
+    hint: str  # what an answer may be, in a few words
+    options: tuple[str, ...] | None  # a choice's options
+    show: str | None  # what is shown with it, as JSON
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """A run, ready to draw: the report file and serve's run page draw this."""
+
+    name: str
+    status: str
+    description: str
+    summary: str
+    started: Row | None  # (at, by)
+    finished: str | None
+    params: str | None
+    workflow_id: str
+    workflow_hash: str
+    final_state_hash: str
+    error: str | None
+    question: QuestionView | None  # a waiting run's
+    wait: WaitFacts | None  # a waiting run's
+    resume_command: str | None
+    cancelled: Row | None  # (by, at or "", step, reason)
+    replayed: bool
+    steps: tuple[StepView, ...]
+    history: tuple[Row, ...]  # (when, who, what)
+    answers: tuple[Row, ...]  # (step, answer, by, at)
+    final_state: str
+    receipt: tuple[Row, ...]  # (name, hash)
+    chain: tuple[Row, ...]  # (step, status, changes hash, link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,23 +227,6 @@ def _json(value: Any) -> str:
     return text
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _badge(status: str) -> str:
-    return f'<span class="badge {_e(status.replace(" ", "-"))}">{_e(status)}</span>'
-
-
-def _changes_table(changes: list[Change]) -> str:
-    if not changes:
-        return '<p class="muted">No change to the state.</p>'
-    rows = "".join(
-        f"<tr><td><code>{_e(change.path)}</code></td><td><pre>{_e(_json(change.before))}</pre>"
-        f"</td><td><pre>{_e(_json(change.after))}</pre></td></tr>" for change in changes)
-    return ('<table class="changes"><tr><th>path</th><th>before</th><th>after</th></tr>'
-            f"{rows}</table>")
-
 
 def _attempts(entry: Any) -> str:
     """How many attempts a project effect took, from its journal entry (none: "")."""
@@ -220,116 +236,63 @@ def _attempts(entry: Any) -> str:
     return f" · {len(attempts)} attempt{'s' * (len(attempts) != 1)}"
 
 
-def _written_table(step: StepSpec, final_state: Any, later: list[StepSpec],
-                   table: Mapping[str, Operation]) -> str:
-    places = _write_places(step, table)
-    if not places:
-        return '<p class="muted">Writes nothing to the state.</p>'
+def _written(step: StepSpec, final_state: Any, later: list[StepSpec],
+             table: Mapping[str, Operation]) -> tuple[Row, ...]:
+    """Each place the step writes, with the value it left in the final state."""
     rewritten = {place for other in later for place in _write_places(other, table)}
     rows = []
-    for place in places:
+    for place in _write_places(step, table):
         if any(place == other or place.startswith(other + ".") or other.startswith(place + ".")
                for other in rewritten):
-            value = "(written again by a later step)"
+            rows.append((place, "(written again by a later step)"))
         else:
-            value = _json(_lookup(final_state, place))
-        rows.append(f"<tr><td><code>{_e(place)}</code></td><td><pre>{_e(value)}</pre></td></tr>")
-    return ('<table class="changes"><tr><th>path written</th><th>value in the final state</th>'
-            f"</tr>{''.join(rows)}</table>")
+            rows.append((place, _json(_lookup(final_state, place))))
+    return tuple(rows)
 
 
-def _steps_section(workflow: WorkflowDefinition, result: OrchestrationResult,
-                   states: list[Any] | None) -> str:
+def _form(specs: list[dict[str, Any]], answer: Any) -> tuple[Row, ...]:
+    """A form's fields, each with its question and the answer given (— before one is)."""
+    return tuple((str(spec.get("name")), field_text(spec),
+                  _json(answer[str(spec.get("name"))])
+                  if isinstance(answer, dict) and str(spec.get("name")) in answer else "—")
+                 for spec in specs)
+
+
+def _steps(workflow: WorkflowDefinition, result: OrchestrationResult,
+           states: list[Any] | None) -> tuple[StepView, ...]:
     statuses = {entry["id"]: entry["status"] for entry in result.lineage.get("steps", [])}
     links = {entry["step"]: entry for entry in result.receipt.get("chain", [])}
     succeeded = [step for step in workflow.steps if statuses.get(step.id) == "succeeded"]
     table = operations_of(workflow)
-    items = []
+    views = []
     for index, step in enumerate(workflow.steps):
         status = statuses.get(step.id, "not run")
         payload = step.payload
         operation = table.get(str(payload.get("operation", "")))
-        parts = [f'<div class="step-head"><span class="index">{index + 1}</span>'
-                 f'<span class="kind {_e(step.kind)}">{_e(step.kind)}</span>'
-                 f"<strong>{_e(step.id)}</strong>{_badge(status)}</div>"]
-        if payload.get("description"):
-            parts.append(f'<p class="muted">{_e(payload["description"])}</p>')
-        if payload.get("when") is not None:  # the guard comes first: it decides the call
-            parts.append(f'<p class="guard">when <code>{_e(expression_text(payload["when"]))}'
-                         "</code></p>")
-        order = operation.parameter_names if operation else ()
-        parts.append(f'<pre class="call">{_e(call_text(payload, order))}</pre>')
         declaration = operation.declaration if operation else None
-        if declaration is not None:
-            parts.append(f'<p class="muted">project operation ({_e(declaration.kind)}), '
-                         f"implemented by <code>{_e(declaration.implementation)}</code>"
-                         f"{_attempts(result.journal.get(step.id))}</p>")
-        if status == "succeeded":
-            if states is not None:
-                parts.append(_changes_table(diff(states[index], states[index + 1])))
-            else:
-                later = succeeded[succeeded.index(step) + 1:]
-                parts.append(_written_table(step, result.final_state, later, table))
+        changes = written = None
+        if status == "succeeded" and states is not None:
+            changes = tuple((change.path, _json(change.before), _json(change.after))
+                            for change in diff(states[index], states[index + 1]))
+        elif status == "succeeded":
+            written = _written(step, result.final_state,
+                               succeeded[succeeded.index(step) + 1:], table)
         specs = form_field_specs(payload.get("args", {}).get("fields")) \
             if payload.get("operation") == "form" else []
-        if specs:
-            parts.append(_form_table(specs, result.answers.get(step.id)))
-        elif step.id in result.answers:
-            answer = json.dumps(result.answers[step.id], ensure_ascii=False)
-            parts.append(f"<p>answer: <code>{_e(answer)}</code></p>")
+        answer = json.dumps(result.answers[step.id], ensure_ascii=False) \
+            if not specs and step.id in result.answers else None
         link = links.get(step.id)
-        if link is not None:
-            parts.append(f'<p class="muted hash">receipt link <code>{_e(link["link"])}</code>'
-                         f' · changes <code>{_e(link["changes"])}</code></p>')
-        items.append(f'<li class="step {_e(status.replace(" ", "-"))}" id="step-{_e(step.id)}">'
-                     f'{"".join(parts)}</li>')
-    source = ("State changes were recomputed by replaying the run; the replay reproduced the "
-              "receipt's hash chain." if states is not None else
-              "State changes show the values each step's writes left in the final state "
-              "(the run was not replayed).")
-    return (f'<section><h2>Steps</h2><p class="muted">{_e(source)}</p>'
-            f'<ol class="steps">{"".join(items)}</ol></section>')
-
-
-def _form_table(specs: list[dict[str, Any]], answer: Any) -> str:
-    """A form's fields, each with its question and the answer given (— before one is)."""
-    rows = []
-    for spec in specs:
-        name = str(spec.get("name"))
-        given = _json(answer[name]) if isinstance(answer, dict) and name in answer else "—"
-        rows.append(f"<tr><td><code>{_e(name)}</code></td><td><code>{_e(field_text(spec))}"
-                    f"</code></td><td><pre>{_e(given)}</pre></td></tr>")
-    return ('<table class="form"><tr><th>field</th><th>question</th><th>answer</th></tr>'
-            f"{''.join(rows)}</table>")
-
-
-def _answers_section(workflow: WorkflowDefinition, result: OrchestrationResult,
-                     show_time: ShowTime) -> str:
-    """The answers in the order of the steps, each with who gave it and when it decided
-    the step (the time of the step's last event)."""
-    parts = ["<section><h2>Answers</h2>"]
-    answered_by = result.receipt.get("answered_by", {})
-    decided_at = {event.get("step"): event.get("at") for event in result.events}
-    rows = []
-    for step in workflow.steps:
-        if step.id not in result.answers:
-            continue
-        at = decided_at.get(step.id)
-        rows.append(f"<tr><td><code>{_e(step.id)}</code></td>"
-                    f"<td><pre>{_e(_json(result.answers[step.id]))}</pre></td>"
-                    f"<td>{_e(answered_by.get(step.id, '—'))}</td>"
-                    f"<td>{_e(show_time(at)) if isinstance(at, str) else '—'}</td></tr>")
-    if rows:
-        parts.append("<table><tr><th>step</th><th>answer</th><th>answered by</th>"
-                     f"<th>at</th></tr>{''.join(rows)}</table>")
-    else:
-        parts.append('<p class="muted">No human step was answered.</p>')
-    if result.status == "waiting" and result.question is not None:
-        parts.append(f'<div class="note" id="question"><p>The question step '
-                     f'<code>{_e(result.waiting_step_id)}</code> asks:</p>'
-                     f"{_question(result.question)}</div>")
-    parts.append("</section>")
-    return "".join(parts)
+        views.append(StepView(
+            number=index + 1, id=step.id, kind=step.kind, status=status,
+            description=str(payload.get("description") or ""),
+            guard=expression_text(payload["when"]) if payload.get("when") is not None else None,
+            call=call_text(payload, operation.parameter_names if operation else ()),
+            operation_kind=declaration.kind if declaration is not None else None,
+            implementation=declaration.implementation if declaration is not None else "",
+            attempts=_attempts(result.journal.get(step.id)),
+            changes=changes, written=written, form=_form(specs, result.answers.get(step.id)),
+            answer=answer, link=(link["link"], link["changes"]) if link is not None else None))
+    return tuple(views)
 
 
 def deadline_text(workflow: WorkflowDefinition, step_id: str | None,
@@ -363,137 +326,98 @@ def _event_text(event: Mapping[str, Any]) -> tuple[str, str]:
     return str(event.get("by", "—")), f"cancelled the run: {event.get('reason', '')}"
 
 
-def _history_section(result: OrchestrationResult, started: Mapping[str, Any] | None,
-                     show_time: ShowTime) -> str:
+
+def _history(result: OrchestrationResult, started: Mapping[str, Any] | None,
+             show_time: ShowTime) -> tuple[Row, ...]:
     """Who did what and when, in the order it happened, as the run recorded it."""
     rows = []
     if started:
         at = started.get("at")
-        rows.append(("started the run", str(started.get("by", "—")),
-                     show_time(at) if isinstance(at, str) else "—"))
+        rows.append((show_time(at) if isinstance(at, str) else "—",
+                     str(started.get("by", "—")), "started the run"))
     for event in result.events:
         who, what = _event_text(event)
         at = event.get("at")
-        rows.append((what, who, show_time(at) if isinstance(at, str) else "—"))
-    if not rows:
-        return ""
-    body = "".join(f"<tr><td>{_e(at)}</td><td>{_e(who)}</td><td>{_e(what)}</td></tr>"
-                   for what, who, at in rows)
-    return ('<section><h2>History</h2><table class="history"><tr><th>when</th><th>who</th>'
-            f"<th>what</th></tr>{body}</table></section>")
+        rows.append((show_time(at) if isinstance(at, str) else "—", who, what))
+    return tuple(rows)
 
 
-def _question(question: dict[str, Any]) -> str:
+def _answers(workflow: WorkflowDefinition, result: OrchestrationResult,
+             show_time: ShowTime) -> tuple[Row, ...]:
+    """The answers in the order of the steps, each with who gave it and when it decided
+    the step (the time of the step's last event)."""
+    answered_by = result.receipt.get("answered_by", {})
+    decided_at = {event.get("step"): event.get("at") for event in result.events}
+    rows = []
+    for step in workflow.steps:
+        if step.id in result.answers:
+            at = decided_at.get(step.id)
+            rows.append((step.id, _json(result.answers[step.id]),
+                         str(answered_by.get(step.id, "—")),
+                         show_time(at) if isinstance(at, str) else "—"))
+    return tuple(rows)
+
+
+def question_view(question: Mapping[str, Any], step: str | None) -> QuestionView:
     """The pending question as a person reads it: the prompt, what an answer may be (the
     options, the bounds), and what is shown with it."""
     from mission.summary import answer_hint
 
-    parts = [f'<p class="prompt"><strong>{_e(question.get("prompt", ""))}</strong></p>']
-    if question.get("description"):
-        parts.append(f'<p class="muted">{_e(question["description"])}</p>')
     options = question.get("options")
-    if question.get("type") == "choose" and isinstance(options, list):
-        items = "".join(f"<li><code>{_e(option)}</code></li>" for option in options)
-        parts.append(f'<p>Answer with one of:</p><ul class="options">{items}</ul>')
-    else:
-        parts.append(f"<p>Answer with {_e(answer_hint(question))}.</p>")
-    if "show" in question:
-        parts.append(f'<p class="muted">Shown with the question:</p>'
-                     f"<pre>{_e(_json(question['show']))}</pre>")
-    return "".join(parts)
+    return QuestionView(
+        step=step, prompt=str(question.get("prompt", "")),
+        description=str(question.get("description") or ""), hint=answer_hint(dict(question)),
+        options=tuple(str(option) for option in options)
+        if question.get("type") == "choose" and isinstance(options, list) else None,
+        show=_json(question["show"]) if "show" in question else None)
 
 
-def _waiting_banner(workflow: WorkflowDefinition, result: OrchestrationResult,
-                    resume_command: str | None, show_time: ShowTime) -> str:
-    """What a waiting run waits for, at the top of the page: since when, its deadline, the
-    approvals given, and the command that goes on."""
-    from mission.summary import answer_hint
-
-    question = result.question or {}
-    prompt = question.get("prompt", "")
-    parts = [f'<div class="banner" role="status"><p><strong>Waiting for an answer</strong> to '
-             f'step <code>{_e(result.waiting_step_id)}</code>: {_e(prompt)} '
-             f'<span class="muted">({_e(answer_hint(question))})</span> '
-             '<a href="#question">the question</a></p>']
-    parts.extend(f"<p>{line}</p>" for line in wait_lines(workflow, question, show_time))
-    if resume_command:
-        parts.append(f'<p>To continue, run:</p><pre class="call">{_e(resume_command)}</pre>')
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def wait_lines(workflow: WorkflowDefinition, question: Mapping[str, Any],
-               show_time: ShowTime, now: str | None = None) -> list[str]:
-    """The facts of a wait, as HTML lines: who is asked, since when, the deadline and what
-    then, the reminder, the approvals given, who may not answer. With `now` (a page, never
-    the report file), how long it has waited and how long until the deadline too."""
+def wait_facts(workflow: WorkflowDefinition, question: Mapping[str, Any],
+               show_time: ShowTime, now: str | None = None) -> WaitFacts:
+    """The facts of a wait. With `now` (a page, never the report file), how long it has
+    waited and how long until the deadline too."""
     from mission.when import due_text, is_overdue, waited_text
 
-    lines = []
-    group = question.get("group")
-    since = question.get("waiting_since")
-    if isinstance(group, str):
-        lines.append(f"Asked: members of <strong>{_e(group)}</strong>.")
-    if isinstance(since, str):
-        waited = f" ({_e(waited_text(since, now))})" if now is not None else ""
-        lines.append(f"Waiting since {_e(show_time(since))}{waited}.")
+    group, since = question.get("group"), question.get("waiting_since")
     deadline = question.get("deadline")
-    if isinstance(deadline, dict) and isinstance(deadline.get("due_at"), str):
-        due = deadline["due_at"]
-        then = deadline_text(workflow, question.get("step_id"), deadline)
-        label = ""
-        if now is not None:
-            late = is_overdue(due, now)
-            text = due_text(due, now)
-            label = f' <span class="due-label{" overdue" * late}">' \
-                    f"({_e(text if late else 'due ' + text)})</span>"
-        lines.append(f'Deadline: <strong class="due">{_e(show_time(due))}</strong>{label}, '
-                     f"then {_e(then)}.")
-    remind = question.get("remind_at")
-    if isinstance(remind, str):
-        lines.append(f"Reminder: {_e(show_time(remind))}.")
+    due = deadline.get("due_at") if isinstance(deadline, dict) else None
+    label, late = None, False
+    if isinstance(due, str) and now is not None:
+        late = is_overdue(due, now)
+        label = due_text(due, now) if late else "due " + due_text(due, now)
     approvals = question.get("approvals")
+    given_text = None
     if isinstance(approvals, dict):
         given = [entry for entry in approvals.get("given", []) if isinstance(entry, dict)]
         names = ", ".join(
             f"{entry.get('by')} ({json.dumps(entry.get('answer'), ensure_ascii=False)}"
             + (f", {show_time(entry['at'])}" if isinstance(entry.get("at"), str) else "")
             + ")" for entry in given)
-        lines.append(f"Approvals: {len(given)} of {_e(approvals.get('needed'))} needed"
-                     + (f": {_e(names)}" if names else "") + ".")
+        given_text = f"{len(given)} of {approvals.get('needed')} needed" \
+                     + (f": {names}" if names else "")
     refused = question.get("may_not_answer")
-    if isinstance(refused, dict) and refused:
-        lines.append("May not answer: " + _e(", ".join(f"{who} ({why})" for who, why
-                                                       in sorted(refused.items()))) + ".")
-    return lines
+    remind = question.get("remind_at")
+    return WaitFacts(
+        group=group if isinstance(group, str) else None,
+        since=show_time(since) if isinstance(since, str) else None,
+        waited=waited_text(since, now) if isinstance(since, str) and now is not None else None,
+        due=show_time(due) if isinstance(due, str) else None, due_label=label, overdue=late,
+        then=deadline_text(workflow, question.get("step_id"), deadline)
+        if isinstance(due, str) and isinstance(deadline, dict) else "",
+        remind=show_time(remind) if isinstance(remind, str) else None,
+        approvals=given_text,
+        may_not_answer=", ".join(f"{who} ({why})" for who, why in sorted(refused.items()))
+        if isinstance(refused, dict) and refused else None)
 
 
-def _receipt_section(result: OrchestrationResult) -> str:
-    receipt = result.receipt
-    facts = "".join(f'<dt>{_e(key)}</dt><dd class="hash"><code>{_e(value)}</code></dd>'
-                    for key, value in sorted(receipt.items())
-                    if isinstance(value, str) and key not in ("id", "status"))
-    chain = "".join(f"<tr><td><code>{_e(link['step'])}</code></td><td>{_badge(link['status'])}"
-                    f'</td><td class="hash"><code>{_e(link["changes"])}</code></td>'
-                    f'<td class="hash"><code>{_e(link["link"])}</code></td></tr>'
-                    for link in receipt.get("chain", []))
-    return (f'<section><h2>Receipt</h2><dl class="facts">{facts}</dl>'
-            f"<table><tr><th>step</th><th>status</th><th>changes hash</th><th>link</th></tr>"
-            f"{chain}</table></section>")
-
-
-def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
-                  context: ExecutionContext | None = None,
-                  resume_command: str | None = None) -> str:
-    """The report page as text."""
-    body = report_body(workflow, result, context, resume_command) + (
-        "<footer>Written by mission. This page is self-contained: no scripts, nothing loaded."
-        "</footer>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(mission_name(workflow))}: {_e(result.status)}</title>"
-            f"<style>{STYLE}</style></head>"
-            f"<body><main>{body}</main></body></html>\n")
+def _cancelled(result: OrchestrationResult, show_time: ShowTime) -> Row:
+    """Who cancelled the run, when, at which waiting step, and why."""
+    cancel = next((event for event in result.events if event.get("kind") == "cancel"), {})
+    step = next((str(entry.get("id")) for entry in result.lineage.get("steps", [])
+                 if entry.get("status") == "cancelled"), "?")
+    at = cancel.get("at")
+    return (str(cancel.get("by", "—")), show_time(at) if isinstance(at, str) else "", step,
+            str(cancel.get("reason", "")))
 
 
 def mission_name(workflow: WorkflowDefinition) -> str:
@@ -502,88 +426,70 @@ def mission_name(workflow: WorkflowDefinition) -> str:
     return name if isinstance(name, str) and name else workflow.id
 
 
-@dataclass(frozen=True, slots=True)
-class ReportParts:
-    """The report's content in three parts, so a page can put its own between them."""
-
-    head: str  # the mission's name and title, the facts, a failure
-    banner: str  # what a waiting run waits for, or who cancelled it ("" for another run)
-    sections: str  # steps, history, answers, final state, receipt
-
-
-def report_body(workflow: WorkflowDefinition, result: OrchestrationResult,
-                context: ExecutionContext | None = None,
-                resume_command: str | None = None) -> str:
-    """The report's content (header, a waiting run's banner, steps, history, answers, final
-    state, receipt), for a page that frames it: the report file, or a run's page under
-    `mission serve`. `resume_command` is the command line that continues a waiting run."""
-    parts = report_parts(workflow, result, context, resume_command)
-    return parts.head + parts.banner + parts.sections
-
-
-def _cancelled_step(result: OrchestrationResult) -> str:
-    return next((str(entry.get("id")) for entry in result.lineage.get("steps", [])
-                 if entry.get("status") == "cancelled"), "?")
-
-
-def report_parts(workflow: WorkflowDefinition, result: OrchestrationResult,
-                 context: ExecutionContext | None = None,
-                 resume_command: str | None = None,
-                 show_time: ShowTime = _as_recorded) -> ReportParts:
-    """The report's parts, each recorded instant written by `show_time`."""
+def run_view(workflow: WorkflowDefinition, result: OrchestrationResult,
+             context: ExecutionContext | None = None, resume_command: str | None = None,
+             show_time: ShowTime = _as_recorded) -> RunView:
+    """The run ready to draw, each recorded instant written by `show_time`;
+    `resume_command` is the command line that continues a waiting run."""
     from runtime.orchestration.human import latest
 
     states = replay_states(workflow, result, context) if context is not None else None
     started = context.started if context is not None else None
-    description = str(workflow.metadata.get("description", ""))
     statuses = [entry["status"] for entry in result.lineage.get("steps", [])]
-    summary = (f"{statuses.count('succeeded')} succeeded, {statuses.count('skipped')} skipped, "
-               f"{statuses.count('failed')} failed, {statuses.count('waiting')} waiting, "
-               f"{len(workflow.steps) - len(statuses)} not run, of {len(workflow.steps)} steps")
-    head = [f'<header><h1>{_e(mission_name(workflow))} {_badge(result.status)}</h1>']
-    if description:
-        head.append(f'<p class="lead">{_e(description)}</p>')
-    facts = [f"<dt>steps</dt><dd>{_e(summary)}</dd>"]
+    finished = None
     if started:
-        at = started.get("at")
-        facts.append(f"<dt>started</dt><dd>{_e(show_time(at) if isinstance(at, str) else '—')}"
-                     f" by {_e(started.get('by', '—'))}</dd>")
         finished = started.get("at")
         for event in result.events:
             finished = latest(finished, event.get("at"))
-        if result.status != "waiting" and isinstance(finished, str):
-            facts.append(f"<dt>finished</dt><dd>{_e(show_time(finished))}</dd>")
+    params = None
     if context is not None and context.params is not None:
         params = json.dumps(context.params, sort_keys=True, ensure_ascii=False)
         if len(params) > VALUE_LIMIT:
             params = params[:VALUE_LIMIT] + f"… ({len(params) - VALUE_LIMIT} more characters)"
-        facts.append(f"<dt>params</dt><dd><code>{_e(params)}</code></dd>")
-    facts.append(f"<dt>workflow</dt><dd><code>{_e(workflow.id)}</code></dd>"
-                 f'<dt>workflow hash</dt><dd class="hash"><code>'
-                 f'{_e(result.receipt.get("workflow_hash", ""))}</code></dd>'
-                 f'<dt>final state hash</dt><dd class="hash"><code>'
-                 f'{_e(result.receipt.get("final_state_hash", ""))}</code></dd>')
-    head.append(f'<dl class="facts">{"".join(facts)}</dl></header>')
-    if result.error_message and result.status not in ("waiting", "cancelled"):
-        head.append(f'<div class="error"><strong>Failed:</strong> {_e(result.error_message)}</div>')
-    banner = ""
-    if result.status == "waiting":
-        banner = _waiting_banner(workflow, result, resume_command, show_time)
-    elif result.status == "cancelled":
-        cancel = next((event for event in result.events if event.get("kind") == "cancel"), {})
-        at = cancel.get("at")
-        banner = (f'<div class="note" role="status"><strong>Cancelled</strong> by '
-                  f"{_e(cancel.get('by', '—'))}"
-                  + (f" at {_e(show_time(at))}" if isinstance(at, str) else "")
-                  + f" while step <code>{_e(_cancelled_step(result))}</code> waited: "
-                  f"{_e(cancel.get('reason', ''))}</div>")
-    sections = "".join([
-        _steps_section(workflow, result, states), _history_section(result, started, show_time),
-        _answers_section(workflow, result, show_time),
-        f"<section><h2>Final state</h2><pre>{_e(_json(result.final_state))}</pre></section>",
-        _receipt_section(result),
-    ])
-    return ReportParts("".join(head), banner, sections)
+    at = started.get("at") if started else None
+    waiting = result.status == "waiting"
+    receipt = result.receipt
+    return RunView(
+        name=mission_name(workflow), status=result.status,
+        description=str(workflow.metadata.get("description", "")),
+        summary=(f"{statuses.count('succeeded')} succeeded, {statuses.count('skipped')} "
+                 f"skipped, {statuses.count('failed')} failed, {statuses.count('waiting')} "
+                 f"waiting, {len(workflow.steps) - len(statuses)} not run, "
+                 f"of {len(workflow.steps)} steps"),
+        started=(show_time(at) if isinstance(at, str) else "—", str(started.get("by", "—")))
+        if started else None,
+        finished=show_time(finished) if not waiting and isinstance(finished, str) else None,
+        params=params, workflow_id=workflow.id,
+        workflow_hash=str(receipt.get("workflow_hash", "")),
+        final_state_hash=str(receipt.get("final_state_hash", "")),
+        error=result.error_message
+        if result.error_message and result.status not in ("waiting", "cancelled") else None,
+        question=question_view(result.question or {}, result.waiting_step_id)
+        if waiting else None,
+        wait=wait_facts(workflow, result.question or {}, show_time) if waiting else None,
+        resume_command=resume_command,
+        cancelled=_cancelled(result, show_time) if result.status == "cancelled" else None,
+        replayed=states is not None, steps=_steps(workflow, result, states),
+        history=_history(result, started, show_time),
+        answers=_answers(workflow, result, show_time),
+        final_state=_json(result.final_state),
+        receipt=tuple((key, value) for key, value in sorted(receipt.items())
+                      if isinstance(value, str) and key not in ("id", "status")),
+        chain=tuple((str(link["step"]), str(link["status"]), str(link["changes"]),
+                     str(link["link"])) for link in receipt.get("chain", [])))
+
+
+def render_report(workflow: WorkflowDefinition, result: OrchestrationResult,
+                  context: ExecutionContext | None = None,
+                  resume_command: str | None = None) -> str:
+    """The report page as text: `templates/report.html`, with its style inline."""
+    from markupsafe import Markup
+
+    from mission.pages import STYLE, environment
+
+    page = environment().get_template("report.html")
+    return page.render(run=run_view(workflow, result, context, resume_command),
+                       style=Markup(STYLE.read_text(encoding="utf-8"))) + "\n"
 
 
 def write_report(path: str, workflow: WorkflowDefinition, result: OrchestrationResult,

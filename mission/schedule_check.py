@@ -89,7 +89,7 @@ def _check(config: Config, schedule: ScheduleConfig, at: Place,
 
 def _params(schedule: ScheduleConfig, workflow: WorkflowDefinition, fire: datetime,
             zone: tzinfo, at: Place, shown: str) -> list[Diagnostic]:
-    from runtime.orchestration.engine import check_params
+    from runtime.orchestration.binding import check_params
     from runtime.orchestration.model import ParameterError
 
     declared = workflow.metadata.get("declarations", {}).get("params", {})

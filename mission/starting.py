@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         OrchestrationResult,
         WorkflowDefinition,
     )
+    from runtime.orchestration.plans import Plan
 
 
 def param_type(declaration: Any) -> str:
@@ -63,13 +64,16 @@ def coerce(value: str, type_name: str, what: str) -> Any:
     return parse_json(value, what)
 
 
-def execute(workflow: WorkflowDefinition, context: ExecutionContext) -> OrchestrationResult:
-    """Run, turning a refused workflow, param, answer or journal into a `Refusal`."""
+def execute(workflow: WorkflowDefinition | Plan, context: ExecutionContext) -> OrchestrationResult:
+    """Run (a workflow is prepared first; a batch passes the plan it keeps for each mission),
+    turning a refused workflow, param, answer or journal into a `Refusal`."""
     from runtime.orchestration.engine import Orchestrator
     from runtime.orchestration.model import RUN_REFUSALS, ImplementationError
+    from runtime.orchestration.plans import Plan
 
     try:
-        return Orchestrator().run_workflow(workflow, context)
+        plan = workflow if isinstance(workflow, Plan) else Orchestrator().prepare(workflow)
+        return plan.run(context)
     except ImplementationError as problem:
         raise ImplementationMissing(str(problem)) from None
     except RUN_REFUSALS as problem:

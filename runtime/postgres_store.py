@@ -177,6 +177,9 @@ class PostgresRunStore(Outbox):
             if found > SCHEMA_VERSION:
                 raise StoreError(f"the run store {self.location} has schema version {found}; "
                                  f"this mission reads version {SCHEMA_VERSION} (upgrade mission)")
+            if found < 0:
+                raise StoreError(f"the run store {self.location} has schema version {found}, "
+                                 "which no mission writes (its `mission_schema` row is damaged)")
             for version in range(found, SCHEMA_VERSION):
                 for statement in MIGRATIONS[version]:
                     cursor.execute(statement)

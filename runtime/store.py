@@ -362,6 +362,9 @@ class RunStore(Outbox):
             if version > SCHEMA_VERSION:
                 raise sqlite3.DatabaseError(f"schema version {version}; this mission reads "
                                             f"version {SCHEMA_VERSION} (upgrade mission)")
+            if version < 0:
+                raise sqlite3.DatabaseError(f"schema version {version}, which no mission "
+                                            "writes (its header is damaged)")
             for step in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[step]:
                     self._db.execute(statement)

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.orchestration.binding import bind_inputs, bind_params
 from runtime.orchestration.canonical import canonical_hash
-from runtime.orchestration.engine import Orchestrator, bind_inputs, bind_params
+from runtime.orchestration.engine import Orchestrator
 from runtime.orchestration.expressions import json_equal
 from runtime.orchestration.model import (
     RUN_REFUSALS,
@@ -56,8 +57,8 @@ def verify(record: RunRecord, workflow: WorkflowDefinition,
                                      f"was made with {record.workflow_hash[:16]}…")]
     found = _compare_inputs(record, workflow)
     try:
-        result = Orchestrator().run_workflow(
-            workflow, record.context(implementations=implementations))
+        result = Orchestrator().prepare(workflow).run(
+            record.context(implementations=implementations))
     except RUN_REFUSALS as problem:
         return [*found, Mismatch("replay", f"the recorded run cannot be replayed: {problem}")]
     found += _compare_result(record, result)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Severity
@@ -31,6 +30,7 @@ from compiler.rule_codes import MODULES as MODULES
 from compiler.rule_codes import SUPPRESSION_MODULES as SUPPRESSION_MODULES
 from compiler.rule_codes import all_codes as all_codes
 from compiler.rule_codes import code_order, module_named
+from runtime.frozen import Frozen, set_field
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
@@ -40,21 +40,53 @@ CODE_PATTERN = re.compile(r"[EWN][0-9]{3}")
 SECTIONS = ("## What it does", "## Why", "## Example", "Use instead:")
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Frozen):
     """One diagnostic code and what users need to know about it."""
 
+    __slots__ = (
+        "check",
+        "code",
+        "configuration",
+        "default",
+        "doc",
+        "fixable",
+        "severity",
+        "slug",
+        "whole_mission",
+    )
     code: str
     slug: str
     severity: Severity
     doc: str  # the module docstring: summary line, then the sections in SECTIONS
-    check: Callable[[LintContext], Iterable[Diagnostic]] | None = None
-    fixable: bool = False
-    default: bool = True  # in force unless the configuration says otherwise
-    whole_mission: bool = False  # needs the whole tree: skipped after a syntax error
+    check: Callable[[LintContext], Iterable[Diagnostic]] | None
+    fixable: bool
+    default: bool  # in force unless the configuration says otherwise
+    whole_mission: bool  # needs the whole tree: skipped after a syntax error
     # About the project's configuration (its schedules), not a mission: its examples are
     # `mission.toml` texts, checked by `mission check` (`mission.schedule_check`).
-    configuration: bool = False
+    configuration: bool
+
+    def __init__(
+        self,
+        code: str,
+        slug: str,
+        severity: Severity,
+        doc: str,
+        check: Callable[[LintContext], Iterable[Diagnostic]] | None = None,
+        fixable: bool = False,
+        default: bool = True,
+        whole_mission: bool = False,
+        configuration: bool = False,
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "slug", slug)
+        set_field(self, "severity", severity)
+        set_field(self, "doc", doc)
+        set_field(self, "check", check)
+        set_field(self, "fixable", fixable)
+        set_field(self, "default", default)
+        set_field(self, "whole_mission", whole_mission)
+        set_field(self, "configuration", configuration)
 
     @property
     def summary(self) -> str:

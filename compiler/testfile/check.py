@@ -520,7 +520,7 @@ class _Case:
     def inputs(self) -> None:
         """The params and the initial state, as the engine binds them before the first step
         (`ParameterError` is the message), unless the case expects that refusal."""
-        from runtime.orchestration.engine import bind_inputs, check_params
+        from runtime.orchestration.binding import bind_inputs, check_params
         from runtime.orchestration.model import ParameterError
 
         workflow = self.checker.tested.workflow

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 from compiler.ast import Span
 from compiler.building import ParseResult
@@ -53,6 +52,6 @@ def recover_tests(source: SourceFile, result: ParseResult,
         again = parse(SourceFile(source.path, text))
         if again.tests is not None and not any(d.severity is Severity.ERROR
                                                for d in again.diagnostics):
-            return replace(result, tests=again.tests, skipped=(*result.skipped, *dropped))
+            return result.replace(tests=again.tests, skipped=(*result.skipped, *dropped))
         errors = [d for d in again.diagnostics if d.severity is Severity.ERROR]
     return result

@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,9 +108,9 @@ def load_settings(args: argparse.Namespace) -> Config:
     except ConfigError as problem:
         raise UsageError(str(problem)) from None
     if select:
-        config = replace(config, select=select, extend_select=(), ignore=())
+        config = config.replace(select=select, extend_select=(), ignore=())
     if ignore:
-        config = replace(config, ignore=(*config.ignore, *ignore))
+        config = config.replace(ignore=(*config.ignore, *ignore))
     return config
 
 
@@ -290,10 +289,10 @@ def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
 
 def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache | None,
            progress: Progress, nested: dict[str, Config]) -> list[Checked]:
-    if cache is None and len(paths) == 1 and not nested:  # the editor on save, a hook
+    if cache is None and len(paths) == 1:  # the editor on save, a hook
         from compiler.checked import check_file
 
-        checked_one = check_file(paths[0], config)
+        checked_one = check_file(paths[0], nested.get(paths[0], config))
         progress.advance()
         return [checked_one]
     from compiler.batch import check_paths

@@ -24,6 +24,7 @@ from mission.commands.run import (
     collect_answers,
     interactive,
     report,
+    require_report,
     save_state,
     using_store,
     write_receipt,
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.records import RunRecord
 
     run_id = parse_run_id(args.run_id)
+    require_report(args)
     answers = collect_answers(args)
     clock, user = the_clock(), operating_system_user()
     now = clock.now()

@@ -82,7 +82,8 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the run record and its receipt to FILE (JSON), for "
                              "`mission verify`")
     parser.add_argument("--report", metavar="FILE.html",
-                        help="also write a one-page HTML report of the run")
+                        help="also write a one-page HTML report of the run (needs the "
+                             "`report` extra: pip install 'mission[report]')")
     parser.add_argument("--save-state", metavar="FILE",
                         help="when the run succeeds, write its final state to FILE (a JSON "
                              "object that --state reads: the next run can start from it)")
@@ -201,9 +202,9 @@ def _ask_form_on_terminal(fields: list[dict[str, Any]]) -> dict[str, Any] | None
     """Each field in turn, with the same validation as the engine's, so only a bad field is
     asked again (a field that still does not fit after a few tries is handed over as it is:
     the engine refuses it, naming the field, and the form is asked again)."""
-    from runtime.orchestration.engine import ASK_ATTEMPTS
     from runtime.orchestration.model import AnswerError
     from runtime.orchestration.operations import answer_field
+    from runtime.orchestration.run import ASK_ATTEMPTS
 
     out = sys.stderr
     answers: dict[str, Any] = {}
@@ -238,6 +239,16 @@ def using_store(args: argparse.Namespace) -> Iterator[RunStoreAPI]:
             yield store
     except StoreError as problem:
         raise UsageError(str(problem)) from None
+
+
+def require_report(args: argparse.Namespace) -> None:
+    """With --report, refuse before anything runs when Jinja2 is not installed."""
+    if getattr(args, "report", None):
+        from mission.pages import jinja_missing
+
+        missing = jinja_missing()
+        if missing is not None:
+            raise UsageError(f"--report: {missing}")
 
 
 def write_run_report(args: argparse.Namespace, workflow: WorkflowDefinition,
@@ -371,6 +382,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.orchestration.model import ExecutionContext
     from runtime.records import RunRecord
 
+    require_report(args)
     if args.batch:
         if args.target:
             raise UsageError("give either TARGET or --batch, not both")

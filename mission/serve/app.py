@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -67,6 +67,7 @@ from runtime.records import RunRecord
 
 if TYPE_CHECKING:
     from compiler.config import Config
+    from mission.report import RunView, WaitFacts
 
 MAX_BODY = 1024 * 1024  # bytes: a form or JSON body larger than this is refused (413)
 _CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -123,8 +124,9 @@ class _Connections(threading.local):
 def template_environment(zone: tzinfo = UTC) -> Environment:
     """The pages' templates: autoescaped, with the filters and the form renderer they use;
     `when` writes a recorded instant in `zone`, named."""
-    environment = Environment(loader=FileSystemLoader(_TEMPLATES),
-                              autoescape=select_autoescape(default=True, default_for_string=True))
+    from mission.pages import environment as pages
+
+    environment = pages(_TEMPLATES)  # serve's own, then the run's (mission/templates)
     environment.filters["pretty"] = _pretty
     environment.filters["when"] = lambda instant: shown_time(instant, zone)
     environment.globals.update(form_fields=_form_fields, waited=waited_text, due=due_text,
@@ -306,13 +308,13 @@ def create_app(settings: Settings) -> Starlette:
         stored = await run_in_threadpool(runs.load, run_id)
         record = stored.record
         now = clock.now()
-        parts = await run_in_threadpool(_report_parts, record, settings.zone)
-        wait = _wait_html(record, run_id, settings.zone, now)
+        view = await run_in_threadpool(_run_view, record, settings.zone)
+        wait = _wait_facts(record, run_id, settings.zone, now)
         refused = may = None
         if record.status == "waiting":
             refused = await run_in_threadpool(answer_refusal, session.user, accounts(), record)
             may = refused is None
-        return page("run.html", session, 200, run_id=run_id, record=record, report=parts,
+        return page("run.html", session, 200, run_id=run_id, record=record, run=view,
                     wait=wait, name=mission_name(record), group=asked_group(record),
                     may_answer=may, refused=refused,
                     may_cancel=record.status == "waiting" and may_cancel(session.user, record),
@@ -340,7 +342,7 @@ def create_app(settings: Settings) -> Starlette:
         return page("answer.html", session, status, run_id=run_id, record=record,
                     question=question, widget=widget(question).template,
                     group=asked_group(record), name=mission_name(record),
-                    wait=_wait_html(record, run_id, settings.zone, clock.now()),
+                    wait=_wait_facts(record, run_id, settings.zone, clock.now()),
                     error=error.message if error is not None else None, given=given,
                     now=clock.now())
 
@@ -411,9 +413,10 @@ def create_app(settings: Settings) -> Starlette:
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
     async def style(request: Request) -> Response:
-        from mission.report import STYLE
+        from mission.pages import STYLE
 
-        text = STYLE + (_TEMPLATES / "serve.css").read_text(encoding="utf-8")
+        text = STYLE.read_text(encoding="utf-8") + (_TEMPLATES / "serve.css").read_text(
+            encoding="utf-8")
         return Response(text, media_type="text/css", headers=_page_headers())
 
     def answered(via: str) -> None:
@@ -959,10 +962,10 @@ def _verify(record: RunRecord, run_id: int) -> list[Any]:
     return verify(record, workflow, bound(workflow, record).implementations)
 
 
-def _report_parts(record: RunRecord, zone: tzinfo) -> Any:
-    """The run's report (the replay of its record), as `mission run --report` draws it, its
-    recorded times written in `zone`."""
-    from mission.report import report_parts
+def _run_view(record: RunRecord, zone: tzinfo) -> RunView:
+    """The run as `mission run --report` draws it (the replay of its record), its recorded
+    times written in `zone`."""
+    from mission.report import run_view
     from mission.serve.runs import bound
     from runtime.orchestration.engine import Orchestrator
     from runtime.orchestration.model import RUN_REFUSALS
@@ -971,23 +974,22 @@ def _report_parts(record: RunRecord, zone: tzinfo) -> Any:
     try:
         workflow = record.stored_workflow()
         context = record.context(implementations=bound(workflow, record).implementations)
-        result = Orchestrator().run_workflow(workflow, context)
+        result = Orchestrator().prepare(workflow).run(context)
     except (RecordError, *RUN_REFUSALS) as problem:
         raise Refusal(409, f"this run's record cannot be replayed: {problem}") from None
-    return report_parts(workflow, result, context,
-                        show_time=lambda instant: shown_time(instant, zone))
+    return run_view(workflow, result, context,
+                    show_time=lambda instant: shown_time(instant, zone))
 
 
-def _wait_html(record: RunRecord, run_id: int, zone: tzinfo, now: str) -> Markup:
+def _wait_facts(record: RunRecord, run_id: int, zone: tzinfo, now: str) -> WaitFacts | None:
     """The facts of a waiting run's wait (the report's), with how long it has waited and
-    until its deadline at `now`, its times in `zone`."""
-    from mission.report import wait_lines
+    until its deadline at `now`, its times in `zone`; None for a run that does not wait."""
+    from mission.report import wait_facts
 
     if record.status != "waiting":
-        return Markup("")
-    lines = wait_lines(stored_workflow(record, run_id), record.question or {},
-                       lambda instant: shown_time(instant, zone), now)
-    return Markup("".join(f"<p>{line}</p>" for line in lines))
+        return None
+    return wait_facts(stored_workflow(record, run_id), record.question or {},
+                      lambda instant: shown_time(instant, zone), now)
 
 
 def mission_name_of(mission: Mission) -> str:

@@ -467,7 +467,7 @@ def _execute(workflow: WorkflowDefinition, context: Any, field: str | None) -> A
     )
 
     try:
-        return Orchestrator().run_workflow(workflow, context)
+        return Orchestrator().prepare(workflow).run(context)
     except AnswerError as problem:
         raise Refusal(422, str(problem), field) from None
     except ParameterError as problem:

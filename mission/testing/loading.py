@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,17 +15,20 @@ if TYPE_CHECKING:
     from compiler.result import Tested
     from compiler.testfile.nodes import TestFile
     from runtime.orchestration.model import WorkflowDefinition
+    from runtime.orchestration.plans import Plan
 
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """A test file: its text, what checking it found, and the mission it tests."""
+    """A test file: its text, what checking it found, and the mission it tests (with its
+    plan, prepared once for all the runs of all its cases, when it has no errors)."""
 
     path: str
     source: SourceFile | None
     result: CompileResult | None
     config: Config
     problem: str = ""  # it could not be read
+    plan: Plan | None = None
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -78,8 +82,13 @@ def load(path: str, config: Config | None = None) -> Loaded:
                       "bytes, the limit `max-file-size`")
     except (OSError, UnicodeDecodeError) as error:
         return Loaded(path, None, None, config, describe_problem(error))
-    return Loaded(path, SourceFile(path, text), compile_source(text, path, config=config),
-                  config)
+    loaded = Loaded(path, SourceFile(path, text), compile_source(text, path, config=config),
+                    config)
+    if loaded.errors:
+        return loaded
+    from runtime.orchestration.engine import Orchestrator
+
+    return dataclasses.replace(loaded, plan=Orchestrator().prepare(loaded.workflow))
 
 
 def _default() -> Config:

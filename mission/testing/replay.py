@@ -125,7 +125,7 @@ def replay(workflow: WorkflowDefinition, record: RunRecord, name: str,
         operation: journaled.function(operation) for operation in declared} or None)
     try:
         with tracing(observed):
-            result = Orchestrator().run_workflow(workflow, context)
+            result = Orchestrator().prepare(workflow).run(context)
     except RUN_REFUSALS as problem:
         recorded = _outcome(record.status, record.waiting_step_id, record.failed_step_id)
         return CaseResult(name, span, (Failure(

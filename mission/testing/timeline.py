@@ -79,6 +79,8 @@ class _CaseRun:
         self.loaded = loaded
         self.case = case
         self.workflow = loaded.workflow
+        assert loaded.plan is not None  # a file with errors runs no case
+        self.plan = loaded.plan
         self.failures: list[Failure] = []
         self.snapshots: list[Snapshot] = []
         self.observed = Observed()
@@ -122,7 +124,6 @@ class _CaseRun:
         return binding.implementations, binding.effects
 
     def _run(self, events: list[dict[str, Any]]) -> OrchestrationResult:
-        from runtime.orchestration.engine import Orchestrator
         from runtime.orchestration.trace import tracing
 
         self.script.begin_run()
@@ -134,7 +135,7 @@ class _CaseRun:
             implementations=self.script.implementations(declared) if declared else None)
         with tracing(self.observed):
             try:
-                result = Orchestrator().run_workflow(self.workflow, context)
+                result = self.plan.run(context)
             except MissingResult as missing:
                 self._fail(self.case.name.span, str(missing), error=True)
                 raise _Stop from None

@@ -58,7 +58,7 @@ def build_workflow(spec: MissionSpec) -> WorkflowDefinition:
         raise ValueError(
             f"Unknown mission type: '{spec.type}'. Supported types: {sorted(BUILTIN_MISSIONS)}"
         )
-    from runtime.orchestration.engine import check_params
+    from runtime.orchestration.binding import check_params
 
     workflow = load(spec.type)
     try:  # recorded in the metadata, so JSON data even when the run ignores them

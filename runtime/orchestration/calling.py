@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from runtime.frozen import Frozen, set_field
 from runtime.orchestration.types import ANY, Type, simple
 
 
@@ -53,13 +54,18 @@ class StepFailure(Exception):
 Path = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Frozen):
     """One edit of the state: set a value at a path, or remove the key at a path."""
 
+    __slots__ = ("action", "path", "value")
     action: str  # "set" or "remove"
     path: Path
-    value: Any = None
+    value: Any
+
+    def __init__(self, action: str, path: Path, value: Any = None) -> None:
+        set_field(self, "action", action)
+        set_field(self, "path", path)
+        set_field(self, "value", value)
 
     def to_json(self) -> list[Any]:
         if self.action == "remove":
@@ -67,45 +73,86 @@ class Change:
         return ["set", list(self.path), self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class Invocation:
+class Invocation(Frozen):
     """What an implementation gets: arguments (places as paths), the state, an effect's result."""
 
+    __slots__ = ("args", "checked", "effect_result", "state", "step_id")
     step_id: str
     args: Mapping[str, Any]
     state: Mapping[str, Any]
-    effect_result: Any = None
+    effect_result: Any
     # Held by one run for its steps: a value checked by an earlier step, by what was checked.
     # A run's values are never changed in place (its state is copy-on-write), so the very
     # same object is still sound; the memo holds it, so its identity cannot be reused.
-    checked: dict[str, Any] | None = None
+    checked: dict[str, Any] | None
+
+    def __init__(
+        self,
+        step_id: str,
+        args: Mapping[str, Any],
+        state: Mapping[str, Any],
+        effect_result: Any = None,
+        checked: dict[str, Any] | None = None,
+    ) -> None:
+        set_field(self, "step_id", step_id)
+        set_field(self, "args", args)
+        set_field(self, "state", state)
+        set_field(self, "effect_result", effect_result)
+        set_field(self, "checked", checked)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Frozen):
     """What a step did. With `failure`, the changes are kept and then the run fails."""
 
-    changes: tuple[Change, ...] = ()
-    result: Any = None
-    failure: str | None = None
+    __slots__ = ("changes", "failure", "result")
+    changes: tuple[Change, ...]
+    result: Any
+    failure: str | None
+
+    def __init__(
+        self,
+        changes: tuple[Change, ...] = (),
+        result: Any = None,
+        failure: str | None = None,
+    ) -> None:
+        set_field(self, "changes", changes)
+        set_field(self, "result", result)
+        set_field(self, "failure", failure)
 
 
-@dataclass(frozen=True, slots=True)
-class Parameter:
+class Parameter(Frozen):
+    __slots__ = ("doc", "name", "per_item", "place", "required", "type", "variadic")
     name: str
     type: str
     doc: str
-    required: bool = True
-    place: bool = False  # a `state.` path the operation writes, not a value it reads
+    required: bool
+    place: bool  # a `state.` path the operation writes, not a value it reads
     # Evaluated once per element of the operation's first (list) argument, with `item` bound
     # to the element: `where: item.open`, `by: [desc(item.severity), item.id]`, `of: item.x`.
-    per_item: bool = False
+    per_item: bool
     # Takes every positional argument from here on, as a list: `concat(a, b, c)`.
-    variadic: bool = False
+    variadic: bool
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        doc: str,
+        required: bool = True,
+        place: bool = False,
+        per_item: bool = False,
+        variadic: bool = False,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "type", type)
+        set_field(self, "doc", doc)
+        set_field(self, "required", required)
+        set_field(self, "place", place)
+        set_field(self, "per_item", per_item)
+        set_field(self, "variadic", variadic)
 
 
-@dataclass(frozen=True, slots=True)
-class ArgumentTypes:
+class ArgumentTypes(Frozen):
     """What the type checker knows of a call's arguments, for an operation's `typing`.
 
     `types` maps each given parameter to its static type (a per-item argument is typed
@@ -114,9 +161,16 @@ class ArgumentTypes:
     argument written as a constant (`fields: ["id", "title"]`).
     """
 
+    __slots__ = ("literals", "spread", "types")
     types: Mapping[str, Type]
-    literals: Mapping[str, Any] = field(default_factory=dict)
-    spread: tuple[Type, ...] = ()
+    literals: Mapping[str, Any]
+    spread: tuple[Type, ...]
+
+    def __init__(self, types: Mapping[str, Type], literals: Mapping[str, Any] | None = None,
+                 spread: tuple[Type, ...] = ()) -> None:
+        set_field(self, "types", types)
+        set_field(self, "literals", {} if literals is None else literals)
+        set_field(self, "spread", spread)
 
     def get(self, name: str) -> Type:
         return self.types.get(name, ANY)

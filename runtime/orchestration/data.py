@@ -19,12 +19,11 @@ value of the number, with `decimal`: the same digits on every platform.
 from __future__ import annotations
 
 import datetime
-import decimal
 import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.orchestration.calling import Arguments, ArgumentTypes, Operation, Parameter
 from runtime.orchestration.model import EvaluationError
@@ -39,6 +38,9 @@ from runtime.orchestration.types import (
     type_of,
 )
 from runtime.orchestration.values import MAX_SAFE_INTEGER
+
+if TYPE_CHECKING:  # imported on the first rounding (a check of most missions never rounds)
+    import decimal
 
 _LIST = Parameter("list", "list", "The list to work on.")
 
@@ -353,13 +355,13 @@ def _format(arguments: Arguments) -> Any:
 
 # -- numbers ----------------------------------------------------------------------
 
-_EXACT = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP)  # a double has < 330 digits
-
-
 def rounded(value: int | float, places: int) -> decimal.Decimal:
     """`value` to `places` decimals, half away from zero, on its exact value (a float's
     binary value: 2.675 is 2.67499999..., so it gives 2.67)."""
-    return decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-places), context=_EXACT)
+    import decimal
+
+    exact = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP)  # a double: < 330 digits
+    return decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-places), context=exact)
 
 
 def fixed(value: int | float, places: int) -> str:

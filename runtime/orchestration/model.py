@@ -130,7 +130,8 @@ class WorkflowDefinition:
             payload = step.get("payload", {})
             if not isinstance(payload, Mapping):
                 raise ValueError(f"step `{step['id']}`: `payload` must be an object")
-            steps.append(StepSpec(step["id"], step["kind"],
+            steps.append(StepSpec(json_copy(step["id"], f"steps[{index}].id"),
+                                  json_copy(step["kind"], f"steps[{index}].kind"),
                                   json_copy(dict(payload), f"steps[{index}].payload")))
         metadata = data.get("metadata", {})
         if not isinstance(metadata, Mapping):
@@ -138,7 +139,8 @@ class WorkflowDefinition:
         workflow_id = data.get("id", "")
         if not isinstance(workflow_id, str):
             raise ValueError("`id` must be a string")
-        return cls(id=workflow_id, steps=steps, metadata=json_copy(dict(metadata), "metadata"))
+        return cls(id=json_copy(workflow_id, "id"), steps=steps,
+                   metadata=json_copy(dict(metadata), "metadata"))
 
 
 # Metadata keys left out of the content hash: where the workflow came from, and the hash itself.

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, replace
 from typing import Any
+
+from runtime.frozen import Frozen, set_field
 
 TYPE_NAMES: tuple[str, ...] = ("any", "bool", "date", "float", "int", "list", "map", "null",
                                "number", "str")
@@ -140,8 +141,7 @@ def describe(value: Any) -> str:
 # -- static types: what the type checker knows of a value ---------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Type:
+class Type(Frozen):
     """A static type: a type name, with a list's element type and a map's known fields.
 
     `fields` is None when the map's keys are not known (`map`), else the fields in
@@ -151,11 +151,26 @@ class Type:
     shapes; the rest is the type checker's, computed through the operation table.
     """
 
+    __slots__ = ("element", "fields", "name", "nullable", "optional")
     name: str
-    element: Type | None = None
-    fields: tuple[tuple[str, Type], ...] | None = None
-    nullable: bool = False
-    optional: frozenset[str] = frozenset()
+    element: Type | None
+    fields: tuple[tuple[str, Type], ...] | None
+    nullable: bool
+    optional: frozenset[str]
+
+    def __init__(
+        self,
+        name: str,
+        element: Type | None = None,
+        fields: tuple[tuple[str, Type], ...] | None = None,
+        nullable: bool = False,
+        optional: frozenset[str] = frozenset(),
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "element", element)
+        set_field(self, "fields", fields)
+        set_field(self, "nullable", nullable)
+        set_field(self, "optional", optional)
 
     def field(self, name: str) -> Type | None:
         """The type of a known field; None when the map has no such field (or is not a record)."""
@@ -209,17 +224,17 @@ def maybe_null(found: Type) -> Type:
     """`T?`: the type, or null (unchanged for `any` and `null`)."""
     if found.name in ("any", "null") or found.nullable:
         return found
-    return replace(found, nullable=True)
+    return found.replace(nullable=True)
 
 
 def non_null(found: Type) -> Type:
     """The type without null: what a guard `x != null` leaves of `x`."""
-    return replace(found, nullable=False) if found.nullable else found
+    return found.replace(nullable=False) if found.nullable else found
 
 
 def present(found: Type, name: str) -> Type:
     """The record with its field `name` known to be there (after `"name" in x`)."""
-    return replace(found, optional=found.optional - {name}) if name in found.optional else found
+    return found.replace(optional=found.optional - {name}) if name in found.optional else found
 
 
 def fits(source: Type, target: Type) -> bool:

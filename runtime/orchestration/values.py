@@ -70,6 +70,9 @@ def json_problem(value: Any, root: str, limit: int = MAX_DEPTH) -> str | None:
                 if not isinstance(key, str):
                     return (f"{path}: the key {key!r} is {type(key).__name__}; "
                             "keys of JSON objects are strings")
+                if _has_lone_surrogate(key):
+                    return (f"{path}: the key {key!r} holds a lone surrogate, which is not "
+                            "valid Unicode")
                 stack.append((item[key], f"{path}.{key}", depth + 1))
             continue
         kind = type(item).__name__
@@ -125,7 +128,7 @@ def _copy(value: Any, depth: int, limit: int) -> Any:
             raise _Unusual
         result = value.copy()  # then the values that are not immutable scalars replaced
         for key, item in result.items():  # (replacing a value keeps the size: allowed)
-            if type(key) is not str:
+            if type(key) is not str or (not key.isascii() and _has_lone_surrogate(key)):
                 raise _Unusual
             item_kind = type(item)
             if item_kind is str:

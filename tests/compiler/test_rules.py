@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -60,7 +59,7 @@ def test_rule_examples_are_true(rule, tmp_path: Path) -> None:  # type: ignore[n
     if rule.project_config():
         declared = parse_config(tomllib.loads(rule.project_config()), "mission.toml", "",
                                 "mission.toml")
-        config = replace(config, operations=declared.operations,
+        config = config.replace(operations=declared.operations,
                          broken_operations=declared.broken_operations)
     bad_codes = [d.code for d in compile_source(bad, "bad.mission", config=config).diagnostics]
     assert rule.code in bad_codes

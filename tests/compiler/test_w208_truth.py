@@ -15,7 +15,7 @@ from compiler import compile_source
 from compiler.analysis import subexpressions
 from compiler.emit import expression_json
 from compiler.typer import type_from_ref
-from runtime.orchestration.engine import bind_inputs
+from runtime.orchestration.binding import bind_inputs
 from runtime.orchestration.expressions import EvaluationError, evaluate
 from runtime.orchestration.types import Type
 

@@ -144,8 +144,8 @@ def test_code_actions_carry_the_diagnostic_fix() -> None:
     fixed = Diagnostic("E006", Severity.ERROR, "unknown operation `prioritise`",
                        Span(start, start + 10),
                        fix=Fix("use `prioritize`", (Edit(Span(start, start + 10), "prioritize"),)))
-    snapshot = dataclasses.replace(snapshot, result=dataclasses.replace(
-        snapshot.result, diagnostics=(fixed,)))
+    snapshot = dataclasses.replace(snapshot, result=snapshot.result.replace(
+        diagnostics=(fixed,)))
     cursor = at(text, "prioritise", 3)
     actions = features.code_actions(snapshot, types.Range(cursor, cursor))
     assert len(actions) == 1

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from html.parser import HTMLParser
@@ -123,7 +124,7 @@ def test_waiting_and_failed_runs() -> None:
     page = render_report(workflow, result, context)
     assert parse(page).classes["step failed"] == 1
     assert "Failed:" in page and result.error_message is not None
-    assert result.error_message.replace("'", "&#x27;").replace('"', "&quot;") in page
+    assert result.error_message.replace("'", "&#39;").replace('"', "&#34;") in page
 
 
 CHOICE = """mission pick "Pick a speed" {
@@ -152,8 +153,8 @@ def test_a_waiting_run_has_a_banner_its_question_as_a_question_and_the_resume_li
     assert '<p class="prompt"><strong>How fast &lt;now&gt;?</strong></p>' in question
     assert "<li><code>fast</code></li><li><code>slow</code></li><li><code>3</code></li>" \
         in question
-    assert "Shown with the question:" in question and "&quot;steps&quot;: 3" in question
-    assert "step_id" not in page and "&quot;options&quot;" not in page  # not the raw JSON
+    assert "Shown with the question:" in question and "&#34;steps&#34;: 3" in question
+    assert "step_id" not in page and "&#34;options&#34;" not in page  # not the raw JSON
     assert "Failed:" not in page
     assert "mission resume" not in render_report(workflow, result, context)  # not stored
 
@@ -226,11 +227,11 @@ def test_a_form_shows_each_field_its_question_and_its_answer() -> None:
     rows = re.findall(r"<tr><td><code>(\w+)</code></td><td><code>(.*?)</code></td>"
                       r"<td><pre>(.*?)</pre></td></tr>", page)
     assert rows == [
-        ("yesterday", "text(&quot;What did you do yesterday?&quot;)",
-         "&quot;&lt;b&gt;notes&lt;/b&gt;&quot;"),
-        ("today", "text(&quot;What will you do today?&quot;)", "&quot;Ship&quot;"),
-        ("blocked", "confirm(&quot;Is anything blocking you?&quot;)", "true")]
-    assert "fields: {yesterday: text(&quot;What did you do yesterday?&quot;), " in page
+        ("yesterday", "text(&#34;What did you do yesterday?&#34;)",
+         "&#34;&lt;b&gt;notes&lt;/b&gt;&#34;"),
+        ("today", "text(&#34;What will you do today?&#34;)", "&#34;Ship&#34;"),
+        ("blocked", "confirm(&#34;Is anything blocking you?&#34;)", "true")]
+    assert "fields: {yesterday: text(&#34;What did you do yesterday?&#34;), " in page
     waiting = Orchestrator().run_workflow(workflow, ExecutionContext(params={"who": "ana"}))
     page = render_report(workflow, waiting)
     assert page.count("<pre>—</pre>") == 3  # asked, not answered yet
@@ -277,7 +278,7 @@ def test_the_report_shows_the_recorded_times_the_history_and_answers_in_step_ord
     page = render_report(workflow, result, context)
     assert page == render_report(workflow, result, context)  # the same run, the same bytes
     structure = parse(page)
-    assert "<dt>params</dt><dd><code>{&quot;release&quot;: &quot;2.0&quot;}</code>" in page
+    assert "<dt>params</dt><dd><code>{&#34;release&#34;: &#34;2.0&#34;}</code>" in page
     assert "<dt>finished</dt><dd>2026-12-02T10:00:00+00:00</dd>" in page
     history = page[page.index("<h2>History</h2>"):page.index("<h2>Answers</h2>")]
     assert [row for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", history)] == [
@@ -296,3 +297,17 @@ def test_the_report_shows_the_recorded_times_the_history_and_answers_in_step_ord
     assert '<span class="badge cancelled">cancelled</span>' in page
     assert "<strong>Cancelled</strong> by sam at 2026-12-01T10:00:00+00:00 while step " \
            "<code>sign_off</code> waited: wrong &lt;release&gt;" in page
+
+
+def test_without_jinja2_the_report_names_its_extra_and_nothing_runs(tmp_path: Path) -> None:
+    report, store = tmp_path / "run.html", tmp_path / "runs.sqlite3"
+    arguments = ["run", "examples/survey.mission", "--no-input", "--store", str(store),
+                 "--report", str(report)]
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\nsys.modules['jinja2'] = None  # not installed\n"
+         f"from mission.cli import main\nsys.exit(main({arguments!r}))"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == ("mission run: --report: the HTML report needs Jinja2, which is not "
+                           "installed: pip install 'mission[report]'\n")
+    assert not report.exists() and not store.exists()  # refused before the run

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PURE_MODULES = ["engine", "model", "operations", "expressions", "types", "canonical"]
+PURE_MODULES = ["engine", "plans", "steps", "binding", "run", "receipts", "model", "operations",
+                "expressions", "types", "canonical"]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -49,11 +50,12 @@ def test_importing_the_compiler_does_not_load_lark() -> None:
     assert loaded_after("import compiler")["lark"] is False
 
 
-def test_help_does_not_import_lark() -> None:
+def test_help_does_not_import_lark_or_jinja2() -> None:
     code = ("import contextlib, io\nfrom mission.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n        main(['--help'])\n    except SystemExit:\n        pass")
-    assert loaded_after(code) == {"lark": False, "compiler": False, "grammar": False}
+    assert loaded_after(code, ("lark", "compiler", "grammar", "jinja2")) == {
+        "lark": False, "compiler": False, "grammar": False, "jinja2": False}
 
 
 def test_running_a_compiled_json_does_not_import_lark(tmp_path: Path) -> None:

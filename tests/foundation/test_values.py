@@ -29,6 +29,7 @@ class Thing:
         ({"big": 2**64}, "state.big: the integer 18446744073709551616 is too large"),
         ({"s": "\ud800"}, "state.s: the string holds a lone surrogate"),
         ({1: "x"}, "state: the key 1 is int; keys of JSON objects are strings"),
+        ({"a": {"\udc00": 1}}, "state.a: the key '\\udc00' holds a lone surrogate"),
         ({"a": {"b": [{"c": {3}}]}}, "state.a.b[0].c: a set is not JSON data"),
     ],
 )

@@ -80,14 +80,15 @@ ONE_FILE_CHECK = {
     "compiler", "compiler.analysis", "compiler.ast", "compiler.bounds", "compiler.building",
     "compiler.checked", "compiler.checks", "compiler.literals",
     "compiler.config", "compiler.diagnostics", "compiler.emit", "compiler.fastparse",
+    "runtime.frozen",  # the tree's and the diagnostics' classes (without dataclass's cost)
     "compiler.lexer", "compiler.limits", "compiler.lint", "compiler.linter", "compiler.parser",
     "compiler.pipeline", "compiler.result", "compiler.rules",
     "compiler.rule_codes",
     # the call typing and the operation table a mission may call (the data operations among
-    # them; a project's declarations are read with it, when there are any)
+    # them; a project's declarations, `runtime.orchestration.user_operations`, are read only
+    # when there are any)
     "compiler.typer", "compiler.narrowing", "compiler.operations",
     "runtime.orchestration.data",
-    "runtime.orchestration.user_operations",
     "compiler.source", "compiler.suggest", "compiler.summary", "compiler.suppress",
     "compiler.syntax", "compiler.tables", "mission", "mission.cli", "mission.commands",
     "mission.colour", "mission.commands.check", "mission.progress", "mission.walk", "runtime",
@@ -147,9 +148,13 @@ def test_running_a_compiled_mission_needs_no_compiler_builder_or_missions(
     (tmp_path / "echo.json").write_text(json.dumps(workflow.to_dict()), encoding="utf-8")
     modules = ["lark", "compiler.parser", "compiler.checks", "compiler.emit",
                "compiler.diagnostics", "runtime.orchestration.builder",
-               "runtime.orchestration.missions", "shutil"]
+               "runtime.orchestration.missions", "shutil", "jinja2", "mission.report"]
     found = loaded(cli(["run", "echo.json", "--param", "message=hi"]), tmp_path, modules)
     assert not any(found.values()), found
+    # the HTML report brings Jinja2 (the `report` extra) only when it is asked for
+    found = loaded(cli(["run", "echo.json", "--param", "message=hi", "--report", "run.html"]),
+                   tmp_path, ["jinja2", "mission.report", "lark"])
+    assert found == {"jinja2": True, "mission.report": True, "lark": False}, found
 
 
 def test_a_warm_check_of_a_project_with_findings_needs_neither_the_ast_nor_the_diagnostics(

@@ -10,17 +10,19 @@ import dataclasses
 from typing import Any
 
 from compiler.parser import ParseResult
+from runtime.frozen import Frozen
 
 
 def differences(left: Any, right: Any, where: str = "") -> list[str]:
     """Every place where two values differ, by type, field, span or value."""
     if type(left) is not type(right):
         return [f"{where or '<root>'}: {type(left).__name__} != {type(right).__name__}"]
-    if dataclasses.is_dataclass(left):
+    if isinstance(left, Frozen) or dataclasses.is_dataclass(left):
+        names = left._fields if isinstance(left, Frozen) else \
+            [field.name for field in dataclasses.fields(left)]
         found: list[str] = []
-        for field in dataclasses.fields(left):
-            found += differences(getattr(left, field.name), getattr(right, field.name),
-                                 f"{where}.{field.name}")
+        for name in names:
+            found += differences(getattr(left, name), getattr(right, name), f"{where}.{name}")
         return found
     if isinstance(left, tuple | list):
         if len(left) != len(right):

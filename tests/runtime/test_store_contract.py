@@ -144,6 +144,20 @@ def test_a_newer_schema_is_refused_and_left_alone(store_url: str) -> None:
         open_store(store_url)
 
 
+@pytest.mark.parametrize("version", [-1, -5])
+def test_a_negative_schema_version_is_refused_not_migrated(store_url: str, version: int) -> None:
+    """A damaged header (found by the fuzz campaign): -1 ran the last migration again,
+    -5 was an IndexError."""
+    with open_store(store_url) as store:
+        store.create(WAITING)
+    if is_postgres_url(store_url):
+        raw_sql(store_url, "UPDATE mission_schema SET version = %s", (version,))
+    else:
+        raw_sql(store_url, f"PRAGMA user_version = {version}")
+    with pytest.raises(StoreError, match=f"schema version {version}, which no mission writes"):
+        open_store(store_url)
+
+
 def test_migrations_run_on_first_use_from_every_earlier_version(postgres_cluster: Any) -> None:
     from runtime.postgres_store import MIGRATIONS, SCHEMA_VERSION
 

@@ -59,10 +59,12 @@ def run(workflow: WorkflowDefinition, implementations: dict[str, Callable[..., A
         **context))
 
 
-def test_plans_are_cached_but_each_run_binds_its_own_implementation(tmp_path: Path) -> None:
-    workflow = compiled(PURE, tmp_path)
-    first = run(workflow, {"shout": lambda text: text.upper()})
-    second = run(workflow, {"shout": lambda text: text + "!"})
+def test_one_plan_binds_each_run_s_own_implementation(tmp_path: Path) -> None:
+    plan = Orchestrator().prepare(compiled(PURE, tmp_path))
+    first = plan.run(ExecutionContext(params={"word": "hi"},
+                                      implementations={"shout": lambda text: text.upper()}))
+    second = plan.run(ExecutionContext(params={"word": "hi"},
+                                       implementations={"shout": lambda text: text + "!"}))
     assert (first.final_state, second.final_state) == ({"loud": "HI"}, {"loud": "hi!"})
     assert first.journal == {"a": {"operation": "shout", "request": {"text": "hi"},
                                    "result": "HI"}}

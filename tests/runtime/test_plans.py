@@ -1,10 +1,11 @@
-"""The engine's prepared-workflow cache serves only what it was built from, for the very
-class and limits that checked it, within its bounds; the receipt's hashes written directly
-equal the canonical hash of what they stand for."""
+"""A prepared plan runs as `run_workflow` does, as often as asked; it is its own copy of the
+workflow, made for the very class and limits that checked it, and no state is kept beside
+it; the receipt's hashes written directly equal the canonical hash of what they stand for."""
 
 from __future__ import annotations
 
 import enum
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from runtime.orchestration import (
     ExecutionContext,
     Orchestrator,
     WorkflowDefinition,
-    engine,
+    receipts,
 )
 from runtime.orchestration.canonical import canonical_hash, canonical_json, data_hash, text_hash
 from runtime.orchestration.registry import MISSION_REGISTRY
@@ -40,12 +41,14 @@ def run(flow: WorkflowDefinition, orchestrator: Orchestrator | None = None) -> A
     (1, 2), (1, 1.0), (1, True), (0, False), (1, "1"), ([1], [1.0]), ({"a": 1}, {"a": True}),
     ("é", "e\u0301"), (0.0, -0.0),
 ])
-def test_a_workflow_changed_in_place_is_never_served_from_the_cache(before: Any,
-                                                                    after: Any) -> None:
+def test_a_workflow_changed_in_place_runs_as_it_is_now_and_its_plan_as_it_was(
+        before: Any, after: Any) -> None:
     flow = put(before)
+    plan = Orchestrator().prepare(flow)
     assert repr(run(flow).final_state["x"]) == repr(before)
     flow.steps[0].payload["args"]["value"]["lit"] = after  # the same object, edited
     assert repr(run(flow).final_state["x"]) == repr(after)
+    assert repr(plan.run(ExecutionContext()).final_state["x"]) == repr(before)
 
 
 def test_an_edit_that_makes_a_cached_workflow_invalid_is_refused() -> None:
@@ -60,14 +63,16 @@ def test_an_edit_that_makes_a_cached_workflow_invalid_is_refused() -> None:
         run(flow)
 
 
-def test_the_cache_keeps_its_own_copy_of_the_workflow() -> None:
+def test_a_plan_keeps_its_own_copy_of_the_workflow() -> None:
     flow = put({"n": [1]})
-    first = run(flow)
+    plan = Orchestrator().prepare(flow)
+    first = plan.run(ExecutionContext())
     flow.steps[0].payload["args"]["value"]["lit"]["n"].append(2)
-    assert run(put({"n": [1]})).to_dict() == first.to_dict()  # the same content, as first run
-    entry = next(prepared for prepared in engine._PREPARED.values()
-                 if prepared.workflow.to_dict() == put({"n": [1]}).to_dict())
-    assert shares_nothing(entry.workflow.to_dict(), flow.to_dict())
+    assert plan.run(ExecutionContext()).to_dict() == first.to_dict()
+    assert plan.workflow.to_dict() == put({"n": [1]}).to_dict()
+    assert shares_nothing(plan.workflow.to_dict(), flow.to_dict())
+    assert shares_nothing([step.spec.payload for step in plan.steps],
+                          [step.payload for step in flow.steps])
 
 
 def test_a_subclass_s_limits_and_checks_are_never_skipped() -> None:
@@ -81,10 +86,10 @@ def test_a_subclass_s_limits_and_checks_are_never_skipped() -> None:
         run(flow, TwoSteps())
 
     class NoNoops(Orchestrator):
-        def _plans(self, workflow: WorkflowDefinition) -> list[Any]:
+        def prepare(self, workflow: WorkflowDefinition) -> Any:
             if any(s.payload.get("operation") == "noop" for s in workflow.steps):
                 raise EnvelopeViolation("no noops here")
-            return super()._plans(workflow)
+            return super().prepare(workflow)
 
     for _ in range(2):
         with pytest.raises(EnvelopeViolation, match="no noops here"):
@@ -92,24 +97,52 @@ def test_a_subclass_s_limits_and_checks_are_never_skipped() -> None:
     assert run(flow).status == "succeeded"  # and the base class is not refused by it
 
 
-def test_the_cache_is_bounded_in_entries_and_skips_huge_workflows() -> None:
-    for index in range(engine._PREPARED_ENTRIES + 40):
-        run(put(index))
-    assert len(engine._PREPARED) <= engine._PREPARED_ENTRIES
-    assert engine._prepared_key_bytes == sum(len(key[0]) for key in engine._PREPARED)
-    huge = put("x" * (engine._PREPARED_KEY_BYTES // 4 + 1))
-    run(huge)
-    assert engine._content_key(huge) not in {key[0] for key in engine._PREPARED}
-    assert engine._prepared_key_bytes <= engine._PREPARED_KEY_BYTES
+ENGINE_MODULES = ("engine", "plans", "steps", "binding", "run", "receipts")
+
+
+def module_state() -> dict[str, Any]:
+    """Every mutable container at the top level of the engine's modules, as text."""
+    found = {}
+    for name in ENGINE_MODULES:
+        module = sys.modules[f"runtime.orchestration.{name}"]
+        for attribute, value in vars(module).items():
+            if isinstance(value, dict | list | set):
+                found[f"{name}.{attribute}"] = repr(value)
+    return found
+
+
+def test_preparing_twice_gives_equal_plans_and_keeps_nothing_beside_them() -> None:
+    run(put(0))  # every module imported
+    before = module_state()
+    for index in range(50):
+        flow = put({"n": index})
+        first, second = Orchestrator().prepare(flow), Orchestrator().prepare(flow)
+        assert first == second and first is not second
+        assert first.run(ExecutionContext()).to_dict() == run(flow).to_dict()
+    assert module_state() == before
+    assert Orchestrator().prepare(put(1)) != Orchestrator().prepare(put(True))
+    assert Orchestrator().prepare(put(1)) != Orchestrator().prepare(put(1.0))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(plain_json, min_size=1, max_size=4), st.integers(1, 4))
+def test_a_plan_run_many_times_gives_the_receipts_of_run_workflow(values: list[Any],
+                                                                 times: int) -> None:
+    flow = workflow(*(step(f"s{index}", "set", {"at": ref(f"state.x{index}"),
+                                               "value": {"lit": value}})
+                      for index, value in enumerate(values)))
+    plan = Orchestrator().prepare(flow)
+    expected = run(flow).to_dict()
+    for _ in range(times):
+        assert plan.run(ExecutionContext()).to_dict() == expected
 
 
 class Level(enum.IntEnum):
     HIGH = 1
 
 
-def test_data_of_subclasses_is_told_apart_and_copied_as_before() -> None:
+def test_data_of_subclasses_is_copied_as_before() -> None:
     flow = put(Level.HIGH)
-    assert engine._content_key(flow) != engine._content_key(put(1))
     for _ in range(2):
         result = run(flow)
         assert result.final_state["x"] == 1 and result.executed_steps[0].payload == \
@@ -143,11 +176,11 @@ names = st.text()  # any id or message: quotes, control characters, non-ASCII, s
 def test_the_receipt_s_hashes_written_directly_are_canonical_hashes(
         previous: str, step_id: str, status: str, changes: str, consumed: str | None,
         state: str, answers: str, error: str | None) -> None:
-    assert engine._head_hash(previous, changes, state) == canonical_hash(
+    assert receipts.head_hash(previous, changes, state) == canonical_hash(
         {"workflow": previous, "params": changes, "initial_state": state})
-    assert engine._link_hash(previous, step_id, status, changes, consumed) == canonical_hash(
+    assert receipts.link_hash(previous, step_id, status, changes, consumed) == canonical_hash(
         [previous, step_id, status, changes, consumed])
-    assert engine._digest_hash(previous, status, state, answers, changes, error) == \
+    assert receipts.digest_hash(previous, status, state, answers, changes, error) == \
         canonical_hash([previous, status, state, answers, changes, error])
 
 
@@ -181,8 +214,9 @@ def test_results_and_receipts_are_byte_for_byte_those_of_the_engine_before_its_f
     ]
     answered = [{"kind": "answer", "step": "confirm_priorities", "answer": True}]
     for (flow, ctx, expected), events in zip(runs, ([], answered, [], []), strict=True):
-        for _ in range(2):  # prepared, then from the cache
-            result = Orchestrator().run_workflow(flow, ctx).to_dict()
+        plan = Orchestrator().prepare(flow)
+        for result in (Orchestrator().run_workflow(flow, ctx).to_dict(),
+                       plan.run(ctx).to_dict(), plan.run(ctx).to_dict()):
             assert result.pop("events") == events
             assert canonical_hash(result) == expected
 
@@ -216,12 +250,9 @@ def test_the_task_list_is_checked_once_per_run_and_again_when_a_step_replaces_it
     assert "task `c`: `status` is" in (result.error_message or "")
 
 
-def test_the_objects_remembered_by_identity_are_bounded_and_see_replaced_steps() -> None:
-    flows = [put(index) for index in range(engine._PREPARED_ENTRIES + 10)]
-    for flow in flows:
-        run(flow)
-    assert len(engine._SEEN) <= engine._PREPARED_ENTRIES
-    flow = flows[-1]
+def test_a_workflow_run_again_sees_replaced_and_added_steps() -> None:
+    flow = put(0)
+    run(flow)
     flow.steps[0] = put("replaced").steps[0]  # a new StepSpec in the same workflow object
     assert run(flow).final_state["x"] == "replaced"
     flow.steps.append(put("second").steps[0])
@@ -231,8 +262,9 @@ def test_the_objects_remembered_by_identity_are_bounded_and_see_replaced_steps()
 
 def test_a_literal_that_does_not_fit_its_parameter_still_fails_its_step() -> None:
     flow = workflow(step("bump", "increment", {"at": ref("state.n"), "by": {"lit": "two"}}))
-    for _ in range(2):  # decoded once, then served from the cache
-        result = Orchestrator().run_workflow(flow, ExecutionContext(initial_state={"n": 1}))
+    plan = Orchestrator().prepare(flow)
+    for _ in range(2):  # decoded once, run twice
+        result = plan.run(ExecutionContext(initial_state={"n": 1}))
         assert result.status == "failed" and "`by` must be" in (result.error_message or "")
 
 
