@@ -2,7 +2,7 @@
 
     python -m bench.cpu engine [ROUNDS]    # rows 6, 6c, 6d, and where a run's time goes
     python -m bench.cpu cold [ROUNDS]      # row 2: a cold one-file check, yamllint, python
-    python -m bench.cpu lsp [ROUNDS]       # `mission lsp` to first diagnostics vs a cold check
+    python -m bench.cpu lsp [ROUNDS]       # `mission lsp`: its start vs a cold check, then edits
 
 Wall-time ratios swing when other work shares the cores; the CPU time a process spends
 on its own work does much less. The engine is timed in this process
@@ -135,46 +135,72 @@ def _framed(message: dict[str, Any]) -> bytes:
     return f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body
 
 
-def _first_diagnostics(command: list[str], cwd: Path, env: dict[str, str],
-                       capabilities: dict[str, Any], uri: str, text: str) -> tuple[float, float]:
-    """CPU seconds of the server process (`/proc/PID/stat`) and wall seconds, from its
-    start to the first `publishDiagnostics` it writes; the three first messages are
-    written at once, as an editor opening a file does."""
+def _read_message(stream: Any) -> dict[str, Any]:
+    import json
+
+    length = 0
+    while (line := stream.readline()).strip():
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    if not line:
+        raise RuntimeError("the language server closed its output")
+    found: dict[str, Any] = json.loads(stream.read(length))
+    return found
+
+
+def _diagnostics_for(stream: Any, version: int) -> None:
+    """Read until the server publishes the diagnostics of the document's `version`."""
+    while True:
+        message = _read_message(stream)
+        if message.get("method") == "textDocument/publishDiagnostics" \
+                and message["params"].get("version") == version:
+            return
+
+
+def _session(command: list[str], cwd: Path, env: dict[str, str], uri: str, text: str,
+             edits: int) -> tuple[float, float, list[float]]:
+    """One editor session: the server's CPU seconds (`/proc/PID/stat`) and wall seconds from
+    its start to the first `publishDiagnostics` (`initialize`, `initialized` and `didOpen`
+    written at once, as an editor opening a file does), then the wall seconds from each of
+    `edits` whole-text changes to its diagnostics."""
     started = time.perf_counter()
     server = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert server.stdin is not None and server.stdout is not None
     server.stdin.write(_framed({"id": 1, "method": "initialize", "params": {
-        "processId": None, "rootUri": cwd.as_uri(), "capabilities": capabilities}})
+        "processId": None, "rootUri": cwd.as_uri(), "capabilities": {}}})
         + _framed({"method": "initialized", "params": {}})
         + _framed({"method": "textDocument/didOpen", "params": {"textDocument": {
             "uri": uri, "languageId": "mission", "version": 1, "text": text}}}))
     server.stdin.flush()
-    while True:
-        length = 0
-        while (line := server.stdout.readline()).strip():
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        if not line:
-            raise RuntimeError("the language server ended before its first diagnostics")
-        if b"textDocument/publishDiagnostics" in server.stdout.read(length):
-            break
+    _diagnostics_for(server.stdout, 1)
     wall = time.perf_counter() - started
     with open(f"/proc/{server.pid}/stat", encoding="ascii") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    changes = []
+    for version in range(2, edits + 2):  # a keystroke: one more space at the end
+        changed = text + " " * version
+        started = time.perf_counter()
+        server.stdin.write(_framed({"method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"text": changed}]}}))
+        server.stdin.flush()
+        _diagnostics_for(server.stdout, version)
+        changes.append(time.perf_counter() - started)
     server.stdin.write(_framed({"id": 2, "method": "shutdown"})
                        + _framed({"method": "exit"}))
     server.stdin.close()
     server.wait(timeout=30)
     server.stdout.close()
-    return cpu, wall
+    return cpu, wall, changes
 
 
 def lsp(rounds: int) -> None:
-    """Interleaved: `mission lsp` light (its recorded `initialize` answer in the cache),
-    `mission lsp` full (capabilities never seen, so pygls starts first, as before the
-    light path), and a cold `mission check --no-cache` of the same file."""
+    """Interleaved: `mission lsp` to its first diagnostics and a cold `mission check
+    --no-cache` of the same file (information: pygls's own start, about 4 cold checks);
+    then, in each session, 20 edits to their diagnostics (what a user waits for as they
+    type)."""
     python = sys.executable
     with tempfile.TemporaryDirectory() as work:
         directory = Path(work)
@@ -189,13 +215,14 @@ def lsp(rounds: int) -> None:
         server = [python, "-m", "mission", "lsp", "--stdio"]
         check = [python, "-m", "mission", "check", "--no-cache", mission.name]
         uri = mission.as_uri()
-        for _ in range(2):  # warm-up: bytecode, parse tables, the recorded answer
-            _first_diagnostics(server, directory, env, {}, uri, text)
+        for _ in range(2):  # warm-up: bytecode, parse tables
+            _session(server, directory, env, uri, text, 1)
             subprocess.run(check, cwd=directory, env=env, capture_output=True, check=False)
-        spent: dict[str, list[tuple[float, float]]] = {"light": [], "full": [], "check": []}
+        spent: dict[str, list[tuple[float, float]]] = {"lsp": [], "check": []}
+        edits: list[float] = []
         for index in range(rounds):
-            order = ["light", "full", "check"]
-            for name in order[index % 3:] + order[:index % 3]:
+            order = ["lsp", "check"]
+            for name in order[index % 2:] + order[:index % 2]:
                 if name == "check":
                     before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     started = time.perf_counter()
@@ -206,21 +233,23 @@ def lsp(rounds: int) -> None:
                     spent[name].append((after.ru_utime + after.ru_stime - before.ru_utime
                                         - before.ru_stime, wall))
                 else:
-                    capabilities = {} if name == "light" else {"experimental": {"round": index}}
-                    spent[name].append(_first_diagnostics(server, directory, env,
-                                                          capabilities, uri, text))
-    for name, label in (("light", "mission lsp, light start"),
-                        ("full", "mission lsp, full start (nothing recorded)"),
+                    cpu, wall, changes = _session(server, directory, env, uri, text, 20)
+                    spent[name].append((cpu, wall))
+                    edits.extend(changes)
+    for name, label in (("lsp", "mission lsp, start to first diagnostics"),
                         ("check", "mission check --no-cache")):
         cpu = statistics.median(sample[0] for sample in spent[name]) * 1000
         wall = statistics.median(sample[1] for sample in spent[name]) * 1000
         print(f"{label}: {cpu:.0f} ms CPU, {wall:.0f} ms wall (medians)")
-    for name in ("light", "full"):
-        for which, unit in ((0, "CPU"), (1, "wall")):
-            ratios = [mine[which] / theirs[which]
-                      for mine, theirs in zip(spent[name], spent["check"], strict=True)]
-            print(f"{name} / check ({unit}): {statistics.median(ratios):.2f} "
-                  f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+    for which, unit in ((0, "CPU"), (1, "wall")):
+        ratios = [mine[which] / theirs[which]
+                  for mine, theirs in zip(spent["lsp"], spent["check"], strict=True)]
+        print(f"lsp start / check ({unit}, information): {statistics.median(ratios):.2f} "
+              f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+    edits.sort()
+    print(f"an edit to its diagnostics: {statistics.median(edits) * 1000:.1f} ms wall "
+          f"(median of {len(edits)}; 90th percentile "
+          f"{edits[int(len(edits) * 0.9)] * 1000:.1f} ms)")
 
 
 if __name__ == "__main__":

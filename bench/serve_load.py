@@ -41,7 +41,7 @@ class Load:
 
 def run_load(server: Server, clients: int, answers: int) -> Load:
     """Drive `server` (started, with its admin token) as described above."""
-    from mission.serve.accounts import Accounts
+    from mission.accounts import Accounts
 
     if answers % 2 or clients < 2:
         raise ValueError("ANSWERS must be even and CLIENTS at least 2")

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 
 from compiler.cache import CheckCache, Stamp
-from compiler.checked import Checked, describe_problem, oversized
+from compiler.checked import Checked, oversized
 from compiler.config import Config
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.source import SourceFile
+from runtime.reading import describe_problem
 
 PARALLEL_THRESHOLD = 64  # files: below this, even an explicit `--jobs N` checks in-process
 # Without `--jobs`, a worker per this many files to compile: a pool costs about as much as
@@ -58,7 +59,7 @@ def read_source(path: str, limit: int) -> tuple[SourceFile, Stamp]:
 
 def _check_one(path: str, config: Config) -> tuple[SourceFile | None, Stamp | None,
                                                    list[Diagnostic], str]:
-    from compiler import compile_source
+    from compiler.pipeline import compile_source
     from runtime.reading import TooLarge
 
     try:
@@ -157,7 +158,7 @@ def _in_workers(paths: list[str], config: Config, jobs: int,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from compiler import compile_source
+    from compiler.pipeline import compile_source
 
     # Load the parse tables and every check once; forked workers inherit them. A valid text
     # takes the fast path, so Lark is imported only by a worker that meets a syntax error.

@@ -36,22 +36,10 @@ class Checked(Frozen):
         set_field(self, "cached", cached)
 
 
-def describe_problem(error: Exception) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return f"not UTF-8 text (byte {error.start})"
-    if isinstance(error, IsADirectoryError):
-        return "is a directory, not a file"
-    if isinstance(error, FileNotFoundError):
-        return "no such file"
-    if isinstance(error, OSError):
-        return f"cannot read it ({error.strerror})"
-    return str(error)
-
-
 def check_file(path: str, config: Config) -> Checked:
     """Read `path` as UTF-8 and check it; a file that cannot be read is a problem."""
-    from compiler import compile_source
-    from runtime.reading import TooLarge, read_limited
+    from compiler.pipeline import compile_source
+    from runtime.reading import TooLarge, describe_problem, read_limited
 
     try:
         text = read_limited(path, config.limits.max_file_size).decode("utf-8")

@@ -13,99 +13,32 @@ does not make every later read of what it wrote an error.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from compiler import ast
+from compiler.analysis import Analysis, FormField, expression_type, references, subexpressions
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.narrowing import NO_FACTS, proven
 from compiler.operations import BUILT_IN, OperationTable, installed_operations
 from compiler.suggest import closest, did_you_mean, listed, one_of, rename_fix
-from compiler.syntax import ANY_NAME, KEYWORDS, NO_MENTIONS, RESERVED_NAMES, Mentions
-from compiler.typer import Matched, Typer, match_call, type_from_ref
-from runtime.frozen import Frozen, set_field
-from runtime.orchestration.model import LANGUAGE_VERSIONS
-from runtime.orchestration.operations import (
-    FIELD_KINDS,
-    FORM_FIELDS,
-    ArgumentTypes,
-    Operation,
+from compiler.syntax import (
+    ANY_NAME,
+    NO_MENTIONS,
+    RESERVED_NAMES,
+    Mentions,
+    missing_type,
+    type_left_out,
 )
+from compiler.typer import Typer, match_call, type_from_ref
+from runtime.orchestration.calling import ArgumentTypes, Operation
+from runtime.orchestration.model import LANGUAGE_VERSIONS
+from runtime.orchestration.operations import FIELD_KINDS, FORM_FIELDS
 from runtime.orchestration.types import ANY, TYPE_NAMES, Type, fits, simple, type_of
 
 MAX_TOTAL_STEPS = 5
 MAX_HUMAN_STEPS = 2
 STEP_KINDS = ("human", "runtime")
 SUPPORTED_VERSIONS = LANGUAGE_VERSIONS  # the engine refuses a compiled workflow of another
-
-
-@dataclass
-class Analysis:
-    """What the checks learned, keyed by name; shared with emit, lint and the editor."""
-
-    params: dict[str, ast.Declaration] = field(default_factory=dict)
-    inputs: dict[str, ast.Declaration] = field(default_factory=dict)
-    steps: dict[str, ast.Step] = field(default_factory=dict)
-    # state root name -> the type written there (or declared for an input)
-    state_types: dict[str, str] = field(default_factory=dict)
-    # state root name -> the spans where it is written / read
-    writes: dict[str, list[Span]] = field(default_factory=dict)
-    reads: dict[str, list[Span]] = field(default_factory=dict)
-    param_reads: dict[str, list[Span]] = field(default_factory=dict)
-    # step id -> its operation (when known) and its arguments matched to parameter names
-    operations: dict[str, Operation] = field(default_factory=dict)
-    arguments: dict[str, dict[str, ast.Argument]] = field(default_factory=dict)
-    # state roots read where nothing provides them (E009): lint rules leave them alone
-    unprovided: set[str] = field(default_factory=set)
-    # state roots written by an unknown operation (E006): of no known type, because of that
-    # error, so lint rules about their type (W209) leave them alone
-    unknown_results: set[str] = field(default_factory=set)
-    # what the mission may call: the built-in operations and the project's own
-    table: OperationTable = BUILT_IN
-    # a call is to an operation an installed package declares: the findings depend on that
-    # declaration's file, which the check cache does not watch (so they are not cached)
-    uses_installed: bool = False
-    # the full static types (element types, known fields) of state roots and params
-    state_shapes: dict[str, Type] = field(default_factory=dict)
-    param_shapes: dict[str, Type] = field(default_factory=dict)
-    # data-operation steps: their arguments as the call typing matched them (for emit)
-    calls: dict[str, Matched] = field(default_factory=dict)
-
-    def typer(self) -> Typer:
-        """Types expressions against what is known so far (reports nothing)."""
-        return Typer(self.state_shapes, self.param_shapes, steps_only=self.table.local)
-
-    # state root -> field -> type, where a form's answer is stored (`state.standup.today`)
-    state_fields: dict[str, dict[str, str]] = field(default_factory=dict)
-    # step id -> a form's fields in order: (name, kind, arguments matched to parameter names)
-    form_fields: dict[str, list[FormField]] = field(default_factory=dict)
-    # where the fields of each form are written (their duplicates are E042, not W213)
-    form_maps: set[Span] = field(default_factory=set)
-    # human step id -> the type of the answer it stores (a default answer's, E051)
-    answer_types: dict[str, Type] = field(default_factory=dict)
-
-
-class FormField(Frozen):
-    """One field of a form as checked: its name, its kind (`text`, ...), its arguments and
-    whether it may be left out."""
-
-    __slots__ = ("arguments", "kind", "name", "optional")
-    name: ast.Name
-    kind: str
-    arguments: dict[str, ast.Argument]
-    optional: bool  # `name?: ...`: the person may leave it out
-
-    def __init__(
-        self,
-        name: ast.Name,
-        kind: str,
-        arguments: dict[str, ast.Argument],
-        optional: bool = False,
-    ) -> None:
-        set_field(self, "name", name)
-        set_field(self, "kind", kind)
-        set_field(self, "arguments", arguments)
-        set_field(self, "optional", optional)
 
 
 class _Checker:
@@ -819,57 +752,8 @@ def _literal_number(argument: ast.Argument | None) -> tuple[int | float, Span] |
     return value, argument.value.span
 
 
-def expression_type(expression: ast.Expr, analysis: Analysis) -> str:
-    """The static type name of an expression (`any` when it is only known at run time)."""
-    return analysis.typer().type_of(expression).name
-
-
-def type_left_out(declaration: ast.Declaration, text: str) -> bool:
-    """`param a:` then, on the next line, `param b: int`: the parser took the keyword
-    `param` for the type (no name can stand there, so the lexer reads a name)."""
-    type_name = declaration.type.name
-    return type_name.text in KEYWORDS and "\n" in text[declaration.name.span.end:
-                                                       type_name.span.start]
-
-
-def missing_type(declaration: ast.Declaration) -> Diagnostic:
-    """`param a:` at the end of a line: the parser took the next line's keyword for the
-    type. The recovery reports the same diagnostic for the rest of that line, which is
-    then one error, not two."""
-    name, keyword = declaration.name.text, declaration.type.name
-    return Diagnostic("E015", Severity.ERROR, f"the type of `{name}` is missing", keyword.span,
-                      f"`{keyword.text}` is a keyword, not a type",
-                      help=(f"write the type after `{name}:`; the types are "
-                            f"{one_of(TYPE_NAMES)}",))
-
-
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
-
-
-def subexpressions(expression: ast.Expr) -> Iterable[ast.Expr]:
-    """The expression and every expression inside it, outermost first."""
-    stack: list[ast.Expr] = [expression]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, ast.ListExpr):
-            stack.extend(reversed(node.items))
-        elif isinstance(node, ast.MapExpr):
-            stack.extend(reversed([entry.value for entry in node.entries]))
-        elif isinstance(node, ast.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, ast.Binary):
-            stack.extend((node.right, node.left))
-        elif isinstance(node, ast.Conditional):
-            stack.extend((node.else_value, node.then_value, node.condition))
-        elif isinstance(node, ast.CallExpr):
-            stack.extend(reversed([argument.value for argument in node.arguments]))
-
-
-def references(expression: ast.Expr) -> Iterable[ast.Reference]:
-    """Every reference inside the expression, in source order."""
-    return (node for node in subexpressions(expression) if isinstance(node, ast.Reference))
 
 
 def analyze(mission: ast.Mission, text: str = "", mentions: Mentions = NO_MENTIONS,

@@ -18,12 +18,15 @@ accepted), else the answer's type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from compiler import ast
+from compiler.analysis import Analysis, references, subexpressions
 from compiler.ast import Span
 from compiler.diagnostics import Edit, Fix, Label
 from compiler.durations import PLURALS, UNITS, duration_seconds, duration_text
+from compiler.emit import step_arguments_json
+from compiler.literals import literal_value, quote_string
 from compiler.suggest import certain, did_you_mean, rename_fix
 from runtime.bounds import (
     MAX_APPROVALS,
@@ -32,10 +35,8 @@ from runtime.bounds import (
     MIN_DEADLINE_SECONDS,
 )
 from runtime.orchestration.model import AnswerError
+from runtime.orchestration.operations import answer_field, check_value
 from runtime.orchestration.types import fits
-
-if TYPE_CHECKING:
-    from compiler.checks import Analysis
 
 __all__ = ["Unknown", "answer_refusal", "check_duration", "check_step", "field_refusal",
            "question_arguments"]
@@ -274,9 +275,6 @@ def question_arguments(step: ast.Step, analysis: Analysis) -> _Arguments | None:
     """The arguments the engine would give the question's validation, as far as they are
     known without a run (as the engine evaluates them: `Run._arguments` in
     `runtime/orchestration/run.py`); None when the step's question is not known."""
-    from compiler.emit import step_arguments_json
-    from runtime.orchestration.operations import check_value
-
     operation = analysis.operations.get(step.id.text)
     if operation is None or operation.answer is None:
         return None
@@ -321,9 +319,6 @@ def _fields(expression: Any) -> list[_Arguments]:
 
 def _check_default_answer(step: ast.Step, action: ast.DefaultAnswer, analysis: Analysis,
                           report: Report) -> None:
-    from compiler.checks import references, subexpressions
-    from compiler.emit import literal_value
-
     value = action.value
     read = next(iter(references(value)), None)
     if read is not None:
@@ -344,7 +339,6 @@ def _check_default_answer(step: ast.Step, action: ast.DefaultAnswer, analysis: A
     refused = answer_refusal(step, value, answer, analysis)
     if refused is None or step.call is None:
         return
-    from compiler.format import quote_string
 
     problem, match = refused
     operation = analysis.operations[step.id.text]
@@ -382,8 +376,6 @@ def answer_refusal(step: ast.Step, value: ast.Expr, answer: Any,
 def field_refusal(step: ast.Step, field: str, answer: Any, analysis: Analysis) -> str | None:
     """Why the field `field` of the form asked by `step` refuses `answer`, as far as that
     is known without a run; None when it is accepted or that is not known."""
-    from runtime.orchestration.operations import answer_field
-
     arguments = question_arguments(step, analysis)
     try:
         fields = arguments["fields"] if arguments is not None else None

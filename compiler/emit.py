@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from compiler import ast
-from compiler.checks import Analysis, FormField
+from compiler.analysis import Analysis, FormField
+from compiler.literals import literal_value
 from compiler.source import SourceFile
 from compiler.typer import Matched, match_call, type_from_ref
+from runtime.orchestration.calling import Operation
 from runtime.orchestration.model import (
     SCHEMA_VERSION,
     TIMED_SCHEMA_VERSION,
@@ -21,36 +23,13 @@ from runtime.orchestration.model import (
     WorkflowDefinition,
     content_hash,
 )
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import OPERATIONS
 
 # The payload keys that make a workflow schema version 2 (`runtime.orchestration.human`).
 _TIMED_KEYS = ("approvals", "exclude_starter", "remind_before", "deadlines")
 
 def workflow_id(mission_name: str) -> str:
     return "wf-" + mission_name.replace("_", "-")
-
-
-def literal_value(expression: ast.Expr) -> tuple[bool, Any]:
-    """(True, value) when the expression holds no reference, else (False, None)."""
-    if isinstance(expression, ast.Literal):
-        return True, expression.value
-    if isinstance(expression, ast.ListExpr):
-        items = []
-        for item in expression.items:
-            constant, value = literal_value(item)
-            if not constant:
-                return False, None
-            items.append(value)
-        return True, items
-    if isinstance(expression, ast.MapExpr):
-        entries = {}
-        for entry in expression.entries:
-            constant, value = literal_value(entry.value)
-            if not constant:
-                return False, None
-            entries[entry.key.text] = value
-        return True, entries
-    return False, None
 
 
 def expression_json(expression: ast.Expr) -> Any:

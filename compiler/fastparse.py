@@ -5,7 +5,7 @@ counts lines for every token, tokens with eight attributes, and a chain of
 wrappers around each rule callback. This module drives the same LALR tables
 (exported from Lark and cached as JSON by `compiler.tables`) with one tight
 loop, lexes with one regular expression per parser state (`compiler.lexer`),
-and calls the very same rule callbacks (`compiler.parser._AstBuilder`) with the
+and calls the very same rule callbacks (`compiler.parser.AstBuilder`) with the
 very same children, so the tree, its spans, the comments and the builder's
 diagnostics are identical. A test proves it on every example and on generated
 missions.
@@ -26,9 +26,9 @@ from typing import Any
 
 from compiler import ast
 from compiler.ast import Span
+from compiler.building import AstBuilder, ParseResult, parsed_tree
 from compiler.diagnostics import Diagnostic
 from compiler.lexer import COLLECT, DROP, END, SKIP, Scanner, Token, compile_scanner
-from compiler.parser import ParseResult, _AstBuilder, parsed_tree
 from compiler.source import SourceFile
 
 __all__ = ["parse_fast", "reset"]
@@ -61,7 +61,7 @@ class Driver:
         plans = [self._plan(rule) for rule in tables["rules"]]
         names = sorted({rule["callback"] for rule, mode in zip(tables["rules"], plans, strict=True)
                         if mode == _CALL})
-        missing = [name for name in names if not callable(getattr(_AstBuilder, name, None))]
+        missing = [name for name in names if not callable(getattr(AstBuilder, name, None))]
         if missing:
             raise ValueError(f"the AST builder has no callback for {', '.join(missing)}")
         self.callback_names = tuple(names)
@@ -104,7 +104,7 @@ class Driver:
 
     def parse(self, text: str) -> ParseResult | None:
         """The tree, comments and builder diagnostics; None if the text does not parse."""
-        builder = _AstBuilder(text)
+        builder = AstBuilder(text)
         callbacks = [getattr(builder, name) for name in self.callback_names]
         comments: list[ast.Comment] = []
         actions, rules, scanners, gotos = self.actions, self.rules, self.scanners, self.gotos

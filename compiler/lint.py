@@ -1,26 +1,27 @@
-"""Run the lint rules over a checked mission.
+"""What the lint rules read: one `LintContext` for a checked mission.
 
-The rules (`compiler.rules`, `W1xx`, `W2xx`, `N3xx`) share one `LintContext`:
-the tree, the checker's `Analysis`, and `StepFacts`, which say for each step
-what it reads, changes in place and writes, computed once here so that each
-rule stays a few lines of plain logic.
+The rules (`compiler.rules`, `W1xx`, `W2xx`, `N3xx`) share the tree, the checker's
+`Analysis`, and `StepFacts`, which say for each step what it reads, changes in place and
+writes, computed once here so that each rule stays a few lines of plain logic. Below
+the rules; `compiler.linter` runs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from compiler import ast
-from compiler.checks import Analysis, expression_type, references, subexpressions
+from compiler.analysis import Analysis, expression_type, references, subexpressions
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.narrowing import compared_with_null
 from compiler.operations import BUILT_IN, OperationTable
 from compiler.source import SourceFile
-from compiler.syntax import ANY_NAME, NO_MENTIONS, Mentions
+from compiler.syntax import ANY_NAME, Mentions
 from compiler.typer import match_call
 from runtime.frozen import Frozen, set_field
-from runtime.orchestration.operations import Operation
+from runtime.orchestration.calling import Operation
 from runtime.orchestration.types import Type
 
 # Operations whose place argument is read and changed in place (absent counts as empty).
@@ -96,6 +97,7 @@ class LintContext(Frozen):
         "mentions",
         "mission",
         "read_as_null",
+        "severities",
         "source",
         "steps",
     )
@@ -107,6 +109,8 @@ class LintContext(Frozen):
     expressions: tuple[ast.Expr, ...]  # every expression, outermost first (`expressions_of`)
     # references read as null where they are missing (`x ?? d`, `x == null`): their spans
     read_as_null: frozenset[ast.Span]
+    # the default severity of each rule that runs (the config may change it later)
+    severities: Mapping[str, Severity]
 
     def __init__(
         self,
@@ -117,6 +121,7 @@ class LintContext(Frozen):
         mentions: Mentions,
         expressions: tuple[ast.Expr, ...],
         read_as_null: frozenset[ast.Span] = frozenset(),
+        severities: Mapping[str, Severity] = MappingProxyType({}),
     ) -> None:
         set_field(self, "source", source)
         set_field(self, "mission", mission)
@@ -125,14 +130,12 @@ class LintContext(Frozen):
         set_field(self, "mentions", mentions)
         set_field(self, "expressions", expressions)
         set_field(self, "read_as_null", read_as_null)
+        set_field(self, "severities", severities)
 
     def diagnostic(self, code: str, message: str, span: ast.Span, **details: Any) -> Diagnostic:
         """A diagnostic at the rule's default severity (the config may change it later)."""
-        from compiler.rules import find_rule
-
-        rule = find_rule(code)
-        severity = rule.severity if rule is not None else Severity.WARNING
-        return Diagnostic(code, severity, message, span, **details)
+        return Diagnostic(code, self.severities.get(code, Severity.WARNING), message, span,
+                          **details)
 
     def type_of(self, expression: ast.Expr) -> str:
         return expression_type(expression, self.analysis)
@@ -344,25 +347,3 @@ def read_as_null(expressions: Iterable[ast.Expr]) -> Iterator[ast.Span]:
         operand = node.left if node.operator == "??" else compared_with_null(node)
         if isinstance(operand, ast.Reference):
             yield operand.span
-
-
-def lint(source: SourceFile, mission: ast.Mission, analysis: Analysis, *,
-         enabled: Collection[str], complete: bool = True,
-         mentions: Mentions = NO_MENTIONS) -> list[Diagnostic]:
-    """The findings of the enabled lint rules; `complete` is False after a syntax error."""
-    from compiler.rules import lint_rules
-
-    rules = [rule for rule in lint_rules() if rule.code in enabled
-             and (complete or not rule.whole_mission)]
-    if not rules:
-        return []
-    facts = tuple(step_facts(index, step, analysis.table)
-                  for index, step in enumerate(mission.steps))
-    expressions = tuple(expressions_of(mission))
-    context = LintContext(source, mission, analysis, facts, mentions, expressions,
-                          frozenset(read_as_null(expressions)))
-    found: list[Diagnostic] = []
-    for rule in rules:
-        assert rule.check is not None
-        found.extend(rule.check(context))
-    return found

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from runtime.frozen import Frozen, set_field
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.calling import Operation
+from runtime.orchestration.operations import OPERATIONS
 
 if TYPE_CHECKING:
     from runtime.orchestration.user_operations import OperationDeclaration

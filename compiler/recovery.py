@@ -27,7 +27,14 @@ from compiler.ast import Declaration, Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
 from compiler.source import SourceFile
 from compiler.suggest import closest, one_of, rename_fix
-from compiler.syntax import ALL_KEYWORDS, ANY_NAME, KEYWORDS, Mentions
+from compiler.syntax import (
+    ALL_KEYWORDS,
+    ANY_NAME,
+    KEYWORDS,
+    Mentions,
+    missing_type,
+    type_left_out,
+)
 
 STEP_KINDS = ("human", "runtime")
 ITEM_KEYWORDS = ("input", "param", "version")
@@ -355,8 +362,6 @@ def syntax_error(source: SourceFile, error: Exception, stack: list[Any]) -> Diag
     before = stack[-len(item) - 1] if item and len(stack) > len(item) else None
     if before is not None and getattr(before, "children", None):  # Lark's list of items
         before = before.children[-1]
-    from compiler.checks import missing_type, type_left_out
-
     if isinstance(before, Declaration) and type_left_out(before, source.text):
         return missing_type(before)  # the same finding as the checker's: reported once
     if isinstance(before, Declaration) and item[0].type == "NAME" \

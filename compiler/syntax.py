@@ -1,12 +1,21 @@
 """What the parser, the checks and the lint rules share about syntax errors, without the
-recovery itself: the keywords, the error limit, and what text dropped by the recovery
-mentions. `compiler.recovery` (and `difflib` with it) is imported on the first syntax
-error only: a file that parses never needs it.
+recovery itself: the keywords, the error limit, what text dropped by the recovery
+mentions, and the one finding both the checks and the recovery report (`param a:` with
+no type before the next line: E015). `compiler.recovery` (and `difflib` with it) is
+imported on the first syntax error only: a file that parses never needs it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.suggest import one_of
 from runtime.frozen import Frozen, set_field
+from runtime.orchestration.types import TYPE_NAMES
+
+if TYPE_CHECKING:
+    from compiler import ast
 
 MAX_SYNTAX_ERRORS = 50
 
@@ -57,3 +66,22 @@ NO_MENTIONS = Mentions()
 # In `Mentions.state`/`params`: the dropped text declares or writes a name that cannot be
 # told (`param : int`, `-> state.`), so any name may be provided; never a real name.
 ANY_NAME = "*"
+
+
+def type_left_out(declaration: ast.Declaration, text: str) -> bool:
+    """`param a:` then, on the next line, `param b: int`: the parser took the keyword
+    `param` for the type (no name can stand there, so the lexer reads a name)."""
+    type_name = declaration.type.name
+    return type_name.text in KEYWORDS and "\n" in text[declaration.name.span.end:
+                                                       type_name.span.start]
+
+
+def missing_type(declaration: ast.Declaration) -> Diagnostic:
+    """`param a:` at the end of a line: the parser took the next line's keyword for the
+    type. The recovery reports the same diagnostic for the rest of that line, which is
+    then one error, not two."""
+    name, keyword = declaration.name.text, declaration.type.name
+    return Diagnostic("E015", Severity.ERROR, f"the type of `{name}` is missing", keyword.span,
+                      f"`{keyword.text}` is a keyword, not a type",
+                      help=(f"write the type after `{name}:`; the types are "
+                            f"{one_of(TYPE_NAMES)}",))

@@ -22,10 +22,13 @@ from typing import Any, Protocol
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Fix, Label
+from compiler.literals import literal_value
 from compiler.narrowing import NO_FACTS, Facts, compared_with_null, proven
 from compiler.suggest import closest, did_you_mean, listed, rename_fix
 from runtime.frozen import Frozen, set_field
-from runtime.orchestration.operations import OPERATIONS, ArgumentTypes, Operation, Parameter
+from runtime.orchestration.calling import ArgumentTypes, Operation, Parameter
+from runtime.orchestration.data import fixed_placeholders, placeholders
+from runtime.orchestration.operations import OPERATIONS
 from runtime.orchestration.types import (
     ANY,
     TYPE_NAMES,
@@ -492,7 +495,7 @@ class Typer:
                 element = found.element or ANY
             types[parameter.name] = found
             self.check_argument(operation, parameter, argument, found)
-            constant, value = _constant(argument.value)
+            constant, value = literal_value(argument.value)
             if constant:
                 literals[parameter.name] = value
         for parameter in operation.parameters:
@@ -552,8 +555,6 @@ class Typer:
                           f"{operation.name}: {operation.signature}"))
 
     def check_template(self, matched: Matched, rest: Mapping[str, Type]) -> None:
-        from runtime.orchestration.data import fixed_placeholders, placeholders
-
         argument = matched.single.get("template")
         if argument is None or not isinstance(argument.value, ast.Literal) \
                 or not isinstance(argument.value.value, str):
@@ -628,11 +629,5 @@ _DEFAULTS = {"str": '""', "int": "0", "float": "0.0", "number": "0", "bool": "fa
 def _default(found: Type) -> str:
     """A default of the type, for a help line (`0`, `""`, `[]`; `VALUE` when none is plain)."""
     return _DEFAULTS.get(found.name, "VALUE")
-
-
-def _constant(expression: ast.Expr) -> tuple[bool, Any]:
-    from compiler.emit import literal_value
-
-    return literal_value(expression)
 
 

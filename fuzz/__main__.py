@@ -21,7 +21,8 @@ import time
 import traceback
 from pathlib import Path
 
-from fuzz.harness import KINDS, Finding, Input, Kind
+from fuzz.harness import Finding, Input
+from fuzz.kinds import KINDS, Kind
 
 
 def signature(problem: BaseException) -> str:

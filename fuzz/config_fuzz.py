@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fuzz.harness import EXIT_INTERNAL, Finding, mutate_text
+
 LINK_SECRET = "fuzz-link-secret-" + "k" * 30
 HOOK_SECRET = "fuzz-hook-secret-" + "h" * 20
 CLOSED = "http://127.0.0.1:9/hook"  # the discard port: nothing listens, refused at once
@@ -133,15 +135,12 @@ def draw_config(rng: random.Random) -> str:
             parts.append(_table(rng, f"notify.webhooks.hook{number}", HOOK, 0.8))
     text = "\n".join(parts)
     if rng.random() < 0.1:
-        from fuzz.harness import mutate_text
-
         text = mutate_text(rng, text)
     return text
 
 
 def check_config(text: str, root: Path) -> None:
     from compiler.config import ConfigError
-    from fuzz.harness import Finding
     from mission.schedule_check import check_text
 
     scratch = root / "config"
@@ -186,7 +185,6 @@ def _fires_hold(text: str, scratch: Path) -> None:
     import tomllib
 
     from compiler.config import parse_config
-    from fuzz.harness import Finding
     from mission.cron import instant_of, zone_named
     from mission.scheduler import next_fires
 
@@ -209,7 +207,6 @@ def _fires_hold(text: str, scratch: Path) -> None:
 
 def _run(argv: list[str]) -> str:
     """`mission ARGV` in this process, its output; an internal error is a finding."""
-    from fuzz.harness import EXIT_INTERNAL, Finding
     from mission.cli import main as mission_main
 
     out, err = io.StringIO(), io.StringIO()

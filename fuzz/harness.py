@@ -31,7 +31,7 @@ internal error (exit 70) instead of a named refusal.
   clean. (`grammar` derives test files too: the grammar's other start.)
 - `config`: schedule and notification configuration, valid or broken, through
   the schedule checks, `mission check`, `schedules`, `tick` and `notifications`
-  (`fuzz/config_fuzz.py`).
+  (`fuzz/config_fuzz.py`; `fuzz/kinds.py` gathers the kinds).
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ import json
 import os
 import random
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -753,62 +752,3 @@ def check_testfile(drawn: str, space: Workspace) -> None:
 Input = str | bytes
 
 
-class Kind:
-    """One input kind: `draw(rng)` makes an input, `check(input)` runs it through mission."""
-
-    def __init__(self, name: str, root: Path) -> None:
-        self.name = name
-        self.root = root
-        self.space: Workspace | None = None
-        self.walker: GrammarWalker | None = None
-        if name == "grammar":
-            self.walker = GrammarWalker()
-        elif name not in ("mutation", "config"):
-            self.space = Workspace(root)
-
-    @property
-    def suffix(self) -> str:
-        return {"grammar": ".mission", "mutation": ".mission", "workflow": ".json",
-                "values": ".json", "store": ".sqlite3", "time": ".json",
-                "testfile": ".txt", "config": ".toml"}[self.name]
-
-    def draw(self, rng: random.Random) -> Input:
-        if self.walker is not None:
-            return self.walker.text(rng, rng.choice([6, 9, 12, 16]))
-        if self.name == "config":
-            from fuzz.config_fuzz import draw_config
-
-            return draw_config(rng)
-        if self.space is None:
-            return mutate_text(rng, seed_text(rng))
-        drawing: dict[str, Callable[[random.Random, Workspace], Input]] = {
-            "workflow": draw_workflow, "values": draw_values, "store": draw_store,
-            "time": draw_time, "testfile": draw_testfile}
-        return drawing[self.name](rng, self.space)
-
-    def check(self, drawn: Input) -> None:
-        if self.name == "config":
-            from fuzz.config_fuzz import check_config
-
-            assert isinstance(drawn, str)
-            check_config(drawn, self.root)
-            return
-        if self.space is None:
-            assert isinstance(drawn, str)
-            check_every_phase(drawn)
-            return
-        with contextlib.chdir(self.space.root):
-            if isinstance(drawn, bytes):
-                check_store(drawn, self.space)
-            elif self.name == "workflow":
-                check_workflow(drawn, self.space)
-            elif self.name == "time":
-                check_time(drawn, self.space)
-            elif self.name == "testfile":
-                check_testfile(drawn, self.space)
-            else:
-                check_values(drawn, self.space)
-
-
-KINDS = ("grammar", "mutation", "workflow", "values", "store", "time", "testfile",
-         "config")

@@ -137,7 +137,7 @@ _PRELOAD_LINES = 32
 def _preload(items: list[Item]) -> None:
     """Compile and prepare the missions the first lines name (errors are left
     for the lines themselves to report)."""
-    from mission.commands import run  # noqa: F401
+    import mission.starting  # noqa: F401
 
     for number, line in items:
         try:
@@ -211,7 +211,7 @@ def _run(request: dict[str, Any], started: dict[str, str],
     answers recorded as given by whoever `started` the batch, when it started."""
     from mission.acting import answer_event
     from mission.binding import bind
-    from mission.commands.run import execute
+    from mission.starting import execute
     from runtime.orchestration.model import ExecutionContext
 
     target, plan = _target(request["mission"], request["number"])

@@ -45,8 +45,8 @@ from runtime.store_api import RunStoreAPI
 
 if TYPE_CHECKING:
     from compiler.notify_config import NotifyConfig, WebhookConfig
+    from mission.accounts import Accounts, User
     from mission.messages import Links
-    from mission.serve.accounts import Accounts, User
 
 LEASE = 120  # seconds a claimed delivery is this deliverer's
 STALE = 7 * 86400  # seconds after which a notice not yet expanded is not sent
@@ -132,7 +132,7 @@ class Deliverer:
     def _people(self) -> Accounts | None:
         if self.accounts is None or not self.accounts.is_file():
             return None
-        from mission.serve.accounts import AccountError, Accounts
+        from mission.accounts import AccountError, Accounts
 
         try:
             return Accounts(self.accounts)

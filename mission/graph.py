@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mission.unparse import call_text, expression_text, operations_of, value_text
+from runtime.orchestration.calling import Operation
 from runtime.orchestration.expressions import references
 from runtime.orchestration.model import WorkflowDefinition
-from runtime.orchestration.operations import Operation
 
 LABEL_LIMIT = 60
 _STATE_ROOT = re.compile(r"state\.([^.]+)")

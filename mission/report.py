@@ -40,13 +40,13 @@ from mission.unparse import (
     form_field_specs,
     operations_of,
 )
+from runtime.orchestration.calling import Operation
 from runtime.orchestration.model import (
     ExecutionContext,
     OrchestrationResult,
     StepSpec,
     WorkflowDefinition,
 )
-from runtime.orchestration.operations import Operation
 
 VALUE_LIMIT = 2000
 _MISSING = object()

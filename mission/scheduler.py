@@ -153,8 +153,8 @@ def start_run(store: RunStoreAPI, config: Config, schedule: ScheduleConfig, fire
     `AlreadyFired` (another process started it), `UsageError` (it cannot start: the
     mission, its params, its state), `StoreError` (the store: try again later)."""
     from mission.binding import bind, recorded_configuration
-    from mission.commands.run import execute
     from mission.keeping import RunKeeper, record_starts
+    from mission.starting import execute
     from runtime.orchestration.model import ExecutionContext
     from runtime.records import RunRecord
 

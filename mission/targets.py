@@ -97,7 +97,7 @@ def _compile(path: str, show_diagnostics: bool) -> Target:
     if result.workflow is None:
         if show_diagnostics:
             from compiler.render import render_all
-            from mission.commands.check import use_colour
+            from mission.colour import use_colour
 
             print(render_all(result.diagnostics, result.source, use_colour(sys.stderr)),
                   file=sys.stderr, end="\n\n")

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from runtime.orchestration.calling import Operation
     from runtime.orchestration.model import WorkflowDefinition
-    from runtime.orchestration.operations import Operation
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # As in the formatter (`compiler.format`): loosest first.

@@ -34,6 +34,7 @@ from typing import Any
 from runtime.notices import Notice
 from runtime.orchestration.canonical import canonical_json
 from runtime.records import RunRecord
+from runtime.store_errors import AlreadyFired
 
 DELIVERY_STATES = ("pending", "sent", "dead")
 # What `Execute` runs: one statement and its values, giving a cursor (`fetchall`, `rowcount`).
@@ -156,8 +157,6 @@ class Outbox:
                          "DO NOTHING", (schedule["name"], schedule["fire_at"], run_id,
                                         record.started_at))
         if cursor.rowcount == 0 and refuse_twice:
-            from runtime.store import AlreadyFired
-
             raise AlreadyFired(f"schedule `{schedule['name']}` was already handled for its "
                                f"fire at {schedule['fire_at']} (by another process)")
 

@@ -30,16 +30,9 @@ from runtime.notices import Notice
 from runtime.orchestration.canonical import canonical_json
 from runtime.outbox import Execute, Outbox
 from runtime.records import RunRecord
-from runtime.store import (
-    StoredRun,
-    StoreError,
-    UnknownRun,
-    _check_row,
-    _row_hash,
-    _where,
-    listing_of,
-)
-from runtime.store_api import mask_url
+from runtime.store import StoredRun, _check_row, _row_hash, _where, listing_of
+from runtime.store_errors import StoreError, UnknownRun
+from runtime.store_urls import mask_url
 
 CONNECT_TIMEOUT_SECONDS = 10
 # The first key of every advisory lock mission takes ("miss"); the second is the run id,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import BinaryIO
 
-__all__ = ["CHUNK", "TooLarge", "read_limited", "read_stream"]
+__all__ = ["CHUNK", "TooLarge", "describe_problem", "read_limited", "read_stream"]
 
 CHUNK = 64 * 1024
 
@@ -46,3 +46,16 @@ def read_stream(stream: BinaryIO, limit: int) -> bytes:
         if total > limit:
             raise TooLarge(limit)
         chunks.append(chunk)
+
+
+def describe_problem(error: Exception) -> str:
+    """Why a file could not be read, in words for a message."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start})"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a file"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, OSError):
+        return f"cannot read it ({error.strerror})"
+    return str(error)

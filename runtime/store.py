@@ -49,6 +49,7 @@ from runtime.notices import Notice
 from runtime.orchestration.canonical import canonical_hash, canonical_json
 from runtime.outbox import Execute, Outbox
 from runtime.records import RecordError, RunRecord
+from runtime.store_errors import AlreadyFired, StoreError, UnknownRun
 
 BUSY_TIMEOUT_SECONDS = 30.0
 # MIGRATIONS[n] takes the schema from version n to n + 1 (`PRAGMA user_version`). Never edit
@@ -117,18 +118,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )"""),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class StoreError(Exception):
-    """The store cannot be used, or a run in it cannot (missing, damaged, busy, changed)."""
-
-
-class UnknownRun(StoreError):
-    """No run has this id in the store."""
-
-
-class AlreadyFired(StoreError):
-    """A run for this schedule's fire time was already started (or the fire was skipped)."""
 
 
 @dataclass(frozen=True, slots=True)

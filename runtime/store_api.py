@@ -17,7 +17,6 @@ dies, never a lock kept by the client.
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -27,13 +26,13 @@ from runtime.listing import RunListing, RunQuery, Timer
 from runtime.notices import Notice
 from runtime.outbox import Delivery, Fire, Gauges, NewDelivery, StoredNotice
 from runtime.records import RunRecord
-from runtime.store import AlreadyFired, StoredRun, StoreError, UnknownRun
+from runtime.store import StoredRun
+from runtime.store_errors import AlreadyFired, StoreError, UnknownRun
+from runtime.store_urls import SQLITE_SCHEME, is_postgres_url, mask_url, sqlite_path
 
 __all__ = ["AlreadyFired", "RunListing", "RunQuery", "RunStoreAPI", "StoreError", "StoredRun",
-           "Timer", "UnknownRun", "is_postgres_url", "mask_url", "open_store"]
+           "Timer", "UnknownRun", "is_postgres_url", "mask_url", "open_store", "sqlite_path"]
 
-_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-_SQLITE_SCHEME = "sqlite://"
 
 
 @runtime_checkable
@@ -132,33 +131,6 @@ class RunStoreAPI(Protocol):
         ...
 
 
-def is_postgres_url(location: str) -> bool:
-    return location.startswith(_POSTGRES_SCHEMES)
-
-
-_PASSWORD = re.compile(r"^(?P<head>[a-z]+://[^/@:]*:)(?P<password>[^/@]*)(?P<tail>@.*)$",
-                       re.DOTALL)
-_PASSWORD_PARAMETER = re.compile(r"(?i)(password=)[^&\s]*")
-
-
-def mask_url(location: str) -> str:
-    """`location` with any password in it replaced by `***`: the form every message uses."""
-    masked = _PASSWORD.sub(r"\g<head>***\g<tail>", location)
-    return _PASSWORD_PARAMETER.sub(r"\1***", masked)
-
-
-def sqlite_path(location: str) -> Path:
-    """The file a SQLite location names: a plain path, or `sqlite:///PATH` (absolute:
-    `sqlite:////abs/path`, as SQLAlchemy writes it; `sqlite:///rel/path` is relative)."""
-    if not location.startswith(_SQLITE_SCHEME):
-        return Path(location)
-    rest = location[len(_SQLITE_SCHEME):]
-    if not rest.startswith("/") or len(rest) < 2:
-        raise StoreError(f"`{location}` is not a SQLite URL: write sqlite:///relative/path "
-                         "or sqlite:////absolute/path")
-    return Path(rest[1:])
-
-
 def open_store(location: str | Path) -> RunStoreAPI:
     """The store `location` names: a path or `sqlite:///...` (SQLite), `postgresql://...`."""
     text = str(location)
@@ -169,7 +141,7 @@ def open_store(location: str | Path) -> RunStoreAPI:
             raise StoreError(f"a PostgreSQL store needs psycopg 3 ({problem.name} is not "
                              "installed): pip install 'mission[postgres]'") from None
         return PostgresRunStore(text)
-    if "://" in text and not text.startswith(_SQLITE_SCHEME):
+    if "://" in text and not text.startswith(SQLITE_SCHEME):
         scheme = text.split("://", 1)[0]
         raise StoreError(f"`{scheme}://` is not a run store; give a path, sqlite:///PATH "
                          "or postgresql://USER@HOST:PORT/DATABASE")

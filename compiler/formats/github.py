@@ -6,7 +6,7 @@ warnings `warning`, notes `notice`.
 
 from __future__ import annotations
 
-from compiler.formats import Report, summary_line
+from compiler.formats.report import Report, summary_line
 from compiler.source import SourceFile
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}

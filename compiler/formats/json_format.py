@@ -19,7 +19,7 @@ from typing import Any
 
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.formats import Report
+from compiler.formats.report import Report
 from compiler.source import SourceFile
 
 SCHEMA_VERSION = 1

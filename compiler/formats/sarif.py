@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.ast import Span
-from compiler.formats import Report
+from compiler.formats.report import Report
 from compiler.source import SourceFile
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

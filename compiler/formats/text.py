@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.formats import Report, summary_line
+from compiler.formats.report import Report, summary_line
 from compiler.render import render
 from compiler.summary import text_report
 

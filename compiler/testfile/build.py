@@ -1,4 +1,4 @@
-"""The parser's rule callbacks for test files (`compiler.parser._AstBuilder` calls them).
+"""The parser's rule callbacks for test files (`compiler.building.AstBuilder` calls them).
 
 A test file is parsed by the mission grammar itself (its `test_file` start
 alternative): the same lexer, the fast path and Lark's error messages. These
@@ -43,7 +43,7 @@ def _end(value: Any) -> int:
 
 
 class Builder(Protocol):
-    """What the callbacks use of the mission's builder (`compiler.parser._AstBuilder`)."""
+    """What the callbacks use of the mission's builder (`compiler.building.AstBuilder`)."""
 
     def string(self, children: list[Token]) -> ast.Literal: ...
 

@@ -1,7 +1,7 @@
 """Checking a test file like a mission: its mission, then every case against it (E060-E068).
 
-`compiler.compile_source` hands a text that parses as a test file here. The mission it
-names is read (beside the test file) and compiled under the same configuration; then each
+`compiler.compile_source` hands a text that parses as a test file here, with the mission it
+names read (beside the test file) and compiled under the same configuration; then each
 case is checked against that mission's tree, `Analysis` and compiled workflow: the steps it
 names exist, its answers are answers their questions accept (validated by the operation
 table's own answer functions, as a deadline's default answer is, E051), its params and
@@ -18,22 +18,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compiler import ast
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic, Edit, Fix, Label, Severity
+from compiler.result import CheckedTests, Tested
 from compiler.suggest import did_you_mean, rename_fix
 from compiler.testfile import nodes
 from compiler.testfile.paths import beside
 
 if TYPE_CHECKING:
-    from compiler import CompileResult
-    from compiler.checks import Analysis
-    from compiler.config import Config
+    from compiler.analysis import Analysis
     from compiler.source import SourceFile
-    from runtime.orchestration.model import WorkflowDefinition
 
 # Reads a file as text (OSError, UnicodeDecodeError or `runtime.reading.TooLarge` when it
 # cannot): the language server passes one that sees the editor's unsaved buffers.
@@ -41,29 +38,6 @@ Reader = Callable[[str], str]
 
 RUN_WORDS = ("succeeded", "failed", "waiting", "cancelled", "refused", "steps", "skipped")
 OUTCOME_WORDS = ("error", "timeout")
-
-
-@dataclass(frozen=True, slots=True)
-class Tested:
-    """The mission a test file tests: where it is, and its compile result (None, with the
-    `problem`, when it could not be read)."""
-
-    written: str  # as the test file writes it
-    path: str  # as found: relative to the test file's directory
-    result: CompileResult | None
-    problem: str = ""
-
-    @property
-    def workflow(self) -> WorkflowDefinition | None:
-        return self.result.workflow if self.result is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedTests:
-    """A test file that parsed: its tree, and the mission it tests."""
-
-    tree: nodes.TestFile
-    tested: Tested
 
 
 def default_reader(limit: int) -> Reader:
@@ -78,40 +52,12 @@ def default_reader(limit: int) -> Reader:
     return read
 
 
-def load_tested(test_path: str, tree: nodes.TestFile, config: Config,
-                read: Reader | None = None) -> Tested:
-    """The mission `tree` names, read and compiled under `config`."""
-    from compiler import compile_source
-    from compiler.checked import describe_problem
-    from runtime.reading import TooLarge
-
-    written = str(tree.mission.value)
-    path = beside(test_path, written)
-    if not written.endswith(".mission"):  # any other file is not read: it never reaches a
-        # message (a test file naming a key or a password file, as a batch line could)
-        return Tested(written, path, None, "not a `.mission` file, so it is not read")
-    reader = read or default_reader(config.limits.max_file_size)
-    try:
-        text = reader(path)
-    except TooLarge:
-        return Tested(written, path, None, f"larger than {config.limits.max_file_size:,} "
-                      "bytes, the limit `max-file-size`")
-    except (OSError, UnicodeDecodeError) as problem:
-        return Tested(written, path, None, describe_problem(problem))
-    # A test file named as the mission is not followed to the mission it names in turn.
-    return Tested(written, path, compile_source(text, path, config=config, read=_not_followed))
-
-
-def _not_followed(path: str) -> str:
-    raise OSError(f"{path} is not read: a test file tests a mission, not another test file")
-
-
-def check_tests(source: SourceFile, tree: nodes.TestFile, config: Config,
+def check_tests(source: SourceFile, tree: nodes.TestFile, tested: Tested,
                 read: Reader | None = None, dropped: tuple[Span, ...] = ()
                 ) -> tuple[list[Diagnostic], CheckedTests]:
-    """Every error of the test file, and what it tests. `dropped`: the lines a syntax error
-    took out (`compiler.testfile.recover`)."""
-    tested = load_tested(source.path, tree, config, read)
+    """Every error of the test file against `tested`, the mission it names (compiled by
+    `compiler.pipeline.load_tested`), and what it tests. `dropped`: the lines a syntax
+    error took out (`compiler.testfile.recover`)."""
     found: list[Diagnostic] = []
     checker = _Checker(source, tree, tested, found, read, dropped)
     checker.check()
@@ -127,7 +73,7 @@ def _error(code: str, message: str, span: Span, label: str = "", *,
 def constant_value(value: ast.Expr) -> tuple[bool, Any]:
     """(True, value) for a value written out; (False, None) for one that reads or computes
     (a test gives data, as a deadline's default answer does)."""
-    from compiler.emit import literal_value
+    from compiler.literals import literal_value
 
     return literal_value(value)
 
@@ -241,7 +187,7 @@ class _Checker:
                 self._expect_state(line)
 
     def _constant(self, value: ast.Expr) -> None:
-        from compiler.checks import references, subexpressions
+        from compiler.analysis import references, subexpressions
 
         read = next(iter(references(value)), None)
         if read is not None:
@@ -274,8 +220,7 @@ class _Checker:
         cannot be used)."""
         import json
 
-        from compiler.checked import describe_problem
-        from runtime.reading import TooLarge
+        from runtime.reading import TooLarge, describe_problem
 
         path = beside(self.source.path, str(line.path.value))
         if not path.endswith(".json"):
@@ -392,7 +337,7 @@ _PART_NAMES = {"names": "names", "text": "text", "by": "group (`by`)",
 
 
 def _quoted(value: object) -> str:
-    from compiler.format import quote_string
+    from compiler.literals import quote_string
 
     return quote_string(str(value))
 

@@ -15,7 +15,8 @@ from typing import Any, cast
 
 from compiler import ast
 from compiler.ast import NO_SPAN
-from compiler.format import FormatError, _Layout, quote_string
+from compiler.layout import INDENT, FormatError, Layout
+from compiler.literals import quote_string
 from compiler.source import SourceFile
 from compiler.testfile import nodes
 
@@ -31,7 +32,7 @@ def _path(path: tuple[ast.Name, ...]) -> str:
     return ".".join(["state", *(part.text for part in path)])
 
 
-class _TestLayout(_Layout):
+class _TestLayout(Layout):
     """Lays out one parsed test file (the mission layout's lines, comments and joining)."""
 
     def __init__(self, text: str, tree: nodes.TestFile, comments: tuple[ast.Comment, ...]
@@ -173,8 +174,6 @@ class _ValueLayout(_TestLayout):
 def value_lines(value: Any, depth: int, prefix: str) -> list[str]:
     """`prefix VALUE` laid out at `depth` as the formatter would (`mission test --update`
     writes a snapshot's value so): the lines, the first without its indentation."""
-    from compiler.format import INDENT
-
     expression = _expression(value)
     layout = _ValueLayout("", nodes.TestFile(ast.Literal(""), ()), ())
     layout.value(depth, prefix, expression, "", 0)

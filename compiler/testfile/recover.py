@@ -10,21 +10,22 @@ leave alone what a dropped line might have changed (a case's params and state).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from compiler.ast import Span
+from compiler.building import ParseResult
 from compiler.diagnostics import Severity
-from compiler.parser import ParseResult
 from compiler.source import SourceFile
 
 MAX_DROPPED = 20
 _HEADER = re.compile(r"\A(?:\s|#[^\n]*+)*+tests\b")
 
 
-def recover_tests(source: SourceFile, result: ParseResult) -> ParseResult:
+def recover_tests(source: SourceFile, result: ParseResult,
+                  parse: Callable[[SourceFile], ParseResult]) -> ParseResult:
     """`result` with the tree of the test file less its broken lines (unchanged for a text
-    that is not a test file, or that cannot be recovered so)."""
-    from compiler.fastparse import parse_fast
-    from compiler.parser import _PARSER
+    that is not a test file, or that cannot be recovered so); `parse` is the parser's,
+    which parses the text again after each line dropped."""
 
     if not _HEADER.match(source.text):
         return result
@@ -48,8 +49,7 @@ def recover_tests(source: SourceFile, result: ParseResult) -> ParseResult:
             return result  # a line that opens or closes a block: nothing left to check
         text = text[:start] + " " * (end - start) + text[end:]
         dropped.append(Span(start, end))
-        again = parse_fast(SourceFile(source.path, text)) or _PARSER.parse(
-            SourceFile(source.path, text))
+        again = parse(SourceFile(source.path, text))
         if again.tests is not None and not any(d.severity is Severity.ERROR
                                                for d in again.diagnostics):
             return result.replace(tests=again.tests, skipped=(*result.skipped, *dropped))

@@ -10,7 +10,7 @@ from compiler.testfile import nodes
 
 
 def _constant(line: nodes.GivenParam | nodes.GivenState) -> Any:
-    from compiler.emit import literal_value
+    from compiler.literals import literal_value
 
     constant, value = literal_value(line.value)
     if not constant:

@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from mission.advance import Refusal, move
     from mission.binding import bind_record
     from mission.commands.resume import parse_run_id
-    from mission.commands.run import execute, using_store
+    from mission.commands.run import using_store
+    from mission.starting import execute
 
     run_id = parse_run_id(args.run_id)
     reason = args.reason.strip()

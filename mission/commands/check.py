@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mission.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from mission.colour import use_colour
 from mission.progress import Progress
 
 if TYPE_CHECKING:
@@ -58,16 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the text output: auto (a terminal, unless NO_COLOR is "
                              "set), always (even with NO_COLOR) or never")
-
-
-def use_colour(stream: object, choice: str = "auto") -> bool:
-    """Colour when asked (`always`), or on a terminal unless NO_COLOR is set: an explicit
-    choice on the command line wins over the environment, as no-color.org asks."""
-    if choice != "auto":
-        return choice == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def mission_files(paths: Sequence[str],

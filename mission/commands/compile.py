@@ -32,7 +32,7 @@ def write_atomically(path: Path, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from compiler import compile_source
     from compiler.render import render_all
-    from mission.commands.check import use_colour
+    from mission.colour import use_colour
     from mission.files import config_at, read_mission
     from runtime.orchestration.canonical import canonical_json
 

@@ -60,7 +60,7 @@ def unified_diff(before: str, after: str, name: str) -> str:
 def _explain(name: str, problem: Exception) -> None:
     from compiler.format import FormatError
     from compiler.render import render_all
-    from mission.commands.check import use_colour
+    from mission.colour import use_colour
 
     if isinstance(problem, FormatError) and problem.diagnostics and problem.source is not None:
         print(render_all(problem.diagnostics, problem.source, use_colour(sys.stderr)),

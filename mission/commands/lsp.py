@@ -1,15 +1,13 @@
 """`mission lsp`: the language server, speaking LSP over standard input and output.
 
 Needs the `pygls` package (`pip install 'mission[lsp]'`); editors start it
-(see docs/editors.md). The first diagnostics come from the light start path
-(`mission.lsp.light`) before pygls is imported.
+(see docs/editors.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-from typing import BinaryIO, cast
 
 from mission.cli import EXIT_OK, UsageError
 
@@ -24,12 +22,7 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("pygls") is None:
         raise UsageError("the language server needs the `pygls` package: "
                          "pip install 'mission[lsp]'")
-    from mission.lsp import light
+    from mission.lsp.server import build_server
 
-    def start_pygls(stream: light.Replay, output: light.Output) -> None:
-        from mission.lsp.server import build_server
-
-        build_server().start_io(cast(BinaryIO, stream), cast(BinaryIO, output))
-
-    light.serve(start_pygls)
+    build_server().start_io()
     return EXIT_OK

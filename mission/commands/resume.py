@@ -22,7 +22,6 @@ from mission.commands.run import (
     add_answer_arguments,
     ask_on_terminal,
     collect_answers,
-    execute,
     interactive,
     report,
     require_report,
@@ -31,6 +30,7 @@ from mission.commands.run import (
     write_receipt,
     write_run_report,
 )
+from mission.starting import execute
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

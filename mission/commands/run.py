@@ -30,17 +30,15 @@ from mission.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_WAITING,
-    ImplementationMissing,
-    Refusal,
     UsageError,
 )
+from mission.starting import coerce, execute, param_type
 from mission.stores import STORE_HELP, display
 from mission.summary import answer_hint
 from runtime.orchestration.model import WorkflowDefinition
 
 if TYPE_CHECKING:
     from runtime.orchestration.model import ExecutionContext, OrchestrationResult
-    from runtime.orchestration.plans import Plan
     from runtime.records import RunRecord
     from runtime.store_api import RunStoreAPI
 
@@ -93,52 +91,6 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text: a short summary (default); json: the whole result")
     parser.add_argument("--json", dest="format", action="store_const", const="json",
                         help="the same as --format json")
-
-
-def param_type(declaration: Any) -> str:
-    """A declared param's type as `coerce` reads it (`int`, `int?`), from a declaration
-    not checked yet (the engine checks it)."""
-    if not isinstance(declaration, dict):
-        return "str"
-    return str(declaration.get("type", "str")) + ("?" if declaration.get("nullable") is True
-                                                  else "")
-
-
-def coerce(value: str, type_name: str, what: str) -> Any:
-    """Read a command-line value as the declared type; for `T?` (but `str?`, whose text is
-    taken as it is), the text `null` is null."""
-    from runtime.orchestration.types import split_nullable
-
-    type_name, nullable = split_nullable(type_name)
-    if nullable and type_name != "str" and value.strip() == "null":
-        return None
-    if type_name in ("str", "date"):
-        return value
-    if type_name == "bool":
-        lowered = value.strip().lower()
-        if lowered in ("true", "yes", "y", "1"):
-            return True
-        if lowered in ("false", "no", "n", "0"):
-            return False
-        raise UsageError(f"{what} must be true or false, not {value!r}")
-    if type_name in ("int", "float", "number"):
-        from runtime.orchestration.operations import number_in_text
-
-        whole = type_name == "int"
-        number = number_in_text(value, whole)
-        if number is None:
-            raise UsageError(f"{what} must be a {'whole ' * whole}number, not {value!r}")
-        if number != number or number in (float("inf"), float("-inf")):
-            raise UsageError(f"{what} must be a finite number, not {value!r}")
-        return number
-    from mission.files import parse_json
-
-    if type_name == "any":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return parse_json(value, what)
 
 
 def split_assignment(text: str, option: str) -> tuple[str, str]:
@@ -287,22 +239,6 @@ def using_store(args: argparse.Namespace) -> Iterator[RunStoreAPI]:
             yield store
     except StoreError as problem:
         raise UsageError(str(problem)) from None
-
-
-def execute(workflow: WorkflowDefinition | Plan, context: ExecutionContext) -> OrchestrationResult:
-    """Run (a workflow is prepared first; a batch passes the plan it keeps for each mission),
-    turning a refused workflow, param, answer or journal into a `Refusal`."""
-    from runtime.orchestration.engine import Orchestrator
-    from runtime.orchestration.model import RUN_REFUSALS, ImplementationError
-    from runtime.orchestration.plans import Plan
-
-    try:
-        plan = workflow if isinstance(workflow, Plan) else Orchestrator().prepare(workflow)
-        return plan.run(context)
-    except ImplementationError as problem:
-        raise ImplementationMissing(str(problem)) from None
-    except RUN_REFUSALS as problem:
-        raise Refusal(problem) from None
 
 
 def require_report(args: argparse.Namespace) -> None:

@@ -27,8 +27,8 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mission.accounts import ADMIN_GROUP, AccountError, Accounts
 from mission.cli import EXIT_OK, UsageError
-from mission.serve.accounts import ADMIN_GROUP, AccountError, Accounts
 from mission.serve.catalogue import Mission, load_catalogue
 from mission.serve.locations import accounts_path, add_location_arguments, store_location
 
@@ -211,7 +211,7 @@ def _configuration(args: argparse.Namespace) -> tuple[Config, bytes | None]:
 def _check_schedules(config: Config) -> None:
     from compiler.render import render_all
     from compiler.source import SourceFile
-    from mission.commands.check import use_colour
+    from mission.colour import use_colour
     from mission.files import read_text
     from mission.schedule_check import check_configuration
 

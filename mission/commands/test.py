@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mission.commands.check import use_colour
+    from mission.colour import use_colour
     from mission.testing.select import SelectionError, matcher
     from mission.testing.suite import NoTests, Options, run_files, test_files
 

@@ -34,9 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mission.acting import the_clock
     from mission.binding import bind_record
-    from mission.commands.run import execute, using_store
+    from mission.commands.run import using_store
     from mission.files import read_config
     from mission.serve.locations import accounts_path, store_location
+    from mission.starting import execute
     from mission.timers import tick
 
     config = read_config(args.config)

@@ -1,6 +1,6 @@
 """`mission users ACTION`: the people, groups, API tokens and start grants of `mission serve`.
 
-They live in the accounts file beside the run store (`mission/serve/accounts.py`):
+They live in the accounts file beside the run store (`mission/accounts.py`):
 passwords hashed with scrypt, tokens and sessions kept as their sha256 only. A
 password is never an argument (it would show in `ps` and the shell's history): it
 is asked on the terminal, or read from standard input with `--password-stdin`.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mission.accounts import AccountError, Accounts
 from mission.cli import EXIT_OK, UsageError
-from mission.serve.accounts import AccountError, Accounts
 from mission.serve.locations import accounts_path, add_location_arguments, store_location
 
 ACTIONS = ("list", "add", "passwd", "email", "remove", "join", "leave", "token", "tokens",

@@ -13,21 +13,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from lsprotocol import types
-from lsprotocol.converters import get_converter
 
-from compiler import CompileResult, ast, compile_source
+from compiler import ast, compile_source
+from compiler.analysis import references as references_in
+from compiler.analysis import subexpressions
 from compiler.ast import Span
-from compiler.checks import references as references_in
-from compiler.checks import subexpressions
-from compiler.config import DEFAULT, Config
-from compiler.diagnostics import Diagnostic
-from compiler.operations import OperationTable
-from compiler.testfile.check import Reader
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.typer import Typer, match_call, type_from_ref
 from mission.lsp import context, testfiles
-from mission.lsp.plain import SOURCE, diagnostic_json, path_of
-from mission.lsp.positions import LineIndex
-from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS, Operation
+from mission.lsp.snapshot import Snapshot
+from runtime.orchestration.calling import Operation
+from runtime.orchestration.operations import FORM_FIELDS, OPERATIONS
 from runtime.orchestration.types import ANY, TYPE_NAMES, Type
 
 KEYWORD_DOCS: dict[str, str] = {
@@ -91,47 +87,25 @@ KEYWORD_DOCS: dict[str, str] = {
           "missing key or a null along its path also gives B.",
 }
 
-_CONVERTER = get_converter()
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """One version of a document, compiled."""
-
-    uri: str
-    text: str
-    result: CompileResult
-    lines: LineIndex
-    config: Config = DEFAULT
-
-    @classmethod
-    def build(cls, uri: str, text: str, encoding: str = types.PositionEncodingKind.Utf16,
-              config: Config = DEFAULT, read: Reader | None = None) -> Snapshot:
-        """Compiled under `config`, the rules in force for the file (as in `mission check`);
-        a test file's mission is read by `read` (the editor's unsaved text, when given)."""
-        result = compile_source(text, path_of(uri), config=config, read=read)
-        return cls(uri, text, result, LineIndex(text, encoding), config)
-
-    @property
-    def operations(self) -> OperationTable:
-        """What the document may call: the built-in operations, the project's (from its
-        configuration, as data) and those installed packages declare."""
-        return self.config.operation_table
-
-    def location(self, span: Span) -> types.Location:
-        return types.Location(self.uri, self.lines.range(span))
-
-    def line_of(self, span: Span) -> int:
-        return self.result.source.location(span.start)[0]
-
 
 # -- diagnostics and fixes ------------------------------------------------------------
 
+SOURCE = "mission"  # the `source` of every diagnostic
+SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error,
+              Severity.WARNING: types.DiagnosticSeverity.Warning,
+              Severity.NOTE: types.DiagnosticSeverity.Information}
+
 
 def to_lsp(snapshot: Snapshot, diagnostic: Diagnostic) -> types.Diagnostic:
-    """The diagnostic from the same JSON the light start path publishes (`plain`)."""
-    return _CONVERTER.structure(diagnostic_json(snapshot.uri, snapshot.lines, diagnostic),
-                                types.Diagnostic)
+    """The diagnostic as LSP has it: the `help:` lines end the message, and the labels are
+    related locations."""
+    related = [types.DiagnosticRelatedInformation(snapshot.location(label.span), label.message)
+               for label in diagnostic.labels]
+    return types.Diagnostic(
+        range=snapshot.lines.range(diagnostic.span),
+        message=diagnostic.message + "".join(f"\nhelp: {line}" for line in diagnostic.help),
+        severity=SEVERITIES[diagnostic.severity], code=diagnostic.code, source=SOURCE,
+        related_information=related or None)
 
 
 def diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
@@ -342,7 +316,7 @@ def _type_text(declaration: ast.Declaration) -> str:
     if type_ref.minimum is not None and type_ref.maximum is not None:
         text += f" in {type_ref.minimum.value}..{type_ref.maximum.value}"
     if declaration.default is not None:
-        from compiler.emit import literal_value
+        from compiler.literals import literal_value
 
         constant, value = literal_value(declaration.default)
         if constant:

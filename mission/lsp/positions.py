@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
 
 from compiler.ast import Span
 
-if TYPE_CHECKING:
-    from lsprotocol import types
-
-# The encodings by their LSP names (lsprotocol's `PositionEncodingKind` values), written
-# out so that the light start path (`mission.lsp.light`) needs no lsprotocol.
-UTF8, UTF16 = "utf-8", "utf-16"
+# The encodings by their LSP names, as the client negotiates them.
+UTF8, UTF16 = types.PositionEncodingKind.Utf8.value, types.PositionEncodingKind.Utf16.value
 
 _WIDER: dict[str, re.Pattern[str]] = {  # characters wider than one unit, per encoding
     UTF16: re.compile("[\U00010000-\U0010ffff]"),
@@ -77,8 +74,6 @@ class LineIndex:
         return line, self._units_before(line, offset)
 
     def position(self, offset: int) -> types.Position:
-        from lsprotocol import types
-
         return types.Position(*self.line_and_units(offset))
 
     def offset(self, position: types.Position) -> int:
@@ -97,16 +92,7 @@ class LineIndex:
         return low
 
     def range(self, span: Span) -> types.Range:
-        from lsprotocol import types
-
         return types.Range(self.position(span.start), self.position(span.end))
-
-    def range_json(self, span: Span) -> dict[str, Any]:
-        """The LSP range of `span` as plain JSON (what pygls sends for `range`)."""
-        (start_line, start), (end_line, end) = (self.line_and_units(span.start),
-                                                self.line_and_units(span.end))
-        return {"start": {"line": start_line, "character": start},
-                "end": {"line": end_line, "character": end}}
 
     def span(self, lsp_range: types.Range) -> Span:
         return Span(self.offset(lsp_range.start), self.offset(lsp_range.end))

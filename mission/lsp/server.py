@@ -30,9 +30,10 @@ from pygls.lsp.server import LanguageServer
 from compiler.config import DEFAULT, Config, ConfigError, find_config, load_config
 from compiler.format import FormatError
 from mission.lsp import features
-from mission.lsp.features import Snapshot
-from mission.lsp.plain import SERVER_NAME, SERVER_VERSION, path_of
+from mission.lsp.snapshot import Snapshot, path_of
 
+SERVER_NAME = "mission"
+SERVER_VERSION = "0.1.0"
 # The files whose changes can change the rules in force (watched by the client).
 CONFIG_FILES = ("mission.toml", "pyproject.toml")
 # Threads for the work: two, so one long request leaves room for the next.

@@ -23,7 +23,7 @@ from mission.lsp import context
 
 if TYPE_CHECKING:
     from compiler import CompileResult
-    from mission.lsp.features import Snapshot
+    from mission.lsp.snapshot import Snapshot
 
 _HEADER = re.compile(r'\A(?:\s|#[^\n]*+)*+tests\b\s*(?:"((?:[^"\\\n]|\\.)*)")?')
 
@@ -99,7 +99,7 @@ def _mission(snapshot: Snapshot) -> _Mission | None:
         if match is None or match.group(1) is None:
             return None
         from compiler.ast import Literal
-        from compiler.testfile.check import load_tested
+        from compiler.pipeline import load_tested
         from compiler.testfile.nodes import TestFile
 
         tree = TestFile(Literal(match.group(1)), ())
@@ -219,7 +219,7 @@ def _state_items(words: list[str], mission: _Mission) -> list[types.CompletionIt
 def _answers(step_id: str, mission: _Mission) -> list[types.CompletionItem]:
     """A confirm's answers, or a choose's options written in the mission."""
     from compiler.deadlines import Unknown, question_arguments
-    from compiler.format import quote_string
+    from compiler.literals import quote_string
 
     analysis = mission.result.analysis
     step = mission.steps.get(step_id)

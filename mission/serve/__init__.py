@@ -1,7 +1,5 @@
 """`mission serve`: a web inbox and an HTTP API over the run store (docs/serve.md).
 
-- `accounts.py`: users, groups, passwords (scrypt), API tokens, sessions,
-  start grants and the failed-login limit, in a SQLite file beside the store;
 - `catalogue.py`: the missions the server may start (registered, and files);
 - `runs.py`: starting, answering and cancelling runs on the run store (through
   `mission.advance`), who may answer and cancel, and the timer service's work;
@@ -10,6 +8,9 @@
 - `openapi.py`: the API's OpenAPI description;
 - `locations.py`: where the commands find the store and the accounts file;
 - `templates/`: the pages (Jinja2, autoescaped, no scripts) and `serve.css`.
+
+The accounts (users, groups, passwords, tokens, sessions) are `mission.accounts`, below
+this package and `mission.delivery`, which both read them.
 
 Starlette, uvicorn and Jinja2 come with the optional extra `mission[serve]`;
 nothing here is imported unless `mission serve` or `mission users` runs.

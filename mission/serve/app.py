@@ -43,10 +43,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from mission.accounts import Accounts, Session, User
 from mission.acting import Clock, SystemClock
 from mission.advance import Refusal
 from mission.links import LinkRefused, read_token
-from mission.serve.accounts import Accounts, Session, User
 from mission.serve.catalogue import Mission
 from mission.serve.forms import form_field_errors, render_form_fields, widget
 from mission.serve.metrics import MONITORING_GROUP, Metrics
@@ -923,7 +923,7 @@ def _local_target(target: str | None) -> str:
 def _params_from_form(mission: Mission, values: dict[str, str]) -> dict[str, Any]:
     """Each filled-in field read by its param's type, as `--param NAME=VALUE` is."""
     from mission.cli import UsageError
-    from mission.commands.run import coerce, param_type
+    from mission.starting import coerce, param_type
 
     params = {}
     for name, declaration in mission.params.items():

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mission.accounts import Accounts, User, may_answer
 from mission.acting import Clock, answer_event
 from mission.advance import Execute, Refusal, ended, fired_text, may_not_answer, move
 from mission.binding import Binding
 from mission.keeping import RunKeeper, record_starts
-from mission.serve.accounts import Accounts, User, may_answer
 from mission.serve.catalogue import Mission
 from mission.timers import Fired, tick
 from runtime.listing import RunQuery, asked_group, mission_name

@@ -27,22 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from compiler import ast
 from mission.testing.observe import canonical_text
+from mission.testing.results import Unit
 
 if TYPE_CHECKING:
     from compiler import CompileResult
-    from compiler.checks import Analysis
+    from compiler.analysis import Analysis
     from mission.testing.results import FileResult, Hits
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A step or a branch of a mission, at a line of its file."""
-
-    key: tuple[Any, ...]
-    line: int
-    label: str
-    step: str  # the step it belongs to
-    branch: bool = True
 
 
 def units(result: CompileResult) -> tuple[Unit, ...]:
@@ -77,7 +67,7 @@ def units(result: CompileResult) -> tuple[Unit, ...]:
 
 
 def _conditionals(step: ast.Step) -> Iterator[ast.Conditional]:
-    from compiler.checks import subexpressions
+    from compiler.analysis import subexpressions
 
     roots: list[ast.Expr] = [step.when] if step.when is not None else []
     if step.call is not None:
@@ -115,7 +105,7 @@ def _answers(step: ast.Step, analysis: Analysis, line: Any) -> list[Unit]:
                                step_id)]
             elif form_field.kind == "choose":
                 options = form_field.arguments.get("options")
-                from compiler.emit import literal_value
+                from compiler.literals import literal_value
 
                 constant, values = literal_value(options.value) if options else (False, None)
                 if constant and isinstance(values, list):

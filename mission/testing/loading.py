@@ -12,7 +12,7 @@ from compiler.source import SourceFile
 if TYPE_CHECKING:
     from compiler import CompileResult
     from compiler.config import Config
-    from compiler.testfile.check import Tested
+    from compiler.result import Tested
     from compiler.testfile.nodes import TestFile
     from runtime.orchestration.model import WorkflowDefinition
     from runtime.orchestration.plans import Plan
@@ -66,10 +66,9 @@ class Loaded:
 def load(path: str, config: Config | None = None) -> Loaded:
     """Read and check the test file at `path`, under the configuration found for it (as
     `mission check` does) unless `config` is given."""
-    from compiler import compile_source
-    from compiler.checked import describe_problem
     from compiler.config import ConfigError, config_for
-    from runtime.reading import TooLarge, read_limited
+    from compiler.pipeline import compile_source
+    from runtime.reading import TooLarge, describe_problem, read_limited
 
     if config is None:
         try:

@@ -4,14 +4,11 @@ can send it back and every report (text, JSON, JUnit XML, GitHub) is written fro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from compiler.ast import Span
 from compiler.diagnostics import Diagnostic
 from compiler.source import SourceFile
-
-if TYPE_CHECKING:
-    from mission.testing.coverage import Unit
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 
@@ -82,3 +79,14 @@ class FileResult:
 
     def case_id(self, case: CaseResult) -> str:
         return f"{self.path}::{case.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A step or a branch of a mission, at a line of its file."""
+
+    key: tuple[Any, ...]
+    line: int
+    label: str
+    step: str  # the step it belongs to
+    branch: bool = True

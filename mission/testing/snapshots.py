@@ -15,7 +15,7 @@ from mission.testing.results import FileResult, Snapshot
 
 
 def _stale(snapshot: Snapshot, source: SourceFile) -> bool:
-    from compiler.emit import literal_value
+    from compiler.literals import literal_value
     from compiler.parser import parse
 
     if snapshot.missing:

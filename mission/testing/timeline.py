@@ -249,7 +249,7 @@ class _CaseRun:
         return instant
 
     def answer(self, group: list[nodes.Answer]) -> None:
-        from compiler.emit import literal_value
+        from compiler.literals import literal_value
 
         first = group[0]
         values = [literal_value(line.value)[1] for line in group]
@@ -352,7 +352,7 @@ class _CaseRun:
                        f"match {_shown(pattern)}", (f"the message: {refusal.message}",))
 
     def expect_state(self, line: nodes.ExpectState) -> None:
-        from compiler.emit import literal_value
+        from compiler.literals import literal_value
         from runtime.orchestration.expressions import json_equal
 
         self._flush()
@@ -429,7 +429,7 @@ class _CaseRun:
 
 
 def _outcome(outcome: nodes.Outcome) -> Outcome:
-    from compiler.emit import literal_value
+    from compiler.literals import literal_value
 
     if outcome.word is None:
         assert outcome.value is not None

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.orchestration.calling import Invocation, Outcome, StepFailure
 from runtime.orchestration.human import checked_events, checked_start
 from runtime.orchestration.model import (
     HOW_TO_PASS_A_RUNNER,
@@ -30,7 +31,6 @@ from runtime.orchestration.model import (
     ReplayError,
     WorkflowDefinition,
 )
-from runtime.orchestration.operations import Invocation, Outcome, StepFailure
 from runtime.orchestration.steps import StepPlan
 from runtime.orchestration.types import bounds_phrase, describe, matches, shape_problem, wanted
 from runtime.orchestration.user_operations import (

@@ -25,8 +25,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from runtime.orchestration.expressions import CallArguments, EvaluationError, _arithmetic
-from runtime.orchestration.operations import ArgumentTypes, Operation, Parameter, register
+from runtime.orchestration.calling import Arguments, ArgumentTypes, Operation, Parameter
+from runtime.orchestration.model import EvaluationError
+from runtime.orchestration.semantics import arithmetic
 from runtime.orchestration.types import (
     ANY,
     Type,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:  # imported on the first rounding (a check of most missions ne
 _LIST = Parameter("list", "list", "The list to work on.")
 
 
-def _list(arguments: CallArguments, name: str = "list") -> list[Any]:
+def _list(arguments: Arguments, name: str = "list") -> list[Any]:
     value = arguments.value(name)
     if not isinstance(value, list):
         raise EvaluationError(f"`{arguments.name}` needs a list as `{name}`, found "
@@ -52,7 +53,7 @@ def _list(arguments: CallArguments, name: str = "list") -> list[Any]:
     return value
 
 
-def _condition(arguments: CallArguments, element: Any) -> bool:
+def _condition(arguments: Arguments, element: Any) -> bool:
     value = arguments.each(arguments.expression("where"), element)
     if not isinstance(value, bool):
         raise EvaluationError(f"the `where` condition of `{arguments.name}` must be true or "
@@ -60,7 +61,7 @@ def _condition(arguments: CallArguments, element: Any) -> bool:
     return value
 
 
-def _count_int(arguments: CallArguments, name: str) -> int:
+def _count_int(arguments: Arguments, name: str) -> int:
     value = arguments.value(name)
     if type_of(value) != "int" or value < 0:
         raise EvaluationError(f"`{name}` of `{arguments.name}` must be a whole number of at "
@@ -71,23 +72,23 @@ def _count_int(arguments: CallArguments, name: str) -> int:
 # -- lists ------------------------------------------------------------------------
 
 
-def _filter(arguments: CallArguments) -> Any:
+def _filter(arguments: Arguments) -> Any:
     return [element for element in _list(arguments) if _condition(arguments, element)]
 
 
-def _find(arguments: CallArguments) -> Any:
+def _find(arguments: Arguments) -> Any:
     return next((element for element in _list(arguments) if _condition(arguments, element)),
                 None)
 
 
-def _count(arguments: CallArguments) -> Any:
+def _count(arguments: Arguments) -> Any:
     values = _list(arguments)
     if not arguments.has("where"):
         return len(values)
     return sum(1 for element in values if _condition(arguments, element))
 
 
-def _take(arguments: CallArguments) -> Any:
+def _take(arguments: Arguments) -> Any:
     return _list(arguments)[:_count_int(arguments, "n")]
 
 
@@ -107,7 +108,7 @@ def _sort_keys(expression: Any) -> list[tuple[Any, bool]]:
     return found
 
 
-def _sort(arguments: CallArguments) -> Any:
+def _sort(arguments: Arguments) -> Any:
     values = list(_list(arguments))
     for expression, descending in reversed(_sort_keys(arguments.expression("by"))):
         keyed = []
@@ -126,11 +127,11 @@ def _sort(arguments: CallArguments) -> Any:
     return values
 
 
-def _desc(arguments: CallArguments) -> Any:
+def _desc(arguments: Arguments) -> Any:
     raise EvaluationError("`desc` marks a key of `sort`'s `by`; it has no value of its own")
 
 
-def _values_of(arguments: CallArguments) -> list[Any]:
+def _values_of(arguments: Arguments) -> list[Any]:
     values = _list(arguments)
     expression = arguments.expression("of")
     if expression is None:
@@ -138,17 +139,17 @@ def _values_of(arguments: CallArguments) -> list[Any]:
     return [arguments.each(expression, element) for element in values]
 
 
-def _sum(arguments: CallArguments) -> Any:
+def _sum(arguments: Arguments) -> Any:
     total: Any = 0
     for value in _values_of(arguments):
         if type_of(value) not in ("int", "float"):
             raise EvaluationError(f"`sum` adds numbers, found {describe(value)}")
-        total = _arithmetic("+", total, value)
+        total = arithmetic("+", total, value)
     return total
 
 
-def _extreme(pick: Callable[..., Any]) -> Callable[[CallArguments], Any]:
-    def compute(arguments: CallArguments) -> Any:
+def _extreme(pick: Callable[..., Any]) -> Callable[[Arguments], Any]:
+    def compute(arguments: Arguments) -> Any:
         values = _values_of(arguments)
         if not values:
             return None
@@ -161,7 +162,7 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[CallArguments], Any]:
     return compute
 
 
-def _concat(arguments: CallArguments) -> Any:
+def _concat(arguments: Arguments) -> Any:
     lists = arguments.parts("lists", [])
     for value in lists:
         if not isinstance(value, list):
@@ -170,18 +171,18 @@ def _concat(arguments: CallArguments) -> Any:
     return [element for value in lists for element in value]
 
 
-def _first(arguments: CallArguments) -> Any:
+def _first(arguments: Arguments) -> Any:
     values = _list(arguments)
     return values[0] if values else None
 
 
-def _map(arguments: CallArguments) -> Any:
+def _map(arguments: Arguments) -> Any:
     expression = arguments.expression("to")
     return [arguments.placing(arguments.each(expression, element))
             for element in _list(arguments)]
 
 
-def _update(arguments: CallArguments) -> Any:
+def _update(arguments: Arguments) -> Any:
     expression = arguments.expression("with")
     return [arguments.placing(arguments.each(expression, element))
             if _condition(arguments, element) else element for element in _list(arguments)]
@@ -190,7 +191,7 @@ def _update(arguments: CallArguments) -> Any:
 # -- maps -------------------------------------------------------------------------
 
 
-def _each_map(arguments: CallArguments, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+def _each_map(arguments: Arguments, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
     """Apply `edit` to a map, or to every map of a list."""
     value = arguments.value("value")
     if isinstance(value, dict):
@@ -201,12 +202,12 @@ def _each_map(arguments: CallArguments, edit: Callable[[dict[str, Any]], dict[st
     return _not_a_map(arguments, value)
 
 
-def _not_a_map(arguments: CallArguments, value: Any) -> Any:
+def _not_a_map(arguments: Arguments, value: Any) -> Any:
     raise EvaluationError(f"`{arguments.name}` works on a map or a list of maps, found "
                           f"{describe(value)}")
 
 
-def _pick(arguments: CallArguments) -> Any:
+def _pick(arguments: Arguments) -> Any:
     fields = arguments.value("fields")
     if not (isinstance(fields, list) and all(isinstance(name, str) for name in fields)):
         raise EvaluationError(f"`fields` of `pick` must be a list of names, found "
@@ -221,7 +222,7 @@ def _pick(arguments: CallArguments) -> Any:
     return _each_map(arguments, edit)
 
 
-def _rename(arguments: CallArguments) -> Any:
+def _rename(arguments: Arguments) -> Any:
     fields = arguments.value("fields")
     if not (isinstance(fields, dict) and all(isinstance(new, str) for new in fields.values())):
         raise EvaluationError(f"`fields` of `rename` must map old names to new names (strings), "
@@ -242,7 +243,7 @@ def _rename(arguments: CallArguments) -> Any:
     return _each_map(arguments, edit)
 
 
-def _merge(arguments: CallArguments) -> Any:
+def _merge(arguments: Arguments) -> Any:
     maps = arguments.parts("maps", [])
     for value in maps:
         if not isinstance(value, dict):
@@ -322,7 +323,7 @@ def _written(placeholder: str, value: Any, spec: str | None) -> str:
     return fixed(value, _places_of(spec) or 0)
 
 
-def _format(arguments: CallArguments) -> Any:
+def _format(arguments: Arguments) -> Any:
     template = arguments.value("template")
     if not isinstance(template, str):
         raise EvaluationError(f"the template of `format` must be a string, found "
@@ -370,21 +371,21 @@ def fixed(value: int | float, places: int) -> str:
     return text.lstrip("-") if text.strip("-0.") == "" else text
 
 
-def _number(arguments: CallArguments) -> int | float:
+def _number(arguments: Arguments) -> int | float:
     value = arguments.value("value")
     if type_of(value) not in ("int", "float"):
         raise EvaluationError(f"`{arguments.name}` needs a number, found {describe(value)}")
     return value  # type: ignore[no-any-return]
 
 
-def _whole(arguments: CallArguments, value: int | float, result: int) -> int:
+def _whole(arguments: Arguments, value: int | float, result: int) -> int:
     if abs(result) > MAX_SAFE_INTEGER:
         raise EvaluationError(f"integer overflow: `{arguments.name}` of {value} is beyond "
                               f"±{MAX_SAFE_INTEGER}")
     return result
 
 
-def _round(arguments: CallArguments) -> Any:
+def _round(arguments: Arguments) -> Any:
     value = _number(arguments)
     places = arguments.value("places", 0)
     if type_of(places) != "int" or not 0 <= places <= MAX_PLACES:
@@ -399,17 +400,17 @@ def _round(arguments: CallArguments) -> Any:
     return 0.0 if number == 0 else number
 
 
-def _floor(arguments: CallArguments) -> Any:
+def _floor(arguments: Arguments) -> Any:
     value = _number(arguments)
     return _whole(arguments, value, math.floor(value))
 
 
-def _ceil(arguments: CallArguments) -> Any:
+def _ceil(arguments: Arguments) -> Any:
     value = _number(arguments)
     return _whole(arguments, value, math.ceil(value))
 
 
-def _abs(arguments: CallArguments) -> Any:
+def _abs(arguments: Arguments) -> Any:
     return abs(_number(arguments))
 
 
@@ -418,7 +419,7 @@ def _abs(arguments: CallArguments) -> Any:
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _date(arguments: CallArguments, name: str) -> datetime.date:
+def _date(arguments: Arguments, name: str) -> datetime.date:
     value = arguments.value(name)
     if not (isinstance(value, str) and is_iso_date(value)):
         raise EvaluationError(f"`{name}` of `{arguments.name}` must be a date like "
@@ -426,7 +427,7 @@ def _date(arguments: CallArguments, name: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
 
 
-def _add_days(arguments: CallArguments) -> Any:
+def _add_days(arguments: Arguments) -> Any:
     start = _date(arguments, "date")
     days = arguments.value("days")
     if type_of(days) != "int":
@@ -439,11 +440,11 @@ def _add_days(arguments: CallArguments) -> Any:
                               "1 to 9999") from None
 
 
-def _weekday(arguments: CallArguments) -> Any:
+def _weekday(arguments: Arguments) -> Any:
     return WEEKDAYS[_date(arguments, "date").weekday()]
 
 
-def _days_between(arguments: CallArguments) -> Any:
+def _days_between(arguments: Arguments) -> Any:
     return (_date(arguments, "end") - _date(arguments, "start")).days
 
 
@@ -557,7 +558,7 @@ _RECORDS = Parameter("value", "any", "A map, or a list of maps.")
 
 
 def _data(name: str, parameters: tuple[Parameter, ...], result: str, summary: str, doc: str,
-          compute: Callable[[CallArguments], Any], example: str,
+          compute: Callable[[Arguments], Any], example: str,
           typing: Callable[[ArgumentTypes], Type] | None = None,
           rest: str | None = None) -> Operation:
     def step(invocation: Any) -> Any:
@@ -696,6 +697,3 @@ DATA_OPERATIONS: tuple[Operation, ...] = (
           "Returns the number of days from `start` to `end` (negative when `end` is earlier).",
           _days_between, "days_between(param.start, param.today)"),
 )
-
-for _operation in DATA_OPERATIONS:
-    register(_operation)

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runtime.orchestration.operations import (
+from runtime.orchestration.calling import (
     Invocation,
     Operation,
     Outcome,
     Parameter,
     StepFailure,
-    register,
 )
 from runtime.orchestration.types import describe, type_of
 
@@ -175,6 +174,3 @@ EFFECT_OPERATIONS: tuple[Operation, ...] = (
               _report, example="test_report(discovery: state.discovery, results: state.results) "
                                "-> state.report"),
 )
-
-for _operation in EFFECT_OPERATIONS:
-    register(_operation)

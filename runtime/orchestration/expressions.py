@@ -33,6 +33,9 @@ from typing import TYPE_CHECKING, Any
 from runtime.bounds import MAX_EXPRESSION_DEPTH, MAX_PATH_PARTS
 from runtime.orchestration.model import OBSERVER
 from runtime.orchestration.model import EvaluationError as EvaluationError  # its home before
+from runtime.orchestration.operations import OPERATIONS
+from runtime.orchestration.semantics import arithmetic
+from runtime.orchestration.semantics import json_equal as json_equal  # its home before
 from runtime.orchestration.types import describe, type_of
 
 if TYPE_CHECKING:  # imported where an evaluation starts: checking a mission needs none
@@ -69,8 +72,6 @@ def path_problem(dotted: Any, roots: tuple[str, ...] = REFERENCE_ROOTS) -> str |
 def expression_problem(expression: Any, item: bool = False) -> str | None:
     """None if `expression` has the encoding above, else what is wrong with it (`item`:
     it is evaluated per item, so it may read `item`)."""
-    from runtime.orchestration.operations import OPERATIONS
-
     stack: list[tuple[Any, int, bool]] = [(expression, 0, item)]  # node, depth, item bound
     while stack:
         node, depth, has_item = stack.pop()
@@ -242,8 +243,6 @@ def evaluate(expression: Any, params: Mapping[str, Any], state: Mapping[str, Any
             observer.branch(expression, taken)
         return evaluate(then_value if taken else else_value, params, state, item, budget)
     if "call" in expression:
-        from runtime.orchestration.operations import OPERATIONS
-
         operation = OPERATIONS.get(expression["call"])
         if operation is None or operation.compute is None:
             raise EvaluationError(f"`{expression['call']}` does not give a value")
@@ -373,12 +372,12 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
     if operator == "not":
         return not _truth(values[0], "not")
     if operator == "neg":
-        return _arithmetic("-", 0, values[0])
+        return arithmetic("-", 0, values[0])
     left, right = values
     if operator in ("+", "-", "*", "/"):
         if operator == "+" and isinstance(left, (str, list)) and type(left) is type(right):
             budget.charge(joined(budget, (left, right)), "+")  # `+` joins strings or lists
-        return _arithmetic(operator, left, right)
+        return arithmetic(operator, left, right)
     if operator == "==":
         return json_equal(left, right)
     if operator == "!=":
@@ -406,60 +405,3 @@ def _apply(operator: str, args: list[Any], params: Mapping[str, Any],
     if operator == ">=":
         return bool(left >= right)
     raise EvaluationError(f"unknown operator `{operator}`")
-
-
-_MAX_SAFE_INTEGER = 2**53 - 1
-
-
-def _arithmetic(operator: str, left: Any, right: Any) -> Any:
-    """`+ - * /` with the language's number semantics: int op int stays int (an error past
-    ±(2**53 - 1)), `/` gives a float, a zero divisor or a non-finite result is an error;
-    `+` also joins two strings or two lists."""
-    kinds = (type_of(left), type_of(right))
-    if operator == "+" and kinds in (("str", "str"), ("list", "list")):
-        return left + right
-    if not set(kinds) <= {"int", "float"}:
-        raise EvaluationError(f"`{operator}` needs two numbers, found {describe(left)} and "
-                              f"{describe(right)}")
-    if operator == "/":
-        if right == 0:
-            raise EvaluationError(f"division by zero: {describe(left)} / {describe(right)}")
-        result = left / right
-    elif operator == "+":
-        result = left + right
-    elif operator == "-":
-        result = left - right
-    else:
-        result = left * right
-    if isinstance(result, int):
-        if abs(result) > _MAX_SAFE_INTEGER:
-            raise EvaluationError(f"integer overflow: {left} {operator} {right} is beyond "
-                                  f"±{_MAX_SAFE_INTEGER}")
-        return result
-    if result != result or result in (float("inf"), float("-inf")):
-        raise EvaluationError(f"{left} {operator} {right} is not a finite number")
-    return result
-
-
-def json_equal(left: Any, right: Any) -> bool:
-    """JSON equality at every depth: `true` is not `1` (not even inside lists), `1` is `1.0`."""
-    stack = [(left, right)]
-    while stack:
-        a, b = stack.pop()
-        kinds = {type_of(a), type_of(b)}
-        if kinds <= {"int", "float"}:
-            if a != b:
-                return False
-        elif len(kinds) != 1:
-            return False
-        elif isinstance(a, list):
-            if len(a) != len(b):
-                return False
-            stack.extend(zip(a, b, strict=True))
-        elif isinstance(a, dict):
-            if a.keys() != b.keys():
-                return False
-            stack.extend((a[key], b[key]) for key in a)
-        elif a != b:
-            return False
-    return True

@@ -27,6 +27,7 @@ from runtime.orchestration.binding import (
     declared_type,
     human_inputs,
 )
+from runtime.orchestration.calling import Operation
 from runtime.orchestration.model import (
     AntiFailureViolation,
     EnvelopeViolation,
@@ -36,7 +37,7 @@ from runtime.orchestration.model import (
     WorkflowDefinition,
     content_hash,
 )
-from runtime.orchestration.operations import OPERATIONS, Operation
+from runtime.orchestration.operations import OPERATIONS
 from runtime.orchestration.run import Run
 from runtime.orchestration.steps import StepPlan, decode_step
 from runtime.orchestration.types import (

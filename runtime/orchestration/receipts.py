@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from runtime.orchestration.calling import Change
 from runtime.orchestration.canonical import (
     StateHasher,
     canonical_hash,
@@ -19,7 +20,6 @@ from runtime.orchestration.canonical import (
     json_string,
     text_hash,
 )
-from runtime.orchestration.operations import Change
 
 NO_INPUT = object()  # a step that consumed neither an answer nor an effect
 _NO_CHANGES_HASH = canonical_hash([])

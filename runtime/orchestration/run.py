@@ -23,7 +23,8 @@ from typing import Any
 from runtime.bounds import MAX_DEPTH
 from runtime.orchestration.binding import HumanInputs, provided
 from runtime.orchestration.budget import Budget
-from runtime.orchestration.expressions import EvaluationError, evaluate, json_equal, lookup
+from runtime.orchestration.calling import Change, Invocation, Outcome, StepFailure
+from runtime.orchestration.expressions import evaluate, lookup
 from runtime.orchestration.human import Wait, checked_events, latest
 from runtime.orchestration.model import (
     HOW_TO_PASS_A_RUNNER,
@@ -32,6 +33,7 @@ from runtime.orchestration.model import (
     AnswerError,
     EffectError,
     EffectStart,
+    EvaluationError,
     ExecutionContext,
     MissingEffectRunner,
     OrchestrationResult,
@@ -39,17 +41,9 @@ from runtime.orchestration.model import (
     StepSpec,
     cut_off,
 )
-from runtime.orchestration.operations import (
-    Change,
-    Invocation,
-    Outcome,
-    StepFailure,
-    apply_change,
-    check_value,
-    dotted,
-    question,
-)
+from runtime.orchestration.operations import apply_change, check_value, dotted, question
 from runtime.orchestration.receipts import NO_INPUT, ReceiptChain
+from runtime.orchestration.semantics import json_equal
 from runtime.orchestration.steps import (
     ARGUMENT_CONSTANT,
     ARGUMENT_PARAM,

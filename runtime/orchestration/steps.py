@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.orchestration.calling import Operation, Parameter
 from runtime.orchestration.expressions import expression_problem, path_problem, split_path
 from runtime.orchestration.human import HumanRules, rules_of
 from runtime.orchestration.model import EnvelopeViolation, StepSpec
-from runtime.orchestration.operations import Operation, Parameter, check_value
+from runtime.orchestration.operations import check_value
 
 # Payload keys that are not operation arguments in a hand-written (seed-style) payload.
 _RESERVED_PAYLOAD_KEYS = frozenset({"operation", "args", "output", "when", "description",

@@ -26,13 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.orchestration.operations import (
-    Invocation,
-    Operation,
-    Outcome,
-    Parameter,
-    StepFailure,
-)
+from runtime.orchestration.calling import Invocation, Operation, Outcome, Parameter, StepFailure
 from runtime.orchestration.types import TYPE_NAMES, describe, is_type_name, matches, wanted
 
 KINDS = ("pure", "effect")

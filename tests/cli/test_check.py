@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mission.commands.check import use_colour
+from mission.colour import use_colour
 from tests.conftest import run_cli
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.json").read_text())

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from mission.accounts import Accounts
 from mission.acting import operating_system_user
-from mission.serve.accounts import Accounts
 from runtime.orchestration.times import parse_instant
 from runtime.store_api import open_store
 from tests.conftest import ROOT, run_cli
@@ -362,7 +362,7 @@ def test_text_from_a_mission_is_escaped_in_every_message() -> None:
 
 
 def test_an_email_address_with_header_syntax_is_refused(tmp_path: Path) -> None:
-    from mission.serve.accounts import AccountError
+    from mission.accounts import AccountError
 
     with Accounts(tmp_path / "data" / "serve.sqlite3") as accounts:
         accounts.add_user("ann", None, ["ops"])

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from compiler import compile_source
-from compiler.checks import subexpressions
+from compiler.analysis import subexpressions
 from compiler.emit import expression_json
 from compiler.typer import type_from_ref
 from runtime.orchestration.binding import bind_inputs

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,9 +35,12 @@ BROKEN = """mission plan "Plan the day" {
 UNCLOSED = BROKEN.replace("param.top)", "param.top")
 
 
+COMMAND = [sys.executable, "-m", "mission", "lsp", "--stdio"]
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[LspClient]:
-    client = LspClient([sys.executable, "-m", "mission", "lsp", "--stdio"], ROOT)
+    client = LspClient(COMMAND, ROOT)
     yield client
     client.close()
 
@@ -247,3 +252,44 @@ def test_a_broken_configuration_is_reported_and_the_defaults_apply(
     assert "using the default rules" in shown["message"]
     published = client.notification("textDocument/publishDiagnostics", uri=path.as_uri())
     assert sorted(d["code"] for d in published["params"]["diagnostics"]) == ["W101", "W201"]
+
+
+def _units(text: str, offset: int, encoding: str) -> dict[str, int]:
+    before = text[text.rfind("\n", 0, offset) + 1:offset]
+    units = len(before.encode("utf-8")) if encoding == "utf-8" \
+        else len(before.encode("utf-16-le")) // 2
+    return {"line": text.count("\n", 0, offset), "character": units}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_columns_follow_the_encoding_the_client_negotiates(
+        client: LspClient, tmp_path: Path, encoding: str) -> None:
+    answer = client.request("initialize", {
+        "processId": None, "rootUri": tmp_path.as_uri(),
+        "capabilities": {"general": {"positionEncodings": [encoding]}}})
+    assert answer["capabilities"]["positionEncoding"] == encoding
+    client.notify("initialized", {})
+    uri = (tmp_path / "plan.mission").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "mission", "version": 1, "text": BROKEN}})
+    published = client.notification("textDocument/publishDiagnostics", uri=uri)["params"]
+    starts = [found["range"]["start"] for found in published["diagnostics"]]
+    # `prioritise` stands after an emoji: 4 units in UTF-8, 2 in UTF-16.
+    assert _units(BROKEN, BROKEN.index("prioritise"), encoding) in starts
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position":
+                                                  _units(BROKEN, BROKEN.index("summarize"),
+                                                         encoding)})
+    assert "summarize" in hover["contents"]["value"]
+
+
+def test_exit_without_shutdown_ends_the_process_with_status_1(
+        client: LspClient, tmp_path: Path) -> None:
+    _initialize(client, tmp_path)
+    client.notify("exit", None)
+    assert client.process.wait(timeout=30) == 1
+
+
+def test_the_client_closing_at_once_ends_the_server() -> None:
+    done = subprocess.run(COMMAND, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=60, env=os.environ)
+    assert done.returncode == 0 and done.stdout == b""

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runtime.orchestration import ExecutionContext, Orchestrator
+from runtime.orchestration.calling import StepFailure
 from runtime.orchestration.canonical import StateHasher, canonical_hash
-from runtime.orchestration.operations import StepFailure, _sound_tasks, _tasks
+from runtime.orchestration.operations import _sound_tasks, _tasks
 from runtime.orchestration.values import NotJSONData, json_copy, json_problem
 from tests.runtime.builders import ref, step, workflow
 

@@ -10,14 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runtime.orchestration import ExecutionContext, Orchestrator
+from runtime.orchestration.calling import Change, Invocation, StepFailure
 from runtime.orchestration.expressions import json_equal
-from runtime.orchestration.operations import (
-    OPERATIONS,
-    Change,
-    Invocation,
-    StepFailure,
-    apply_change,
-)
+from runtime.orchestration.operations import OPERATIONS, apply_change
 from tests.runtime.builders import ref, step, workflow
 
 

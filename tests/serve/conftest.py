@@ -16,7 +16,7 @@ from tests.serve.server import Server
 def add_people(server: Server) -> None:
     """alice and bob are release managers, eve is not; written to the server's real
     accounts file, as `mission users` does (tested on its own in test_api.py)."""
-    from mission.serve.accounts import Accounts
+    from mission.accounts import Accounts
 
     with Accounts(server.accounts) as accounts:
         accounts.add_user("alice", "correct horse", ["release_managers"])
@@ -28,7 +28,7 @@ def add_people(server: Server) -> None:
 
 def add_managers(server: Server) -> dict[str, str]:
     """sam, ann and bo are managers, dee a director, eve neither; each one's API token."""
-    from mission.serve.accounts import Accounts
+    from mission.accounts import Accounts
 
     with Accounts(server.accounts) as accounts:
         for name, group in (("sam", "managers"), ("ann", "managers"), ("bo", "managers"),

@@ -10,7 +10,7 @@ from tests.serve.server import Server, sign_in, store_snapshot
 
 
 def token_of(server: Server, name: str) -> str:
-    from mission.serve.accounts import Accounts
+    from mission.accounts import Accounts
 
     with Accounts(server.accounts) as accounts:
         return accounts.new_token(name)

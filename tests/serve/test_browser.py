@@ -128,7 +128,7 @@ def test_sign_in_answer_a_wrong_answer_and_a_forbidden_page(server: Server,
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    from mission.serve.accounts import Accounts
+    from mission.accounts import Accounts
 
     with Accounts(server.accounts) as accounts:
         accounts.allow_start("release_managers", "survey")

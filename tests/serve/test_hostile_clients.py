@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mission.serve.accounts import MAX_FAILURES
+from mission.accounts import MAX_FAILURES
 from tests.serve.conftest import add_people
 from tests.serve.server import Server, cookie_from
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.serve_load import run_load
-from mission.serve.accounts import MAX_ADDRESS_FAILURES, Accounts
+from mission.accounts import MAX_ADDRESS_FAILURES, Accounts
 from tests.serve.server import Server, cookie_from
 
 

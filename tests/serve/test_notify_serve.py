@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from mission.serve.accounts import Accounts
+from mission.accounts import Accounts
 from runtime.orchestration.times import parse_instant
 from tests.conftest import ROOT, run_cli
 from tests.notify_parts import Mailbox, Receiver, body_text, free_port

@@ -92,7 +92,7 @@ def test_a_deadline_and_an_answer_at_once_through_two_servers_give_one_outcome(
     both read) moves past the deadlines at the moment the answers are sent. Each run is
     decided once, by the answer or by its deadline, and an answer that lost is told what
     the deadline decided."""
-    from mission.serve.accounts import Accounts
+    from mission.accounts import Accounts
     from tests.serve.conftest import add_managers
     from tests.serve.server import EXPENSE, IN_TIME
 

@@ -10,9 +10,9 @@ import pytest
 pytest.importorskip("starlette")
 
 from compiler import compile_source
+from mission.accounts import Accounts
 from mission.acting import FixedClock
 from mission.advance import Refusal
-from mission.serve.accounts import Accounts
 from mission.serve.catalogue import Mission
 from mission.serve.runs import Runs
 from runtime.verify import verify

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("jinja2")
 
-from mission.serve.accounts import Session, User
+from mission.accounts import Session, User
 from mission.serve.forms import WIDGETS, widget
 
 QUESTIONS: dict[str, dict[str, Any]] = {

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from compiler import compile_source
+from compiler.building import TEST_FILE_RULES
 from compiler.format import FormatError, format_source
-from compiler.parser import TEST_FILE_RULES, parse
+from compiler.parser import parse
 from compiler.source import SourceFile
 from grammar import GRAMMAR_TEXT
 from tests.conftest import ROOT
