@@ -262,7 +262,8 @@ class Layout:
         if isinstance(type_ref, ast.RecordType):
             return "{" + ", ".join(f"{f.name.text}{'?' * f.optional}: {self.type_text(f.type)}"
                                    for f in type_ref.fields) + "}" + "?" * type_ref.nullable
-        if type_ref.name.text == "map" and isinstance(type_ref.element, ast.RecordType):
+        if type_ref.name.text == "map" and isinstance(type_ref.element, ast.RecordType) \
+                and not type_ref.nullable:  # `map[{...}]?` keeps its spelling: a different tree
             return self.type_text(type_ref.element)  # a record on its own
         text = type_ref.name.text
         if type_ref.element is not None:
@@ -478,9 +479,11 @@ class Layout:
         record = declaration.type.element
         default = f" = {self.expression(declaration.default)}" \
             if declaration.default is not None else ""
-        if isinstance(record, ast.RecordType) and record.fields and (
-                not self.fits(depth, head + default)
-                or self.has_comment(record.span.start, record.span.end)):
+        # a record laid out over lines; `map[{...}]?` (the map may be null) stays on its line
+        if isinstance(record, ast.RecordType) and record.fields \
+                and not declaration.type.nullable \
+                and (not self.fits(depth, head + default)
+                     or self.has_comment(record.span.start, record.span.end)):
             self.record(depth, declaration, record, blank)
             return
         if declaration.default is None:

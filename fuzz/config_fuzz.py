@@ -167,7 +167,7 @@ def check_config(text: str, root: Path) -> None:
     environment = {"FUZZ_LINK": LINK_SECRET, "FUZZ_HOOK": HOOK_SECRET,
                    "FUZZ_HOOK_URL": CLOSED}
     with _environment(environment), contextlib.chdir(scratch):
-        for now in random.Random(text).sample(NOWS, 2):
+        for now in random.Random(text.encode("utf-8", "surrogatepass")).sample(NOWS, 2):
             os.environ["MISSION_NOW"] = now
             for argv in (["check", "mission.toml"],
                          ["schedules", "--config", "mission.toml", "--store", str(store)],

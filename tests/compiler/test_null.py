@@ -293,3 +293,19 @@ def test_a_record_declared_on_its_own_is_typed_compiled_and_checked() -> None:
     assert "    param config: {theme: str, width?: int, owner: {name: str}?} = " in formatted
     unguarded = RECORD.replace("param.config.width ?? 80", "param.config.width + 1")
     assert [d.code for d in compile_source(unguarded).errors] == ["E031"]
+
+
+@pytest.mark.parametrize("written", ["map[{}]?", "map[{a: str}]?",
+                                     "map[{" + ", ".join(f"field_{i}: str" for i in range(9))
+                                     + "}]?"])
+def test_a_nullable_map_of_records_keeps_its_spelling_when_formatted(written: str) -> None:
+    """`map[{...}]?` (the map may be null) is another tree than `{...}?` (the record may
+    be null): the formatter wrote the second for the first and refused its own output
+    (found by the fuzz campaign)."""
+    from compiler.format import format_source
+
+    text = f'mission m "t" {{\n    version 1\n\n    input v: {written} = null\n}}\n'
+    formatted = format_source(text)
+    assert f"    input v: {written} = null\n" in formatted
+    assert compile_source(formatted).mission == compile_source(text).mission
+    assert format_source(formatted) == formatted
