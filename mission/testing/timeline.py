@@ -304,11 +304,8 @@ class _CaseRun:
         if word == "refused":
             self.expect_refused(line)
             return
-        self._flush()
-        result = self.current()
+        result = self._expected_run(line.span)
         if result is None:
-            self._fail(line.span, f"the run was refused before its first step: "
-                       f"{self.inputs_refused}")
             return
         if word in ("steps", "skipped"):
             key = "executed_step_ids" if word == "steps" else "skipped_step_ids"
@@ -355,11 +352,8 @@ class _CaseRun:
         from compiler.literals import literal_value
         from runtime.orchestration.expressions import json_equal
 
-        self._flush()
-        result = self.current()
+        result = self._expected_run(line.span)
         if result is None:
-            self._fail(line.span, f"the run was refused before its first step: "
-                       f"{self.inputs_refused}")
             return
         found, actual = _lookup(result.final_state, [part.text for part in line.path])
         expected = literal_value(line.value)[1] if line.value is not None else None
@@ -378,6 +372,16 @@ class _CaseRun:
                        f"{_compact(expected)}", diff(expected, actual))
 
     # -- failures ---------------------------------------------------------------------------
+
+    def _expected_run(self, span: Span) -> OrchestrationResult | None:
+        """The run an expectation looks at, after any refusal nobody expected; None (and
+        a failure at `span`) when the run was refused before its first step."""
+        self._flush()
+        result = self.current()
+        if result is None:
+            self._fail(span, f"the run was refused before its first step: "
+                       f"{self.inputs_refused}")
+        return result
 
     def _fail(self, span: Span, message: str, detail: tuple[str, ...] = (),
               error: bool = False) -> None:
