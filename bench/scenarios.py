@@ -1,4 +1,4 @@
-"""The eight scenarios of the benchmark, each measured against what a user would pick instead.
+"""The nine scenarios of the benchmark, each measured against what a user would pick instead.
 
 Each scenario function takes a `Settings` and returns table rows. Processes
 started here get a clean environment: bytecode caching on (as in any real
@@ -495,6 +495,58 @@ def mission_test(settings: Settings) -> list[Row]:
     return rows
 
 
+# -- 9. keeping a run ------------------------------------------------------------------
+
+
+def durable(settings: Settings) -> list[Row]:
+    """Rows 9, 9b and 9c (`bench/durable.py`)."""
+    import importlib.util
+
+    from bench.durable import CounterRuns, PlainCommits, SameRows
+
+    if importlib.util.find_spec("dbos") is None:
+        raise RuntimeError("scenario 9 compares with DBOS: pip install -e '.[bench]'")
+    directory = settings.work / "durable"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    runs = CounterRuns(directory)
+    plain = PlainCommits(directory, runs.record_text())
+    same_rows = SameRows(directory, runs)
+    in_process = interleave({"keep": time_calls(lambda: runs.keep(runs.result), 100),
+                             "run and keep": time_calls(runs.run_and_keep, 100),
+                             "commit": time_calls(plain.commit, 100),
+                             "same rows": time_calls(same_rows.commit, 100)}, settings.rounds)
+    env = process_environment(settings.work)
+    count = "100" if settings.rounds < 15 else "300"
+
+    def child(side: str) -> float:
+        side_directory = directory / side
+        side_directory.mkdir(mode=0o700, exist_ok=True)
+        completed = subprocess.run([sys.executable, "-m", "bench.durable", side, count,
+                                    str(side_directory)], env=env, capture_output=True,
+                                   text=True, check=True)
+        return float(completed.stdout.split()[-1])
+
+    peers = interleave({"mission": lambda: child("mission"), "dbos": lambda: child("dbos")},
+                       max(3, settings.process_rounds // 3))
+    return [
+        Row("9 keeping a finished run (record, notices, store)", in_process.median("keep"),
+            in_process.median("commit"), in_process.ratio("keep", "commit"), 1.3,
+            baseline_name="one SQLite commit of its bytes"),
+        Row("9a  same, against the same rows written by plain SQL", in_process.median("keep"),
+            in_process.median("same rows"), in_process.ratio("keep", "same rows"), 1.3,
+            baseline_name="its row and notice, one commit"),
+        Row("9b  same, with the engine's run (counter, 4 steps)",
+            in_process.median("run and keep"), in_process.median("commit"),
+            in_process.ratio("run and keep", "commit"), None,
+            baseline_name="one SQLite commit of its bytes",
+            note="for information: row 6c is the engine's run alone"),
+        Row("9c a stored run against DBOS (counter, 4 steps, SQLite)", peers.median("mission"),
+            peers.median("dbos"), peers.ratio("mission", "dbos"), None,
+            baseline_name="DBOS workflow, SQLite system database",
+            note="for information: each side in a process of its own, after a warm-up"),
+    ]
+
+
 SCENARIOS: dict[str, Callable[[Settings], list[Row]]] = {
     "1": compile_one,
     "2": check_cold,
@@ -504,4 +556,5 @@ SCENARIOS: dict[str, Callable[[Settings], list[Row]]] = {
     "6": engine,
     "7": batch,
     "8": mission_test,
+    "9": durable,
 }

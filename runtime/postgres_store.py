@@ -27,10 +27,17 @@ import psycopg
 
 from runtime.listing import LISTED, RunListing, RunQuery, Timer, listed_columns, timers_of
 from runtime.notices import Notice
-from runtime.orchestration.canonical import canonical_json
 from runtime.outbox import Execute, Outbox
 from runtime.records import RunRecord
-from runtime.store import StoredRun, _check_row, _row_hash, _where, listing_of
+from runtime.store import (
+    StoredRun,
+    _check_row,
+    _where,
+    insert_row_sql,
+    listing_of,
+    row_values,
+    update_row_sql,
+)
 from runtime.store_errors import StoreError, UnknownRun
 from runtime.store_urls import mask_url
 
@@ -91,6 +98,8 @@ _COLUMNS = "id, version, mission, status, waiting_step, record, record_hash"
 # enforces itself (SQLite has to ask `typeof`), then the listed columns.
 _ROW_V1 = _COLUMNS + ", TRUE"
 _ROW = _ROW_V1 + "".join(f", {column}" for column in LISTED)
+_INSERT_ROW = insert_row_sql("%s")
+_UPDATE_ROW = update_row_sql("%s")
 _MAX_LOCK_ID = 2**31 - 1  # the advisory lock's second key is an int4
 
 
@@ -199,9 +208,15 @@ class PostgresRunStore(Outbox):
     def _write_listed(self, cursor: psycopg.Cursor[Any], run_id: int,
                       record: RunRecord) -> None:
         """The run's listed columns and timers, as its record says (in the caller's
-        transaction). A reminder already sent for the same wait stays sent."""
+        transaction): migration 3 fills them so."""
         cursor.execute(f"UPDATE runs SET {', '.join(f'{c} = %s' for c in LISTED)} "
                        "WHERE id = %s", (*listed_columns(record), run_id))
+        self._write_timers(cursor, run_id, record)
+
+    def _write_timers(self, cursor: psycopg.Cursor[Any], run_id: int,
+                      record: RunRecord) -> None:
+        """The run's timers, as its record says (in the caller's transaction). A reminder
+        already sent for the same wait stays sent."""
         wanted = {(kind, step, stage): due for kind, step, stage, due in timers_of(record)}
         cursor.execute("SELECT kind, step, stage FROM timers WHERE run_id = %s", (run_id,))
         for kind, step, stage in cursor.fetchall():
@@ -213,48 +228,45 @@ class PostgresRunStore(Outbox):
                            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                            (run_id, kind, step, stage, due))
 
+    def _insert_row(self, cursor: psycopg.Cursor[Any], run_id: int, version: int,
+                    record: RunRecord, text: str) -> None:
+        """A new run's row with its listed columns, and its timers (in the caller's
+        transaction)."""
+        cursor.execute(_INSERT_ROW, row_values(run_id, version, record, text))
+        for kind, step, stage, due in timers_of(record):
+            cursor.execute("INSERT INTO timers (run_id, kind, step, stage, due_at) "
+                           "VALUES (%s, %s, %s, %s, %s)", (run_id, kind, step, stage, due))
+
     # -- writing --------------------------------------------------------------------
 
     def create(self, record: RunRecord, notices: Sequence[Notice] = ()) -> int:
-        text = canonical_json(record.to_json())
+        text = record.to_text()
         with self._transaction() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence('runs', 'id'))")
             row = cursor.fetchone()
             assert row is not None
             run_id = int(row[0])
-            cursor.execute(
-                f"INSERT INTO runs ({_COLUMNS}) VALUES (%s, 1, %s, %s, %s, %s, %s)",
-                (run_id, record.mission, record.status, record.waiting_step_id, text,
-                 _row_hash(run_id, 1, record.mission, record.status, record.waiting_step_id,
-                           text)))
-            self._write_listed(cursor, run_id, record)
+            self._insert_row(cursor, run_id, 1, record, text)
             self._write_notices(_execute(cursor), run_id, notices)
             self._write_fire(_execute(cursor), run_id, record)
         return run_id
 
     def update(self, stored: StoredRun, record: RunRecord,
                notices: Sequence[Notice] = ()) -> StoredRun:
-        text = canonical_json(record.to_json())
+        text = record.to_text()
         version = stored.version + 1
         with self._transaction() as cursor:
-            cursor.execute("SELECT version FROM runs WHERE id = %s FOR UPDATE", (stored.run_id,))
-            row = cursor.fetchone()
-            if row is None or row[0] != stored.version:
+            cursor.execute(_UPDATE_ROW, (*row_values(stored.run_id, version, record, text)[1:],
+                                         stored.run_id, stored.version))
+            if cursor.rowcount != 1:
                 raise StoreError(f"run {stored.run_id} was changed by another process while "
                                  "this one worked on it; nothing was saved (see `mission runs`)")
-            cursor.execute(
-                "UPDATE runs SET version = %s, mission = %s, status = %s, waiting_step = %s, "
-                "record = %s, record_hash = %s WHERE id = %s",
-                (version, record.mission, record.status, record.waiting_step_id, text,
-                 _row_hash(stored.run_id, version, record.mission, record.status,
-                           record.waiting_step_id, text), stored.run_id))
-            self._write_listed(cursor, stored.run_id, record)
+            self._write_timers(cursor, stored.run_id, record)
             self._write_notices(_execute(cursor), stored.run_id, notices)
         return StoredRun(stored.run_id, version, record)
 
     def insert(self, stored: StoredRun) -> bool:
-        record = stored.record
-        text = canonical_json(record.to_json())
+        text = stored.record.to_text()
         with self._transaction() as cursor:
             cursor.execute("SELECT version, record FROM runs WHERE id = %s FOR UPDATE",
                            (stored.run_id,))
@@ -264,14 +276,8 @@ class PostgresRunStore(Outbox):
                     return False
                 raise StoreError(f"run {stored.run_id} is already in {self.location} with "
                                  "another record; import into an empty store")
-            cursor.execute(
-                f"INSERT INTO runs ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (stored.run_id, stored.version, record.mission, record.status,
-                 record.waiting_step_id, text,
-                 _row_hash(stored.run_id, stored.version, record.mission, record.status,
-                           record.waiting_step_id, text)))
-            self._write_listed(cursor, stored.run_id, record)
-            self._write_fire(_execute(cursor), stored.run_id, record, refuse_twice=False)
+            self._insert_row(cursor, stored.run_id, stored.version, stored.record, text)
+            self._write_fire(_execute(cursor), stored.run_id, stored.record, refuse_twice=False)
             # New runs are numbered after the imported ones.
             cursor.execute("SELECT setval(pg_get_serial_sequence('runs', 'id'), "
                            "GREATEST(%s, (SELECT last_value FROM runs_id_seq)))",

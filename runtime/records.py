@@ -16,13 +16,12 @@ verification. A record holds no other clock or host data.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.bounds import MAX_RECORD_DEPTH
-from runtime.orchestration.canonical import canonical_hash, data_hash
+from runtime.orchestration.canonical import canonical_hash, canonical_json, data_hash
 from runtime.orchestration.model import (
     EffectRunner,
     ExecutionContext,
@@ -31,7 +30,7 @@ from runtime.orchestration.model import (
     content_hash,
 )
 from runtime.orchestration.types import describe, type_of
-from runtime.orchestration.values import NotJSONData, json_copy
+from runtime.orchestration.values import NotJSONData, checked_copy, json_copy
 
 RECORD_FORMAT = "mission-run/3"
 # A record of format 1 was made before the receipt's digest covered the `mission` field;
@@ -110,36 +109,49 @@ class RunRecord:
            result: OrchestrationResult, keep_workflow: bool = False,
            configuration: dict[str, Any] | None = None) -> RunRecord:
         """The record of a run of `workflow` in `context` that gave `result`, started with
-        `configuration` (see the field)."""
+        `configuration` (see the field). The record shares no object with them; its
+        workflow hash is the one the run's receipt states (the plan's, computed once)."""
+        started = context.started or {}
         return cls(
             mission=mission,
-            workflow_hash=content_hash(workflow),
-            params=copy.deepcopy(dict(context.params)) if context.params is not None else None,
-            initial_state=copy.deepcopy(dict(context.initial_state)),
-            answers=copy.deepcopy(result.answers),
-            journal=copy.deepcopy(result.journal),
+            workflow_hash=result.receipt["workflow_hash"],
+            params=checked_copy(dict(context.params)) if context.params is not None else None,
+            initial_state=checked_copy(dict(context.initial_state)),
+            answers=checked_copy(result.answers),
+            journal=checked_copy(result.journal),
             status=result.status,
             waiting_step_id=result.waiting_step_id,
-            question=copy.deepcopy(result.question),
+            question=checked_copy(result.question),
             failed_step_id=result.failed_step_id,
             error_message=result.error_message,
-            final_state=copy.deepcopy(result.final_state),
+            final_state=checked_copy(result.final_state),
             receipt=sealed_receipt(result.receipt, mission),
             workflow=workflow.to_dict() if keep_workflow else None,
-            answered_by=copy.deepcopy(result.receipt.get("answered_by", {})),
-            started_at=(context.started or {}).get("at"),
-            started_by=(context.started or {}).get("by"),
-            events=copy.deepcopy(result.events),
-            configuration=copy.deepcopy(configuration),
-            schedule=copy.deepcopy((context.started or {}).get("schedule")),
+            answered_by=checked_copy(result.receipt.get("answered_by", {})),
+            started_at=started.get("at"),
+            started_by=started.get("by"),
+            events=checked_copy(result.events),
+            configuration=checked_copy(configuration),
+            schedule=checked_copy(started.get("schedule")),
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The record as JSON data, a copy of its own for the caller to change."""
+        data: dict[str, Any] = checked_copy(self._fields())
+        return data
+
+    def to_text(self) -> str:
+        """The record's canonical JSON text, as the stores keep and hash it: the same as
+        `canonical_json(record.to_json())`, without copying the record first."""
+        return canonical_json(self._fields())
+
+    def _fields(self) -> dict[str, Any]:
+        """The fields written out, sharing the record's values (never to be changed)."""
         data: dict[str, Any] = {"format": self.format}
         for name in _FIELDS:
             value = getattr(self, name)
             if name not in _OPTIONAL or value or (name in _TIMED and self.covers_times):
-                data[name] = copy.deepcopy(value)
+                data[name] = value
         return data
 
     @classmethod
@@ -164,7 +176,7 @@ class RunRecord:
         for name, allowed in _FIELDS.items():
             if name not in data and name not in _OPTIONAL:
                 raise RecordError(f"the field `{name}` is missing")
-            value = data[name] if name in data else copy.deepcopy(_OPTIONAL.get(name))
+            value = data[name] if name in data else checked_copy(_OPTIONAL.get(name))
             if type_of(value) not in allowed:
                 raise RecordError(f"`{name}` must be {' or '.join(allowed)}, "
                                   f"found {describe(value)}")
@@ -212,22 +224,22 @@ class RunRecord:
             recorded: dict[str, Any] = {}
             started = {key: value for key, value in (("at", self.started_at),
                                                      ("by", self.started_by),
-                                                     ("schedule", copy.deepcopy(self.schedule)))
+                                                     ("schedule", checked_copy(self.schedule)))
                        if value}
         else:
-            recorded, started = copy.deepcopy(self.answers), {}
+            recorded, started = checked_copy(self.answers), {}
         return ExecutionContext(
             answered_by={**({} if self.covers_times else self.answered_by),
                          **dict(answered_by or {})},
-            initial_state=copy.deepcopy(self.initial_state),
-            params=copy.deepcopy(self.params),
+            initial_state=checked_copy(self.initial_state),
+            params=checked_copy(self.params),
             answers={**recorded, **dict(answers or {})},
-            journal=copy.deepcopy(self.journal),
+            journal=checked_copy(self.journal),
             effects=effects,
             ask=ask,
             implementations=implementations,
             started=started or None,
-            events=[*copy.deepcopy(self.events), *(dict(event) for event in events or ())],
+            events=[*checked_copy(self.events), *(dict(event) for event in events or ())],
         )
 
     def stored_workflow(self) -> WorkflowDefinition:
@@ -277,7 +289,7 @@ def sealed_receipt(receipt: Mapping[str, Any], mission: str) -> dict[str, Any]:
     """The engine's receipt with the record's `mission` field under its digest: the engine
     does not know what the run was called, so the record adds the name and folds it into
     the digest, which is what a person keeps elsewhere to recognise the run."""
-    sealed = copy.deepcopy(dict(receipt))
+    sealed: dict[str, Any] = checked_copy(dict(receipt))
     sealed["mission"] = mission
     sealed["digest"] = data_hash([receipt.get("digest"), mission])
     return sealed

@@ -143,6 +143,32 @@ def _row_hash(run_id: int, version: int, mission: str, status: str, waiting_step
     return canonical_hash([run_id, version, mission, status, waiting_step, record_text])
 
 
+# A run's row, as both stores write it: in one statement, with its integrity hash and the
+# columns `mission runs` lists and filters by.
+ROW_COLUMNS = ("id", "version", "mission", "status", "waiting_step", "record", "record_hash",
+               *LISTED)
+
+
+def row_values(run_id: int, version: int, record: RunRecord, text: str) -> tuple[Any, ...]:
+    """The values of `ROW_COLUMNS` for `record`, whose canonical JSON text is `text`."""
+    return (run_id, version, record.mission, record.status, record.waiting_step_id, text,
+            _row_hash(run_id, version, record.mission, record.status, record.waiting_step_id,
+                      text), *listed_columns(record))
+
+
+def insert_row_sql(mark: str) -> str:
+    """The INSERT of a run's row (`mark` is the driver's placeholder)."""
+    return (f"INSERT INTO runs ({', '.join(ROW_COLUMNS)}) "
+            f"VALUES ({', '.join([mark] * len(ROW_COLUMNS))})")
+
+
+def update_row_sql(mark: str) -> str:
+    """The UPDATE of a run's row if it is still at the version the caller loaded: its
+    values are `row_values(...)[1:]`, then the id and that version."""
+    return (f"UPDATE runs SET {', '.join(f'{column} = {mark}' for column in ROW_COLUMNS[1:])} "
+            f"WHERE id = {mark} AND version = {mark}")
+
+
 def _create_private(path: Path) -> None:
     """Create the store's directory (0700) and an empty file (0600) unless they exist; the
     surroundings are checked before anything is created in them."""
@@ -286,8 +312,7 @@ class RunStore(Outbox):
     def insert(self, stored: StoredRun) -> bool:
         """Put a run with its own id and version (`mission store import`); False if that
         exact run is already here, `StoreError` if another run holds the id."""
-        record = stored.record
-        text = canonical_json(record.to_json())
+        text = stored.record.to_text()
         with self._transaction():
             row = self._db.execute("SELECT version, record FROM runs WHERE id = ?",
                                    (stored.run_id,)).fetchone()
@@ -296,22 +321,28 @@ class RunStore(Outbox):
                     return False
                 raise StoreError(f"run {stored.run_id} is already in {self.path} with another "
                                  "record; import into an empty store")
-            self._db.execute(
-                "INSERT INTO runs (id, version, mission, status, waiting_step, record, "
-                "record_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (stored.run_id, stored.version, record.mission, record.status,
-                 record.waiting_step_id, text,
-                 _row_hash(stored.run_id, stored.version, record.mission, record.status,
-                           record.waiting_step_id, text)))
-            self._write_listed(stored.run_id, record)
-            self._write_fire(self._db.execute, stored.run_id, record, refuse_twice=False)
+            self._insert_row(stored.run_id, stored.version, stored.record, text)
+            self._write_fire(self._db.execute, stored.run_id, stored.record, refuse_twice=False)
         return True
+
+    def _insert_row(self, run_id: int, version: int, record: RunRecord, text: str) -> None:
+        """A new run's row with its listed columns, and its timers, in one go (in the
+        caller's transaction)."""
+        self._db.execute(_INSERT_ROW, row_values(run_id, version, record, text))
+        for kind, step, stage, due in timers_of(record):
+            self._db.execute("INSERT INTO timers (run_id, kind, step, stage, due_at) "
+                             "VALUES (?, ?, ?, ?, ?)", (run_id, kind, step, stage, due))
 
     def _write_listed(self, run_id: int, record: RunRecord) -> None:
         """The run's listed columns and timers, as its record says (in the caller's
-        transaction). A reminder already sent for the same wait stays sent."""
+        transaction): version 2's migration fills them so."""
         self._db.execute(f"UPDATE runs SET {', '.join(f'{c} = ?' for c in LISTED)} "
                          "WHERE id = ?", (*listed_columns(record), run_id))
+        self._write_timers(run_id, record)
+
+    def _write_timers(self, run_id: int, record: RunRecord) -> None:
+        """The run's timers, as its record says (in the caller's transaction). A reminder
+        already sent for the same wait stays sent."""
         wanted = {(kind, step, stage): due for kind, step, stage, due in timers_of(record)}
         for kind, step, stage in self._db.execute(
                 "SELECT kind, step, stage FROM timers WHERE run_id = ?", (run_id,)).fetchall():
@@ -398,19 +429,14 @@ class RunStore(Outbox):
     # -- writing ------------------------------------------------------------------
 
     def create(self, record: RunRecord, notices: Sequence[Notice] = ()) -> int:
-        """Store a new run, with the notices it causes; returns its id."""
-        text = canonical_json(record.to_json())
+        """Store a new run, with the notices it causes; returns its id (the next number of
+        the table's sequence, which also counts runs imported with their own ids)."""
+        text = record.to_text()
         with self._transaction():
-            cursor = self._db.execute(
-                "INSERT INTO runs (version, mission, status, waiting_step, record, record_hash) "
-                "VALUES (1, ?, ?, ?, ?, '')",
-                (record.mission, record.status, record.waiting_step_id, text))
-            run_id = cursor.lastrowid
-            assert run_id is not None
-            self._db.execute("UPDATE runs SET record_hash = ? WHERE id = ?",
-                             (_row_hash(run_id, 1, record.mission, record.status,
-                                        record.waiting_step_id, text), run_id))
-            self._write_listed(run_id, record)
+            last = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'runs'"
+                                    ).fetchone()
+            run_id = (last[0] if last is not None else 0) + 1
+            self._insert_row(run_id, 1, record, text)
             self._write_notices(self._db.execute, run_id, notices)
             self._write_fire(self._db.execute, run_id, record)
         return run_id
@@ -419,21 +445,16 @@ class RunStore(Outbox):
                notices: Sequence[Notice] = ()) -> StoredRun:
         """Replace a run's record, if nobody changed the run since `stored` was loaded,
         with the notices the change causes."""
-        text = canonical_json(record.to_json())
+        text = record.to_text()
         version = stored.version + 1
         with self._transaction():
-            row = self._db.execute("SELECT version FROM runs WHERE id = ?",
-                                   (stored.run_id,)).fetchone()
-            if row is None or row[0] != stored.version:
+            cursor = self._db.execute(_UPDATE_ROW, (*row_values(stored.run_id, version, record,
+                                                                text)[1:],
+                                                    stored.run_id, stored.version))
+            if cursor.rowcount != 1:
                 raise StoreError(f"run {stored.run_id} was changed by another process while "
                                  "this one worked on it; nothing was saved (see `mission runs`)")
-            self._db.execute(
-                "UPDATE runs SET version = ?, mission = ?, status = ?, waiting_step = ?, "
-                "record = ?, record_hash = ? WHERE id = ?",
-                (version, record.mission, record.status, record.waiting_step_id, text,
-                 _row_hash(stored.run_id, version, record.mission, record.status,
-                           record.waiting_step_id, text), stored.run_id))
-            self._write_listed(stored.run_id, record)
+            self._write_timers(stored.run_id, record)
             self._write_notices(self._db.execute, stored.run_id, notices)
         return StoredRun(stored.run_id, version, record)
 
@@ -552,6 +573,8 @@ _ROW_COLUMNS_V1 = ("id, version, CAST(mission AS BLOB), CAST(status AS BLOB), "
                    "'text' AND typeof(record) = 'text' AND typeof(record_hash) = 'text' AND "
                    "typeof(waiting_step) IN ('text', 'null')")
 _ROW_COLUMNS = _ROW_COLUMNS_V1 + "".join(f", CAST({column} AS BLOB)" for column in LISTED)
+_INSERT_ROW = insert_row_sql("?")
+_UPDATE_ROW = update_row_sql("?")
 
 
 def _where(query: RunQuery, mark: str) -> tuple[str, tuple[Any, ...]]:

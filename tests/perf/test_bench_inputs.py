@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +108,29 @@ def test_the_plain_counter_computes_what_the_engine_computes(state: dict[str, ob
     final, digest = counter(state, 3)
     assert final == result.final_state
     assert digest == result.receipt["final_state_hash"]
+
+
+def test_the_durable_baselines_write_what_the_store_writes(tmp_path: Path) -> None:
+    """Row 9's commit holds the record's bytes as the store keeps them, and row 9a's rows
+    are the store's rows: the same run row (but for the hash, of the same size) and notice."""
+    from bench.durable import CounterRuns, PlainCommits, SameRows
+
+    runs = CounterRuns(tmp_path)
+    kept = runs.keep(runs.result)
+    same = SameRows(tmp_path, runs)
+    same.commit()
+    plain = PlainCommits(tmp_path, runs.record_text())
+    plain.commit()
+    stored = sqlite3.connect(tmp_path / "runs.sqlite3")
+    written = sqlite3.connect(tmp_path / "same-rows.sqlite3")
+    query = "SELECT * FROM runs WHERE id = ?"
+    ours = stored.execute(query, (kept,)).fetchone()
+    theirs = written.execute(query, (1,)).fetchone()
+    hash_at = [column[0] for column in stored.execute(query, (kept,)).description].index(
+        "record_hash")
+    assert ours[:hash_at] + ours[hash_at + 1:] == theirs[:hash_at] + theirs[hash_at + 1:]
+    assert len(ours[hash_at]) == len(theirs[hash_at])
+    notices = "SELECT run_id, key, kind, at, payload FROM notices"
+    assert stored.execute(notices).fetchall() == written.execute(notices).fetchall() != []
+    assert sqlite3.connect(tmp_path / "plain.sqlite3").execute(
+        "SELECT record FROM runs").fetchone()[0] == ours[hash_at - 1]
