@@ -27,6 +27,7 @@ from compiler.result import CheckedTests, Tested
 from compiler.suggest import did_you_mean, rename_fix
 from compiler.testfile import nodes
 from compiler.testfile.paths import beside
+from compiler.testfile.patterns import message_pattern
 
 if TYPE_CHECKING:
     from compiler.analysis import Analysis
@@ -294,7 +295,7 @@ class _Checker:
                         help=("name the step it waits on: `expect waiting STEP`",))
         if line.text is not None and word in ("failed", "refused"):
             try:
-                re.compile(str(line.text.value))
+                message_pattern(str(line.text.value))
             except re.error as problem:
                 self.report("E067", f"not a pattern: {problem}", line.text.span,
                             "not a regular expression",

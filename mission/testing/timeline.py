@@ -22,7 +22,6 @@ failure unless the next expectation is `expect refused "PATTERN"`.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 from compiler import ast
 from compiler.ast import Span
 from compiler.testfile import nodes
+from compiler.testfile.patterns import message_pattern
 from mission.testing.loading import Loaded
 from mission.testing.observe import Observed, canonical_text
 from mission.testing.results import CaseResult, Failure, Hits, Snapshot
@@ -344,7 +344,7 @@ class _CaseRun:
             return
         self.refusal = None
         pattern = str(line.text.value) if line.text is not None else None
-        if pattern is not None and re.search(pattern, refusal.message) is None:
+        if pattern is not None and message_pattern(pattern).search(refusal.message) is None:
             self._fail(line.span, f"{refusal.what} was refused, with a message that does not "
                        f"match {_shown(pattern)}", (f"the message: {refusal.message}",))
 
@@ -469,7 +469,7 @@ def _status_problem(line: nodes.ExpectRun, result: OrchestrationResult) -> str |
             if word != "cancelled" else f"{_described(result)}; the test expects it cancelled"
     if word == "failed" and line.text is not None:
         pattern = str(line.text.value)
-        if re.search(pattern, result.error_message or "") is None:
+        if message_pattern(pattern).search(result.error_message or "") is None:
             return f"the run failed with a message that does not match {_shown(pattern)}: " \
                    f"{result.error_message}"
     return None

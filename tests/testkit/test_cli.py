@@ -152,3 +152,20 @@ def test_usage_errors_exit_2(arguments: tuple[str, ...]) -> None:
     done = run_cli("test", *arguments)
     assert done.returncode == 2
     assert done.stderr.startswith("mission test: ")
+
+
+def test_a_pattern_python_warns_about_is_used_without_the_warning(tmp_path: Path) -> None:
+    """`[[n]` is a set Python may read differently one day (a `FutureWarning` at compile
+    time): the person wrote it, and a warning from inside mission is no help to them."""
+    from tests.testkit.kit import APPROVAL, write
+
+    path = write(tmp_path, APPROVAL, '    test "refused" {\n'
+                 '        param amount = 10\n'
+                 '        started by sam\n'
+                 '        answer approve = false by ann\n'
+                 '        expect failed "[[n]ot approved"\n'
+                 '    }')
+    done = run_cli("test", str(path), env={"PYTHONWARNINGS": "default"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+    assert "Warning" not in done.stderr, done.stderr
