@@ -43,12 +43,14 @@ import json
 import os
 import random
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bench.corpus import mission_text
 from compiler import compile_source
 from compiler.config import Config
+from compiler.diagnostics import Diagnostic
 from compiler.format import FormatError, format_source
 from mission.cli import main as mission_main
 from mission.graph import build_graph, to_dot, to_mermaid
@@ -347,15 +349,37 @@ def check_time_limits(workflow: WorkflowDefinition) -> None:
                                   f"it applies: {refused}") from None
 
 
-def check_every_phase(text: str) -> None:
-    """Compiler, formatter, language server, graph and engine on one mission text."""
-    result = compile_source(text, "fuzz.mission", config=ALL)
-    for diagnostic in result.diagnostics:
+def check_places(diagnostics: Sequence[Diagnostic], text: str) -> None:
+    """Every diagnostic's span and label lies within the text it is about."""
+    for diagnostic in diagnostics:
         if not 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text):
             raise Finding(f"span outside the text: {diagnostic}")
         for label in diagnostic.labels:
             if not 0 <= label.span.start <= label.span.end <= len(text):
                 raise Finding(f"label outside the text: {label}")
+
+
+def ask_the_language_server(uri: str, text: str) -> None:
+    """What an editor asks of a document: its diagnostics and symbols, then hover,
+    completion, definition and code actions at its start, a third, the middle and the end
+    (an exception is a finding)."""
+    from lsprotocol import types
+
+    snapshot = features.Snapshot.build(uri, text, config=ALL)
+    features.diagnostics(snapshot)
+    features.document_symbols(snapshot)
+    for offset in (0, len(text) // 3, len(text) // 2, len(text)):
+        position = snapshot.lines.position(offset)
+        features.hover(snapshot, position)
+        features.completion(snapshot, position)
+        features.definition(snapshot, position)
+        features.code_actions(snapshot, types.Range(position, position))
+
+
+def check_every_phase(text: str) -> None:
+    """Compiler, formatter, language server, graph and engine on one mission text."""
+    result = compile_source(text, "fuzz.mission", config=ALL)
+    check_places(result.diagnostics, text)
     try:
         formatted = format_source(text, "fuzz.mission")
     except FormatError as refusal:
@@ -367,17 +391,7 @@ def check_every_phase(text: str) -> None:
     else:
         if compile_source(formatted, "fuzz.mission", config=ALL).mission != result.mission:
             raise Finding("formatting changed what the mission means")
-    from lsprotocol import types
-
-    snapshot = features.Snapshot.build("file:///fuzz.mission", text, config=ALL)
-    features.diagnostics(snapshot)
-    features.document_symbols(snapshot)
-    for offset in (0, len(text) // 3, len(text) // 2, len(text)):
-        position = snapshot.lines.position(offset)
-        features.hover(snapshot, position)
-        features.completion(snapshot, position)
-        features.definition(snapshot, position)
-        features.code_actions(snapshot, types.Range(position, position))
+    ask_the_language_server("file:///fuzz.mission", text)
     if result.workflow is None:
         return
     Orchestrator().validate(result.workflow)
@@ -722,9 +736,7 @@ def check_testfile(drawn: str, space: Workspace) -> None:
     path = directory / name
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     result = compile_source(text, str(path), config=ALL)
-    for diagnostic in result.diagnostics:
-        if not 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text):
-            raise Finding(f"span outside the text: {diagnostic}")
+    check_places(result.diagnostics, text)
     try:
         formatted = format_source(text, str(path))
     except FormatError as refusal:
@@ -735,13 +747,7 @@ def check_testfile(drawn: str, space: Workspace) -> None:
         if result.tests is not None and (again.tests is None
                                          or again.tests.tree != result.tests.tree):
             raise Finding("formatting changed what the test file means")
-    snapshot = features.Snapshot.build(path.as_uri(), text, config=ALL)
-    features.diagnostics(snapshot)
-    features.document_symbols(snapshot)
-    for offset in (0, len(text) // 3, len(text) // 2, len(text)):
-        position = snapshot.lines.position(offset)
-        features.hover(snapshot, position)
-        features.completion(snapshot, position)
+    ask_the_language_server(path.as_uri(), text)
     if result.errors or result.tests is None:
         return
     first, second = run_file(str(path)), run_file(str(path))
