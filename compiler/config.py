@@ -140,8 +140,9 @@ class Config(Frozen):
         set_field(self, "digest", digest)
 
     def enabled_for(self, path: str) -> frozenset[str]:
-        """The codes in force for the file at `path`."""
-        return _enabled(self, _relative(path, self.root))
+        """The codes in force for the file at `path` (which matters only through the
+        per-file ignores: without them, every file of a tree has the same codes)."""
+        return _enabled(self, _relative(path, self.root) if self.per_file_ignores else "")
 
     def severity_of(self, code: str) -> Severity | None:
         """The severity the configuration gives `code`, or None for its default."""

@@ -128,16 +128,11 @@ def run(args: argparse.Namespace) -> int:
     configured = _configuration_reports(config, nested, named)
     text = args.format == "text"
     colour = text and args.output is None and use_colour(sys.stdout, args.color)
-    cache = None
-    if not (args.no_cache or args.fix or args.diff):
-        from compiler.cache import CheckCache
-
-        cache = CheckCache.open(config.fingerprint)
+    caches = None if args.no_cache or args.fix or args.diff else _Caches(config, nested)
     with Progress(len(files), "mission check", show=len(files) >= PROGRESS_FROM) as progress:
-        hits = {} if cache is None else _hits(files, cache, text and not colour, progress,
-                                              nested)
+        hits = {} if caches is None else _hits(files, caches, text and not colour, progress)
         misses = [path for index, (path, _) in enumerate(files) if index not in hits]
-        checked = _check(misses, config, args.jobs, cache, progress, nested) if misses else []
+        checked = _check(misses, config, args.jobs, caches, progress, nested) if misses else []
     problems = [item for item in checked if item.problem]
     for item in problems:
         print(f"mission check: {item.path}: {item.problem}", file=sys.stderr)
@@ -149,13 +144,13 @@ def run(args: argparse.Namespace) -> int:
         good, fixed = _fix(good, config, nested)
     outcomes = {item.path: item for item in good}
     if text:
-        output, summary, failed = _text(files, hits, outcomes, cache, colour, args.strict,
+        output, summary, failed = _text(files, hits, outcomes, caches, colour, args.strict,
                                         fixed, started, configured)
     else:
         output, summary, failed = _formatted(args.format, files, hits, outcomes, args.strict,
                                              fixed, started, configured)
-    if cache is not None:
-        cache.save()
+    if caches is not None:
+        caches.save()
     _write(output, args.output)
     if args.format in ("json", "sarif") or args.output is not None:
         print(summary, file=sys.stderr)
@@ -264,15 +259,36 @@ def _nested_configs(files: list[tuple[str, str]], config: Config) -> dict[str, C
     return result
 
 
-def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
-          progress: Progress, nested: dict[str, Config]) -> dict[int, Hit]:
+class _Caches:
+    """The check cache of each configuration in force: a file's findings are kept under the
+    configuration found for it (this project's, a nested project's, or the defaults for a
+    file outside any project), so every file is cached and checked in parallel alike."""
+
+    def __init__(self, config: Config, nested: dict[str, Config]) -> None:
+        self.config = config
+        self.nested = nested
+        self.opened: dict[str, CheckCache] = {}
+
+    def of(self, path: str) -> CheckCache:
+        from compiler.cache import CheckCache
+
+        fingerprint = self.nested.get(path, self.config).fingerprint
+        if fingerprint not in self.opened:
+            self.opened[fingerprint] = CheckCache.open(fingerprint)
+        return self.opened[fingerprint]
+
+    def save(self) -> None:
+        for cache in self.opened.values():
+            cache.save()
+
+
+def _hits(files: list[tuple[str, str]], caches: _Caches, plain_text: bool,
+          progress: Progress) -> dict[int, Hit]:
     """The files that need neither the compiler nor reading: unchanged (by `stat`) and
-    clean, or with findings whose text the cache kept, by index in `files`. (Files of a
-    nested project are checked again: the cache is for the configuration in force here.)"""
+    clean, or with findings whose text the cache kept, by index in `files`."""
     hits: dict[int, Hit] = {}
     for index, (path, absolute) in enumerate(files):
-        if path in nested:
-            continue
+        cache = caches.of(path)
         findings = cache.hit(absolute)
         if findings is None:
             continue
@@ -287,9 +303,11 @@ def _hits(files: list[tuple[str, str]], cache: CheckCache, plain_text: bool,
     return hits
 
 
-def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache | None,
+def _check(paths: list[str], config: Config, jobs: int | None, caches: _Caches | None,
            progress: Progress, nested: dict[str, Config]) -> list[Checked]:
-    if cache is None and len(paths) == 1:  # the editor on save, a hook
+    """Check `paths`, each under the configuration found for it: the files of each
+    configuration together, through its cache and in parallel."""
+    if caches is None and len(paths) == 1:  # the editor on save, a hook
         from compiler.checked import check_file
 
         checked_one = check_file(paths[0], nested.get(paths[0], config))
@@ -297,20 +315,23 @@ def _check(paths: list[str], config: Config, jobs: int | None, cache: CheckCache
         return [checked_one]
     from compiler.batch import check_paths
 
-    checked = check_paths([path for path in paths if path not in nested], config,
-                          jobs=jobs, cache=cache, progress=progress.advance)
     groups: dict[str, list[str]] = {}
+    configs: dict[str, Config] = {}
     for path in paths:
-        if path in nested:
-            groups.setdefault(nested[path].origin, []).append(path)
-    for group in groups.values():
-        checked += check_paths(group, nested[group[0]], progress=progress.advance)
+        own = nested.get(path, config)
+        groups.setdefault(own.origin, []).append(path)
+        configs[own.origin] = own
+    checked: list[Checked] = []
+    for origin, group in groups.items():
+        checked += check_paths(group, configs[origin], jobs=jobs,
+                               cache=caches.of(group[0]) if caches is not None else None,
+                               progress=progress.advance)
     order = {path: index for index, path in enumerate(paths)}
     return sorted(checked, key=lambda item: order[item.path])
 
 
 def _text(files: list[tuple[str, str]], hits: dict[int, Hit], outcomes: dict[str, Checked],
-          cache: CheckCache | None, colour: bool, strict: bool, fixed: int,
+          caches: _Caches | None, colour: bool, strict: bool, fixed: int,
           started: float, configured: list[FileReport]) -> tuple[str, str, bool]:
     """The text report, its summary line and whether it fails, from what the cache kept,
     what was checked now and the configurations' findings; what was rendered now is kept
@@ -333,8 +354,8 @@ def _text(files: list[tuple[str, str]], hits: dict[int, Hit], outcomes: dict[str
             fixable += sum(1 for d in item.diagnostics if d.fix is not None)
             count, cached = count + 1, cached + item.cached
             shown = _rendered(item, colour)
-            if cache is not None and not colour:
-                cache.keep_rendered(absolute, path, shown)
+            if caches is not None and not colour:
+                caches.of(path).keep_rendered(absolute, path, shown)
         if shown:
             blocks.append(shown)
     if configured:

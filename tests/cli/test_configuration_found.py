@@ -119,6 +119,31 @@ def test_a_file_outside_the_project_checks_with_its_own_configuration(parent: Pa
         assert "warning[W201]: the param `unused` is never read" in done.stdout, where
 
 
+def test_files_under_another_configuration_are_cached_too(parent: Path) -> None:
+    """A tree outside the project (the defaults) and a nested project (its own
+    configuration) are checked under their own configurations, and cached under them: the
+    second check reads every file from the cache, with the same findings."""
+    (parent / "elsewhere" / "mission.toml").write_text('select = ["N301"]\n', encoding="utf-8")
+    mission = ('mission m{} "M" {{\n    version 1\n    param unused: str = ""\n'
+               '    runtime a "A" {{ set(at: state.x, value: 1) }}\n}}\n')
+    loose, inner = parent / "loose", parent / "inner"
+    loose.mkdir()
+    for number in range(70):
+        (loose / f"m{number}.mission").write_text(mission.format(number), encoding="utf-8")
+    inner.mkdir()
+    (inner / "mission.toml").write_text('ignore = ["W201"]\n', encoding="utf-8")
+    (inner / "quiet.mission").write_text(mission.format("quiet"), encoding="utf-8")
+    check = ("check", str(loose), str(inner), "--jobs", "2")
+    env = {"XDG_CACHE_HOME": str(parent / "cache")}
+    first = run_cli(*check, cwd=parent / "elsewhere", env=env)
+    second = run_cli(*check, cwd=parent / "elsewhere", env=env)
+    assert first.stdout.count("warning[W201]: the param `unused` is never read") == 70
+    assert "quiet.mission" not in first.stdout
+    assert "Checked 71 files in " in first.stdout and "from the cache" not in first.stdout
+    assert "(71 unchanged, from the cache)" in second.stdout, second.stdout
+    assert second.stdout.split("\nChecked ")[0] == first.stdout.split("\nChecked ")[0]
+
+
 def test_a_record_names_its_configuration_or_none() -> None:
     minimal = {"format": "mission-run/2", "mission": "m", "workflow_hash": "0" * 64,
                "params": None, "initial_state": {}, "answers": {}, "journal": {},
