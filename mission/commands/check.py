@@ -270,12 +270,14 @@ class _Caches:
         self.opened: dict[str, CheckCache] = {}
 
     def of(self, path: str) -> CheckCache:
+        """The cache of the configuration in force for `path` (each opened once: working
+        out a configuration's fingerprint stats the directories packages are installed in)."""
         from compiler.cache import CheckCache
 
-        fingerprint = self.nested.get(path, self.config).fingerprint
-        if fingerprint not in self.opened:
-            self.opened[fingerprint] = CheckCache.open(fingerprint)
-        return self.opened[fingerprint]
+        own = self.nested.get(path, self.config)
+        if own.origin not in self.opened:
+            self.opened[own.origin] = CheckCache.open(own.fingerprint)
+        return self.opened[own.origin]
 
     def save(self) -> None:
         for cache in self.opened.values():
