@@ -61,6 +61,12 @@ class Comparison:
         pairs = zip(self.samples[ours], self.samples[baseline], strict=True)
         return statistics.median(a / b for a, b in pairs)
 
+    def row(self, scenario: str, ours: str, baseline: str, goal: float | None,
+            baseline_name: str, note: str = "") -> Row:
+        """The table's row comparing two of the contenders (times in ms)."""
+        return Row(scenario, self.median(ours), self.median(baseline),
+                   self.ratio(ours, baseline), goal, baseline_name=baseline_name, note=note)
+
 
 def interleave(contenders: dict[str, Callable[[], float]], rounds: int) -> Comparison:
     """Call each contender once per round, rotating the order; collect what they return."""

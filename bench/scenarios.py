@@ -528,28 +528,22 @@ def durable(settings: Settings) -> list[Row]:
 
     peers = interleave({"mission": lambda: child("mission"), "dbos": lambda: child("dbos")},
                        max(3, settings.process_rounds // 3))
+    commit = "one SQLite commit of its bytes"
     return [
-        Row("9 keeping a finished run (record, notices, store)", in_process.median("keep"),
-            in_process.median("commit"), in_process.ratio("keep", "commit"), 1.3,
-            baseline_name="one SQLite commit of its bytes"),
-        Row("9a  same, against the same rows written by plain SQL", in_process.median("keep"),
-            in_process.median("same rows"), in_process.ratio("keep", "same rows"), None,
-            baseline_name="its row and notice, one commit",
-            note="for information: what the code adds to the rows it writes"),
-        Row("9b  same, with the engine's run (counter, 4 steps)",
-            in_process.median("run and keep"), in_process.median("commit"),
-            in_process.ratio("run and keep", "commit"), None,
-            baseline_name="one SQLite commit of its bytes",
-            note="for information: row 6c is the engine's run alone"),
-        Row("9c a stored run against DBOS (counter, 4 steps, SQLite)", peers.median("mission"),
-            peers.median("dbos"), peers.ratio("mission", "dbos"), None,
-            baseline_name="DBOS workflow, SQLite system database",
-            note="for information: each side in a process of its own, after a warm-up"),
-        Row("9d  the same rows by plain SQL, against one commit of its bytes",
-            in_process.median("same rows"), in_process.median("commit"),
-            in_process.ratio("same rows", "commit"), None,
-            baseline_name="one SQLite commit of its bytes",
-            note="for information: the floor the store's rows set for row 9"),
+        in_process.row("9 keeping a finished run (record, notices, store)", "keep", "commit",
+                       1.3, commit),
+        in_process.row("9a  same, against the same rows written by plain SQL", "keep",
+                       "same rows", None, "its row and notice, one commit",
+                       "for information: what the code adds to the rows it writes"),
+        in_process.row("9b  same, with the engine's run (counter, 4 steps)", "run and keep",
+                       "commit", None, commit,
+                       "for information: row 6c is the engine's run alone"),
+        peers.row("9c a stored run against DBOS (counter, 4 steps, SQLite)", "mission", "dbos",
+                  None, "DBOS workflow, SQLite system database",
+                  "for information: each side in a process of its own, after a warm-up"),
+        in_process.row("9d  the same rows by plain SQL, against one commit of its bytes",
+                       "same rows", "commit", None, commit,
+                       "for information: the floor the store's rows set for row 9"),
     ]
 
 

@@ -17,15 +17,13 @@ import random
 
 from hypothesis import given
 from hypothesis import strategies as st
-from lsprotocol import types
 
 from bench.corpus import mission_text
 from compiler import compile_source
 from compiler.config import Config
 from compiler.format import FormatError, format_source
-from fuzz.harness import check_time_limits, timed_mission_text
+from fuzz.harness import ask_the_language_server, check_time_limits, timed_mission_text
 from mission.graph import build_graph, to_dot, to_mermaid
-from mission.lsp import features
 from runtime.orchestration import ExecutionContext, Orchestrator
 from runtime.orchestration.model import AnswerError, ParameterError
 from runtime.orchestration.operations import OPERATIONS
@@ -95,15 +93,7 @@ def check_every_phase(text: str) -> None:
     else:
         again = compile_source(formatted, "fuzz.mission", config=ALL)
         assert again.mission == result.mission
-    snapshot = features.Snapshot.build("file:///fuzz.mission", text, config=ALL)
-    features.diagnostics(snapshot)
-    features.document_symbols(snapshot)
-    for offset in (0, len(text) // 3, len(text) // 2, len(text)):
-        position = snapshot.lines.position(offset)
-        features.hover(snapshot, position)
-        features.completion(snapshot, position)
-        features.definition(snapshot, position)
-        features.code_actions(snapshot, types.Range(position, position))
+    ask_the_language_server("file:///fuzz.mission", text)
     if result.workflow is None:
         return
     Orchestrator().validate(result.workflow)
