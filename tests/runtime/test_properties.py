@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.orchestration import ExecutionContext, Orchestrator, StepSpec, WorkflowDefinition
+from runtime.orchestration.canonical import canonical_json
 from runtime.records import RunRecord
 from runtime.store import RunStore
 from runtime.verify import verify
@@ -92,6 +93,12 @@ def test_runs_are_pure_deterministic_and_replayable(tmp_path: Path, data: st.Dat
     assert json.dumps(first.to_dict(), sort_keys=True) == json.dumps(second.to_dict(),
                                                                      sort_keys=True)
     record = RunRecord.of("random", flow, context, first, keep_workflow=True)
+    # the stored text is the record's canonical JSON, and the record shares nothing with
+    # the run's result nor with what `to_json` hands out
+    assert record.to_text() == canonical_json(record.to_json())
+    first.final_state["changed after"] = True
+    record.to_json()["final_state"]["changed too"] = True
+    assert record.final_state == second.final_state
     with RunStore(tmp_path / "runs.sqlite3") as store:
         stored = store.load(store.create(record)).record
     assert stored == record
