@@ -117,6 +117,8 @@ def links_of(message: Any) -> dict[str, str]:
 def test_a_scheduled_run_emails_a_link_that_answers_it_in_a_browser(
         planned: tuple[Server, Mailbox, Receiver], browser: Any) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
 
     server, mailbox, chat = planned
     run = server.api("GET", "/api/runs/1").json()
@@ -146,7 +148,9 @@ def test_a_scheduled_run_emails_a_link_that_answers_it_in_a_browser(
     check_page(driver)
     assert server.api("GET", "/api/runs/1").json()["status"] == "waiting"  # nothing answered
     find(By.CSS_SELECTOR, "form.panel button").click()
-    wait(lambda: "Thank you" in find(By.TAG_NAME, "h1").text)
+    # the next page's heading (the condition passes over the old page's, gone stale)
+    WebDriverWait(driver, 30).until(
+        expected_conditions.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
     assert "answered by ana" in find(By.CSS_SELECTOR, "p.lead").text
     assert "The run succeeded" in find(By.CSS_SELECTOR, "p.lead").text
     shot(driver, "link-2-answered")
