@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runtime.orchestration import OrchestrationResult
+    from runtime.records import RunRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTER = ROOT / "examples" / "counter.mission"
@@ -64,11 +65,12 @@ class CounterRuns:
     def run_and_keep(self) -> int:
         return self.keep(self.run())
 
-    def record_text(self) -> str:
+    def record(self) -> RunRecord:
+        """The record of the run kept last (every run's is the same but for its copies)."""
         from runtime.records import RunRecord
 
         return RunRecord.of(COUNTER.name, self.workflow, self.context, self.result,
-                            keep_workflow=True).to_text()
+                            keep_workflow=True)
 
 
 class PlainCommits:
@@ -94,33 +96,27 @@ class SameRows:
     beforehand and written in one commit by plain SQL, with the store's settings."""
 
     def __init__(self, directory: Path, runs: CounterRuns) -> None:
-        from runtime.listing import LISTED, listed_columns
         from runtime.notices import notices_between
-        from runtime.orchestration.canonical import canonical_hash, canonical_json
-        from runtime.records import RunRecord
-        from runtime.store import RunStore
+        from runtime.orchestration.canonical import canonical_json
+        from runtime.store import RunStore, insert_row_sql, row_values
 
         path = directory / "same-rows.sqlite3"
         RunStore(path).close()  # the store's schema and settings
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA synchronous = FULL")
-        record = RunRecord.of(COUNTER.name, runs.workflow, runs.context, runs.result,
-                              keep_workflow=True)
-        self.text = record.to_text()
-        self.listed = listed_columns(record)
-        # a hash of the row's size (the store's covers each row's own id)
-        self.hash = canonical_hash([0, 1, record.mission, record.status, None, self.text])
+        record = runs.record()
+        # the row's values for id 0: its hash has the size of each row's own (which covers
+        # that row's id)
+        self.values = row_values(0, 1, record, record.to_text())[1:]
         self.notices = [(notice.key, notice.kind, notice.at, canonical_json(notice.payload))
                         for notice in notices_between(None, record)]
-        self.insert = (f"INSERT INTO runs (id, version, mission, status, record, record_hash, "
-                       f"{', '.join(LISTED)}) VALUES ({', '.join(['?'] * (6 + len(LISTED)))})")
+        self.insert = insert_row_sql("?")
         self.next_id = 1
 
     def commit(self) -> None:
         run_id, self.next_id = self.next_id, self.next_id + 1
         self.db.execute("BEGIN IMMEDIATE")
-        self.db.execute(self.insert, (run_id, 1, COUNTER.name, "succeeded", self.text,
-                                      self.hash, *self.listed))
+        self.db.execute(self.insert, (run_id, *self.values))
         for notice in self.notices:
             self.db.execute("INSERT INTO notices (run_id, key, kind, at, payload) "
                             "VALUES (?, ?, ?, ?, ?)", (run_id, *notice))

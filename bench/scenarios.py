@@ -509,7 +509,7 @@ def durable(settings: Settings) -> list[Row]:
     directory = settings.work / "durable"
     directory.mkdir(mode=0o700, exist_ok=True)
     runs = CounterRuns(directory)
-    plain = PlainCommits(directory, runs.record_text())
+    plain = PlainCommits(directory, runs.record().to_text())
     same_rows = SameRows(directory, runs)
     in_process = interleave({"keep": time_calls(lambda: runs.keep(runs.result), 100),
                              "run and keep": time_calls(runs.run_and_keep, 100),

@@ -119,7 +119,7 @@ def test_the_durable_baselines_write_what_the_store_writes(tmp_path: Path) -> No
     kept = runs.keep(runs.result)
     same = SameRows(tmp_path, runs)
     same.commit()
-    plain = PlainCommits(tmp_path, runs.record_text())
+    plain = PlainCommits(tmp_path, runs.record().to_text())
     plain.commit()
     stored = sqlite3.connect(tmp_path / "runs.sqlite3")
     written = sqlite3.connect(tmp_path / "same-rows.sqlite3")
